@@ -1,0 +1,96 @@
+"""Creates the resources of ``infra/resources.py`` on a local endpoint (moto server or
+LocalStack). Idempotent: running it twice changes nothing."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .resources import STACK, Stack
+
+
+def local_session(endpoint: str, region: str) -> Any:
+    """A boto3-compatible session whose every client points at the local endpoint."""
+    from localstack_client.session import Session
+
+    host = endpoint.split("://", 1)[-1].rstrip("/")
+    return Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region,
+                   localstack_host=host)
+
+
+def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -> dict[str, str]:
+    """Creates everything; returns the physical names and ARNs it made (for printing)."""
+    name = lambda logical: f"{prefix}-{logical}"  # noqa: E731
+    ddb, sqs, sns, s3, ses = (session.client(s) for s in ("dynamodb", "sqs", "sns", "s3", "ses"))
+    made: dict[str, str] = {}
+
+    for table in stack.tables:
+        attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk")]
+        gsis = []
+        for index in table.indexes:
+            attrs += [{"AttributeName": f"{index}pk", "AttributeType": "S"},
+                      {"AttributeName": f"{index}sk", "AttributeType": "S"}]
+            gsis.append({"IndexName": index, "Projection": {"ProjectionType": "ALL"},
+                         "KeySchema": [{"AttributeName": f"{index}pk", "KeyType": "HASH"},
+                                       {"AttributeName": f"{index}sk", "KeyType": "RANGE"}]})
+        try:
+            ddb.create_table(TableName=name(table.name), BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attrs,
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                        {"AttributeName": "sk", "KeyType": "RANGE"}],
+                             **({"GlobalSecondaryIndexes": gsis} if gsis else {}))
+            ddb.get_waiter("table_exists").wait(TableName=name(table.name))
+            ddb.update_time_to_live(TableName=name(table.name),
+                                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceInUseException":
+                raise
+        made[f"table:{table.name}"] = name(table.name)
+
+    topic_arns = {t: sns.create_topic(Name=name(t))["TopicArn"] for t in stack.topics}
+    made.update({f"topic:{t}": arn for t, arn in topic_arns.items()})
+
+    for queue in stack.queues:
+        dlq_url = sqs.create_queue(QueueName=name(queue.dlq),
+                                   Attributes={"MessageRetentionPeriod": str(14 * 86400)})["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(QueueName=name(queue.name), Attributes={
+            "VisibilityTimeout": str(queue.visibility_timeout),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
+                                         "maxReceiveCount": str(queue.max_receive_count)}),
+        })["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        made[f"queue:{queue.name}"] = url
+        if queue.subscribes_to:
+            topic = topic_arns["domain-events"]
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(_queue_policy(arn, topic))})
+            existing = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+            if not any(s["Endpoint"] == arn for s in existing):
+                sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={
+                    "RawMessageDelivery": "true",
+                    "FilterPolicy": json.dumps({"event_type": list(queue.subscribes_to)}),
+                })
+
+    for bucket in stack.buckets:
+        kwargs: dict[str, Any] = {"Bucket": name(bucket.name)}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            s3.create_bucket(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                raise
+        s3.put_bucket_cors(Bucket=name(bucket.name), CORSConfiguration={"CORSRules": [{
+            "AllowedOrigins": list(bucket.cors_origins), "AllowedMethods": ["GET", "PUT", "POST"],
+            "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}]})
+        made[f"bucket:{bucket.name}"] = name(bucket.name)
+
+    for identity in stack.email_identities:
+        ses.verify_email_identity(EmailAddress=identity)
+    return made
+
+
+def _queue_policy(queue_arn: str, topic_arn: str) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+        "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]}

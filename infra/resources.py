@@ -1,0 +1,73 @@
+"""The AWS resources of Insats, defined once.
+
+``infra/provision.py`` creates them on a local endpoint (moto, LocalStack) and
+``infra/cfn.py`` renders them as CloudFormation for AWS. Names are logical; the physical name
+is ``<prefix>-<name>`` (``services.settings.Settings.name``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+APPS = ("eservices", "visits", "notify", "reports", "billing")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    owner: str
+    indexes: tuple[str, ...] = ("gsi1", "gsi2")
+    ttl_attribute: str = "ttl"
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    owner: str  # the app whose SQS handler consumes it
+    handler: str  # that handler's function name in the app
+    subscribes_to: tuple[str, ...] = ()  # event types from the domain-events topic
+    max_receive_count: int = 5
+    visibility_timeout: int = 60  # at least six times the handler's timeout, per AWS guidance
+    batch_size: int = 10
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    cors_origins: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True)
+class Stack:
+    tables: tuple[Table, ...]
+    queues: tuple[Queue, ...]
+    topics: tuple[str, ...]
+    buckets: tuple[Bucket, ...]
+    email_identities: tuple[str, ...] = field(default=())
+
+
+STACK = Stack(
+    tables=tuple(Table(name=app, owner=app) for app in APPS),
+    topics=("domain-events",),
+    queues=(
+        Queue("notify-inbox", owner="notify", handler="on_event",
+              subscribes_to=("submission.received", "case.status_changed", "decision.published",
+                             "message.sent", "notification.requested")),
+        Queue("visits-ingest", owner="visits", handler="on_visit_events", batch_size=10),
+        Queue("visits-inbox", owner="visits", handler="on_event", subscribes_to=("decision.published",)),
+        Queue("reports-inbox", owner="reports", handler="on_event",
+              subscribes_to=("visit.changed", "absence.registered", "decision.published")),
+        Queue("billing-inbox", owner="billing", handler="on_event",
+              subscribes_to=("visit.changed", "absence.registered", "decision.published",
+                             "assignment.registered", "contact_report.approved")),
+    ),
+    buckets=(Bucket("documents"),),
+    email_identities=("no-reply@insats.example",),
+)
+
+
+def queues_of(app: str) -> list[Queue]:
+    return [q for q in STACK.queues if q.owner == app]

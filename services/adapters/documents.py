@@ -1,0 +1,62 @@
+"""Documents in S3: receipts' PDFs, message attachments. Presigned requests for clients.
+
+Uploads go straight to S3 through a presigned POST whose policy carries a
+``content-length-range`` condition, so S3 itself refuses what is too large.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..aws import client
+from ..domain.errors import NotFound
+from ..settings import settings
+
+DOCUMENTS_BUCKET = "documents"
+
+
+class DocumentStore:
+    def __init__(self, bucket: str = DOCUMENTS_BUCKET) -> None:
+        self._bucket_logical = bucket
+
+    @property
+    def bucket(self) -> str:
+        return settings().name(self._bucket_logical)
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+                                ServerSideEncryption="AES256")
+
+    def get(self, key: str) -> bytes:
+        try:
+            return client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                raise NotFound("no such document") from None
+            raise
+
+    def size(self, key: str) -> int | None:
+        try:
+            return int(client("s3").head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
+                return None
+            raise
+
+    def presigned_get(self, key: str, *, filename: str, expires: int = 300) -> str:
+        return client("s3").generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": key,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+            ExpiresIn=expires,
+        )
+
+    def presigned_post(self, key: str, *, max_bytes: int, content_type: str, expires: int = 900) -> dict[str, Any]:
+        return client("s3").generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
+            ExpiresIn=expires,
+        )

@@ -1,0 +1,65 @@
+"""Who may call what: the one authorization policy.
+
+Every HTTP operation names an action; the action maps to the roles that may perform it. Row
+level rules (a citizen reads only their own cases, a relative only inside an approval's dates,
+provider staff only their provider's visits) live in the use cases, which also answer 404 for
+what belongs to someone else.
+"""
+from __future__ import annotations
+
+from ..domain.errors import Forbidden
+from .principal import Principal, Role
+
+C, R, K = Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON
+CW, PS, OU, AU = Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR
+PEOPLE = frozenset({C, R, K})
+
+POLICY: dict[str, frozenset[Role]] = {
+    # Citizen e-services (issue 3)
+    "profile.read": PEOPLE,
+    "profile.update": PEOPLE,
+    "drafts.create": PEOPLE,
+    "drafts.read": PEOPLE,
+    "drafts.update": PEOPLE,
+    "drafts.delete": PEOPLE,
+    "drafts.sign": PEOPLE,
+    "drafts.submit": PEOPLE,
+    "cases.read_own": PEOPLE,
+    "documents.read_own": PEOPLE,
+    "messages.citizen": PEOPLE,
+    "assignments.read_own": frozenset({K}),
+    # Case work (issue 4)
+    "inbox.read": frozenset({CW}),
+    "intake.create": frozenset({CW}),
+    "cases.read_any": frozenset({CW}),
+    "decisions.create": frozenset({CW}),
+    "assignments.manage": frozenset({CW}),
+    "messaging.manage": frozenset({CW}),
+    "messages.staff": frozenset({CW}),
+    "relatives.manage": frozenset({CW}),
+    "audit.search": frozenset({AU}),
+    # Home-care visits (issue 5)
+    "visit_events.post": frozenset({PS}),
+    "visits.read": frozenset({PS, OU, CW}),
+    "visits.approve": frozenset({PS}),
+    "visits.edit": frozenset({PS}),
+    "visits.approve_deviation": frozenset({CW}),
+    "rejected_events.read": frozenset({PS}),
+    "rejected_events.correct": frozenset({PS}),
+    "absences.manage": frozenset({PS}),
+    "tags.manage": frozenset({PS}),
+    "tags.read": frozenset({PS, OU}),
+    # Reports and billing (next round)
+    "reports.read": frozenset({OU}),
+    "billing.read": frozenset({OU}),
+}
+
+
+def authorize(principal: Principal | None, action: str) -> Principal:
+    """Returns the principal if its role may perform ``action``; raises Forbidden otherwise."""
+    allowed = POLICY[action]  # KeyError: an operation names an action the policy lacks
+    if principal is None or principal.role not in allowed:
+        raise Forbidden(f"role may not perform {action}")
+    if principal.role == Role.PROVIDER_STAFF and not principal.provider_id:
+        raise Forbidden("provider staff tokens must name a provider")
+    return principal

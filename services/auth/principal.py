@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from ..domain.personnummer import PersonnummerField
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    RELATIVE = "relative"
+    CONTACT_PERSON = "contact_person"
+    CASE_WORKER = "case_worker"
+    PROVIDER_STAFF = "provider_staff"
+    ORDERING_UNIT = "ordering_unit"
+    AUDITOR = "auditor"
+
+
+PERSON_ROLES = frozenset({Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON})
+STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR})
+
+
+class Principal(BaseModel):
+    """Who calls: from the verified token's claims."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    role: Role
+    personnummer: PersonnummerField | None = None  # people logged in with e-ID
+    user_id: str | None = None  # staff
+    provider_id: str | None = None  # provider staff
+    name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """A stable, non-personal label for audit and logs."""
+        if self.personnummer:
+            return f"{self.role}:{self.personnummer.masked}"
+        return f"{self.role}:{self.user_id or self.subject}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES

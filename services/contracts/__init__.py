@@ -1,0 +1,1 @@
+"""What crosses between services: versioned event contracts."""

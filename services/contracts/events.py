@@ -1,0 +1,182 @@
+"""Event contracts: versioned pydantic models for everything that crosses a queue.
+
+An event travels in an ``Envelope`` (id, type, version, time, source, payload) published to
+the domain-events topic; each consumer's queue subscribes with a filter on ``event_type``.
+A breaking change to a payload is a new version (a new class with ``version = 2``); consumers
+accept the versions they know and fail, into their DLQ, on the ones they do not.
+
+Personal data may travel in payloads (queues are encrypted at rest) but never in logs.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.personnummer import PersonnummerField
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Contact(BaseModel):
+    """Where a person wants notifications. Only the channels chosen are set."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
+class Event(BaseModel):
+    """Base for every payload. ``event_type`` and ``version`` identify the contract."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event_type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    def envelope(self, source: str, *, event_id: str | None = None, occurred_at: datetime | None = None) -> "Envelope":
+        return Envelope(
+            event_id=event_id or str(uuid.uuid4()),
+            event_type=self.event_type,
+            version=self.version,
+            occurred_at=occurred_at or _now(),
+            source=source,
+            payload=self.model_dump(mode="json"),
+        )
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    event_type: str
+    version: int
+    occurred_at: datetime
+    source: str
+    payload: dict[str, Any]
+
+    def parse(self) -> Event:
+        try:
+            model = REGISTRY[(self.event_type, self.version)]
+        except KeyError:
+            raise UnknownEvent(f"{self.event_type} v{self.version}") from None
+        return model.model_validate(self.payload)
+
+
+class UnknownEvent(ValueError):
+    pass
+
+
+# --- eservices -------------------------------------------------------------------------
+
+class SubmissionReceived(Event):
+    event_type: ClassVar[str] = "submission.received"
+    case_id: str
+    case_number: str
+    eservice: str
+    owner: PersonnummerField
+    submitted_at: datetime
+    notify: Contact = Field(default_factory=Contact)
+
+
+class CaseStatusChanged(Event):
+    event_type: ClassVar[str] = "case.status_changed"
+    case_id: str
+    case_number: str
+    owner: PersonnummerField
+    status: str
+    changed_at: datetime
+    notify: Contact = Field(default_factory=Contact)
+
+
+class DecisionPublished(Event):
+    """Granted or refused insats; the source of granted time for visits, reports and billing."""
+
+    event_type: ClassVar[str] = "decision.published"
+    decision_id: str
+    case_id: str
+    case_number: str
+    client: PersonnummerField
+    insats: str
+    law: Literal["SoL", "LSS", "FB"]
+    outcome: Literal["granted", "refused"]
+    granted_minutes_per_month: int | None = None
+    valid_from: date
+    valid_to: date | None = None
+    decided_at: datetime
+    notify: Contact = Field(default_factory=Contact)
+
+
+class AssignmentRegistered(Event):
+    event_type: ClassVar[str] = "assignment.registered"
+    assignment_id: str
+    contact_person: PersonnummerField
+    client: PersonnummerField
+    kind: Literal["kontaktperson", "kontaktfamilj"]
+    sessions_per_month: int
+    monthly_fee_ore: int
+    expense_allowance_ore: int
+    valid_from: date
+    valid_to: date | None = None
+
+
+class ContactReportApproved(Event):
+    event_type: ClassVar[str] = "contact_report.approved"
+    case_id: str
+    assignment_id: str | None = None
+    contact_person: PersonnummerField
+    year: int
+    month: int
+    km: float = 0
+    sessions_performed: str
+
+
+class MessageSent(Event):
+    event_type: ClassVar[str] = "message.sent"
+    message_id: str
+    to_party: Literal["citizen", "case_worker"]
+    recipient: PersonnummerField | None = None
+    sent_at: datetime
+    notify: Contact = Field(default_factory=Contact)
+
+
+class NotificationRequested(Event):
+    """Ask notify to send a templated, content-free notification."""
+
+    event_type: ClassVar[str] = "notification.requested"
+    template: str
+    params: dict[str, str] = Field(default_factory=dict)  # never personal data
+    notify: Contact
+
+
+# --- visits ----------------------------------------------------------------------------
+
+class VisitChanged(Event):
+    event_type: ClassVar[str] = "visit.changed"
+    visit_id: str
+    client: PersonnummerField
+    provider_id: str
+    year: int
+    month: int
+    visit_version: int
+    change: Literal["created", "updated", "approved", "unapproved", "edited", "deleted"] = "updated"
+
+
+class AbsenceRegistered(Event):
+    event_type: ClassVar[str] = "absence.registered"
+    absence_id: str
+    client: PersonnummerField
+    provider_id: str
+    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    starts_on: date
+    ends_on: date | None = None
+    learned_at: datetime
+    announced_at: datetime | None = None
+
+
+REGISTRY: dict[tuple[str, int], type[Event]] = {}
+for _cls in (SubmissionReceived, CaseStatusChanged, DecisionPublished, AssignmentRegistered,
+             ContactReportApproved, MessageSent, NotificationRequested, VisitChanged, AbsenceRegistered):
+    REGISTRY[(_cls.event_type, _cls.version)] = _cls

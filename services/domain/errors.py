@@ -1,0 +1,74 @@
+"""Domain errors. Entrypoints turn each into an RFC 9457 problem document."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad field: a dotted path (``answers.reason``) and what is wrong with it."""
+
+    field: str
+    detail: str
+
+    @property
+    def pointer(self) -> str:
+        return "#/" + self.field.replace(".", "/") if self.field else "#"
+
+
+class DomainError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = list(errors or [])
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    slug = "validation"
+    title = "The request has invalid fields"
+
+    @classmethod
+    def field(cls, field: str, detail: str) -> "ValidationFailed":
+        return cls(f"{field}: {detail}", errors=[FieldError(field, detail)])
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    slug = "unauthenticated"
+    title = "Log in with e-ID"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    """Also used for what exists but belongs to someone else: its existence is not disclosed."""
+
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "The resource changed or is in a state that does not allow this"
+
+
+class PeriodLocked(Conflict):
+    slug = "period-locked"
+    title = "The month is locked"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    slug = "too-large"
+    title = "Too large"

@@ -1,0 +1,90 @@
+"""SQS batch processing for the Chalice apps' queue handlers.
+
+Every consumer: parses each record with pydantic, handles it at most once per message key
+(Powertools idempotency over the service's own table), reports only the failed records back
+(``batchItemFailures``) so SQS redelivers just those and, after ``maxReceiveCount``, moves them
+to the queue's DLQ. Chalice handlers take one argument, so the Powertools handler decorators
+do not apply: ``process_partial_response`` runs on ``event.to_dict()``.
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Callable, TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from pydantic import BaseModel
+
+from ..aws import client
+from ..contracts.events import Envelope
+from ..observability import get_logger, get_metrics
+from ..settings import settings
+
+M = TypeVar("M", bound=BaseModel)
+IDEMPOTENCY_DAYS = 14  # longer than any redelivery: SQS keeps messages 4 days by default
+
+
+@cache
+def _persistence(table_logical_name: str) -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(
+        table_name=settings().name(table_logical_name),
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value=f"IDEMPOTENCY#{table_logical_name}",
+        expiry_attr="ttl",
+        boto3_client=client("dynamodb"),
+    )
+
+
+def process_batch(
+    event: Any,
+    *,
+    service: str,
+    model: type[M],
+    handle: Callable[[M], Any],
+    key: str,
+    table: str,
+) -> dict[str, Any]:
+    """Processes an SQS batch; returns ``{"batchItemFailures": [...]}``.
+
+    ``key`` is the JMESPath of the idempotency key inside the parsed record (``event_id``).
+    ``handle`` must be safe to run again after a crash mid-way: idempotency records only what
+    completed.
+    """
+    logger = get_logger(service)
+    metrics = get_metrics(service)
+    config = IdempotencyConfig(event_key_jmespath=key, raise_on_no_idempotency_key=True,
+                               expires_after_seconds=IDEMPOTENCY_DAYS * 86400)
+
+    @idempotent_function(data_keyword_argument="message", persistence_store=_persistence(table), config=config,
+                         key_prefix=f"{service}.{getattr(handle, '__name__', 'handle')}")
+    def handle_once(message: dict) -> dict:
+        handle(model.model_validate(message))
+        return {"ok": True}
+
+    def record_handler(record: SQSRecord) -> None:
+        parsed = model.model_validate_json(record.body)
+        handle_once(message=parsed.model_dump(mode="json"))
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    result = process_partial_response(event=raw, record_handler=record_handler, processor=processor)
+    failed = len(result.get("batchItemFailures", []))
+    total = len(raw.get("Records", []))
+    metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=total - failed)
+    if failed:
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=failed)
+        logger.warning("batch had failures", extra={"failed": failed, "total": total})
+    metrics.flush_metrics()
+    return result
+
+
+def process_events(event: Any, *, service: str, handle: Callable[[Envelope], Any], table: str) -> dict[str, Any]:
+    """For queues subscribed to the domain-events topic: each body is an ``Envelope``."""
+    return process_batch(event, service=service, model=Envelope, handle=handle, key="event_id", table=table)
