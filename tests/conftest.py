@@ -42,7 +42,7 @@ def aws(issuer):
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     saved = dict(os.environ)
-    set_env(base_env(endpoint, issuer.jwks_url))
+    set_env(base_env(endpoint, str(issuer.folder)))
     aws_clients.reset()
     reset_verifier()
     provision(local_session(endpoint, REGION), prefix="insats", region=REGION)

@@ -61,6 +61,9 @@ def process_batch(
     metrics = get_metrics(service)
     config = IdempotencyConfig(event_key_jmespath=key, raise_on_no_idempotency_key=True,
                                expires_after_seconds=IDEMPOTENCY_DAYS * 86400)
+    context = getattr(event, "context", None)
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(context)
 
     @idempotent_function(data_keyword_argument="message", persistence_store=_persistence(table), config=config,
                          key_prefix=f"{service}.{getattr(handle, '__name__', 'handle')}")

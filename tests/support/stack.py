@@ -19,8 +19,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def base_env(endpoint: str, jwks_url: str) -> dict[str, str]:
+def base_env(endpoint: str, issuer_dir: str) -> dict[str, str]:
     return {
+        "DEV_ISSUER_DIR": issuer_dir,
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -28,7 +29,7 @@ def base_env(endpoint: str, jwks_url: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "INSATS_STAGE": "local",
-        "OIDC_JWKS_URL": jwks_url,
+        "OIDC_JWKS_URL": f"file://{issuer_dir}/jwks.json",
         "POWERTOOLS_METRICS_NAMESPACE": "Insats",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -1,0 +1,24 @@
+"""Insats provider billing: consumes visit, absence and decision events into its own table."""
+from chalice import Chalice
+
+from services.entrypoints.http import HttpApi
+from services.entrypoints.sqs import process_events
+from services.followup import inbox
+
+app = Chalice(app_name="insats-billing", configure_logs=False)
+api = HttpApi(app, "billing")
+
+
+@app.route("/health")
+def health():
+    return api.health()
+
+
+@app.route("/openapi.json")
+def openapi():
+    return api.openapi("Insats provider billing")
+
+
+@app.on_sqs_message(queue="insats-billing-inbox", batch_size=10)
+def on_event(event):
+    return process_events(event, service="billing", handle=inbox.handler_for("billing"), table="billing")

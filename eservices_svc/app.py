@@ -1,0 +1,27 @@
+"""Citizen e-services and case work: forms, drafts, submissions, cases, messages, decisions."""
+from chalice import Chalice, Rate
+
+from chalicelib import casework, citizen, messages, mypages
+from services.adapters.dynamo import relay_outbox as relay
+from services.entrypoints.http import HttpApi
+from services.eservices.bootstrap import deps
+
+app = Chalice(app_name="insats-eservices", configure_logs=False)
+api = HttpApi(app, "eservices")
+for routes in (citizen, mypages, casework, messages):
+    app.register_blueprint(routes.bp)
+
+
+@app.route("/health")
+def health():
+    return api.health()
+
+
+@app.route("/openapi.json")
+def openapi():
+    return api.openapi("Insats e-services and case work")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_outbox(event):
+    return {"relayed": relay(deps().table, deps().publisher)}

@@ -1,0 +1,1 @@
+"""Citizen e-services and case work: forms, drafts, submissions, cases, messages."""

@@ -1,0 +1,399 @@
+"""The form engine: an e-service is declared once, and its validation, preview, receipt and a
+JSON Schema for client apps all come from that declaration.
+
+Answers are ``{step_id: {field_name: value}}``; a row field's value is a list of
+``{column: value}``. Field paths in errors are ``answers.<step>.<field>[.<row>.<column>]``.
+Validation messages are in Swedish: citizens read them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Literal
+
+from ...domain.errors import FieldError
+from ...domain.personnummer import InvalidPersonnummer, Personnummer
+
+Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
+               "personnummer", "email", "phone", "year", "month", "rows"]
+
+REQUIRED = "Obligatoriskt fält"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}$")
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+             "oktober", "november", "december")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on another field of the same step: true when its value is in ``values``
+    (or, with ``negate``, not in them). For booleans use ``values=(True,)``."""
+
+    field: str
+    values: tuple[Any, ...]
+    negate: bool = False
+
+    def holds(self, step_answers: dict[str, Any]) -> bool:
+        present = step_answers.get(self.field) in self.values
+        return present != self.negate
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Kind = "text"
+    required: bool = False
+    required_when: When | None = None  # required only when the condition holds
+    must_be_true: bool = False  # a confirmation checkbox
+    choices: tuple[Choice, ...] = ()
+    help: str = ""
+    max_length: int = 4000
+    minimum: float | None = None
+    maximum: float | None = None
+    columns: tuple["Field", ...] = ()  # for kind="rows"
+    max_rows: int = 100
+    prefill: str | None = None  # a profile attribute to prefill from (first_name, email, …)
+
+    def is_required(self, step_answers: dict[str, Any]) -> bool:
+        if self.required:
+            return True
+        return self.required_when is not None and self.required_when.holds(step_answers)
+
+    def label_of(self, value: Any) -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return ""
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    fields: tuple[Field, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A value the server derives from the answers (never trusted from the client)."""
+
+    name: str
+    label: str
+    compute: Callable[[dict[str, dict[str, Any]]], Any]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    title: str
+    description: str
+    category: str  # what the case worker's inbox shows
+    steps: tuple[Step, ...]
+    computed: tuple[Computed, ...] = ()
+    # Cross-field rules beyond one field: answers -> errors.
+    rules: tuple[Callable[[dict[str, dict[str, Any]], Any], list[FieldError]], ...] = ()
+    # Who the case concerns (the owner): a dotted path into the answers, or None for the
+    # person who submits.
+    owner_field: str | None = None
+    # The notification choice: paths of (email, phone, notify_email, notify_sms).
+    notify_fields: tuple[str, str, str, str] | None = None
+    # Category resolver (e.g. the chosen insats); defaults to ``category``.
+    category_of: Callable[[dict[str, dict[str, Any]]], str] | None = None
+    roles: tuple[str, ...] = ("citizen", "relative", "contact_person")
+    after_submit: tuple[str, ...] = ()  # follow-ups offered on the receipt ("report_another")
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def category_for(self, answers: dict[str, dict[str, Any]]) -> str:
+        return self.category_of(answers) if self.category_of else self.category
+
+
+# -- validation -------------------------------------------------------------------------
+
+def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    """Returns the normalized value and any errors for one filled-in field."""
+    err = lambda msg: (value, [FieldError(path, msg)])  # noqa: E731
+    if f.kind in ("text", "textarea", "email", "phone"):
+        if not isinstance(value, str):
+            return err("Ska vara text")
+        value = value.strip()
+        if len(value) > f.max_length:
+            return err(f"Högst {f.max_length} tecken")
+        if f.kind == "email" and value and not _EMAIL.match(value):
+            return err("Ange en giltig e-postadress")
+        if f.kind == "phone" and value and not _PHONE.match(value):
+            return err("Ange ett giltigt mobilnummer")
+        return value, []
+    if f.kind == "boolean":
+        return (value, []) if isinstance(value, bool) else err("Ska vara ja eller nej")
+    if f.kind == "choice":
+        return (value, []) if any(c.value == value for c in f.choices) else err("Välj ett av alternativen")
+    if f.kind == "multichoice":
+        if not isinstance(value, list) or not value:
+            return err("Välj minst ett alternativ")
+        bad = [v for v in value if not any(c.value == v for c in f.choices)]
+        if bad:
+            return err("Välj bland alternativen")
+        return list(dict.fromkeys(value)), []
+    if f.kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat(), []
+        except ValueError:
+            return err("Ange ett datum (ÅÅÅÅ-MM-DD)")
+    if f.kind in ("integer", "year", "month"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            else:
+                return err("Ange ett heltal")
+        lo, hi = {"month": (1, 12), "year": (2000, 2100)}.get(f.kind, (f.minimum, f.maximum))
+        if lo is not None and value < lo or hi is not None and value > hi:
+            return err(f"Ange ett värde mellan {lo} och {hi}")
+        return value, []
+    if f.kind == "decimal":
+        try:
+            number = Decimal(str(value).replace(",", "."))
+        except InvalidOperation:
+            return err("Ange ett tal")
+        if isinstance(value, bool) or not number.is_finite():
+            return err("Ange ett tal")
+        if f.minimum is not None and number < Decimal(str(f.minimum)) or \
+                f.maximum is not None and number > Decimal(str(f.maximum)):
+            return err(f"Ange ett värde mellan {f.minimum:g} och {f.maximum:g}")
+        return float(number), []
+    if f.kind == "personnummer":
+        try:
+            return str(Personnummer(value)), []
+        except (InvalidPersonnummer, TypeError):
+            return err("Ange ett giltigt personnummer (ÅÅÅÅMMDDXXXX)")
+    if f.kind == "rows":
+        if not isinstance(value, list):
+            return err("Ska vara en lista med rader")
+        if len(value) > f.max_rows:
+            return err(f"Högst {f.max_rows} rader")
+        rows, errors = [], []
+        for i, row in enumerate(value):
+            if not isinstance(row, dict):
+                errors.append(FieldError(f"{path}.{i}", "Ska vara en rad"))
+                continue
+            normalized, row_errors = _validate_fields(f.columns, row, f"{path}.{i}", complete=True)
+            rows.append(normalized)
+            errors.extend(row_errors)
+        return rows, errors
+    raise AssertionError(f"unknown kind {f.kind}")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _validate_fields(fields: tuple[Field, ...], answers: dict[str, Any], path: str, *,
+                     complete: bool) -> tuple[dict[str, Any], list[FieldError]]:
+    """Validates what is filled in; with ``complete`` also that required fields are there."""
+    known = {f.name for f in fields}
+    errors = [FieldError(f"{path}.{k}", "Okänt fält") for k in answers if k not in known]
+    out: dict[str, Any] = {}
+    for f in fields:
+        value = answers.get(f.name)
+        if _empty(value) or (f.kind == "boolean" and value is False and f.must_be_true):
+            if complete and (f.is_required(answers) or f.must_be_true):
+                errors.append(FieldError(f"{path}.{f.name}", "Du måste bekräfta" if f.must_be_true else REQUIRED))
+            if not _empty(value):
+                out[f.name] = value
+            continue
+        normalized, field_errors = _coerce(f, value, f"{path}.{f.name}")
+        errors.extend(field_errors)
+        out[f.name] = normalized
+    return out, errors
+
+
+def validate_step(form: FormDefinition, step_id: str, answers: dict[str, Any], *,
+                  complete: bool) -> tuple[dict[str, Any], list[FieldError]]:
+    step = form.step(step_id)
+    if step is None:
+        return {}, [FieldError(f"answers.{step_id}", "Okänt steg")]
+    if not isinstance(answers, dict):
+        return {}, [FieldError(f"answers.{step_id}", "Ska vara ett objekt")]
+    return _validate_fields(step.fields, answers, f"answers.{step_id}", complete=complete)
+
+
+def validate(form: FormDefinition, answers: dict[str, Any], *, complete: bool,
+             context: Any = None) -> tuple[dict[str, dict[str, Any]], list[FieldError]]:
+    """Validates all steps. ``complete=False`` (a draft) checks only what is filled in."""
+    if not isinstance(answers, dict):
+        return {}, [FieldError("answers", "Ska vara ett objekt")]
+    errors = [FieldError(f"answers.{k}", "Okänt steg") for k in answers if form.step(k) is None]
+    out: dict[str, dict[str, Any]] = {}
+    for step in form.steps:
+        normalized, step_errors = validate_step(form, step.id, answers.get(step.id) or {}, complete=complete)
+        out[step.id] = normalized
+        errors.extend(step_errors)
+    if complete and not errors:
+        for rule in form.rules:
+            errors.extend(rule(out, context))
+    return out, errors
+
+
+def computed_values(form: FormDefinition, answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {c.name: c.compute(answers) for c in form.computed}
+
+
+def value_at(answers: dict[str, dict[str, Any]], dotted: str) -> Any:
+    step, _, name = dotted.partition(".")
+    return (answers.get(step) or {}).get(name)
+
+
+# -- presentation -----------------------------------------------------------------------
+
+def display_value(f: Field, value: Any) -> str:
+    if _empty(value):
+        return ""
+    if f.kind == "choice":
+        return f.label_of(value)
+    if f.kind == "multichoice":
+        return ", ".join(f.label_of(v) for v in value)
+    if f.kind == "boolean":
+        return "Ja" if value else "Nej"
+    if f.kind == "month" and isinstance(value, int) and 1 <= value <= 12:
+        return MONTHS_SV[value - 1].capitalize()
+    if f.kind == "personnummer":
+        return f"{str(value)[:8]}-{str(value)[8:]}"
+    if f.kind == "rows":
+        return "; ".join(", ".join(display_value(c, row.get(c.name)) for c in f.columns if not _empty(row.get(c.name)))
+                         for row in value)
+    return str(value)
+
+
+def preview(form: FormDefinition, answers: dict[str, Any], errors: list[FieldError]) -> list[dict[str, Any]]:
+    """Every step with its fields' labels and display values, and the errors of that step."""
+    out = []
+    for step in form.steps:
+        step_answers = answers.get(step.id) or {}
+        prefix = f"answers.{step.id}"
+        out.append({
+            "step": step.id,
+            "title": step.title,
+            "change_link": f"#step-{step.id}",
+            "fields": [{"name": f.name, "label": f.label, "value": display_value(f, step_answers.get(f.name))}
+                       for f in step.fields],
+            "errors": [{"field": e.field, "detail": e.detail} for e in errors
+                       if e.field == prefix or e.field.startswith(prefix + ".")],
+        })
+    return out
+
+
+# -- JSON Schema ------------------------------------------------------------------------
+
+def _field_schema(f: Field) -> dict[str, Any]:
+    base: dict[str, Any] = {"title": f.label}
+    if f.help:
+        base["description"] = f.help
+    kind = f.kind
+    if kind in ("text", "textarea"):
+        base.update(type="string", maxLength=f.max_length)
+    elif kind == "email":
+        base.update(type="string", format="email")
+    elif kind == "phone":
+        base.update(type="string", pattern=_PHONE.pattern)
+    elif kind == "boolean":
+        base.update(type="boolean")
+        if f.must_be_true:
+            base["const"] = True
+    elif kind == "choice":
+        base["oneOf"] = [{"const": c.value, "title": c.label} for c in f.choices]
+    elif kind == "multichoice":
+        base.update(type="array", uniqueItems=True, minItems=1,
+                    items={"oneOf": [{"const": c.value, "title": c.label} for c in f.choices]})
+    elif kind == "date":
+        base.update(type="string", format="date")
+    elif kind in ("integer", "year", "month"):
+        base["type"] = "integer"
+        lo, hi = {"month": (1, 12), "year": (2000, 2100)}.get(kind, (f.minimum, f.maximum))
+        if lo is not None:
+            base["minimum"] = lo
+        if hi is not None:
+            base["maximum"] = hi
+    elif kind == "decimal":
+        base["type"] = "number"
+        if f.minimum is not None:
+            base["minimum"] = f.minimum
+        if f.maximum is not None:
+            base["maximum"] = f.maximum
+    elif kind == "personnummer":
+        base.update(type="string", pattern=r"^(\d{2})?\d{6}[-+]?\d{4}$")
+    elif kind == "rows":
+        row = _object_schema(f.columns)
+        base.update(type="array", maxItems=f.max_rows, items=row)
+    return base
+
+
+def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {f.name: _field_schema(f) for f in fields},
+        "required": [f.name for f in fields if f.required or f.must_be_true],
+    }
+    conditional = []
+    for f in fields:
+        if f.required_when is not None:
+            cond = {"properties": {f.required_when.field: {"enum": list(f.required_when.values)}},
+                    "required": [f.required_when.field]}
+            conditional.append({"if": {"not": cond} if f.required_when.negate else cond,
+                                "then": {"required": [f.name]}})
+    if conditional:
+        schema["allOf"] = conditional
+    return schema
+
+
+def json_schema(form: FormDefinition) -> dict[str, Any]:
+    """JSON Schema (2020-12) of a complete submission's answers, for client apps."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:insats:form:{form.id}",
+        "title": form.title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {s.id: {**_object_schema(s.fields), "title": s.title} for s in form.steps},
+        "required": [s.id for s in form.steps],
+    }
+
+
+def describe(form: FormDefinition) -> dict[str, Any]:
+    """The declaration as data for clients: steps, fields, labels, help, choices, conditions."""
+    def field_dict(f: Field) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required}
+        if f.required_when:
+            d["required_when"] = {"field": f.required_when.field, "values": list(f.required_when.values),
+                                  "negate": f.required_when.negate}
+        if f.must_be_true:
+            d["must_be_true"] = True
+        if f.help:
+            d["help"] = f.help
+        if f.choices:
+            d["choices"] = [{"value": c.value, "label": c.label} for c in f.choices]
+        if f.columns:
+            d["columns"] = [field_dict(c) for c in f.columns]
+        if f.prefill:
+            d["prefill"] = f.prefill
+        return d
+
+    return {
+        "id": form.id, "title": form.title, "description": form.description, "category": form.category,
+        "steps": [{"id": s.id, "title": s.title, "help": s.help, "fields": [field_dict(f) for f in s.fields]}
+                  for s in form.steps],
+        "computed": [{"name": c.name, "label": c.label} for c in form.computed],
+        "after_submit": list(form.after_submit),
+        "schema": json_schema(form),
+    }

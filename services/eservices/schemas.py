@@ -1,0 +1,95 @@
+"""Request and response models of the e-services API."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StartDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    form_id: str = Field(min_length=1, max_length=100)
+    answers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SaveDraft(BaseModel):
+    """Replaces the given steps' answers; other steps stay as they were."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, dict[str, Any]]
+    version: int = Field(ge=1, description="The draft's version as last read (optimistic concurrency)")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    detail: str
+
+
+class DraftView(BaseModel):
+    draft_id: str
+    form_id: str
+    title: str
+    answers: dict[str, dict[str, Any]]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    signed: bool
+    missing: list[FieldProblem] = Field(default_factory=list, description="What is left before it can be signed")
+
+
+class PreviewField(BaseModel):
+    name: str
+    label: str
+    value: str
+
+
+class PreviewStep(BaseModel):
+    step: str
+    title: str
+    change_link: str
+    fields: list[PreviewField]
+    errors: list[FieldProblem]
+
+
+class Preview(BaseModel):
+    draft_id: str
+    form_id: str
+    title: str
+    version: int
+    steps: list[PreviewStep]
+    computed: dict[str, Any]
+    ready_to_sign: bool
+    signed: bool
+
+
+class SignatureView(BaseModel):
+    order_ref: str
+    status: str
+    signed_at: datetime | None = None
+
+
+class FollowUp(BaseModel):
+    kind: str
+    label: str
+    method: str
+    href: str
+
+
+class Receipt(BaseModel):
+    case_id: str
+    case_number: str
+    submitted_at: datetime
+    title: str
+    summary: list[PreviewStep]
+    computed: dict[str, Any]
+    document_url: str
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+
+
+class FormSummary(BaseModel):
+    id: str
+    title: str
+    description: str
+    category: str

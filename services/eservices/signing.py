@@ -1,0 +1,57 @@
+"""Signing through the e-ID provider, behind a port.
+
+In production the adapter talks to the municipality's e-ID broker (BankID/Freja sign: start an
+order for a text and a digest, then collect until complete). Locally ``DevSigner`` completes
+at once and signs with the development issuer's key, so the signature is a verifiable JWS.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
+
+from .drafts import Signature
+
+
+def digest_of(form_id: str, answers: dict[str, Any]) -> str:
+    canonical = json.dumps({"form": form_id, "answers": answers}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Signer(Protocol):
+    def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature: ...
+
+    def collect(self, signature: Signature, now: datetime) -> Signature: ...
+
+
+class DevSigner:
+    def __init__(self, issuer: Any) -> None:
+        self._issuer = issuer  # services.auth.dev_issuer.DevIssuer
+
+    def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature:
+        import jwt
+
+        token = jwt.encode({"sub": personnummer, "digest": digest, "text": text, "iat": int(now.timestamp()),
+                            "iss": self._issuer.issuer}, self._issuer._key, algorithm="RS256")
+        return Signature(order_ref=str(uuid.uuid4()), status="complete", digest=digest, signed_by=personnummer,
+                         signed_at=now, signature=token)
+
+    def collect(self, signature: Signature, now: datetime) -> Signature:
+        return signature
+
+
+class UnavailableSigner:
+    """Where no e-ID broker is configured: signing is refused rather than faked."""
+
+    def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature:
+        from ..domain.errors import DomainError
+
+        err = DomainError("no e-ID signing service is configured")
+        err.status, err.slug, err.title = 503, "signing-unavailable", "Signing is unavailable"
+        raise err
+
+    def collect(self, signature: Signature, now: datetime) -> Signature:
+        return self.start("", "", signature.digest, now)

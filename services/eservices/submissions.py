@@ -1,0 +1,229 @@
+"""Use cases of a citizen filling in an e-service: draft → preview → sign → submit → receipt."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..contracts.events import Contact, SubmissionReceived
+from ..domain.calendar import stockholm_date
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.personnummer import Personnummer
+from .bootstrap import EservicesDeps
+from .cases import Case, Document, StatusChange, case_key, new_case_number
+from .drafts import Draft, draft_key
+from .forms import get_form
+from .forms.engine import FormDefinition, computed_values, preview, validate, value_at
+from .pdf import submission_pdf
+from .relatives import acting_subject
+from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
+from .signing import digest_of
+
+
+def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
+    return acting_subject(call.who, call.acting_for, deps.approvals, stockholm_date(deps.clock()))
+
+
+def _check_role(form: FormDefinition, call: Any) -> None:
+    if str(call.who.role) not in form.roles:
+        raise Forbidden(f"the e-service {form.id} is not for the role {call.who.role}")
+
+
+def _view(form: FormDefinition, draft: Draft) -> DraftView:
+    _, errors = validate(form, draft.answers, complete=True)
+    return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title, answers=draft.answers,
+                     version=draft.version, created_at=draft.created_at, updated_at=draft.updated_at,
+                     expires_at=draft.expires_at, signed=_signed(draft),
+                     missing=[FieldProblem(field=e.field, detail=e.detail) for e in errors])
+
+
+def _signed(draft: Draft) -> bool:
+    return (draft.signature is not None and draft.signature.status == "complete"
+            and draft.signature.digest == digest_of(draft.form_id, draft.answers))
+
+
+def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    normalized, errors = validate(form, answers, complete=False)
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    return {k: v for k, v in normalized.items() if v or k in answers}
+
+
+# -- drafts -----------------------------------------------------------------------------
+
+def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str, Any],
+                prefill: dict[str, dict[str, Any]] | None = None) -> DraftView:
+    form = get_form(form_id)
+    _check_role(form, call)
+    owner = _subject(deps, call)
+    given = _validated_partial(form, answers)
+    merged = {**(prefill or {}), **given}
+    draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
+                        merged)
+    deps.drafts.add(draft)
+    return _view(form, draft)
+
+
+def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
+    draft = _open_draft(deps, call, draft_id)
+    return _view(get_form(draft.form_id), draft)
+
+
+def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
+    owner = _subject(deps, call)
+    return [_view(get_form(d.form_id), d) for d in deps.drafts.list_open(owner)]
+
+
+def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
+    draft = _open_draft(deps, call, draft_id)
+    form = get_form(draft.form_id)
+    given = _validated_partial(form, answers)
+    if draft.version != version:
+        raise Conflict("the draft was changed elsewhere; reload it")
+    now = deps.clock()
+    updated = draft.model_copy(update={
+        "answers": {**draft.answers, **given}, "updated_at": now, "reminded": False,
+        # Retention counts from the last save: a draft in use is not deleted.
+        "expires_at": now + timedelta(days=deps.settings.draft_retention_days),
+    })
+    if updated.answers != draft.answers:
+        updated = updated.model_copy(update={"signature": None})  # a change voids the signature
+    return _view(form, deps.drafts.save(updated, version))
+
+
+def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
+    deps.drafts.delete(_open_draft(deps, call, draft_id))
+
+
+def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
+    draft = deps.drafts.get(_subject(deps, call), draft_id)
+    if draft.status != "draft":
+        raise NotFound("no such draft")
+    return draft
+
+
+# -- preview and sign -------------------------------------------------------------------
+
+def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
+    draft = _open_draft(deps, call, draft_id)
+    form = get_form(draft.form_id)
+    normalized, errors = validate(form, draft.answers, complete=True, context=call.who)
+    return Preview(draft_id=draft.draft_id, form_id=form.id, title=form.title, version=draft.version,
+                   steps=preview(form, draft.answers, errors), computed=computed_values(form, normalized),
+                   ready_to_sign=not errors, signed=_signed(draft))
+
+
+def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    draft = _open_draft(deps, call, draft_id)
+    form = get_form(draft.form_id)
+    _complete_or_raise(form, draft, call)
+    digest = digest_of(draft.form_id, draft.answers)
+    text = f"Jag skriver under {form.title}."
+    signature = deps.signer.start(str(call.who.personnummer), text, digest, deps.clock())
+    deps.drafts.save(draft.model_copy(update={"signature": signature}), draft.version)
+    return SignatureView(order_ref=signature.order_ref, status=signature.status, signed_at=signature.signed_at)
+
+
+def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    draft = _open_draft(deps, call, draft_id)
+    if draft.signature is None:
+        raise NotFound("no signing has been started")
+    signature = deps.signer.collect(draft.signature, deps.clock())
+    if signature != draft.signature:
+        deps.drafts.save(draft.model_copy(update={"signature": signature}), draft.version)
+    return SignatureView(order_ref=signature.order_ref, status=signature.status, signed_at=signature.signed_at)
+
+
+def _complete_or_raise(form: FormDefinition, draft: Draft, call: Any) -> dict[str, dict[str, Any]]:
+    normalized, errors = validate(form, draft.answers, complete=True, context=call.who)
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    return normalized
+
+
+# -- submit -----------------------------------------------------------------------------
+
+def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
+    """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
+    key = call.idempotency_key
+    if not key or len(key) > 200:
+        raise ValidationFailed.field("Idempotency-Key", "send a unique Idempotency-Key header (at most 200 characters)")
+    owner = _subject(deps, call)
+    draft = deps.drafts.get(owner, draft_id)
+    if draft.status == "submitted" and draft.case_id:
+        return receipt(deps, deps.cases.get(draft.case_id))
+    form = get_form(draft.form_id)
+    _check_role(form, call)
+    normalized = _complete_or_raise(form, draft, call)
+    if not _signed(draft):
+        raise Conflict("sign the draft before submitting it")
+    now = deps.clock()
+    case_id = str(uuid.uuid4())
+    case_number = new_case_number(deps.table, now.year)
+    computed = computed_values(form, normalized)
+    document = Document(document_id=str(uuid.uuid4()), kind="submission_pdf",
+                        key=f"cases/{case_id}/submission.pdf", filename=f"{case_number}.pdf", created_at=now)
+    case_owner = Personnummer(value_at(normalized, form.owner_field)) if form.owner_field else owner
+    case = Case(case_id=case_id, case_number=case_number, form_id=form.id, title=form.title,
+                category=form.category_for(normalized), owner=case_owner, submitted_by=call.who.personnummer,
+                submitted_at=now, history=[StatusChange(status="submitted", at=now, by=str(call.who.role))],
+                answers=normalized, computed=computed, documents=[document], draft_id=draft.draft_id,
+                signature_digest=draft.signature.digest if draft.signature else None)
+    # The PDF goes first: if the transaction below fails, an orphan object is harmless.
+    deps.documents.put(document.key, submission_pdf(
+        form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,
+        computed_labels={c.name: c.label for c in form.computed}), "application/pdf")
+    uow = deps.unit_of_work()
+    uow.update(draft_key(owner, draft.draft_id),
+               "SET #s = :submitted, case_id = :case, #v = :next REMOVE gsi1pk, gsi1sk",
+               names={"#s": "status", "#v": "version"},
+               values={":submitted": "submitted", ":case": case_id, ":next": draft.version + 1,
+                       ":draft": "draft", ":v": draft.version},
+               condition="#s = :draft AND #v = :v")
+    uow.put({**case_key(case_id), **deps.cases.item(case)}, condition="attribute_not_exists(pk)")
+    uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
+             "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
+    uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
+                                submitted_at=now, notify=_notify_contact(form, normalized)))
+    try:
+        uow.commit()
+    except Conflict:
+        return _replayed(deps, owner, draft_id, key)
+    return receipt(deps, case)
+
+
+def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Receipt:
+    again = deps.drafts.get(owner, draft_id)
+    if again.status == "submitted" and again.case_id:
+        return receipt(deps, deps.cases.get(again.case_id))
+    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"}).get("Item")
+    if used and used.get("draft_id") != draft_id:
+        raise Conflict("this Idempotency-Key was used for another submission")
+    raise Conflict("the draft was changed while submitting; review and submit again")
+
+
+def _notify_contact(form: FormDefinition, answers: dict[str, dict[str, Any]]) -> Contact:
+    if form.notify_fields is None:
+        return Contact()
+    email_path, phone_path, wants_email, wants_sms = form.notify_fields
+    return Contact(email=value_at(answers, email_path) if value_at(answers, wants_email) else None,
+                   phone=value_at(answers, phone_path) if value_at(answers, wants_sms) else None)
+
+
+def _local(instant: datetime) -> str:
+    from ..domain.calendar import STOCKHOLM
+
+    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def receipt(deps: EservicesDeps, case: Case) -> Receipt:
+    form = get_form(case.form_id)
+    document = next(d for d in case.documents if d.kind == "submission_pdf")
+    follow_ups = []
+    if "report_another" in form.after_submit:
+        follow_ups.append(FollowUp(kind="report_another", label="Rapportera för en till person", method="POST",
+                                   href=f"/eservices/cases/{case.case_id}/report-another"))
+    return Receipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
+                   title=case.title, summary=preview(form, case.answers, []), computed=case.computed,
+                   document_url=f"/eservices/cases/{case.case_id}/documents/{document.document_id}",
+                   follow_ups=follow_ups)

@@ -1,0 +1,66 @@
+"""The contact person's monthly report (seed 001) through drafts, preview, sign and submit,
+against a moto server; then the event reaches notify's queue and notify sends the confirmation."""
+import json
+
+from services.aws import client, queue_url
+from tests.support.people import new_pnr
+from tests.support.stack import drain
+
+FORM = "contact-monthly-report"
+
+
+def monthly_answers(pnr, **overrides):
+    report = {"client_first_name": "Kim", "client_last_name": "Klient", "year": 2026, "month": 10,
+              "performed_all": "ja_alla", "activities": "Bio och fika"}
+    me = {"personnummer": pnr, "first_name": "Kari", "last_name": "Kontakt", "email": "kari@example.se",
+          "mobile": "+46701234567", "notify_email": True, "notify_sms": True, "confirm": True}
+    report.update(overrides.get("rapportering", {}))
+    me.update(overrides.get("om_dig", {}))
+    return {"rapportering": report, "om_dig": me}
+
+
+def submit_report(es, tok, pnr, key="k-1"):
+    draft = es.post("/drafts", {"form_id": FORM, "answers": monthly_answers(pnr)}, token=tok)
+    assert draft.status == 201, draft.json
+    draft_id = draft.json["draft_id"]
+    assert es.post(f"/drafts/{draft_id}/signature", token=tok).status == 201
+    return draft_id, es.post(f"/drafts/{draft_id}/submit", token=tok, headers={"Idempotency-Key": key})
+
+
+def test_submitted_report_gives_a_receipt_and_a_content_free_notification(app_client, token):
+    # GIVEN a contact person logged in with e-ID
+    pnr = new_pnr()
+    tok = token("contact_person", personnummer=pnr)
+    es = app_client("eservices")
+    drain(queue_url("notify-inbox"), client("sqs"))
+
+    # WHEN they submit a signed monthly report
+    draft_id, receipt = submit_report(es, tok, pnr)
+
+    # THEN the answer is a receipt with a readable case number and the PDF's address
+    assert receipt.status == 201, receipt.json
+    body = receipt.json
+    assert body["case_number"].startswith("2026-") or body["case_number"][:4].isdigit()
+    assert body["document_url"].startswith(f"/eservices/cases/{body['case_id']}/documents/")
+    assert any(f["kind"] == "report_another" for f in body["follow_ups"])
+
+    # AND a submission.received event is on notify's queue
+    messages = drain(queue_url("notify-inbox"), client("sqs"), wait=1)
+    envelopes = [json.loads(m["Body"]) for m in messages]
+    mine = [e for e in envelopes if e["payload"].get("case_id") == body["case_id"]]
+    assert len(mine) == 1 and mine[0]["event_type"] == "submission.received"
+
+    # AND notify sends e-mail and SMS that carry neither the personnummer nor the report's content
+    result = app_client("notify").sqs("on_event", [m["Body"] for m in messages if
+                                                   json.loads(m["Body"])["payload"].get("case_id") == body["case_id"]])
+    assert result == {"batchItemFailures": []}
+
+
+def test_double_submit_makes_one_case(app_client, token):
+    pnr = new_pnr()
+    tok = token("contact_person", personnummer=pnr)
+    es = app_client("eservices")
+    draft_id, first = submit_report(es, tok, pnr, key="same")
+    again = es.post(f"/drafts/{draft_id}/submit", token=tok, headers={"Idempotency-Key": "same"})
+    assert again.status == 201
+    assert again.json["case_id"] == first.json["case_id"]
