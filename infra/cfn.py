@@ -1,0 +1,246 @@
+"""Renders ``infra/resources.py`` as CloudFormation and packages every app for AWS.
+
+``python -m infra.cfn build/cfn`` writes:
+- ``shared.json``: tables, the domain-events topic, every queue with its DLQ and subscription,
+  the documents bucket and the e-mail identity (deploy it first);
+- ``<app>/sam.json`` + ``deployment.zip`` per app, from ``chalice package`` merged with
+  ``<app>-merge.json``, which adds ``ReportBatchItemFailures`` to the SQS event sources (Chalice
+  does not emit it) and the app's least-privilege IAM policy (generated into
+  ``.chalice/policy-prod.json``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .resources import APPS, STACK, Stack, queues_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REGION = "eu-north-1"
+PUBLISHERS = {"eservices", "visits"}  # apps that publish domain events (and relay their outbox)
+
+
+def _logical(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _sub(prefix: str, kind: str, name: str) -> dict:
+    templates = {
+        "table": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/%s",
+        "queue": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:%s",
+        "topic": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:%s",
+        "bucket": "arn:${AWS::Partition}:s3:::%s",
+    }
+    return {"Fn::Sub": templates[kind] % f"{prefix}-{name}"}
+
+
+def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
+    for table in stack.tables:
+        attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk")]
+        gsis = []
+        for index in table.indexes:
+            attrs += [{"AttributeName": f"{index}pk", "AttributeType": "S"},
+                      {"AttributeName": f"{index}sk", "AttributeType": "S"}]
+            gsis.append({"IndexName": index, "Projection": {"ProjectionType": "ALL"},
+                         "KeySchema": [{"AttributeName": f"{index}pk", "KeyType": "HASH"},
+                                       {"AttributeName": f"{index}sk", "KeyType": "RANGE"}]})
+        resources[f"{_logical(table.name)}Table"] = {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "TableName": f"{prefix}-{table.name}", "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": attrs,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                "GlobalSecondaryIndexes": gsis,
+                "TimeToLiveSpecification": {"AttributeName": table.ttl_attribute, "Enabled": True},
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "SSESpecification": {"SSEEnabled": True},
+            },
+        }
+    for topic in stack.topics:
+        resources[f"{_logical(topic)}Topic"] = {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": f"{prefix}-{topic}", "KmsMasterKeyId": "alias/aws/sns"},
+        }
+        outputs[f"{_logical(topic)}TopicArn"] = {"Value": {"Ref": f"{_logical(topic)}Topic"}}
+    for queue in stack.queues:
+        q, dlq = f"{_logical(queue.name)}Queue", f"{_logical(queue.name)}Dlq"
+        resources[dlq] = {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": f"{prefix}-{queue.dlq}", "MessageRetentionPeriod": 14 * 86400, "SqsManagedSseEnabled": True}}
+        resources[q] = {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": f"{prefix}-{queue.name}", "VisibilityTimeout": queue.visibility_timeout,
+            "SqsManagedSseEnabled": True,
+            "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
+                              "maxReceiveCount": queue.max_receive_count}}}
+        resources[f"{_logical(queue.name)}DlqAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmDescription": f"Messages in {prefix}-{queue.dlq}: a consumer gave up on them",
+            "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}],
+            "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
+        outputs[f"{_logical(queue.name)}QueueArn"] = {"Value": {"Fn::GetAtt": [q, "Arn"]}}
+        if queue.subscribes_to:
+            topic = f"{_logical(stack.topics[0])}Topic"
+            resources[f"{_logical(queue.name)}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+                "TopicArn": {"Ref": topic}, "Protocol": "sqs", "Endpoint": {"Fn::GetAtt": [q, "Arn"]},
+                "RawMessageDelivery": True, "FilterPolicy": {"event_type": list(queue.subscribes_to)}}}
+            resources[f"{_logical(queue.name)}QueuePolicy"] = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                "Queues": [{"Ref": q}],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                    "Resource": {"Fn::GetAtt": [q, "Arn"]},
+                    "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": topic}}}}]}}}
+    for bucket in stack.buckets:
+        resources[f"{_logical(bucket.name)}Bucket"] = {
+            "Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BucketName": {"Fn::Sub": f"{prefix}-{bucket.name}-${{AWS::AccountId}}"},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                   "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "CorsConfiguration": {"CorsRules": [{"AllowedOrigins": list(bucket.cors_origins),
+                                                     "AllowedMethods": ["GET", "PUT", "POST"],
+                                                     "AllowedHeaders": ["*"], "MaxAge": 3000}]},
+            },
+        }
+        outputs[f"{_logical(bucket.name)}BucketName"] = {"Value": {"Ref": f"{_logical(bucket.name)}Bucket"}}
+    for i, identity in enumerate(stack.email_identities):
+        resources[f"MailIdentity{i}"] = {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": identity}}
+    return {"AWSTemplateFormatVersion": "2010-09-09",
+            "Description": "Insats shared resources: tables, domain-events topic, queues with DLQs, documents bucket",
+            "Resources": resources, "Outputs": outputs}
+
+
+def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
+    """The app's least-privilege IAM policy: its own table, its own queues, and what it sends."""
+    table = _sub(prefix, "table", app)
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:*:logs:*:*:*"},
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                       "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem",
+                                       "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"],
+         "Resource": [table, {"Fn::Join": ["", [table, "/index/*"]]}]},
+    ]
+    queues = queues_of(app)
+    if queues:
+        statements.append({"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                                         "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                                                         "sqs:SendMessage", "sqs:ChangeMessageVisibility"],
+                           "Resource": [_sub(prefix, "queue", q.name) for q in queues]})
+    if app in PUBLISHERS:
+        statements.append({"Effect": "Allow", "Action": "sns:Publish",
+                           "Resource": _sub(prefix, "topic", "domain-events")})
+    if app == "eservices":
+        bucket = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{prefix}-documents-${{AWS::AccountId}}"}
+        statements.append({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                           "Resource": {"Fn::Join": ["", [bucket, "/*"]]}})
+    if app == "notify":
+        statements.append({"Effect": "Allow", "Action": ["ses:SendEmail"], "Resource": "*"})
+        # SMS to a phone number has no resource ARN to scope to.
+        statements.append({"Effect": "Allow", "Action": ["sns:Publish"], "NotResource": "arn:aws:sns:*:*:*"})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def merge_template(app_module: Any) -> dict[str, Any]:
+    """What ``chalice package --merge-template`` adds to the app's SAM template."""
+    resources: dict[str, Any] = {}
+    for source in app_module.app.event_sources:
+        if type(source).__name__ != "SQSEventConfig":
+            continue
+        fn = _logical(source.name)
+        resources[fn] = {"Properties": {"Events": {f"{fn}SqsEventSource": {"Properties": {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+    # The documents bucket's name carries the account id (bucket names are global).
+    globals_ = {"Function": {"Environment": {"Variables": {
+        "DOCUMENTS_NAME": {"Fn::Sub": "insats-documents-${AWS::AccountId}"}}}}}
+    return {"Globals": globals_, "Resources": resources}
+
+
+def _iam_policy_file(app: str, prefix: str) -> dict[str, Any]:
+    """Chalice's policy file takes plain strings: ARNs with wildcards for partition, region, account."""
+    text = json.dumps(policy_for(app, prefix))
+    policy = json.loads(text)
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            return (value["Fn::Sub"].replace("${AWS::Partition}", "aws").replace("${AWS::Region}", "*")
+                    .replace("${AWS::AccountId}", "*"))
+        if isinstance(value, dict) and "Fn::Join" in value:
+            return "".join(plain(v) for v in value["Fn::Join"][1])
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(policy)
+
+
+def _inputs_digest(app: str) -> str:
+    h = hashlib.sha256()
+    for base in (ROOT / f"{app}_svc", ROOT / "services"):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and ".chalice/deployments" not in str(path) and "__pycache__" not in str(path):
+                h.update(str(path.relative_to(ROOT)).encode())
+                h.update(path.read_bytes())
+    h.update((ROOT / "requirements.txt").read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def package_app(app: str, out_dir: Path, *, prefix: str = "insats", region: str = DEFAULT_REGION) -> Path:
+    """``chalice package`` for one app, merged; skipped when nothing it packages has changed."""
+    from .apps import app_dir, load_app
+
+    out_dir = out_dir.resolve()
+    target = out_dir / app
+    digest = _inputs_digest(app)
+    stamp = target / ".inputs"
+    if stamp.exists() and stamp.read_text() == digest and (target / "sam.json").exists():
+        return target
+    folder = app_dir(app)
+    (folder / ".chalice" / "policy-prod.json").write_text(json.dumps(_iam_policy_file(app, prefix), indent=2))
+    merge = out_dir / f"{app}-merge.json"
+    merge.write_text(json.dumps(merge_template(load_app(app)), indent=2))
+    if target.exists():
+        shutil.rmtree(target)
+    env = {**os.environ, "AWS_DEFAULT_REGION": region}
+    env.pop("AWS_ENDPOINT_URL", None)
+    subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", "prod",
+                    "--merge-template", str(merge), str(target)], cwd=folder, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    stamp.write_text(digest)
+    return target
+
+
+def package_all(out_dir: Path, *, prefix: str = "insats", region: str = DEFAULT_REGION) -> list[Path]:
+    out_dir = out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shared = out_dir / "shared.json"
+    shared.write_text(json.dumps(render_shared(STACK, prefix), indent=2))
+    for app in APPS:  # load every app once here: loading is not thread-safe
+        from .apps import load_app
+
+        load_app(app)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        targets = list(pool.map(lambda a: package_app(a, out_dir, prefix=prefix, region=region), APPS))
+    return [shared, *[t / "sam.json" for t in targets]]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "cfn")
+    for template in package_all(out):
+        print(template)

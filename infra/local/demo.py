@@ -1,0 +1,38 @@
+"""Demo data for the local stack: fictional people from ``infra/fixtures/people.json``.
+Idempotent: seeding twice leaves the same data."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def people() -> dict[str, Any]:
+    return json.loads((FIXTURES / "people.json").read_text(encoding="utf-8"))
+
+
+def seed() -> list[str]:
+    """Writes the demo data through the services' own repositories; returns what it did."""
+    from services.aws import table
+    from services.eservices.relatives import ApprovalRepository, RelativeApproval
+
+    data = people()
+    register = {p["personnummer"]: p for p in data["population_register"]}
+    done = []
+    approvals = ApprovalRepository(table("eservices"))
+    for a in data["relative_approvals"]:
+        citizen, relative = register[a["citizen"]], register[a["relative"]]
+        approval_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"insats-demo:{a['citizen']}:{a['relative']}"))
+        approvals.put(RelativeApproval(
+            approval_id=approval_id, citizen=a["citizen"], citizen_first_name=citizen["first_name"],
+            citizen_last_name=citizen["last_name"], relative=a["relative"],
+            relative_first_name=relative["first_name"], relative_last_name=relative["last_name"],
+            valid_from=date.fromisoformat(a["valid_from"]), valid_to=date.fromisoformat(a["valid_to"]),
+            note=a["note"], consent_recorded=True, created_by="demo-seed",
+            created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        done.append("relative approval")
+    return done

@@ -1,0 +1,154 @@
+"""One local HTTP gateway for every app, as an API Gateway custom domain with base paths:
+``/eservices/*``, ``/visits/*``, ``/reports/*``, ``/billing/*`` go to those Chalice apps with the
+prefix stripped. ``/dev/*`` exists only here, in the local stage: tokens, outbox, schedules.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+from chalice.config import Config
+from chalice.local import LocalGateway, LocalGatewayException
+
+log = logging.getLogger("insats.gateway")
+
+
+class DevRoutes:
+    """The local stage's helpers. Never deployed."""
+
+    def __init__(self, issuer: Any, endpoint: str, scheduler: Any, pumps: list[Any]) -> None:
+        self.issuer, self.endpoint, self.scheduler, self.pumps = issuer, endpoint, scheduler, pumps
+
+    def token(self, body: dict) -> tuple[int, dict]:
+        role = body.get("role")
+        try:
+            token = self.issuer.token_for(role, personnummer=body.get("personnummer"), user_id=body.get("user_id"),
+                                          provider_id=body.get("provider_id"), name=body.get("name"))
+        except (ValueError, TypeError) as exc:
+            return 422, _problem(422, "Cannot mint that token", str(exc))
+        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
+    def outbox(self) -> tuple[int, dict]:
+        """What was sent by e-mail and SMS: moto's record, or LocalStack's."""
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=5) as resp:
+                data = json.load(resp)
+            emails = [{"to": m["destinations"].get("ToAddresses", []), "subject": m.get("subject"),
+                       "body": m.get("body"), "id": m.get("id")} for m in data.get("ses", {}).get("Message", [])]
+            sms = [{"to": m["phone_number"], "body": m["message"], "id": m["message_id"]}
+                   for m in data.get("sns", {}).get("SMS", [])]
+        except Exception:  # noqa: BLE001 - LocalStack keeps them elsewhere
+            emails, sms = self._localstack_outbox()
+        return 200, {"emails": emails, "sms": sms}
+
+    def _localstack_outbox(self) -> tuple[list, list]:
+        with urllib.request.urlopen(f"{self.endpoint}/_aws/ses", timeout=5) as resp:
+            messages = json.load(resp).get("messages", [])
+        emails = [{"to": m.get("Destination", {}).get("ToAddresses", []), "subject": m.get("Subject"),
+                   "body": (m.get("Body") or {}).get("text_part"), "id": m.get("Id")} for m in messages]
+        with urllib.request.urlopen(f"{self.endpoint}/_aws/sns/sms-messages", timeout=5) as resp:
+            by_number = json.load(resp).get("sms_messages", {})
+        sms = [{"to": number, "body": m.get("Message"), "id": m.get("MessageId")}
+               for number, items in by_number.items() for m in items]
+        return emails, sms
+
+    def schedules(self) -> tuple[int, dict]:
+        return 200, {"schedules": [{"name": j.name, "schedule": j.describe(), "runs": j.runs}
+                                   for j in self.scheduler.jobs.values()],
+                     "queues": [{"name": p.name, "delivered": p.delivered, "failed": p.failed} for p in self.pumps]}
+
+    def fire(self, name: str) -> tuple[int, dict]:
+        if name not in self.scheduler.jobs:
+            return 404, _problem(404, "No such schedule", f"known: {sorted(self.scheduler.jobs)}")
+        result = self.scheduler.fire(name)
+        return 200, {"fired": name, "result": result}
+
+
+def _problem(status: int, title: str, detail: str) -> dict:
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail}
+
+
+class Gateway:
+    def __init__(self, apps: dict[str, Any], dev: DevRoutes, host: str, port: int) -> None:
+        self.routes = {f"/{name}": (LocalGateway(module.app, Config(chalice_stage="local")), threading.Lock())
+                       for name, module in apps.items()}
+        self.dev = dev
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt: str, *args: Any) -> None:  # quiet: no personal data in access logs
+                log.debug("%s %s", self.command, self.path.split("?")[0])
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, payload = gateway.handle(self.command, self.path, dict(self.headers), body)
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k.lower() not in ("content-length", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
+        path = raw_path.split("?", 1)[0]
+        if path.startswith("/dev/") or path == "/dev":
+            return self._dev(method, path, body)
+        for prefix, (local, lock) in self.routes.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                inner = raw_path[len(prefix):] or "/"
+                try:
+                    with lock:  # a Chalice app holds the current request in a global
+                        response = local.handle_request(method, inner, headers, body)
+                except LocalGatewayException as exc:
+                    return exc.CODE, dict(exc.headers), exc.body or b""
+                out_headers = {**response.get("headers", {})}
+                for k, values in (response.get("multiValueHeaders") or {}).items():
+                    out_headers[k] = ", ".join(values)
+                payload = response.get("body") or b""
+                if response.get("isBase64Encoded"):
+                    payload = base64.b64decode(payload)
+                elif isinstance(payload, str):
+                    payload = payload.encode()
+                return response["statusCode"], out_headers, payload
+        return 404, {"Content-Type": "application/problem+json"}, json.dumps(
+            _problem(404, "Not found", f"routes: {sorted(self.routes)} and /dev")).encode()
+
+    def _dev(self, method: str, path: str, body: bytes) -> tuple[int, dict, bytes]:
+        handlers: dict[tuple[str, str], Callable[[], tuple[int, dict]]] = {
+            ("POST", "/dev/token"): lambda: self.dev.token(json.loads(body or b"{}")),
+            ("GET", "/dev/outbox"): self.dev.outbox,
+            ("GET", "/dev/schedules"): self.dev.schedules,
+        }
+        if method == "POST" and path.startswith("/dev/schedules/"):
+            status, payload = self.dev.fire(path.removeprefix("/dev/schedules/"))
+        elif (method, path) in handlers:
+            try:
+                status, payload = handlers[(method, path)]()
+            except ValueError as exc:
+                status, payload = 400, _problem(400, "Bad request", str(exc))
+        else:
+            status, payload = 404, _problem(404, "Not found", "dev routes: POST /dev/token, GET /dev/outbox, "
+                                                              "GET /dev/schedules, POST /dev/schedules/{name}")
+        content_type = "application/json" if status < 400 else "application/problem+json"
+        return status, {"Content-Type": content_type}, json.dumps(payload, default=str).encode()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

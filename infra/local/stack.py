@@ -1,0 +1,150 @@
+"""``make run``: the whole platform on one machine.
+
+Starts an embedded AWS (moto server on 127.0.0.1:4566) unless ``AWS_ENDPOINT_URL`` already
+points at one (LocalStack), creates every resource from ``infra/resources.py``, seeds demo data,
+serves every app behind one gateway on http://127.0.0.1:8000, pumps the queues into the apps'
+SQS handlers and fires their schedules. Ctrl-C stops everything it started.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _configure_env(endpoint: str, state_dir: Path, region: str, started_moto: bool) -> None:
+    if started_moto:
+        # Never let a developer's real credentials near the embedded AWS (or real AWS).
+        for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                     "AWS_SESSION_TOKEN": "testing"}.items():
+            os.environ[k] = v
+    else:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    os.environ.update({
+        "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
+        "INSATS_STAGE": "local", "DEV_ISSUER_DIR": str(state_dir),
+        "OIDC_JWKS_URL": f"file://{state_dir}/jwks.json",
+    })
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("INSATS_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("INSATS_GATEWAY_PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
+    parser.add_argument("--state-dir", default=os.environ.get("INSATS_STATE_DIR", str(ROOT / ".local")))
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    started = time.monotonic()
+    region = os.environ.get("AWS_REGION", "eu-north-1")
+    state_dir = Path(args.state_dir).resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+
+    moto_server = None
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        from moto.server import ThreadedMotoServer
+
+        moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.moto_port, verbose=False)
+        moto_server.start()
+        endpoint = f"http://127.0.0.1:{args.moto_port}"
+    _configure_env(endpoint, state_dir, region, started_moto=moto_server is not None)
+
+    sys.path.insert(0, str(ROOT))
+    from infra.apps import load_all
+    from infra.local.demo import people, seed
+    from infra.local.gateway import DevRoutes, Gateway
+    from infra.local.pump import QueuePump
+    from infra.local.scheduler import Job, Scheduler
+    from infra.provision import local_session, provision
+    from infra.resources import STACK
+    from services.auth.dev_issuer import DevIssuer
+    from services.settings import settings
+
+    s = settings()
+    issuer = DevIssuer(state_dir, issuer=s.oidc_issuer, audience=s.oidc_audience)
+    session = local_session(endpoint, region)
+    provision(session, prefix=s.prefix, region=region)
+    apps = load_all()
+    seeded = seed()
+
+    stop = threading.Event()
+    sqs = session.client("sqs")
+    pumps = []
+    for queue in STACK.queues:
+        handler = getattr(apps[queue.owner], queue.handler, None)
+        if handler is None:
+            logging.warning("no handler %s.%s for queue %s yet", queue.owner, queue.handler, queue.name)
+            continue
+        url = sqs.get_queue_url(QueueName=s.name(queue.name))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        pumps.append(QueuePump(sqs, url, arn, handler, region=region, batch_size=queue.batch_size, stop=stop,
+                               name=queue.name))
+    jobs = [Job(f"{name}.{source.name}", source.schedule_expression, getattr(module, source.name))
+            for name, module in apps.items() for source in module.app.event_sources
+            if type(source).__name__ == "ScheduledEventConfig"]
+    scheduler = Scheduler(jobs, stop)
+    http_apps = {name: module for name, module in apps.items() if module.app.routes}
+    gateway = Gateway(http_apps, DevRoutes(issuer, endpoint, scheduler, pumps), args.host, args.port)
+
+    for worker in [*pumps, scheduler]:
+        worker.start()
+    serving = threading.Thread(target=gateway.serve_forever, name="gateway", daemon=True)
+    serving.start()
+    _banner(args, endpoint, moto_server is not None, http_apps, jobs, people(), seeded, time.monotonic() - started)
+
+    def _stop(*_: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stop.wait()
+    print("\nStopping Insats …", flush=True)
+    gateway.shutdown()
+    if moto_server is not None:
+        moto_server.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, seconds) -> None:  # noqa: ANN001
+    base = f"http://{args.host}:{args.port}"
+    lines = [
+        "",
+        "Insats is up (local stage)." + f"  ready in {seconds:.1f} s",
+        f"  Embedded AWS: {endpoint} ({'moto server, started here' if own_moto else 'external, AWS_ENDPOINT_URL'})",
+        "  APIs:",
+        *[f"    {base}/{name}/health    {base}/{name}/openapi.json" for name in sorted(http_apps)],
+        "  Local-only helpers:",
+        f"    POST {base}/dev/token      mint a login token",
+        f"    GET  {base}/dev/outbox     e-mails and SMS sent",
+        f"    GET  {base}/dev/schedules  scheduled jobs; POST {base}/dev/schedules/<name> fires one",
+        f"  Schedules: {', '.join(j.name for j in jobs) or 'none'}",
+        f"  Demo data: {len(seeded)} records seeded",
+        "  Log in as a demo user (then send 'Authorization: Bearer <access_token>'):",
+    ]
+    for login in demo["demo_logins"]:
+        claims = {k: v for k, v in login.items() if k != "label"}
+        body = ", ".join(f'"{k}": "{v}"' for k, v in claims.items())
+        lines.append(f"    {login['label']}:")
+        lines.append(f"      curl -s -X POST {base}/dev/token -d '{{{body}}}'")
+    lines.append("  Ctrl-C stops everything.")
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

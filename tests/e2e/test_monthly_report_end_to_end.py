@@ -1,0 +1,131 @@
+"""Flow 7 of the foundation, over HTTP against the stack that ``make run`` starts.
+
+A contact person logs in and submits a monthly report → validated and stored → a receipt with
+a case number → an event on a queue → notify_svc sends the confirmation by e-mail and SMS as the
+reporter chose, with no personal data or report content → it shows in /dev/outbox.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
+
+pytestmark = pytest.mark.e2e
+
+
+def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None,
+         headers: dict | None = None) -> tuple[int, dict | list | None]:
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        return err.code, json.loads(raw) if raw else None
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    port, moto_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.stack", "--port", str(port), "--moto-port", str(moto_port),
+         "--state-dir", str(tmp_path_factory.mktemp("state"))],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if call(base, "GET", "/eservices/health")[0] == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            pytest.fail(f"the stack exited: {proc.stdout.read()}")
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the stack did not come up in 60 s")
+    yield base
+    proc.send_signal(signal.SIGINT)
+    try:
+        output, _ = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("Ctrl-C did not stop the stack")
+    assert proc.returncode == 0, output
+    assert "Stopped." in output
+
+
+def test_every_prefix_answers_health_and_openapi(stack):
+    for prefix in ("eservices", "visits", "reports", "billing"):
+        assert call(stack, "GET", f"/{prefix}/health")[0] == 200
+        status, doc = call(stack, "GET", f"/{prefix}/openapi.json")
+        assert status == 200 and doc["openapi"].startswith("3.")
+
+
+def test_monthly_report_reaches_the_reporter_by_email_and_sms_without_personal_data(stack):
+    # GIVEN the demo contact person logged in
+    status, tok = call(stack, "POST", "/dev/token", {"role": "contact_person", "personnummer": CONTACT_PERSON})
+    assert status == 200
+    token = tok["access_token"]
+    answers = {
+        "rapportering": {"client_first_name": "Marita", "client_last_name": "Test", "year": 2026, "month": 10,
+                         "performed_all": "nej_nagra", "activities": "Promenad vid ån",
+                         "reason": "Sjukdom vecka 42", "clarification": "Hemlig detalj"},
+        "om_dig": {"personnummer": CONTACT_PERSON, "first_name": "Kari", "last_name": "Kontakt",
+                   "email": "kari.kontakt@example.se", "mobile": "+46701112233", "notify_email": True,
+                   "notify_sms": True, "confirm": True},
+    }
+    # WHEN they fill in, preview, sign and submit the monthly report
+    status, draft = call(stack, "POST", "/eservices/drafts", {"form_id": "contact-monthly-report"}, token)
+    assert status == 201, draft
+    status, saved = call(stack, "PATCH", f"/eservices/drafts/{draft['draft_id']}",
+                         {"answers": answers, "version": draft["version"]}, token)
+    assert status == 200, saved
+    status, preview = call(stack, "GET", f"/eservices/drafts/{draft['draft_id']}/preview", token=token)
+    assert status == 200 and preview["ready_to_sign"], preview
+    assert call(stack, "POST", f"/eservices/drafts/{draft['draft_id']}/signature", token=token)[0] == 201
+    status, receipt = call(stack, "POST", f"/eservices/drafts/{draft['draft_id']}/submit", token=token,
+                           headers={"Idempotency-Key": "e2e-1"})
+
+    # THEN the answer is a receipt with a case number
+    assert status == 201, receipt
+    case_number = receipt["case_number"]
+    assert case_number
+
+    # AND the confirmation goes out by e-mail and SMS through the real queues
+    deadline = time.monotonic() + 30
+    emails, sms = [], []
+    while time.monotonic() < deadline:
+        outbox = call(stack, "GET", "/dev/outbox")[1]
+        emails = [m for m in outbox["emails"] if "kari.kontakt@example.se" in m["to"]]
+        sms = [m for m in outbox["sms"] if m["to"] == "+46701112233"]
+        if emails and sms:
+            break
+        time.sleep(0.5)
+    assert len(emails) == 1 and len(sms) == 1, outbox
+    for text in (emails[0]["subject"] + emails[0]["body"], sms[0]["body"]):
+        assert case_number in text
+        for secret in (CONTACT_PERSON, CONTACT_PERSON[2:8], "Kari", "Kontakt", "Marita", "Promenad", "Sjukdom",
+                       "Hemlig"):
+            assert secret not in text, (secret, text)

@@ -1,0 +1,52 @@
+"""GIVEN the resource definitions and the apps WHEN packaged for AWS THEN CloudFormation that
+cfn-lint accepts, with ReportBatchItemFailures on every SQS event source."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.cfn import package_all, policy_for
+from infra.resources import STACK
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return package_all(ROOT / "build" / "cfn")
+
+
+def test_cfn_lint_accepts_every_template(templates):
+    lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(lint), *map(str, templates)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sqs_event_source_reports_partial_batch_failures(templates):
+    sources = 0
+    for template in templates[1:]:
+        for resource in json.loads(template.read_text())["Resources"].values():
+            for event in resource.get("Properties", {}).get("Events", {}).values():
+                if event["Type"] == "SQS":
+                    sources += 1
+                    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    consumed = [q for q in STACK.queues]
+    assert sources >= len([q for q in consumed if q.owner in ("notify", "reports", "billing")])
+
+
+def test_every_queue_has_a_dlq_with_redrive(templates):
+    shared = json.loads(templates[0].read_text())["Resources"]
+    for queue in STACK.queues:
+        props = next(r["Properties"] for r in shared.values()
+                     if r["Type"] == "AWS::SQS::Queue" and r["Properties"]["QueueName"] == f"insats-{queue.name}")
+        assert props["RedrivePolicy"]["maxReceiveCount"] == queue.max_receive_count
+
+
+def test_an_app_may_touch_only_its_own_table():
+    for app in ("eservices", "visits", "notify", "reports", "billing"):
+        text = json.dumps(policy_for(app))
+        others = {"eservices", "visits", "notify", "reports", "billing"} - {app}
+        assert f"table/insats-{app}" in text
+        assert not any(f"table/insats-{other}" in text for other in others)

@@ -1,0 +1,41 @@
+from datetime import date, datetime, timezone
+
+import pytest
+
+from services.domain.calendar import STOCKHOLM, is_month_open, is_working_day, lock_date, lock_deadline
+
+
+@pytest.mark.parametrize("year,month,expected", [
+    (2026, 11, date(2026, 12, 3)),   # Tue 1, Wed 2, Thu 3 December
+    (2026, 12, date(2027, 1, 7)),    # 1 Jan holiday, 4, 5, (6 Epiphany), 7
+    (2026, 3, date(2026, 4, 3 + 4)),  # April 2026: Wed 1, Thu 2, Good Friday 3, Easter Monday 6, Tue 7
+    (2026, 5, date(2026, 6, 3)),     # Mon 1, Tue 2, Wed 3 June
+    (2025, 12, date(2026, 1, 7)),    # Fri 2, Mon 5, (Tue 6 Epiphany), Wed 7
+])
+def test_lock_date_is_the_third_working_day_of_the_next_month(year, month, expected):
+    assert lock_date(year, month) == expected
+
+
+def test_de_facto_holidays_are_not_working_days():
+    assert not is_working_day(date(2026, 6, 19))   # midsommarafton
+    assert not is_working_day(date(2026, 12, 24))  # julafton
+    assert not is_working_day(date(2026, 12, 31))  # nyårsafton
+    assert is_working_day(date(2026, 12, 23))
+
+
+def test_sundays_are_not_holidays_but_are_not_working_days_either():
+    assert not is_working_day(date(2026, 11, 29))
+    assert is_working_day(date(2026, 11, 30))
+
+
+def test_the_month_stays_open_through_the_end_of_the_lock_date_in_stockholm():
+    # November 2026 locks after 2026-12-03 23:59:59 Stockholm (UTC+1 in winter)
+    assert lock_deadline(2026, 11) == datetime(2026, 12, 4, tzinfo=STOCKHOLM)
+    assert is_month_open(2026, 11, datetime(2026, 12, 3, 22, 59, 59, tzinfo=timezone.utc))
+    assert not is_month_open(2026, 11, datetime(2026, 12, 3, 23, 0, 0, tzinfo=timezone.utc))
+
+
+def test_summer_lock_deadline_uses_summer_time():
+    # May 2026 locks after 2026-06-03 in Stockholm, UTC+2
+    assert is_month_open(2026, 5, datetime(2026, 6, 3, 21, 59, tzinfo=timezone.utc))
+    assert not is_month_open(2026, 5, datetime(2026, 6, 3, 22, 0, tzinfo=timezone.utc))

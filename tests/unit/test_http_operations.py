@@ -1,0 +1,123 @@
+"""The HTTP operation wrapper: auth, policy, pydantic parsing to problem+json, audit lines."""
+import json
+import logging
+
+import pytest
+from chalice import Chalice
+from chalice.test import Client
+from pydantic import BaseModel, Field
+
+from services.auth.dev_issuer import DevIssuer
+from services.auth import tokens
+from services.domain.errors import NotFound
+from services.entrypoints.http import HttpApi
+from services.settings import settings
+
+
+class Body(BaseModel):
+    name: str = Field(min_length=2)
+    count: int
+
+
+class Out(BaseModel):
+    greeting: str
+
+
+@pytest.fixture()
+def client(tmp_path, monkeypatch):
+    issuer = DevIssuer(tmp_path, issuer="https://dev-issuer.insats.local", audience="insats")
+    monkeypatch.setenv("OIDC_JWKS_URL", issuer.jwks_url)
+    settings.cache_clear()
+    tokens.reset_verifier()
+    app = Chalice(app_name="t", configure_logs=False)
+    api = HttpApi(app, "test")
+
+    @app.route("/things", methods=["POST"])
+    @api.operation("inbox.read", body=Body, response=Out, status=201)
+    def create(call, body):
+        return Out(greeting=f"{body.name}:{body.count}:{call.who.user_id}")
+
+    @app.route("/things/{thing_id}")
+    @api.operation("inbox.read")
+    def missing(call, thing_id):
+        raise NotFound("no such thing")
+
+    @app.route("/boom")
+    @api.operation("inbox.read")
+    def boom(call):
+        raise RuntimeError("secret 19121212-1212")
+
+    with Client(app) as c:
+        yield c, issuer
+    settings.cache_clear()
+    tokens.reset_verifier()
+
+
+def _post(c, path, body, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return c.http.post(path, headers=headers, body=json.dumps(body))
+
+
+def test_a_valid_call_is_answered(client):
+    c, issuer = client
+    r = _post(c, "/things", {"name": "ab", "count": 2}, issuer.token_for("case_worker", user_id="u1"))
+    assert r.status_code == 201
+    assert r.json_body == {"greeting": "ab:2:u1"}
+
+
+def test_no_token_is_401_problem(client):
+    c, _ = client
+    r = _post(c, "/things", {"name": "ab", "count": 2})
+    assert r.status_code == 401
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert r.json_body["status"] == 401
+
+
+def test_a_role_outside_the_policy_is_403(client):
+    c, issuer = client
+    r = _post(c, "/things", {"name": "ab", "count": 2}, issuer.token_for("citizen", personnummer="19121212-1212"))
+    assert r.status_code == 403
+
+
+def test_bad_fields_are_named_in_the_problem(client):
+    c, issuer = client
+    r = _post(c, "/things", {"name": "a", "count": "many"}, issuer.token_for("case_worker", user_id="u1"))
+    assert r.status_code == 422
+    problem = r.json_body
+    assert problem["type"] == "urn:insats:problem:validation"
+    assert {e["field"] for e in problem["errors"]} == {"name", "count"}
+    assert {e["pointer"] for e in problem["errors"]} == {"#/name", "#/count"}
+
+
+def test_a_body_that_is_not_json_is_named(client):
+    c, issuer = client
+    r = c.http.post("/things", headers={"Content-Type": "application/json",
+                                        "Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"},
+                    body=b"{nope")
+    assert r.status_code == 422
+    assert r.json_body["errors"][0]["field"] == "body"
+
+
+def test_domain_errors_become_problems_and_leave_an_audit_line(client, caplog):
+    c, issuer = client
+    r = c.http.get("/things/x", headers={"Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"})
+    assert r.status_code == 404
+    assert r.json_body["title"] == "Not found"
+    audit = [r for r in caplog.records if r.getMessage() == "request_refused"]
+    assert audit and audit[-1].audit is True and audit[-1].status == 404
+    assert audit[-1].actor == "case_worker:u"
+
+
+def test_unexpected_errors_are_500_without_details(client):
+    c, issuer = client
+    r = c.http.get("/boom", headers={"Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"})
+    assert r.status_code == 500
+    assert "secret" not in r.body.decode()
+
+
+def test_the_operation_must_name_a_policy_action():
+    api = HttpApi(Chalice(app_name="t2", configure_logs=False), "t2")
+    with pytest.raises(KeyError):
+        api.operation("no.such.action")
