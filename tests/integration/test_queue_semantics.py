@@ -1,0 +1,142 @@
+"""At-least-once through real queues on a moto server: partial batch failures, idempotent
+consumers, redelivery, the DLQ, and the transactional outbox."""
+import json
+import uuid
+
+from infra.local.pump import QueuePump
+from services.adapters.dynamo import UnitOfWork, query_all, relay_outbox
+from services.adapters.messaging import RecordingPublisher, SnsPublisher
+from services.aws import client, queue_url, table
+from services.contracts.events import SubmissionReceived, Contact
+from tests.support.people import new_pnr
+from tests.support.stack import drain
+
+
+def submission_event(**notify):
+    return SubmissionReceived(case_id=str(uuid.uuid4()), case_number=f"2026-{uuid.uuid4().int % 10**6:06d}",
+                              eservice="contact-monthly-report", owner=new_pnr(),
+                              submitted_at="2026-11-24T10:00:00Z", notify=Contact(**notify))
+
+
+def outbox_count(to_address):
+    import urllib.request
+    from services.aws import _endpoint
+
+    data = json.load(urllib.request.urlopen(f"{_endpoint()}/moto-api/data.json"))
+    return sum(1 for m in data["ses"]["Message"] if to_address in m["destinations"]["ToAddresses"])
+
+
+def test_a_bad_record_fails_alone_and_the_rest_are_processed(app_client):
+    # GIVEN a batch with one valid event and one that is not an envelope
+    good = submission_event(email=f"{uuid.uuid4().hex}@example.se")
+    bodies = [good.envelope("eservices").model_dump_json(), '{"not": "an envelope"}']
+    # WHEN notify's handler gets it
+    result = app_client("notify").sqs("on_event", bodies, message_ids=["m-good", "m-bad"])
+    # THEN only the bad record is reported as failed, and the good one was sent
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-bad"}]}
+    assert outbox_count(good.notify.email) == 1
+
+
+def test_a_redelivered_event_sends_nothing_twice(app_client):
+    event = submission_event(email=f"{uuid.uuid4().hex}@example.se")
+    body = event.envelope("eservices", event_id=str(uuid.uuid4())).model_dump_json()
+    notify = app_client("notify")
+    assert notify.sqs("on_event", [body]) == {"batchItemFailures": []}
+    assert notify.sqs("on_event", [body]) == {"batchItemFailures": []}  # redelivery, new message id
+    assert outbox_count(event.notify.email) == 1
+
+
+def test_an_unknown_event_version_fails_into_the_queue_for_the_dlq(app_client):
+    envelope = submission_event().envelope("eservices").model_dump()
+    envelope["version"] = 99
+    result = app_client("notify").sqs("on_event", [json.dumps(envelope, default=str)], message_ids=["v99"])
+    assert result == {"batchItemFailures": [{"itemIdentifier": "v99"}]}
+
+
+def test_the_pump_redelivers_failures_and_the_redrive_moves_them_to_the_dlq(aws):
+    # GIVEN a queue with a DLQ after 2 receives and a consumer that always fails
+    sqs = client("sqs")
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": "0",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="poison")
+    sqs.send_message(QueueUrl=url, MessageBody="fine")
+    seen = []
+
+    def handler(event, context):
+        seen.extend(r["body"] for r in event["Records"])
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]
+                                      if r["body"] == "poison"]}
+
+    import threading
+    pump = QueuePump(sqs, url, "arn:queue", handler, region="eu-north-1", batch_size=10,
+                     stop=threading.Event(), name=name)
+    # WHEN the pump polls until the queue is empty
+    for _ in range(6):
+        pump.poll_once()
+    # THEN the good message was deleted after one delivery, the poison one went to the DLQ
+    assert seen.count("fine") == 1
+    assert seen.count("poison") == 2
+    dead = [m["Body"] for m in drain(dlq_url, sqs)]
+    assert dead == ["poison"]
+
+
+class FailingPublisher:
+    def publish(self, envelope):
+        raise ConnectionError("the topic is unreachable")
+
+
+def test_events_survive_a_failed_publish_through_the_outbox(aws):
+    # GIVEN a unit of work whose publish fails after the commit
+    t = table("eservices")
+    key = {"pk": f"TEST#{uuid.uuid4()}", "sk": "x"}
+    uow = UnitOfWork(t, FailingPublisher(), "eservices")
+    uow.put({**key, "value": 1})
+    event = submission_event()
+    envelope = uow.emit(event)
+    try:
+        uow.commit()
+    except ConnectionError:
+        pass
+    # THEN the state and the outbox item were committed together
+    assert t.get_item(Key=key)["Item"]["value"] == 1
+    outbox = query_all(t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "OUTBOX"})
+    assert any(envelope.event_id in i["sk"] for i in outbox)
+    # WHEN the relay runs
+    recorder = RecordingPublisher()
+    relay_outbox(t, recorder, older_than_seconds=-60)
+    # THEN the event is published and the outbox is empty
+    assert envelope.event_id in [e.event_id for e in recorder.published]
+    assert not query_all(t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "OUTBOX"})
+
+
+def test_a_failed_condition_commits_nothing_and_publishes_nothing(aws):
+    from services.domain.errors import Conflict
+
+    t = table("eservices")
+    key = {"pk": f"TEST#{uuid.uuid4()}", "sk": "x"}
+    t.put_item(Item={**key, "value": 0})
+    recorder = RecordingPublisher()
+    uow = UnitOfWork(t, recorder, "eservices")
+    uow.put_new({**key, "value": 1})  # exists: the transaction is cancelled
+    uow.emit(submission_event())
+    try:
+        uow.commit()
+        raise AssertionError("expected a conflict")
+    except Conflict:
+        pass
+    assert t.get_item(Key=key)["Item"]["value"] == 0
+    assert recorder.published == []
+
+
+def test_published_events_reach_only_subscribed_queues(aws):
+    sqs = client("sqs")
+    for q in ("notify-inbox", "reports-inbox", "billing-inbox", "visits-inbox"):
+        drain(queue_url(q), sqs)
+    SnsPublisher().publish(submission_event().envelope("eservices"))
+    assert len(drain(queue_url("notify-inbox"), sqs, wait=1)) == 1
+    for q in ("reports-inbox", "billing-inbox", "visits-inbox"):
+        assert drain(queue_url(q), sqs) == []
