@@ -45,22 +45,12 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for table in stack.tables:
-        attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk")]
-        gsis = []
-        for index in table.indexes:
-            attrs += [{"AttributeName": f"{index}pk", "AttributeType": "S"},
-                      {"AttributeName": f"{index}sk", "AttributeType": "S"}]
-            gsis.append({"IndexName": index, "Projection": {"ProjectionType": "ALL"},
-                         "KeySchema": [{"AttributeName": f"{index}pk", "KeyType": "HASH"},
-                                       {"AttributeName": f"{index}sk", "KeyType": "RANGE"}]})
         resources[f"{_logical(table.name)}Table"] = {
             "Type": "AWS::DynamoDB::Table",
             "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
             "Properties": {
                 "TableName": f"{prefix}-{table.name}", "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": attrs,
-                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                "GlobalSecondaryIndexes": gsis,
+                **table.key_schema(),
                 "TimeToLiveSpecification": {"AttributeName": table.ttl_attribute, "Enabled": True},
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "SSESpecification": {"SSEEnabled": True},

@@ -26,19 +26,11 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
     made: dict[str, str] = {}
 
     for table in stack.tables:
-        attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk")]
-        gsis = []
-        for index in table.indexes:
-            attrs += [{"AttributeName": f"{index}pk", "AttributeType": "S"},
-                      {"AttributeName": f"{index}sk", "AttributeType": "S"}]
-            gsis.append({"IndexName": index, "Projection": {"ProjectionType": "ALL"},
-                         "KeySchema": [{"AttributeName": f"{index}pk", "KeyType": "HASH"},
-                                       {"AttributeName": f"{index}sk", "KeyType": "RANGE"}]})
+        schema = table.key_schema()
+        if not schema["GlobalSecondaryIndexes"]:
+            del schema["GlobalSecondaryIndexes"]
         try:
-            ddb.create_table(TableName=name(table.name), BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attrs,
-                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                        {"AttributeName": "sk", "KeyType": "RANGE"}],
-                             **({"GlobalSecondaryIndexes": gsis} if gsis else {}))
+            ddb.create_table(TableName=name(table.name), BillingMode="PAY_PER_REQUEST", **schema)
             ddb.get_waiter("table_exists").wait(TableName=name(table.name))
             ddb.update_time_to_live(TableName=name(table.name),
                                     TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})

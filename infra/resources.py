@@ -19,6 +19,21 @@ class Table:
     ttl_attribute: str = "ttl"
 
 
+    def key_schema(self) -> dict[str, list]:
+        """AttributeDefinitions, KeySchema and GlobalSecondaryIndexes, as both DynamoDB's API and
+        CloudFormation spell them."""
+        def keys(hash_key: str, range_key: str) -> list[dict[str, str]]:
+            return [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": range_key, "KeyType": "RANGE"}]
+
+        names = ["pk", "sk", *[f"{i}{part}" for i in self.indexes for part in ("pk", "sk")]]
+        return {
+            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in names],
+            "KeySchema": keys("pk", "sk"),
+            "GlobalSecondaryIndexes": [{"IndexName": i, "Projection": {"ProjectionType": "ALL"},
+                                        "KeySchema": keys(f"{i}pk", f"{i}sk")} for i in self.indexes],
+        }
+
+
 @dataclass(frozen=True)
 class Queue:
     name: str
