@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from ..contracts.events import Envelope, Event
 from ..domain.errors import Conflict, DomainError
+from ..observability import get_logger
 
 OUTBOX_PK = "OUTBOX"
 _MAX_TRANSACTION_ITEMS = 100
@@ -158,13 +159,19 @@ class UnitOfWork:
         client = self.table.meta.client
         with translated_errors(conflict_detail):
             client.transact_write_items(TransactItems=self._ops, ClientRequestToken=str(uuid.uuid4()))
-        published = list(self._envelopes)
+        committed = list(self._envelopes)
         self._ops, self._envelopes = [], []
-        for envelope in published:
-            self.publisher.publish(envelope)
+        for envelope in committed:
+            try:
+                self.publisher.publish(envelope)
+            except Exception:  # noqa: BLE001 - committed state stands; the scheduled relay publishes it
+                get_logger(self.source).warning("publish deferred to the outbox relay",
+                                                extra={"event_type": envelope.event_type,
+                                                       "event_id": envelope.event_id})
+                continue
             self.table.delete_item(Key={"pk": OUTBOX_PK,
                                         "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}"})
-        return published
+        return committed
 
 
 def relay_outbox(table: Any, publisher: Any, *, older_than_seconds: float = 30.0) -> int:
