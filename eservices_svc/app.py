@@ -4,9 +4,11 @@ from chalice import Chalice, Rate
 from chalicelib import casework, citizen, messages, mypages
 from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.eservices import retention
 from services.eservices.bootstrap import deps
 
 app = Chalice(app_name="insats-eservices", configure_logs=False)
+app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
 for routes in (citizen, mypages, casework, messages):
     app.register_blueprint(routes.bp)
@@ -25,3 +27,8 @@ def openapi():
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def relay_outbox(event):
     return {"relayed": relay(deps().table, deps().publisher)}
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def sweep_drafts(event):
+    return retention.sweep(deps())

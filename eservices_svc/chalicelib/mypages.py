@@ -1,7 +1,51 @@
-"""Routes: mypages."""
+"""Routes: Mina sidor — profile, cases, documents."""
 from chalice import Blueprint
 
 from services.entrypoints.http import HttpApi
+from services.eservices import mypages, submissions
+from services.eservices.bootstrap import deps
+from services.eservices.schemas import CaseDetail, CaseSummary, DraftView, ProfileView, UpdateProfile
 
 bp = Blueprint(__name__)
 api = HttpApi(bp, "eservices")
+
+
+@bp.route("/profile")
+@api.operation("profile.read", response=ProfileView, summary="My details, prefilled from the register",
+               tags=("mina sidor",))
+def get_profile(call):
+    return mypages.get_profile(deps(), call)
+
+
+@bp.route("/profile", methods=["PUT"])
+@api.operation("profile.update", body=UpdateProfile, response=ProfileView, summary="Correct my contact details",
+               tags=("mina sidor",))
+def update_profile(call, body):
+    return mypages.update_profile(deps(), call, body)
+
+
+@bp.route("/my/cases")
+@api.operation("cases.read_own", response=list[CaseSummary], summary="My cases, newest first", tags=("mina sidor",))
+def my_cases(call):
+    return mypages.my_cases(deps(), call)
+
+
+@bp.route("/my/cases/{case_id}")
+@api.operation("cases.read_own", response=CaseDetail, summary="One of my cases: status history, documents, decisions",
+               tags=("mina sidor",))
+def my_case(call, case_id):
+    return mypages.my_case(deps(), call, case_id)
+
+
+@bp.route("/cases/{case_id}/documents/{document_id}")
+@api.operation("documents.read_own", summary="Download a document of my case (PDF)", tags=("mina sidor",),
+               content_type="application/pdf")
+def download(call, case_id, document_id):
+    return mypages.document(deps(), call, case_id, document_id)
+
+
+@bp.route("/cases/{case_id}/report-another", methods=["POST"])
+@api.operation("drafts.create", response=DraftView, status=201, summary="Report for another person",
+               tags=("drafts",))
+def report_another(call, case_id):
+    return submissions.report_another(deps(), call, case_id)

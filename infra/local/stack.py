@@ -32,6 +32,7 @@ def _configure_env(endpoint: str, state_dir: Path, region: str, started_moto: bo
         "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
         "INSATS_STAGE": "local", "DEV_ISSUER_DIR": str(state_dir),
         "OIDC_JWKS_URL": f"file://{state_dir}/jwks.json",
+        "POPULATION_REGISTER_FILE": str(ROOT / "infra" / "fixtures" / "people.json"),
     })
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -17,6 +17,7 @@ from ..clock import Clock, utc_now
 from ..settings import Settings, settings
 from .cases import CaseRepository
 from .drafts import DraftRepository
+from .people import PopulationRegister, ProfileRepository, configured_register
 from .relatives import ApprovalRepository
 
 SOURCE = "eservices"
@@ -29,6 +30,7 @@ class EservicesDeps:
     documents: Any
     signer: Any
     settings: Settings
+    register: PopulationRegister
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
 
@@ -43,6 +45,10 @@ class EservicesDeps:
     @property
     def approvals(self) -> ApprovalRepository:
         return ApprovalRepository(self.table)
+
+    @property
+    def profiles(self) -> ProfileRepository:
+        return ProfileRepository(self.table)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.table, self.publisher, SOURCE)
@@ -65,4 +71,4 @@ def deps() -> EservicesDeps:
 
     s = settings()
     return EservicesDeps(table=table("eservices"), publisher=SnsPublisher(), documents=DocumentStore(),
-                         signer=_signer(s), settings=s)
+                         signer=_signer(s), settings=s, register=configured_register())

@@ -93,3 +93,53 @@ class FormSummary(BaseModel):
     title: str
     description: str
     category: str
+
+
+class ProfileView(BaseModel):
+    personnummer: str
+    first_name: str | None = None
+    last_name: str | None = None
+    address: dict[str, str] | None = Field(default=None, description="Never shown for a protected identity")
+    protected_identity: bool = False
+    email: str | None = None
+    mobile: str | None = None
+    notify_email: bool = False
+    notify_sms: bool = False
+
+
+class UpdateProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    mobile: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{6,18}$")
+    notify_email: bool = False
+    notify_sms: bool = False
+
+
+class StatusStep(BaseModel):
+    status: str
+    label: str
+    at: datetime
+
+
+class DocumentLink(BaseModel):
+    document_id: str
+    kind: str
+    filename: str
+    url: str
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    case_number: str
+    title: str
+    category: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+
+
+class CaseDetail(CaseSummary):
+    history: list[StatusStep]
+    documents: list[DocumentLink]
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    summary: list[PreviewStep]

@@ -14,6 +14,7 @@ from .cases import Case, Document, StatusChange, case_key, new_case_number
 from .drafts import Draft, draft_key
 from .forms import get_form
 from .forms.engine import FormDefinition, computed_values, preview, validate, value_at
+from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .relatives import acting_subject
 from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
@@ -24,9 +25,29 @@ def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
     return acting_subject(call.who, call.acting_for, deps.approvals, stockholm_date(deps.clock()))
 
 
-def _check_role(form: FormDefinition, call: Any) -> None:
+def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
     if str(call.who.role) not in form.roles:
         raise Forbidden(f"the e-service {form.id} is not for the role {call.who.role}")
+    if form.own_behalf_only and subject != call.who.personnummer:
+        raise Forbidden(f"only the person who will receive the support may file {form.id}")
+
+
+def prefill(deps: EservicesDeps, form: FormDefinition, subject: Personnummer) -> dict[str, dict[str, Any]]:
+    """Answers from the population register and the person's profile, by the fields' prefill keys."""
+    values = prefill_values(deps.register.lookup(subject), deps.profiles.get(subject), subject)
+    out: dict[str, dict[str, Any]] = {}
+    for step in form.steps:
+        filled = {f.name: values[f.prefill] for f in step.fields if f.prefill and f.prefill in values}
+        if filled:
+            out[step.id] = filled
+    return out
+
+
+def _merge(base: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    merged = {step: dict(values) for step, values in base.items()}
+    for step, values in given.items():
+        merged.setdefault(step, {}).update(values)
+    return merged
 
 
 def _view(form: FormDefinition, draft: Draft) -> DraftView:
@@ -52,12 +73,12 @@ def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 # -- drafts -----------------------------------------------------------------------------
 
 def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str, Any],
-                prefill: dict[str, dict[str, Any]] | None = None) -> DraftView:
+                carried_over: dict[str, dict[str, Any]] | None = None) -> DraftView:
     form = get_form(form_id)
-    _check_role(form, call)
     owner = _subject(deps, call)
+    _check_access(form, call, owner)
     given = _validated_partial(form, answers)
-    merged = {**(prefill or {}), **given}
+    merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given)
     draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
                         merged)
     deps.drafts.add(draft)
@@ -153,7 +174,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     if draft.status == "submitted" and draft.case_id:
         return receipt(deps, deps.cases.get(draft.case_id))
     form = get_form(draft.form_id)
-    _check_role(form, call)
+    _check_access(form, call, owner)
     normalized = _complete_or_raise(form, draft, call)
     if not _signed(draft):
         raise Conflict("sign the draft before submitting it")
@@ -183,6 +204,8 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     uow.put({**case_key(case_id), **deps.cases.item(case)}, condition="attribute_not_exists(pk)")
     uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
              "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
+    if owner == call.who.personnummer and form.notify_fields:
+        uow.put(_profile_item(owner, normalized, form, now))  # kept for next time
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
                                 submitted_at=now, notify=_notify_contact(form, normalized)))
     try:
@@ -200,6 +223,24 @@ def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Recei
     if used and used.get("draft_id") != draft_id:
         raise Conflict("this Idempotency-Key was used for another submission")
     raise Conflict("the draft was changed while submitting; review and submit again")
+
+
+def _profile_item(owner: str, answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> dict:
+    email_path, phone_path, wants_email, wants_sms = form.notify_fields  # type: ignore[misc]
+    profile = Profile(email=value_at(answers, email_path), mobile=value_at(answers, phone_path),
+                      notify_email=bool(value_at(answers, wants_email)), notify_sms=bool(value_at(answers, wants_sms)),
+                      updated_at=now)
+    return {"pk": f"PERSON#{owner}", "sk": "PROFILE", "type": "profile", **profile.model_dump(mode="json")}
+
+
+def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
+    """After a contact-person report: a new draft of the same e-service, the reporter's details kept."""
+    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    form = get_form(case.form_id)
+    if "report_another" not in form.after_submit:
+        raise NotFound("this e-service has no report for another person")
+    about_me = {k: v for k, v in (case.answers.get("om_dig") or {}).items() if k != "confirm"}
+    return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
 
 
 def _notify_contact(form: FormDefinition, answers: dict[str, dict[str, Any]]) -> Contact:

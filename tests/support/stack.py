@@ -22,6 +22,7 @@ def free_port() -> int:
 def base_env(endpoint: str, issuer_dir: str) -> dict[str, str]:
     return {
         "DEV_ISSUER_DIR": issuer_dir,
+        "POPULATION_REGISTER_FILE": str(Path(__file__).resolve().parents[2] / "infra" / "fixtures" / "people.json"),
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

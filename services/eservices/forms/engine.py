@@ -111,6 +111,7 @@ class FormDefinition:
     category_of: Callable[[dict[str, dict[str, Any]]], str] | None = None
     roles: tuple[str, ...] = ("citizen", "relative", "contact_person")
     after_submit: tuple[str, ...] = ()  # follow-ups offered on the receipt ("report_another")
+    own_behalf_only: bool = False  # only the person concerned may file it (no relative acting for them)
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)

@@ -1,0 +1,86 @@
+"""Ansökan om stöd (seeds 002, 003): SoL elderly care, LSS § 9 insatser, or income support, with
+a required description of the need. Only the person who will receive the support may apply;
+being registered in the municipality is not required."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain.errors import FieldError
+from .common import NOTIFY_FIELDS, about_you_step, channels_have_addresses, person_is_the_caller
+from .engine import Choice, Field, FormDefinition, Step, When
+
+SOL, LSS, FB = "sol_aldre", "lss", "forsorjningsstod"
+
+SOL_INSATSER = (
+    Choice("hemtjanst", "Hemtjänst insatser"),
+    Choice("trygghetslarm", "Trygghetslarm"),
+    Choice("sarskilt_boende", "Ansökan om särskilt boende"),
+)
+
+# Lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 § 1–10.
+LSS_INSATSER = (
+    Choice("radgivning", "Rådgivning och annat personligt stöd (9 § 1)"),
+    Choice("personlig_assistans", "Biträde av personlig assistent (9 § 2)"),
+    Choice("ledsagarservice", "Ledsagarservice (9 § 3)"),
+    Choice("kontaktperson", "Biträde av kontaktperson (9 § 4)"),
+    Choice("avlosarservice", "Avlösarservice i hemmet (9 § 5)"),
+    Choice("korttidsvistelse", "Korttidsvistelse utanför det egna hemmet (9 § 6)"),
+    Choice("korttidstillsyn", "Korttidstillsyn för skolungdom över 12 år (9 § 7)"),
+    Choice("boende_barn", "Boende i familjehem eller bostad med särskild service för barn eller ungdomar (9 § 8)"),
+    Choice("bostad_vuxna", "Bostad med särskild service för vuxna (9 § 9)"),
+    Choice("daglig_verksamhet", "Daglig verksamhet (9 § 10)"),
+)
+
+
+def _label(choices: tuple[Choice, ...], value: str) -> str:
+    return next((c.label for c in choices if c.value == value), value)
+
+
+def category_of(answers: dict[str, dict[str, Any]]) -> str:
+    step = answers.get("ansokan") or {}
+    area = step.get("area")
+    if area == SOL:
+        return _label(SOL_INSATSER, step.get("sol_insats", ""))
+    if area == LSS:
+        return "LSS: " + ", ".join(_label(LSS_INSATSER, v).split(" (")[0] for v in step.get("lss_insatser") or [])
+    return "Försörjningsstöd"
+
+
+def _only_the_chosen_law(answers: dict[str, dict[str, Any]], context: Any) -> list[FieldError]:
+    step = answers.get("ansokan") or {}
+    errors = []
+    if step.get("area") != SOL and step.get("sol_insats"):
+        errors.append(FieldError("answers.ansokan.sol_insats", "Gäller bara äldreomsorg enligt SoL"))
+    if step.get("area") != LSS and step.get("lss_insatser"):
+        errors.append(FieldError("answers.ansokan.lss_insatser", "Gäller bara ansökan enligt LSS"))
+    return errors
+
+
+FORM = FormDefinition(
+    id="support-application",
+    title="Ansökan om stöd",
+    description=("Ansök om stöd enligt socialtjänstlagen (äldreomsorg), LSS eller om försörjningsstöd. Välj insats och "
+                 "beskriv ditt behov. Ansökan görs av den som ska ha insatsen; du behöver inte vara folkbokförd i "
+                 "kommunen."),
+    category="Ansökan om stöd",
+    roles=("citizen", "relative", "contact_person"),
+    steps=(
+        Step("ansokan", "Ansökan", (
+            Field("area", "Vad vill du ansöka om?", kind="choice", required=True, choices=(
+                Choice(SOL, "Stöd till äldre enligt socialtjänstlagen (SoL)"),
+                Choice(LSS, "Stöd enligt LSS"),
+                Choice(FB, "Försörjningsstöd"),
+            )),
+            Field("sol_insats", "Insats", kind="choice", choices=SOL_INSATSER, required_when=When("area", (SOL,))),
+            Field("lss_insatser", "Insatser enligt LSS (en eller flera)", kind="multichoice", choices=LSS_INSATSER,
+                  required_when=When("area", (LSS,))),
+            Field("need", "Beskriv ditt behov och vilket stöd du vill ha", kind="textarea", required=True,
+                  max_length=4000),
+        )),
+        about_you_step(with_address=True, help_text="Dina personuppgifter hämtas från folkbokföringen."),
+    ),
+    rules=(person_is_the_caller, channels_have_addresses, _only_the_chosen_law),
+    notify_fields=NOTIFY_FIELDS,
+    category_of=category_of,
+    own_behalf_only=True,
+)

@@ -1,0 +1,82 @@
+"""Mina sidor: a person's profile, drafts and cases with their status history, documents and
+decisions. A relative with an approval in force sees what the citizen sees."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from ..domain.calendar import stockholm_date
+from ..domain.errors import NotFound
+from .bootstrap import EservicesDeps
+from .cases import STATUS_LABELS_SV, Case
+from .forms import get_form
+from .forms.engine import preview
+from .people import Profile
+from .relatives import acting_subject
+from .schemas import CaseDetail, CaseSummary, DocumentLink, ProfileView, StatusStep, UpdateProfile
+
+
+def _subject(deps: EservicesDeps, call: Any) -> str:
+    return acting_subject(call.who, call.acting_for, deps.approvals, stockholm_date(deps.clock()))
+
+
+def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
+    me = call.who.personnummer  # a profile is one's own: not read through an approval
+    person = deps.register.lookup(me)
+    profile = deps.profiles.get(me)
+    address = person.shareable_address() if person else None
+    return ProfileView(personnummer=str(me), first_name=person.first_name if person else None,
+                       last_name=person.last_name if person else None,
+                       address=address.model_dump() if address else None,
+                       protected_identity=bool(person and person.protected_identity),
+                       **profile.model_dump(exclude={"updated_at"}))
+
+
+def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
+    from ..domain.errors import ValidationFailed
+
+    if body.notify_email and not body.email:
+        raise ValidationFailed.field("email", "an e-mail address is needed for notifications by e-mail")
+    if body.notify_sms and not body.mobile:
+        raise ValidationFailed.field("mobile", "a mobile number is needed for notifications by SMS")
+    deps.profiles.put(call.who.personnummer, Profile(**body.model_dump(), updated_at=deps.clock()))
+    return get_profile(deps, call)
+
+
+def _summary(case: Case) -> CaseSummary:
+    return CaseSummary(case_id=case.case_id, case_number=case.case_number, title=case.title, category=case.category,
+                       status=case.status, status_label=STATUS_LABELS_SV.get(case.status, case.status),
+                       submitted_at=case.submitted_at)
+
+
+def my_cases(deps: EservicesDeps, call: Any) -> list[CaseSummary]:
+    return [_summary(c) for c in deps.cases.of_person(_subject(deps, call))]
+
+
+def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
+    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    form = get_form(case.form_id)
+    return CaseDetail(
+        **_summary(case).model_dump(),
+        history=[StatusStep(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at)
+                 for h in case.history],
+        documents=[DocumentLink(document_id=d.document_id, kind=d.kind, filename=d.filename,
+                                url=f"/eservices/cases/{case.case_id}/documents/{d.document_id}")
+                   for d in case.documents],
+        decisions=[d if isinstance(d, dict) else d.model_dump(mode="json")
+                   for d in getattr(case, "decisions", None) or []],
+        summary=preview(form, case.answers, []),
+    )
+
+
+def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
+    """The stored PDF of one's own case; someone else's answers 404."""
+    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    doc = next((d for d in case.documents if d.document_id == document_id), None)
+    if doc is None:
+        raise NotFound("no such document")
+    return Response(body=deps.documents.get(doc.key), status_code=200,
+                    headers={"Content-Type": doc.content_type,
+                             "Content-Disposition": f'attachment; filename="{doc.filename}"',
+                             "Cache-Control": "private, no-store"})
