@@ -1,7 +1,15 @@
 """Home-care visits: the staff app's events in, visits, deviations, approvals and absences out."""
-from chalice import Chalice
+from chalice import Chalice, Rate
 
+from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sqs import process_batch, process_events
+from services.visits import service as visits
+from services.visits.bootstrap import deps, handle_domain_event, handle_visit_event
+from services.visits.model import VisitEvent
+from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, DeviceView, DeviationDecision,
+                                     EditVisit, OrderTags, PostRegistration, PostVisitEvents, Reasoned,
+                                     RegisterAbsence, RejectedView, VisitQuery, VisitView)
 
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
@@ -15,3 +23,126 @@ def health():
 @app.route("/openapi.json")
 def openapi():
     return api.openapi("Insats home-care visits")
+
+
+@app.route("/visit-events", methods=["POST"])
+@api.operation("visit_events.post", body=PostVisitEvents, response=Accepted, status=202,
+               summary="The staff app's events (arrival, departure, insatser, double staffing, client absent)")
+def post_visit_events(call, body):
+    return visits.accept_events(deps(), call.who, body)
+
+
+@app.route("/visits")
+@api.operation("visits.read", query=VisitQuery, response=list[VisitView], summary="Visits of a month")
+def list_visits(call, query):
+    return visits.list_visits(deps(), call.who, query)
+
+
+@app.route("/visits", methods=["POST"])
+@api.operation("visits.edit", body=PostRegistration, response=VisitView, status=201,
+               summary="Post-registration (efterregistrering): technology failure or absence period")
+def post_register(call, body):
+    return visits.post_register(deps(), call.who, body)
+
+
+@app.route("/visits/{visit_id}")
+@api.operation("visits.read", response=VisitView, summary="One visit")
+def get_visit(call, visit_id):
+    return visits.get_visit(deps(), call.who, visit_id)
+
+
+@app.route("/visits/{visit_id}", methods=["PATCH"])
+@api.operation("visits.edit", body=EditVisit, response=VisitView, summary="Edit a visit until the lock date")
+def edit_visit(call, body, visit_id):
+    return visits.edit(deps(), call.who, visit_id, body)
+
+
+@app.route("/visits/{visit_id}/approve", methods=["POST"])
+@api.operation("visits.approve", body=Reasoned, response=VisitView, summary="Approve a visit")
+def approve_visit(call, body, visit_id):
+    return visits.approve(deps(), call.who, visit_id, body)
+
+
+@app.route("/visits/{visit_id}/unapprove", methods=["POST"])
+@api.operation("visits.approve", body=Reasoned, response=VisitView, summary="Undo an approval until the lock date")
+def unapprove_visit(call, body, visit_id):
+    return visits.unapprove(deps(), call.who, visit_id, body)
+
+
+@app.route("/visits/{visit_id}/deviation-decisions", methods=["POST"])
+@api.operation("visits.approve_deviation", body=DeviationDecision, response=VisitView,
+               summary="The case worker approves or rejects a pending deviation")
+def decide_deviation(call, body, visit_id):
+    return visits.decide_deviation(deps(), call.who, visit_id, body.index, body.decision, body.reason)
+
+
+@app.route("/rejected-events")
+@api.operation("rejected_events.read", response=list[RejectedView], summary="Events that failed a check")
+def list_rejected(call):
+    return visits.list_rejected(deps(), call.who)
+
+
+@app.route("/rejected-events/{event_id}/corrections", methods=["POST"])
+@api.operation("rejected_events.correct", body=VisitEvent, response=Accepted, status=202,
+               summary="Send a corrected event for a rejected one")
+def correct_rejected(call, body, event_id):
+    return visits.correct_rejected(deps(), call.who, event_id, body)
+
+
+@app.route("/absences", methods=["POST"])
+@api.operation("absences.manage", body=RegisterAbsence, response=AbsenceView, status=201,
+               summary="Register a client's absence")
+def register_absence(call, body):
+    return visits.register_absence(deps(), call.who, body)
+
+
+@app.route("/absences")
+@api.operation("absences.manage", response=list[AbsenceView], summary="The provider's client absences")
+def list_absences(call):
+    return visits.list_absences(deps(), call.who)
+
+
+@app.route("/devices/orders", methods=["POST"])
+@api.operation("tags.manage", body=OrderTags, response=list[DeviceView], status=201, summary="Order NFC tags")
+def order_tags(call, body):
+    return visits.order_tags(deps(), call.who, body.count, body.kind)
+
+
+@app.route("/devices")
+@api.operation("tags.manage", response=list[DeviceView], summary="The provider's tags and locks")
+def list_devices(call):
+    return visits.list_devices(deps(), call.who)
+
+
+@app.route("/devices/{device_id}/bind", methods=["POST"])
+@api.operation("tags.manage", body=BindTag, response=DeviceView, summary="Bind a tag to its one client")
+def bind_tag(call, body, device_id):
+    return visits.bind_tag(deps(), call.who, device_id, body.client)
+
+
+@app.route("/devices/{device_id}/retire", methods=["POST"])
+@api.operation("tags.manage", response=DeviceView, summary="Retire a tag (never reused)")
+def retire_tag(call, device_id):
+    return visits.retire_tag(deps(), call.who, device_id)
+
+
+@app.route("/staff", methods=["POST"])
+@api.operation("staff.manage", body=AddStaff, status=201, summary="Register a staff member with your provider")
+def add_staff(call, body):
+    return visits.add_staff(deps(), call.who, body.user_id)
+
+
+@app.on_sqs_message(queue="insats-visits-ingest", batch_size=10)
+def on_visit_events(event):
+    return process_batch(event, service="visits", model=VisitEvent, handle=handle_visit_event, key="event_id",
+                         table="visits")
+
+
+@app.on_sqs_message(queue="insats-visits-inbox", batch_size=10)
+def on_event(event):
+    return process_events(event, service="visits", handle=handle_domain_event, table="visits")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_outbox(event):
+    return {"relayed": relay(deps().table, deps().publisher)}

@@ -49,6 +49,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "absences.manage": frozenset({PS}),
     "tags.manage": frozenset({PS}),
     "tags.read": frozenset({PS, OU}),
+    "staff.manage": frozenset({PS}),
     # Reports and billing (next round)
     "reports.read": frozenset({OU}),
     "billing.read": frozenset({OU}),

@@ -1,0 +1,1 @@
+"""Home-care visits (seed 004): staff app events in; visits, deviations, approvals and absences out."""

@@ -1,0 +1,23 @@
+"""The composition root of visits."""
+from __future__ import annotations
+
+from functools import cache
+
+from ..adapters.messaging import SnsPublisher
+from ..aws import table
+from ..contracts.events import Envelope
+from .model import VisitEvent
+from .service import VisitsDeps, on_domain_event, process_event
+
+
+@cache
+def deps() -> VisitsDeps:
+    return VisitsDeps(table=table("visits"), publisher=SnsPublisher())
+
+
+def handle_visit_event(event: VisitEvent) -> str:
+    return process_event(deps(), event)
+
+
+def handle_domain_event(envelope: Envelope) -> str:
+    return on_domain_event(deps(), envelope)

@@ -1,0 +1,170 @@
+"""Visits, the events that make them, deviations, devices (locks and NFC tags), absences."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..domain.personnummer import Personnummer
+
+EventType = Literal["arrival", "departure", "insats", "double_staffing", "client_absent"]
+ReceiptMethod = Literal["digital_lock", "nfc", "manual"]
+ManualReason = Literal["technical_fault", "started_outside_home", "ended_outside_home"]
+Location = Literal["home", "outside"]
+
+# Insatser the staff app registers. Supervision (tillsyn) is registered on its own visit.
+INSATSER = {
+    "personlig_omsorg": "Personlig omsorg",
+    "service": "Serviceinsatser",
+    "morgonhjalp": "Morgonhjälp",
+    "kvallshjalp": "Kvällshjälp",
+    "dusch": "Dusch",
+    "matdistribution": "Matdistribution",
+    "inkop": "Inköp",
+    "ledsagning": "Ledsagning",
+    "tillsyn_vard_omsorg": "Tillsyn vård och omsorg",
+    "tillsyn_service": "Tillsyn service",
+    "tillfallig_vistelse": "Tillfällig vistelse hemtjänst",
+}
+SUPERVISION = frozenset({"tillsyn_vard_omsorg", "tillsyn_service"})
+
+
+class Receipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: ReceiptMethod
+    device_id: str | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
+    manual_reason: ManualReason | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Receipt":
+        if self.method == "manual" and self.manual_reason is None:
+            raise ValueError("a manual receipt needs manual_reason")
+        if self.method != "manual" and not self.device_id:
+            raise ValueError("a lock or tag receipt needs device_id")
+        return self
+
+
+class VisitEvent(BaseModel):
+    """One event from a staff phone. ``event_id`` is made by the phone: resending is harmless."""
+
+    model_config = ConfigDict(extra="forbid")
+    event_id: uuid.UUID
+    type: EventType
+    staff_id: str = Field(min_length=1, max_length=64)
+    provider_id: str = Field(min_length=1, max_length=64)
+    client: Personnummer
+    device_time: datetime
+    receipt: Receipt
+    insats: str | None = None
+    location: Location = "home"
+    unplanned: bool = False
+    temporary_stay: bool = False
+
+    @field_validator("device_time")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("device_time needs a time zone (e.g. 2026-11-24T08:00:00+01:00)")
+        return value
+
+    @model_validator(mode="after")
+    def _insats_named(self) -> "VisitEvent":
+        if self.type == "insats":
+            if self.insats not in INSATSER:
+                raise ValueError(f"insats must be one of {sorted(INSATSER)}")
+        elif self.insats is not None:
+            raise ValueError("only insats events name an insats")
+        return self
+
+
+class StoredEvent(VisitEvent):
+    received_at: datetime
+
+
+class Deviation(BaseModel):
+    code: Literal["manual_receipt", "post_registration", "adjusted_time", "over_granted_time", "long_visit",
+                  "double_staffing_marked_twice", "client_absent"]
+    reason: str = ""
+    by: str
+    at: datetime
+    status: Literal["noted", "pending", "approved", "rejected"] = "noted"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class Change(BaseModel):
+    version: int
+    change: str
+    by: str
+    at: datetime
+    why: str = ""
+
+
+class Visit(BaseModel):
+    visit_id: str
+    provider_id: str
+    client: Personnummer
+    staff_id: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    insatser: list[str] = Field(default_factory=list)
+    location: Location = "home"
+    supervision: bool = False
+    unplanned: bool = False
+    temporary_stay: bool = False
+    double_staffing: bool = False
+    partner_visit_id: str | None = None
+    client_absent: bool = False
+    receipt_methods: list[str] = Field(default_factory=list)
+    event_ids: list[str] = Field(default_factory=list)
+    deviations: list[Deviation] = Field(default_factory=list)
+    status: Literal["open", "registered", "approved"] = "open"
+    source: Literal["events", "post_registration"] = "events"
+    edited: bool = False
+    version: int = 0
+    history: list[Change] = Field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        if self.ended_at is None:
+            return 0
+        return max(0, round((self.ended_at - self.started_at).total_seconds() / 60))
+
+    @property
+    def frozen(self) -> bool:
+        """Approved, edited or post-registered visits are no longer rebuilt from events."""
+        return self.status == "approved" or self.edited or self.source == "post_registration"
+
+
+class Device(BaseModel):
+    device_id: str
+    kind: Literal["nfc", "digital_lock"]
+    provider_id: str
+    client: Personnummer | None = None
+    status: Literal["ordered", "bound", "retired"] = "ordered"
+    ordered_at: datetime
+    bound_at: datetime | None = None
+    retired_at: datetime | None = None
+
+
+class Absence(BaseModel):
+    absence_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    provider_id: str
+    client: Personnummer
+    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    starts_on: date
+    ends_on: date | None = None
+    learned_at: datetime
+    announced_at: datetime | None = None
+    registered_by: str
+    registered_at: datetime
+
+
+class RejectedEvent(BaseModel):
+    event: VisitEvent
+    reasons: list[str]
+    received_at: datetime
+    status: Literal["open", "corrected"] = "open"
+    corrected_by_event: str | None = None

@@ -1,0 +1,173 @@
+"""Request and response models of the visits API."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..domain.personnummer import Personnummer
+from .model import Absence, Deviation, Device, VisitEvent
+
+
+class PostVisitEvents(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: list[VisitEvent] = Field(min_length=1, max_length=100)
+
+
+class Accepted(BaseModel):
+    accepted: int
+    event_ids: list[str]
+
+
+class VisitView(BaseModel):
+    visit_id: str
+    provider_id: str
+    client: str = Field(description="Masked personnummer")
+    staff_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    minutes: int
+    insatser: list[str]
+    location: str
+    supervision: bool
+    unplanned: bool
+    temporary_stay: bool
+    double_staffing: bool
+    partner_visit_id: str | None
+    client_absent: bool
+    receipt_methods: list[str]
+    deviations: list[Deviation]
+    status: str
+    source: str
+    edited: bool
+    version: int
+    locked: bool = Field(description="After the month's lock date nothing changes")
+
+
+class VisitQuery(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    provider_id: str | None = Field(default=None, max_length=64, description="Ordering unit and case workers")
+    client: Personnummer | None = None
+
+
+class Reasoned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=500)
+    version: int = Field(ge=1)
+
+
+class EditVisit(Reasoned):
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    insatser: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "EditVisit":
+        if self.started_at is None and self.ended_at is None and self.insatser is None:
+            raise ValueError("change started_at, ended_at or insatser")
+        for value in (self.started_at, self.ended_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("times need a time zone")
+        return self
+
+
+class PostRegistration(BaseModel):
+    """Efterregistrering: only when the technology failed, or for absence periods."""
+
+    model_config = ConfigDict(extra="forbid")
+    client: Personnummer
+    staff_id: str = Field(min_length=1, max_length=64)
+    started_at: datetime
+    ended_at: datetime
+    insatser: list[str] = Field(min_length=1)
+    reason_code: Literal["technology_failure", "absence_period"]
+    reason: str = Field(min_length=3, max_length=500)
+
+    @model_validator(mode="after")
+    def _times(self) -> "PostRegistration":
+        if self.started_at.tzinfo is None or self.ended_at.tzinfo is None:
+            raise ValueError("times need a time zone")
+        if self.ended_at <= self.started_at:
+            raise ValueError("ended_at must be after started_at")
+        return self
+
+
+class DeviationDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    index: int = Field(ge=0)
+    decision: Literal["approved", "rejected"]
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class RejectedView(BaseModel):
+    event: dict
+    reasons: list[str]
+    received_at: datetime
+    status: str
+    corrected_by_event: str | None
+
+
+class RegisterAbsence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client: Personnummer
+    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    starts_on: date
+    ends_on: date | None = None
+    learned_at: datetime
+    announced_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "RegisterAbsence":
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        for value in (self.learned_at, self.announced_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("times need a time zone")
+        return self
+
+
+class AbsenceView(BaseModel):
+    absence_id: str
+    client: str
+    kind: str
+    starts_on: date
+    ends_on: date | None
+    learned_at: datetime
+    announced_at: datetime | None
+
+    @classmethod
+    def of(cls, a: Absence) -> "AbsenceView":
+        return cls(absence_id=a.absence_id, client=a.client.masked, kind=a.kind, starts_on=a.starts_on,
+                   ends_on=a.ends_on, learned_at=a.learned_at, announced_at=a.announced_at)
+
+
+class OrderTags(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: int = Field(ge=1, le=50)
+    kind: Literal["nfc", "digital_lock"] = "nfc"
+
+
+class BindTag(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client: Personnummer
+
+
+class DeviceView(BaseModel):
+    device_id: str
+    kind: str
+    status: str
+    client: str | None
+    ordered_at: datetime
+    bound_at: datetime | None
+    retired_at: datetime | None
+
+    @classmethod
+    def of(cls, d: Device) -> "DeviceView":
+        return cls(device_id=d.device_id, kind=d.kind, status=d.status, client=d.client.masked if d.client else None,
+                   ordered_at=d.ordered_at, bound_at=d.bound_at, retired_at=d.retired_at)
+
+
+class AddStaff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: str = Field(min_length=1, max_length=64)

@@ -1,0 +1,89 @@
+"""The visit builder: the same events give the same visits whatever order they arrive in."""
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from services.visits.builder import build
+from services.visits.model import StoredEvent
+
+CLIENT = "19121212-1212"
+T0 = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+
+
+def ev(kind, minutes, staff="s1", **extra):
+    receipt = extra.pop("receipt", {"method": "nfc", "device_id": "TAG-1"})
+    return StoredEvent(event_id=uuid.uuid4(), type=kind, staff_id=staff, provider_id="p", client=CLIENT,
+                       device_time=T0 + timedelta(minutes=minutes), receipt=receipt, received_at=T0, **extra)
+
+
+def shape(built):
+    return sorted((v.staff_id, v.started_at, v.ended_at, tuple(v.insatser), v.double_staffing, v.supervision,
+                   tuple(d.code for d in v.deviations)) for v in built.visits)
+
+
+def run(events):
+    return build(events, [], long_visit_minutes=600, now=T0 + timedelta(days=1))
+
+
+def test_any_order_and_duplicates_give_the_same_visits():
+    events = [ev("arrival", 0), ev("insats", 5, insats="personlig_omsorg"), ev("insats", 10, insats="service"),
+              ev("departure", 30), ev("arrival", 120), ev("insats", 125, insats="dusch"), ev("departure", 150),
+              ev("arrival", 0, staff="s2"), ev("double_staffing", 1, staff="s2"), ev("departure", 31, staff="s2")]
+    expected = shape(run(events))
+    rng = random.Random(4)
+    for _ in range(25):
+        shuffled = events + rng.sample(events, 4)
+        rng.shuffle(shuffled)
+        assert shape(run(list({e.event_id: e for e in shuffled}.values()))) == expected
+
+
+def test_a_visit_holds_several_insatser_and_its_times():
+    built = run([ev("arrival", 0), ev("insats", 5, insats="personlig_omsorg"), ev("insats", 9, insats="service"),
+                 ev("departure", 40)])
+    (visit,) = built.visits
+    assert visit.insatser == ["personlig_omsorg", "service"] and visit.minutes == 40 and visit.status == "registered"
+
+
+def test_a_departure_before_its_arrival_waits_for_it():
+    dep = ev("departure", 30)
+    built = run([dep])
+    assert built.visits == [] and built.unpaired == [dep]
+    assert run([dep, ev("arrival", 0)]).visits[0].ended_at == dep.device_time
+
+
+def test_supervision_is_never_merged_with_other_insatser():
+    bad = ev("insats", 10, insats="tillsyn_service")
+    built = run([ev("arrival", 0), ev("insats", 5, insats="personlig_omsorg"), bad, ev("departure", 20)])
+    assert built.visits[0].insatser == ["personlig_omsorg"]
+    assert [e for e, _ in built.rejected] == [bad]
+
+
+def test_outside_the_home_is_never_merged_with_in_the_home():
+    bad = ev("insats", 10, insats="inkop", location="outside")
+    built = run([ev("arrival", 0), ev("insats", 5, insats="service"), bad, ev("departure", 20)])
+    assert [e for e, _ in built.rejected] == [bad]
+
+
+def test_double_staffing_marked_by_one_reaches_both():
+    built = run([ev("arrival", 0), ev("departure", 30), ev("arrival", 1, staff="s2"),
+                 ev("double_staffing", 2, staff="s2"), ev("departure", 31, staff="s2")])
+    a, b = built.visits
+    assert a.double_staffing and b.double_staffing
+    assert a.partner_visit_id == b.visit_id and b.partner_visit_id == a.visit_id
+    assert not any(d.code == "double_staffing_marked_twice" for d in a.deviations + b.deviations)
+
+
+def test_double_staffing_marked_by_both_is_a_deviation():
+    built = run([ev("arrival", 0), ev("double_staffing", 1), ev("departure", 30), ev("arrival", 1, staff="s2"),
+                 ev("double_staffing", 2, staff="s2"), ev("departure", 31, staff="s2")])
+    assert all(any(d.code == "double_staffing_marked_twice" for d in v.deviations) for v in built.visits)
+
+
+def test_manual_receipts_long_visits_absence_and_temporary_stay():
+    manual = {"method": "manual", "manual_reason": "technical_fault"}
+    built = run([ev("arrival", 0, receipt=manual, temporary_stay=True, unplanned=True),
+                 ev("insats", 5, insats="dusch"), ev("client_absent", 6), ev("departure", 700)])
+    (visit,) = built.visits
+    codes = {d.code: d.status for d in visit.deviations}
+    assert codes == {"manual_receipt": "pending", "long_visit": "noted", "client_absent": "noted"}
+    assert visit.insatser == ["tillfallig_vistelse"] and visit.temporary_stay and visit.unplanned
