@@ -37,6 +37,9 @@ def aws(issuer):
     from services import aws as aws_clients
     from services.auth.tokens import reset_verifier
 
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

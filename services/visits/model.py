@@ -80,6 +80,7 @@ class VisitEvent(BaseModel):
 
 
 class StoredEvent(VisitEvent):
+    model_config = ConfigDict(extra="ignore")  # stored items carry their keys too
     received_at: datetime
 
 

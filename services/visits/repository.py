@@ -93,8 +93,9 @@ class VisitsRepository:
         kwargs: dict[str, Any] = {"Item": self.device_item(d)}
         if condition:
             kwargs["ConditionExpression"] = condition
+        if values:
             kwargs["ExpressionAttributeNames"] = {"#s": "status"}
-            kwargs["ExpressionAttributeValues"] = values or {}
+            kwargs["ExpressionAttributeValues"] = values
         with translated_errors("the tag changed meanwhile"):
             self.table.put_item(**kwargs)
 

@@ -1,0 +1,84 @@
+"""Visits test support: a provider with staff and a bound tag per client; events posted through
+the API and delivered from the real ingest queue to the processor."""
+import json
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.aws import client, queue_url
+from services.visits.bootstrap import deps
+from services.visits.model import Device
+from tests.support.people import new_pnr
+from tests.support.stack import drain
+
+
+class Provider:
+    def __init__(self, app_client, token):
+        self.id = f"prov-{uuid.uuid4().hex[:8]}"
+        self.staff = ["anna", "bo"]
+        self.visits = app_client("visits")
+        self.token = token("provider_staff", user_id="anna", provider_id=self.id)
+        for user in self.staff:
+            deps().repo.add_staff(self.id, user)
+
+    def new_client(self):
+        pnr = new_pnr(1935)
+        tag = f"TAG-{uuid.uuid4().hex[:10]}"
+        now = datetime.now(timezone.utc)
+        deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=self.id, client=pnr, status="bound",
+                                      ordered_at=now, bound_at=now))
+        return pnr, tag
+
+    def event(self, kind, client, tag, at, staff="anna", **extra):
+        body = {"event_id": str(uuid.uuid4()), "type": kind, "staff_id": staff, "provider_id": self.id,
+                "client": client, "device_time": at.isoformat(),
+                "receipt": extra.pop("receipt", {"method": "nfc", "device_id": tag})}
+        body.update(extra)
+        return body
+
+    def post(self, events):
+        return self.visits.post("/visit-events", {"events": events}, token=self.token)
+
+    def deliver(self, shuffle=False, duplicate=False):
+        """Takes what the API queued and hands it to the processor, as Lambda would."""
+        messages = drain(queue_url("visits-ingest"), client("sqs"))
+        bodies = [m["Body"] for m in messages]
+        if duplicate:
+            bodies += bodies[: max(1, len(bodies) // 2)]
+        if shuffle:
+            random.Random(7).shuffle(bodies)
+        results = []
+        for start in range(0, len(bodies), 10):
+            results.append(self.visits.sqs("on_visit_events", bodies[start:start + 10]))
+        return results
+
+    def month_visits(self, pnr, at):
+        month = at.astimezone(timezone(timedelta(hours=1))).strftime("%Y-%m")
+        r = self.visits.get(f"/visits?month={month}&client={pnr}", token=self.token)
+        assert r.status == 200, r.json
+        return r.json
+
+
+@pytest.fixture()
+def provider(app_client, token, aws):
+    drain(queue_url("visits-ingest"), client("sqs"))
+    return Provider(app_client, token)
+
+
+@pytest.fixture()
+def morning():
+    """Yesterday 06:00 UTC: in the past all day long, and in a month still open (the lock date is
+    at the earliest the third of the next month)."""
+    now = datetime.now(timezone.utc)
+    return now.replace(hour=6, minute=0, second=0, microsecond=0) - timedelta(days=1)
+
+
+def shape(visits):
+    return sorted((v["staff_id"], v["started_at"], v["ended_at"], tuple(v["insatser"]), v["double_staffing"])
+                  for v in visits)
+
+
+def dumps(x):
+    return json.dumps(x, default=str)
