@@ -24,6 +24,13 @@ def update_profile(call, body):
     return mypages.update_profile(deps(), call, body)
 
 
+@bp.route("/my/drafts")
+@api.operation("drafts.read", response=list[DraftView], summary="My drafts (as GET /drafts), newest first",
+               tags=("mina sidor",))
+def my_drafts(call):
+    return submissions.list_drafts(deps(), call)
+
+
 @bp.route("/my/cases")
 @api.operation("cases.read_own", response=list[CaseSummary], summary="My cases, newest first", tags=("mina sidor",))
 def my_cases(call):

@@ -5,7 +5,8 @@ version, so a draft saved meanwhile is left alone, and a reminder goes once.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from ..contracts.events import Contact, NotificationRequested
 from ..domain.errors import Conflict
@@ -16,16 +17,28 @@ from .drafts import Draft, draft_key
 logger = get_logger("eservices")
 
 
+def due(draft: Draft, now: datetime, reminder_days_before: int) -> Literal["delete", "remind"] | None:
+    """What the retention rule asks of one draft now: delete it, remind its owner, or nothing."""
+    if draft.status != "draft":
+        return None  # a submitted draft belongs to its case
+    if draft.expires_at <= now:
+        return "delete"
+    if not draft.reminded and draft.expires_at <= now + timedelta(days=reminder_days_before):
+        return "remind"
+    return None
+
+
 def sweep(deps: EservicesDeps) -> dict[str, int]:
     now = deps.clock()
-    horizon = now + timedelta(days=deps.settings.draft_reminder_days_before)
+    days_before = deps.settings.draft_reminder_days_before
     deleted = reminded = 0
-    for draft in deps.drafts.expiring_before(horizon):
+    for draft in deps.drafts.expiring_before(now + timedelta(days=days_before, seconds=1)):
         try:
-            if draft.expires_at <= now:
+            action = due(draft, now, days_before)
+            if action == "delete":
                 deps.drafts.delete(draft)
                 deleted += 1
-            elif not draft.reminded:
+            elif action == "remind":
                 _remind(deps, draft)
                 reminded += 1
         except Conflict:

@@ -26,10 +26,20 @@ def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
 
 
 def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
+    """May the caller fill in, change, sign or submit ``form`` for ``subject``? Reading a draft
+    needs only the subject (a relative inside an approval sees what the citizen sees)."""
     if str(call.who.role) not in form.roles:
         raise Forbidden(f"the e-service {form.id} is not for the role {call.who.role}")
     if form.own_behalf_only and subject != call.who.personnummer:
         raise Forbidden(f"only the person who will receive the support may file {form.id}")
+
+
+def _writable_draft(deps: EservicesDeps, call: Any, draft_id: str) -> tuple[Draft, FormDefinition]:
+    """An open draft of the subject that the caller may change (see ``_check_access``)."""
+    draft = _open_draft(deps, call, draft_id)
+    form = get_form(draft.form_id)
+    _check_access(form, call, draft.owner)
+    return draft, form
 
 
 def prefill(deps: EservicesDeps, form: FormDefinition, subject: Personnummer) -> dict[str, dict[str, Any]]:
@@ -96,8 +106,7 @@ def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
 
 
 def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
-    draft = _open_draft(deps, call, draft_id)
-    form = get_form(draft.form_id)
+    draft, form = _writable_draft(deps, call, draft_id)
     given = _validated_partial(form, answers)
     if draft.version != version:
         raise Conflict("the draft was changed elsewhere; reload it")
@@ -113,7 +122,7 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
 
 
 def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
-    deps.drafts.delete(_open_draft(deps, call, draft_id))
+    deps.drafts.delete(_writable_draft(deps, call, draft_id)[0])
 
 
 def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
@@ -135,8 +144,7 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
 
 
 def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
-    draft = _open_draft(deps, call, draft_id)
-    form = get_form(draft.form_id)
+    draft, form = _writable_draft(deps, call, draft_id)
     _complete_or_raise(form, draft, call)
     digest = digest_of(draft.form_id, draft.answers)
     text = f"Jag skriver under {form.title}."
@@ -146,7 +154,7 @@ def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
 
 
 def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
-    draft = _open_draft(deps, call, draft_id)
+    draft, _ = _writable_draft(deps, call, draft_id)
     if draft.signature is None:
         raise NotFound("no signing has been started")
     signature = deps.signer.collect(draft.signature, deps.clock())
@@ -178,6 +186,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     normalized = _complete_or_raise(form, draft, call)
     if not _signed(draft):
         raise Conflict("sign the draft before submitting it")
+    _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
     now = deps.clock()
     case_id = str(uuid.uuid4())
     case_number = new_case_number(deps.table, now.year)
@@ -213,6 +222,13 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     except Conflict:
         return _replayed(deps, owner, draft_id, key)
     return receipt(deps, case)
+
+
+def _key_unused_or_raise(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> None:
+    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"},
+                               ConsistentRead=True).get("Item")
+    if used and used.get("draft_id") != draft_id:
+        raise Conflict("this Idempotency-Key was used for another submission")
 
 
 def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Receipt:

@@ -4,6 +4,7 @@ prefilled personal data; notification by e-mail, SMS or both."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ...domain.errors import FieldError
@@ -16,16 +17,22 @@ def _rows(answers: dict[str, dict[str, Any]], name: str) -> list[dict[str, Any]]
     return list((answers.get("tidrapport") or {}).get(name) or [])
 
 
+def _sum(answers: dict[str, dict[str, Any]], rows: str, column: str) -> Decimal:
+    return sum((Decimal(str(r.get(column) or 0)) for r in _rows(answers, rows)), Decimal(0))
+
+
 def total_hours(answers: dict[str, dict[str, Any]]) -> float:
-    return round(sum(float(r.get("hours") or 0) for r in _rows(answers, "activities")), 2)
+    return float(_sum(answers, "activities", "hours").quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def total_km(answers: dict[str, dict[str, Any]]) -> float:
-    return round(sum(float(r.get("km") or 0) for r in _rows(answers, "travel")), 1)
+    return float(_sum(answers, "travel", "km").quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def mileage_kronor(answers: dict[str, dict[str, Any]]) -> float:
-    return round(total_km(answers) * settings().mileage_rate_ore_per_km / 100, 2)
+    """Kilometres times the configured rate (öre per km, ``MILEAGE_RATE_ORE_PER_KM``), to the öre."""
+    ore = (Decimal(str(total_km(answers))) * settings().mileage_rate_ore_per_km).quantize(Decimal(1), ROUND_HALF_UP)
+    return float(ore / 100)
 
 
 def _rows_inside_the_period(answers: dict[str, dict[str, Any]], context: Any) -> list[FieldError]:
