@@ -3,9 +3,9 @@ from chalice import Chalice, Rate
 
 from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
-from services.entrypoints.sqs import process_batch, process_events
+from services.entrypoints.sqs import process_events, process_grouped
 from services.visits import service as visits
-from services.visits.bootstrap import deps, handle_domain_event, handle_visit_event
+from services.visits.bootstrap import deps, handle_domain_event, handle_visit_events
 from services.visits.model import VisitEvent
 from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, DeviceView, DeviationDecision,
                                      EditVisit, OrderTags, PostRegistration, PostVisitEvents, Reasoned,
@@ -134,8 +134,7 @@ def add_staff(call, body):
 
 @app.on_sqs_message(queue="insats-visits-ingest", batch_size=10)
 def on_visit_events(event):
-    return process_batch(event, service="visits", model=VisitEvent, handle=handle_visit_event, key="event_id",
-                         table="visits")
+    return process_grouped(event, service="visits", model=VisitEvent, handle_all=handle_visit_events)
 
 
 @app.on_sqs_message(queue="insats-visits-inbox", batch_size=10)

@@ -91,3 +91,42 @@ def process_batch(
 def process_events(event: Any, *, service: str, handle: Callable[[Envelope], Any], table: str) -> dict[str, Any]:
     """For queues subscribed to the domain-events topic: each body is an ``Envelope``."""
     return process_batch(event, service=service, model=Envelope, handle=handle, key="event_id", table=table)
+
+
+def process_grouped(
+    event: Any,
+    *,
+    service: str,
+    model: type[M],
+    handle_all: Callable[[list[tuple[str, M]]], set[str]],
+) -> dict[str, Any]:
+    """For consumers whose work is per group of records (visits rebuild a client-day once per
+    batch, not once per event). ``handle_all`` gets ``(message_id, record)`` pairs and returns the
+    message ids that failed; records that do not parse fail on their own.
+
+    No Powertools idempotency here on purpose: such a consumer keeps its own idempotency record
+    (the event store's conditional put) and recomputes its projection, so a redelivery is harmless,
+    while an idempotency record would skip a group whose projection failed.
+    """
+    logger = get_logger(service)
+    metrics = get_metrics(service)
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    records = raw.get("Records", [])
+    parsed: list[tuple[str, M]] = []
+    failed: set[str] = set()
+    for record in records:
+        try:
+            parsed.append((record["messageId"], model.model_validate_json(record["body"])))
+        except ValueError:
+            failed.add(record["messageId"])
+    try:
+        failed |= handle_all(parsed)
+    except Exception:  # noqa: BLE001 - the whole batch comes back
+        logger.exception("batch failed")
+        failed |= {mid for mid, _ in parsed}
+    metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=len(records) - len(failed))
+    if failed:
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(failed))
+        logger.warning("batch had failures", extra={"failed": len(failed), "total": len(records)})
+    metrics.flush_metrics()
+    return {"batchItemFailures": [{"itemIdentifier": mid} for mid in sorted(failed)]}

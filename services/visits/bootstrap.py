@@ -7,7 +7,7 @@ from ..adapters.messaging import SnsPublisher
 from ..aws import table
 from ..contracts.events import Envelope
 from .model import VisitEvent
-from .service import VisitsDeps, on_domain_event, process_event
+from .service import VisitsDeps, on_domain_event, process_events
 
 
 @cache
@@ -15,8 +15,8 @@ def deps() -> VisitsDeps:
     return VisitsDeps(table=table("visits"), publisher=SnsPublisher())
 
 
-def handle_visit_event(event: VisitEvent) -> str:
-    return process_event(deps(), event)
+def handle_visit_events(batch: list[tuple[str, VisitEvent]]) -> set[str]:
+    return process_events(deps(), batch)
 
 
 def handle_domain_event(envelope: Envelope) -> str:

@@ -17,20 +17,29 @@ def day_of(event_or_visit_time: Any) -> date:
     return stockholm_date(event_or_visit_time)
 
 
+# Events and visits live in client-day partitions: the processor reads and rewrites a client-day
+# at a time. An event's key is its day and id, so storing it is its idempotency record (a resend
+# has the same device time, hence the same day).
+
 def event_item(e: StoredEvent) -> dict[str, Any]:
-    return {"pk": f"EVENT#{e.event_id}", "sk": "EVENT", "type": "visit_event", **e.model_dump(mode="json"),
-            "gsi1pk": f"DAY#{e.provider_id}#{e.client}#{day_of(e.device_time).isoformat()}",
-            "gsi1sk": f"{e.device_time.isoformat()}#{e.event_id}"}
+    return {"pk": f"DAY#{e.provider_id}#{e.client}#{day_of(e.device_time).isoformat()}", "sk": f"EVENT#{e.event_id}",
+            "type": "visit_event", **e.model_dump(mode="json")}
+
+
+def visit_key(v: Visit) -> dict[str, str]:
+    return {"pk": f"DAYV#{v.provider_id}#{v.client}#{day_of(v.started_at).isoformat()}", "sk": f"VISIT#{v.visit_id}"}
 
 
 def visit_item(v: Visit) -> dict[str, Any]:
     day = day_of(v.started_at)
-    return {"pk": f"VISIT#{v.visit_id}", "sk": "VISIT", "type": "visit", **v.model_dump(mode="json"),
-            "minutes": v.minutes,
-            "gsi1pk": f"DAYV#{v.provider_id}#{v.client}#{day.isoformat()}",
-            "gsi1sk": f"{v.started_at.isoformat()}#{v.visit_id}",
+    return {**visit_key(v), "type": "visit", **v.model_dump(mode="json"), "minutes": v.minutes,
+            "gsi1pk": f"VISIT#{v.visit_id}", "gsi1sk": "VISIT",
             "gsi2pk": f"MONTH#{v.provider_id}#{day.year:04d}-{day.month:02d}",
             "gsi2sk": f"{v.client}#{v.started_at.isoformat()}#{v.visit_id}"}
+
+
+def _rejected_day_key(provider: str, client: str, day: date) -> str:
+    return f"REJDAY#{provider}#{client}#{day.isoformat()}"
 
 
 class VisitsRepository:
@@ -49,19 +58,24 @@ class VisitsRepository:
             raise
 
     def events_of_day(self, provider: str, client: str, day: date) -> list[StoredEvent]:
-        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+        items = query_all(self.table, ConsistentRead=True, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": f"DAY#{provider}#{client}#{day.isoformat()}"})
         return [StoredEvent.model_validate(i) for i in items]
 
     # -- visits ---------------------------------------------------------------------------
     def get_visit(self, visit_id: str) -> Visit:
-        item = self.table.get_item(Key={"pk": f"VISIT#{visit_id}", "sk": "VISIT"}, ConsistentRead=True).get("Item")
+        found = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                          ExpressionAttributeValues={":pk": f"VISIT#{visit_id}"})
+        if not found:
+            raise NotFound("no such visit")
+        # The index may lag a write; the item itself is read consistently.
+        item = self.table.get_item(Key={"pk": found[0]["pk"], "sk": found[0]["sk"]}, ConsistentRead=True).get("Item")
         if item is None:
             raise NotFound("no such visit")
         return Visit.model_validate(from_dynamo(item))
 
     def visits_of_day(self, provider: str, client: str, day: date) -> list[Visit]:
-        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+        items = query_all(self.table, ConsistentRead=True, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": f"DAYV#{provider}#{client}#{day.isoformat()}"})
         return [Visit.model_validate(i) for i in items]
 
@@ -108,9 +122,17 @@ class VisitsRepository:
 
     # -- rejected events ------------------------------------------------------------------
     def reject(self, provider: str, rejected: RejectedEvent, origin: str) -> None:
-        self.table.put_item(Item=to_dynamo({"pk": f"PROVIDER#{provider}", "sk": f"REJECTED#{rejected.event.event_id}",
-                                            "type": "rejected_event", "origin": origin,
-                                            **rejected.model_dump(mode="json")}))
+        item = {"pk": f"PROVIDER#{provider}", "sk": f"REJECTED#{rejected.event.event_id}",
+                "type": "rejected_event", "origin": origin, **rejected.model_dump(mode="json")}
+        if origin == "composition":
+            item["gsi1pk"] = _rejected_day_key(provider, str(rejected.event.client), day_of(rejected.event.device_time))
+            item["gsi1sk"] = str(rejected.event.event_id)
+        self.table.put_item(Item=to_dynamo(item))
+
+    def composition_rejections(self, provider: str, client: str, day: date) -> set[str]:
+        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                          ExpressionAttributeValues={":pk": _rejected_day_key(provider, client, day)})
+        return {i["gsi1sk"] for i in items if i.get("status") == "open"}
 
     def unreject(self, provider: str, event_id: str) -> None:
         """Withdraws a composition rejection that a rebuild no longer makes (events reordered)."""

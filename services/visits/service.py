@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
 from ..observability import get_logger
 from .builder import build
 from .model import INSATSER, Change, Deviation, Device, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .repository import VisitsRepository, day_of, visit_item
+from .repository import VisitsRepository, day_of, visit_item, visit_key
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedView, VisitQuery, VisitView)
 
@@ -67,28 +67,50 @@ def _field(name: str, detail: str) -> Any:
 
 
 def process_event(deps: VisitsDeps, event: VisitEvent) -> str:
-    """Stores the event once and rebuilds the visits it touches. Safe to run again."""
+    """One event (a correction, a test): as a batch of one."""
+    return "failed" if process_events(deps, [("single", event)]) else "processed"
+
+
+def process_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set[str]:
+    """Stores each event once (checked; or rejected, listable) and rebuilds each client-day the
+    batch touches once. Returns the message ids whose day could not be rebuilt: redelivered, they
+    are stored already and the day is rebuilt again. Safe to run any number of times."""
     repo = deps.repo
     now = deps.clock()
-    reasons = _check(deps, event, now)
-    if reasons:
-        repo.reject(event.provider_id, RejectedEvent(event=event, reasons=reasons, received_at=now), "checks")
-        logger.info("visit event rejected", extra={"reasons": reasons})
-        return "rejected"
-    repo.add_event(StoredEvent(**event.model_dump(), received_at=now))
-    day = day_of(event.device_time)
-    for d in (day - timedelta(days=1), day):
-        rebuild_day(deps, event.provider_id, event.client, d)
-    return "stored"
+    lookups: dict[tuple[str, str], Any] = {}
+    days: dict[tuple[str, str, date], set[str]] = {}
+    for message_id, event in batch:
+        reasons = _check(deps, event, now, lookups)
+        if reasons:
+            repo.reject(event.provider_id, RejectedEvent(event=event, reasons=reasons, received_at=now), "checks")
+            logger.info("visit event rejected", extra={"reasons": reasons})
+            continue
+        repo.add_event(StoredEvent(**event.model_dump(), received_at=now))
+        days.setdefault((event.provider_id, str(event.client), day_of(event.device_time)), set()).add(message_id)
+    failed: set[str] = set()
+    for (provider, client, day), message_ids in sorted(days.items()):
+        try:
+            if rebuild_day(deps, provider, client, day):
+                # Events before the day's first arrival may close a visit begun the evening before.
+                rebuild_day(deps, provider, client, day - timedelta(days=1))
+        except Conflict:
+            failed |= message_ids  # someone rebuilt it meanwhile: try again on redelivery
+    return failed
 
 
-def _check(deps: VisitsDeps, e: VisitEvent, now: datetime) -> list[str]:
+def _check(deps: VisitsDeps, e: VisitEvent, now: datetime, lookups: dict[tuple[str, str], Any]) -> list[str]:
     repo = deps.repo
     reasons = []
-    if not repo.is_staff(e.provider_id, e.staff_id):
+    staff_key = ("staff", f"{e.provider_id}#{e.staff_id}")
+    if staff_key not in lookups:
+        lookups[staff_key] = repo.is_staff(e.provider_id, e.staff_id)
+    if not lookups[staff_key]:
         reasons.append("the staff member does not belong to the provider")
     if e.receipt.method in ("nfc", "digital_lock"):
-        device = repo.get_device(e.receipt.device_id or "")
+        device_key = ("device", e.receipt.device_id or "")
+        if device_key not in lookups:
+            lookups[device_key] = repo.get_device(e.receipt.device_id or "")
+        device = lookups[device_key]
         kind = "nfc" if e.receipt.method == "nfc" else "digital_lock"
         if device is None or device.kind != kind:
             reasons.append(f"the {kind.replace('_', ' ')} is not registered")
@@ -102,28 +124,44 @@ def _check(deps: VisitsDeps, e: VisitEvent, now: datetime) -> list[str]:
     return reasons
 
 
-def rebuild_day(deps: VisitsDeps, provider: str, client: str, day: date) -> None:
+def rebuild_day(deps: VisitsDeps, provider: str, client: str, day: date) -> bool:
+    """Rebuilds the visits that began on ``day``. Returns whether the day has events that no
+    arrival of its own explains (the caller then rebuilds the day before)."""
     repo = deps.repo
-    events = repo.events_of_day(provider, client, day) + repo.events_of_day(provider, client, day + timedelta(days=1))
+    events = repo.events_of_day(provider, client, day)
     stored = {v.visit_id: v for v in repo.visits_of_day(provider, client, day)}
     frozen = [v for v in stored.values() if v.frozen]
-    built = build(events, frozen, long_visit_minutes=deps.long_visit_minutes, now=deps.clock())
+    now = deps.clock()
+    built = build(events, frozen, long_visit_minutes=deps.long_visit_minutes, now=now)
+    if any(v.ended_at is None for v in built.visits):
+        # A visit still open at midnight may end the next day.
+        events += repo.events_of_day(provider, client, day + timedelta(days=1))
+        built = build(events, frozen, long_visit_minutes=deps.long_visit_minutes, now=now)
     mine = [v for v in built.visits if day_of(v.started_at) == day]
-    for event, reason in built.rejected:
-        if day_of(event.device_time) == day:
-            repo.reject(provider, RejectedEvent(event=event, reasons=[reason], received_at=event.received_at),
-                        "composition")
-    rejected_ids = {str(e.event_id) for e, _ in built.rejected}
-    for event in events:
-        if day_of(event.device_time) == day and str(event.event_id) not in rejected_ids:
-            repo.unreject(provider, str(event.event_id))
+    _sync_composition_rejections(deps, provider, client, day,
+                                 [(e, r) for e, r in built.rejected if day_of(e.device_time) == day])
     for visit in mine:
         _save_built(deps, stored.get(visit.visit_id), visit)
     kept = {v.visit_id for v in mine}
     for old in stored.values():
         if not old.frozen and old.visit_id not in kept:
             _delete(deps, old)
-    _mark_over_granted(deps, provider, client, *month_of(datetime.combine(day, datetime.min.time(), STOCKHOLM)))
+    if mine:
+        _mark_over_granted(deps, provider, client, *month_of(mine[0].started_at))
+    return any(day_of(e.device_time) == day for e in built.unpaired)
+
+
+def _sync_composition_rejections(deps: VisitsDeps, provider: str, client: str, day: date,
+                                 rejected: list[tuple[StoredEvent, str]]) -> None:
+    """The builder's rejections for a day follow its latest rebuild (an earlier event arriving late
+    can change which insats breaks the visit's composition)."""
+    repo = deps.repo
+    now_rejected = {str(e.event_id) for e, _ in rejected}
+    for event_id in repo.composition_rejections(provider, client, day) - now_rejected:
+        repo.unreject(provider, event_id)
+    for event, reason in rejected:
+        repo.reject(provider, RejectedEvent(event=event, reasons=[reason], received_at=event.received_at),
+                    "composition")
 
 
 def _comparable(v: Visit) -> dict:
@@ -151,8 +189,11 @@ def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: 
     uow = deps.uow()
     if old is None:
         uow.put(visit_item(saved), condition="attribute_not_exists(pk)")
-    else:
+    elif visit_key(old) == visit_key(saved):
         uow.put(visit_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": old.version})
+    else:  # moved to another day: its partition changes
+        uow.delete(visit_key(old), condition="#v = :v", names={"#v": "version"}, values={":v": old.version})
+        uow.put(visit_item(saved), condition="attribute_not_exists(pk)")
     year, month = month_of(saved.started_at)
     uow.emit(VisitChanged(visit_id=saved.visit_id, client=saved.client, provider_id=saved.provider_id, year=year,
                           month=month, visit_version=version, change=change))
@@ -166,8 +207,7 @@ def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: 
 
 def _delete(deps: VisitsDeps, old: Visit) -> None:
     uow = deps.uow()
-    uow.delete({"pk": f"VISIT#{old.visit_id}", "sk": "VISIT"}, condition="#v = :v", names={"#v": "version"},
-               values={":v": old.version})
+    uow.delete(visit_key(old), condition="#v = :v", names={"#v": "version"}, values={":v": old.version})
     year, month = month_of(old.started_at)
     uow.emit(VisitChanged(visit_id=old.visit_id, client=old.client, provider_id=old.provider_id, year=year,
                           month=month, visit_version=old.version + 1, change="deleted"))
