@@ -35,4 +35,22 @@ def seed() -> list[str]:
             note=a["note"], consent_recorded=True, created_by="demo-seed",
             created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
         done.append("relative approval")
+    done += _seed_home_care(data["home_care"])
+    return done
+
+
+def _seed_home_care(home_care: dict[str, Any]) -> list[str]:
+    from services.visits.bootstrap import deps
+    from services.visits.model import Device
+
+    repo, done = deps().repo, []
+    for provider in home_care["providers"]:
+        for user in provider["staff"]:
+            repo.add_staff(provider["provider_id"], user)
+            done.append("staff")
+    seeded_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for d in home_care["devices"]:
+        repo.put_device(Device(device_id=d["device_id"], kind=d["kind"], provider_id=d["provider_id"],
+                               client=d["client"], status="bound", ordered_at=seeded_at, bound_at=seeded_at))
+        done.append("device")
     return done

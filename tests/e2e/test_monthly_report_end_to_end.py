@@ -129,3 +129,29 @@ def test_monthly_report_reaches_the_reporter_by_email_and_sms_without_personal_d
         for secret in (CONTACT_PERSON, CONTACT_PERSON[2:8], "Kari", "Kontakt", "Marita", "Promenad", "Sjukdom",
                        "Hemlig"):
             assert secret not in text, (secret, text)
+
+
+def test_a_home_care_visit_travels_from_the_staff_app_to_the_visit_list(stack):
+    # GIVEN demo staff at the demo provider and Marita's NFC tag (infra/fixtures/people.json)
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    status, tok = call(stack, "POST", "/dev/token", {"role": "provider_staff", "user_id": "staff-anna",
+                                                     "provider_id": "prov-omsorg"})
+    token = tok["access_token"]
+    start = datetime.now(timezone.utc).replace(hour=6, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    events = [{"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "staff-anna", "provider_id": "prov-omsorg",
+               "client": "194103142388", "device_time": (start + timedelta(minutes=m)).isoformat(),
+               "receipt": {"method": "nfc", "device_id": "TAG-DEMO-MARITA"}, **extra}
+              for kind, m, extra in (("arrival", 0, {}), ("insats", 2, {"insats": "morgonhjalp"}),
+                                     ("departure", 35, {}))]
+    # WHEN the phone posts them (the departure first, as an offline phone might)
+    assert call(stack, "POST", "/visits/visit-events", {"events": events[::-1]}, token)[0] == 202
+    # THEN the pump delivers them and the visit shows
+    month = start.strftime("%Y-%m")
+    deadline = time.monotonic() + 30
+    visits = []
+    while time.monotonic() < deadline and not visits:
+        visits = call(stack, "GET", f"/visits/visits?month={month}&client=194103142388", token=token)[1]
+        time.sleep(0.3)
+    assert len(visits) == 1 and visits[0]["minutes"] == 35 and visits[0]["insatser"] == ["morgonhjalp"]
