@@ -16,8 +16,8 @@ api = HttpApi(bp, "eservices")
 @bp.route("/forms")
 @api.operation(None, response=list[FormSummary], summary="The e-services", tags=("forms",))
 def list_forms(call):
-    return [FormSummary(id=f.id, title=f.title, description=f.description, category=f.category)
-            for f in registry().values()]
+    return [FormSummary(id=f.id, title=f.title, description=f.description, category=f.category,
+                        roles=list(f.roles)) for f in registry().values()]
 
 
 @bp.route("/forms/{form_id}")

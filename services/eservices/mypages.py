@@ -71,12 +71,21 @@ def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
 
 
 def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
-    """The stored PDF of one's own case; someone else's answers 404."""
+    """A document of one's own case; someone else's answers 404. An API client that accepts
+    ``application/pdf`` gets the bytes; a browser (any other Accept) is redirected to a short-lived
+    presigned S3 address, as API Gateway returns binary bodies only to a matching Accept."""
     case = deps.cases.get_owned(case_id, _subject(deps, call))
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise NotFound("no such document")
+    private = {"Cache-Control": "private, no-store"}
+    if doc.content_type not in _header(call, "accept"):
+        return Response(body="", status_code=303,
+                        headers={**private, "Location": deps.documents.presigned_get(doc.key, filename=doc.filename)})
     return Response(body=deps.documents.get(doc.key), status_code=200,
-                    headers={"Content-Type": doc.content_type,
-                             "Content-Disposition": f'attachment; filename="{doc.filename}"',
-                             "Cache-Control": "private, no-store"})
+                    headers={**private, "Content-Type": doc.content_type,
+                             "Content-Disposition": f'attachment; filename="{doc.filename}"'})
+
+
+def _header(call: Any, name: str) -> str:
+    return next((v for k, v in (call.headers or {}).items() if k.lower() == name), "")

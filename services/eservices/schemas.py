@@ -93,6 +93,7 @@ class FormSummary(BaseModel):
     title: str
     description: str
     category: str
+    roles: list[str] = Field(default_factory=list, description="Who may fill it in (citizen, relative, contact_person)")
 
 
 class ProfileView(BaseModel):

@@ -392,6 +392,7 @@ def describe(form: FormDefinition) -> dict[str, Any]:
 
     return {
         "id": form.id, "title": form.title, "description": form.description, "category": form.category,
+        "roles": list(form.roles), "own_behalf_only": form.own_behalf_only,
         "steps": [{"id": s.id, "title": s.title, "help": s.help, "fields": [field_dict(f) for f in s.fields]}
                   for s in form.steps],
         "computed": [{"name": c.name, "label": c.label} for c in form.computed],

@@ -10,12 +10,17 @@ def fields(response):
 
 def test_the_catalogue_lists_the_three_e_services(app_client):
     es = app_client("eservices")
-    ids = {f["id"] for f in es.get("/forms").json}
-    assert ids == {"contact-time-report", "contact-monthly-report", "support-application"}
+    roles = {f["id"]: f["roles"] for f in es.get("/forms").json}
+    assert set(roles) == {"contact-time-report", "contact-monthly-report", "support-application"}
+    assert roles["contact-time-report"] == ["contact_person"] and "citizen" in roles["support-application"]
     detail = es.get("/forms/contact-monthly-report").json
     assert [s["id"] for s in detail["steps"]] == ["rapportering", "om_dig"]
     assert detail["schema"]["properties"]["rapportering"]["allOf"]  # the conditional rules travel too
     assert es.get("/forms/no-such-form").status == 404
+    application = es.get("/forms/support-application").json
+    assert application["own_behalf_only"] is True
+    lss = next(f for f in application["steps"][0]["fields"] if f["name"] == "lss_insatser")
+    assert len(lss["choices"]) == 10 and lss["required_when"] == {"field": "area", "values": ["lss"], "negate": False}
 
 
 def start(es, tok, form_id, answers):

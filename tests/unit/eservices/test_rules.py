@@ -188,3 +188,34 @@ class TestRetentionRule:
 
     def test_a_submitted_draft_is_never_swept(self):
         assert due(self.draft(timedelta(days=-1), status="submitted", case_id="c"), NOW, 3) is None
+
+
+class TestJsonSchemaForClients:
+    """The schema client apps get agrees with the server's validation (jsonschema comes with cfn-lint)."""
+
+    def answers(self, pnr, **rapportering):
+        return {"rapportering": {"client_first_name": "Kim", "client_last_name": "K", "year": 2026, "month": 10,
+                                 "performed_all": "ja_alla", "activities": "Bio", **rapportering},
+                "om_dig": {"personnummer": pnr, "first_name": "K", "last_name": "K", "confirm": True}}
+
+    def test_a_complete_report_is_valid_and_a_missing_conditional_field_is_not(self):
+        from jsonschema import Draft202012Validator
+
+        from services.eservices.forms.engine import json_schema
+
+        form = get_form("contact-monthly-report")
+        validator = Draft202012Validator(json_schema(form))
+        Draft202012Validator.check_schema(json_schema(form))
+        good = self.answers(new_pnr())
+        assert errors_of("contact-monthly-report", good) == set() and validator.is_valid(good)
+        bad = self.answers(new_pnr(), performed_all="nej_nagra")  # a reason is required
+        assert errors_of("contact-monthly-report", bad) == {"answers.rapportering.reason"}
+        assert not validator.is_valid(bad)
+
+    def test_every_form_schema_is_a_valid_schema(self):
+        from jsonschema import Draft202012Validator
+
+        from services.eservices.forms.engine import json_schema
+
+        for form in registry().values():
+            Draft202012Validator.check_schema(json_schema(form))
