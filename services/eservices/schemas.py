@@ -37,6 +37,7 @@ class DraftView(BaseModel):
     expires_at: datetime
     signed: bool
     missing: list[FieldProblem] = Field(default_factory=list, description="What is left before it can be signed")
+    computed: dict[str, Any] = Field(default_factory=dict, description="Values the server derives (e.g. the km sum)")
 
 
 class PreviewField(BaseModel):

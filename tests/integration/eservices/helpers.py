@@ -4,6 +4,7 @@ from tests.support.people import new_pnr
 ANNIKA = "196004042047"     # citizen in infra/fixtures/people.json
 JOSEFINE = "198608261965"   # her relative
 SAM = "199012241585"        # protected identity
+KARI = "197511023827"       # contact person
 
 
 def monthly_answers(pnr, **overrides):

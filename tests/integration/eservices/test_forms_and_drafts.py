@@ -1,5 +1,5 @@
 """Forms, drafts, preview, signing and submit: every rule's failing case, and access."""
-from tests.integration.eservices.helpers import (application_answers, fresh_citizen, fresh_contact_person,
+from tests.integration.eservices.helpers import (KARI, application_answers, fresh_citizen, fresh_contact_person,
                                                  monthly_answers, submitted_case)
 
 
@@ -213,6 +213,27 @@ class TestTimeReport:
         preview = es.get(f"/drafts/{did}/preview", token=tok).json
         assert preview["ready_to_sign"], preview
         assert preview["computed"] == {"total_hours": 3.5, "total_km": 19.5, "mileage_kronor": 48.75}
+
+    def test_prefilled_from_the_register_and_the_km_sum_follows_each_save(self, app_client, token):
+        es = app_client("eservices")
+        tok = token("contact_person", personnummer=KARI)
+        # GIVEN a contact person in the register WHEN they start a time report
+        draft = start(es, tok, "contact-time-report", {}).json
+        # THEN who they are is filled in (the time report asks for no address)
+        me = draft["answers"]["om_dig"]
+        assert (me["personnummer"], me["first_name"], me["last_name"]) == (KARI, "Kari", "Kontakt")
+        assert not {"street", "city"} & set(me)
+        # AND each save returns the server's sums of the rows as they stand
+        travel = [{"date": "2026-10-01", "from_place": "Hem", "to_place": "Bad", "km": 4.2}]
+        step = {"year": 2026, "month": 10, "travel": travel}
+        saved = es.patch(f"/drafts/{draft['draft_id']}", {"answers": {"tidrapport": step}, "version": 1},
+                         token=tok).json
+        assert saved["computed"]["total_km"] == 4.2
+        step["travel"] = travel * 3
+        saved = es.patch(f"/drafts/{draft['draft_id']}", {"answers": {"tidrapport": step}, "version": 2},
+                         token=tok).json
+        assert saved["computed"]["total_km"] == 12.6 and saved["computed"]["mileage_kronor"] == 31.5
+        es.delete(f"/drafts/{draft['draft_id']}", token=tok)
 
     def test_rows_are_added_and_removed_freely_and_each_row_is_checked(self, app_client, token):
         es = app_client("eservices")
