@@ -87,3 +87,24 @@ def test_a_draft_far_from_expiry_is_left_alone(app_client, token):
     sweep(at(datetime.fromisoformat(draft["created_at"]) + timedelta(days=1)))
     assert reminders_to("alone@example.se") == []
     assert deps().drafts.get(pnr, draft["draft_id"]).reminded is False
+
+
+def test_the_retention_period_and_the_reminder_are_configurable(aws):
+    from services.auth.principal import Principal, Role
+    from services.entrypoints.http import Call
+    from services.eservices.retention import due
+    from services.eservices.submissions import start_draft
+    from tests.support.people import new_pnr
+
+    # GIVEN a municipality that keeps drafts 7 days and reminds 1 day before
+    pnr = new_pnr()
+    configured = dataclasses.replace(deps(), settings=dataclasses.replace(
+        deps().settings, draft_retention_days=7, draft_reminder_days_before=1))
+    call = Call(principal=Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr), headers={})
+    # WHEN a draft is started
+    view = start_draft(configured, call, "support-application", {})
+    # THEN it expires after 7 days, and the reminder is due only on its last day
+    assert view.expires_at - view.created_at == timedelta(days=7)
+    draft = deps().drafts.get(pnr, view.draft_id)
+    assert due(draft, view.created_at + timedelta(days=5, hours=23), 1) is None
+    assert due(draft, view.created_at + timedelta(days=6), 1) == "remind"
