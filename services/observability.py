@@ -31,5 +31,6 @@ def get_metrics(service: str) -> Metrics:
 
 
 def audit_line(logger: Logger, event: str, **fields: object) -> None:
-    """A structured audit log line (refused requests, security events). No personal data."""
-    logger.info(event, extra={"audit": True, **fields})
+    """A structured audit log line (refused requests, security events). No personal data.
+    Logged as a warning so that a quieter log level never drops it."""
+    logger.warning(event, extra={"audit": True, **fields})

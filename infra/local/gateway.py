@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import threading
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -36,13 +37,13 @@ class DevRoutes:
     def outbox(self) -> tuple[int, dict]:
         """What was sent by e-mail and SMS: moto's record, or LocalStack's."""
         try:
-            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=5) as resp:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=30) as resp:
                 data = json.load(resp)
             emails = [{"to": m["destinations"].get("ToAddresses", []), "subject": m.get("subject"),
                        "body": m.get("body"), "id": m.get("id")} for m in data.get("ses", {}).get("Message", [])]
             sms = [{"to": m["phone_number"], "body": m["message"], "id": m["message_id"]}
                    for m in data.get("sns", {}).get("SMS", [])]
-        except Exception:  # noqa: BLE001 - LocalStack keeps them elsewhere
+        except urllib.error.HTTPError:  # not moto: LocalStack keeps them elsewhere
             emails, sms = self._localstack_outbox()
         return 200, {"emails": emails, "sms": sms}
 
@@ -89,7 +90,12 @@ class Gateway:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, headers, payload = gateway.handle(self.command, self.path, dict(self.headers), body)
+                try:
+                    status, headers, payload = gateway.handle(self.command, self.path, dict(self.headers), body)
+                except Exception:  # noqa: BLE001 - answer, never drop the connection
+                    log.exception("gateway error")
+                    status, headers = 502, {"Content-Type": "application/problem+json"}
+                    payload = json.dumps(_problem(502, "Bad gateway", "the local stack failed; see its log")).encode()
                 self.send_response(status)
                 for k, v in headers.items():
                     if k.lower() not in ("content-length", "connection"):
