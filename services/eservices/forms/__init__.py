@@ -1,5 +1,20 @@
 """The e-services. Adding one is adding a module here that defines ``FORM``; the registry
-finds it."""
+finds it.
+
+A new e-service, step by step (see ``contact_monthly_report.py`` for a small one):
+
+1. ``services/eservices/forms/<name>.py`` with ``FORM = FormDefinition(id=..., title=..., steps=(...))``:
+   steps of ``Field``s with Swedish labels and help, ``required`` / ``required_when=When(...)`` /
+   ``must_be_true``, ``kind="rows"`` with ``columns`` for "Lägg till rad", ``prefill="first_name"``
+   etc. for register and profile values; ``common.about_you_step()`` for the usual "Information om
+   dig" step with contact details, notification choice and confirmation.
+2. Optional: ``computed`` (values the server derives), ``rules`` (cross-field checks returning
+   ``FieldError``s), ``roles`` (who may fill it in), ``category_of`` (the inbox category from the
+   answers), ``own_behalf_only`` (no relative acting for someone), ``after_submit=("report_another",)``.
+3. Nothing else: ``GET /eservices/forms`` lists it, ``GET /eservices/forms/{id}`` gives its JSON
+   Schema, and drafts, preview, signing, submit, the receipt PDF and Mina sidor work for it.
+   Add its rules' failing cases to ``tests/unit/eservices``.
+"""
 from __future__ import annotations
 
 import importlib
