@@ -219,3 +219,27 @@ class TestJsonSchemaForClients:
 
         for form in registry().values():
             Draft202012Validator.check_schema(json_schema(form))
+
+
+def test_adding_an_e_service_is_adding_one_module(tmp_path, monkeypatch):
+    import sys
+
+    import services.eservices.forms as forms
+    from services.eservices.forms.engine import describe
+
+    # GIVEN one new module in the forms package that declares FORM
+    (tmp_path / "zz_example_service.py").write_text(
+        "from services.eservices.forms.engine import Field, FormDefinition, Step\n"
+        "FORM = FormDefinition(id='example', title='Exempel', description='', category='Exempel',\n"
+        "                      steps=(Step('s', 'Steg', (Field('a', 'A', required=True),)),))\n")
+    monkeypatch.setattr(forms, "__path__", [*forms.__path__, str(tmp_path)])
+    forms.registry.cache_clear()
+    try:
+        # WHEN the registry is asked THEN the e-service is there, with its schema
+        assert forms.get_form("example").title == "Exempel"
+        assert describe(forms.get_form("example"))["schema"]["properties"]["s"]["required"] == ["a"]
+    finally:
+        monkeypatch.undo()
+        forms.registry.cache_clear()
+        sys.modules.pop("services.eservices.forms.zz_example_service", None)
+    assert "example" not in forms.registry()
