@@ -14,7 +14,8 @@ from .forms import get_form
 from .forms.engine import preview
 from .people import Profile
 from .relatives import acting_subject
-from .schemas import CaseDetail, CaseSummary, DocumentLink, ProfileView, StatusStep, UpdateProfile
+from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
+                      UpdateProfile)
 
 
 def _subject(deps: EservicesDeps, call: Any) -> str:
@@ -64,10 +65,26 @@ def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
         documents=[DocumentLink(document_id=d.document_id, kind=d.kind, filename=d.filename,
                                 url=f"/eservices/cases/{case.case_id}/documents/{d.document_id}")
                    for d in case.documents],
-        decisions=[d if isinstance(d, dict) else d.model_dump(mode="json")
+        decisions=[decision_view(d if isinstance(d, dict) else d.model_dump(mode="json"), case.case_id)
                    for d in getattr(case, "decisions", None) or []],
         summary=preview(form, case.answers, []),
     )
+
+
+OUTCOME_LABELS_SV = {"granted": "Beviljad", "partly_granted": "Delvis beviljad", "refused": "Avslag"}
+
+
+def decision_view(decision: dict[str, Any], case_id: str) -> DecisionView:
+    """What a citizen sees of a decision that case work recorded (``cases.Decision``)."""
+    letter = decision.get("letter_document_id")
+    outcome = str(decision.get("outcome", ""))
+    return DecisionView(
+        insats=decision.get("insats_label") or decision.get("insats", ""), law=decision.get("law", ""),
+        outcome=outcome, outcome_label=OUTCOME_LABELS_SV.get(outcome, outcome),
+        valid_from=decision.get("valid_from"), valid_to=decision.get("valid_to"),
+        granted_minutes_per_month=decision.get("granted_minutes_per_month"),
+        motivation=decision.get("motivation", ""), decided_at=decision.get("decided_at"),
+        letter_url=f"/eservices/cases/{case_id}/documents/{letter}" if letter else None)
 
 
 def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:

@@ -140,8 +140,23 @@ class CaseSummary(BaseModel):
     submitted_at: datetime
 
 
+class DecisionView(BaseModel):
+    """A decision (beslut) as the citizen reads it: no case worker's identity."""
+
+    insats: str
+    law: str = ""
+    outcome: str
+    outcome_label: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+    granted_minutes_per_month: int | None = None
+    motivation: str = ""
+    decided_at: datetime | None = None
+    letter_url: str | None = None
+
+
 class CaseDetail(CaseSummary):
     history: list[StatusStep]
     documents: list[DocumentLink]
-    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    decisions: list[DecisionView] = Field(default_factory=list)
     summary: list[PreviewStep]

@@ -243,3 +243,16 @@ def test_adding_an_e_service_is_adding_one_module(tmp_path, monkeypatch):
         forms.registry.cache_clear()
         sys.modules.pop("services.eservices.forms.zz_example_service", None)
     assert "example" not in forms.registry()
+
+
+def test_a_decision_reads_in_swedish_and_names_no_case_worker():
+    from services.eservices.mypages import decision_view
+
+    view = decision_view({"decision_id": "d1", "insats": "hemtjanst", "insats_label": "Hemtjänst", "law": "SoL",
+                          "outcome": "granted", "granted_minutes_per_month": 600, "valid_from": "2026-11-01",
+                          "valid_to": None, "motivation": "Behov finns", "decided_at": "2026-10-20T10:00:00+00:00",
+                          "decided_by": "case_worker:hl-marita", "letter_document_id": "L1"}, "c1")
+    assert (view.insats, view.outcome_label, view.granted_minutes_per_month) == ("Hemtjänst", "Beviljad", 600)
+    assert view.letter_url == "/eservices/cases/c1/documents/L1"
+    assert "hl-marita" not in view.model_dump_json()
+    assert decision_view({"insats": "trygghetslarm", "outcome": "refused"}, "c1").outcome_label == "Avslag"
