@@ -62,3 +62,26 @@ def test_the_status_history_through_the_decision_with_its_letter(app_client, tok
     url = next(d["url"] for d in detail["documents"] if d["kind"] == "decision_letter")
     got = es.get(url.removeprefix("/eservices"), token=tok, headers=PDF)
     assert got.status == 200 and got.body == b"%PDF-1.4 beslut"
+
+
+def test_a_decision_recorded_by_case_work_shows_on_mina_sidor(app_client, token):
+    import pytest
+
+    from services.eservices.cases import Case
+
+    if "decisions" not in Case.model_fields:
+        pytest.skip("case work has not added decisions to the case yet")
+    es = app_client("eservices")
+    pnr, tok = fresh_citizen(token)
+    receipt = submitted_case(es, tok, "support-application", application_answers(pnr))
+    # GIVEN case work recorded a decision on the case (written directly, as case work stores it)
+    item = deps().table.get_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"})["Item"]
+    item["decisions"] = [{"decision_id": "d1", "insats": "hemtjanst", "insats_label": "Hemtjänst", "law": "SoL",
+                          "outcome": "granted", "granted_minutes_per_month": 600, "valid_from": "2026-11-01",
+                          "decided_at": "2026-10-20T10:00:00+00:00", "decided_by": "case_worker:hl-x"}]
+    deps().table.put_item(Item=item)
+    # WHEN the citizen opens the case THEN the decision is there in Swedish, without the case worker's id
+    detail = es.get(f"/my/cases/{receipt['case_id']}", token=tok)
+    assert detail.status == 200, detail.json
+    assert [(d["insats"], d["outcome_label"]) for d in detail.json["decisions"]] == [("Hemtjänst", "Beviljad")]
+    assert "hl-x" not in detail.body.decode()
