@@ -1,14 +1,21 @@
 """Cases (ärenden): what a submission becomes. Status moves submitted → received →
-in_progress → decided; each step is kept in the history the citizen sees on Mina sidor."""
+in_progress → decided; each step is kept in the history the citizen sees on Mina sidor.
+
+Case work adds the intake (aktualisering) and the decisions (beslut) to the case; the citizen
+reads them on Mina sidor. The inbox of every e-application is ``gsi2`` (``INBOX``).
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import binascii
+import json
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from ..adapters.dynamo import from_dynamo, next_number, query_all, to_dynamo
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
 
 CaseStatus = Literal["submitted", "received", "in_progress", "decided", "closed"]
@@ -17,6 +24,15 @@ STATUS_LABELS_SV: dict[str, str] = {
     "decided": "Beslutad", "closed": "Avslutad",
 }
 INBOX_PK = "INBOX"
+# The case workers' inbox calls a case nobody has taken in yet "Ny", as Lifecare does.
+INBOX_LABELS_SV: dict[str, str] = {**STATUS_LABELS_SV, "submitted": "Ny"}
+NEXT_STATUSES: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"received"}),
+    "received": frozenset({"in_progress"}),
+    "in_progress": frozenset({"decided", "closed"}),
+    "decided": frozenset({"closed"}),
+    "closed": frozenset(),
+}
 
 
 class StatusChange(BaseModel):
@@ -32,6 +48,40 @@ class Document(BaseModel):
     filename: str
     content_type: str = "application/pdf"
     created_at: datetime
+
+
+class Intake(BaseModel):
+    """Aktualisering: the application connected to an investigation and a case worker."""
+
+    intake_type: str
+    intake_type_label: str
+    lss_insatser: list[str] = Field(default_factory=list)
+    case_worker_id: str
+    case_worker_name: str
+    organisation: str
+    from_whom: str
+    channel: str = "e_ansokan"
+    reason: str = ""
+    note: str = ""
+    at: datetime
+    by: str
+
+
+class Decision(BaseModel):
+    """Beslut about one insats; what the citizen sees on Mina sidor."""
+
+    decision_id: str
+    insats: str
+    insats_label: str
+    law: str
+    outcome: Literal["granted", "refused"]
+    granted_minutes_per_month: int | None = None
+    valid_from: date
+    valid_to: date | None = None
+    motivation: str = ""
+    decided_at: datetime
+    decided_by: str
+    letter_document_id: str | None = None
 
 
 class Case(BaseModel):
@@ -51,7 +101,25 @@ class Case(BaseModel):
     documents: list[Document] = Field(default_factory=list)
     draft_id: str | None = None
     signature_digest: str | None = None
+    intake: Intake | None = None
+    decisions: list[Decision] = Field(default_factory=list)
     version: int = 1
+
+    @property
+    def applicant_name(self) -> str:
+        """"Efternamn, Förnamn" as the inbox shows it: from the form, else the stored name."""
+        me = self.answers.get("om_dig") or {}
+        first, last = me.get("first_name") or "", me.get("last_name") or ""
+        if first or last:
+            return f"{last}, {first}".strip(", ")
+        return self.owner_name
+
+    def moved_to(self, status: CaseStatus, at: datetime, by: str) -> "Case":
+        """The case in its next status, the step kept in the history; 409 for a step not allowed."""
+        if status not in NEXT_STATUSES[self.status]:
+            raise Conflict(f"a case that is {self.status} cannot become {status}")
+        return self.model_copy(update={"status": status,
+                                       "history": [*self.history, StatusChange(status=status, at=at, by=by)]})
 
 
 def case_key(case_id: str) -> dict[str, str]:
@@ -98,3 +166,75 @@ class CaseRepository:
 
     def item(self, case: Case) -> dict[str, Any]:
         return to_dynamo(case_item(case))
+
+    def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
+        """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""
+        saved = case.model_copy(update={"version": expected_version + 1})
+        uow.put(case_item(saved), condition="version = :v", values={":v": expected_version})
+        return saved
+
+    def inbox_page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
+                   limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+        """Every case, newest first, optionally by status, category (contains) and submit time
+        (``after`` <= submitted_at < ``before``, ISO instants in UTC). Returns a page and the
+        cursor of the next one."""
+        conditions, values = ["gsi2pk = :pk"], {":pk": INBOX_PK}
+        if after and before:
+            conditions.append("gsi2sk BETWEEN :lo AND :hi")
+            values.update({":lo": after, ":hi": before})
+        elif after:
+            conditions.append("gsi2sk >= :lo")
+            values[":lo"] = after
+        elif before:
+            conditions.append("gsi2sk < :hi")
+            values[":hi"] = before
+        filters, names = [], {}
+        if status:
+            filters.append("#s = :status")
+            names["#s"] = "status"
+            values[":status"] = status
+        if category:
+            filters.append("contains(category, :category)")
+            values[":category"] = category
+        kwargs: dict[str, Any] = {"IndexName": "gsi2", "ScanIndexForward": False,
+                                  "KeyConditionExpression": " AND ".join(conditions),
+                                  "ExpressionAttributeValues": values, "Limit": max(limit, 25)}
+        if filters:
+            kwargs["FilterExpression"] = " AND ".join(filters)
+            kwargs["ExpressionAttributeNames"] = names
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor)
+        found: list[dict] = []
+        while True:
+            page = self.table.query(**kwargs)
+            found.extend(page.get("Items", []))
+            last = page.get("LastEvaluatedKey")
+            if len(found) > limit or (len(found) == limit and last):
+                found = found[:limit]
+                return [_case(i) for i in found], _encode_cursor(found[-1])
+            if not last:
+                return [_case(i) for i in found], None
+            kwargs["ExclusiveStartKey"] = last
+
+
+def _case(item: dict) -> Case:
+    return Case.model_validate(from_dynamo(item))
+
+
+_CURSOR_KEYS = ("pk", "sk", "gsi2pk", "gsi2sk")
+
+
+def _encode_cursor(item: dict) -> str:
+    raw = json.dumps({k: item[k] for k in _CURSOR_KEYS}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> dict[str, str]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise ValidationFailed.field("query.cursor", "not a cursor from this list") from None
+    if (not isinstance(data, dict) or set(data) != set(_CURSOR_KEYS) or data.get("gsi2pk") != INBOX_PK
+            or not all(isinstance(v, str) for v in data.values())):
+        raise ValidationFailed.field("query.cursor", "not a cursor from this list")
+    return data

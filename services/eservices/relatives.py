@@ -1,6 +1,6 @@
 """Relatives (närstående, god man) acting for a citizen: only with a case worker's approval,
-only inside its dates. Case workers make approvals (case work); every citizen operation asks
-``acting_subject`` whom it acts for."""
+only inside its dates. Case workers make approvals (case work, ``casework/relatives.py``); every
+citizen operation asks ``acting_subject`` whom it acts for."""
 from __future__ import annotations
 
 import uuid
@@ -36,11 +36,20 @@ class RelativeApproval(BaseModel):
             return False
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    def overlaps(self, valid_from: date, valid_to: date | None) -> bool:
+        """Do the dates overlap [valid_from, valid_to] (an ended approval overlaps nothing)?"""
+        if self.ended_at is not None:
+            return False
+        return ((self.valid_to is None or valid_from <= self.valid_to)
+                and (valid_to is None or self.valid_from <= valid_to))
+
 
 def approval_item(a: RelativeApproval) -> dict[str, Any]:
     return {"pk": f"PERSON#{a.citizen}", "sk": f"RELATIVE#{a.approval_id}", "type": "relative_approval",
             **a.model_dump(mode="json"),
-            "gsi1pk": f"RELATIVE#{a.relative}", "gsi1sk": f"{a.citizen}#{a.approval_id}"}
+            "gsi1pk": f"RELATIVE#{a.relative}", "gsi1sk": f"{a.citizen}#{a.approval_id}",
+            # One approval by its id alone (case workers' URLs carry no personnummer).
+            "gsi2pk": f"APPROVAL#{a.approval_id}", "gsi2sk": "APPROVAL"}
 
 
 class ApprovalRepository:
@@ -63,6 +72,17 @@ class ApprovalRepository:
         if item is None:
             raise NotFound("no such approval")
         return RelativeApproval.model_validate(from_dynamo(item))
+
+    def by_id(self, approval_id: str) -> RelativeApproval:
+        items = query_all(self.table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :pk",
+                          ExpressionAttributeValues={":pk": f"APPROVAL#{approval_id}"})
+        if not items:
+            raise NotFound("no such approval")
+        found = RelativeApproval.model_validate(items[0])
+        return self.get(found.citizen, found.approval_id)  # the table, consistently
+
+    def item(self, approval: RelativeApproval) -> dict[str, Any]:
+        return approval_item(approval)
 
     def put(self, approval: RelativeApproval) -> None:
         self.table.put_item(Item=to_dynamo(approval_item(approval)))

@@ -1,0 +1,197 @@
+"""Contact-person assignments (uppdrag som kontaktperson/kontaktfamilj, LSS 9 § 4): who meets
+whom, the agreed sessions per month, the monthly fee and expense allowance in öre, from and to.
+Case workers register, change and end them (each emits ``assignment.registered`` with the terms
+now in force, for billing); a contact person reads their own."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from ...adapters.dynamo import from_dynamo, query_all
+from ...contracts.events import AssignmentRegistered
+from ...domain.calendar import stockholm_date
+from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.personnummer import Personnummer, mask
+from ..bootstrap import EservicesDeps
+from .inbox import trail
+from .schemas import AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView, MyAssignmentView
+
+ALL_PK = "ASSIGNMENTS"
+
+
+class Assignment(BaseModel):
+    assignment_id: str
+    kind: Literal["kontaktperson", "kontaktfamilj"]
+    contact_person: Personnummer
+    contact_person_first_name: str
+    contact_person_last_name: str
+    client: Personnummer
+    client_first_name: str
+    client_last_name: str
+    sessions_per_month: int
+    monthly_fee_ore: int
+    expense_allowance_ore: int
+    valid_from: date
+    valid_to: date | None = None
+    case_id: str | None = None
+    note: str = ""
+    created_by: str
+    created_at: datetime
+    ended_at: datetime | None = None
+    version: int = 1
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def overlaps(self, other: "Assignment") -> bool:
+        return ((self.valid_to is None or other.valid_from <= self.valid_to)
+                and (other.valid_to is None or self.valid_from <= other.valid_to))
+
+
+def _key(assignment_id: str) -> dict[str, str]:
+    return {"pk": f"ASSIGNMENT#{assignment_id}", "sk": "ASSIGNMENT"}
+
+
+def _item(a: Assignment) -> dict[str, Any]:
+    return {**_key(a.assignment_id), "type": "assignment", **a.model_dump(mode="json"),
+            "gsi1pk": f"CONTACT_PERSON#{a.contact_person}", "gsi1sk": f"{a.valid_from.isoformat()}#{a.assignment_id}",
+            "gsi2pk": ALL_PK, "gsi2sk": f"{a.client}#{a.valid_from.isoformat()}#{a.assignment_id}"}
+
+
+class AssignmentRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def get(self, assignment_id: str) -> Assignment:
+        item = self.table.get_item(Key=_key(assignment_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound("no such assignment")
+        return Assignment.model_validate(from_dynamo(item))
+
+    def of_contact_person(self, pnr: str) -> list[Assignment]:
+        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                          ExpressionAttributeValues={":pk": f"CONTACT_PERSON#{pnr}"})
+        return [Assignment.model_validate(i) for i in items]
+
+    def of_client(self, pnr: str | None) -> list[Assignment]:
+        """One client's assignments, or (None) every assignment."""
+        values = {":pk": ALL_PK}
+        condition = "gsi2pk = :pk"
+        if pnr:
+            condition += " AND begins_with(gsi2sk, :client)"
+            values[":client"] = f"{pnr}#"
+        items = query_all(self.table, IndexName="gsi2", KeyConditionExpression=condition,
+                          ExpressionAttributeValues=values)
+        return [Assignment.model_validate(i) for i in items]
+
+
+def repository(deps: EservicesDeps) -> AssignmentRepository:
+    return AssignmentRepository(deps.table)
+
+
+def _view(a: Assignment) -> AssignmentView:
+    return AssignmentView(
+        assignment_id=a.assignment_id, kind=a.kind, contact_person=str(a.contact_person),
+        contact_person_name=f"{a.contact_person_first_name} {a.contact_person_last_name}", client=str(a.client),
+        client_name=f"{a.client_first_name} {a.client_last_name}", sessions_per_month=a.sessions_per_month,
+        monthly_fee_ore=a.monthly_fee_ore, expense_allowance_ore=a.expense_allowance_ore, valid_from=a.valid_from,
+        valid_to=a.valid_to, case_id=a.case_id, note=a.note, ended_at=a.ended_at, version=a.version)
+
+
+def _event(a: Assignment) -> AssignmentRegistered:
+    return AssignmentRegistered(assignment_id=a.assignment_id, contact_person=a.contact_person, client=a.client,
+                                kind=a.kind, sessions_per_month=a.sessions_per_month,
+                                monthly_fee_ore=a.monthly_fee_ore, expense_allowance_ore=a.expense_allowance_ore,
+                                valid_from=a.valid_from, valid_to=a.valid_to)
+
+
+def _no_overlap(deps: EservicesDeps, a: Assignment) -> None:
+    """One assignment of a kind per contact person and client at a time."""
+    for other in repository(deps).of_contact_person(a.contact_person):
+        if (other.assignment_id != a.assignment_id and other.client == a.client and other.kind == a.kind
+                and other.overlaps(a)):
+            raise Conflict("this contact person already has an assignment for this client in these dates")
+
+
+def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
+    uow = deps.unit_of_work()
+    if expected_version is None:
+        uow.put(_item(a), condition="attribute_not_exists(pk)")
+    else:
+        uow.put(_item(a), condition="version = :v", values={":v": expected_version})
+    trail(deps).add_to(uow, call.who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
+    uow.emit(_event(a))
+    uow.commit("the assignment was changed by someone else; reload it")
+    return a
+
+
+def register(deps: EservicesDeps, call: Any, body: AssignmentRequest) -> AssignmentView:
+    a = Assignment(assignment_id=str(uuid.uuid4()), **body.model_dump(), created_by=call.who.actor,
+                   created_at=deps.clock())
+    _no_overlap(deps, a)
+    return _view(_save(deps, call, a, "assignment.create", None))
+
+
+def get(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
+    a = repository(deps).get(assignment_id)
+    trail(deps).read(call.who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
+    return _view(a)
+
+
+def search(deps: EservicesDeps, call: Any, query: AssignmentQuery) -> list[AssignmentView]:
+    if query.contact_person:
+        found = [a for a in repository(deps).of_contact_person(query.contact_person)
+                 if query.client is None or a.client == query.client]
+    else:
+        found = repository(deps).of_client(query.client)
+    found.sort(key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
+    trail(deps).read(call.who, "assignment.read", [p for a in found for p in (a.client, a.contact_person)],
+                     resource="assignments")
+    return [_view(a) for a in found]
+
+
+def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
+    a = repository(deps).get(assignment_id)
+    if a.ended_at is not None:
+        raise Conflict("the assignment has ended")
+    if body.version != a.version:
+        raise Conflict("the assignment was changed by someone else; reload it")
+    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
+    for required in ("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed.field(required, "cannot be emptied")
+    updated = a.model_copy(update={**changes, "version": a.version + 1})
+    if updated.valid_to is not None and updated.valid_to < updated.valid_from:
+        raise ValidationFailed.field("valid_to", "must be on or after valid_from")
+    _no_overlap(deps, updated)
+    return _view(_save(deps, call, updated, "assignment.change", a.version))
+
+
+def end(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
+    """Ends the assignment today (kept for billing and history, not deleted)."""
+    a = repository(deps).get(assignment_id)
+    if a.ended_at is not None:
+        raise Conflict("the assignment has ended already")
+    now = deps.clock()
+    today = stockholm_date(now)
+    if a.valid_from > today:
+        raise Conflict("the assignment has not begun; change its dates instead")
+    valid_to = today if a.valid_to is None or a.valid_to > today else a.valid_to
+    updated = a.model_copy(update={"ended_at": now, "valid_to": valid_to, "version": a.version + 1})
+    return _view(_save(deps, call, updated, "assignment.end", a.version))
+
+
+def mine(deps: EservicesDeps, call: Any) -> list[MyAssignmentView]:
+    """The caller's own assignments as contact person, newest first."""
+    today = stockholm_date(deps.clock())
+    found = sorted(repository(deps).of_contact_person(call.who.personnummer),
+                   key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
+    return [MyAssignmentView(assignment_id=a.assignment_id, kind=a.kind,
+                             client_name=f"{a.client_first_name} {a.client_last_name}",
+                             client_personnummer=mask(a.client), sessions_per_month=a.sessions_per_month,
+                             monthly_fee_ore=a.monthly_fee_ore, expense_allowance_ore=a.expense_allowance_ore,
+                             valid_from=a.valid_from, valid_to=a.valid_to,
+                             active=a.ended_at is None and a.in_force_on(today)) for a in found]

@@ -1,0 +1,47 @@
+"""What case workers choose from: intake types, insatser with their law, who an application came
+from. Codes are stable identifiers (events and other services use them); labels are Swedish."""
+from __future__ import annotations
+
+from typing import Literal
+
+from ..forms.support_application import LSS_INSATSER, SOL_INSATSER
+
+Law = Literal["SoL", "LSS", "FB"]
+
+INTAKE_TYPES: dict[str, str] = {
+    "ansokan_sol": "Ansökan SoL",
+    "begaran_lss": "Begäran LSS",
+    "forenklad_handlaggning": "Förenklad handläggning",
+}
+IntakeType = Literal["ansokan_sol", "begaran_lss", "forenklad_handlaggning"]
+
+FROM_WHOM: dict[str, str] = {
+    "den_enskilde": "Den enskilde",
+    "narstaende": "Närstående",
+    "god_man": "God man / förvaltare",
+    "vard": "Hälso- och sjukvård",
+    "annan": "Annan",
+}
+FromWhom = Literal["den_enskilde", "narstaende", "god_man", "vard", "annan"]
+
+CHANNELS: dict[str, str] = {"e_ansokan": "E-ansökan"}
+Channel = Literal["e_ansokan"]
+
+# Every insats a decision can be about, with its law. ``hemtjanst`` is the one with granted
+# time per month (the source of granted time for visits and billing).
+INSATSER: dict[str, tuple[Law, str]] = {
+    **{c.value: ("SoL", c.label) for c in SOL_INSATSER},
+    **{c.value: ("LSS", c.label) for c in LSS_INSATSER},
+    "forsorjningsstod": ("FB", "Försörjningsstöd"),
+}
+LSS_CODES: frozenset[str] = frozenset(c.value for c in LSS_INSATSER)
+HOME_CARE = "hemtjanst"
+MAX_MINUTES_PER_MONTH = 31 * 24 * 60
+
+
+def law_of(insats: str) -> Law:
+    return INSATSER[insats][0]
+
+
+def label_of(insats: str) -> str:
+    return INSATSER[insats][1]

@@ -1,0 +1,58 @@
+"""Decisions (beslut) per insats: granted or refused, for home care the granted minutes per
+month, valid from and to. Published to the citizen's Mina sidor with a decision letter PDF,
+emitted as ``decision.published`` (visits, reports and billing take granted time from it) and
+alerted once per letter through the messaging alert settings."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ...contracts.events import CaseStatusChanged, DecisionPublished, NotificationRequested
+from ...domain.errors import Conflict
+from ..bootstrap import EservicesDeps
+from ..cases import Decision, Document
+from .catalog import label_of, law_of
+from .inbox import trail, view
+from .letters import decision_letter_pdf
+from .messaging import alert_contact
+from .schemas import CaseView, DecisionRequest
+
+
+def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) -> CaseView:
+    case = deps.cases.get(case_id)
+    if case.status not in ("in_progress", "decided"):
+        raise Conflict("take the application in (aktualisering) before deciding")
+    who, now = call.who, deps.clock()
+    letter_id = str(uuid.uuid4())
+    decisions = [Decision(decision_id=str(uuid.uuid4()), insats=d.insats, insats_label=label_of(d.insats),
+                          law=law_of(d.insats), outcome=d.outcome,
+                          granted_minutes_per_month=d.granted_minutes_per_month,
+                          valid_from=d.valid_from, valid_to=d.valid_to, motivation=d.motivation, decided_at=now,
+                          decided_by=who.name or who.actor, letter_document_id=letter_id)
+                 for d in body.decisions]
+    letter = Document(document_id=letter_id, kind="decision_letter",
+                      key=f"cases/{case_id}/decisions/{letter_id}.pdf", filename=f"Beslut {case.case_number}.pdf", created_at=now)
+    # The letter goes first: if the transaction below fails, an orphan object is harmless.
+    deps.documents.put(letter.key, decision_letter_pdf(
+        case_number=case.case_number, client=case.owner, client_name=case.applicant_name, decided_at=now,
+        decided_by=who.name or who.actor, decisions=decisions, letter_text=body.letter_text), "application/pdf")
+    moved = case.moved_to("decided", now, who.actor) if case.status == "in_progress" else case
+    updated = moved.model_copy(update={"decisions": [*case.decisions, *decisions],
+                                       "documents": [*case.documents, letter]})
+    uow = deps.unit_of_work()
+    saved = deps.cases.save_in(uow, updated, expected_version=case.version)
+    trail(deps).add_to(uow, who, "decision.create", [case.owner], resource=f"case:{case_id}")
+    for d in decisions:
+        uow.emit(DecisionPublished(decision_id=d.decision_id, case_id=case.case_id, case_number=case.case_number,
+                                   client=case.owner, insats=d.insats, law=d.law, outcome=d.outcome,
+                                   granted_minutes_per_month=d.granted_minutes_per_month, valid_from=d.valid_from,
+                                   valid_to=d.valid_to, decided_at=now))
+    if moved is not case:  # the citizen is alerted of the letter below, not of the status too
+        uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
+                                   status="decided", changed_at=now))
+    contact = alert_contact(deps, case.owner)
+    if contact.email or contact.phone:
+        uow.emit(NotificationRequested(template="decision.published", params={"case_number": case.case_number},
+                                       notify=contact))
+    uow.commit("the case was changed by someone else; reload it")
+    return view(saved)

@@ -1,0 +1,86 @@
+"""The inbox of e-applications and a case as case workers see it. All case workers see all
+cases; every page and every case read leaves an audit record per person shown."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from chalice import Response
+
+from ...domain.calendar import STOCKHOLM
+from ...domain.errors import NotFound
+from ...domain.personnummer import mask
+from ..bootstrap import EservicesDeps
+from ..cases import INBOX_LABELS_SV, STATUS_LABELS_SV, Case
+from .audit import AuditTrail
+from .schemas import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
+
+
+def trail(deps: EservicesDeps) -> AuditTrail:
+    return AuditTrail(deps.table, deps.clock)
+
+
+def _utc_midnight(day: Any) -> str:
+    return datetime.combine(day, time(), STOCKHOLM).astimezone(timezone.utc).isoformat()
+
+
+def row(case: Case) -> InboxRow:
+    return InboxRow(case_id=case.case_id, case_number=case.case_number, personnummer=mask(case.owner),
+                    name=case.applicant_name, category=case.category, status=case.status,
+                    status_label=INBOX_LABELS_SV.get(case.status, case.status), submitted_at=case.submitted_at,
+                    submitted_on=case.submitted_at.astimezone(STOCKHOLM).date())
+
+
+def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
+    """Every e-application, newest first; the dates are Stockholm days, both inclusive."""
+    cases, cursor = deps.cases.inbox_page(
+        status=query.status, category=query.category,
+        after=_utc_midnight(query.from_) if query.from_ else None,
+        before=_utc_midnight(query.to + timedelta(days=1)) if query.to else None,
+        limit=query.limit, cursor=query.cursor)
+    trail(deps).read(call.who, "inbox.list", [c.owner for c in cases], resource="inbox")
+    return InboxPage(items=[row(c) for c in cases], next_cursor=cursor)
+
+
+def view(case: Case) -> CaseView:
+    return CaseView(
+        case_id=case.case_id, case_number=case.case_number, form_id=case.form_id, title=case.title,
+        category=case.category, status=case.status, status_label=STATUS_LABELS_SV.get(case.status, case.status),
+        personnummer=str(case.owner), name=case.applicant_name, submitted_at=case.submitted_at,
+        history=[StatusStepView(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at, by=h.by)
+                 for h in case.history],
+        answers=case.answers, computed=case.computed,
+        documents=[StaffDocument(document_id=d.document_id, kind=d.kind, filename=d.filename,
+                                 created_at=d.created_at,
+                                 url=f"/eservices/cases/{case.case_id}/files/{d.document_id}")
+                   for d in case.documents],
+        intake=case.intake.model_dump(mode="json") if case.intake else None,
+        decisions=[d.model_dump(mode="json") for d in case.decisions], version=case.version)
+
+
+def get_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseView:
+    case = deps.cases.get(case_id)
+    trail(deps).read(call.who, "case.read", [case.owner], resource=f"case:{case_id}")
+    return view(case)
+
+
+def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
+    """A document of the case (the application's PDF, decision letters) for the case worker."""
+    case = deps.cases.get(case_id)
+    doc = next((d for d in case.documents if d.document_id == document_id), None)
+    if doc is None:
+        raise NotFound("no such document")
+    trail(deps).read(call.who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
+    return pdf_response(deps, call, doc.key, doc.filename, doc.content_type)
+
+
+def pdf_response(deps: EservicesDeps, call: Any, key: str, filename: str, content_type: str) -> Response:
+    """Bytes to a client that accepts the type; anyone else a 303 to a short-lived S3 address."""
+    private = {"Cache-Control": "private, no-store"}
+    accept = next((v for k, v in (call.headers or {}).items() if k.lower() == "accept"), "")
+    if content_type not in accept:
+        return Response(body="", status_code=303,
+                        headers={**private, "Location": deps.documents.presigned_get(key, filename=filename)})
+    return Response(body=deps.documents.get(key), status_code=200,
+                    headers={**private, "Content-Type": content_type,
+                             "Content-Disposition": f'attachment; filename="{filename}"'})

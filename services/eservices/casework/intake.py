@@ -1,0 +1,37 @@
+"""Intake (aktualisering): a case worker connects an e-application to an investigation. The
+application's PDF stays with the case; the status moves on to "Under utredning", which the
+citizen sees on Mina sidor and is alerted of (if messaging alerts are set)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...contracts.events import CaseStatusChanged
+from ...domain.errors import Conflict
+from ..bootstrap import EservicesDeps
+from ..cases import Intake
+from .catalog import INTAKE_TYPES
+from .inbox import trail, view
+from .messaging import alert_contact
+from .schemas import CaseView, IntakeRequest
+
+
+def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -> CaseView:
+    case = deps.cases.get(case_id)
+    if case.status not in ("submitted", "received"):
+        raise Conflict("the application has been taken in already")
+    who, now = call.who, deps.clock()
+    received = case if case.status == "received" else case.moved_to("received", now, who.actor)
+    intake = Intake(intake_type=body.intake_type, intake_type_label=INTAKE_TYPES[body.intake_type],
+                    lss_insatser=list(body.lss_insatser),
+                    case_worker_id=body.case_worker_id or who.user_id or who.subject,
+                    case_worker_name=body.case_worker_name or who.name or "", organisation=body.organisation,
+                    from_whom=body.from_whom, channel=body.channel, reason=body.reason, note=body.note, at=now,
+                    by=who.actor)
+    updated = received.moved_to("in_progress", now, who.actor).model_copy(update={"intake": intake})
+    uow = deps.unit_of_work()
+    saved = deps.cases.save_in(uow, updated, expected_version=case.version)
+    trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case_id}")
+    uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
+                               status="in_progress", changed_at=now, notify=alert_contact(deps, case.owner)))
+    uow.commit("the case was changed by someone else; reload it")
+    return view(saved)

@@ -1,0 +1,99 @@
+"""PDFs of case work: the decision letter (beslutsmeddelande) and a message thread exported for
+the journal. fpdf2's core fonts cover Latin-1, which has every Swedish letter."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from fpdf import FPDF
+
+from ...domain.calendar import STOCKHOLM
+from ...domain.personnummer import Personnummer
+
+LAW_REFERENCES = {"SoL": "socialtjänstlagen (2001:453) 4 kap. 1 §",
+                  "LSS": "lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 §",
+                  "FB": "socialtjänstlagen (2001:453) 4 kap. 1 § (försörjningsstöd)"}
+APPEAL = ("Om du inte är nöjd med beslutet kan du överklaga det hos förvaltningsrätten. Skicka överklagandet "
+          "till socialtjänsten inom tre veckor från den dag du fick del av beslutet.")
+
+
+def _t(text: Any) -> str:
+    return (str(text).replace("\u2013", "-").replace("\u2014", "-")
+            .encode("latin-1", "replace").decode("latin-1"))
+
+
+def _local(instant: datetime) -> str:
+    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def _doc(title: str) -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_title(_t(title))
+    pdf.set_creator("Insats")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, _t(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    return pdf
+
+
+def _line(pdf: FPDF, text: str, *, bold: bool = False, size: int = 10) -> None:
+    pdf.set_font("Helvetica", "B" if bold else "", size)
+    pdf.multi_cell(0, 5, _t(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} timmar {rest} minuter per månad" if rest else f"{hours} timmar per månad"
+
+
+def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: str, decided_at: datetime,
+                        decided_by: str, decisions: Iterable[Any], letter_text: str) -> bytes:
+    pdf = _doc("Beslut")
+    _line(pdf, f"Ärendenummer: {case_number}")
+    _line(pdf, f"Datum: {_local(decided_at)}")
+    _line(pdf, f"Till: {client_name} ({client.formatted})")
+    pdf.ln(4)
+    for d in decisions:
+        _line(pdf, d.insats_label, bold=True, size=12)
+        _line(pdf, f"{'Beviljas' if d.outcome == 'granted' else 'Avslås'} enligt {LAW_REFERENCES[d.law]}.")
+        if d.granted_minutes_per_month:
+            _line(pdf, f"Beviljad tid: {minutes_text(d.granted_minutes_per_month)}")
+        period = f"från och med {d.valid_from.isoformat()}"
+        if d.valid_to:
+            period += f" till och med {d.valid_to.isoformat()}"
+        _line(pdf, f"Gäller {period}.")
+        if d.motivation:
+            _line(pdf, f"Motivering: {d.motivation}")
+        pdf.ln(3)
+    if letter_text:
+        _line(pdf, letter_text)
+        pdf.ln(3)
+    _line(pdf, "Hur man överklagar", bold=True)
+    _line(pdf, APPEAL)
+    pdf.ln(3)
+    _line(pdf, f"Handläggare: {decided_by}")
+    return bytes(pdf.output())
+
+
+def thread_pdf(*, subject: str, citizen: Personnummer, citizen_name: str, case_worker_name: str,
+               case_number: str | None, messages: Iterable[Any], exported_at: datetime, exported_by: str) -> bytes:
+    pdf = _doc(f"Meddelanden: {subject}")
+    _line(pdf, f"Klient: {citizen_name} ({citizen.formatted})")
+    _line(pdf, f"Handläggare: {case_worker_name}")
+    if case_number:
+        _line(pdf, f"Ärendenummer: {case_number}")
+    _line(pdf, f"Utskrivet för journalföring {_local(exported_at)} av {exported_by}")
+    pdf.ln(4)
+    for m in messages:
+        direction = "Från klienten" if m.from_party == "citizen" else "Till klienten"
+        _line(pdf, f"{_local(m.sent_at)} - {direction} - {m.author_name}", bold=True)
+        _line(pdf, f"Ämne: {m.subject}")
+        if m.read_at:
+            _line(pdf, f"Läst: {_local(m.read_at)}")
+        pdf.ln(1)
+        _line(pdf, m.body)
+        for a in m.attachments:
+            _line(pdf, f"Bilaga: {a.filename} ({a.size} byte)")
+        pdf.ln(4)
+    return bytes(pdf.output())

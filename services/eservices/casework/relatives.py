@@ -1,0 +1,92 @@
+"""Approving relatives (godkänna närstående, seed 002 § 5): after the citizen's consent is
+recorded, a case worker lets a relative log in for the citizen between two dates. Outside them,
+or once ended, the relative can do nothing for the citizen (``relatives.acting_subject``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...domain.calendar import stockholm_date
+from ...domain.errors import Conflict, ValidationFailed
+from ..bootstrap import EservicesDeps
+from ..relatives import RelativeApproval
+from .inbox import trail
+from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
+
+
+def _view(a: RelativeApproval, today: Any) -> ApprovalView:
+    return ApprovalView(approval_id=a.approval_id, citizen=str(a.citizen),
+                        citizen_name=f"{a.citizen_first_name} {a.citizen_last_name}", relative=str(a.relative),
+                        relative_name=f"{a.relative_first_name} {a.relative_last_name}", valid_from=a.valid_from,
+                        valid_to=a.valid_to, note=a.note, consent_recorded=a.consent_recorded,
+                        created_by=a.created_by, created_at=a.created_at, ended_at=a.ended_at,
+                        active_today=a.active_on(today), version=a.version)
+
+
+def _no_overlap(deps: EservicesDeps, a: RelativeApproval) -> None:
+    for other in deps.approvals.of_citizen(a.citizen):
+        if (other.approval_id != a.approval_id and other.relative == a.relative
+                and other.overlaps(a.valid_from, a.valid_to)):
+            raise Conflict("this relative is already approved for this citizen in these dates")
+
+
+def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
+          expected_version: int | None) -> ApprovalView:
+    uow = deps.unit_of_work()
+    if expected_version is None:
+        uow.put(deps.approvals.item(a), condition="attribute_not_exists(pk)")
+    else:
+        uow.put(deps.approvals.item(a), condition="version = :v", values={":v": expected_version})
+    trail(deps).add_to(uow, call.who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
+    uow.commit("the approval was changed by someone else; reload it")
+    return _view(a, stockholm_date(deps.clock()))
+
+
+def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalView:
+    a = RelativeApproval(citizen=body.citizen.personnummer, citizen_first_name=body.citizen.first_name,
+                         citizen_last_name=body.citizen.last_name, relative=body.relative.personnummer,
+                         relative_first_name=body.relative.first_name, relative_last_name=body.relative.last_name,
+                         valid_from=body.valid_from, valid_to=body.valid_to, note=body.note,
+                         consent_recorded=body.consent_recorded, created_by=call.who.actor, created_at=deps.clock())
+    _no_overlap(deps, a)
+    return _save(deps, call, a, "relative.create", None)
+
+
+def search(deps: EservicesDeps, call: Any, query: ApprovalQuery) -> list[ApprovalView]:
+    if query.citizen:
+        found = [a for a in deps.approvals.of_citizen(query.citizen)
+                 if query.relative is None or a.relative == query.relative]
+    elif query.relative:
+        found = deps.approvals.of_relative(query.relative)
+    else:
+        raise ValidationFailed.field("query.citizen", "give the citizen's or the relative's personnummer")
+    found.sort(key=lambda a: (a.valid_from, a.approval_id), reverse=True)
+    trail(deps).read(call.who, "relative.read", [p for a in found for p in (a.citizen, a.relative)] or
+                     [query.citizen or query.relative], resource="approvals")
+    today = stockholm_date(deps.clock())
+    return [_view(a, today) for a in found]
+
+
+def change(deps: EservicesDeps, call: Any, approval_id: str, body: ApprovalChange) -> ApprovalView:
+    a = deps.approvals.by_id(approval_id)
+    if a.ended_at is not None:
+        raise Conflict("the approval has ended; make a new one")
+    if body.version != a.version:
+        raise Conflict("the approval was changed by someone else; reload it")
+    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
+    for required in ("valid_from", "note"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed.field(required, "cannot be emptied")
+    updated = a.model_copy(update={**changes, "version": a.version + 1})
+    if updated.valid_to is not None and updated.valid_to < updated.valid_from:
+        raise ValidationFailed.field("valid_to", "must be on or after valid_from")
+    _no_overlap(deps, updated)
+    return _save(deps, call, updated, "relative.change", a.version)
+
+
+def end(deps: EservicesDeps, call: Any, approval_id: str) -> ApprovalView:
+    """Ends the approval now: from today the relative can do nothing for the citizen."""
+    a = deps.approvals.by_id(approval_id)
+    if a.ended_at is not None:
+        raise Conflict("the approval has ended already")
+    updated = a.model_copy(update={"ended_at": deps.clock(), "version": a.version + 1})
+    return _save(deps, call, updated, "relative.end", a.version)
