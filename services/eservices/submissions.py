@@ -62,9 +62,10 @@ def _merge(base: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) ->
 
 def _view(form: FormDefinition, draft: Draft) -> DraftView:
     normalized, errors = validate(form, draft.answers, complete=True)
-    return DraftView(computed=computed_values(form, normalized), draft_id=draft.draft_id, form_id=draft.form_id, title=form.title, answers=draft.answers,
-                     version=draft.version, created_at=draft.created_at, updated_at=draft.updated_at,
-                     expires_at=draft.expires_at, signed=_signed(draft),
+    return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title, answers=draft.answers,
+                     computed=computed_values(form, normalized), version=draft.version,
+                     created_at=draft.created_at, updated_at=draft.updated_at, expires_at=draft.expires_at,
+                     signed=_signed(draft),
                      missing=[FieldProblem(field=e.field, detail=e.detail) for e in errors])
 
 

@@ -9,7 +9,7 @@ from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.eservices.retention import sweep
 from tests.integration.eservices.helpers import (application_answers, fresh_citizen, fresh_contact_person,
-                                                 monthly_answers, submitted_case)
+                                                 monthly_answers)
 from tests.support.stack import drain
 
 
@@ -40,8 +40,8 @@ def test_a_save_after_the_reminder_arms_a_new_one(app_client, token):
     sweep(at(datetime.fromisoformat(draft["expires_at"]) - timedelta(days=2)))
     assert len(reminders_to("+46705550101")) == 1
     # WHEN the citizen saves the draft again (a reminder is no change of theirs: same version)
-    saved = es.patch(f"/drafts/{draft['draft_id']}", {"answers": {"ansokan": {"need": "x"}}, "version": draft["version"]},
-                     token=tok)
+    body = {"answers": {"ansokan": {"need": "x"}}, "version": draft["version"]}
+    saved = es.patch(f"/drafts/{draft['draft_id']}", body, token=tok)
     assert saved.status == 200, saved.json
     # THEN it lives another full period, and its new expiry gets its own reminder
     new_expiry = datetime.fromisoformat(saved.json["expires_at"])
