@@ -20,14 +20,17 @@ SOL_INSATSER = (
 # Lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 § 1–10.
 LSS_INSATSER = (
     Choice("radgivning", "Rådgivning och annat personligt stöd (9 § 1)"),
-    Choice("personlig_assistans", "Biträde av personlig assistent (9 § 2)"),
+    Choice("personlig_assistans", "Biträde av personlig assistent eller ekonomiskt stöd till skäliga kostnader "
+                                  "för sådant biträde (9 § 2)"),
     Choice("ledsagarservice", "Ledsagarservice (9 § 3)"),
     Choice("kontaktperson", "Biträde av kontaktperson (9 § 4)"),
     Choice("avlosarservice", "Avlösarservice i hemmet (9 § 5)"),
     Choice("korttidsvistelse", "Korttidsvistelse utanför det egna hemmet (9 § 6)"),
-    Choice("korttidstillsyn", "Korttidstillsyn för skolungdom över 12 år (9 § 7)"),
-    Choice("boende_barn", "Boende i familjehem eller bostad med särskild service för barn eller ungdomar (9 § 8)"),
-    Choice("bostad_vuxna", "Bostad med särskild service för vuxna (9 § 9)"),
+    Choice("korttidstillsyn", "Korttidstillsyn för skolungdom över 12 år utanför det egna hemmet (9 § 7)"),
+    Choice("boende_barn", "Boende i familjehem eller i bostad med särskild service för barn eller ungdomar "
+                          "(9 § 8)"),
+    Choice("bostad_vuxna", "Bostad med särskild service för vuxna eller annan särskilt anpassad bostad för vuxna "
+                           "(9 § 9)"),
     Choice("daglig_verksamhet", "Daglig verksamhet (9 § 10)"),
 )
 
