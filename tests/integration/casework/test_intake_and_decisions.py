@@ -1,0 +1,224 @@
+"""Intake (aktualisering) and decisions: the status moves on and the citizen sees it on Mina
+sidor; decisions per insats with a letter, emitted for visits, reports and billing; every
+refusal stores nothing; every change is audited in its own transaction."""
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from services.contracts.events import DecisionPublished, Envelope
+from services.aws import client
+from services.eservices.bootstrap import deps
+from tests.integration.casework.helpers import (INTAKE, actions_on, audit_of, case_item, case_worker, clear,
+                                                enable_messaging, events, new_application, taken_in)
+
+PDF = {"Accept": "application/pdf"}
+TODAY = date.today()
+HOME_CARE = {"insats": "hemtjanst", "outcome": "granted", "granted_minutes_per_month": 1200,
+             "valid_from": TODAY.isoformat(), "valid_to": (TODAY + timedelta(days=365)).isoformat(),
+             "motivation": "Behov av stöd med städning och inköp"}
+ALARM_REFUSED = {"insats": "trygghetslarm", "outcome": "refused", "valid_from": TODAY.isoformat(),
+                 "motivation": "Behovet tillgodoses på annat sätt"}
+
+
+class TestIntake:
+    def test_intake_moves_the_case_on_and_the_citizen_sees_it(self, app_client, token):
+        # GIVEN a submitted application and a citizen with messaging alerts by SMS to phone 2
+        es = app_client("eservices")
+        pnr, tok, receipt = new_application(es, token)
+        cw_id, cw = case_worker(token)
+        enable_messaging(es, cw, pnr, phone1="+46701111111", phone2="+46702222222", sms_alert=True, sms_phone=2)
+        clear("notify-inbox")
+        # WHEN a case worker takes it in as Förenklad handläggning
+        r = es.post(f"/cases/{receipt['case_id']}/intake",
+                    {**INTAKE, "intake_type": "forenklad_handlaggning", "reason": "Ny ansökan"}, token=cw)
+        # THEN the case is under investigation, the intake recorded with the caller as case worker
+        assert r.status == 200, r.json
+        assert (r.json["status"], r.json["status_label"]) == ("in_progress", "Under utredning")
+        intake = r.json["intake"]
+        assert (intake["intake_type_label"], intake["case_worker_id"], intake["case_worker_name"]) == (
+            "Förenklad handläggning", cw_id, "Marita Aronsson")
+        assert (intake["organisation"], intake["channel"], intake["from_whom"]) == ("Testenhet", "e_ansokan",
+                                                                                    "den_enskilde")
+        assert [h["status"] for h in r.json["history"]] == ["submitted", "received", "in_progress"]
+        # AND the application's PDF still belongs to the case
+        assert [d["kind"] for d in r.json["documents"]] == ["submission_pdf"]
+        # AND the citizen sees the new status on Mina sidor
+        mine = es.get(f"/my/cases/{receipt['case_id']}", token=tok).json
+        assert mine["status_label"] == "Under utredning"
+        # AND case.status_changed goes to notify, alerting phone 2 only
+        [event] = events("notify-inbox", case_id=receipt["case_id"])
+        assert event["event_type"] == "case.status_changed" and event["payload"]["status"] == "in_progress"
+        assert event["payload"]["notify"] == {"email": None, "phone": "+46702222222"}
+        # AND the intake is audited as a change of this person's data
+        record = next(r for r in audit_of(person=pnr) if r.action == "intake.create")
+        assert (record.actor, record.kind, record.purpose) == (f"case_worker:{cw_id}", "change",
+                                                               "Aktualisering av ärende")
+
+    def test_begaran_lss_with_its_insatser(self, app_client, token):
+        es = app_client("eservices")
+        _, _, receipt = new_application(es, token, area="lss", sol_insats=None, lss_insatser=["kontaktperson"])
+        _, cw = case_worker(token)
+        r = es.post(f"/cases/{receipt['case_id']}/intake",
+                    {**INTAKE, "intake_type": "begaran_lss", "lss_insatser": ["kontaktperson", "ledsagarservice"],
+                     "case_worker_id": "hl-other", "case_worker_name": "Karin Andersson"}, token=cw)
+        assert r.status == 200, r.json
+        assert r.json["intake"]["lss_insatser"] == ["kontaktperson", "ledsagarservice"]
+        assert r.json["intake"]["case_worker_id"] == "hl-other"
+
+    def test_without_alert_settings_the_status_change_alerts_no_one(self, app_client, token):
+        es = app_client("eservices")
+        _, _, receipt = new_application(es, token)
+        _, cw = case_worker(token)
+        clear("notify-inbox")
+        assert es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw).status == 200
+        [event] = events("notify-inbox", case_id=receipt["case_id"])
+        assert event["payload"]["notify"] == {"email": None, "phone": None}
+
+    @pytest.mark.parametrize("change,field", [
+        ({"intake_type": "begaran_lss"}, "lss_insatser"),
+        ({"intake_type": "ansokan_sol", "lss_insatser": ["kontaktperson"]}, "lss_insatser"),
+        ({"intake_type": "begaran_lss", "lss_insatser": ["hemtjanst"]}, "lss_insatser.0"),
+        ({"intake_type": "begaran_lss", "lss_insatser": ["kontaktperson", "kontaktperson"]}, "lss_insatser"),
+        ({"intake_type": "ansökan"}, "intake_type"),
+        ({"organisation": ""}, "organisation"),
+        ({"channel": "papper"}, "channel"),
+        ({"from_whom": "grannen"}, "from_whom"),
+        ({"note": "x" * 4001}, "note"),
+        ({"unknown": 1}, "unknown"),
+    ])
+    def test_bad_intake_names_the_field_and_stores_nothing(self, app_client, token, change, field):
+        # GIVEN a submitted application
+        es = app_client("eservices")
+        pnr, _, receipt = new_application(es, token)
+        _, cw = case_worker(token)
+        before = case_item(receipt["case_id"])
+        # WHEN the intake has a bad field
+        r = es.post(f"/cases/{receipt['case_id']}/intake", {**INTAKE, **change}, token=cw)
+        # THEN 422 names it, and the case, the audit trail and the status stay as they were
+        assert r.status == 422 and r.headers["content-type"] == "application/problem+json"
+        assert field in [e["field"] for e in r.json["errors"]], r.json
+        assert case_item(receipt["case_id"]) == before
+        assert "intake.create" not in actions_on(pnr)
+
+    def test_a_second_intake_is_a_conflict(self, app_client, token):
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, _, receipt = taken_in(es, token, cw)
+        before = case_item(receipt["case_id"])
+        r = es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw)
+        assert r.status == 409
+        assert case_item(receipt["case_id"]) == before
+        assert actions_on(pnr).count("intake.create") == 1
+
+    def test_an_unknown_case_is_404(self, app_client, token):
+        _, cw = case_worker(token)
+        assert app_client("eservices").post(f"/cases/{uuid.uuid4()}/intake", INTAKE, token=cw).status == 404
+
+
+class TestDecisions:
+    def test_a_decision_per_insats_is_published_to_mina_sidor_with_a_letter(self, app_client, token):
+        # GIVEN an application taken in, for a citizen with e-mail alerts
+        es = app_client("eservices")
+        cw_id, cw = case_worker(token)
+        pnr, tok, receipt = taken_in(es, token, cw)
+        enable_messaging(es, cw, pnr, email_alert=True, email="annika@example.se")
+        for q in ("notify-inbox", "visits-inbox", "billing-inbox", "reports-inbox"):
+            clear(q)
+        # WHEN the case worker grants home care and refuses a safety alarm
+        r = es.post(f"/cases/{receipt['case_id']}/decisions",
+                    {"decisions": [HOME_CARE, ALARM_REFUSED], "letter_text": "Välkommen att höra av dig."},
+                    token=cw)
+        # THEN the case is decided with both decisions and a decision letter
+        assert r.status == 201, r.json
+        assert r.json["status"] == "decided"
+        got = {d["insats"]: d for d in r.json["decisions"]}
+        assert (got["hemtjanst"]["outcome"], got["hemtjanst"]["granted_minutes_per_month"],
+                got["hemtjanst"]["law"]) == ("granted", 1200, "SoL")
+        assert (got["trygghetslarm"]["outcome"], got["trygghetslarm"]["granted_minutes_per_month"]) == ("refused",
+                                                                                                       None)
+        letter = next(d for d in r.json["documents"] if d["kind"] == "decision_letter")
+        # AND the citizen sees the decisions and downloads the letter on Mina sidor
+        mine = es.get(f"/my/cases/{receipt['case_id']}", token=tok).json
+        assert mine["status_label"] == "Beslutad" and len(mine["decisions"]) == 2
+        link = next(d for d in mine["documents"] if d["document_id"] == letter["document_id"])
+        pdf = es.get(link["url"].removeprefix("/eservices"), token=tok, headers=PDF)
+        assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
+        # AND one decision.published per insats reaches visits (the source of granted time) and billing
+        for queue in ("visits-inbox", "billing-inbox", "reports-inbox"):
+            published = events(queue, case_id=receipt["case_id"])
+            assert sorted((e["payload"]["insats"], e["payload"]["outcome"],
+                           e["payload"]["granted_minutes_per_month"]) for e in published) == [
+                ("hemtjanst", "granted", 1200), ("trygghetslarm", "refused", None)]
+            assert all(e["payload"]["client"] == pnr for e in published)
+            # the envelopes keep the contract the consumers parse
+            assert all(isinstance(Envelope.model_validate(e).parse(), DecisionPublished) for e in published)
+        # AND the citizen is alerted once, by e-mail, with no content
+        notify = events("notify-inbox")
+        requested = [e for e in notify if e["event_type"] == "notification.requested"
+                     and e["payload"]["params"] == {"case_number": receipt["case_number"]}]
+        assert len(requested) == 1 and requested[0]["payload"]["notify"] == {"email": "annika@example.se",
+                                                                             "phone": None}
+        assert requested[0]["payload"]["template"] == "decision.published"
+        # AND the decision is audited as a change by this case worker
+        assert any(r.action == "decision.create" and r.actor == f"case_worker:{cw_id}" for r in audit_of(person=pnr))
+
+    def test_a_later_decision_adds_to_a_decided_case(self, app_client, token):
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        _, _, receipt = taken_in(es, token, cw)
+        assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [ALARM_REFUSED]}, token=cw).status == 201
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw)
+        assert r.status == 201 and r.json["status"] == "decided"
+        assert [d["insats"] for d in r.json["decisions"]] == ["trygghetslarm", "hemtjanst"]
+        assert [h["status"] for h in r.json["history"]].count("decided") == 1
+
+    def test_before_intake_no_decision(self, app_client, token):
+        es = app_client("eservices")
+        pnr, _, receipt = new_application(es, token)
+        _, cw = case_worker(token)
+        before = case_item(receipt["case_id"])
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw)
+        assert r.status == 409 and "aktualisering" in r.json["detail"]
+        assert case_item(receipt["case_id"]) == before
+        assert "decision.create" not in actions_on(pnr)
+
+    @pytest.mark.parametrize("decisions,field", [
+        ([{**HOME_CARE, "granted_minutes_per_month": None}], "decisions.0.granted_minutes_per_month"),
+        ([{**HOME_CARE, "granted_minutes_per_month": 0}], "decisions.0.granted_minutes_per_month"),
+        ([{**HOME_CARE, "granted_minutes_per_month": 90.5}], "decisions.0.granted_minutes_per_month"),
+        ([{**HOME_CARE, "granted_minutes_per_month": 31 * 24 * 60 + 1}], "decisions.0.granted_minutes_per_month"),
+        ([{**ALARM_REFUSED, "granted_minutes_per_month": 60}], "decisions.0.granted_minutes_per_month"),
+        ([{**HOME_CARE, "outcome": "refused"}], "decisions.0.granted_minutes_per_month"),
+        ([{**HOME_CARE, "valid_to": (TODAY - timedelta(days=1)).isoformat()}], "decisions.0.valid_to"),
+        ([{**HOME_CARE, "insats": "städning"}], "decisions.0.insats"),
+        ([{**HOME_CARE, "outcome": "maybe"}], "decisions.0.outcome"),
+        ([{k: v for k, v in HOME_CARE.items() if k != "valid_from"}], "decisions.0.valid_from"),
+        ([HOME_CARE, HOME_CARE], "decisions"),
+        ([], "decisions"),
+    ])
+    def test_bad_decisions_name_the_field_and_store_nothing(self, app_client, token, decisions, field):
+        # GIVEN an application taken in
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, _, receipt = taken_in(es, token, cw)
+        before = case_item(receipt["case_id"])
+        clear("visits-inbox")
+        # WHEN the decision has a bad field
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": decisions}, token=cw)
+        # THEN 422 names it; no decision, letter, event or audit record is stored
+        assert r.status == 422, r.json
+        assert field in [e["field"] for e in r.json["errors"]], r.json
+        assert case_item(receipt["case_id"]) == before
+        assert events("visits-inbox", case_id=receipt["case_id"]) == []
+        assert "decision.create" not in actions_on(pnr)
+        listed = client("s3").list_objects_v2(Bucket=deps().documents.bucket,
+                                                          Prefix=f"cases/{receipt['case_id']}/decisions/")
+        assert listed.get("KeyCount", 0) == 0
+
+    def test_people_cannot_decide(self, app_client, token):
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, tok, receipt = taken_in(es, token, cw)
+        assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=tok).status == 403
+        assert case_item(receipt["case_id"])["status"] == "in_progress"
