@@ -9,7 +9,8 @@ from services.visits.bootstrap import deps, handle_domain_event, handle_visit_ev
 from services.visits.model import VisitEvent
 from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, DeviceView, DeviationDecision,
                                      EditVisit, OrderTags, PostRegistration, PostVisitEvents, Reasoned,
-                                     RegisterAbsence, RejectedView, VisitQuery, VisitView)
+                                     RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery,
+                                     VisitView)
 
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
@@ -77,9 +78,10 @@ def decide_deviation(call, body, visit_id):
 
 
 @app.route("/rejected-events")
-@api.operation("rejected_events.read", response=list[RejectedView], summary="Events that failed a check")
-def list_rejected(call):
-    return visits.list_rejected(deps(), call.who)
+@api.operation("rejected_events.read", query=RejectedQuery, response=list[RejectedView],
+               summary="Your provider's events that failed a check or fit no visit")
+def list_rejected(call, query):
+    return visits.list_rejected(deps(), call.who, query)
 
 
 @app.route("/rejected-events/{event_id}/corrections", methods=["POST"])
@@ -109,9 +111,9 @@ def order_tags(call, body):
 
 
 @app.route("/devices")
-@api.operation("tags.manage", response=list[DeviceView], summary="The provider's tags and locks")
-def list_devices(call):
-    return visits.list_devices(deps(), call.who)
+@api.operation("tags.read", query=TagQuery, response=list[DeviceView], summary="A provider's tags and locks")
+def list_devices(call, query):
+    return visits.list_devices(deps(), call.who, query)
 
 
 @app.route("/devices/{device_id}/bind", methods=["POST"])
@@ -127,9 +129,22 @@ def retire_tag(call, device_id):
 
 
 @app.route("/staff", methods=["POST"])
-@api.operation("staff.manage", body=AddStaff, status=201, summary="Register a staff member with your provider")
+@api.operation("staff.manage", body=AddStaff, response=StaffView, status=201,
+               summary="Register a staff member with your provider (the staff registry the checks use)")
 def add_staff(call, body):
     return visits.add_staff(deps(), call.who, body.user_id)
+
+
+@app.route("/staff")
+@api.operation("staff.manage", response=list[StaffView], summary="Your provider's staff registry")
+def list_staff(call):
+    return visits.list_staff(deps(), call.who)
+
+
+@app.route("/staff/{user_id}", methods=["DELETE"])
+@api.operation("staff.manage", response=StaffView, summary="Remove a staff member: their later events are rejected")
+def remove_staff(call, user_id):
+    return visits.remove_staff(deps(), call.who, user_id)
 
 
 @app.on_sqs_message(queue="insats-visits-ingest", batch_size=10)

@@ -1,6 +1,7 @@
 """The composition root of visits."""
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from ..adapters.messaging import SnsPublisher
@@ -12,7 +13,9 @@ from .service import VisitsDeps, on_domain_event, process_events
 
 @cache
 def deps() -> VisitsDeps:
-    return VisitsDeps(table=table("visits"), publisher=SnsPublisher())
+    limit = os.environ.get("VISITS_TAG_LIMIT")
+    return VisitsDeps(table=table("visits"), publisher=SnsPublisher(),
+                      **({"tag_limit": int(limit)} if limit else {}))
 
 
 def handle_visit_events(batch: list[tuple[str, VisitEvent]]) -> set[str]:

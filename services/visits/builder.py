@@ -4,6 +4,7 @@ gives the same visits whatever order they arrived in (phones go offline, resend,
 Per staff member, events are taken in device-time order (event id breaks ties): an arrival
 opens a visit, a departure closes it, insatser and marks attach to the visit open at that time.
 Visits that are approved, edited or post-registered are frozen: their events are left to them.
+Events superseded by a correction are skipped.
 """
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class Built:
     visits: list[Visit]
     rejected: list[tuple[StoredEvent, str]] = field(default_factory=list)  # breaks a composition rule
     unpaired: list[StoredEvent] = field(default_factory=list)  # waits for its arrival
+    frozen: list[Visit] = field(default_factory=list)
+
+    def claimed(self) -> set[str]:
+        """The ids of the events that some visit (rebuilt or frozen) holds."""
+        return {eid for v in self.visits + self.frozen for eid in v.event_ids}
 
 
 def visit_id_for(arrival_event_id: str) -> str:
@@ -38,9 +44,9 @@ def build(events: list[StoredEvent], frozen: list[Visit], *, long_visit_minutes:
     taken = {eid for v in frozen for eid in v.event_ids}
     by_staff: dict[str, list[StoredEvent]] = defaultdict(list)
     for e in events:
-        if str(e.event_id) not in taken:
+        if str(e.event_id) not in taken and e.superseded_by is None:
             by_staff[e.staff_id].append(e)
-    built = Built(visits=[])
+    built = Built(visits=[], frozen=list(frozen))
     for staff_id in sorted(by_staff):
         _build_for_staff(sorted(by_staff[staff_id], key=_order), built, now)
     _link_double_staffing(built.visits + frozen, built.visits, now)

@@ -82,6 +82,7 @@ class VisitEvent(BaseModel):
 class StoredEvent(VisitEvent):
     model_config = ConfigDict(extra="ignore")  # stored items carry their keys too
     received_at: datetime
+    superseded_by: str | None = Field(default=None, description="The correcting event; the builder skips this one")
 
 
 class Deviation(BaseModel):
@@ -164,8 +165,16 @@ class Absence(BaseModel):
 
 
 class RejectedEvent(BaseModel):
+    """An event that failed a check (``checks``: never stored), breaks a visit's composition
+    (``composition``) or has no arrival before it (``orphan``). The last two are stored events the
+    builder holds back; a later rebuild withdraws them when they fit (an arrival arrived late)."""
+
+    model_config = ConfigDict(extra="ignore")
     event: VisitEvent
     reasons: list[str]
     received_at: datetime
+    origin: Literal["checks", "composition", "orphan"] = "checks"
     status: Literal["open", "corrected"] = "open"
     corrected_by_event: str | None = None
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.personnummer import Personnummer
-from .model import Absence, Deviation, Device, VisitEvent
+from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, VisitEvent
 
 
 class PostVisitEvents(BaseModel):
@@ -42,6 +42,7 @@ class VisitView(BaseModel):
     source: str
     edited: bool
     version: int
+    history: list[Change] = Field(description="Every version: what changed, who, when and why")
     locked: bool = Field(description="After the month's lock date nothing changes")
 
 
@@ -81,6 +82,7 @@ class PostRegistration(BaseModel):
     started_at: datetime
     ended_at: datetime
     insatser: list[str] = Field(min_length=1)
+    location: Location = "home"
     reason_code: Literal["technology_failure", "absence_period"]
     reason: str = Field(min_length=3, max_length=500)
 
@@ -100,12 +102,27 @@ class DeviationDecision(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
+class RejectedQuery(BaseModel):
+    status: Literal["open", "corrected"] | None = None
+
+
 class RejectedView(BaseModel):
-    event: dict
+    event_id: str
+    event: dict = Field(description="The event as sent, the client's personnummer masked")
     reasons: list[str]
+    origin: str = Field(description="checks: refused on arrival; composition / orphan: held back by the builder")
     received_at: datetime
     status: str
     corrected_by_event: str | None
+    corrected_by: str | None
+    corrected_at: datetime | None
+
+    @classmethod
+    def of(cls, r: RejectedEvent) -> "RejectedView":
+        return cls(event_id=str(r.event.event_id), event={**r.event.model_dump(mode="json"),
+                                                          "client": r.event.client.masked},
+                   reasons=r.reasons, origin=r.origin, received_at=r.received_at, status=r.status,
+                   corrected_by_event=r.corrected_by_event, corrected_by=r.corrected_by, corrected_at=r.corrected_at)
 
 
 class RegisterAbsence(BaseModel):
@@ -168,6 +185,15 @@ class DeviceView(BaseModel):
                    ordered_at=d.ordered_at, bound_at=d.bound_at, retired_at=d.retired_at)
 
 
+class TagQuery(BaseModel):
+    provider_id: str | None = Field(default=None, max_length=64, description="The ordering unit names the provider")
+
+
 class AddStaff(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: str = Field(min_length=1, max_length=64)
+    user_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+
+
+class StaffView(BaseModel):
+    provider_id: str
+    user_id: str
