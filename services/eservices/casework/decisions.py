@@ -31,7 +31,8 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
                           decided_by=who.name or who.actor, letter_document_id=letter_id)
                  for d in body.decisions]
     letter = Document(document_id=letter_id, kind="decision_letter",
-                      key=f"cases/{case_id}/decisions/{letter_id}.pdf", filename=f"Beslut {case.case_number}.pdf", created_at=now)
+                      key=f"cases/{case_id}/decisions/{letter_id}.pdf", filename=f"Beslut {case.case_number}.pdf",
+                      created_at=now)
     # The letter goes first: if the transaction below fails, an orphan object is harmless.
     deps.documents.put(letter.key, decision_letter_pdf(
         case_number=case.case_number, client=case.owner, client_name=case.applicant_name, decided_at=now,

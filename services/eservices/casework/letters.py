@@ -52,7 +52,7 @@ def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: 
     pdf = _doc("Beslut")
     _line(pdf, f"Ärendenummer: {case_number}")
     _line(pdf, f"Datum: {_local(decided_at)}")
-    _line(pdf, f"Till: {client_name} ({client.formatted})")
+    _line(pdf, f"Till: {client_name} ({Personnummer(client).formatted})")
     pdf.ln(4)
     for d in decisions:
         _line(pdf, d.insats_label, bold=True, size=12)
@@ -79,7 +79,7 @@ def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: 
 def thread_pdf(*, subject: str, citizen: Personnummer, citizen_name: str, case_worker_name: str,
                case_number: str | None, messages: Iterable[Any], exported_at: datetime, exported_by: str) -> bytes:
     pdf = _doc(f"Meddelanden: {subject}")
-    _line(pdf, f"Klient: {citizen_name} ({citizen.formatted})")
+    _line(pdf, f"Klient: {citizen_name} ({Personnummer(citizen).formatted})")
     _line(pdf, f"Handläggare: {case_worker_name}")
     if case_number:
         _line(pdf, f"Ärendenummer: {case_number}")

@@ -113,7 +113,8 @@ class TestInbox:
         # WHEN the case worker pages two at a time through the new ones
         seen, cursor, pages = [], None, 0
         while True:
-            url = "/inbox?from=2001-04-02&to=2001-04-02&status=submitted&limit=2" + (f"&cursor={cursor}" if cursor else "")
+            url = "/inbox?from=2001-04-02&to=2001-04-02&status=submitted&limit=2"
+            url += f"&cursor={cursor}" if cursor else ""
             page = es.get(url, token=cw).json
             seen += [r["case_id"] for r in page["items"]]
             pages += 1

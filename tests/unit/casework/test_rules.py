@@ -1,0 +1,216 @@
+"""Case-work rules as pure functions and models: no AWS."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from services.domain.errors import Conflict, ValidationFailed
+from services.eservices.cases import Case, StatusChange, _decode_cursor, _encode_cursor
+from services.eservices.casework.assignments import Assignment
+from services.eservices.casework.audit import AuditRecord, local_day_bounds, to_csv
+from services.eservices.casework.catalog import INSATSER, law_of
+from services.eservices.casework.letters import decision_letter_pdf, minutes_text, thread_pdf
+from services.eservices.casework.messaging import MessagingSettings
+from services.eservices.casework.schemas import (ApprovalRequest, DecisionRequest, InsatsDecision, IntakeRequest,
+                                                 MessagingSettingsRequest)
+from services.eservices.relatives import RelativeApproval
+from tests.support.people import new_pnr
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def fields(exc: ValidationError) -> list[str]:
+    return [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
+
+
+def case(status="submitted", **kw):
+    pnr = new_pnr()
+    return Case(case_id="c1", case_number="2026-000001", form_id="support-application", title="Ansökan om stöd",
+                category="Trygghetslarm", owner=pnr, submitted_by=pnr, submitted_at=NOW, status=status,
+                history=[StatusChange(status="submitted", at=NOW, by="citizen")], **kw)
+
+
+class TestStatus:
+    @pytest.mark.parametrize("start,to", [("submitted", "received"), ("received", "in_progress"),
+                                          ("in_progress", "decided"), ("decided", "closed")])
+    def test_each_allowed_step_is_kept_in_the_history(self, start, to):
+        moved = case(start).moved_to(to, NOW, "case_worker:x")
+        assert moved.status == to and moved.history[-1].status == to and moved.history[-1].by == "case_worker:x"
+
+    @pytest.mark.parametrize("start,to", [("submitted", "in_progress"), ("submitted", "decided"),
+                                          ("received", "decided"), ("decided", "in_progress"),
+                                          ("closed", "received")])
+    def test_a_skipped_or_backward_step_is_a_conflict(self, start, to):
+        with pytest.raises(Conflict):
+            case(start).moved_to(to, NOW, "x")
+
+    def test_the_name_is_last_first_from_the_form_else_the_stored_name(self):
+        assert case(answers={"om_dig": {"first_name": "Annika", "last_name": "Test"}}).applicant_name == "Test, Annika"
+        assert case(owner_name="Annika Test").applicant_name == "Annika Test"
+
+
+class TestCursor:
+    def test_round_trip(self):
+        item = {"pk": "CASE#1", "sk": "CASE", "gsi2pk": "INBOX", "gsi2sk": "2026#1", "answers": {}}
+        assert _decode_cursor(_encode_cursor(item)) == {k: item[k] for k in ("pk", "sk", "gsi2pk", "gsi2sk")}
+
+    @pytest.mark.parametrize("cursor", ["%%%", "bm90LWpzb24", _encode_cursor(
+        {"pk": "PERSON#1", "sk": "DRAFT#1", "gsi2pk": "EXPIRY", "gsi2sk": "x"})])
+    def test_anything_else_is_a_bad_field(self, cursor):
+        with pytest.raises(ValidationFailed) as bad:
+            _decode_cursor(cursor)
+        assert bad.value.errors[0].field == "query.cursor"
+
+
+class TestIntakeRules:
+    BASE = {"organisation": "Testenhet"}
+
+    def test_begaran_lss_needs_insatser_and_only_it_takes_them(self):
+        with pytest.raises(ValidationError) as no_insatser:
+            IntakeRequest(intake_type="begaran_lss", **self.BASE)
+        assert fields(no_insatser.value) == ["lss_insatser"]
+        with pytest.raises(ValidationError) as sol_with_lss:
+            IntakeRequest(intake_type="ansokan_sol", lss_insatser=["kontaktperson"], **self.BASE)
+        assert fields(sol_with_lss.value) == ["lss_insatser"]
+        ok = IntakeRequest(intake_type="begaran_lss", lss_insatser=["kontaktperson"], **self.BASE)
+        assert ok.channel == "e_ansokan" and ok.from_whom == "den_enskilde"
+
+    def test_organisation_is_required_and_unknown_fields_refused(self):
+        with pytest.raises(ValidationError) as bad:
+            IntakeRequest(intake_type="forenklad_handlaggning", extra=1)
+        assert set(fields(bad.value)) == {"organisation", "extra"}
+
+
+class TestDecisionRules:
+    def test_granted_home_care_needs_minutes_and_nothing_else_has_them(self):
+        with pytest.raises(ValidationError):
+            InsatsDecision(insats="hemtjanst", outcome="granted", valid_from=date(2026, 1, 1))
+        with pytest.raises(ValidationError):
+            InsatsDecision(insats="hemtjanst", outcome="refused", granted_minutes_per_month=60,
+                           valid_from=date(2026, 1, 1))
+        with pytest.raises(ValidationError):
+            InsatsDecision(insats="kontaktperson", outcome="granted", granted_minutes_per_month=60,
+                           valid_from=date(2026, 1, 1))
+        assert InsatsDecision(insats="hemtjanst", outcome="granted", granted_minutes_per_month=60,
+                              valid_from=date(2026, 1, 1)).granted_minutes_per_month == 60
+
+    def test_the_period_runs_forwards(self):
+        with pytest.raises(ValidationError) as bad:
+            InsatsDecision(insats="trygghetslarm", outcome="granted", valid_from=date(2026, 2, 1),
+                           valid_to=date(2026, 1, 31))
+        assert fields(bad.value) == ["valid_to"]
+        same_day = InsatsDecision(insats="trygghetslarm", outcome="granted", valid_from=date(2026, 2, 1),
+                                  valid_to=date(2026, 2, 1))
+        assert same_day.valid_to == same_day.valid_from
+
+    def test_one_decision_per_insats(self):
+        one = {"insats": "trygghetslarm", "outcome": "granted", "valid_from": "2026-01-01"}
+        with pytest.raises(ValidationError) as bad:
+            DecisionRequest(decisions=[one, one])
+        assert fields(bad.value) == ["decisions"]
+
+    def test_every_insats_has_a_law_and_home_care_is_sol(self):
+        assert law_of("hemtjanst") == "SoL" and law_of("kontaktperson") == "LSS"
+        assert law_of("forsorjningsstod") == "FB"
+        assert {law for law, _ in INSATSER.values()} == {"SoL", "LSS", "FB"}
+
+
+class TestRelativeRules:
+    def person(self, pnr):
+        return {"personnummer": pnr, "first_name": "A", "last_name": "B"}
+
+    def test_consent_must_be_recorded(self):
+        with pytest.raises(ValidationError) as bad:
+            ApprovalRequest(citizen=self.person(new_pnr()), relative=self.person(new_pnr()),
+                            valid_from=date(2026, 1, 1), consent_recorded=False)
+        assert fields(bad.value) == ["consent_recorded"]
+
+    def approval(self, valid_from, valid_to=None, ended_at=None):
+        return RelativeApproval(citizen=new_pnr(), citizen_first_name="A", citizen_last_name="B",
+                                relative=new_pnr(), relative_first_name="C", relative_last_name="D",
+                                valid_from=valid_from, valid_to=valid_to, created_by="t", created_at=NOW,
+                                ended_at=ended_at)
+
+    def test_in_force_only_inside_the_dates_and_until_ended(self):
+        a = self.approval(date(2026, 1, 1), date(2026, 12, 31))
+        assert not a.active_on(date(2025, 12, 31)) and a.active_on(date(2026, 1, 1))
+        assert a.active_on(date(2026, 12, 31)) and not a.active_on(date(2027, 1, 1))
+        ended = self.approval(date(2026, 1, 1), ended_at=datetime(2026, 3, 2, 8, tzinfo=timezone.utc))
+        assert ended.active_on(date(2026, 3, 1)) and not ended.active_on(date(2026, 3, 2))
+
+    def test_overlap(self):
+        a = self.approval(date(2026, 1, 1), date(2026, 6, 30))
+        assert a.overlaps(date(2026, 6, 30), None) and not a.overlaps(date(2026, 7, 1), None)
+        assert self.approval(date(2026, 1, 1)).overlaps(date(2030, 1, 1), date(2030, 1, 2))
+        assert not self.approval(date(2026, 1, 1), ended_at=NOW).overlaps(date(2026, 1, 1), None)
+
+
+class TestAssignmentRules:
+    def assignment(self, valid_from, valid_to=None):
+        return Assignment(assignment_id="a", kind="kontaktperson", contact_person=new_pnr(),
+                          contact_person_first_name="K", contact_person_last_name="K", client=new_pnr(),
+                          client_first_name="C", client_last_name="C", sessions_per_month=4, monthly_fee_ore=1,
+                          expense_allowance_ore=0, valid_from=valid_from, valid_to=valid_to, created_by="t",
+                          created_at=NOW)
+
+    def test_overlap_and_in_force(self):
+        a = self.assignment(date(2026, 1, 1), date(2026, 1, 31))
+        assert a.overlaps(self.assignment(date(2026, 1, 31))) and not a.overlaps(self.assignment(date(2026, 2, 1)))
+        assert a.in_force_on(date(2026, 1, 31)) and not a.in_force_on(date(2026, 2, 1))
+
+
+class TestMessagingSettings:
+    def settings(self, **kw):
+        base = {"citizen": new_pnr(), "first_name": "A", "last_name": "B", "enabled": True, "phone1": "0701",
+                "phone2": "0702", "email": "a@b.se", "changed_by": "x", "changed_at": NOW}
+        return MessagingSettings(**{**base, **kw})
+
+    def test_alerts_go_only_to_the_chosen_channels(self):
+        assert self.settings(sms_alert=True, sms_phone=2).contact().model_dump() == {"email": None, "phone": "0702"}
+        assert self.settings(email_alert=True).contact().model_dump() == {"email": "a@b.se", "phone": None}
+        assert self.settings(email_alert=True, sms_alert=True, sms_phone=1, enabled=False).contact().model_dump() == {
+            "email": None, "phone": None}
+
+    def test_an_sms_alert_needs_a_number_on_the_chosen_phone(self):
+        with pytest.raises(ValidationError) as bad:
+            MessagingSettingsRequest(citizen=new_pnr(), first_name="A", last_name="B", enabled=True, sms_alert=True,
+                                     sms_phone=1, phone2="+46701234567")
+        assert fields(bad.value) == ["sms_phone"]
+
+
+class TestAuditExport:
+    def test_csv_has_a_header_and_no_formula_cells(self):
+        record = AuditRecord(audit_id="1", at=NOW, actor="case_worker:=HYPERLINK()", actor_role="case_worker",
+                             action="case.read", kind="read", subject="195001010001", resource="case:1",
+                             purpose="Handläggning av ärende", request_id="r")
+        lines = to_csv([record]).splitlines()
+        assert lines[0].startswith("at,actor,actor_role")
+        assert "'case_worker:=HYPERLINK()" not in lines[1] and "case_worker:=HYPERLINK()" in lines[1]
+        formula = record.model_copy(update={"actor": "=HYPERLINK()"})
+        assert ",'=HYPERLINK()," in to_csv([formula]).splitlines()[1]
+
+    def test_days_are_stockholm_days_and_a_year_at_most(self):
+        start, end = local_day_bounds(date(2026, 7, 1), date(2026, 7, 1))
+        assert start.astimezone(timezone.utc) == datetime(2026, 6, 30, 22, tzinfo=timezone.utc)
+        assert end - start == timedelta(days=1)
+        with pytest.raises(ValidationFailed):
+            local_day_bounds(date(2025, 1, 1), date(2026, 1, 2))  # 367 days
+        assert local_day_bounds(date(2025, 1, 1), date(2026, 1, 1))  # 366 days
+
+
+class TestLetters:
+    def test_minutes_read_as_hours(self):
+        assert minutes_text(1200) == "20 timmar per månad"
+        assert minutes_text(90) == "1 timmar 30 minuter per månad"
+
+    def test_the_pdfs_render_swedish_text(self):
+        from services.eservices.cases import Decision
+
+        d = Decision(decision_id="d", insats="hemtjanst", insats_label="Hemtjänst insatser", law="SoL",
+                     outcome="granted", granted_minutes_per_month=600, valid_from=date(2026, 1, 1), decided_at=NOW,
+                     decided_by="Marita Aronsson", motivation="Behov av hjälp – städning")
+        pdf = decision_letter_pdf(case_number="2026-000001", client=new_pnr(), client_name="Åsa Öberg",
+                                  decided_at=NOW, decided_by="Marita Aronsson", decisions=[d], letter_text="")
+        assert pdf.startswith(b"%PDF")
+        assert thread_pdf(subject="Ärende", citizen=new_pnr(), citizen_name="Åsa", case_worker_name="M",
+                          case_number=None, messages=[], exported_at=NOW, exported_by="M").startswith(b"%PDF")
