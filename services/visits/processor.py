@@ -12,11 +12,13 @@ A batch is handled per client-day (provider, client, Stockholm date):
    a visit begun the day before, so that day is rebuilt too. Events that break a visit's
    composition or have no arrival before them are held as rejected events, and withdrawn by a
    later rebuild that fits them (the arrival arrived late).
-3. Everything a client-day changes — the new events (conditional puts: the idempotency record),
-   the visits (conditional on their version), the rejected events, and a ``VisitChanged`` per
-   changed visit (transactional outbox) — is written in one transaction, several client-days per
+3. The new events are stored first, each with a conditional put (``attribute_not_exists``: the
+   event id is the idempotency record). Then everything the client-day's rebuild changes — the
+   visits (conditional on their version), the rejected events, and a ``VisitChanged`` per changed
+   visit (transactional outbox) — is written in one transaction, several client-days per
    transaction up to DynamoDB's 100 items. Every condition says "as read": a concurrent writer
-   cancels the transaction and the messages come back (redelivered, they rebuild again).
+   cancels the transaction and the messages come back; redelivered, their events are stored
+   already and the rebuild runs again.
 4. Days of a locked month are never written (rules.locked_reason).
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .repository import (DayKey, DayState, day_key_of, day_of, event_item, rejected_item, rejected_key,
+from .repository import (DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
                          visit_item, visit_key)
 
 if TYPE_CHECKING:
@@ -225,8 +227,6 @@ class BatchProcessor:
         built = self.rebuild(key, worklist)
         held = self.held(key, worklist)
         w = _Writes(key)
-        for e in self.new_events[key].values():
-            w.puts.append((event_item(e), {"condition": "attribute_not_exists(pk)"}))
         # rejected events: what the checks refused now, and what the builder holds back
         wanted = {**held, **self.new_rejected[key]}
         for eid, old in state.rejected.items():
@@ -296,6 +296,9 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
             writes = p.plan(key, worklist)
             if writes is not None:
                 planned[key] = writes
+    for key in sorted(p.new_events):  # the events first: stored, a failed rebuild is redone on redelivery
+        for e in p.new_events[key].values():
+            deps.repo.add_event(e)
     failed_keys = commit_groups(deps, list(planned.values()))
     for provider, client, year, month in sorted({(k[0], k[1], y, m) for k, w in planned.items()
                                                   if k not in failed_keys for y, m in w.changed_months}):

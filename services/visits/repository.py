@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ..adapters.dynamo import from_dynamo, query_all, to_dynamo, translated_errors
 from ..domain.calendar import stockholm_date
 from ..domain.errors import NotFound
@@ -100,6 +102,16 @@ class VisitsRepository:
                 r = RejectedEvent.model_validate(item)
                 state.rejected[str(r.event.event_id)] = r
         return state
+
+    def add_event(self, event: StoredEvent) -> bool:
+        """Stores an event once; False if its id was stored before (a resend)."""
+        try:
+            self.table.put_item(Item=to_dynamo(event_item(event)), ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
 
     # -- visits -----------------------------------------------------------------------------
     def get_visit(self, visit_id: str) -> Visit:

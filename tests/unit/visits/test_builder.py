@@ -87,3 +87,47 @@ def test_manual_receipts_long_visits_absence_and_temporary_stay():
     codes = {d.code: d.status for d in visit.deviations}
     assert codes == {"manual_receipt": "pending", "long_visit": "noted", "client_absent": "noted"}
     assert visit.insatser == ["tillfallig_vistelse"] and visit.temporary_stay and visit.unplanned
+
+
+def test_a_superseded_event_no_longer_counts():
+    # GIVEN a departure a correction replaced WHEN the day is built THEN the visit stays open
+    wrong = ev("departure", 20).model_copy(update={"superseded_by": str(uuid.uuid4())})
+    built = run([ev("arrival", 0), wrong])
+    assert built.visits[0].ended_at is None and built.unpaired == []
+
+
+def test_an_insats_with_no_visit_open_is_unpaired_not_lost():
+    stray = ev("insats", 50, insats="dusch")
+    built = run([ev("arrival", 0), ev("departure", 30), stray])
+    assert built.unpaired == [stray] and built.visits[0].insatser == []
+
+
+def test_a_departure_before_the_arrival_of_the_same_staff_is_unpaired():
+    early = ev("departure", -10)
+    built = run([ev("arrival", 0), early])
+    assert built.unpaired == [early] and built.visits[0].ended_at is None
+
+
+def test_frozen_visits_keep_their_events():
+    first = run([ev("arrival", 0), ev("departure", 30)])
+    frozen = [first.visits[0].model_copy(update={"status": "approved"})]
+    events = [ev("arrival", 0), ev("departure", 30)]
+    events = [e.model_copy(update={"event_id": uuid.UUID(i)}) for e, i in zip(events, frozen[0].event_ids)]
+    again = build(events, frozen, long_visit_minutes=600, now=T0 + timedelta(days=1))
+    assert again.visits == [] and again.unpaired == [] and again.claimed() == set(frozen[0].event_ids)
+
+
+def test_an_unplanned_visit_is_registered_as_usual():
+    (visit,) = run([ev("arrival", 0, unplanned=True), ev("insats", 1, insats="service"),
+                    ev("departure", 15)]).visits
+    assert visit.unplanned and visit.insatser == ["service"] and visit.minutes == 15
+
+
+def test_supervision_on_its_own_is_a_supervision_visit():
+    (visit,) = run([ev("arrival", 0), ev("insats", 1, insats="tillsyn_vard_omsorg"), ev("departure", 5)]).visits
+    assert visit.supervision and visit.insatser == ["tillsyn_vard_omsorg"]
+
+
+def test_a_visit_exactly_at_the_limit_is_no_deviation():
+    (visit,) = run([ev("arrival", 0), ev("departure", 600)]).visits
+    assert visit.deviations == []
