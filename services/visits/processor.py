@@ -221,12 +221,17 @@ class BatchProcessor:
     # -- 3. planning a client-day's writes ------------------------------------------------------------
     def plan(self, key: DayKey, worklist: list[DayKey]) -> _Writes | None:
         provider, client, day = key
-        if not is_month_open(day.year, day.month, self.now):
-            return None  # nothing of a locked month changes; its events were rejected by the checks
         state = self.state(key)
+        w = _Writes(key)
+        if not is_month_open(day.year, day.month, self.now):
+            # Nothing of a locked month changes; its new events were refused by the checks, and
+            # those refusals are still recorded (never dropped silently).
+            for eid, refused in self.new_rejected[key].items():
+                if eid not in state.rejected:
+                    w.puts.append((rejected_item(refused), {"condition": "attribute_not_exists(pk)"}))
+            return w if w.puts else None
         built = self.rebuild(key, worklist)
         held = self.held(key, worklist)
-        w = _Writes(key)
         # rejected events: what the checks refused now, and what the builder holds back
         wanted = {**held, **self.new_rejected[key]}
         for eid, old in state.rejected.items():
