@@ -14,6 +14,7 @@ from services.visits import service
 from services.visits.bootstrap import deps
 from services.visits.schemas import Reasoned
 from tests.support.stack import drain
+from tests.unit.visits.support import PEOPLE
 
 
 def one_visit(provider, morning, minutes=30, **arrival):
@@ -196,5 +197,5 @@ class TestWhoMay:
                                     token=unit).status == 403
 
     def test_a_citizen_reaches_nothing(self, provider, token):
-        citizen = token("citizen", personnummer="19121212-1212")
+        citizen = token("citizen", personnummer=PEOPLE["citizen"])
         assert provider.visits.post("/visit-events", {"events": []}, token=citizen).status == 403

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from services.aws import client, queue_url
 from tests.integration.visits.conftest import shape
 from tests.support.stack import drain
+from tests.unit.visits.support import PEOPLE
 
 
 def test_events_are_accepted_at_once_and_become_a_visit(provider, morning):
@@ -58,7 +59,7 @@ def test_events_of_another_provider_are_refused_and_nothing_is_queued(provider, 
 def test_malformed_events_name_their_fields(provider, morning):
     pnr, tag = provider.new_client()
     event = provider.event("insats", pnr, tag, morning.replace(tzinfo=None), receipt={"method": "manual"})
-    event["client"] = "19121212-1213"
+    event["client"] = PEOPLE["luhn_invalid"]
     r = provider.post([event])
     assert r.status == 422
     named = {e["field"] for e in r.json["errors"]}

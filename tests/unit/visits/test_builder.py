@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from services.visits.builder import build
 from services.visits.model import StoredEvent
+from tests.unit.visits.support import PEOPLE
 
-CLIENT = "19121212-1212"
+CLIENT = PEOPLE["client"]
 T0 = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
 
 
