@@ -1,1 +1,41 @@
-"""Home-care visits (seed 004): staff app events in; visits, deviations, approvals and absences out."""
+"""Home-care visits (seed 004): staff app events in; visits, deviations, approvals and absences out.
+
+Modules: ``model`` (events, visits, devices, absences, rejected events), ``rules`` (pure checks and
+limits), ``builder`` (visits from a client-day's set of events, order-independent), ``processor``
+(the ``visits-ingest`` consumer), ``repository`` (the ``visits`` table), ``service`` (use cases),
+``schemas`` (API shapes), ``bootstrap`` (composition root).
+
+Decisions where issue 5 and the seed are silent:
+
+- Staff registry: per provider in the visits table (``PROVIDER#<id>`` / ``STAFF#<user>``), kept by
+  the provider's staff through ``POST/GET /staff`` and ``DELETE /staff/{user_id}`` (action
+  ``staff.manage``; the demo data seeds it). An event of someone not registered is rejected.
+- Checks (``rules.check_event``): the tag or lock must be of the event's receipt kind, of the
+  provider, bound, and to this client; device time at most 5 minutes ahead of the server; the
+  month not locked. A visit longer than 12 hours is a ``long_visit`` deviation, not a refusal.
+- Order-independence: a visit is derived from the set of stored events of the client-day per
+  staff member in device-time order (arrival opens, departure closes; ties: arrival first,
+  departure last; event id breaks the rest). A visit's id is derived from its arrival's event id.
+  A visit open at midnight takes the next day's events.
+- Never dropped: events failing a check (``origin=checks``) are not stored as events; events that
+  break a visit's composition (``composition``: tillsyn with other insatser, outside-home with
+  in-home) or have no arrival before them (``orphan``: a departure before its arrival) are stored
+  and held back. All three are listed by ``GET /rejected-events``; held ones are withdrawn by a
+  later rebuild that fits them (the arrival arrived late). A correction is a new event (new id);
+  it marks the rejected one corrected (who, when) and supersedes it in the event store, so a resend
+  of the original from an offline phone counts no more.
+- Supervision: an insats ``tillsyn_*`` makes its visit a supervision visit; other insatser in it are
+  rejected (and vice versa). Temporary stay: the arrival carries ``temporary_stay``; the visit is
+  registered as ``tillfallig_vistelse`` whatever was performed (seed 004).
+- Double staffing: both staff register their own arrival/departure; the one who marks it spreads
+  the mark to the overlapping visit of the other staff member at the client; marked by both is a
+  deviation.
+- Approved, edited and post-registered visits are frozen: rebuilds leave them and their events.
+  An edit needs the approval undone first; changed times add an ``adjusted_time`` deviation.
+- Granted time: the latest granted home-care (``hemtjanst``) decision in force during the month;
+  refusals revoke nothing. Visits whose running month total passes it get a pending
+  ``over_granted_time`` deviation for the case worker.
+- Tag limit: active (not retired) tags and locks per provider, 200 by default, ``VISITS_TAG_LIMIT``
+  overrides; a counter item changed in the same transaction as the order keeps concurrent orders
+  within it. Tags are bound once and never re-bound, even after retirement.
+"""
