@@ -48,6 +48,14 @@ ORPHAN_REASON = ("no arrival by the same staff member before this {type} (a depa
                  "it waits for its arrival, or correct it")
 
 
+def _orphan_reason(e: StoredEvent, frozen: list[Visit]) -> str:
+    for v in frozen:
+        if v.staff_id == e.staff_id and v.started_at <= e.device_time <= (v.ended_at or v.started_at):
+            return (f"the visit this {e.type} belongs to is {'approved' if v.status == 'approved' else 'edited'}; "
+                    "undo the approval or edit the visit instead")
+    return ORPHAN_REASON.format(type=e.type)
+
+
 # -- versioned writes of one visit ----------------------------------------------------------------
 
 def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, now: datetime) -> Visit:
@@ -214,7 +222,7 @@ class BatchProcessor:
             claimed |= built.claimed()
             for e in unpaired:
                 if str(e.event_id) not in claimed:
-                    held[str(e.event_id)] = RejectedEvent(event=e, reasons=[ORPHAN_REASON.format(type=e.type)],
+                    held[str(e.event_id)] = RejectedEvent(event=e, reasons=[_orphan_reason(e, built.frozen)],
                                                           received_at=e.received_at, origin="orphan")
         return held
 

@@ -15,7 +15,7 @@ from ..domain.errors import Conflict, FieldError, NotFound, PeriodLocked, Valida
 from ..observability import get_logger
 from . import processor, rules
 from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, Visit, VisitEvent
-from .repository import VisitsRepository, day_key_of, event_key, rejected_item
+from .repository import VisitsRepository, day_key_of, day_of, event_key, rejected_item
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery, VisitView)
 
@@ -151,6 +151,9 @@ def edit(deps: VisitsDeps, who: Principal, visit_id: str, body: EditVisit) -> Vi
     _expect(visit, body.version)
     if visit.status == "approved":
         raise Conflict("undo the approval before editing the visit")
+    if visit.source == "events" and day_of(started) != day_of(visit.started_at):
+        # its events stay in their client-day; a visit on another day is a post-registration
+        raise ValidationFailed.field("started_at", "an edit keeps the visit on its day (Europe/Stockholm)")
     if ended is not None and ended <= started:
         raise ValidationFailed.field("ended_at", "must be after started_at")
     if ended is not None and ended > deps.clock() + deps.clock_skew:

@@ -103,16 +103,33 @@ def test_a_visit_of_a_locked_month_refuses_every_change_and_says_why(provider):
     assert v.get(path, token=provider.token).json["version"] == 1
 
 
-def test_a_visit_cannot_be_moved_into_a_locked_month(provider, morning):
+def test_an_edit_keeps_a_visit_on_its_day_and_out_of_locked_months(provider, morning):
     pnr, tag = provider.new_client()
     provider.post([provider.event("arrival", pnr, tag, morning),
                    provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
     provider.deliver()
     (visit,) = provider.month_visits(pnr, morning)
-    r = provider.visits.patch(f"/visits/{visit['visit_id']}",
-                              {"reason": "fel dag", "version": visit["version"],
-                               "started_at": "2025-01-20T08:00:00+01:00"}, token=provider.token)
+    path = f"/visits/{visit['visit_id']}"
+    r = provider.visits.patch(path, {"reason": "fel dag", "version": visit["version"],
+                                     "started_at": "2025-01-20T08:00:00+01:00"}, token=provider.token)
     assert r.status == 409 and r.json["type"] == "urn:insats:problem:period-locked"
+    r = provider.visits.patch(path, {"reason": "fel dag", "version": visit["version"],
+                                     "started_at": (morning - timedelta(days=1)).isoformat()}, token=provider.token)
+    assert r.status == 422 and r.json["errors"][0]["field"] == "started_at"
+    r = provider.visits.patch(path, {"reason": "kom tidigare", "version": visit["version"],
+                                     "started_at": (morning - timedelta(minutes=10)).isoformat()},
+                              token=provider.token)
+    assert r.status == 200 and r.json["minutes"] == 40
+    assert [d["code"] for d in r.json["deviations"]] == ["adjusted_time"]
+    # a later event of that day leaves the edited visit as it is, and is listed with why
+    late = provider.event("insats", pnr, tag, morning + timedelta(minutes=5), insats="dusch")
+    provider.post([late])
+    provider.deliver()
+    (after,) = provider.month_visits(pnr, morning)
+    assert after["version"] == r.json["version"] and after["minutes"] == 40 and after["insatser"] == []
+    (held,) = [x for x in provider.visits.get("/rejected-events", token=provider.token).json
+               if x["event_id"] == late["event_id"]]
+    assert "is edited" in held["reasons"][0]
 
 
 class TestBadInputStoresNothing:
