@@ -203,7 +203,7 @@ def _safe_filename(filename: str) -> str:
 def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadRequest) -> UploadTicket:
     """A presigned POST for one attachment; S3 refuses a file over 16 MiB or of another type."""
     upload_id = str(uuid.uuid4())
-    key = f"messages/uploads/{upload_id}/{_safe_filename(body.filename)}"
+    key = f"messages/uploads/{upload_id}"  # no filename in the key: it may name a person
     now = deps.clock()
     ticket = deps.documents.presigned_post(key, max_bytes=MAX_ATTACHMENT_BYTES, content_type=body.content_type,
                                            expires=UPLOAD_EXPIRES_SECONDS)

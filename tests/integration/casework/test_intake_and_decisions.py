@@ -6,9 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.contracts.events import DecisionPublished, Envelope
+from services.auth.tokens import principal_from_headers
 from services.aws import client
+from services.contracts.events import DecisionPublished, Envelope
+from services.domain.errors import Conflict
+from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
+from services.eservices.cases import CaseRepository
+from services.eservices.casework import intake
+from services.eservices.casework.schemas import IntakeRequest
 from tests.integration.casework.helpers import (INTAKE, actions_on, audit_of, case_item, case_worker, clear,
                                                 enable_messaging, events, new_application, taken_in)
 
@@ -222,3 +228,23 @@ class TestDecisions:
         pnr, tok, receipt = taken_in(es, token, cw)
         assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=tok).status == 403
         assert case_item(receipt["case_id"])["status"] == "in_progress"
+
+
+class TestConcurrentChanges:
+    def test_a_case_changed_meanwhile_refuses_the_intake_and_its_audit_record(self, app_client, token, monkeypatch):
+        # GIVEN a case worker who read the case, and then someone else changed it
+        es = app_client("eservices")
+        pnr, _, receipt = new_application(es, token)
+        _, cw = case_worker(token)
+        stale = deps().cases.get(receipt["case_id"])
+        deps().table.update_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"},
+                                 UpdateExpression="SET version = version + :one",
+                                 ExpressionAttributeValues={":one": 1})
+        monkeypatch.setattr(CaseRepository, "get", lambda self, case_id: stale)
+        call = Call(principal=principal_from_headers({"authorization": f"Bearer {cw}"}), headers={})
+        # WHEN the intake is written THEN 409, and neither the change nor its audit record is stored
+        with pytest.raises(Conflict):
+            intake.take_in(deps(), call, receipt["case_id"], IntakeRequest(**INTAKE))
+        monkeypatch.undo()
+        assert case_item(receipt["case_id"])["status"] == "submitted"
+        assert "intake.create" not in actions_on(pnr)

@@ -332,3 +332,15 @@ class TestJournal:
         assert es.get(f"/messages/threads/{thread['thread_id']}/export", token=cw).status == 303
         record = next(r for r in audit_of(person=citizen) if r.action == "thread.export")
         assert (record.actor, record.purpose) == (f"case_worker:{cw_id}", "Journalföring av meddelanden")
+
+
+class TestSwitchedOff:
+    def test_once_messaging_is_off_the_citizen_cannot_write_either(self, parties):
+        # GIVEN a thread, and then messaging switched off for the citizen
+        es, cw_id, cw, citizen, ctok, receipt = parties
+        thread = write(es, cw, citizen).json
+        enable_messaging(es, cw, citizen, enabled=False)
+        # WHEN the citizen replies THEN 409 says why, and nothing is added
+        r = es.post(f"/my/messages/threads/{thread['thread_id']}", {"body": "Hallå?"}, token=ctok)
+        assert r.status == 409 and "messaging is not switched on" in r.json["detail"]
+        assert len(es.get(f"/messages/threads/{thread['thread_id']}", token=cw).json["messages"]) == 1
