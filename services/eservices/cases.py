@@ -170,7 +170,7 @@ class CaseRepository:
     def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
         """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""
         saved = case.model_copy(update={"version": expected_version + 1})
-        uow.put(case_item(saved), condition="version = :v", values={":v": expected_version})
+        uow.put(case_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version})
         return saved
 
     def inbox_page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
@@ -194,7 +194,8 @@ class CaseRepository:
             names["#s"] = "status"
             values[":status"] = status
         if category:
-            filters.append("contains(category, :category)")
+            filters.append("contains(#c, :category)")
+            names["#c"] = "category"
             values[":category"] = category
         kwargs: dict[str, Any] = {"IndexName": "gsi2", "ScanIndexForward": False,
                                   "KeyConditionExpression": " AND ".join(conditions),

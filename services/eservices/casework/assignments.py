@@ -121,7 +121,8 @@ def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_v
     if expected_version is None:
         uow.put(_item(a), condition="attribute_not_exists(pk)")
     else:
-        uow.put(_item(a), condition="version = :v", values={":v": expected_version})
+        uow.put(_item(a), condition="#v = :v", names={"#v": "version"},
+                values={":v": expected_version})
     trail(deps).add_to(uow, call.who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
     uow.emit(_event(a))
     uow.commit("the assignment was changed by someone else; reload it")

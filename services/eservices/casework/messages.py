@@ -252,7 +252,8 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
     attachments = _attachments(deps, sender, upload_ids)
     now = deps.clock()
     message = Message(message_id=str(uuid.uuid4()), thread_id=thread.thread_id, from_party=sender.party,
-                      author=sender.author, author_name=sender.author_name, subject=subject, body=body, sent_at=now,
+                      author=sender.author, author_name=sender.author_name or settings.name, subject=subject,
+                      body=body, sent_at=now,
                       read_receipt=read_receipt, attachments=attachments)
     to_party: Party = "case_worker" if sender.party == "citizen" else "citizen"
     uow = deps.unit_of_work()
@@ -272,7 +273,7 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
                    names={"#used": "used", "#ttl": "ttl", "#owner": "owner"},
                    values={":yes": True, ":no": False, ":me": sender.uploader},
                    condition="#used = :no AND #owner = :me")
-    uow.check(settings_key(thread.citizen), "enabled = :yes", values={":yes": True})
+    uow.check(settings_key(thread.citizen), "#e = :yes", names={"#e": "enabled"}, values={":yes": True})
     if sender.party == "case_worker":
         trail(deps).add_to(uow, call.who, "message.send", [thread.citizen],
                            resource=f"thread:{thread.thread_id}/message:{message.message_id}")

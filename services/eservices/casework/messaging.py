@@ -107,7 +107,8 @@ def set_settings(deps: EservicesDeps, call: Any, body: MessagingSettingsRequest)
     if before is None:
         uow.put(settings_item(new), condition="attribute_not_exists(pk)")
     else:
-        uow.put(settings_item(new), condition="version = :v", values={":v": before.version})
+        uow.put(settings_item(new), condition="#v = :v", names={"#v": "version"},
+                values={":v": before.version})
     trail(deps).add_to(uow, call.who, "messaging.change", [body.citizen], resource="messaging")
     uow.commit("the settings were changed by someone else; reload them")
     return _view(new)

@@ -35,7 +35,8 @@ def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
     if expected_version is None:
         uow.put(deps.approvals.item(a), condition="attribute_not_exists(pk)")
     else:
-        uow.put(deps.approvals.item(a), condition="version = :v", values={":v": expected_version})
+        uow.put(deps.approvals.item(a), condition="#v = :v", names={"#v": "version"},
+                values={":v": expected_version})
     trail(deps).add_to(uow, call.who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
     uow.commit("the approval was changed by someone else; reload it")
     return _view(a, stockholm_date(deps.clock()))

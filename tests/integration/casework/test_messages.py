@@ -171,6 +171,7 @@ class TestMessagesBothWays:
                                      "attachments": [upload_id]}, token=ctok)
         assert r.status == 201, r.json
         assert r.json["case_worker_name"] == "Marita Aronsson"
+        assert r.json["messages"][0]["author_name"] == "Test Testsson"  # the name from the messaging settings
         assert any(t["thread_id"] == r.json["thread_id"] for t in es.get("/messages", token=cw).json)
 
     def test_a_citizen_writes_only_about_a_case_taken_in(self, app_client, token):
