@@ -22,6 +22,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     case = deps.cases.get(case_id)
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")
+    _no_second_grant(case.decisions, body)
     who, now = call.who, deps.clock()
     letter_id = str(uuid.uuid4())
     decisions = [Decision(decision_id=str(uuid.uuid4()), insats=d.insats, insats_label=label_of(d.insats),
@@ -57,3 +58,17 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
                                        notify=contact))
     uow.commit("the case was changed by someone else; reload it")
     return view(saved)
+
+
+def _overlap(a_from: Any, a_to: Any, b_from: Any, b_to: Any) -> bool:
+    return (a_to is None or b_from <= a_to) and (b_to is None or a_from <= b_to)
+
+
+def _no_second_grant(earlier: list[Decision], body: DecisionRequest) -> None:
+    """A granted insats is granted once per period: consumers add up granted time, so a second
+    grant for overlapping dates (a double click, a change meant as a new decision) would count twice."""
+    for d in body.decisions:
+        if d.outcome == "granted" and any(e.insats == d.insats and e.outcome == "granted"
+                                          and _overlap(e.valid_from, e.valid_to, d.valid_from, d.valid_to)
+                                          for e in earlier):
+            raise Conflict(f"{d.insats} is already granted in these dates on this case")

@@ -248,3 +248,24 @@ class TestConcurrentChanges:
         monkeypatch.undo()
         assert case_item(receipt["case_id"])["status"] == "submitted"
         assert "intake.create" not in actions_on(pnr)
+
+
+class TestOneGrantPerPeriod:
+    def test_a_second_grant_of_an_insats_in_the_same_dates_is_a_conflict(self, app_client, token):
+        # GIVEN home care granted for a year
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        _, _, receipt = taken_in(es, token, cw)
+        assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw).status == 201
+        before = case_item(receipt["case_id"])
+        clear("visits-inbox")
+        # WHEN the same grant comes again (a double click) THEN 409 and nothing more is granted or emitted
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw)
+        assert r.status == 409 and "already granted" in r.json["detail"]
+        assert case_item(receipt["case_id"]) == before
+        assert events("visits-inbox", case_id=receipt["case_id"]) == []
+        # AND a grant for the period after the first ends is a new decision
+        after = (TODAY + timedelta(days=366)).isoformat()
+        nxt = es.post(f"/cases/{receipt['case_id']}/decisions",
+                      {"decisions": [{**HOME_CARE, "valid_from": after, "valid_to": None}]}, token=cw)
+        assert nxt.status == 201 and len(nxt.json["decisions"]) == 2
