@@ -253,8 +253,7 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
     now = deps.clock()
     message = Message(message_id=str(uuid.uuid4()), thread_id=thread.thread_id, from_party=sender.party,
                       author=sender.author, author_name=sender.author_name or settings.name, subject=subject,
-                      body=body, sent_at=now,
-                      read_receipt=read_receipt, attachments=attachments)
+                      body=body, sent_at=now, read_receipt=read_receipt, attachments=attachments)
     to_party: Party = "case_worker" if sender.party == "citizen" else "citizen"
     uow = deps.unit_of_work()
     if new:
