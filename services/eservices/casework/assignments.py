@@ -16,6 +16,7 @@ from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
+from .periods import changed
 from .inbox import trail
 from .schemas import AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView, MyAssignmentView
 
@@ -158,15 +159,8 @@ def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentC
     a = repository(deps).get(assignment_id)
     if a.ended_at is not None:
         raise Conflict("the assignment has ended")
-    if body.version != a.version:
-        raise Conflict("the assignment was changed by someone else; reload it")
-    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
-    for required in ("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"):
-        if required in changes and changes[required] is None:
-            raise ValidationFailed.field(required, "cannot be emptied")
-    updated = a.model_copy(update={**changes, "version": a.version + 1})
-    if updated.valid_to is not None and updated.valid_to < updated.valid_from:
-        raise ValidationFailed.field("valid_to", "must be on or after valid_from")
+    updated = changed(a, body, what="assignment",
+                      required=("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"))
     _no_overlap(deps, updated)
     return _view(_save(deps, call, updated, "assignment.change", a.version))
 

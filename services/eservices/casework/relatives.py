@@ -10,6 +10,7 @@ from ...domain.errors import Conflict, ValidationFailed
 from ..bootstrap import EservicesDeps
 from ..relatives import RelativeApproval
 from .inbox import trail
+from .periods import changed
 from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
 
 
@@ -71,15 +72,7 @@ def change(deps: EservicesDeps, call: Any, approval_id: str, body: ApprovalChang
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:
         raise Conflict("the approval has ended; make a new one")
-    if body.version != a.version:
-        raise Conflict("the approval was changed by someone else; reload it")
-    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
-    for required in ("valid_from", "note"):
-        if required in changes and changes[required] is None:
-            raise ValidationFailed.field(required, "cannot be emptied")
-    updated = a.model_copy(update={**changes, "version": a.version + 1})
-    if updated.valid_to is not None and updated.valid_to < updated.valid_from:
-        raise ValidationFailed.field("valid_to", "must be on or after valid_from")
+    updated = changed(a, body, what="approval", required=("valid_from", "note"))
     _no_overlap(deps, updated)
     return _save(deps, call, updated, "relative.change", a.version)
 

@@ -3,24 +3,16 @@ against a moto server; then the event reaches notify's queue and notify sends th
 import json
 
 from services.aws import client, queue_url
+from tests.integration.eservices.helpers import monthly_answers
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
 FORM = "contact-monthly-report"
 
 
-def monthly_answers(pnr, **overrides):
-    report = {"client_first_name": "Kim", "client_last_name": "Klient", "year": 2026, "month": 10,
-              "performed_all": "ja_alla", "activities": "Bio och fika"}
-    me = {"personnummer": pnr, "first_name": "Kari", "last_name": "Kontakt", "email": "kari@example.se",
-          "mobile": "+46701234567", "notify_email": True, "notify_sms": True, "confirm": True}
-    report.update(overrides.get("rapportering", {}))
-    me.update(overrides.get("om_dig", {}))
-    return {"rapportering": report, "om_dig": me}
-
-
 def submit_report(es, tok, pnr, key="k-1"):
-    draft = es.post("/drafts", {"form_id": FORM, "answers": monthly_answers(pnr)}, token=tok)
+    draft = es.post("/drafts", {"form_id": FORM, "answers": monthly_answers(pnr, om_dig={"notify_sms": True})},
+                    token=tok)
     assert draft.status == 201, draft.json
     draft_id = draft.json["draft_id"]
     assert es.post(f"/drafts/{draft_id}/signature", token=tok).status == 201
