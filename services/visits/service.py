@@ -62,11 +62,6 @@ def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Ac
     return Accepted(accepted=len(ids), event_ids=ids)
 
 
-def process_event(deps: VisitsDeps, event: VisitEvent) -> str:
-    """One event (a test, a tool): as a batch of one."""
-    return "failed" if process_events(deps, [("single", event)]) else "processed"
-
-
 def process_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set[str]:
     """The processor (see processor.py). Returns the message ids to redeliver."""
     return processor.process(deps, batch)
