@@ -77,6 +77,20 @@ def query_all(table: Any, **kwargs: Any) -> list[dict]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def query_partition(table: Any, pk: str, sk_prefix: str | None = None, *, index: str | None = None,
+                    **kwargs: Any) -> list[dict]:
+    """Every item of one partition (of the table, or of ``index`` = gsi1/gsi2), optionally only
+    those whose sort key starts with ``sk_prefix``."""
+    pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
+    condition, values = f"{pk_name} = :pk", {":pk": pk}
+    if sk_prefix:
+        condition += f" AND begins_with({sk_name}, :prefix)"
+        values[":prefix"] = sk_prefix
+    if index:
+        kwargs["IndexName"] = index
+    return query_all(table, KeyConditionExpression=condition, ExpressionAttributeValues=values, **kwargs)
+
+
 def next_number(table: Any, counter: str) -> int:
     """An atomic counter (for readable case numbers)."""
     with translated_errors():

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, query_all, to_dynamo, translated_errors
+from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ..domain.errors import NotFound
 from ..domain.personnummer import Personnummer
 
@@ -69,8 +69,7 @@ class DraftRepository:
         return Draft.model_validate(from_dynamo(item))
 
     def list_open(self, owner: str) -> list[Draft]:
-        items = query_all(self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
-                          ExpressionAttributeValues={":pk": f"PERSON#{owner}", ":d": "DRAFT#"})
+        items = query_partition(self.table, f"PERSON#{owner}", "DRAFT#")
         drafts = [Draft.model_validate(i) for i in items]
         return sorted((d for d in drafts if d.status == "draft"), key=lambda d: d.updated_at, reverse=True)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, query_all, to_dynamo
+from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo
 from ..domain.errors import Forbidden, NotFound
 from ..domain.personnummer import Personnummer
 
@@ -57,8 +57,7 @@ class ApprovalRepository:
         self.table = table
 
     def of_citizen(self, citizen: str) -> list[RelativeApproval]:
-        items = query_all(self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :r)",
-                          ExpressionAttributeValues={":pk": f"PERSON#{citizen}", ":r": "RELATIVE#"})
+        items = query_partition(self.table, f"PERSON#{citizen}", "RELATIVE#")
         return [RelativeApproval.model_validate(i) for i in items]
 
     def of_relative(self, relative: str) -> list[RelativeApproval]:

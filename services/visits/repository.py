@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..adapters.dynamo import from_dynamo, query_all, to_dynamo, translated_errors
+from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ..domain.calendar import stockholm_date
 from ..domain.errors import NotFound
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit, VisitEvent
@@ -125,13 +125,8 @@ class VisitsRepository:
         raise NotFound("no such visit")
 
     def visits_of_month(self, provider: str, year: int, month: int, client: str | None = None) -> list[Visit]:
-        values: dict[str, Any] = {":pk": f"MONTH#{provider}#{year:04d}-{month:02d}"}
-        condition = "gsi2pk = :pk"
-        if client:
-            condition += " AND begins_with(gsi2sk, :c)"
-            values[":c"] = f"{client}#"
-        items = query_all(self.table, IndexName="gsi2", KeyConditionExpression=condition,
-                          ExpressionAttributeValues=values)
+        items = query_partition(self.table, f"MONTH#{provider}#{year:04d}-{month:02d}",
+                                f"{client}#" if client else None, index="gsi2")
         return [Visit.model_validate(i) for i in items]
 
     # -- rejected events --------------------------------------------------------------------
@@ -201,8 +196,7 @@ class VisitsRepository:
         return "Attributes" in old
 
     def staff_of(self, provider: str) -> list[str]:
-        items = query_all(self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :s)",
-                          ExpressionAttributeValues={":pk": f"PROVIDER#{provider}", ":s": "STAFF#"})
+        items = query_partition(self.table, f"PROVIDER#{provider}", "STAFF#")
         return sorted(i["user_id"] for i in items)
 
     # -- absences ---------------------------------------------------------------------------
@@ -212,9 +206,7 @@ class VisitsRepository:
                 "type": "absence", **a.model_dump(mode="json")}
 
     def absences_of(self, provider: str, client: str | None = None) -> list[Absence]:
-        prefix = f"ABSENCE#{client}#" if client else "ABSENCE#"
-        items = query_all(self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :a)",
-                          ExpressionAttributeValues={":pk": f"PROVIDER#{provider}", ":a": prefix})
+        items = query_partition(self.table, f"PROVIDER#{provider}", f"ABSENCE#{client}#" if client else "ABSENCE#")
         return [Absence.model_validate(i) for i in items]
 
     # -- granted time (from DecisionPublished) ----------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ...adapters.dynamo import from_dynamo, query_all
+from ...adapters.dynamo import from_dynamo, query_all, query_partition
 from ...contracts.events import AssignmentRegistered
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, NotFound, ValidationFailed
@@ -79,13 +79,7 @@ class AssignmentRepository:
 
     def of_client(self, pnr: str | None) -> list[Assignment]:
         """One client's assignments, or (None) every assignment."""
-        values = {":pk": ALL_PK}
-        condition = "gsi2pk = :pk"
-        if pnr:
-            condition += " AND begins_with(gsi2sk, :client)"
-            values[":client"] = f"{pnr}#"
-        items = query_all(self.table, IndexName="gsi2", KeyConditionExpression=condition,
-                          ExpressionAttributeValues=values)
+        items = query_partition(self.table, ALL_PK, f"{pnr}#" if pnr else None, index="gsi2")
         return [Assignment.model_validate(i) for i in items]
 
 
