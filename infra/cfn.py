@@ -160,8 +160,6 @@ def merge_template(app_module: Any) -> dict[str, Any]:
 
 def _iam_policy_file(app: str, prefix: str) -> dict[str, Any]:
     """Chalice's policy file takes plain strings: ARNs with wildcards for partition, region, account."""
-    text = json.dumps(policy_for(app, prefix))
-    policy = json.loads(text)
 
     def plain(value: Any) -> Any:
         if isinstance(value, dict) and "Fn::Sub" in value:
@@ -175,7 +173,7 @@ def _iam_policy_file(app: str, prefix: str) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         return value
 
-    return plain(policy)
+    return plain(policy_for(app, prefix))
 
 
 def _inputs_digest(app: str) -> str:
