@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Literal
 
 from ...domain.errors import FieldError
-from ...domain.personnummer import InvalidPersonnummer, Personnummer
+from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]
@@ -332,7 +332,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
         if f.maximum is not None:
             base["maximum"] = f.maximum
     elif kind == "personnummer":
-        base.update(type="string", pattern=r"^(\d{2})?\d{6}[-+]?\d{4}$")
+        base.update(type="string", pattern=JSON_SCHEMA_PATTERN)
     elif kind == "rows":
         row = _object_schema(f.columns)
         base.update(type="array", maxItems=f.max_rows, items=row)
