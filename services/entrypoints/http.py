@@ -209,8 +209,9 @@ class HttpApi:
     def health(self) -> dict[str, str]:
         return {"status": "ok", "service": self.service}
 
-    def openapi(self, title: str, version: str = "1.0.0") -> dict[str, Any]:
-        return openapi_document(self.app, title=title, version=version)
+    def openapi(self, title: str, version: str = "1.0.0", schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``schemas``: further components that models reference (e.g. each form's answers)."""
+        return openapi_document(self.app, title=title, version=version, schemas=schemas)
 
 
 def _acting_for(headers: Any) -> Personnummer | None:
@@ -263,6 +264,21 @@ def _parse(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
 
 # -- OpenAPI ----------------------------------------------------------------------------
 
+def _problem_answers(spec: OperationSpec) -> list[tuple[str, str]]:
+    """The problem answers an operation can give, from what it declares."""
+    out = [("400", "Bad request")]
+    if spec.action is not None:
+        out += [("401", "No valid token"), ("403", "The role or the person may not do this")]
+    out += [("404", "Not found, or not yours"), ("409", "Changed meanwhile, or not allowed in its state")]
+    if spec.body is not None:
+        out += [("413", "The body is larger than 1 MiB"),
+                ("415", "The body is not sent as application/json")]
+    out.append(("422", "Invalid fields, each named"))
+    if spec.action is not None:
+        out.append(("503", "The identity provider cannot be reached"))
+    return out
+
+
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, False
@@ -273,7 +289,7 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
-def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
+def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
     operations: list[tuple[str, str, OperationSpec]] = []
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
@@ -289,21 +305,26 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
     ordered = sorted(models, key=lambda m: m.__name__)
     keys, defs = models_json_schema([(m, "validation") for m in ordered],
                                     ref_template="#/components/schemas/{model}")
-    schemas = dict(defs.get("$defs", {}))
+    schemas = {**(schemas or {}), **defs.get("$defs", {})}
 
     def ref(model: type[BaseModel]) -> dict:
         return keys[(model, "validation")]
 
     schemas["Problem"] = {
         "type": "object",
+        "required": ["type", "title", "status"],
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "instance": {"type": "string"},
                        "errors": {"type": "array", "items": {"type": "object", "properties": {
                            "field": {"type": "string"}, "pointer": {"type": "string"},
                            "detail": {"type": "string"}}}}},
     }
-    problem_ref = {"description": "Problem (RFC 9457)",
-                   "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+    def problem_ref(why: str) -> dict[str, Any]:
+        return {"description": why, "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+    see_other = {"description": "See other: a short-lived address of the file (when the client does not accept "
+                                "its type)", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}}
     paths: dict[str, dict] = {}
     for path, method, spec in operations:
         op: dict[str, Any] = {"operationId": f"{method}_{re.sub(r'[^a-zA-Z0-9]+', '_', path).strip('_') or 'root'}"}
@@ -320,7 +341,8 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
                 op["security"] = [{"bearer": []}]
                 op["x-insats-action"] = spec.action
             if spec.query is not None:
-                qschema = spec.query.model_json_schema()
+                qschema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(qschema.pop("$defs", {}))
                 required = set(qschema.get("required", []))
                 for name, prop in qschema.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
@@ -334,14 +356,16 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
             elif spec.content_type != "application/json":
                 ok["content"] = {spec.content_type: {"schema": {"type": "string", "format": "binary"}}}
             responses[str(spec.status)] = ok
-            for code in ("400", "401", "403", "404", "409", "422"):
-                responses[code] = problem_ref
+            if spec.redirect:
+                responses["303"] = see_other
+            for code, why in _problem_answers(spec):
+                responses[code] = problem_ref(why)
         if params:
             op["parameters"] = params
         op["responses"] = responses
         paths.setdefault(path, {})[method] = op
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # pydantic emits JSON Schema 2020-12, which is what 3.1 uses
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {"schemas": schemas,

@@ -371,6 +371,22 @@ def json_schema(form: FormDefinition) -> dict[str, Any]:
     }
 
 
+def draft_answers_schema(form: FormDefinition) -> dict[str, Any]:
+    """The answers a draft of this form may hold: the submission's schema with nothing required
+    yet (a draft is saved step by step; what is missing is listed, not refused)."""
+    def loosen(node: Any, names: bool = False) -> Any:
+        if isinstance(node, list):
+            return [loosen(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if names:  # a "properties" map: its keys are field names, not keywords
+            return {k: loosen(v) for k, v in node.items()}
+        return {k: loosen(v, names=k == "properties") for k, v in node.items()
+                if k not in ("required", "allOf", "$schema", "$id")}
+
+    return loosen(json_schema(form))
+
+
 def describe(form: FormDefinition) -> dict[str, Any]:
     """The declaration as data for clients: steps, fields, labels, help, choices, conditions."""
     def field_dict(f: Field) -> dict[str, Any]:
