@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
-	@echo "make test     every test: unit, integration (moto server), e2e, cfn-lint"
+	@echo "make test     every test: unit, integration (moto server), e2e, fuzz (schemathesis), cfn-lint"
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
@@ -47,6 +47,11 @@ test-integration: install
 
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
+
+# schemathesis against every app with a token of each role (part of make test too); FUZZ_EXAMPLES
+# sets the examples per operation, role and mode (default 8).
+test-fuzz: install
+	$(BIN)/python -m pytest -q tests/fuzz
 
 bench: install
 	$(BIN)/python -m bench
