@@ -6,15 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e bench package lint-cfn deploy fire clean
+.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
-	@echo "make test     every test: unit, integration (moto server), e2e, cfn-lint"
+	@echo "make test     every test: unit, integration (moto server), e2e, fuzz (schemathesis), cfn-lint"
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
 	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
+	@echo "make run PORT=8080 CLEAN=1   another port; start without the data kept from the last run"
+	@echo "make clean-data   forget the local stack's data"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -26,8 +28,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# The local stack keeps its data in .local/ across restarts; CLEAN=1 starts from nothing.
+PORT      ?=
+CLEAN     ?=
+STATE_DIR ?= .local
 run: install
-	$(BIN)/python -m infra.local.stack
+	$(BIN)/python -m infra.local.stack --state-dir $(STATE_DIR) $(if $(PORT),--port $(PORT)) \
+	  $(if $(filter-out 0,$(CLEAN)),--clean)
 
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -40,6 +47,11 @@ test-integration: install
 
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
+
+# schemathesis against every app with a token of each role (part of make test too); FUZZ_EXAMPLES
+# sets the examples per operation, role and mode (default 8).
+test-fuzz: install
+	$(BIN)/python -m pytest -q tests/fuzz
 
 bench: install
 	$(BIN)/python -m bench
@@ -63,8 +75,13 @@ deploy: package
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
 
+# The port the running stack wrote to $(STATE_DIR)/port, unless PORT is given.
 fire:
-	@curl -s -X POST http://127.0.0.1:8000/dev/schedules/$(JOB); echo
+	@port="$(PORT)"; [ -n "$$port" ] || port=$$(cat $(STATE_DIR)/port 2>/dev/null || echo 8000); \
+	curl -s -X POST http://127.0.0.1:$$port/dev/schedules/$(JOB); echo
+
+clean-data:
+	rm -rf $(STATE_DIR)/aws-state $(STATE_DIR)/aws-state.new $(STATE_DIR)/aws-state.old
 
 clean:
 	rm -rf build .pytest_cache $(VENV) .local

@@ -4,7 +4,7 @@ from chalice import Chalice, Rate
 from chalicelib import casework, citizen, messages, mypages
 from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
-from services.eservices import retention
+from services.eservices import forms, retention
 from services.eservices.bootstrap import deps
 
 app = Chalice(app_name="insats-eservices", configure_logs=False)
@@ -21,7 +21,7 @@ def health():
 
 @app.route("/openapi.json")
 def openapi():
-    return api.openapi("Insats e-services and case work")
+    return api.openapi("Insats e-services and case work", schemas=forms.openapi_schemas())
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

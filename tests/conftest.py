@@ -76,3 +76,20 @@ def app_client(aws):
         return cache[name]
 
     return get
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist), before any worker
+        from tests.fuzz import figures
+
+        figures.clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.fuzz import figures
+
+    lines = figures.summary()
+    if lines:
+        terminalreporter.section("fuzz figures (schemathesis)")
+        for line in lines:
+            terminalreporter.write_line(line)

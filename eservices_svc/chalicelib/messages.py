@@ -56,7 +56,7 @@ def staff_export(call, thread_id):
 
 
 @bp.route("/messages" + ATTACHMENT)
-@api.operation("messages.staff", tags=STAFF, summary="Download an attachment (303 to S3)")
+@api.operation("messages.staff", tags=STAFF, summary="Download an attachment (303 to S3)", redirect=True)
 def staff_attachment(call, thread_id, message_id, attachment_id):
     return msg.attachment(deps(), call, msg.staff_sender(call), thread_id, message_id, attachment_id)
 
@@ -96,6 +96,6 @@ def my_reply(call, body, thread_id):
 
 
 @bp.route("/my/messages" + ATTACHMENT)
-@api.operation("messages.citizen", tags=PEOPLE, summary="Download an attachment (303 to S3)")
+@api.operation("messages.citizen", tags=PEOPLE, summary="Download an attachment (303 to S3)", redirect=True)
 def my_attachment(call, thread_id, message_id, attachment_id):
     return msg.attachment(deps(), call, msg.person_sender(deps(), call), thread_id, message_id, attachment_id)

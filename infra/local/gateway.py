@@ -1,6 +1,11 @@
 """One local HTTP gateway for every app, as an API Gateway custom domain with base paths:
 ``/eservices/*``, ``/visits/*``, ``/reports/*``, ``/billing/*`` go to those Chalice apps with the
 prefix stripped. ``/dev/*`` exists only here, in the local stage: tokens, outbox, schedules.
+
+Like API Gateway it answers what never reaches an app itself, always as problem+json: a method
+it does not serve (405 for TRACE and CONNECT, 501 for one it does not know), a missing, invalid
+or lying ``Content-Length`` (400; a body that never arrives times out instead of hanging the
+connection), a body over 10 MiB (413, unread), a path no app serves (404).
 """
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
 log = logging.getLogger("insats.gateway")
+PROBLEM = "application/problem+json"
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+BODY_TIMEOUT = 10  # seconds a client may take to send what its Content-Length promised
 
 
 class DevRoutes:
@@ -25,7 +33,10 @@ class DevRoutes:
     def __init__(self, issuer: Any, endpoint: str, scheduler: Any, pumps: list[Any]) -> None:
         self.issuer, self.endpoint, self.scheduler, self.pumps = issuer, endpoint, scheduler, pumps
 
-    def token(self, body: dict) -> tuple[int, dict]:
+    def token(self, body: Any) -> tuple[int, dict]:
+        if not isinstance(body, dict):
+            return 422, _problem(422, "Cannot mint that token", 'send a JSON object, e.g. {"role": "citizen", '
+                                                                '"personnummer": "..."}')
         role = body.get("role")
         try:
             token = self.issuer.token_for(role, personnummer=body.get("personnummer"), user_id=body.get("user_id"),
@@ -74,6 +85,31 @@ def _problem(status: int, title: str, detail: str) -> dict:
     return {"type": "about:blank", "title": title, "status": status, "detail": detail}
 
 
+
+class BadRequestBody(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def read_body(headers: Any, rfile: Any) -> bytes:
+    """The request body as its Content-Length declares it, or ``BadRequestBody``."""
+    if headers.get("Transfer-Encoding"):
+        raise BadRequestBody(411, "send the body with a Content-Length (chunked transfer is not supported here)")
+    values = headers.get_all("Content-Length") or []
+    if not values:
+        return b""
+    if len(set(values)) != 1 or not values[0].strip().isascii() or not values[0].strip().isdigit():
+        raise BadRequestBody(400, "Content-Length must be one non-negative integer")
+    length = int(values[0].strip())
+    if length > MAX_BODY:
+        raise BadRequestBody(413, f"the body is larger than {MAX_BODY} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise BadRequestBody(400, "the body is shorter than its Content-Length")
+    return body
+
+
 class Gateway:
     def __init__(self, apps: dict[str, Any], dev: DevRoutes, host: str, port: int) -> None:
         self.routes = {f"/{name}": (LocalGateway(module.app, Config(chalice_stage="local")), threading.Lock())
@@ -87,24 +123,65 @@ class Gateway:
             def log_message(self, fmt: str, *args: Any) -> None:  # quiet: no personal data in access logs
                 log.debug("%s %s", self.command, self.path.split("?")[0])
 
+            timeout = BODY_TIMEOUT  # a socket timeout: a body that never comes cannot hold a thread forever
+
             def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                try:
+                    body = read_body(self.headers, self.rfile)
+                except BadRequestBody as exc:
+                    self.close_connection = True  # what is left on the wire is not a request
+                    self._send(exc.status, {"Content-Type": PROBLEM},
+                               json.dumps(_problem(exc.status, "Bad request", exc.detail)).encode())
+                    return
+                except (TimeoutError, OSError):
+                    self.close_connection = True
+                    self._send(400, {"Content-Type": PROBLEM}, json.dumps(_problem(
+                        400, "Bad request", "the body did not arrive within its Content-Length")).encode())
+                    return
                 try:
                     status, headers, payload = gateway.handle(self.command, self.path, dict(self.headers), body)
                 except Exception:  # noqa: BLE001 - answer, never drop the connection
                     log.exception("gateway error")
-                    status, headers = 502, {"Content-Type": "application/problem+json"}
+                    status, headers = 502, {"Content-Type": PROBLEM}
                     payload = json.dumps(_problem(502, "Bad gateway", "the local stack failed; see its log")).encode()
+                self._send(status, headers, payload)
+
+            def _send(self, status: int, headers: dict, payload: bytes) -> None:
                 self.send_response(status)
                 for k, v in headers.items():
                     if k.lower() not in ("content-length", "connection"):
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(payload)))
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+            def _not_allowed(self) -> None:
+                self.close_connection = True
+                payload = json.dumps(_problem(405, "Method not allowed", f"{self.command} is not served")).encode()
+                self._send(405, {"Content-Type": PROBLEM, "Allow": "GET, POST, PUT, PATCH, DELETE, OPTIONS"}, payload)
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # http.server's own errors (unknown method 501, bad request line, headers too large)
+                # as problem+json instead of its HTML page.
+                self.close_connection = True
+                title = self.responses.get(code, ("Error",))[0]
+                payload = json.dumps(_problem(code, title, message or explain or title)).encode()
+                try:
+                    self.send_response(code, message)
+                    self.send_header("Content-Type", PROBLEM)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                        self.wfile.write(payload)
+                except OSError:
+                    pass
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+            do_TRACE = do_CONNECT = _not_allowed
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
@@ -120,7 +197,11 @@ class Gateway:
                     with lock:  # a Chalice app holds the current request in a global
                         response = local.handle_request(method, inner, headers, body)
                 except LocalGatewayException as exc:
-                    return exc.CODE, dict(exc.headers), exc.body or b""
+                    if exc.CODE == 403:  # API Gateway's "Missing Authentication Token": no such route
+                        return 404, {"Content-Type": PROBLEM}, json.dumps(
+                            _problem(404, "Not found", f"no route {method} {path}")).encode()
+                    return exc.CODE, {"Content-Type": PROBLEM}, json.dumps(
+                        _problem(exc.CODE, "Error", (exc.body or b"").decode("utf-8", "replace"))).encode()
                 out_headers = {**response.get("headers", {})}
                 for k, values in (response.get("multiValueHeaders") or {}).items():
                     out_headers[k] = ", ".join(values)
@@ -135,7 +216,7 @@ class Gateway:
 
     def _dev(self, method: str, path: str, body: bytes) -> tuple[int, dict, bytes]:
         handlers: dict[tuple[str, str], Callable[[], tuple[int, dict]]] = {
-            ("POST", "/dev/token"): lambda: self.dev.token(json.loads(body or b"{}")),
+            ("POST", "/dev/token"): lambda: self.dev.token(json.loads(body or b"{}")),  # ValueError: 400
             ("GET", "/dev/outbox"): self.dev.outbox,
             ("GET", "/dev/schedules"): self.dev.schedules,
         }
@@ -144,8 +225,8 @@ class Gateway:
         elif (method, path) in handlers:
             try:
                 status, payload = handlers[(method, path)]()
-            except ValueError as exc:
-                status, payload = 400, _problem(400, "Bad request", str(exc))
+            except (ValueError, RecursionError) as exc:
+                status, payload = 400, _problem(400, "Bad request", f"the body is not valid JSON: {type(exc).__name__}")
         else:
             status, payload = 404, _problem(404, "Not found", "dev routes: POST /dev/token, GET /dev/outbox, "
                                                               "GET /dev/schedules, POST /dev/schedules/{name}")

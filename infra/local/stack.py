@@ -4,6 +4,10 @@ Starts an embedded AWS (moto server on 127.0.0.1:4566) unless ``AWS_ENDPOINT_URL
 points at one (LocalStack), creates every resource from ``infra/resources.py``, seeds demo data,
 serves every app behind one gateway on http://127.0.0.1:8000, pumps the queues into the apps'
 SQS handlers and fires their schedules. Ctrl-C stops everything it started.
+
+The data (tables and S3 objects) is kept across restarts in ``<state dir>/aws-state`` (see
+``state.py``); ``--clean`` starts from nothing. The gateway's port is written to
+``<state dir>/port`` while the stack runs, so ``make fire`` finds it.
 """
 from __future__ import annotations
 
@@ -39,13 +43,42 @@ def _configure_env(endpoint: str, state_dir: Path, region: str, started_moto: bo
     os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 
+class Stopper:
+    """Signal handlers that only count: no lock is taken inside a handler, so a second signal
+    landing while the first is being handled (Ctrl-C twice, SIGTERM from a supervisor) cannot
+    deadlock. The main thread polls and does the stopping itself; a third signal exits at once."""
+
+    def __init__(self) -> None:
+        self.signals = 0
+
+    def handle(self, signum: int, frame: object) -> None:
+        self.signals += 1
+        if self.signals >= 3:
+            os._exit(130)
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self.handle)
+        signal.signal(signal.SIGTERM, self.handle)
+
+    def wait(self, poll: float = 0.2) -> None:
+        while not self.signals:
+            time.sleep(poll)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("INSATS_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("INSATS_GATEWAY_PORT", "8000")))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("INSATS_GATEWAY_PORT", "8000")),
+                        help="the gateway's port (0 picks a free one; the port is written to <state dir>/port)")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
     parser.add_argument("--state-dir", default=os.environ.get("INSATS_STATE_DIR", str(ROOT / ".local")))
+    parser.add_argument("--clean", action="store_true",
+                        help="start without the data kept from the last run (and forget it)")
+    parser.add_argument("--snapshot-every", type=float, default=300.0,
+                        help="seconds between dumps of the data while running (also dumped on stop)")
     args = parser.parse_args(argv)
+    stopper = Stopper()
+    stopper.install()  # before anything slow starts: a Ctrl-C during start-up still stops cleanly
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
@@ -68,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from infra.apps import load_all
     from infra.local.demo import people, seed
+    from infra.local import state
     from infra.local.gateway import DevRoutes, Gateway
     from infra.local.pump import QueuePump
     from infra.local.scheduler import Job, Scheduler
@@ -80,8 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     issuer = DevIssuer(state_dir, issuer=s.oidc_issuer, audience=s.oidc_audience)
     session = local_session(endpoint, region)
     provision(session, prefix=s.prefix, region=region)
+    keep_state = moto_server is not None  # an external AWS (LocalStack) keeps its own state
+    if args.clean:
+        state.clear(state_dir)
+    restored = state.load(session, state_dir) if keep_state else None
     apps = load_all()
-    seeded = seed()
+    seeded = seed() if restored is None else []  # the restored data holds the demo data as it was left
 
     stop = threading.Event()
     sqs = session.client("sqs")
@@ -106,23 +144,44 @@ def main(argv: list[str] | None = None) -> int:
         worker.start()
     serving = threading.Thread(target=gateway.serve_forever, name="gateway", daemon=True)
     serving.start()
-    _banner(args, endpoint, moto_server is not None, http_apps, jobs, people(), seeded, time.monotonic() - started)
+    port_file = state_dir / "port"
+    port_file.write_text(f"{gateway.server.server_address[1]}\n")
+    if keep_state:
+        threading.Thread(target=_snapshots, args=(state, session, state_dir, stop, args.snapshot_every),
+                         name="snapshots", daemon=True).start()
+    _banner(args, endpoint, moto_server is not None, http_apps, jobs, people(), seeded, restored,
+            time.monotonic() - started)
 
-    def _stop(*_: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    stop.wait()
+    stopper.wait()
     print("\nStopping Insats …", flush=True)
+    stop.set()
+    for worker in [*pumps, scheduler]:
+        worker.join(timeout=5)
     gateway.shutdown()
+    port_file.unlink(missing_ok=True)
+    if keep_state:
+        try:
+            kept = state.save(session, state_dir)
+            print(f"Kept {kept['items']} items and {kept['objects']} files for the next start "
+                  f"(make run CLEAN=1 starts clean).", flush=True)
+        except Exception:  # noqa: BLE001 - stopping must finish; the previous dump stays
+            logging.exception("could not keep the data")
     if moto_server is not None:
         moto_server.stop()
     print("Stopped.", flush=True)
     return 0
 
 
-def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, seconds) -> None:  # noqa: ANN001
+def _snapshots(state, session, state_dir: Path, stop: threading.Event, every: float) -> None:  # noqa: ANN001
+    """Dumps the data now and then, so a stack that is killed loses at most a few minutes."""
+    while not stop.wait(every):
+        try:
+            state.save(session, state_dir)
+        except Exception:  # noqa: BLE001
+            logging.exception("could not dump the data")
+
+
+def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, seconds) -> None:  # noqa: ANN001
     base = f"http://{args.host}:{args.port}"
     lines = [
         "",
@@ -135,7 +194,8 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, seconds) ->
         f"    GET  {base}/dev/outbox     e-mails and SMS sent",
         f"    GET  {base}/dev/schedules  scheduled jobs; POST {base}/dev/schedules/<name> fires one",
         f"  Schedules: {', '.join(j.name for j in jobs) or 'none'}",
-        f"  Demo data: {len(seeded)} records seeded",
+        (f"  Data kept from the last run: {restored['items']} items, {restored['objects']} files "
+         f"(make run CLEAN=1 starts clean)" if restored is not None else f"  Demo data: {len(seeded)} records seeded"),
         "  Log in as a demo user (then send 'Authorization: Bearer <access_token>'):",
     ]
     for login in demo["demo_logins"]:

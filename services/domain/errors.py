@@ -72,3 +72,11 @@ class PayloadTooLarge(DomainError):
     status = 413
     slug = "too-large"
     title = "Too large"
+
+
+class Unavailable(DomainError):
+    """Something we depend on cannot be reached (the identity provider's keys, say): try later."""
+
+    status = 503
+    slug = "unavailable"
+    title = "Temporarily unavailable"

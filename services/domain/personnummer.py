@@ -1,8 +1,11 @@
 """Swedish personal identity numbers (personnummer) and coordination numbers (samordningsnummer).
 
-Accepted forms: ``YYYYMMDDNNNC``, ``YYYYMMDD-NNNC``, ``YYMMDD-NNNC``, ``YYMMDD+NNNC`` (``+`` marks
-a person aged 100 or more) and ``YYMMDDNNNC``. Stored as 12 digits. A samordningsnummer has
-60 added to the day of birth. The last digit is a Luhn check over the 10-digit form.
+Accepted forms: ``YYYYMMDDNNNC``, ``YYYYMMDD-NNNC``, ``YYYYMMDD+NNNC``, ``YYMMDD-NNNC``,
+``YYMMDD+NNNC`` and ``YYMMDDNNNC`` (``+`` marks a person aged 100 or more; with the 10-digit form
+it picks the century). Stored as 12 digits. A samordningsnummer has 60 added to the day of
+birth. The last digit is a Luhn check over the 10-digit form; the serial number 000 is never
+issued. Only the ASCII digits 0-9 are digits, and nothing may stand between them but the one
+separator: "19090527 1474" is refused rather than read as some other number.
 """
 from __future__ import annotations
 
@@ -13,8 +16,14 @@ from typing import Annotated, Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
-_FORM = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
-# Anything in free text that looks like a personnummer: used to mask log lines.
+from .bounds import ascii_digits
+
+# [0-9], never \d: in Python \d also matches other scripts' digits ("١٩٦٠").
+_FORM = re.compile(r"([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])")
+# The one JSON Schema pattern for a personnummer field (request models and the forms' schemas).
+JSON_SCHEMA_PATTERN = r"^([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$"
+# Anything in free text that looks like a personnummer: used to mask log lines. Here \d on
+# purpose: masking errs on the broad side, other scripts' digits included.
 _IN_TEXT = re.compile(r"(?<!\d)((?:19|20)?\d{6})[-+]?(\d{4})(?!\d)")
 
 
@@ -38,15 +47,16 @@ class Personnummer(str):
     def __new__(cls, raw: Any, *, today: date | None = None) -> "Personnummer":
         if isinstance(raw, Personnummer):
             return raw
-        text = str(raw).strip().replace(" ", "")
-        m = _FORM.match(text)
-        if not m:
+        text = str(raw).strip()
+        m = _FORM.fullmatch(text)
+        if not m or not ascii_digits("".join(g for g in m.groups() if g not in (None, "", "-", "+"))):
             raise InvalidPersonnummer("must be 12 digits (ÅÅÅÅMMDDNNNN) or 10 digits with - or +")
         century, yy, mm, dd, sep, serial, check = m.groups()
+        if serial == "000":
+            raise InvalidPersonnummer("the serial number 000 is never issued")
+        on = today or date.today()
         if century is None:
-            century = _infer_century(yy, mm, dd, plus=sep == "+", today=today or date.today())
-        elif sep == "+":
-            raise InvalidPersonnummer("+ goes only with the 10-digit form")
+            century = _infer_century(yy, mm, dd, plus=sep == "+", today=on)
         day = int(dd)
         coordination = day > 60
         try:
@@ -55,7 +65,10 @@ class Personnummer(str):
             raise InvalidPersonnummer("the date of birth is not a real date") from None
         if not _luhn_ok(yy + mm + dd + serial + check):
             raise InvalidPersonnummer("the check digit is wrong")
-        return super().__new__(cls, century + yy + mm + dd + serial + check)
+        number = super().__new__(cls, century + yy + mm + dd + serial + check)
+        if sep == "+" and number.age_on(on) < 100:
+            raise InvalidPersonnummer("+ marks a person aged 100 or more")
+        return number
 
     @property
     def is_coordination_number(self) -> bool:
@@ -86,7 +99,7 @@ class Personnummer(str):
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^(\d{2})?\d{6}[-+]?\d{4}$", "examples": ["ÅÅÅÅMMDDNNNN"],
+        return {"type": "string", "pattern": JSON_SCHEMA_PATTERN, "examples": ["ÅÅÅÅMMDDNNNN"],
                 "description": "Personnummer or samordningsnummer; stored as 12 digits"}
 
 

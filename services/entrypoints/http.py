@@ -5,7 +5,12 @@ checks the action against the policy, parses the body and query with pydantic, c
 handler with a ``Call`` and the parsed values, and renders the result. Any domain error
 becomes an RFC 9457 problem document (``application/problem+json``) naming each bad field,
 and a refused request leaves an audit log line and nothing else. The same declarations
-generate the app's OpenAPI 3 document.
+generate the app's OpenAPI 3.1 document.
+
+Every answer that is an error is problem+json, including Chalice's own (an unsupported media
+type, a method the route lacks, a crash outside an operation): a middleware on the app
+rewrites them, and refuses a body over ``MAX_BODY_BYTES`` before anything parses it. A body
+with no Content-Type is read as JSON.
 """
 from __future__ import annotations
 
@@ -16,18 +21,20 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from chalice import Response
+from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from ..auth.policy import POLICY, authorize
 from ..auth.principal import Principal
 from ..auth.tokens import principal_from_headers
-from ..domain.errors import DomainError, FieldError, ValidationFailed
+from ..domain.errors import DomainError, FieldError, PayloadTooLarge, ValidationFailed
 from ..domain.personnummer import Personnummer, InvalidPersonnummer
 from ..observability import audit_line, get_logger
 
 PROBLEM_TYPE = "application/problem+json"
+MAX_BODY_BYTES = 1024 * 1024  # JSON bodies; files go straight to S3 through presigned posts
+MAX_JSON_DEPTH = 32  # no request model nests deeper than a handful of levels
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class OperationSpec:
     summary: str
     tags: tuple[str, ...] = field(default_factory=tuple)
     content_type: str = "application/json"
+    redirect: bool = False  # may answer 303 to a short-lived S3 address
 
 
 def problem(status: int, title: str, detail: str, *, slug: str = "error", errors: list[FieldError] | None = None,
@@ -66,6 +74,54 @@ def problem(status: int, title: str, detail: str, *, slug: str = "error", errors
         body["errors"] = [{"field": e.field, "pointer": e.pointer, "detail": e.detail} for e in errors]
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
                     headers={"Content-Type": PROBLEM_TYPE})
+
+
+# Chalice's own error codes, as problem types.
+_CHALICE_ERRORS = {
+    "UnsupportedMediaType": ("unsupported-media-type", "Unsupported media type",
+                             "send the body as JSON with Content-Type: application/json"),
+    "MethodNotAllowedError": ("method-not-allowed", "Method not allowed", None),
+    "BadRequest": ("bad-request", "Bad request", None),
+    "BadRequestError": ("bad-request", "Bad request", None),
+    "NotFoundError": ("not-found", "Not found", None),
+}
+
+
+def problem_middleware(logger: Any) -> Callable:
+    """Chalice middleware: a too-large body is refused unread, and every error is problem+json."""
+
+    def middleware(request: Any, get_response: Callable) -> Response:
+        try:
+            raw = request.raw_body or b""
+            if len(raw) > MAX_BODY_BYTES:
+                return problem(413, PayloadTooLarge.title, f"the body is larger than {MAX_BODY_BYTES} bytes",
+                               slug=PayloadTooLarge.slug)
+            return as_problem(get_response(request))
+        except Exception:  # noqa: BLE001 - the client gets a problem document, the log the trace
+            logger.exception("unhandled error")
+            return _internal_error()
+
+    return middleware
+
+
+def as_problem(response: Response) -> Response:
+    """Chalice's own errors (``{"Code": ..., "Message": ...}``) as problem documents."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = str(body.get("Code"))
+    if response.status_code >= 500:
+        return _internal_error()
+    slug, title, detail = _CHALICE_ERRORS.get(code, ("error", code, None))
+    out = problem(response.status_code, title, detail or str(body.get("Message", title)), slug=slug)
+    for name, value in (response.headers or {}).items():
+        if name.lower() != "content-type":
+            out.headers[name] = value
+    return out
+
+
+def _internal_error() -> Response:
+    return problem(500, "Internal error", "Something went wrong on our side; try again later.", slug="internal")
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
@@ -99,14 +155,20 @@ class HttpApi:
         self.app = app
         self.service = service
         self.logger = get_logger(service)
+        if isinstance(app, Chalice) and not getattr(app, "_problem_middleware", False):
+            app.register_middleware(problem_middleware(self.logger), "http")
+            app._problem_middleware = True  # type: ignore[attr-defined]
 
     # -- the decorator ------------------------------------------------------------------
     def operation(self, action: str | None, *, body: type[BaseModel] | None = None,
                   query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
-                  summary: str = "", tags: tuple[str, ...] = (), content_type: str = "application/json") -> Callable:
+                  summary: str = "", tags: tuple[str, ...] = (), content_type: str = "application/json",
+                  redirect: bool | None = None) -> Callable:
         if action is not None and action not in POLICY:
             raise KeyError(f"action {action!r} is not in services.auth.policy.POLICY")
-        spec = OperationSpec(action, body, query, response, status, summary, tags, content_type)
+        # A file is bytes to a client that accepts its type, else a 303 to S3.
+        redirect = content_type != "application/json" if redirect is None else redirect
+        spec = OperationSpec(action, body, query, response, status, summary, tags, content_type, redirect)
 
         def decorate(handler: Callable) -> Callable:
             @functools.wraps(handler)
@@ -141,15 +203,15 @@ class HttpApi:
             return problem(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors)
         except Exception:  # noqa: BLE001 - the client gets a problem document, the log the trace
             self.logger.exception("unhandled error", extra={"action": spec.action})
-            return problem(500, "Internal error", "Something went wrong on our side; try again later.",
-                           slug="internal")
+            return _internal_error()
 
     # -- health and OpenAPI ---------------------------------------------------------------
     def health(self) -> dict[str, str]:
         return {"status": "ok", "service": self.service}
 
-    def openapi(self, title: str, version: str = "1.0.0") -> dict[str, Any]:
-        return openapi_document(self.app, title=title, version=version)
+    def openapi(self, title: str, version: str = "1.0.0", schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``schemas``: further components that models reference (e.g. each form's answers)."""
+        return openapi_document(self.app, title=title, version=version, schemas=schemas)
 
 
 def _acting_for(headers: Any) -> Personnummer | None:
@@ -165,11 +227,31 @@ def _acting_for(headers: Any) -> Personnummer | None:
 def _parse_body(model: type[BaseModel], raw: bytes | None) -> BaseModel:
     if not raw:
         raise ValidationFailed.field("body", "a JSON body is required")
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    too_deep = ValidationFailed.field("body", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise too_deep from None
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.field("body", "the body is not valid JSON") from None
+    if _too_deep(data):
+        raise too_deep
     return _parse(model, data, "")
+
+
+def _too_deep(data: Any) -> bool:
+    """Iterative, so a hostile document cannot exhaust the stack while we measure it."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _parse(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
@@ -182,6 +264,21 @@ def _parse(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
 
 # -- OpenAPI ----------------------------------------------------------------------------
 
+def _problem_answers(spec: OperationSpec) -> list[tuple[str, str]]:
+    """The problem answers an operation can give, from what it declares."""
+    out = [("400", "Bad request")]
+    if spec.action is not None:
+        out += [("401", "No valid token"), ("403", "The role or the person may not do this")]
+    out += [("404", "Not found, or not yours"), ("409", "Changed meanwhile, or not allowed in its state")]
+    if spec.body is not None:
+        out += [("413", "The body is larger than 1 MiB"),
+                ("415", "The body is not sent as application/json")]
+    out.append(("422", "Invalid fields, each named"))
+    if spec.action is not None:
+        out.append(("503", "The identity provider cannot be reached"))
+    return out
+
+
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, False
@@ -192,7 +289,7 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
-def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
+def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
     operations: list[tuple[str, str, OperationSpec]] = []
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
@@ -208,21 +305,26 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
     ordered = sorted(models, key=lambda m: m.__name__)
     keys, defs = models_json_schema([(m, "validation") for m in ordered],
                                     ref_template="#/components/schemas/{model}")
-    schemas = dict(defs.get("$defs", {}))
+    schemas = {**(schemas or {}), **defs.get("$defs", {})}
 
     def ref(model: type[BaseModel]) -> dict:
         return keys[(model, "validation")]
 
     schemas["Problem"] = {
         "type": "object",
+        "required": ["type", "title", "status"],
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "instance": {"type": "string"},
                        "errors": {"type": "array", "items": {"type": "object", "properties": {
                            "field": {"type": "string"}, "pointer": {"type": "string"},
                            "detail": {"type": "string"}}}}},
     }
-    problem_ref = {"description": "Problem (RFC 9457)",
-                   "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+    def problem_ref(why: str) -> dict[str, Any]:
+        return {"description": why, "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+    see_other = {"description": "See other: a short-lived address of the file (when the client does not accept "
+                                "its type)", "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}}
     paths: dict[str, dict] = {}
     for path, method, spec in operations:
         op: dict[str, Any] = {"operationId": f"{method}_{re.sub(r'[^a-zA-Z0-9]+', '_', path).strip('_') or 'root'}"}
@@ -239,7 +341,8 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
                 op["security"] = [{"bearer": []}]
                 op["x-insats-action"] = spec.action
             if spec.query is not None:
-                qschema = spec.query.model_json_schema()
+                qschema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(qschema.pop("$defs", {}))
                 required = set(qschema.get("required", []))
                 for name, prop in qschema.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
@@ -253,14 +356,16 @@ def openapi_document(app: Any, *, title: str, version: str) -> dict[str, Any]:
             elif spec.content_type != "application/json":
                 ok["content"] = {spec.content_type: {"schema": {"type": "string", "format": "binary"}}}
             responses[str(spec.status)] = ok
-            for code in ("400", "401", "403", "404", "409", "422"):
-                responses[code] = problem_ref
+            if spec.redirect:
+                responses["303"] = see_other
+            for code, why in _problem_answers(spec):
+                responses[code] = problem_ref(why)
         if params:
             op["parameters"] = params
         op["responses"] = responses
         paths.setdefault(path, {})[method] = op
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # pydantic emits JSON Schema 2020-12, which is what 3.1 uses
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {"schemas": schemas,

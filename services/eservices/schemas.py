@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+# In the OpenAPI document, answers are typed per form (components FormAnswers and
+# FormAnswers_<form id>, built from each form's declaration).
+Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/FormAnswers"}]})]
 
 
 class StartDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
     form_id: str = Field(min_length=1, max_length=100)
-    answers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    answers: Answers = Field(default_factory=dict)
 
 
 class SaveDraft(BaseModel):
     """Replaces the given steps' answers; other steps stay as they were."""
 
     model_config = ConfigDict(extra="forbid")
-    answers: dict[str, dict[str, Any]]
+    answers: Answers
     version: int = Field(ge=1, description="The draft's version as last read (optimistic concurrency)")
 
 
@@ -30,7 +34,7 @@ class DraftView(BaseModel):
     draft_id: str
     form_id: str
     title: str
-    answers: dict[str, dict[str, Any]]
+    answers: Answers
     version: int
     created_at: datetime
     updated_at: datetime

@@ -135,3 +135,78 @@ def test_the_operation_must_name_a_policy_action():
     api = HttpApi(Chalice(app_name="t2", configure_logs=False), "t2")
     with pytest.raises(KeyError):
         api.operation("no.such.action")
+
+
+def _problem_of(r, status):
+    assert r.status_code == status, r.body
+    assert r.headers["Content-Type"] == "application/problem+json"
+    body = json.loads(r.body)
+    assert body["status"] == status
+    return body
+
+
+def test_an_es256_header_against_the_rsa_jwks_is_401_problem(client):
+    c, _ = client
+    r = c.http.get("/things/x", headers={"Authorization": "Bearer eyJhbGciOiJFUzI1NiJ9.e30.AAAA"})
+    _problem_of(r, 401)
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 100_000])
+def test_json_nested_deep_is_422_naming_the_body(client, depth):
+    c, issuer = client
+    headers = {"Content-Type": "application/json",
+               "Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"}
+    for raw in ("[" * depth + "]" * depth, '{"name":' * depth + "1" + "}" * depth):
+        problem = _problem_of(c.http.post("/things", headers=headers, body=raw.encode()), 422)
+        assert problem["errors"][0]["field"] == "body"
+
+
+def test_a_body_over_one_mebibyte_is_413_before_anything_reads_it(client):
+    c, _ = client
+    padding = json.dumps({"name": "ab", "count": 1, "pad": "x" * (1024 * 1024)})
+    r = c.http.post("/things", headers={"Content-Type": "application/json"}, body=padding.encode())
+    _problem_of(r, 413)  # refused before the token is even looked at
+
+
+def test_a_wrong_content_type_is_415_problem(client):
+    c, issuer = client
+    r = c.http.post("/things", headers={"Content-Type": "text/plain",
+                                        "Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"},
+                    body=b'{"name": "ab", "count": 2}')
+    assert "application/json" in _problem_of(r, 415)["detail"]
+
+
+def test_json_without_a_content_type_is_read_as_json(client):
+    c, issuer = client
+    r = c.http.post("/things", headers={"Authorization": f"Bearer {issuer.token_for('case_worker', user_id='u')}"},
+                    body=b'{"name": "ab", "count": 2}')
+    assert r.status_code == 201 and r.json_body == {"greeting": "ab:2:u"}
+
+
+def test_a_method_the_route_lacks_is_405_problem_with_allow(client):
+    c, _ = client
+    r = c.http.request("DELETE", "/things")
+    _problem_of(r, 405)
+    assert "POST" in r.headers["Allow"]
+
+
+def test_a_crash_outside_an_operation_is_a_500_problem_without_the_trace():
+    app = Chalice(app_name="t3", configure_logs=False)
+    HttpApi(app, "t3")
+
+    @app.route("/plain")
+    def plain():
+        raise RuntimeError("secret 19121212-1212")
+
+    with Client(app) as c:
+        r = c.http.get("/plain")
+    body = _problem_of(r, 500)
+    assert "secret" not in r.body.decode() and "Traceback" not in r.body.decode()
+    assert body["type"] == "urn:insats:problem:internal"
+
+
+def test_the_problem_middleware_is_installed_once_per_app():
+    app = Chalice(app_name="t4", configure_logs=False)
+    HttpApi(app, "a")
+    HttpApi(app, "b")
+    assert len(app.middleware_handlers) == 1

@@ -44,3 +44,13 @@ def get_form(form_id: str) -> FormDefinition:
         return registry()[form_id]
     except KeyError:
         raise NotFound(f"no e-service {form_id!r}") from None
+
+
+def openapi_schemas() -> dict[str, object]:
+    """Components for the OpenAPI document: each form's draft answers, and their union."""
+    from .engine import draft_answers_schema
+
+    per_form = {f"FormAnswers_{form_id}": draft_answers_schema(form) for form_id, form in registry().items()}
+    union = {"description": "The answers of the draft's form (form_id): FormAnswers_<form_id>",
+             "anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in per_form]}
+    return {**per_form, "FormAnswers": union}

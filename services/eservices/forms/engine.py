@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Literal
 
 from ...domain.errors import FieldError
-from ...domain.personnummer import InvalidPersonnummer, Personnummer
+from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]
@@ -332,7 +332,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
         if f.maximum is not None:
             base["maximum"] = f.maximum
     elif kind == "personnummer":
-        base.update(type="string", pattern=r"^(\d{2})?\d{6}[-+]?\d{4}$")
+        base.update(type="string", pattern=JSON_SCHEMA_PATTERN)
     elif kind == "rows":
         row = _object_schema(f.columns)
         base.update(type="array", maxItems=f.max_rows, items=row)
@@ -369,6 +369,22 @@ def json_schema(form: FormDefinition) -> dict[str, Any]:
         "properties": {s.id: {**_object_schema(s.fields), "title": s.title} for s in form.steps},
         "required": [s.id for s in form.steps],
     }
+
+
+def draft_answers_schema(form: FormDefinition) -> dict[str, Any]:
+    """The answers a draft of this form may hold: the submission's schema with nothing required
+    yet (a draft is saved step by step; what is missing is listed, not refused)."""
+    def loosen(node: Any, names: bool = False) -> Any:
+        if isinstance(node, list):
+            return [loosen(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if names:  # a "properties" map: its keys are field names, not keywords
+            return {k: loosen(v) for k, v in node.items()}
+        return {k: loosen(v, names=k == "properties") for k, v in node.items()
+                if k not in ("required", "allOf", "$schema", "$id")}
+
+    return loosen(json_schema(form))
 
 
 def describe(form: FormDefinition) -> dict[str, Any]:

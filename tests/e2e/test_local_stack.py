@@ -1,0 +1,146 @@
+"""The local stack as ``make run`` starts it: stopping under two signals, its ports, ``make fire``,
+and the data kept across restarts (or not, when started clean)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
+
+pytestmark = pytest.mark.e2e
+
+
+def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        return err.code, json.loads(raw) if raw else None
+
+
+class Stack:
+    def __init__(self, state_dir: Path, *extra: str) -> None:
+        self.port, self.moto_port = free_port(), free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.stack", "--port", str(self.port), "--moto-port", str(self.moto_port),
+             "--state-dir", str(state_dir), *extra],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if call(self.base, "GET", "/eservices/health")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                pytest.fail(f"the stack exited: {self.proc.stdout.read()}")
+            time.sleep(0.3)
+        self.proc.kill()
+        pytest.fail("the stack did not come up in 60 s")
+
+    def stop(self, *signals: int, timeout: float = 30) -> str:
+        for sig in signals or (signal.SIGINT,):
+            self.proc.send_signal(sig)
+        try:
+            output, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            output, _ = self.proc.communicate()
+            pytest.fail(f"the stack did not stop (deadlock?): {output[-2000:]}")
+        assert self.proc.returncode == 0, output
+        assert "Stopped." in output
+        return output
+
+
+def released(port: int) -> bool:
+    """Nothing listens, and a server may listen there again (as the stack's servers do, with
+    SO_REUSEADDR: the test's own closed connections linger in TIME_WAIT)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen()
+        except OSError:
+            return False
+    return True
+
+
+def test_two_signals_close_together_stop_the_stack_and_free_its_ports(tmp_path):
+    # GIVEN a running stack
+    stack = Stack(tmp_path / "state")
+    # WHEN Ctrl-C and a supervisor's SIGTERM arrive together (and then Ctrl-C once more while it stops)
+    stack.proc.send_signal(signal.SIGINT)
+    stack.proc.send_signal(signal.SIGTERM)
+    # THEN it stops, and both its ports can be bound again
+    stack.stop(timeout=30)
+    assert released(stack.port) and released(stack.moto_port)
+    assert not (tmp_path / "state" / "port").exists()
+
+
+def test_the_stack_writes_its_port_and_make_fire_uses_it(tmp_path):
+    state = tmp_path / "state"
+    stack = Stack(state)
+    try:
+        assert (state / "port").read_text().strip() == str(stack.port)
+        # WHEN make fire runs with that state folder (make run's default is .local)
+        done = subprocess.run(["make", "-s", "fire", "JOB=eservices.relay_outbox", f"STATE_DIR={state}"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        # THEN it reached this stack, not :8000
+        assert json.loads(done.stdout)["fired"] == "eservices.relay_outbox", done.stdout + done.stderr
+    finally:
+        stack.stop()
+
+
+def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
+    state = tmp_path / "state"
+    # GIVEN a draft saved on a running stack
+    stack = Stack(state)
+    status, tok = call(stack.base, "POST", "/dev/token", {"role": "contact_person", "personnummer": CONTACT_PERSON})
+    token = tok["access_token"]
+    status, draft = call(stack.base, "POST", "/eservices/drafts", {"form_id": "contact-monthly-report"}, token)
+    assert status == 201, draft
+    output = stack.stop()
+    assert "Kept" in output
+    # WHEN the stack starts again
+    stack = Stack(state)
+    try:
+        # THEN the draft is still there (the token too: the development issuer's key is kept)
+        status, again = call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)
+        assert status == 200 and again["draft_id"] == draft["draft_id"]
+    finally:
+        stack.stop()
+    # AND started clean, it is gone
+    stack = Stack(state, "--clean")
+    try:
+        assert call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)[0] == 404
+        # the demo data is seeded again
+        status, tok = call(stack.base, "POST", "/dev/token", {"role": "provider_staff", "user_id": "staff-anna",
+                                                              "provider_id": "prov-omsorg"})
+        assert call(stack.base, "GET", "/visits/staff", token=tok["access_token"])[0] in (200, 403)
+    finally:
+        stack.stop()
