@@ -46,13 +46,12 @@ class Receipt(BaseModel):
         return self
 
 
-class VisitEvent(BaseModel):
-    """One event from a staff phone. ``event_id`` is made by the phone: resending is harmless."""
+class _EventFields(BaseModel):
+    """What every event holds, whoever made it. ``event_id`` is made by the phone: resending is harmless."""
 
     model_config = ConfigDict(extra="forbid")
     event_id: uuid.UUID
     type: EventType
-    staff_id: str = Field(min_length=1, max_length=64)
     provider_id: str = Field(min_length=1, max_length=64)
     client: Personnummer
     device_time: datetime
@@ -70,13 +69,28 @@ class VisitEvent(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _insats_named(self) -> "VisitEvent":
+    def _insats_named(self) -> "_EventFields":
         if self.type == "insats":
             if self.insats not in INSATSER:
                 raise ValueError(f"insats must be one of {sorted(INSATSER)}")
         elif self.insats is not None:
             raise ValueError("only insats events name an insats")
         return self
+
+
+class StaffAppEvent(_EventFields):
+    """One event as the staff app sends it. The staff member is the caller: ``staff_id`` may be left
+    out (the token's user is taken); another staff member's id is refused."""
+
+    staff_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="Your own user id, or left out")
+
+
+class VisitEvent(_EventFields):
+    """One event as the processor takes it: the staff member is set from the sender's token."""
+
+    staff_id: str = Field(min_length=1, max_length=64)
+    sent_by: str = Field(default="", max_length=200, description="Who sent it (role and user), from the token")
 
 
 class StoredEvent(VisitEvent):
@@ -87,7 +101,7 @@ class StoredEvent(VisitEvent):
 
 class Deviation(BaseModel):
     code: Literal["manual_receipt", "post_registration", "adjusted_time", "over_granted_time", "long_visit",
-                  "double_staffing_marked_twice", "client_absent"]
+                  "double_staffing_marked_twice", "client_absent", "no_decision"]
     reason: str = ""
     by: str
     at: datetime

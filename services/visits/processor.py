@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 logger = get_logger("visits")
 MAX_ITEMS = 100
+MARKED = frozenset({"over_granted_time", "no_decision"})  # set against the client's decisions, month-wide
 ORPHAN_REASON = ("no arrival by the same staff member before this {type} (a departure comes after its arrival); "
                  "it waits for its arrival, or correct it")
 
@@ -94,10 +95,10 @@ def _comparable(v: Visit) -> dict:
 
 def carry_over(old: Visit, new: Visit) -> Visit:
     """What a rebuild keeps of the stored visit: the case worker's decisions on its deviations
-    and the over-granted-time flag (set by a month-wide computation, not by the builder)."""
+    and the deviations set against the decisions (by mark_over_granted, not by the builder)."""
     decided = {(d.code, d.at): d for d in old.deviations if d.status in ("approved", "rejected")}
     new.deviations = [decided.get((d.code, d.at), d) for d in new.deviations]
-    new.deviations += [d for d in old.deviations if d.code == "over_granted_time" and d not in new.deviations]
+    new.deviations += [d for d in old.deviations if d.code in MARKED and d not in new.deviations]
     return new
 
 
@@ -380,24 +381,34 @@ def _commit(deps: "VisitsDeps", pack: list[_Writes]) -> None:
 
 
 def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int) -> None:
-    """Performed time beyond the month's granted time needs the case worker's approval (seed 004)."""
+    """Compares the month's visits with the client's decisions. Performed time beyond the month's
+    granted time needs the case worker's approval (seed 004), and so does a visit on a day no
+    home-care decision covers (a temporary stay's decision is another municipality's: not compared).
+    A pending ``no_decision`` is withdrawn once a decision covers the day."""
     if not is_month_open(year, month, deps.clock()):
         return
-    granted = deps.repo.granted_minutes(client, year, month)
-    if granted is None:
-        return
+    decisions = deps.repo.home_care_decisions(client)
+    granted = deps.repo.granted_minutes(client, year, month, decisions)
     visits = {v.visit_id: v for v in deps.repo.visits_of_month(provider, year, month, client)}
-    for visit_id in rules.over_granted(visits.values(), granted):
-        visit = visits[visit_id]
-        if any(d.code == "over_granted_time" for d in visit.deviations):
-            continue
+    over = set(rules.over_granted(visits.values(), granted)) if granted is not None else set()
+    for visit_id, visit in sorted(visits.items()):
         updated = visit.model_copy(deep=True)
-        updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
-                                            at=visit.ended_at or visit.started_at,
-                                            reason=f"performed time passes the granted {granted} minutes"))
-        saved = versioned(visit, updated, "updated", by="system", why="time beyond the granted time",
+        if visit_id in over and not any(d.code == "over_granted_time" for d in visit.deviations):
+            updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
+                                                at=visit.ended_at or visit.started_at,
+                                                reason=f"performed time passes the granted {granted} minutes"))
+        needs = not visit.temporary_stay and not rules.decided_on(day_of(visit.started_at), decisions)
+        has = any(d.code == "no_decision" for d in visit.deviations)
+        if needs and not has and visit.status != "approved":
+            updated.deviations.append(Deviation(code="no_decision", status="pending", by="system",
+                                                at=visit.started_at, reason=rules.NO_DECISION))
+        elif not needs and has:
+            updated.deviations = [d for d in updated.deviations
+                                  if not (d.code == "no_decision" and d.status == "pending")]
+        if updated.deviations == visit.deviations:
+            continue
+        saved = versioned(visit, updated, "updated", by="system", why="compared with the client's decisions",
                           now=deps.clock())
         uow = deps.uow()
         add_visit_write(uow, visit, saved, "updated")
         uow.commit("the visit changed meanwhile")
-

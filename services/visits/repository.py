@@ -215,15 +215,21 @@ class VisitsRepository:
                                             "sk": f"{decision['valid_from']}#{decision['decision_id']}",
                                             "type": "granted_time", **decision}))
 
-    def granted_minutes(self, client: str, year: int, month: int) -> int | None:
-        """Granted home-care minutes for the month: the latest decided home-care decision in force
-        on some day of the month (a new decision replaces the former). None when no decision
-        grants home care (then nothing is compared). A refusal revokes nothing: it is ignored."""
-        first = date(year, month, 1)
-        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+    def home_care_decisions(self, client: str) -> list[dict[str, Any]]:
+        """The client's granted home-care (``hemtjanst``) decisions. A refusal revokes nothing: it is left out."""
         items = query_all(self.table, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": f"GRANTED#{client}"})
-        in_force = [i for i in items if i.get("insats") == "hemtjanst" and i.get("outcome") == "granted" and i["valid_from"] <= last.isoformat()
+        return [i for i in items if i.get("insats") == "hemtjanst" and i.get("outcome") == "granted"]
+
+    def granted_minutes(self, client: str, year: int, month: int,
+                        decisions: list[dict[str, Any]] | None = None) -> int | None:
+        """Granted home-care minutes for the month: the latest decided home-care decision in force
+        on some day of the month (a new decision replaces the former). None when no decision
+        grants home care (then nothing is compared)."""
+        first = date(year, month, 1)
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        items = self.home_care_decisions(client) if decisions is None else decisions
+        in_force = [i for i in items if i["valid_from"] <= last.isoformat()
                     and (not i.get("valid_to") or i["valid_to"] >= first.isoformat())]
         if not in_force:
             return None

@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.personnummer import Personnummer
-from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, VisitEvent
+from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
+
+
+MAX_INSATSER = 20  # a visit holds a handful; a bound keeps a hostile list from costing anything
+Insatser = Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=MAX_INSATSER)]
 
 
 class PostVisitEvents(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    events: list[VisitEvent] = Field(min_length=1, max_length=100)
+    events: list[StaffAppEvent] = Field(min_length=1, max_length=100)
 
 
 class Accepted(BaseModel):
@@ -61,7 +65,7 @@ class Reasoned(BaseModel):
 class EditVisit(Reasoned):
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    insatser: list[str] | None = None
+    insatser: Insatser | None = None
 
     @model_validator(mode="after")
     def _something(self) -> "EditVisit":
@@ -78,10 +82,11 @@ class PostRegistration(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     client: Personnummer
-    staff_id: str = Field(min_length=1, max_length=64)
+    staff_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="Whose visit: yours if left out; a coordinator names the staff member")
     started_at: datetime
     ended_at: datetime
-    insatser: list[str] = Field(min_length=1)
+    insatser: Insatser
     location: Location = "home"
     reason_code: Literal["technology_failure", "absence_period"]
     reason: str = Field(min_length=3, max_length=500)

@@ -89,7 +89,7 @@ class TestApproval:
         r = provider.visits.post("/visits", {"client": pnr, "staff_id": "bo", "started_at": morning.isoformat(),
                                              "ended_at": (morning + timedelta(minutes=20)).isoformat(),
                                              "insatser": ["dusch"], "reason_code": "technology_failure",
-                                             "reason": "låset svarade inte"}, token=provider.token)
+                                             "reason": "låset svarade inte"}, token=provider.token_of("bo"))
         assert r.status == 201, r.json
         assert r.json["deviations"][0]["code"] == "post_registration" and r.json["source"] == "post_registration"
 

@@ -218,8 +218,12 @@ class TestGrantedTime:
         provider.tags = {pnr: tag}
         return pnr
 
-    def test_without_a_decision_nothing_is_compared(self, provider, morning, client_with_tag):
-        assert self.visits_of(provider, client_with_tag, morning, 2) == [[], []]
+    def test_without_a_decision_each_visit_waits_for_the_case_worker(self, provider, morning):
+        # GIVEN a client no home-care decision covers WHEN visits are registered
+        # THEN each has a pending no_decision deviation, and no time is compared
+        pnr, tag = provider.new_client(decision=False)
+        provider.tags = {pnr: tag}
+        assert self.visits_of(provider, pnr, morning, 2) == [["no_decision"], ["no_decision"]]
 
     def test_a_refusal_revokes_no_granted_time(self, provider, morning, client_with_tag):
         self.decide(provider, client_with_tag, 60)
