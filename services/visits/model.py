@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..domain.bounds import CleanLine, SaneDatetime
 from ..domain.personnummer import Personnummer
 
 EventType = Literal["arrival", "departure", "insats", "double_staffing", "client_absent"]
@@ -34,7 +35,7 @@ SUPERVISION = frozenset({"tillsyn_vard_omsorg", "tillsyn_service"})
 class Receipt(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: ReceiptMethod
-    device_id: str | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
+    device_id: CleanLine | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
     manual_reason: ManualReason | None = None
 
     @model_validator(mode="after")
@@ -52,7 +53,7 @@ class _EventFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     event_id: uuid.UUID
     type: EventType
-    provider_id: str = Field(min_length=1, max_length=64)
+    provider_id: CleanLine = Field(min_length=1, max_length=64)
     client: Personnummer
     device_time: datetime
     receipt: Receipt
@@ -82,8 +83,9 @@ class StaffAppEvent(_EventFields):
     """One event as the staff app sends it. The staff member is the caller: ``staff_id`` may be left
     out (the token's user is taken); another staff member's id is refused."""
 
-    staff_id: str | None = Field(default=None, min_length=1, max_length=64,
-                                 description="Your own user id, or left out")
+    staff_id: CleanLine | None = Field(default=None, min_length=1, max_length=64,
+                                       description="Your own user id, or left out")
+    device_time: SaneDatetime = Field(description="With its time zone; 1900–2100")
 
 
 class VisitEvent(_EventFields):
@@ -181,13 +183,15 @@ class Absence(BaseModel):
 class RejectedEvent(BaseModel):
     """An event that failed a check (``checks``: never stored), breaks a visit's composition
     (``composition``) or has no arrival before it (``orphan``). The last two are stored events the
-    builder holds back; a later rebuild withdraws them when they fit (an arrival arrived late)."""
+    builder holds back; a later rebuild withdraws them when they fit (an arrival arrived late).
+    ``unprocessable``: the processor could not handle it (a time outside any sane window, or a
+    failure while rebuilding its client-day); never stored, kept apart so it fails no one else."""
 
     model_config = ConfigDict(extra="ignore")
     event: VisitEvent
     reasons: list[str]
     received_at: datetime
-    origin: Literal["checks", "composition", "orphan"] = "checks"
+    origin: Literal["checks", "composition", "orphan", "unprocessable"] = "checks"
     status: Literal["open", "corrected"] = "open"
     corrected_by_event: str | None = None
     corrected_by: str | None = None

@@ -20,6 +20,11 @@ A batch is handled per client-day (provider, client, Stockholm date):
    cancels the transaction and the messages come back; redelivered, their events are stored
    already and the rebuild runs again.
 4. Days of a locked month are never written (rules.locked_reason).
+5. Failures are isolated: an event whose time is outside any sane window, or that the processor
+   fails on, becomes an ``unprocessable`` rejected event (listed and correctable like the others,
+   kept apart from the client-days); a client-day whose rebuild fails is planned again without
+   the batch's new events of that day, which become unprocessable rejected events. Nothing one
+   event does fails the batch for the others.
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .repository import (DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
+from .repository import (STORE_ERRORS, DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
                          visit_item, visit_key)
 
 if TYPE_CHECKING:
@@ -145,6 +150,7 @@ class BatchProcessor:
         self.new_rejected: dict[DayKey, dict[str, RejectedEvent]] = defaultdict(dict)
         self.results: dict[DayKey, Built] = {}
         self.lookups: dict[tuple[str, str], Any] = {}
+        self.unprocessable: dict[str, RejectedEvent] = {}  # event id → rejected, written apart
 
     # -- reading ----------------------------------------------------------------------------------
     def state(self, key: DayKey) -> DayState:
@@ -168,7 +174,34 @@ class BatchProcessor:
         return self.lookups[k]
 
     # -- 1. taking the events in ------------------------------------------------------------------
-    def take(self, event: VisitEvent) -> DayKey:
+    def take(self, event: VisitEvent) -> DayKey | None:
+        """Checks an event and files it under its client-day; None when it cannot be handled (it
+        is then an unprocessable rejected event)."""
+        outside = rules.outside_window(event)
+        if outside:
+            self.reject_unprocessable(event, outside)
+            return None
+        try:
+            return self._take(event)
+        except STORE_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one event's failure is its own, not the batch's
+            logger.exception("visit event could not be processed")
+            self.reject_unprocessable(event, _failure(exc))
+            return None
+
+    def reject_unprocessable(self, event: VisitEvent, reason: str) -> None:
+        plain = VisitEvent.model_validate(event.model_dump(include=set(VisitEvent.model_fields)))
+        self.unprocessable[str(event.event_id)] = RejectedEvent(event=plain, reasons=[reason], received_at=self.now,
+                                                                origin="unprocessable")
+
+    def quarantine(self, key: DayKey, exc: Exception) -> None:
+        """The client-day failed to rebuild: its new events from this batch are set apart."""
+        for e in self.new_events.pop(key, {}).values():
+            self.reject_unprocessable(e, _failure(exc))
+        self.results.clear()
+
+    def _take(self, event: VisitEvent) -> DayKey:
         key = day_key_of(event)
         state, eid = self.state(key), str(event.event_id)
         if eid in state.events or eid in self.new_events[key]:
@@ -278,17 +311,31 @@ class BatchProcessor:
         return w if (w.puts or w.deletes or w.visits or w.removed) else None
 
 
+def _failure(exc: Exception) -> str:
+    return f"the event could not be processed ({type(exc).__name__}); correct it and send it again"
+
+
 def process(deps: "VisitsDeps", batch: list[tuple[str, VisitEvent]]) -> set[str]:
     """Handles a batch of (message id, event); returns the message ids to redeliver."""
     p = BatchProcessor(deps)
     messages: dict[DayKey, set[str]] = defaultdict(set)
+    of_event: dict[str, set[str]] = defaultdict(set)
     for message_id, event in batch:
-        messages[p.take(event)].add(message_id)
+        of_event[str(event.event_id)].add(message_id)
+        key = p.take(event)
+        if key is not None:
+            messages[key].add(message_id)
     failed_keys = _rebuild(deps, p, sorted(messages))
     failed: set[str] = set()
     for key, ids in messages.items():
         if any(k[:2] == key[:2] and abs((k[2] - key[2]).days) <= 1 for k in failed_keys):
             failed |= ids
+    for eid, rejected in p.unprocessable.items():
+        try:
+            deps.repo.add_rejected_once(rejected)  # False: recorded by an earlier delivery
+        except Exception:  # noqa: BLE001 - this message comes back; the others are done
+            logger.exception("rejected event could not be recorded")
+            failed |= of_event[eid]
     return failed
 
 
@@ -298,7 +345,13 @@ def rebuild_days(deps: "VisitsDeps", keys: list[DayKey]) -> None:
         raise Conflict("the client-day changed meanwhile; try again")
 
 
-def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
+class _DayFailed(Exception):
+    def __init__(self, key: DayKey, cause: Exception) -> None:
+        super().__init__(str(key))
+        self.key, self.cause = key, cause
+
+
+def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes]:
     planned: dict[DayKey, _Writes] = {}
     done: set[DayKey] = set()
     i = 0
@@ -307,19 +360,47 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
         i += 1
         if key not in done:
             done.add(key)
-            writes = p.plan(key, worklist)
+            try:
+                writes = p.plan(key, worklist)
+            except (Conflict, *STORE_ERRORS):
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolated below
+                raise _DayFailed(key, exc) from exc
             if writes is not None:
                 planned[key] = writes
+    return planned
+
+
+def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
+    """Plans every client-day; a day that fails is planned again without this batch's events of
+    that day (set apart as unprocessable), or, if it fails on what was stored before, left out and
+    its messages redelivered."""
+    skipped: set[DayKey] = set()
+    for _ in range(len(worklist) + 1):
+        try:
+            planned = _plan_all(p, [k for k in worklist if k not in skipped])
+            break
+        except _DayFailed as failure:
+            logger.error("client-day could not be rebuilt", extra={"error": type(failure.cause).__name__})
+            if p.new_events.get(failure.key):
+                p.quarantine(failure.key, failure.cause)
+            else:
+                skipped.add(failure.key)
+                p.results.clear()
+    else:  # every day failed on its stored events: all come back
+        return set(worklist)
     for key in sorted(p.new_events):  # the events first: stored, a failed rebuild is redone on redelivery
         for e in p.new_events[key].values():
             deps.repo.add_event(e)
-    failed_keys = commit_groups(deps, list(planned.values()))
+    failed_keys = commit_groups(deps, list(planned.values())) | skipped
     for provider, client, year, month in sorted({(k[0], k[1], y, m) for k, w in planned.items()
                                                   if k not in failed_keys for y, m in w.changed_months}):
         try:
             mark_over_granted(deps, provider, client, year, month)
         except Conflict:
             pass  # a concurrent write; the next rebuild of that month flags it
+        except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
+            logger.exception("deviations against the decisions could not be marked")
     return failed_keys
 
 

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
+from ..adapters.dynamo import StoreUnavailable, from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ..domain.calendar import stockholm_date
 from ..domain.errors import NotFound
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit, VisitEvent
 
 DayKey = tuple[str, str, date]  # provider, client, Stockholm date
+# The store failing: worth a redelivery, never an event's fault.
+STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable)
 
 
 def day_of(instant: datetime) -> date:
@@ -66,8 +68,14 @@ def rejected_key(e: VisitEvent) -> dict[str, str]:
     return {"pk": day_pk(*day_key_of(e)), "sk": f"REJECTED#{e.event_id}"}
 
 
+def unprocessable_key(e: VisitEvent) -> dict[str, str]:
+    """An event the processor could not handle may have no client-day (a time Python cannot convert)."""
+    return {"pk": f"PROVIDER#{e.provider_id}", "sk": f"REJECTED#{e.event_id}"}
+
+
 def rejected_item(r: RejectedEvent) -> dict[str, Any]:
-    return {**rejected_key(r.event), "entity": "rejected_event", **r.model_dump(mode="json"),
+    key = unprocessable_key(r.event) if r.origin == "unprocessable" else rejected_key(r.event)
+    return {**key, "entity": "rejected_event", **r.model_dump(mode="json"),
             "gsi1pk": f"REJECTED#{r.event.provider_id}", "gsi1sk": str(r.event.event_id)}
 
 
@@ -102,6 +110,16 @@ class VisitsRepository:
                 r = RejectedEvent.model_validate(item)
                 state.rejected[str(r.event.event_id)] = r
         return state
+
+    def add_rejected_once(self, r: RejectedEvent) -> bool:
+        """Records a rejected event unless its id was recorded before (a redelivery); False then."""
+        try:
+            self.table.put_item(Item=to_dynamo(rejected_item(r)), ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
 
     def add_event(self, event: StoredEvent) -> bool:
         """Stores an event once; False if its id was stored before (a resend)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
+from ..domain.bounds import EARLIEST, LATEST, check_datetime
 from ..domain.calendar import is_month_open, lock_date, month_of
 from .model import Device, Visit, VisitEvent
 
@@ -23,6 +24,17 @@ def locked_reason(instant: datetime, now: datetime) -> str | None:
         return None
     return (f"{year}-{month:02d} is locked: its lock date {lock_date(year, month).isoformat()} has passed, "
             "and nothing of that month changes after it")
+
+
+def outside_window(event: VisitEvent) -> str | None:
+    """Why an event's time is no time to compute with (the API bounds it; older or foreign
+    messages may not be)."""
+    try:
+        check_datetime(event.device_time)
+    except ValueError:
+        return (f"the device time {event.device_time.isoformat()} is outside {EARLIEST.isoformat()} – "
+                f"{LATEST.isoformat()}; correct it and send it again")
+    return None
 
 
 def check_event(event: VisitEvent, *, staff_belongs: bool, device: Device | None, now: datetime,

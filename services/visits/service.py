@@ -286,7 +286,7 @@ def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected:
     now = deps.clock()
     marked = rejected.model_copy(update={"status": "corrected", "corrected_by_event": str(corrected.event_id),
                                          "corrected_by": who.actor, "corrected_at": now})
-    stored = rejected.origin != "checks"
+    stored = rejected.origin not in ("checks", "unprocessable")
     _mark_corrected(deps, rejected, marked, stored)
     try:
         accepted = accept_events(deps, who, PostVisitEvents(events=[corrected]))
