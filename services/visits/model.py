@@ -118,6 +118,7 @@ class Change(BaseModel):
     by: str
     at: datetime
     why: str = ""
+    user_id: str | None = Field(default=None, description="The person who made it; none for the system")
 
 
 class Visit(BaseModel):
@@ -139,6 +140,8 @@ class Visit(BaseModel):
     event_ids: list[str] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     status: Literal["open", "registered", "approved"] = "open"
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     source: Literal["events", "post_registration"] = "events"
     edited: bool = False
     version: int = 0
@@ -149,6 +152,11 @@ class Visit(BaseModel):
         if self.ended_at is None:
             return 0
         return max(0, round((self.ended_at - self.started_at).total_seconds() / 60))
+
+    @property
+    def authors(self) -> set[str]:
+        """Who registered or changed the visit by hand (post-registration, edits)."""
+        return {c.user_id for c in self.history if c.user_id and c.change in ("created", "edited")}
 
     @property
     def frozen(self) -> bool:

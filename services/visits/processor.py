@@ -64,12 +64,14 @@ def _orphan_reason(e: StoredEvent, frozen: list[Visit]) -> str:
 
 # -- versioned writes of one visit ----------------------------------------------------------------
 
-def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, now: datetime) -> Visit:
+def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, now: datetime,
+              user: str | None = None) -> Visit:
     """The next version of a visit, with who, when and why in its history."""
     version = (old.version if old else 0) + 1
     return new.model_copy(update={"version": version,
                                   "history": [*(old.history if old else []),
-                                              Change(version=version, change=change, by=by, at=now, why=why)]})
+                                              Change(version=version, change=change, by=by, at=now, why=why,
+                                                     user_id=user)]})
 
 
 def add_visit_write(uow: UnitOfWork, old: Visit | None, saved: Visit, change: str) -> None:

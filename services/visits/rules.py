@@ -92,6 +92,15 @@ def over_granted(visits: Iterable[Visit], granted_minutes: int) -> list[str]:
     return flagged
 
 
+def approval_refusal(visit: Visit, user_id: str) -> str | None:
+    """Separation of duties: nobody approves a visit they performed, registered or changed by hand."""
+    if visit.staff_id == user_id:
+        return "nobody approves their own visit; another coordinator of the provider approves it"
+    if user_id in visit.authors:
+        return "nobody approves a visit they registered or changed; another coordinator of the provider approves it"
+    return None
+
+
 def waiting_for_case_worker(visit: Visit) -> str | None:
     """Why the provider may not approve the visit yet: a deviation the case worker has not decided."""
     pending = sorted({d.code for d in visit.deviations if d.status == "pending"})

@@ -44,6 +44,8 @@ class VisitView(BaseModel):
     receipt_methods: list[str]
     deviations: list[Deviation]
     status: str
+    approved_by: str | None = Field(default=None, description="Who approved it (role and user)")
+    approved_at: datetime | None = None
     source: str
     edited: bool
     version: int

@@ -80,8 +80,11 @@ def process_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set
     return processor.process(deps, batch)
 
 
-def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: str, why: str) -> Visit:
-    saved = processor.versioned(old, new, change, by=by, why=why, now=deps.clock())
+def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: str | Principal, why: str) -> Visit:
+    """Writes the next version; ``by`` a person (their actor and user id are recorded) or a label."""
+    user = by.user_id if isinstance(by, Principal) else None
+    saved = processor.versioned(old, new, change, by=by.actor if isinstance(by, Principal) else by, why=why,
+                                now=deps.clock(), user=user)
     uow = deps.uow()
     processor.add_visit_write(uow, old, saved, change)
     uow.commit("the visit changed meanwhile; reload it")
@@ -92,7 +95,7 @@ def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: 
 
 def _scoped(who: Principal, visit: Visit) -> Visit:
     """Provider staff see only their provider's visits; another provider's is not found."""
-    if who.role == Role.PROVIDER_STAFF and visit.provider_id != who.provider_id:
+    if who.of_provider and visit.provider_id != who.provider_id:
         raise NotFound("no such visit")
     return visit
 
@@ -104,7 +107,7 @@ def _view(v: Visit, now: datetime) -> VisitView:
 
 def _provider_asked(who: Principal, asked: str | None) -> str | None:
     """Provider staff read their own provider's; naming another is refused, not answered empty."""
-    if who.role != Role.PROVIDER_STAFF:
+    if not who.of_provider:
         return asked
     if asked is not None and asked != who.provider_id:
         raise Forbidden("you may read only your own provider's", errors=[
@@ -145,11 +148,14 @@ def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -> 
     _expect(visit, body.version)
     if visit.status != "registered":
         raise Conflict(f"only a registered (ended) visit can be approved; this one is {visit.status}")
+    refusal = rules.approval_refusal(visit, _me(who))
+    if refusal:
+        raise Forbidden(refusal)
     waiting = rules.waiting_for_case_worker(visit)
     if waiting:
         raise Conflict(waiting)
-    saved = _write(deps, visit, visit.model_copy(update={"status": "approved"}), "approved", by=who.actor,
-                   why=body.reason)
+    approved = visit.model_copy(update={"status": "approved", "approved_by": who.actor, "approved_at": deps.clock()})
+    saved = _write(deps, visit, approved, "approved", by=who, why=body.reason)
     return _view(saved, deps.clock())
 
 
@@ -159,8 +165,8 @@ def unapprove(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -
     _expect(visit, body.version)
     if visit.status != "approved":
         raise Conflict("the visit is not approved")
-    saved = _write(deps, visit, visit.model_copy(update={"status": "registered"}), "unapproved", by=who.actor,
-                   why=body.reason)
+    undone = visit.model_copy(update={"status": "registered", "approved_by": None, "approved_at": None})
+    saved = _write(deps, visit, undone, "unapproved", by=who, why=body.reason)
     return _view(saved, deps.clock())
 
 
@@ -190,7 +196,7 @@ def edit(deps: VisitsDeps, who: Principal, visit_id: str, body: EditVisit) -> Vi
                                                   "edited": True, "status": "registered" if ended else "open"})
     if (started, ended) != (visit.started_at, visit.ended_at):
         updated.deviations.append(Deviation(code="adjusted_time", reason=body.reason, by=who.actor, at=now))
-    return _view(_write(deps, visit, updated, "edited", by=who.actor, why=body.reason), now)
+    return _view(_write(deps, visit, updated, "edited", by=who, why=body.reason), now)
 
 
 def _check_composition(insatser: list[str], field: str) -> None:
@@ -221,9 +227,11 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
     provider = who.provider_id or ""
     me = _me(who)
     staff_id = body.staff_id or me
-    if who.role == Role.PROVIDER_STAFF and staff_id != me:
-        raise ValidationFailed.field("staff_id", "must be your own user id (or left out): nobody registers "
-                                                 "visits for another staff member")
+    if who.role != Role.PROVIDER_COORDINATOR and staff_id != me:
+        # Staff register their own visits; the coordinator may register one for a staff member
+        # (a phone that broke), and then never approves it.
+        raise ValidationFailed.field("staff_id", "must be your own user id (or left out): only the coordinator "
+                                                 "registers a visit for another staff member")
     if not deps.repo.is_staff(provider, staff_id):
         raise ValidationFailed.field("staff_id", "the staff member does not belong to your provider")
     now = deps.clock()
@@ -241,7 +249,7 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
                   started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
                   source="post_registration", receipt_methods=["post_registration"], deviations=deviations)
-    return _view(_write(deps, None, visit, "created", by=who.actor, why=body.reason), now)
+    return _view(_write(deps, None, visit, "created", by=who, why=body.reason), now)
 
 
 def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int, decision: str,
@@ -258,7 +266,7 @@ def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int
     updated = visit.model_copy(deep=True)
     updated.deviations[index] = deviation.model_copy(update={"status": decision, "decided_by": who.actor,
                                                              "decided_at": deps.clock()})
-    return _view(_write(deps, visit, updated, "updated", by=who.actor, why=f"{decision}: {reason}"), deps.clock())
+    return _view(_write(deps, visit, updated, "updated", by=who, why=f"{decision}: {reason}"), deps.clock())
 
 
 # -- rejected events ----------------------------------------------------------------------

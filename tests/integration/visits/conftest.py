@@ -22,7 +22,9 @@ class Provider:
         self.visits = app_client("visits")
         self._token = token
         self.token = token("provider_staff", user_id="anna", provider_id=self.id)
-        self.approver = self.token  # who approves the provider's visits
+        # The provider's coordinator approves and keeps the staff registry (separation of duties)
+        self.coordinator = token("provider_coordinator", user_id="cora", provider_id=self.id)
+        self.approver = self.coordinator
         for user in self.staff:
             deps().repo.add_staff(self.id, user)
 

@@ -189,11 +189,11 @@ class TestCorrections:
 def test_a_staff_member_removed_from_the_registry_is_refused_afterwards(provider, morning):
     pnr, tag = provider.new_client()
     v = provider.visits
-    assert v.post("/staff", {"user_id": "dana"}, token=provider.token).status == 201
-    assert v.post("/staff", {"user_id": "dana smith"}, token=provider.token).status == 422
-    assert "dana" in {s["user_id"] for s in v.get("/staff", token=provider.token).json}
-    assert v.delete("/staff/dana", token=provider.token).status == 200
-    assert v.delete("/staff/dana", token=provider.token).status == 404
+    assert v.post("/staff", {"user_id": "dana"}, token=provider.coordinator).status == 201
+    assert v.post("/staff", {"user_id": "dana smith"}, token=provider.coordinator).status == 422
+    assert "dana" in {s["user_id"] for s in v.get("/staff", token=provider.coordinator).json}
+    assert v.delete("/staff/dana", token=provider.coordinator).status == 200
+    assert v.delete("/staff/dana", token=provider.coordinator).status == 404
     event = provider.event("arrival", pnr, tag, morning, staff="dana")
     provider.post([event])
     provider.deliver()
