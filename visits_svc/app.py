@@ -6,7 +6,7 @@ from services.entrypoints.http import HttpApi
 from services.entrypoints.sqs import process_events, process_grouped
 from services.visits import service as visits
 from services.visits.bootstrap import deps, handle_domain_event, handle_visit_events
-from services.visits.model import VisitEvent
+from services.visits.model import StaffAppEvent, VisitEvent
 from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, DeviceView, DeviationDecision,
                                      EditVisit, OrderTags, PostRegistration, PostVisitEvents, Reasoned,
                                      RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery,
@@ -85,7 +85,7 @@ def list_rejected(call, query):
 
 
 @app.route("/rejected-events/{event_id}/corrections", methods=["POST"])
-@api.operation("rejected_events.correct", body=VisitEvent, response=Accepted, status=202,
+@api.operation("rejected_events.correct", body=StaffAppEvent, response=Accepted, status=202,
                summary="Send a corrected event for a rejected one")
 def correct_rejected(call, body, event_id):
     return visits.correct_rejected(deps(), call.who, event_id, body)

@@ -45,7 +45,9 @@ def _seed_home_care(home_care: dict[str, Any]) -> list[str]:
 
     repo, done = deps().repo, []
     for provider in home_care["providers"]:
-        for user in provider["staff"]:
+        # The coordinator (who approves and keeps the registry) may perform visits too: registered as staff,
+        # never approving their own.
+        for user in [*provider["staff"], *provider.get("coordinators", [])]:
             repo.add_staff(provider["provider_id"], user)
             done.append("staff")
     seeded_at = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -8,11 +8,13 @@ what belongs to someone else.
 from __future__ import annotations
 
 from ..domain.errors import Forbidden
-from .principal import Principal, Role
+from .principal import PROVIDER_ROLES, Principal, Role
 
 C, R, K = Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON
 CW, PS, OU, AU = Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR
+PC = Role.PROVIDER_COORDINATOR
 PEOPLE = frozenset({C, R, K})
+PROVIDER = frozenset({PS, PC})
 
 POLICY: dict[str, frozenset[Role]] = {
     # Citizen e-services (issue 3)
@@ -38,18 +40,19 @@ POLICY: dict[str, frozenset[Role]] = {
     "messages.staff": frozenset({CW}),
     "relatives.manage": frozenset({CW}),
     "audit.search": frozenset({AU}),
-    # Home-care visits (issue 5)
-    "visit_events.post": frozenset({PS}),
-    "visits.read": frozenset({PS, OU, CW}),
-    "visits.approve": frozenset({PS}),
-    "visits.edit": frozenset({PS}),
+    # Home-care visits (issue 5). Separation of duties: staff register, the provider's coordinator
+    # approves and keeps the staff registry (and may perform visits too, never approving their own).
+    "visit_events.post": PROVIDER,
+    "visits.read": frozenset({PS, PC, OU, CW}),
+    "visits.approve": frozenset({PC}),
+    "visits.edit": PROVIDER,
     "visits.approve_deviation": frozenset({CW}),
-    "rejected_events.read": frozenset({PS}),
-    "rejected_events.correct": frozenset({PS}),
-    "absences.manage": frozenset({PS}),
-    "tags.manage": frozenset({PS}),
-    "tags.read": frozenset({PS, OU}),
-    "staff.manage": frozenset({PS}),
+    "rejected_events.read": PROVIDER,
+    "rejected_events.correct": PROVIDER,
+    "absences.manage": PROVIDER,
+    "tags.manage": PROVIDER,
+    "tags.read": frozenset({PS, PC, OU}),
+    "staff.manage": frozenset({PC}),
     # Reports and billing (next round)
     "reports.read": frozenset({OU}),
     "billing.read": frozenset({OU}),
@@ -61,6 +64,8 @@ def authorize(principal: Principal | None, action: str) -> Principal:
     allowed = POLICY[action]  # KeyError: an operation names an action the policy lacks
     if principal is None or principal.role not in allowed:
         raise Forbidden(f"role may not perform {action}")
-    if principal.role == Role.PROVIDER_STAFF and not principal.provider_id:
+    if principal.role in PROVIDER_ROLES and not principal.provider_id:
         raise Forbidden("provider staff tokens must name a provider")
+    if principal.role in PROVIDER_ROLES and not principal.user_id:
+        raise Forbidden("provider staff tokens must name the user")
     return principal

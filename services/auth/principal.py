@@ -13,12 +13,15 @@ class Role(StrEnum):
     CONTACT_PERSON = "contact_person"
     CASE_WORKER = "case_worker"
     PROVIDER_STAFF = "provider_staff"
+    PROVIDER_COORDINATOR = "provider_coordinator"  # above the provider's staff: approves, keeps the registry
     ORDERING_UNIT = "ordering_unit"
     AUDITOR = "auditor"
 
 
 PERSON_ROLES = frozenset({Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON})
-STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR})
+STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR, Role.ORDERING_UNIT,
+                         Role.AUDITOR})
+PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR})  # carry their provider
 
 
 class Principal(BaseModel):
@@ -30,7 +33,7 @@ class Principal(BaseModel):
     role: Role
     personnummer: PersonnummerField | None = None  # people logged in with e-ID
     user_id: str | None = None  # staff
-    provider_id: str | None = None  # provider staff
+    provider_id: str | None = None  # provider staff and coordinators
     name: str | None = None
 
     @property
@@ -43,3 +46,8 @@ class Principal(BaseModel):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def of_provider(self) -> bool:
+        """Provider staff and coordinators: they act for their own provider only."""
+        return self.role in PROVIDER_ROLES

@@ -111,8 +111,15 @@ def _receipt(visit: Visit, e: StoredEvent) -> None:
     if e.receipt.method not in visit.receipt_methods:
         visit.receipt_methods.append(e.receipt.method)
     if e.receipt.method == "manual":
-        visit.deviations.append(Deviation(code="manual_receipt", reason=e.receipt.manual_reason or "",
-                                          by=e.staff_id, at=e.device_time, status="pending"))
+        # One deviation per visit, however many of its receipts were manual: the case worker
+        # decides on the visit once. It names every reason given.
+        reason = e.receipt.manual_reason or ""
+        held = next((d for d in visit.deviations if d.code == "manual_receipt"), None)
+        if held is None:
+            visit.deviations.append(Deviation(code="manual_receipt", reason=reason, by=e.staff_id,
+                                              at=e.device_time, status="pending"))
+        elif reason and reason not in held.reason.split(", "):
+            held.reason = f"{held.reason}, {reason}" if held.reason else reason
 
 
 def _composition_breach(visit: Visit, e: StoredEvent) -> str | None:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..domain.bounds import CleanLine, SaneDatetime
 from ..domain.personnummer import Personnummer
 
 EventType = Literal["arrival", "departure", "insats", "double_staffing", "client_absent"]
@@ -34,7 +35,7 @@ SUPERVISION = frozenset({"tillsyn_vard_omsorg", "tillsyn_service"})
 class Receipt(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: ReceiptMethod
-    device_id: str | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
+    device_id: CleanLine | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
     manual_reason: ManualReason | None = None
 
     @model_validator(mode="after")
@@ -46,14 +47,13 @@ class Receipt(BaseModel):
         return self
 
 
-class VisitEvent(BaseModel):
-    """One event from a staff phone. ``event_id`` is made by the phone: resending is harmless."""
+class _EventFields(BaseModel):
+    """What every event holds, whoever made it. ``event_id`` is made by the phone: resending is harmless."""
 
     model_config = ConfigDict(extra="forbid")
     event_id: uuid.UUID
     type: EventType
-    staff_id: str = Field(min_length=1, max_length=64)
-    provider_id: str = Field(min_length=1, max_length=64)
+    provider_id: CleanLine = Field(min_length=1, max_length=64)
     client: Personnummer
     device_time: datetime
     receipt: Receipt
@@ -70,13 +70,29 @@ class VisitEvent(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _insats_named(self) -> "VisitEvent":
+    def _insats_named(self) -> "_EventFields":
         if self.type == "insats":
             if self.insats not in INSATSER:
                 raise ValueError(f"insats must be one of {sorted(INSATSER)}")
         elif self.insats is not None:
             raise ValueError("only insats events name an insats")
         return self
+
+
+class StaffAppEvent(_EventFields):
+    """One event as the staff app sends it. The staff member is the caller: ``staff_id`` may be left
+    out (the token's user is taken); another staff member's id is refused."""
+
+    staff_id: CleanLine | None = Field(default=None, min_length=1, max_length=64,
+                                       description="Your own user id, or left out")
+    device_time: SaneDatetime = Field(description="With its time zone; 1900–2100")
+
+
+class VisitEvent(_EventFields):
+    """One event as the processor takes it: the staff member is set from the sender's token."""
+
+    staff_id: str = Field(min_length=1, max_length=64)
+    sent_by: str = Field(default="", max_length=200, description="Who sent it (role and user), from the token")
 
 
 class StoredEvent(VisitEvent):
@@ -87,7 +103,7 @@ class StoredEvent(VisitEvent):
 
 class Deviation(BaseModel):
     code: Literal["manual_receipt", "post_registration", "adjusted_time", "over_granted_time", "long_visit",
-                  "double_staffing_marked_twice", "client_absent"]
+                  "double_staffing_marked_twice", "client_absent", "no_decision"]
     reason: str = ""
     by: str
     at: datetime
@@ -102,6 +118,7 @@ class Change(BaseModel):
     by: str
     at: datetime
     why: str = ""
+    user_id: str | None = Field(default=None, description="The person who made it; none for the system")
 
 
 class Visit(BaseModel):
@@ -123,6 +140,8 @@ class Visit(BaseModel):
     event_ids: list[str] = Field(default_factory=list)
     deviations: list[Deviation] = Field(default_factory=list)
     status: Literal["open", "registered", "approved"] = "open"
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     source: Literal["events", "post_registration"] = "events"
     edited: bool = False
     version: int = 0
@@ -133,6 +152,11 @@ class Visit(BaseModel):
         if self.ended_at is None:
             return 0
         return max(0, round((self.ended_at - self.started_at).total_seconds() / 60))
+
+    @property
+    def authors(self) -> set[str]:
+        """Who registered or changed the visit by hand (post-registration, edits)."""
+        return {c.user_id for c in self.history if c.user_id and c.change in ("created", "edited")}
 
     @property
     def frozen(self) -> bool:
@@ -167,13 +191,15 @@ class Absence(BaseModel):
 class RejectedEvent(BaseModel):
     """An event that failed a check (``checks``: never stored), breaks a visit's composition
     (``composition``) or has no arrival before it (``orphan``). The last two are stored events the
-    builder holds back; a later rebuild withdraws them when they fit (an arrival arrived late)."""
+    builder holds back; a later rebuild withdraws them when they fit (an arrival arrived late).
+    ``unprocessable``: the processor could not handle it (a time outside any sane window, or a
+    failure while rebuilding its client-day); never stored, kept apart so it fails no one else."""
 
     model_config = ConfigDict(extra="ignore")
     event: VisitEvent
     reasons: list[str]
     received_at: datetime
-    origin: Literal["checks", "composition", "orphan"] = "checks"
+    origin: Literal["checks", "composition", "orphan", "unprocessable"] = "checks"
     status: Literal["open", "corrected"] = "open"
     corrected_by_event: str | None = None
     corrected_by: str | None = None

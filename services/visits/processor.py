@@ -20,6 +20,11 @@ A batch is handled per client-day (provider, client, Stockholm date):
    cancels the transaction and the messages come back; redelivered, their events are stored
    already and the rebuild runs again.
 4. Days of a locked month are never written (rules.locked_reason).
+5. Failures are isolated: an event whose time is outside any sane window, or that the processor
+   fails on, becomes an ``unprocessable`` rejected event (listed and correctable like the others,
+   kept apart from the client-days); a client-day whose rebuild fails is planned again without
+   the batch's new events of that day, which become unprocessable rejected events. Nothing one
+   event does fails the batch for the others.
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .repository import (DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
+from .repository import (STORE_ERRORS, DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
                          visit_item, visit_key)
 
 if TYPE_CHECKING:
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
 
 logger = get_logger("visits")
 MAX_ITEMS = 100
+MARKED = frozenset({"over_granted_time", "no_decision"})  # set against the client's decisions, month-wide
 ORPHAN_REASON = ("no arrival by the same staff member before this {type} (a departure comes after its arrival); "
                  "it waits for its arrival, or correct it")
 
@@ -58,12 +64,14 @@ def _orphan_reason(e: StoredEvent, frozen: list[Visit]) -> str:
 
 # -- versioned writes of one visit ----------------------------------------------------------------
 
-def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, now: datetime) -> Visit:
+def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, now: datetime,
+              user: str | None = None) -> Visit:
     """The next version of a visit, with who, when and why in its history."""
     version = (old.version if old else 0) + 1
     return new.model_copy(update={"version": version,
                                   "history": [*(old.history if old else []),
-                                              Change(version=version, change=change, by=by, at=now, why=why)]})
+                                              Change(version=version, change=change, by=by, at=now, why=why,
+                                                     user_id=user)]})
 
 
 def add_visit_write(uow: UnitOfWork, old: Visit | None, saved: Visit, change: str) -> None:
@@ -94,10 +102,10 @@ def _comparable(v: Visit) -> dict:
 
 def carry_over(old: Visit, new: Visit) -> Visit:
     """What a rebuild keeps of the stored visit: the case worker's decisions on its deviations
-    and the over-granted-time flag (set by a month-wide computation, not by the builder)."""
+    and the deviations set against the decisions (by mark_over_granted, not by the builder)."""
     decided = {(d.code, d.at): d for d in old.deviations if d.status in ("approved", "rejected")}
     new.deviations = [decided.get((d.code, d.at), d) for d in new.deviations]
-    new.deviations += [d for d in old.deviations if d.code == "over_granted_time" and d not in new.deviations]
+    new.deviations += [d for d in old.deviations if d.code in MARKED and d not in new.deviations]
     return new
 
 
@@ -144,6 +152,7 @@ class BatchProcessor:
         self.new_rejected: dict[DayKey, dict[str, RejectedEvent]] = defaultdict(dict)
         self.results: dict[DayKey, Built] = {}
         self.lookups: dict[tuple[str, str], Any] = {}
+        self.unprocessable: dict[str, RejectedEvent] = {}  # event id → rejected, written apart
 
     # -- reading ----------------------------------------------------------------------------------
     def state(self, key: DayKey) -> DayState:
@@ -167,7 +176,34 @@ class BatchProcessor:
         return self.lookups[k]
 
     # -- 1. taking the events in ------------------------------------------------------------------
-    def take(self, event: VisitEvent) -> DayKey:
+    def take(self, event: VisitEvent) -> DayKey | None:
+        """Checks an event and files it under its client-day; None when it cannot be handled (it
+        is then an unprocessable rejected event)."""
+        outside = rules.outside_window(event)
+        if outside:
+            self.reject_unprocessable(event, outside)
+            return None
+        try:
+            return self._take(event)
+        except STORE_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one event's failure is its own, not the batch's
+            logger.exception("visit event could not be processed")
+            self.reject_unprocessable(event, _failure(exc))
+            return None
+
+    def reject_unprocessable(self, event: VisitEvent, reason: str) -> None:
+        plain = VisitEvent.model_validate(event.model_dump(include=set(VisitEvent.model_fields)))
+        self.unprocessable[str(event.event_id)] = RejectedEvent(event=plain, reasons=[reason], received_at=self.now,
+                                                                origin="unprocessable")
+
+    def quarantine(self, key: DayKey, exc: Exception) -> None:
+        """The client-day failed to rebuild: its new events from this batch are set apart."""
+        for e in self.new_events.pop(key, {}).values():
+            self.reject_unprocessable(e, _failure(exc))
+        self.results.clear()
+
+    def _take(self, event: VisitEvent) -> DayKey:
         key = day_key_of(event)
         state, eid = self.state(key), str(event.event_id)
         if eid in state.events or eid in self.new_events[key]:
@@ -277,17 +313,31 @@ class BatchProcessor:
         return w if (w.puts or w.deletes or w.visits or w.removed) else None
 
 
+def _failure(exc: Exception) -> str:
+    return f"the event could not be processed ({type(exc).__name__}); correct it and send it again"
+
+
 def process(deps: "VisitsDeps", batch: list[tuple[str, VisitEvent]]) -> set[str]:
     """Handles a batch of (message id, event); returns the message ids to redeliver."""
     p = BatchProcessor(deps)
     messages: dict[DayKey, set[str]] = defaultdict(set)
+    of_event: dict[str, set[str]] = defaultdict(set)
     for message_id, event in batch:
-        messages[p.take(event)].add(message_id)
+        of_event[str(event.event_id)].add(message_id)
+        key = p.take(event)
+        if key is not None:
+            messages[key].add(message_id)
     failed_keys = _rebuild(deps, p, sorted(messages))
     failed: set[str] = set()
     for key, ids in messages.items():
         if any(k[:2] == key[:2] and abs((k[2] - key[2]).days) <= 1 for k in failed_keys):
             failed |= ids
+    for eid, rejected in p.unprocessable.items():
+        try:
+            deps.repo.add_rejected_once(rejected)  # False: recorded by an earlier delivery
+        except Exception:  # noqa: BLE001 - this message comes back; the others are done
+            logger.exception("rejected event could not be recorded")
+            failed |= of_event[eid]
     return failed
 
 
@@ -297,7 +347,13 @@ def rebuild_days(deps: "VisitsDeps", keys: list[DayKey]) -> None:
         raise Conflict("the client-day changed meanwhile; try again")
 
 
-def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
+class _DayFailed(Exception):
+    def __init__(self, key: DayKey, cause: Exception) -> None:
+        super().__init__(str(key))
+        self.key, self.cause = key, cause
+
+
+def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes]:
     planned: dict[DayKey, _Writes] = {}
     done: set[DayKey] = set()
     i = 0
@@ -306,19 +362,47 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
         i += 1
         if key not in done:
             done.add(key)
-            writes = p.plan(key, worklist)
+            try:
+                writes = p.plan(key, worklist)
+            except (Conflict, *STORE_ERRORS):
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolated below
+                raise _DayFailed(key, exc) from exc
             if writes is not None:
                 planned[key] = writes
+    return planned
+
+
+def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
+    """Plans every client-day; a day that fails is planned again without this batch's events of
+    that day (set apart as unprocessable), or, if it fails on what was stored before, left out and
+    its messages redelivered."""
+    skipped: set[DayKey] = set()
+    for _ in range(len(worklist) + 1):
+        try:
+            planned = _plan_all(p, [k for k in worklist if k not in skipped])
+            break
+        except _DayFailed as failure:
+            logger.error("client-day could not be rebuilt", extra={"error": type(failure.cause).__name__})
+            if p.new_events.get(failure.key):
+                p.quarantine(failure.key, failure.cause)
+            else:
+                skipped.add(failure.key)
+                p.results.clear()
+    else:  # every day failed on its stored events: all come back
+        return set(worklist)
     for key in sorted(p.new_events):  # the events first: stored, a failed rebuild is redone on redelivery
         for e in p.new_events[key].values():
             deps.repo.add_event(e)
-    failed_keys = commit_groups(deps, list(planned.values()))
+    failed_keys = commit_groups(deps, list(planned.values())) | skipped
     for provider, client, year, month in sorted({(k[0], k[1], y, m) for k, w in planned.items()
                                                   if k not in failed_keys for y, m in w.changed_months}):
         try:
             mark_over_granted(deps, provider, client, year, month)
         except Conflict:
             pass  # a concurrent write; the next rebuild of that month flags it
+        except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
+            logger.exception("deviations against the decisions could not be marked")
     return failed_keys
 
 
@@ -380,24 +464,34 @@ def _commit(deps: "VisitsDeps", pack: list[_Writes]) -> None:
 
 
 def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int) -> None:
-    """Performed time beyond the month's granted time needs the case worker's approval (seed 004)."""
+    """Compares the month's visits with the client's decisions. Performed time beyond the month's
+    granted time needs the case worker's approval (seed 004), and so does a visit on a day no
+    home-care decision covers (a temporary stay's decision is another municipality's: not compared).
+    A pending ``no_decision`` is withdrawn once a decision covers the day."""
     if not is_month_open(year, month, deps.clock()):
         return
-    granted = deps.repo.granted_minutes(client, year, month)
-    if granted is None:
-        return
+    decisions = deps.repo.home_care_decisions(client)
+    granted = deps.repo.granted_minutes(client, year, month, decisions)
     visits = {v.visit_id: v for v in deps.repo.visits_of_month(provider, year, month, client)}
-    for visit_id in rules.over_granted(visits.values(), granted):
-        visit = visits[visit_id]
-        if any(d.code == "over_granted_time" for d in visit.deviations):
-            continue
+    over = set(rules.over_granted(visits.values(), granted)) if granted is not None else set()
+    for visit_id, visit in sorted(visits.items()):
         updated = visit.model_copy(deep=True)
-        updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
-                                            at=visit.ended_at or visit.started_at,
-                                            reason=f"performed time passes the granted {granted} minutes"))
-        saved = versioned(visit, updated, "updated", by="system", why="time beyond the granted time",
+        if visit_id in over and not any(d.code == "over_granted_time" for d in visit.deviations):
+            updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
+                                                at=visit.ended_at or visit.started_at,
+                                                reason=f"performed time passes the granted {granted} minutes"))
+        needs = not visit.temporary_stay and not rules.decided_on(day_of(visit.started_at), decisions)
+        has = any(d.code == "no_decision" for d in visit.deviations)
+        if needs and not has and visit.status != "approved":
+            updated.deviations.append(Deviation(code="no_decision", status="pending", by="system",
+                                                at=visit.started_at, reason=rules.NO_DECISION))
+        elif not needs and has:
+            updated.deviations = [d for d in updated.deviations
+                                  if not (d.code == "no_decision" and d.status == "pending")]
+        if updated.deviations == visit.deviations:
+            continue
+        saved = versioned(visit, updated, "updated", by="system", why="compared with the client's decisions",
                           now=deps.clock())
         uow = deps.uow()
         add_visit_write(uow, visit, saved, "updated")
         uow.commit("the visit changed meanwhile")
-

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
+from ..adapters.dynamo import StoreUnavailable, from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ..domain.calendar import stockholm_date
 from ..domain.errors import NotFound
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit, VisitEvent
 
 DayKey = tuple[str, str, date]  # provider, client, Stockholm date
+# The store failing: worth a redelivery, never an event's fault.
+STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable)
 
 
 def day_of(instant: datetime) -> date:
@@ -66,8 +68,14 @@ def rejected_key(e: VisitEvent) -> dict[str, str]:
     return {"pk": day_pk(*day_key_of(e)), "sk": f"REJECTED#{e.event_id}"}
 
 
+def unprocessable_key(e: VisitEvent) -> dict[str, str]:
+    """An event the processor could not handle may have no client-day (a time Python cannot convert)."""
+    return {"pk": f"PROVIDER#{e.provider_id}", "sk": f"REJECTED#{e.event_id}"}
+
+
 def rejected_item(r: RejectedEvent) -> dict[str, Any]:
-    return {**rejected_key(r.event), "entity": "rejected_event", **r.model_dump(mode="json"),
+    key = unprocessable_key(r.event) if r.origin == "unprocessable" else rejected_key(r.event)
+    return {**key, "entity": "rejected_event", **r.model_dump(mode="json"),
             "gsi1pk": f"REJECTED#{r.event.provider_id}", "gsi1sk": str(r.event.event_id)}
 
 
@@ -102,6 +110,16 @@ class VisitsRepository:
                 r = RejectedEvent.model_validate(item)
                 state.rejected[str(r.event.event_id)] = r
         return state
+
+    def add_rejected_once(self, r: RejectedEvent) -> bool:
+        """Records a rejected event unless its id was recorded before (a redelivery); False then."""
+        try:
+            self.table.put_item(Item=to_dynamo(rejected_item(r)), ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
 
     def add_event(self, event: StoredEvent) -> bool:
         """Stores an event once; False if its id was stored before (a resend)."""
@@ -215,15 +233,21 @@ class VisitsRepository:
                                             "sk": f"{decision['valid_from']}#{decision['decision_id']}",
                                             "type": "granted_time", **decision}))
 
-    def granted_minutes(self, client: str, year: int, month: int) -> int | None:
-        """Granted home-care minutes for the month: the latest decided home-care decision in force
-        on some day of the month (a new decision replaces the former). None when no decision
-        grants home care (then nothing is compared). A refusal revokes nothing: it is ignored."""
-        first = date(year, month, 1)
-        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+    def home_care_decisions(self, client: str) -> list[dict[str, Any]]:
+        """The client's granted home-care (``hemtjanst``) decisions. A refusal revokes nothing: it is left out."""
         items = query_all(self.table, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": f"GRANTED#{client}"})
-        in_force = [i for i in items if i.get("insats") == "hemtjanst" and i.get("outcome") == "granted" and i["valid_from"] <= last.isoformat()
+        return [i for i in items if i.get("insats") == "hemtjanst" and i.get("outcome") == "granted"]
+
+    def granted_minutes(self, client: str, year: int, month: int,
+                        decisions: list[dict[str, Any]] | None = None) -> int | None:
+        """Granted home-care minutes for the month: the latest decided home-care decision in force
+        on some day of the month (a new decision replaces the former). None when no decision
+        grants home care (then nothing is compared)."""
+        first = date(year, month, 1)
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        items = self.home_care_decisions(client) if decisions is None else decisions
+        in_force = [i for i in items if i["valid_from"] <= last.isoformat()
                     and (not i.get("valid_to") or i["valid_to"] >= first.isoformat())]
         if not in_force:
             return None

@@ -1,15 +1,19 @@
 """Pure rules of home-care visits (seed 004): no AWS, no clock of their own — unit-tested alone."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
 
+from ..domain.bounds import EARLIEST, LATEST, check_datetime
 from ..domain.calendar import is_month_open, lock_date, month_of
 from .model import Device, Visit, VisitEvent
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead
 LONG_VISIT_MINUTES = 12 * 60  # longer is a deviation, not a refusal
 TAG_LIMIT = 200  # active (not retired) tags and locks a provider may hold; VISITS_TAG_LIMIT overrides
+DEVICE_NAMES = {"nfc": "NFC tag", "digital_lock": "digital lock"}
+A_DEVICE = {"nfc": "an NFC tag", "digital_lock": "a digital lock"}
+NO_DECISION = "no decision behind it: no granted home care (hemtjänst) for the client on the visit's day"
 
 
 def locked_reason(instant: datetime, now: datetime) -> str | None:
@@ -22,6 +26,17 @@ def locked_reason(instant: datetime, now: datetime) -> str | None:
             "and nothing of that month changes after it")
 
 
+def outside_window(event: VisitEvent) -> str | None:
+    """Why an event's time is no time to compute with (the API bounds it; older or foreign
+    messages may not be)."""
+    try:
+        check_datetime(event.device_time)
+    except ValueError:
+        return (f"the device time {event.device_time.isoformat()} is outside {EARLIEST.isoformat()} – "
+                f"{LATEST.isoformat()}; correct it and send it again")
+    return None
+
+
 def check_event(event: VisitEvent, *, staff_belongs: bool, device: Device | None, now: datetime,
                 skew: timedelta = CLOCK_SKEW) -> list[str]:
     """Every check an event from the staff app must pass; the reasons it fails (empty: it passes)."""
@@ -30,13 +45,15 @@ def check_event(event: VisitEvent, *, staff_belongs: bool, device: Device | None
         reasons.append("the staff member does not belong to the provider")
     if event.receipt.method in ("nfc", "digital_lock"):
         kind = event.receipt.method
-        name = "NFC tag" if kind == "nfc" else "digital lock"
-        if device is None or device.kind != kind:
-            reasons.append(f"the {name} is not registered")
+        if device is None:
+            reasons.append(f"the {DEVICE_NAMES[kind]} is not registered")
         elif device.provider_id != event.provider_id:
-            reasons.append(f"the {name} is registered to another provider")
+            reasons.append(f"the {DEVICE_NAMES[kind]} is registered to another provider")
+        elif device.kind != kind:
+            reasons.append(f"{device.device_id} is {A_DEVICE[device.kind]}, not {A_DEVICE[kind]} "
+                           f"(receipt method {device.kind})")
         elif device.status != "bound" or str(device.client) != str(event.client):
-            reasons.append(f"the {name} is not registered to this client")
+            reasons.append(f"the {DEVICE_NAMES[kind]} is not registered to this client")
     if event.device_time > now + skew:
         reasons.append(f"the device time is in the future (more than {int(skew.total_seconds() // 60)} minutes "
                        "ahead of the server)")
@@ -73,3 +90,41 @@ def over_granted(visits: Iterable[Visit], granted_minutes: int) -> list[str]:
         if total > granted_minutes:
             flagged.append(visit.visit_id)
     return flagged
+
+
+def approval_refusal(visit: Visit, user_id: str) -> str | None:
+    """Separation of duties: nobody approves a visit they performed, registered or changed by hand."""
+    if visit.staff_id == user_id:
+        return "nobody approves their own visit; another coordinator of the provider approves it"
+    if user_id in visit.authors:
+        return "nobody approves a visit they registered or changed; another coordinator of the provider approves it"
+    return None
+
+
+def waiting_for_case_worker(visit: Visit) -> str | None:
+    """Why the provider may not approve the visit yet: a deviation the case worker has not decided."""
+    pending = sorted({d.code for d in visit.deviations if d.status == "pending"})
+    if pending:
+        return (f"the visit's {', '.join(pending)} deviation waits for the case worker's decision; "
+                "it can be approved after that")
+    return None
+
+
+def overlapping(visits: Iterable[Visit], staff_id: str, start: datetime, end: datetime,
+                besides: str | None = None) -> Visit | None:
+    """A visit of ``staff_id`` that overlaps [start, end) (an open visit counts from its start on):
+    one staff member is at one visit at a time."""
+    for v in sorted(visits, key=lambda x: (x.started_at, x.visit_id)):
+        if v.staff_id != staff_id or v.visit_id == besides:
+            continue
+        v_end = v.ended_at or v.started_at
+        if v.started_at < end and (start < v_end or (v.ended_at is None and start <= v.started_at)):
+            return v
+    return None
+
+
+def decided_on(day: date, decisions: Iterable[dict[str, Any]]) -> bool:
+    """Whether a granted home-care decision covers ``day`` (decisions as the projection keeps them)."""
+    iso = day.isoformat()
+    return any(str(d["valid_from"]) <= iso and (not d.get("valid_to") or str(d["valid_to"]) >= iso)
+               for d in decisions)

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.bounds import CleanLine, CleanText, SaneDate, SaneDatetime, check_date
 from ..domain.personnummer import Personnummer
-from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, VisitEvent
+from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
+
+MAX_INSATSER = 20  # a visit holds a handful; a bound keeps a hostile list from costing anything
+Insatser = Annotated[list[Annotated[CleanLine, Field(max_length=64)]],
+                     Field(min_length=1, max_length=MAX_INSATSER)]
 
 
 class PostVisitEvents(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    events: list[VisitEvent] = Field(min_length=1, max_length=100)
+    events: list[StaffAppEvent] = Field(min_length=1, max_length=100)
 
 
 class Accepted(BaseModel):
@@ -39,6 +44,8 @@ class VisitView(BaseModel):
     receipt_methods: list[str]
     deviations: list[Deviation]
     status: str
+    approved_by: str | None = Field(default=None, description="Who approved it (role and user)")
+    approved_at: datetime | None = None
     source: str
     edited: bool
     version: int
@@ -46,22 +53,28 @@ class VisitView(BaseModel):
     locked: bool = Field(description="After the month's lock date nothing changes")
 
 
+def _month_in_window(value: str) -> str:
+    check_date(date(min(max(int(value[:4]), 1), 9999), int(value[5:7]), 1))  # year 0000 is no date at all
+    return value
+
+
 class VisitQuery(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
-    provider_id: str | None = Field(default=None, max_length=64, description="Ordering unit and case workers")
+    month: Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"),
+                     AfterValidator(_month_in_window)]
+    provider_id: CleanLine | None = Field(default=None, max_length=64, description="Ordering unit and case workers")
     client: Personnummer | None = None
 
 
 class Reasoned(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
     version: int = Field(ge=1)
 
 
 class EditVisit(Reasoned):
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    insatser: list[str] | None = None
+    started_at: SaneDatetime | None = None
+    ended_at: SaneDatetime | None = None
+    insatser: Insatser | None = None
 
     @model_validator(mode="after")
     def _something(self) -> "EditVisit":
@@ -78,13 +91,15 @@ class PostRegistration(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     client: Personnummer
-    staff_id: str = Field(min_length=1, max_length=64)
-    started_at: datetime
-    ended_at: datetime
-    insatser: list[str] = Field(min_length=1)
+    staff_id: CleanLine | None = Field(default=None, min_length=1, max_length=64,
+                                       description="Whose visit: yours if left out; a coordinator names the staff "
+                                                   "member")
+    started_at: SaneDatetime
+    ended_at: SaneDatetime
+    insatser: Insatser
     location: Location = "home"
     reason_code: Literal["technology_failure", "absence_period"]
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
 
     @model_validator(mode="after")
     def _times(self) -> "PostRegistration":
@@ -99,7 +114,7 @@ class DeviationDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     index: int = Field(ge=0)
     decision: Literal["approved", "rejected"]
-    reason: str = Field(min_length=3, max_length=500)
+    reason: CleanText = Field(min_length=3, max_length=500)
 
 
 class RejectedQuery(BaseModel):
@@ -110,7 +125,8 @@ class RejectedView(BaseModel):
     event_id: str
     event: dict = Field(description="The event as sent, the client's personnummer masked")
     reasons: list[str]
-    origin: str = Field(description="checks: refused on arrival; composition / orphan: held back by the builder")
+    origin: str = Field(description="checks: refused on arrival; composition / orphan: held back by the builder; "
+                                    "unprocessable: the processor could not handle it")
     received_at: datetime
     status: str
     corrected_by_event: str | None
@@ -129,10 +145,10 @@ class RegisterAbsence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     client: Personnummer
     kind: Literal["hospital", "short_term_stay", "other", "terminated"]
-    starts_on: date
-    ends_on: date | None = None
-    learned_at: datetime
-    announced_at: datetime | None = None
+    starts_on: SaneDate
+    ends_on: SaneDate | None = None
+    learned_at: SaneDatetime
+    announced_at: SaneDatetime | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> "RegisterAbsence":
@@ -186,7 +202,7 @@ class DeviceView(BaseModel):
 
 
 class TagQuery(BaseModel):
-    provider_id: str | None = Field(default=None, max_length=64, description="The ordering unit names the provider")
+    provider_id: CleanLine | None = Field(default=None, max_length=64, description="The ordering unit names the provider")
 
 
 class AddStaff(BaseModel):

@@ -11,10 +11,11 @@ from ..adapters.messaging import send_batch
 from ..auth.principal import Principal, Role
 from ..clock import Clock, utc_now
 from ..contracts.events import AbsenceRegistered, DecisionPublished, Envelope
-from ..domain.errors import Conflict, FieldError, NotFound, PeriodLocked, ValidationFailed
+from ..domain.calendar import month_of
+from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, PeriodLocked, ValidationFailed
 from ..observability import get_logger
 from . import processor, rules
-from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, Visit, VisitEvent
+from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, StaffAppEvent, Visit, VisitEvent
 from .repository import VisitsRepository, day_key_of, day_of, event_key, rejected_item
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery, VisitView)
@@ -44,10 +45,21 @@ class VisitsDeps:
 
 # -- the staff app's events in ------------------------------------------------------------
 
+def _me(who: Principal) -> str:
+    if not who.user_id:
+        raise Forbidden("your login names no user")
+    return who.user_id
+
+
 def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Accepted:
-    """Answers at once; the events travel through SQS to the processor."""
+    """Answers at once; the events travel through SQS to the processor. The staff member of each
+    event is the caller (from the token); nobody registers events for another staff member."""
+    me = _me(who)
     errors = [FieldError(f"events.{i}.provider_id", "must be your own provider")
               for i, e in enumerate(body.events) if e.provider_id != who.provider_id]
+    errors += [FieldError(f"events.{i}.staff_id", "must be your own user id (or left out): nobody registers "
+                                                  "events for another staff member")
+               for i, e in enumerate(body.events) if e.staff_id is not None and e.staff_id != me]
     seen: set[str] = set()
     for i, e in enumerate(body.events):
         if str(e.event_id) in seen:
@@ -56,7 +68,8 @@ def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Ac
     if errors:
         raise ValidationFailed("some events cannot be accepted", errors=errors)
     ids = [str(e.event_id) for e in body.events]
-    failed = deps.send(INGEST_QUEUE, [e.model_dump(mode="json") for e in body.events], ids=ids)
+    queued = [VisitEvent(**e.model_dump(exclude={"staff_id"}), staff_id=me, sent_by=who.actor) for e in body.events]
+    failed = deps.send(INGEST_QUEUE, [e.model_dump(mode="json") for e in queued], ids=ids)
     if failed:
         raise StoreUnavailable(f"{len(failed)} events could not be queued; send them again (resending is harmless)")
     return Accepted(accepted=len(ids), event_ids=ids)
@@ -67,8 +80,11 @@ def process_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set
     return processor.process(deps, batch)
 
 
-def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: str, why: str) -> Visit:
-    saved = processor.versioned(old, new, change, by=by, why=why, now=deps.clock())
+def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: str | Principal, why: str) -> Visit:
+    """Writes the next version; ``by`` a person (their actor and user id are recorded) or a label."""
+    user = by.user_id if isinstance(by, Principal) else None
+    saved = processor.versioned(old, new, change, by=by.actor if isinstance(by, Principal) else by, why=why,
+                                now=deps.clock(), user=user)
     uow = deps.uow()
     processor.add_visit_write(uow, old, saved, change)
     uow.commit("the visit changed meanwhile; reload it")
@@ -79,7 +95,7 @@ def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: 
 
 def _scoped(who: Principal, visit: Visit) -> Visit:
     """Provider staff see only their provider's visits; another provider's is not found."""
-    if who.role == Role.PROVIDER_STAFF and visit.provider_id != who.provider_id:
+    if who.of_provider and visit.provider_id != who.provider_id:
         raise NotFound("no such visit")
     return visit
 
@@ -89,8 +105,18 @@ def _view(v: Visit, now: datetime) -> VisitView:
                      minutes=v.minutes, locked=rules.locked_reason(v.started_at, now) is not None)
 
 
+def _provider_asked(who: Principal, asked: str | None) -> str | None:
+    """Provider staff read their own provider's; naming another is refused, not answered empty."""
+    if not who.of_provider:
+        return asked
+    if asked is not None and asked != who.provider_id:
+        raise Forbidden("you may read only your own provider's", errors=[
+            FieldError("query.provider_id", "must be your own provider (or left out)")])
+    return who.provider_id
+
+
 def list_visits(deps: VisitsDeps, who: Principal, query: VisitQuery) -> list[VisitView]:
-    provider = who.provider_id if who.role == Role.PROVIDER_STAFF else query.provider_id
+    provider = _provider_asked(who, query.provider_id)
     if provider is None:
         raise ValidationFailed.field("query.provider_id", "name the provider")
     year, month = (int(x) for x in query.month.split("-"))
@@ -122,8 +148,14 @@ def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -> 
     _expect(visit, body.version)
     if visit.status != "registered":
         raise Conflict(f"only a registered (ended) visit can be approved; this one is {visit.status}")
-    saved = _write(deps, visit, visit.model_copy(update={"status": "approved"}), "approved", by=who.actor,
-                   why=body.reason)
+    refusal = rules.approval_refusal(visit, _me(who))
+    if refusal:
+        raise Forbidden(refusal)
+    waiting = rules.waiting_for_case_worker(visit)
+    if waiting:
+        raise Conflict(waiting)
+    approved = visit.model_copy(update={"status": "approved", "approved_by": who.actor, "approved_at": deps.clock()})
+    saved = _write(deps, visit, approved, "approved", by=who, why=body.reason)
     return _view(saved, deps.clock())
 
 
@@ -133,8 +165,8 @@ def unapprove(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -
     _expect(visit, body.version)
     if visit.status != "approved":
         raise Conflict("the visit is not approved")
-    saved = _write(deps, visit, visit.model_copy(update={"status": "registered"}), "unapproved", by=who.actor,
-                   why=body.reason)
+    undone = visit.model_copy(update={"status": "registered", "approved_by": None, "approved_at": None})
+    saved = _write(deps, visit, undone, "unapproved", by=who, why=body.reason)
     return _view(saved, deps.clock())
 
 
@@ -155,13 +187,16 @@ def edit(deps: VisitsDeps, who: Principal, visit_id: str, body: EditVisit) -> Vi
         raise ValidationFailed.field("ended_at", "must not be in the future")
     insatser = list(dict.fromkeys(body.insatser)) if body.insatser is not None else visit.insatser
     _check_composition(insatser, "insatser")
+    if (started, ended) != (visit.started_at, visit.ended_at):
+        _no_overlap(deps, visit.provider_id, visit.staff_id, started, ended or started, "started_at",
+                    besides=visit.visit_id)
     now = deps.clock()
     updated = visit.model_copy(deep=True, update={"started_at": started, "ended_at": ended, "insatser": insatser,
                                                   "supervision": bool(set(insatser) & SUPERVISION),
                                                   "edited": True, "status": "registered" if ended else "open"})
     if (started, ended) != (visit.started_at, visit.ended_at):
         updated.deviations.append(Deviation(code="adjusted_time", reason=body.reason, by=who.actor, at=now))
-    return _view(_write(deps, visit, updated, "edited", by=who.actor, why=body.reason), now)
+    return _view(_write(deps, visit, updated, "edited", by=who, why=body.reason), now)
 
 
 def _check_composition(insatser: list[str], field: str) -> None:
@@ -173,24 +208,48 @@ def _check_composition(insatser: list[str], field: str) -> None:
                                             "insatser")
 
 
+def _no_overlap(deps: VisitsDeps, provider: str, staff_id: str, start: datetime, end: datetime, field: str,
+                besides: str | None = None) -> None:
+    """One staff member is at one visit at a time: a registered time may not overlap another visit."""
+    months = sorted({month_of(start - timedelta(days=1)), month_of(start), month_of(end)})
+    visits = [v for y, m in months for v in deps.repo.visits_of_month(provider, y, m)]
+    other = rules.overlapping(visits, staff_id, start, end, besides=besides)
+    if other is not None:
+        raise ValidationFailed.field(field, f"overlaps the staff member's visit {other.visit_id} "
+                                            f"({other.started_at.isoformat()} – "
+                                            f"{other.ended_at.isoformat() if other.ended_at else 'open'})")
+
+
 def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> VisitView:
-    """Efterregistrering: a visit registered afterwards, always a deviation followed up."""
+    """Efterregistrering: a visit registered afterwards, always a deviation followed up. Staff
+    register their own visits."""
     _check_composition(body.insatser, "insatser")
     provider = who.provider_id or ""
-    if not deps.repo.is_staff(provider, body.staff_id):
+    me = _me(who)
+    staff_id = body.staff_id or me
+    if who.role != Role.PROVIDER_COORDINATOR and staff_id != me:
+        # Staff register their own visits; the coordinator may register one for a staff member
+        # (a phone that broke), and then never approves it.
+        raise ValidationFailed.field("staff_id", "must be your own user id (or left out): only the coordinator "
+                                                 "registers a visit for another staff member")
+    if not deps.repo.is_staff(provider, staff_id):
         raise ValidationFailed.field("staff_id", "the staff member does not belong to your provider")
     now = deps.clock()
     if body.ended_at > now + deps.clock_skew:
         raise ValidationFailed.field("ended_at", "a post-registration cannot end in the future")
     _open_for_change(deps, body.started_at, body.ended_at)
+    _no_overlap(deps, provider, staff_id, body.started_at, body.ended_at, "started_at")
     insatser = list(dict.fromkeys(body.insatser))
-    visit = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=body.client, staff_id=body.staff_id,
+    deviations = [Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}", by=who.actor,
+                            at=now)]
+    if not rules.decided_on(day_of(body.started_at), deps.repo.home_care_decisions(str(body.client))):
+        deviations.append(Deviation(code="no_decision", reason=rules.NO_DECISION, by="system", at=body.started_at,
+                                    status="pending"))
+    visit = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=body.client, staff_id=staff_id,
                   started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
-                  source="post_registration", receipt_methods=["post_registration"],
-                  deviations=[Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}",
-                                        by=who.actor, at=now)])
-    return _view(_write(deps, None, visit, "created", by=who.actor, why=body.reason), now)
+                  source="post_registration", receipt_methods=["post_registration"], deviations=deviations)
+    return _view(_write(deps, None, visit, "created", by=who, why=body.reason), now)
 
 
 def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int, decision: str,
@@ -207,7 +266,7 @@ def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int
     updated = visit.model_copy(deep=True)
     updated.deviations[index] = deviation.model_copy(update={"status": decision, "decided_by": who.actor,
                                                              "decided_at": deps.clock()})
-    return _view(_write(deps, visit, updated, "updated", by=who.actor, why=f"{decision}: {reason}"), deps.clock())
+    return _view(_write(deps, visit, updated, "updated", by=who, why=f"{decision}: {reason}"), deps.clock())
 
 
 # -- rejected events ----------------------------------------------------------------------
@@ -219,10 +278,13 @@ def list_rejected(deps: VisitsDeps, who: Principal, query: RejectedQuery) -> lis
     return [RejectedView.of(r) for r in sorted(found, key=lambda r: (r.received_at, str(r.event.event_id)))]
 
 
-def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected: VisitEvent) -> Accepted:
+def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected: StaffAppEvent) -> Accepted:
     """A corrected event replaces a rejected one: the rejected one is marked corrected (and, if the
-    builder held it, superseded in the event store) and the new one goes the usual way."""
+    builder held it, superseded in the event store) and the new one goes the usual way. The staff
+    member who sent an event corrects it: a correction is their event too."""
     rejected = deps.repo.get_rejected(who.provider_id or "", event_id)
+    if rejected.event.staff_id != _me(who):
+        raise Forbidden("only the staff member whose event it is corrects it")
     if rejected.status != "open":
         raise Conflict(f"this event was corrected already (by {rejected.corrected_by_event})")
     if str(corrected.event_id) == event_id:
@@ -232,7 +294,7 @@ def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected:
     now = deps.clock()
     marked = rejected.model_copy(update={"status": "corrected", "corrected_by_event": str(corrected.event_id),
                                          "corrected_by": who.actor, "corrected_at": now})
-    stored = rejected.origin != "checks"
+    stored = rejected.origin not in ("checks", "unprocessable")
     _mark_corrected(deps, rejected, marked, stored)
     try:
         accepted = accept_events(deps, who, PostVisitEvents(events=[corrected]))
@@ -341,7 +403,7 @@ def retire_tag(deps: VisitsDeps, who: Principal, device_id: str) -> DeviceView:
 
 
 def list_devices(deps: VisitsDeps, who: Principal, query: TagQuery) -> list[DeviceView]:
-    provider = who.provider_id if who.role == Role.PROVIDER_STAFF else query.provider_id
+    provider = _provider_asked(who, query.provider_id)
     if provider is None:
         raise ValidationFailed.field("query.provider_id", "name the provider")
     return [DeviceView.of(d) for d in sorted(deps.repo.devices_of(provider), key=lambda d: d.device_id)]

@@ -25,7 +25,7 @@ def operations():
 def claims_for(role):
     if role in (Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON):
         return {"personnummer": new_pnr()}
-    if role == Role.PROVIDER_STAFF:
+    if role in (Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR):
         return {"user_id": "policy-test", "provider_id": "prov-policy"}
     return {"user_id": "policy-test"}
 

@@ -1,5 +1,6 @@
-"""Visits test support: a provider with staff and a bound tag per client; events posted through
-the API and delivered from the real ingest queue to the processor."""
+"""Visits test support: a provider with staff and a bound tag per client (with a home-care decision
+unless asked otherwise); events posted through the API, each staff member's with their own token,
+and delivered from the real ingest queue to the processor."""
 import json
 import random
 import uuid
@@ -19,14 +20,26 @@ class Provider:
         self.id = f"prov-{uuid.uuid4().hex[:8]}"
         self.staff = ["anna", "bo"]
         self.visits = app_client("visits")
+        self._token = token
         self.token = token("provider_staff", user_id="anna", provider_id=self.id)
+        # The provider's coordinator approves and keeps the staff registry (separation of duties)
+        self.coordinator = token("provider_coordinator", user_id="cora", provider_id=self.id)
+        self.approver = self.coordinator
         for user in self.staff:
             deps().repo.add_staff(self.id, user)
 
-    def new_client(self):
+    def token_of(self, user):
+        return self._token("provider_staff", user_id=user, provider_id=self.id)
+
+    def new_client(self, decision=True):
         pnr = new_pnr(1935)
         tag = f"TAG-{uuid.uuid4().hex[:10]}"
         now = datetime.now(timezone.utc)
+        if decision:  # home care granted long ago, more time than any test uses
+            deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                                     "outcome": "granted", "granted_minutes_per_month": 100_000,
+                                     "valid_from": "2000-01-01", "valid_to": None,
+                                     "decided_at": "2000-01-01T00:00:00+00:00"})
         deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=self.id, client=pnr, status="bound",
                                       ordered_at=now, bound_at=now))
         return pnr, tag
@@ -39,7 +52,13 @@ class Provider:
         return body
 
     def post(self, events):
-        return self.visits.post("/visit-events", {"events": events}, token=self.token)
+        """Each staff member posts their own events; the first refusal (or the last answer) is returned."""
+        by_staff = {}
+        for e in events:
+            by_staff.setdefault(e.get("staff_id", "anna"), []).append(e)
+        answers = [self.visits.post("/visit-events", {"events": mine}, token=self.token_of(staff))
+                   for staff, mine in by_staff.items()]
+        return next((r for r in answers if r.status != 202), answers[-1])
 
     def deliver(self, shuffle=False, duplicate=False):
         """Takes what the API queued and hands it to the processor, as Lambda would."""

@@ -32,13 +32,14 @@ class TestApproval:
         pnr, tag, visit = one_visit(provider, morning)
         v = provider.visits
         path = f"/visits/{visit['visit_id']}"
-        approved = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]}, token=provider.token)
+        approved = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]},
+                          token=provider.coordinator)
         assert approved.status == 200 and approved.json["status"] == "approved"
         assert v.patch(path, {"reason": "fel tid", "version": approved.json["version"],
                               "ended_at": (morning + timedelta(minutes=25)).isoformat()},
                        token=provider.token).status == 409  # approved: undo first
         undone = v.post(f"{path}/unapprove", {"reason": "ska ändras", "version": approved.json["version"]},
-                        token=provider.token)
+                        token=provider.coordinator)
         assert undone.status == 200 and undone.json["status"] == "registered"
         stale = v.patch(path, {"reason": "fel tid", "version": visit["version"],
                                "ended_at": (morning + timedelta(minutes=25)).isoformat()}, token=provider.token)
@@ -67,7 +68,7 @@ class TestApproval:
         who = provider.visits  # noqa: F841 - the same provider, through the service
         from services.auth.principal import Principal, Role
 
-        staff = Principal(subject="anna", role=Role.PROVIDER_STAFF, user_id="anna", provider_id=provider.id)
+        staff = Principal(subject="cora", role=Role.PROVIDER_COORDINATOR, user_id="cora", provider_id=provider.id)
         with pytest.raises(PeriodLocked, match="lock date"):
             service.approve(later, staff, visit["visit_id"], Reasoned(reason="sent", version=visit["version"]))
         on_the_day = dataclasses.replace(deps(), clock=lambda: after - timedelta(seconds=2))
@@ -89,7 +90,7 @@ class TestApproval:
         r = provider.visits.post("/visits", {"client": pnr, "staff_id": "bo", "started_at": morning.isoformat(),
                                              "ended_at": (morning + timedelta(minutes=20)).isoformat(),
                                              "insatser": ["dusch"], "reason_code": "technology_failure",
-                                             "reason": "låset svarade inte"}, token=provider.token)
+                                             "reason": "låset svarade inte"}, token=provider.token_of("bo"))
         assert r.status == 201, r.json
         assert r.json["deviations"][0]["code"] == "post_registration" and r.json["source"] == "post_registration"
 
@@ -176,10 +177,11 @@ class TestWhoMay:
     def test_another_provider_never_sees_or_changes_our_visits_tags_or_rejections(self, provider, morning, token):
         pnr, tag, visit = one_visit(provider, morning)
         rival = token("provider_staff", user_id="eve", provider_id="prov-rival")
+        rival_coordinator = token("provider_coordinator", user_id="rex", provider_id="prov-rival")
         v = provider.visits
         assert v.get(f"/visits/{visit['visit_id']}", token=rival).status == 404
         assert v.post(f"/visits/{visit['visit_id']}/approve", {"reason": "mine", "version": 1},
-                      token=rival).status == 404
+                      token=rival_coordinator).status == 404
         month = month_of(morning)
         assert v.get(f"/visits?month={month[0]}-{month[1]:02d}&client={pnr}", token=rival).json == []
         assert v.post(f"/devices/{tag}/retire", token=rival).status == 404

@@ -37,7 +37,7 @@ def test_unknown_retired_foreign_and_wrong_kind_devices_are_refused(provider, mo
     assert reasons == {"unknown": ["the NFC tag is not registered"],
                        "retired": ["the NFC tag is not registered to this client"],
                        "foreign": ["the NFC tag is registered to another provider"],
-                       "lock": ["the digital lock is not registered"]}
+                       "lock": [f"{tag} is an NFC tag, not a digital lock (receipt method nfc)"]}
     assert all(listed[e["event_id"]]["origin"] == "checks" for e in events.values())
     assert provider.month_visits(pnr, morning) == []
 
@@ -127,52 +127,73 @@ class TestCorrections:
 
     def test_a_correction_is_a_new_event_made_once(self, provider, morning):
         pnr, tag = provider.new_client()
-        stranger = provider.event("arrival", pnr, tag, morning, staff="not-ours")
-        provider.post([stranger])
+        wrong = provider.event("arrival", pnr, "TAG-NEVER-ORDERED", morning)
+        provider.post([wrong])
         provider.deliver()
-        path = f"/rejected-events/{stranger['event_id']}/corrections"
-        same = provider.visits.post(path, dict(stranger, staff_id="anna"), token=provider.token)
+        path = f"/rejected-events/{wrong['event_id']}/corrections"
+        fixed = dict(wrong, receipt={"method": "nfc", "device_id": tag})
+        same = provider.visits.post(path, fixed, token=provider.token)
         assert same.status == 422 and same.json["errors"][0]["field"] == "event_id"
-        bad = provider.visits.post(path, dict(stranger, event_id=str(uuid.uuid4()), device_time="yesterday"),
+        bad = provider.visits.post(path, dict(fixed, event_id=str(uuid.uuid4()), device_time="yesterday"),
                                    token=provider.token)
         assert bad.status == 422 and bad.json["errors"][0]["field"] == "device_time"
-        assert rejected(provider)[stranger["event_id"]]["status"] == "open"
-        first = provider.visits.post(path, dict(stranger, event_id=str(uuid.uuid4()), staff_id="anna"),
-                                     token=provider.token)
+        assert rejected(provider)[wrong["event_id"]]["status"] == "open"
+        first = provider.visits.post(path, dict(fixed, event_id=str(uuid.uuid4())), token=provider.token)
         assert first.status == 202
-        again = provider.visits.post(path, dict(stranger, event_id=str(uuid.uuid4()), staff_id="anna"),
-                                     token=provider.token)
+        again = provider.visits.post(path, dict(fixed, event_id=str(uuid.uuid4())), token=provider.token)
         assert again.status == 409
         assert provider.visits.post("/rejected-events/00000000-0000-0000-0000-000000000000/corrections",
-                                    dict(stranger, event_id=str(uuid.uuid4())), token=provider.token).status == 404
+                                    dict(fixed, event_id=str(uuid.uuid4())), token=provider.token).status == 404
+
+    def test_only_the_staff_member_whose_event_it_is_corrects_it(self, provider, morning):
+        # GIVEN bo's arrival refused (a tag never ordered)
+        pnr, tag = provider.new_client()
+        wrong = provider.event("arrival", pnr, "TAG-NEVER-ORDERED", morning, staff="bo")
+        provider.post([wrong])
+        provider.deliver()
+        # WHEN anna sends a correction for it THEN refused, and it stays open for bo
+        fixed = dict(wrong, event_id=str(uuid.uuid4()), staff_id="anna", receipt={"method": "nfc", "device_id": tag})
+        r = provider.visits.post(f"/rejected-events/{wrong['event_id']}/corrections", fixed, token=provider.token)
+        assert r.status == 403
+        assert rejected(provider)[wrong["event_id"]]["status"] == "open"
+        r = provider.visits.post(f"/rejected-events/{wrong['event_id']}/corrections",
+                                 {k: v for k, v in fixed.items() if k != "staff_id"}, token=provider.token_of("bo"))
+        assert r.status == 202, r.json
+        provider.deliver()
+        (visit,) = provider.month_visits(pnr, morning)
+        assert visit["staff_id"] == "bo"
 
     def test_a_resend_of_a_corrected_event_counts_no_more(self, provider, morning):
-        # GIVEN an arrival rejected (the staff member was not yet registered) and corrected
+        # GIVEN an arrival rejected (a tag never ordered) and corrected
         pnr, tag = provider.new_client()
-        original = provider.event("arrival", pnr, tag, morning, staff="cecilia")
+        later = f"TAG-{uuid.uuid4().hex[:10]}"
+        original = provider.event("arrival", pnr, later, morning)
         provider.post([original, provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
         provider.deliver()
-        fixed = dict(original, event_id=str(uuid.uuid4()), staff_id="anna")
+        fixed = dict(original, event_id=str(uuid.uuid4()), receipt={"method": "nfc", "device_id": tag})
         provider.visits.post(f"/rejected-events/{original['event_id']}/corrections", fixed, token=provider.token)
         provider.deliver()
         assert len(provider.month_visits(pnr, morning)) == 1
-        # WHEN cecilia is registered and her offline phone resends the original
-        provider.visits.post("/staff", {"user_id": "cecilia"}, token=provider.token)
+        # WHEN the tag becomes known and the offline phone resends the original
+        now = datetime.now(timezone.utc)
+        deps().repo.put_device(Device(device_id=later, kind="nfc", provider_id=provider.id, client=pnr,
+                                      status="bound", ordered_at=now, bound_at=now))
         provider.post([original])
         provider.deliver()
-        # THEN it is ignored: still one visit
+        # THEN it is ignored: still one visit, of the corrected time
         (visit,) = provider.month_visits(pnr, morning)
-        assert visit["staff_id"] == "anna" and visit["minutes"] == 30
+        assert visit["minutes"] == 30
+        assert rejected(provider)[original["event_id"]]["status"] == "corrected"
 
 
 def test_a_staff_member_removed_from_the_registry_is_refused_afterwards(provider, morning):
     pnr, tag = provider.new_client()
     v = provider.visits
-    assert v.post("/staff", {"user_id": "dana"}, token=provider.token).status == 201
-    assert v.post("/staff", {"user_id": "dana smith"}, token=provider.token).status == 422
-    assert "dana" in {s["user_id"] for s in v.get("/staff", token=provider.token).json}
-    assert v.delete("/staff/dana", token=provider.token).status == 200
-    assert v.delete("/staff/dana", token=provider.token).status == 404
+    assert v.post("/staff", {"user_id": "dana"}, token=provider.coordinator).status == 201
+    assert v.post("/staff", {"user_id": "dana smith"}, token=provider.coordinator).status == 422
+    assert "dana" in {s["user_id"] for s in v.get("/staff", token=provider.coordinator).json}
+    assert v.delete("/staff/dana", token=provider.coordinator).status == 200
+    assert v.delete("/staff/dana", token=provider.coordinator).status == 404
     event = provider.event("arrival", pnr, tag, morning, staff="dana")
     provider.post([event])
     provider.deliver()

@@ -57,14 +57,17 @@ def test_every_change_is_versioned_with_who_when_why_and_announced(provider, mor
     (visit,) = provider.month_visits(pnr, morning)
     drain(queue_url("billing-inbox"), sqs)
     v, path = provider.visits, f"/visits/{visit['visit_id']}"
-    a = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]}, token=provider.token).json
-    u = v.post(f"{path}/unapprove", {"reason": "ska ändras", "version": a["version"]}, token=provider.token).json
+    a = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator).json
+    u = v.post(f"{path}/unapprove", {"reason": "ska ändras", "version": a["version"]}, token=provider.coordinator).json
     e = v.patch(path, {"reason": "glömde dusch", "version": u["version"], "insatser": ["dusch"]},
                 token=provider.token).json
     assert [h["change"] for h in e["history"]] == ["created", "approved", "unapproved", "edited"]
     assert [h["version"] for h in e["history"]] == [1, 2, 3, 4]
     assert [h["why"] for h in e["history"][1:]] == ["stämmer", "ska ändras", "glömde dusch"]
-    assert all(h["by"] == "provider_staff:anna" for h in e["history"][1:]) and all(h["at"] for h in e["history"])
+    assert [h["by"] for h in e["history"][1:]] == ["provider_coordinator:cora", "provider_coordinator:cora",
+                                                   "provider_staff:anna"]
+    assert all(h["at"] for h in e["history"])
+    assert (a["approved_by"], u["approved_by"]) == ("provider_coordinator:cora", None)
     assert e["deviations"] == [] and e["edited"]  # insatser only: no adjusted time
     changes = [json.loads(m["Body"])["payload"] for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
     mine = sorted((c["visit_version"], c["change"], c["year"], c["month"]) for c in changes
@@ -79,9 +82,9 @@ def test_an_approval_needs_an_ended_visit_and_the_current_version(provider, morn
     provider.deliver()
     (visit,) = provider.month_visits(pnr, morning)
     path = f"/visits/{visit['visit_id']}/approve"
-    r = provider.visits.post(path, {"reason": "klart", "version": visit["version"]}, token=provider.token)
+    r = provider.visits.post(path, {"reason": "klart", "version": visit["version"]}, token=provider.coordinator)
     assert r.status == 409 and "open" in r.json["detail"]
-    r = provider.visits.post(path, {"reason": "klart", "version": visit["version"] + 5}, token=provider.token)
+    r = provider.visits.post(path, {"reason": "klart", "version": visit["version"] + 5}, token=provider.coordinator)
     assert r.status == 409 and "reload" in r.json["detail"]
 
 
@@ -97,7 +100,7 @@ def test_a_visit_of_a_locked_month_refuses_every_change_and_says_why(provider):
     # WHEN the provider edits, approves; the case worker decides THEN 409 period-locked, with the lock date
     for r in (v.patch(path, {"reason": "fel tid", "version": 1, "ended_at": (start + timedelta(minutes=20)).isoformat()},
                       token=provider.token),
-              v.post(f"{path}/approve", {"reason": "stämmer", "version": 1}, token=provider.token)):
+              v.post(f"{path}/approve", {"reason": "stämmer", "version": 1}, token=provider.coordinator)):
         assert r.status == 409 and r.json["type"] == "urn:insats:problem:period-locked"
         assert "2025-02-05" in r.json["detail"] and "nothing of that month changes" in r.json["detail"]
     assert v.get(path, token=provider.token).json["version"] == 1
@@ -218,8 +221,12 @@ class TestGrantedTime:
         provider.tags = {pnr: tag}
         return pnr
 
-    def test_without_a_decision_nothing_is_compared(self, provider, morning, client_with_tag):
-        assert self.visits_of(provider, client_with_tag, morning, 2) == [[], []]
+    def test_without_a_decision_each_visit_waits_for_the_case_worker(self, provider, morning):
+        # GIVEN a client no home-care decision covers WHEN visits are registered
+        # THEN each has a pending no_decision deviation, and no time is compared
+        pnr, tag = provider.new_client(decision=False)
+        provider.tags = {pnr: tag}
+        assert self.visits_of(provider, pnr, morning, 2) == [["no_decision"], ["no_decision"]]
 
     def test_a_refusal_revokes_no_granted_time(self, provider, morning, client_with_tag):
         self.decide(provider, client_with_tag, 60)

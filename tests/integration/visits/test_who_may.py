@@ -44,7 +44,12 @@ class TestAnotherProvider:
     def rival(self, token):
         return token("provider_staff", user_id="eve", provider_id="prov-rival")
 
-    def test_never_reads_or_changes_our_visits(self, provider, morning, rival):
+    @pytest.fixture()
+    def rival_coordinator(self, token):
+        # approving and the staff registry are the coordinator's: the row rule is tested with theirs
+        return token("provider_coordinator", user_id="rex", provider_id="prov-rival")
+
+    def test_never_reads_or_changes_our_visits(self, provider, morning, rival, rival_coordinator):
         pnr, tag, visit = visit_of(provider, morning)
         v, path = provider.visits, f"/visits/{visit['visit_id']}"
         month = "%04d-%02d" % month_of(morning)
@@ -52,8 +57,8 @@ class TestAnotherProvider:
         assert v.get(f"/visits?month={month}&client={pnr}", token=rival).json == []
         assert v.patch(path, {"reason": "mine", "version": 1, "ended_at": morning.isoformat()},
                        token=rival).status == 404
-        assert v.post(f"{path}/approve", {"reason": "mine", "version": 1}, token=rival).status == 404
-        assert v.post(f"{path}/unapprove", {"reason": "mine", "version": 1}, token=rival).status == 404
+        assert v.post(f"{path}/approve", {"reason": "mine", "version": 1}, token=rival_coordinator).status == 404
+        assert v.post(f"{path}/unapprove", {"reason": "mine", "version": 1}, token=rival_coordinator).status == 404
         after = v.get(path, token=provider.token).json
         assert after["version"] == visit["version"] and after["status"] == "registered"
 
@@ -81,11 +86,11 @@ class TestAnotherProvider:
                    if r["event_id"] == stranger["event_id"]]
         assert ours["status"] == "open"
 
-    def test_never_sees_our_staff_or_absences(self, provider, morning, rival):
+    def test_never_sees_our_staff_or_absences(self, provider, morning, rival, rival_coordinator):
         v = provider.visits
-        assert v.get("/staff", token=rival).json == []
-        assert v.delete("/staff/anna", token=rival).status == 404
-        assert "anna" in {s["user_id"] for s in v.get("/staff", token=provider.token).json}
+        assert v.get("/staff", token=rival_coordinator).json == []
+        assert v.delete("/staff/anna", token=rival_coordinator).status == 404
+        assert "anna" in {s["user_id"] for s in v.get("/staff", token=provider.coordinator).json}
         r = v.post("/absences", {"client": new_pnr(1931), "kind": "other", "starts_on": morning.date().isoformat(),
                                  "learned_at": morning.isoformat()}, token=provider.token)
         assert r.status == 201
@@ -129,3 +134,73 @@ class TestRoles:
         assert v.post("/devices/orders", {"count": 1}, token=unit).status == 403
         assert v.post(f"/visits/{visit['visit_id']}/approve", {"reason": "x" * 3, "version": 1},
                       token=unit).status == 403
+
+
+class TestSeparationOfDuties:
+    """Staff register; the provider's coordinator approves and keeps the staff registry; nobody
+    approves their own visit, nor one they registered or changed."""
+
+    def test_staff_never_approve_nor_keep_the_registry(self, provider, morning):
+        pnr, tag, visit = visit_of(provider, morning)
+        v, path = provider.visits, f"/visits/{visit['visit_id']}"
+        assert v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]},
+                      token=provider.token).status == 403
+        assert v.post("/staff", {"user_id": "invented"}, token=provider.token).status == 403
+        assert v.delete("/staff/bo", token=provider.token).status == 403
+        assert v.get("/staff", token=provider.token).status == 403
+        registry = {s["user_id"] for s in v.get("/staff", token=provider.coordinator).json}
+        assert "invented" not in registry and "bo" in registry
+        assert v.get(path, token=provider.token).json["status"] == "registered"
+
+    def test_the_coordinator_approves_and_it_is_recorded_who(self, provider, morning):
+        pnr, tag, visit = visit_of(provider, morning)
+        r = provider.visits.post(f"/visits/{visit['visit_id']}/approve",
+                                 {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator)
+        assert r.status == 200, r.json
+        assert r.json["approved_by"] == "provider_coordinator:cora" and r.json["approved_at"]
+        assert r.json["history"][-1]["by"] == "provider_coordinator:cora"
+
+    def test_a_coordinator_never_approves_a_visit_they_performed(self, provider, morning):
+        # GIVEN the coordinator, registered as staff too, performs a visit
+        provider.visits.post("/staff", {"user_id": "cora"}, token=provider.coordinator)
+        pnr, tag = provider.new_client()
+        events = [provider.event("arrival", pnr, tag, morning, staff="cora"),
+                  provider.event("departure", pnr, tag, morning + timedelta(minutes=20), staff="cora")]
+        assert provider.visits.post("/visit-events", {"events": events}, token=provider.coordinator).status == 202
+        provider.deliver()
+        (visit,) = provider.month_visits(pnr, morning)
+        assert visit["staff_id"] == "cora"
+        # WHEN she approves it THEN refused, and it stays registered
+        r = provider.visits.post(f"/visits/{visit['visit_id']}/approve",
+                                 {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator)
+        assert r.status == 403 and "own visit" in r.json["detail"]
+        assert provider.visits.get(f"/visits/{visit['visit_id']}", token=provider.token).json["status"] == "registered"
+
+    def test_a_coordinator_never_approves_a_visit_they_registered_or_changed(self, provider, morning, token):
+        pnr, tag = provider.new_client()
+        # GIVEN the coordinator post-registers bo's visit
+        r = provider.visits.post("/visits", {"client": pnr, "staff_id": "bo", "started_at": morning.isoformat(),
+                                             "ended_at": (morning + timedelta(minutes=20)).isoformat(),
+                                             "insatser": ["dusch"], "reason_code": "technology_failure",
+                                             "reason": "telefonen var trasig"}, token=provider.coordinator)
+        assert r.status == 201 and r.json["staff_id"] == "bo"
+        visit = r.json
+        # WHEN she approves it THEN refused; another coordinator may
+        path = f"/visits/{visit['visit_id']}/approve"
+        r = provider.visits.post(path, {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator)
+        assert r.status == 403 and "registered or changed" in r.json["detail"]
+        other = token("provider_coordinator", user_id="otto", provider_id=provider.id)
+        assert provider.visits.post(path, {"reason": "stämmer", "version": visit["version"]}, token=other).status == 200
+
+
+def test_the_demo_data_has_a_coordinator_per_provider(aws):
+    from infra.local.demo import _seed_home_care, people
+    from services.visits.bootstrap import deps
+
+    data = people()
+    _seed_home_care(data["home_care"])
+    for provider in data["home_care"]["providers"]:
+        logins = [x for x in data["demo_logins"] if x["role"] == "provider_coordinator"
+                  and x["provider_id"] == provider["provider_id"]]
+        assert logins and all(x["user_id"] in provider["coordinators"] for x in logins)
+        assert all(deps().repo.is_staff(provider["provider_id"], user) for user in provider["coordinators"])

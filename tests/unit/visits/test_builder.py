@@ -132,3 +132,16 @@ def test_supervision_on_its_own_is_a_supervision_visit():
 def test_a_visit_exactly_at_the_limit_is_no_deviation():
     (visit,) = run([ev("arrival", 0), ev("departure", 600)]).visits
     assert visit.deviations == []
+
+
+def test_a_visit_with_manual_arrival_and_departure_has_one_manual_receipt_deviation():
+    # GIVEN both receipts of a visit made by hand WHEN it is built THEN one deviation for the case
+    # worker to decide, naming each reason given
+    manual = {"method": "manual", "manual_reason": "technical_fault"}
+    outside = {"method": "manual", "manual_reason": "ended_outside_home"}
+    (visit,) = run([ev("arrival", 0, receipt=manual), ev("departure", 30, receipt=manual)]).visits
+    assert [(d.code, d.reason, d.status) for d in visit.deviations] == [("manual_receipt", "technical_fault",
+                                                                         "pending")]
+    (visit,) = run([ev("arrival", 0, receipt=manual), ev("departure", 30, receipt=outside)]).visits
+    assert [(d.code, d.reason) for d in visit.deviations] == [("manual_receipt",
+                                                               "technical_fault, ended_outside_home")]

@@ -43,7 +43,8 @@ def test_a_stranger_to_the_provider_is_refused():
 
 @pytest.mark.parametrize("device,reason", [
     (None, "the NFC tag is not registered"),
-    (tag(kind="digital_lock"), "the NFC tag is not registered"),
+    # a lock read as a tag is named for what it is
+    (tag(kind="digital_lock"), "TAG-1 is a digital lock, not an NFC tag (receipt method digital_lock)"),
     (tag(provider_id="p2"), "the NFC tag is registered to another provider"),
     (tag(status="ordered", client=None), "the NFC tag is not registered to this client"),
     (tag(status="retired"), "the NFC tag is not registered to this client"),
@@ -59,7 +60,8 @@ def test_a_tag_of_another_client_is_refused():
 
 def test_a_digital_lock_receipt_needs_a_registered_lock():
     e = event(receipt={"method": "digital_lock", "device_id": "LOCK-1"})
-    assert check(e, device=tag(device_id="LOCK-1")) == ["the digital lock is not registered"]
+    assert check(e, device=None) == ["the digital lock is not registered"]
+    assert check(e, device=tag(device_id="LOCK-1")) == ["LOCK-1 is an NFC tag, not a digital lock (receipt method nfc)"]
     assert check(e, device=tag(device_id="LOCK-1", kind="digital_lock")) == []
 
 
@@ -110,3 +112,46 @@ def test_time_beyond_the_granted_time_flags_the_visits_that_pass_it():
     assert rules.over_granted(visits, 60) == ["v12"]
     assert rules.over_granted(visits, 90) == []
     assert rules.over_granted(visits, 20) == ["v8", "v10", "v12"]
+
+
+def staff_visit(staff="anna", start=0, end=30, **over):
+    body = {"visit_id": str(uuid.uuid4()), "provider_id": "p1", "client": CLIENT, "staff_id": staff,
+            "started_at": NOW + timedelta(minutes=start),
+            "ended_at": NOW + timedelta(minutes=end) if end is not None else None}
+    body.update(over)
+    return Visit.model_validate(body)
+
+
+class TestOverlap:
+    def test_a_staff_member_is_at_one_visit_at_a_time(self):
+        held = [staff_visit(start=0, end=30), staff_visit(staff="bo", start=40, end=60)]
+        at = lambda a, b: (NOW + timedelta(minutes=a), NOW + timedelta(minutes=b))  # noqa: E731
+        assert rules.overlapping(held, "anna", *at(20, 50)) is held[0]
+        assert rules.overlapping(held, "anna", *at(-10, 5)) is held[0]
+        assert rules.overlapping(held, "anna", *at(30, 50)) is None  # one ends as the next begins
+        assert rules.overlapping(held, "anna", *at(40, 60)) is None  # bo's visit is not anna's
+        assert rules.overlapping(held, "anna", *at(20, 50), besides=held[0].visit_id) is None
+
+    def test_an_open_visit_counts_from_its_start(self):
+        (open_visit,) = held = [staff_visit(start=0, end=None)]
+        assert rules.overlapping(held, "anna", NOW - timedelta(minutes=10), NOW + timedelta(minutes=5)) is open_visit
+        assert rules.overlapping(held, "anna", NOW - timedelta(minutes=10), NOW - timedelta(minutes=1)) is None
+
+
+def test_a_pending_deviation_keeps_the_provider_from_approving():
+    from services.visits.model import Deviation
+
+    pending = Deviation(code="manual_receipt", by="anna", at=NOW, status="pending")
+    assert "manual_receipt deviation waits for the case worker" in rules.waiting_for_case_worker(
+        staff_visit(deviations=[pending]))
+    assert rules.waiting_for_case_worker(staff_visit(deviations=[pending.model_copy(update={"status": "approved"})])) is None
+    assert rules.waiting_for_case_worker(staff_visit()) is None
+
+
+def test_a_decision_covers_the_days_from_its_start_to_its_end():
+    decisions = [{"valid_from": "2026-11-10", "valid_to": "2026-11-20"}, {"valid_from": "2026-12-01"}]
+    day = lambda s: datetime.fromisoformat(s).date()  # noqa: E731
+    assert [rules.decided_on(day(d), decisions) for d in
+            ("2026-11-09", "2026-11-10", "2026-11-20", "2026-11-21", "2026-12-01", "2030-01-01")] == \
+        [False, True, True, False, True, True]
+    assert not rules.decided_on(day("2026-11-15"), [])

@@ -64,8 +64,7 @@ def test_an_edit_changes_something_and_gives_a_reason_and_the_version():
     assert fields(EditVisit, {"version": 1, "ended_at": T.isoformat()}) == {"reason"}
     assert fields(EditVisit, {"reason": "fel tid", "ended_at": T.isoformat()}) == {"version"}
     assert fields(EditVisit, {"reason": "fel tid", "version": 0, "ended_at": T.isoformat()}) == {"version"}
-    with pytest.raises(ValidationError, match="times need a time zone"):
-        EditVisit.model_validate({"reason": "fel tid", "version": 1, "ended_at": "2026-11-20T08:00:00"})
+    assert fields(EditVisit, {"reason": "fel tid", "version": 1, "ended_at": "2026-11-20T08:00:00"}) == {"ended_at"}
 
 
 def test_an_edit_without_a_change_is_refused():
@@ -98,3 +97,54 @@ def test_tags_are_ordered_in_sane_numbers_and_bound_to_a_real_client():
     assert "count" in fields(OrderTags, {"count": 0})
     assert "count" in fields(OrderTags, {"count": 51})
     assert "client" in fields(BindTag, {"client": PEOPLE["luhn_invalid"]})
+
+
+END_OF_TIME = "9999-12-31T23:59:59-14:00"
+START_OF_TIME = "0001-01-01T00:00:00+14:00"
+
+
+@pytest.mark.parametrize("when", [END_OF_TIME, START_OF_TIME, "1899-12-31T12:00:00+01:00", "2101-01-01T00:00:00Z"])
+def test_every_time_sent_lies_in_a_sane_window(when):
+    # GIVEN a time at the ends of the calendar (Python cannot even move it to UTC) THEN each request names it
+    body = {"client": PEOPLE["client"], "started_at": when, "ended_at": T.isoformat(), "insatser": ["dusch"],
+            "reason_code": "technology_failure", "reason": "appen låg nere"}
+    assert "started_at" in fields(PostRegistration, body)
+    assert "ended_at" in fields(PostRegistration, {**body, "started_at": T.isoformat(), "ended_at": when})
+    assert fields(EditVisit, {"reason": "fel tid", "version": 1, "started_at": when}) == {"started_at"}
+    assert fields(PostVisitEvents, {"events": [event(device_time=when)]}) == {"events.0.device_time"}
+    absence = {"client": PEOPLE["client"], "kind": "hospital", "starts_on": "2026-11-01", "learned_at": T.isoformat()}
+    assert fields(RegisterAbsence, {**absence, "learned_at": when}) == {"learned_at"}
+    assert fields(RegisterAbsence, {**absence, "announced_at": when}) == {"announced_at"}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"])
+def test_absence_dates_lie_in_a_sane_window(day):
+    absence = {"client": PEOPLE["client"], "kind": "hospital", "starts_on": day, "learned_at": T.isoformat()}
+    assert fields(RegisterAbsence, absence) == {"starts_on"}
+    assert "ends_on" in fields(RegisterAbsence, {**absence, "starts_on": "2026-11-01", "ends_on": day})
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9999-12", "1899-12", "١٩٦٠-01", "２０２６-01"])
+def test_a_month_asked_for_is_ascii_and_in_the_window(month):
+    from services.visits.schemas import VisitQuery
+
+    assert fields(VisitQuery, {"month": month}) == {"month"}
+
+
+def test_insatser_lists_are_bounded_and_never_empty():
+    body = {"client": PEOPLE["client"], "started_at": T.isoformat(), "ended_at": (T + timedelta(minutes=5)).isoformat(),
+            "reason_code": "technology_failure", "reason": "appen låg nere"}
+    assert fields(PostRegistration, {**body, "insatser": ["dusch"] * 21}) == {"insatser"}
+    assert fields(PostRegistration, {**body, "insatser": []}) == {"insatser"}
+    assert fields(EditVisit, {"reason": "fel", "version": 1, "insatser": ["dusch"] * 21}) == {"insatser"}
+    assert fields(EditVisit, {"reason": "fel", "version": 1, "insatser": []}) == {"insatser"}
+    assert len(PostRegistration.model_validate({**body, "insatser": ["dusch"] * 20}).insatser) == 20
+
+
+@pytest.mark.parametrize("text", ["fel\x00tid", "fel\x1b[31mtid", "fel\u202etid", "fel\ud800tid"])
+def test_free_text_holds_no_control_characters(text):
+    from services.visits.schemas import DeviationDecision, Reasoned
+
+    assert fields(Reasoned, {"reason": text, "version": 1}) == {"reason"}
+    assert fields(DeviationDecision, {"index": 0, "decision": "approved", "reason": text}) == {"reason"}
+    assert fields(PostVisitEvents, {"events": [event(staff_id="an\nna")]}) == {"events.0.staff_id"}
