@@ -123,6 +123,10 @@ class FormDefinition:
     roles: tuple[str, ...] = ("citizen", "relative", "contact_person")
     after_submit: tuple[str, ...] = ()  # follow-ups offered on the receipt ("report_another")
     own_behalf_only: bool = False  # only the person concerned may file it (no relative acting for them)
+    # An application (ansökan) is taken in and decided on; a report is not.
+    is_application: bool = False
+    # The insatser applied for, from the answers (what a decision may be about).
+    applied_for: Callable[[dict[str, dict[str, Any]]], tuple[str, frozenset[str]]] | None = None
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
