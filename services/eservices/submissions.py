@@ -212,11 +212,13 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     document = Document(document_id=str(uuid.uuid4()), kind="submission_pdf",
                         key=f"cases/{case_id}/submission.pdf", filename=f"{case_number}.pdf", created_at=now)
     case_owner = Personnummer(value_at(normalized, form.owner_field)) if form.owner_field else owner
+    registered = deps.register.lookup(case_owner)
     case = Case(case_id=case_id, case_number=case_number, form_id=form.id, title=form.title,
                 category=form.category_for(normalized), owner=case_owner, submitted_by=call.who.personnummer,
                 submitted_at=now, history=[StatusChange(status="submitted", at=now, by=str(call.who.role))],
                 answers=normalized, computed=computed, documents=[document], draft_id=draft.draft_id,
-                signature_digest=draft.signature.digest if draft.signature else None)
+                signature_digest=draft.signature.digest if draft.signature else None,
+                protected_identity=bool(registered and registered.protected_identity))
     # The PDF goes first: if the transaction below fails, an orphan object is harmless.
     deps.documents.put(document.key, submission_pdf(
         form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,

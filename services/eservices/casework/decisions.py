@@ -14,7 +14,7 @@ from ..cases import Case, Decision, Document
 from ..forms import get_form
 from ..forms.support_application import LSS
 from .catalog import label_of, law_of
-from .inbox import trail, view
+from .inbox import staff_view, trail
 from .letters import decision_letter_pdf
 from .messaging import alert_contact
 from .schemas import CaseView, DecisionRequest
@@ -60,7 +60,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
         uow.emit(NotificationRequested(template="decision.published", params={"case_number": case.case_number},
                                        notify=contact))
     uow.commit("the case was changed by someone else; reload it")
-    return view(saved)
+    return staff_view(deps, call, saved)
 
 
 def decidable(case: Case) -> frozenset[str]:

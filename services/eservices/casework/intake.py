@@ -11,7 +11,7 @@ from ..bootstrap import EservicesDeps
 from ..cases import Case, Intake
 from ..forms import get_form
 from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
-from .inbox import trail, view
+from .inbox import staff_view, trail
 from .messaging import alert_contact
 from .schemas import CaseView, IntakeRequest
 
@@ -36,7 +36,7 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="in_progress", changed_at=now, notify=alert_contact(deps, case.owner)))
     uow.commit("the case was changed by someone else; reload it")
-    return view(saved)
+    return staff_view(deps, call, saved)
 
 
 def _fits_the_application(case: Case, body: IntakeRequest) -> None:
