@@ -103,6 +103,7 @@ class Case(BaseModel):
     signature_digest: str | None = None
     intake: Intake | None = None
     decisions: list[Decision] = Field(default_factory=list)
+    protected_identity: bool = False  # the owner's, as the register said at submit
     version: int = 1
 
     @property

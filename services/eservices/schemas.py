@@ -18,7 +18,9 @@ class StartDraft(BaseModel):
 
 
 class SaveDraft(BaseModel):
-    """Replaces the given steps' answers; other steps stay as they were."""
+    """Merges the given fields into the draft, field by field: fields and steps not sent stay as
+    they were. A field sent as ``null`` (or ``""``, ``[]``) is cleared. A rows field is one value:
+    sending it replaces every row."""
 
     model_config = ConfigDict(extra="forbid")
     answers: Answers

@@ -13,7 +13,7 @@ from .bootstrap import EservicesDeps
 from .cases import Case, Document, StatusChange, case_key, new_case_number
 from .drafts import Draft, draft_key
 from .forms import get_form
-from .forms.engine import FormDefinition, computed_values, preview, validate, value_at
+from .forms.engine import FormDefinition, RuleContext, computed_values, is_empty, preview, validate, value_at
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .relatives import acting_subject
@@ -53,15 +53,32 @@ def prefill(deps: EservicesDeps, form: FormDefinition, subject: Personnummer) ->
     return out
 
 
-def _merge(base: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _merge(base: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]],
+           sent: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """``base`` with the fields of ``given`` (validated) laid over it, field by field: a step
+    sent in part keeps its other fields. A field ``sent`` empty (``null``, ``""``, ``[]``) is
+    cleared; a field not sent is kept. A rows field is one value: sending it replaces all rows."""
     merged = {step: dict(values) for step, values in base.items()}
     for step, values in given.items():
         merged.setdefault(step, {}).update(values)
+    for step, values in (sent or {}).items():
+        if not isinstance(values, dict) or step not in merged:
+            continue
+        for name, value in values.items():
+            if is_empty(value):
+                merged[step].pop(name, None)
+        if not merged[step]:
+            del merged[step]
     return merged
 
 
-def _view(form: FormDefinition, draft: Draft) -> DraftView:
-    normalized, errors = validate(form, draft.answers, complete=True)
+def _context(deps: EservicesDeps, call: Any) -> RuleContext:
+    return RuleContext(personnummer=str(call.who.personnummer) if call.who.personnummer else None,
+                       today=stockholm_date(deps.clock()))
+
+
+def _view(deps: EservicesDeps, call: Any, form: FormDefinition, draft: Draft) -> DraftView:
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
     return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title, answers=draft.answers,
                      computed=computed_values(form, normalized), version=draft.version,
                      created_at=draft.created_at, updated_at=draft.updated_at, expires_at=draft.expires_at,
@@ -89,21 +106,21 @@ def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str,
     owner = _subject(deps, call)
     _check_access(form, call, owner)
     given = _validated_partial(form, answers)
-    merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given)
+    merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
     draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
                         merged)
     deps.drafts.add(draft)
-    return _view(form, draft)
+    return _view(deps, call, form, draft)
 
 
 def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
     draft = _open_draft(deps, call, draft_id)
-    return _view(get_form(draft.form_id), draft)
+    return _view(deps, call, get_form(draft.form_id), draft)
 
 
 def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
     owner = _subject(deps, call)
-    return [_view(get_form(d.form_id), d) for d in deps.drafts.list_open(owner)]
+    return [_view(deps, call, get_form(d.form_id), d) for d in deps.drafts.list_open(owner)]
 
 
 def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
@@ -113,13 +130,13 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
         raise Conflict("the draft was changed elsewhere; reload it")
     now = deps.clock()
     updated = draft.model_copy(update={
-        "answers": {**draft.answers, **given}, "updated_at": now, "reminded": False,
+        "answers": _merge(draft.answers, given, answers), "updated_at": now, "reminded": False,
         # Retention counts from the last save: a draft in use is not deleted.
         "expires_at": now + timedelta(days=deps.settings.draft_retention_days),
     })
     if updated.answers != draft.answers:
         updated = updated.model_copy(update={"signature": None})  # a change voids the signature
-    return _view(form, deps.drafts.save(updated, version))
+    return _view(deps, call, form, deps.drafts.save(updated, version))
 
 
 def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
@@ -138,7 +155,7 @@ def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
 def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
     draft = _open_draft(deps, call, draft_id)
     form = get_form(draft.form_id)
-    normalized, errors = validate(form, draft.answers, complete=True, context=call.who)
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
     return Preview(draft_id=draft.draft_id, form_id=form.id, title=form.title, version=draft.version,
                    steps=preview(form, draft.answers, errors), computed=computed_values(form, normalized),
                    ready_to_sign=not errors, signed=_signed(draft))
@@ -146,7 +163,7 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
 
 def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
     draft, form = _writable_draft(deps, call, draft_id)
-    _complete_or_raise(form, draft, call)
+    _complete_or_raise(deps, form, draft, call)
     digest = digest_of(draft.form_id, draft.answers)
     text = f"Jag skriver under {form.title}."
     signature = deps.signer.start(str(call.who.personnummer), text, digest, deps.clock())
@@ -164,8 +181,8 @@ def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> Signatur
     return SignatureView(order_ref=signature.order_ref, status=signature.status, signed_at=signature.signed_at)
 
 
-def _complete_or_raise(form: FormDefinition, draft: Draft, call: Any) -> dict[str, dict[str, Any]]:
-    normalized, errors = validate(form, draft.answers, complete=True, context=call.who)
+def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, call: Any) -> dict[str, dict[str, Any]]:
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
     if errors:
         raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     return normalized
@@ -184,7 +201,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
         return receipt(deps, deps.cases.get(draft.case_id))
     form = get_form(draft.form_id)
     _check_access(form, call, owner)
-    normalized = _complete_or_raise(form, draft, call)
+    normalized = _complete_or_raise(deps, form, draft, call)
     if not _signed(draft):
         raise Conflict("sign the draft before submitting it")
     _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
@@ -195,11 +212,13 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     document = Document(document_id=str(uuid.uuid4()), kind="submission_pdf",
                         key=f"cases/{case_id}/submission.pdf", filename=f"{case_number}.pdf", created_at=now)
     case_owner = Personnummer(value_at(normalized, form.owner_field)) if form.owner_field else owner
+    registered = deps.register.lookup(case_owner)
     case = Case(case_id=case_id, case_number=case_number, form_id=form.id, title=form.title,
                 category=form.category_for(normalized), owner=case_owner, submitted_by=call.who.personnummer,
                 submitted_at=now, history=[StatusChange(status="submitted", at=now, by=str(call.who.role))],
                 answers=normalized, computed=computed, documents=[document], draft_id=draft.draft_id,
-                signature_digest=draft.signature.digest if draft.signature else None)
+                signature_digest=draft.signature.digest if draft.signature else None,
+                protected_identity=bool(registered and registered.protected_identity))
     # The PDF goes first: if the transaction below fails, an orphan object is harmless.
     deps.documents.put(document.key, submission_pdf(
         form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,

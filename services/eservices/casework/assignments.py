@@ -16,6 +16,7 @@ from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
+from .identity import checked_names
 from .periods import changed
 from .inbox import trail
 from .schemas import AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView, MyAssignmentView
@@ -125,7 +126,11 @@ def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_v
 
 
 def register(deps: EservicesDeps, call: Any, body: AssignmentRequest) -> AssignmentView:
-    a = Assignment(assignment_id=str(uuid.uuid4()), **body.model_dump(), created_by=call.who.actor,
+    people = [(getattr(body, who), getattr(body, f"{who}_first_name"), getattr(body, f"{who}_last_name"),
+               (f"{who}_first_name", f"{who}_last_name")) for who in ("contact_person", "client")]
+    names = {field: value for person, checked in zip(people, checked_names(deps.register, people))
+             for field, value in zip(person[3], checked)}
+    a = Assignment(assignment_id=str(uuid.uuid4()), **{**body.model_dump(), **names}, created_by=call.who.actor,
                    created_at=deps.clock())
     _no_overlap(deps, a)
     return _view(_save(deps, call, a, "assignment.create", None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..forms.support_application import LSS_INSATSER, SOL_INSATSER
+from ..forms.support_application import FB, LSS, LSS_INSATSER, SOL, SOL_INSATSER
 
 Law = Literal["SoL", "LSS", "FB"]
 
@@ -14,6 +14,13 @@ INTAKE_TYPES: dict[str, str] = {
     "forenklad_handlaggning": "Förenklad handläggning",
 }
 IntakeType = Literal["ansokan_sol", "begaran_lss", "forenklad_handlaggning"]
+# Which intake fits which area of an application: LSS is requested (begäran), SoL applied for;
+# simplified handling (förenklad handläggning) is a form of elderly care's.
+INTAKE_TYPES_BY_AREA: dict[str, frozenset[str]] = {
+    SOL: frozenset({"ansokan_sol", "forenklad_handlaggning"}),
+    LSS: frozenset({"begaran_lss"}),
+    FB: frozenset({"ansokan_sol"}),
+}
 
 FROM_WHOM: dict[str, str] = {
     "den_enskilde": "Den enskilde",

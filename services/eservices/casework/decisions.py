@@ -8,11 +8,13 @@ import uuid
 from typing import Any
 
 from ...contracts.events import CaseStatusChanged, DecisionPublished, NotificationRequested
-from ...domain.errors import Conflict
+from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ..bootstrap import EservicesDeps
-from ..cases import Decision, Document
+from ..cases import Case, Decision, Document
+from ..forms import get_form
+from ..forms.support_application import LSS
 from .catalog import label_of, law_of
-from .inbox import trail, view
+from .inbox import staff_view, trail
 from .letters import decision_letter_pdf
 from .messaging import alert_contact
 from .schemas import CaseView, DecisionRequest
@@ -22,6 +24,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     case = deps.cases.get(case_id)
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")
+    _only_what_was_applied_for(case, body)
     _no_second_grant(case.decisions, body)
     who, now = call.who, deps.clock()
     letter_id = str(uuid.uuid4())
@@ -57,7 +60,29 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
         uow.emit(NotificationRequested(template="decision.published", params={"case_number": case.case_number},
                                        notify=contact))
     uow.commit("the case was changed by someone else; reload it")
-    return view(saved)
+    return staff_view(deps, call, saved)
+
+
+def decidable(case: Case) -> frozenset[str]:
+    """The insatser a decision on ``case`` may be about: for LSS those taken in at intake (the
+    case worker may widen the request there), otherwise the one applied for."""
+    form = get_form(case.form_id)
+    if form.applied_for is None:
+        return frozenset()
+    area, applied = form.applied_for(case.answers)
+    if area == LSS:
+        return frozenset(case.intake.lss_insatser) if case.intake else frozenset()
+    return applied
+
+
+def _only_what_was_applied_for(case: Case, body: DecisionRequest) -> None:
+    allowed = decidable(case)
+    errors = [FieldError(f"decisions.{i}.insats",
+                         f"{d.insats} was not applied for or taken in on this case "
+                         f"(decidable: {', '.join(sorted(allowed)) or 'none'})")
+              for i, d in enumerate(body.decisions) if d.insats not in allowed]
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
 
 
 def _overlap(a_from: Any, a_to: Any, b_from: Any, b_to: Any) -> bool:

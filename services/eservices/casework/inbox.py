@@ -8,11 +8,12 @@ from typing import Any
 from chalice import Response
 
 from ...domain.calendar import STOCKHOLM
-from ...domain.errors import NotFound
+from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
 from ..bootstrap import EservicesDeps
 from ..cases import INBOX_LABELS_SV, STATUS_LABELS_SV, Case
 from .audit import AuditTrail
+from .identity import PROTECTED_NAME, is_protected
 from .schemas import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 
 
@@ -24,9 +25,23 @@ def _utc_midnight(day: Any) -> str:
     return datetime.combine(day, time(), STOCKHOLM).astimezone(timezone.utc).isoformat()
 
 
-def row(case: Case) -> InboxRow:
+def protected(deps: EservicesDeps, case: Case) -> bool:
+    """Protected identity, as stored at submit or as the register says now (it may be added later)."""
+    return case.protected_identity or is_protected(deps.register, case.owner)
+
+
+def shown_to(deps: EservicesDeps, case: Case, who: Any) -> bool:
+    """May ``who`` see the name and personal answers of ``case``? Anyone, unless the owner has
+    protected identity: then only the case worker assigned at intake."""
+    if not protected(deps, case):
+        return True
+    return case.intake is not None and case.intake.case_worker_id == (who.user_id or who.subject)
+
+
+def row(case: Case, *, is_protected: bool = False) -> InboxRow:
     return InboxRow(case_id=case.case_id, case_number=case.case_number, personnummer=mask(case.owner),
-                    name=case.applicant_name, category=case.category, status=case.status,
+                    name=PROTECTED_NAME if is_protected else case.applicant_name, protected_identity=is_protected,
+                    category=case.category, status=case.status,
                     status_label=INBOX_LABELS_SV.get(case.status, case.status), submitted_at=case.submitted_at,
                     submitted_on=case.submitted_at.astimezone(STOCKHOLM).date())
 
@@ -39,17 +54,20 @@ def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
         before=_utc_midnight(query.to + timedelta(days=1)) if query.to else None,
         limit=query.limit, cursor=query.cursor)
     trail(deps).read(call.who, "inbox.list", [c.owner for c in cases], resource="inbox")
-    return InboxPage(items=[row(c) for c in cases], next_cursor=cursor)
+    return InboxPage(items=[row(c, is_protected=protected(deps, c)) for c in cases], next_cursor=cursor)
 
 
-def view(case: Case) -> CaseView:
+def view(case: Case, *, reveal: bool = True, is_protected: bool = False) -> CaseView:
+    """The case for staff; unless ``reveal``, without the name and the "about you" answers."""
+    answers = case.answers if reveal else {k: v for k, v in case.answers.items() if k != "om_dig"}
     return CaseView(
         case_id=case.case_id, case_number=case.case_number, form_id=case.form_id, title=case.title,
         category=case.category, status=case.status, status_label=STATUS_LABELS_SV.get(case.status, case.status),
-        personnummer=str(case.owner), name=case.applicant_name, submitted_at=case.submitted_at,
+        personnummer=str(case.owner), name=case.applicant_name if reveal else PROTECTED_NAME,
+        protected_identity=is_protected, submitted_at=case.submitted_at,
         history=[StatusStepView(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at, by=h.by)
                  for h in case.history],
-        answers=case.answers, computed=case.computed,
+        answers=answers, computed=case.computed,
         documents=[StaffDocument(document_id=d.document_id, kind=d.kind, filename=d.filename,
                                  created_at=d.created_at,
                                  url=f"/eservices/cases/{case.case_id}/files/{d.document_id}")
@@ -58,10 +76,14 @@ def view(case: Case) -> CaseView:
         decisions=[d.model_dump(mode="json") for d in case.decisions], version=case.version)
 
 
+def staff_view(deps: EservicesDeps, call: Any, case: Case) -> CaseView:
+    return view(case, reveal=shown_to(deps, case, call.who), is_protected=protected(deps, case))
+
+
 def get_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseView:
     case = deps.cases.get(case_id)
     trail(deps).read(call.who, "case.read", [case.owner], resource=f"case:{case_id}")
-    return view(case)
+    return staff_view(deps, call, case)
 
 
 def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
@@ -70,6 +92,8 @@ def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) ->
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise NotFound("no such document")
+    if not shown_to(deps, case, call.who):
+        raise Forbidden("protected identity: only the case worker assigned at intake reads this case's documents")
     trail(deps).read(call.who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
     return pdf_response(deps, call, doc.key, doc.filename, doc.content_type)
 

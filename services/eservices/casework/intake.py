@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from ...contracts.events import CaseStatusChanged
-from ...domain.errors import Conflict
+from ...domain.errors import Conflict, ValidationFailed
 from ..bootstrap import EservicesDeps
-from ..cases import Intake
-from .catalog import INTAKE_TYPES
-from .inbox import trail, view
+from ..cases import Case, Intake
+from ..forms import get_form
+from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
+from .inbox import staff_view, trail
 from .messaging import alert_contact
 from .schemas import CaseView, IntakeRequest
 
@@ -19,6 +20,7 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     case = deps.cases.get(case_id)
     if case.status not in ("submitted", "received"):
         raise Conflict("the application has been taken in already")
+    _fits_the_application(case, body)
     who, now = call.who, deps.clock()
     received = case if case.status == "received" else case.moved_to("received", now, who.actor)
     intake = Intake(intake_type=body.intake_type, intake_type_label=INTAKE_TYPES[body.intake_type],
@@ -34,4 +36,18 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="in_progress", changed_at=now, notify=alert_contact(deps, case.owner)))
     uow.commit("the case was changed by someone else; reload it")
-    return view(saved)
+    return staff_view(deps, call, saved)
+
+
+def _fits_the_application(case: Case, body: IntakeRequest) -> None:
+    """Only an application is taken in (a contact person's report is not one), and the intake
+    type fits what was applied for: Begäran LSS for LSS, Ansökan SoL (or simplified handling in
+    elderly care) otherwise."""
+    form = get_form(case.form_id)
+    if not form.is_application or form.applied_for is None:
+        raise Conflict(f"a {form.title!r} is a report, not an application; only applications are taken in")
+    area, _ = form.applied_for(case.answers)
+    allowed = INTAKE_TYPES_BY_AREA.get(area, frozenset())
+    if body.intake_type not in allowed:
+        raise ValidationFailed.field("intake_type", f"the application is for {area}; the intake type must be one "
+                                                    f"of {', '.join(sorted(allowed))}")

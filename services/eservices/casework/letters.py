@@ -42,9 +42,15 @@ def _line(pdf: FPDF, text: str, *, bold: bool = False, size: int = 10) -> None:
     pdf.multi_cell(0, 5, _t(text), new_x="LMARGIN", new_y="NEXT")
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def minutes_text(minutes: int) -> str:
+    """Granted time in Swedish: "1 timme", "2 timmar 1 minut", "30 minuter" per month."""
     hours, rest = divmod(minutes, 60)
-    return f"{hours} timmar {rest} minuter per månad" if rest else f"{hours} timmar per månad"
+    parts = ([_count(hours, "timme", "timmar")] if hours else []) + ([_count(rest, "minut", "minuter")] if rest else [])
+    return " ".join(parts or ["0 minuter"]) + " per månad"
 
 
 def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: str, decided_at: datetime,

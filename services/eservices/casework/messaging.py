@@ -13,6 +13,7 @@ from ...contracts.events import Contact
 from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
 from ..bootstrap import EservicesDeps
+from .identity import checked_name
 from .inbox import trail
 from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
@@ -100,8 +101,10 @@ def _view(s: MessagingSettings) -> MessagingSettingsView:
 
 def set_settings(deps: EservicesDeps, call: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
     """Switch messaging on or off for a citizen and choose the alerts; audited in the same write."""
+    first, last = checked_name(deps.register, body.citizen, body.first_name, body.last_name)
     before = repository(deps).get(body.citizen)
-    new = MessagingSettings(**body.model_dump(), changed_by=call.who.actor, changed_at=deps.clock(),
+    new = MessagingSettings(**{**body.model_dump(), "first_name": first, "last_name": last},
+                            changed_by=call.who.actor, changed_at=deps.clock(),
                             version=before.version + 1 if before else 1)
     uow = deps.unit_of_work()
     if before is None:

@@ -9,6 +9,7 @@ from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, ValidationFailed
 from ..bootstrap import EservicesDeps
 from ..relatives import RelativeApproval
+from .identity import checked_names
 from .inbox import trail
 from .periods import changed
 from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
@@ -44,9 +45,12 @@ def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
 
 
 def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalView:
-    a = RelativeApproval(citizen=body.citizen.personnummer, citizen_first_name=body.citizen.first_name,
-                         citizen_last_name=body.citizen.last_name, relative=body.relative.personnummer,
-                         relative_first_name=body.relative.first_name, relative_last_name=body.relative.last_name,
+    citizen, relative = body.citizen, body.relative
+    (c_first, c_last), (r_first, r_last) = checked_names(deps.register, [
+        (p.personnummer, p.first_name, p.last_name, (f"{side}.first_name", f"{side}.last_name"))
+        for side, p in (("citizen", citizen), ("relative", relative))])
+    a = RelativeApproval(citizen=citizen.personnummer, citizen_first_name=c_first, citizen_last_name=c_last,
+                         relative=relative.personnummer, relative_first_name=r_first, relative_last_name=r_last,
                          valid_from=body.valid_from, valid_to=body.valid_to, note=body.note,
                          consent_recorded=body.consent_recorded, created_by=call.who.actor, created_at=deps.clock())
     _no_overlap(deps, a)

@@ -57,7 +57,8 @@ class InboxRow(BaseModel):
     case_id: str
     case_number: str
     personnummer: str = Field(description="masked: YYYYMMDD-****")
-    name: str
+    name: str = Field(description="\"Skyddad identitet\" for a person with protected identity")
+    protected_identity: bool = False
     category: str
     status: str
     status_label: str
@@ -94,7 +95,9 @@ class CaseView(BaseModel):
     status: str
     status_label: str
     personnummer: str
-    name: str
+    name: str = Field(description="\"Skyddad identitet\" unless the caller is the case worker assigned at intake "
+                                  "of a person with protected identity")
+    protected_identity: bool = False
     submitted_at: datetime
     history: list[StatusStepView]
     answers: dict[str, dict[str, Any]]

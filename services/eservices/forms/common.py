@@ -1,6 +1,7 @@
 """Pieces several e-services share: the reporter/applicant step and its rules."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ...domain.errors import FieldError
@@ -37,7 +38,7 @@ def person_is_the_caller(answers: dict[str, dict[str, Any]], context: Any) -> li
     """The reporter or applicant is the person logged in with e-ID, not anyone else."""
     caller = getattr(context, "personnummer", None)
     given = (answers.get("om_dig") or {}).get("personnummer")
-    if caller is not None and given != str(caller):
+    if caller is not None and given and given != str(caller):
         return [FieldError("answers.om_dig.personnummer", "Personnumret ska vara ditt eget")]
     return []
 
@@ -50,3 +51,25 @@ def channels_have_addresses(answers: dict[str, dict[str, Any]], context: Any) ->
     if me.get("notify_sms") and not me.get("mobile"):
         errors.append(FieldError("answers.om_dig.mobile", "Ange mobilnummer för notifiering via SMS"))
     return errors
+
+
+def reported_period(step: dict[str, Any]) -> tuple[int, int] | None:
+    """The (year, month) a report covers, or None while either is missing or malformed."""
+    year, month = step.get("year"), step.get("month")
+    if isinstance(year, int) and isinstance(month, int) and not isinstance(year, bool) and 1 <= month <= 12:
+        return year, month
+    return None
+
+
+def period_has_begun(step_id: str) -> Any:
+    """A report covers a month that has begun: the current month or an earlier one (a contact
+    person may report the current month before it ends), never a month still to come."""
+    def rule(answers: dict[str, dict[str, Any]], context: Any) -> list[FieldError]:
+        today: date | None = getattr(context, "today", None)
+        period = reported_period(answers.get(step_id) or {})
+        if today is None or period is None or period <= (today.year, today.month):
+            return []
+        field = "year" if period[0] > today.year else "month"
+        return [FieldError(f"answers.{step_id}.{field}", "Rapporten kan gälla innevarande eller en tidigare "
+                                                        "månad, inte en månad som inte har börjat")]
+    return rule

@@ -2,7 +2,8 @@
 and its rules. Steps 3 (förhandsgranska) and 4 (skicka in) are the engine's preview and submit."""
 from __future__ import annotations
 
-from .common import NOTIFY_FIELDS, about_you_step, channels_have_addresses, person_is_the_caller
+from .common import (NOTIFY_FIELDS, about_you_step, channels_have_addresses, period_has_begun,
+                     person_is_the_caller)
 from .engine import Choice, Field, FormDefinition, Step, When
 
 JA_ALLA, NEJ_NAGRA, NEJ = "ja_alla", "nej_nagra", "nej"
@@ -36,7 +37,7 @@ FORM = FormDefinition(
         ), help="Rapporten gäller en person som du är kontaktperson för."),
         about_you_step(help_text="Kontaktuppgifter till dig som tar emot ersättningen."),
     ),
-    rules=(person_is_the_caller, channels_have_addresses),
+    rules=(person_is_the_caller, channels_have_addresses, period_has_begun("rapportering")),
     notify_fields=NOTIFY_FIELDS,
     after_submit=("report_another",),
 )

@@ -9,16 +9,40 @@ from typing import Any
 
 from ...domain.errors import FieldError
 from ...settings import settings
-from .common import NOTIFY_FIELDS, about_you_step, channels_have_addresses, person_is_the_caller
+from .common import (NOTIFY_FIELDS, about_you_step, channels_have_addresses, period_has_begun,
+                     person_is_the_caller, reported_period)
 from .engine import Choice, Computed, Field, FormDefinition, Step
 
 
 def _rows(answers: dict[str, dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    return list((answers.get("tidrapport") or {}).get(name) or [])
+    rows = (answers.get("tidrapport") or {}).get(name) or []
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def _row_date(row: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(row["date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _counts(answers: dict[str, dict[str, Any]], row: dict[str, Any]) -> bool:
+    """A row counts towards the sums unless it is dated outside the reported month."""
+    period = reported_period(answers.get("tidrapport") or {})
+    day = _row_date(row)
+    return period is None or day is None or (day.year, day.month) == period
+
+
+def _number(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value or 0))
+    except ArithmeticError:
+        return Decimal(0)
+    return number if number.is_finite() else Decimal(0)
 
 
 def _sum(answers: dict[str, dict[str, Any]], rows: str, column: str) -> Decimal:
-    return sum((Decimal(str(r.get(column) or 0)) for r in _rows(answers, rows)), Decimal(0))
+    return sum((_number(r.get(column)) for r in _rows(answers, rows) if _counts(answers, r)), Decimal(0))
 
 
 def total_hours(answers: dict[str, dict[str, Any]]) -> float:
@@ -36,17 +60,24 @@ def mileage_kronor(answers: dict[str, dict[str, Any]]) -> float:
 
 
 def _rows_inside_the_period(answers: dict[str, dict[str, Any]], context: Any) -> list[FieldError]:
-    report = answers.get("tidrapport") or {}
-    year, month = report.get("year"), report.get("month")
+    """Every row lies in the reported month and has taken place (not after today)."""
+    period = reported_period(answers.get("tidrapport") or {})
+    today: date | None = getattr(context, "today", None)
     errors = []
     if not _rows(answers, "activities"):
         errors.append(FieldError("answers.tidrapport.activities", "Lägg till minst en rad"))
     for name in ("activities", "travel"):
-        for i, row in enumerate(_rows(answers, name)):
-            day = date.fromisoformat(row["date"])
-            if (day.year, day.month) != (year, month):
+        rows = (answers.get("tidrapport") or {}).get(name) or []
+        for i, row in enumerate(rows if isinstance(rows, list) else []):
+            day = _row_date(row) if isinstance(row, dict) else None
+            if day is None:
+                continue  # missing or malformed: the field's own error says so
+            if period is not None and (day.year, day.month) != period:
                 errors.append(FieldError(f"answers.tidrapport.{name}.{i}.date",
                                          "Datumet ska ligga i den månad rapporten gäller"))
+            elif today is not None and day > today:
+                errors.append(FieldError(f"answers.tidrapport.{name}.{i}.date",
+                                         "Datumet har inte varit än: rapportera det som har hänt"))
     return errors
 
 
@@ -88,7 +119,7 @@ FORM = FormDefinition(
         Computed("total_km", "Summa kilometer", total_km),
         Computed("mileage_kronor", "Milersättning (kr)", mileage_kronor),
     ),
-    rules=(person_is_the_caller, channels_have_addresses, _rows_inside_the_period),
+    rules=(person_is_the_caller, channels_have_addresses, period_has_begun("tidrapport"), _rows_inside_the_period),
     notify_fields=NOTIFY_FIELDS,
     after_submit=("report_another",),
 )

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Literal
 
+from ...domain.bounds import ascii_digits, check_date, check_line, check_text
 from ...domain.errors import FieldError
 from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
 
@@ -22,8 +23,18 @@ Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "
 REQUIRED = "Obligatoriskt fält"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}$")
+MAX_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
              "oktober", "november", "december")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What cross-field rules may know besides the answers: who is logged in and today's date
+    (Stockholm). Rules that need a value the context lacks skip that check."""
+
+    personnummer: str | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,10 @@ class FormDefinition:
     roles: tuple[str, ...] = ("citizen", "relative", "contact_person")
     after_submit: tuple[str, ...] = ()  # follow-ups offered on the receipt ("report_another")
     own_behalf_only: bool = False  # only the person concerned may file it (no relative acting for them)
+    # An application (ansökan) is taken in and decided on; a report is not.
+    is_application: bool = False
+    # The insatser applied for, from the answers (what a decision may be about).
+    applied_for: Callable[[dict[str, dict[str, Any]]], tuple[str, frozenset[str]]] | None = None
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -131,6 +146,10 @@ def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
         value = value.strip()
         if len(value) > f.max_length:
             return err(f"Högst {f.max_length} tecken")
+        try:
+            (check_text if f.kind == "textarea" else check_line)(value)
+        except ValueError:
+            return err("Texten innehåller otillåtna tecken (styrtecken eller radbrytningar)")
         if f.kind == "email" and value and not _EMAIL.match(value):
             return err("Ange en giltig e-postadress")
         if f.kind == "phone" and value and not _PHONE.match(value):
@@ -143,18 +162,22 @@ def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
     if f.kind == "multichoice":
         if not isinstance(value, list) or not value:
             return err("Välj minst ett alternativ")
+        if len(value) > len(f.choices):
+            return err(f"Välj högst {len(f.choices)} alternativ")
         bad = [v for v in value if not any(c.value == v for c in f.choices)]
         if bad:
             return err("Välj bland alternativen")
         return list(dict.fromkeys(value)), []
     if f.kind == "date":
         try:
-            return date.fromisoformat(str(value)).isoformat(), []
+            if not isinstance(value, str) or not value.isascii():
+                raise ValueError(value)
+            return check_date(date.fromisoformat(value)).isoformat(), []
         except ValueError:
-            return err("Ange ett datum (ÅÅÅÅ-MM-DD)")
+            return err("Ange ett datum (ÅÅÅÅ-MM-DD) mellan år 1900 och 2100")
     if f.kind in ("integer", "year", "month"):
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and ascii_digits(value.strip()) and len(value.strip()) <= 9:
                 value = int(value.strip())
             else:
                 return err("Ange ett heltal")
@@ -163,6 +186,10 @@ def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
             return err(f"Ange ett värde mellan {lo} och {hi}")
         return value, []
     if f.kind == "decimal":
+        if isinstance(value, str) and (not value.isascii() or len(value) > 30):
+            return err("Ange ett tal")  # Decimal() would also read other scripts' digits
+        if not isinstance(value, (str, int, float)):
+            return err("Ange ett tal")
         try:
             number = Decimal(str(value).replace(",", "."))
         except InvalidOperation:
@@ -195,15 +222,24 @@ def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
     raise AssertionError(f"unknown kind {f.kind}")
 
 
-def _empty(value: Any) -> bool:
+def _key_path(path: str, key: Any) -> str:
+    """The path of a key the client sent; a key that is not a plain name is not echoed back."""
+    return f"{path}.{key}" if isinstance(key, str) and MAX_KEY.match(key) else path
+
+
+def is_empty(value: Any) -> bool:
+    """Not filled in: ``null``, an empty or blank string, an empty list."""
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+
+_empty = is_empty
 
 
 def _validate_fields(fields: tuple[Field, ...], answers: dict[str, Any], path: str, *,
                      complete: bool) -> tuple[dict[str, Any], list[FieldError]]:
     """Validates what is filled in; with ``complete`` also that required fields are there."""
     known = {f.name for f in fields}
-    errors = [FieldError(f"{path}.{k}", "Okänt fält") for k in answers if k not in known]
+    errors = [FieldError(_key_path(path, k), "Okänt fält") for k in answers if k not in known]
     out: dict[str, Any] = {}
     for f in fields:
         value = answers.get(f.name)
@@ -234,15 +270,18 @@ def validate(form: FormDefinition, answers: dict[str, Any], *, complete: bool,
     """Validates all steps. ``complete=False`` (a draft) checks only what is filled in."""
     if not isinstance(answers, dict):
         return {}, [FieldError("answers", "Ska vara ett objekt")]
-    errors = [FieldError(f"answers.{k}", "Okänt steg") for k in answers if form.step(k) is None]
+    errors = [FieldError(_key_path("answers", k), "Okänt steg") for k in answers if form.step(k) is None]
     out: dict[str, dict[str, Any]] = {}
     for step in form.steps:
         normalized, step_errors = validate_step(form, step.id, answers.get(step.id) or {}, complete=complete)
         out[step.id] = normalized
         errors.extend(step_errors)
-    if complete and not errors:
+    if complete:
+        # Rules run beside the fields' own errors, so a draft lists every problem at once; a
+        # rule skips what is missing or malformed, and a field already in error is not repeated.
+        flagged = {e.field for e in errors}
         for rule in form.rules:
-            errors.extend(rule(out, context))
+            errors.extend(e for e in rule(out, context) if e.field not in flagged)
     return out, errors
 
 

@@ -49,6 +49,17 @@ def category_of(answers: dict[str, dict[str, Any]]) -> str:
     return "Försörjningsstöd"
 
 
+def applied_for(answers: dict[str, dict[str, Any]]) -> tuple[str, frozenset[str]]:
+    """The area chosen and the insatser applied for in it."""
+    step = answers.get("ansokan") or {}
+    area = step.get("area") or ""
+    if area == SOL:
+        return area, frozenset({step["sol_insats"]}) if step.get("sol_insats") else frozenset()
+    if area == LSS:
+        return area, frozenset(step.get("lss_insatser") or ())
+    return area, frozenset({FB}) if area == FB else frozenset()
+
+
 def _only_the_chosen_law(answers: dict[str, dict[str, Any]], context: Any) -> list[FieldError]:
     step = answers.get("ansokan") or {}
     errors = []
@@ -86,4 +97,6 @@ FORM = FormDefinition(
     notify_fields=NOTIFY_FIELDS,
     category_of=category_of,
     own_behalf_only=True,
+    is_application=True,
+    applied_for=applied_for,
 )

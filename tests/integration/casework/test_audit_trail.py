@@ -182,7 +182,7 @@ def test_each_case_worker_operation_leaves_its_record(app_client, token):
     audited("GET", f"/cases/{case_id}/files/{case['documents'][0]['document_id']}", "case.document.read", 303)
     audited("POST", f"/cases/{case_id}/intake", "intake.create", body=INTAKE)
     audited("POST", f"/cases/{case_id}/decisions", "decision.create", 201, body={"decisions": [
-        {"insats": "trygghetslarm", "outcome": "granted", "valid_from": TODAY.isoformat()}]})
+        {"insats": "hemtjanst", "outcome": "refused", "valid_from": TODAY.isoformat()}]})
     kp = new_pnr()
     a = audited("POST", "/assignments", "assignment.create", 201, body={
         "kind": "kontaktfamilj", "contact_person": kp, "contact_person_first_name": "K",

@@ -25,6 +25,10 @@ HOME_CARE = {"insats": "hemtjanst", "outcome": "granted", "granted_minutes_per_m
              "motivation": "Behov av stöd med städning och inköp"}
 ALARM_REFUSED = {"insats": "trygghetslarm", "outcome": "refused", "valid_from": TODAY.isoformat(),
                  "motivation": "Behovet tillgodoses på annat sätt"}
+HOME_CARE_REFUSED = {"insats": "hemtjanst", "outcome": "refused", "valid_from": TODAY.isoformat(),
+                     "motivation": "Behovet tillgodoses på annat sätt"}
+LSS_APPLICATION = {"area": "lss", "sol_insats": None, "lss_insatser": ["kontaktperson"]}
+LSS_INTAKE = {**INTAKE, "intake_type": "begaran_lss", "lss_insatser": ["kontaktperson", "ledsagarservice"]}
 
 
 class TestIntake:
@@ -131,22 +135,19 @@ class TestDecisions:
         enable_messaging(es, cw, pnr, email_alert=True, email="annika@example.se")
         for q in ("notify-inbox", "visits-inbox", "billing-inbox", "reports-inbox"):
             clear(q)
-        # WHEN the case worker grants home care and refuses a safety alarm
+        # WHEN the case worker grants the home care applied for
         r = es.post(f"/cases/{receipt['case_id']}/decisions",
-                    {"decisions": [HOME_CARE, ALARM_REFUSED], "letter_text": "Välkommen att höra av dig."},
-                    token=cw)
-        # THEN the case is decided with both decisions and a decision letter
+                    {"decisions": [HOME_CARE], "letter_text": "Välkommen att höra av dig."}, token=cw)
+        # THEN the case is decided with the decision and a decision letter
         assert r.status == 201, r.json
         assert r.json["status"] == "decided"
         got = {d["insats"]: d for d in r.json["decisions"]}
         assert (got["hemtjanst"]["outcome"], got["hemtjanst"]["granted_minutes_per_month"],
                 got["hemtjanst"]["law"]) == ("granted", 1200, "SoL")
-        assert (got["trygghetslarm"]["outcome"], got["trygghetslarm"]["granted_minutes_per_month"]) == ("refused",
-                                                                                                       None)
         letter = next(d for d in r.json["documents"] if d["kind"] == "decision_letter")
         # AND the citizen sees the decisions and downloads the letter on Mina sidor
         mine = es.get(f"/my/cases/{receipt['case_id']}", token=tok).json
-        assert mine["status_label"] == "Beslutad" and len(mine["decisions"]) == 2
+        assert mine["status_label"] == "Beslutad" and len(mine["decisions"]) == 1
         link = next(d for d in mine["documents"] if d["document_id"] == letter["document_id"])
         pdf = es.get(link["url"].removeprefix("/eservices"), token=tok, headers=PDF)
         assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
@@ -155,7 +156,7 @@ class TestDecisions:
             published = events(queue, case_id=receipt["case_id"])
             assert sorted((e["payload"]["insats"], e["payload"]["outcome"],
                            e["payload"]["granted_minutes_per_month"]) for e in published) == [
-                ("hemtjanst", "granted", 1200), ("trygghetslarm", "refused", None)]
+                ("hemtjanst", "granted", 1200)]
             assert all(e["payload"]["client"] == pnr for e in published)
             # the envelopes keep the contract the consumers parse
             assert all(isinstance(Envelope.model_validate(e).parse(), DecisionPublished) for e in published)
@@ -173,10 +174,12 @@ class TestDecisions:
         es = app_client("eservices")
         _, cw = case_worker(token)
         _, _, receipt = taken_in(es, token, cw)
-        assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [ALARM_REFUSED]}, token=cw).status == 201
+        assert es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE_REFUSED]},
+                       token=cw).status == 201
         r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw)
         assert r.status == 201 and r.json["status"] == "decided"
-        assert [d["insats"] for d in r.json["decisions"]] == ["trygghetslarm", "hemtjanst"]
+        assert [(d["insats"], d["outcome"]) for d in r.json["decisions"]] == [("hemtjanst", "refused"),
+                                                                              ("hemtjanst", "granted")]
         assert [h["status"] for h in r.json["history"]].count("decided") == 1
 
     def test_before_intake_no_decision(self, app_client, token):
@@ -195,6 +198,8 @@ class TestDecisions:
         ([{**HOME_CARE, "granted_minutes_per_month": 90.5}], "decisions.0.granted_minutes_per_month"),
         ([{**HOME_CARE, "granted_minutes_per_month": 31 * 24 * 60 + 1}], "decisions.0.granted_minutes_per_month"),
         ([{**ALARM_REFUSED, "granted_minutes_per_month": 60}], "decisions.0.granted_minutes_per_month"),
+        ([ALARM_REFUSED], "decisions.0.insats"),  # a safety alarm was not applied for
+        ([HOME_CARE, {**ALARM_REFUSED, "insats": "kontaktperson"}], "decisions.1.insats"),
         ([{**HOME_CARE, "outcome": "refused"}], "decisions.0.granted_minutes_per_month"),
         ([{**HOME_CARE, "valid_to": (TODAY - timedelta(days=1)).isoformat()}], "decisions.0.valid_to"),
         ([{**HOME_CARE, "insats": "städning"}], "decisions.0.insats"),
@@ -269,3 +274,58 @@ class TestOneGrantPerPeriod:
         nxt = es.post(f"/cases/{receipt['case_id']}/decisions",
                       {"decisions": [{**HOME_CARE, "valid_from": after, "valid_to": None}]}, token=cw)
         assert nxt.status == 201 and len(nxt.json["decisions"]) == 2
+
+
+class TestWhatWasAppliedFor:
+    def test_an_lss_case_decides_what_was_taken_in_and_cannot_grant_home_care(self, app_client, token):
+        # GIVEN an LSS request for a contact person, taken in with escort service too
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, tok, receipt = new_application(es, token, **LSS_APPLICATION)
+        assert es.post(f"/cases/{receipt['case_id']}/intake", LSS_INTAKE, token=cw).status == 200
+        before = case_item(receipt["case_id"])
+        clear("visits-inbox")
+        # WHEN the case worker grants home care on it THEN 422 names the insats, and nothing flows to visits
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [HOME_CARE]}, token=cw)
+        assert r.status == 422 and [e["field"] for e in r.json["errors"]] == ["decisions.0.insats"]
+        assert case_item(receipt["case_id"]) == before
+        assert events("visits-inbox", case_id=receipt["case_id"]) == []
+        # AND what was taken in is decided, one granted and one refused
+        granted = {"insats": "kontaktperson", "outcome": "granted", "valid_from": TODAY.isoformat()}
+        refused = {"insats": "ledsagarservice", "outcome": "refused", "valid_from": TODAY.isoformat()}
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [granted, refused]}, token=cw)
+        assert r.status == 201, r.json
+        assert sorted((d["insats"], d["outcome"], d["law"]) for d in r.json["decisions"]) == [
+            ("kontaktperson", "granted", "LSS"), ("ledsagarservice", "refused", "LSS")]
+        published = events("visits-inbox", case_id=receipt["case_id"])
+        assert sorted((e["payload"]["insats"], e["payload"]["outcome"]) for e in published) == [
+            ("kontaktperson", "granted"), ("ledsagarservice", "refused")]
+
+    def test_a_report_is_not_an_application_and_is_not_taken_in(self, app_client, token):
+        from tests.integration.eservices.helpers import fresh_contact_person, monthly_answers, submitted_case
+
+        es = app_client("eservices")
+        pnr, tok = fresh_contact_person(token)
+        receipt = submitted_case(es, tok, "contact-monthly-report", monthly_answers(pnr))
+        _, cw = case_worker(token)
+        before = case_item(receipt["case_id"])
+        r = es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw)
+        assert r.status == 409 and "not an application" in r.json["detail"]
+        assert case_item(receipt["case_id"]) == before
+        assert "intake.create" not in actions_on(pnr)
+
+    @pytest.mark.parametrize("ansokan,intake_type", [
+        (LSS_APPLICATION, "ansokan_sol"),
+        ({}, "begaran_lss"),
+        ({"area": "forsorjningsstod", "sol_insats": None}, "forenklad_handlaggning"),
+    ])
+    def test_the_intake_type_fits_the_application(self, app_client, token, ansokan, intake_type):
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        _, _, receipt = new_application(es, token, **ansokan)
+        body = {**INTAKE, "intake_type": intake_type}
+        if intake_type == "begaran_lss":
+            body["lss_insatser"] = ["kontaktperson"]
+        r = es.post(f"/cases/{receipt['case_id']}/intake", body, token=cw)
+        assert r.status == 422 and [e["field"] for e in r.json["errors"]] == ["intake_type"], r.json
+        assert case_item(receipt["case_id"])["status"] == "submitted"

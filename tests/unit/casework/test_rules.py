@@ -201,7 +201,10 @@ class TestAuditExport:
 class TestLetters:
     def test_minutes_read_as_hours(self):
         assert minutes_text(1200) == "20 timmar per månad"
-        assert minutes_text(90) == "1 timmar 30 minuter per månad"
+        assert minutes_text(90) == "1 timme 30 minuter per månad"
+        assert minutes_text(60) == "1 timme per månad"
+        assert minutes_text(121) == "2 timmar 1 minut per månad"
+        assert minutes_text(30) == "30 minuter per månad"
 
     def test_the_pdfs_render_swedish_text(self):
         from services.eservices.cases import Decision
