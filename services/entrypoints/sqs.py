@@ -9,16 +9,8 @@ do not apply: ``process_partial_response`` runs on ``event.to_dict()``.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from pydantic import BaseModel
 
 from ..aws import client
@@ -26,12 +18,20 @@ from ..contracts.events import Envelope
 from ..observability import get_logger, get_metrics
 from ..settings import settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+# Powertools' batch and idempotency utilities pull in boto3's resource layer and s3transfer:
+# imported on the first batch, not on the Lambda's import path (cold start is measured).
+
 M = TypeVar("M", bound=BaseModel)
 IDEMPOTENCY_DAYS = 14  # longer than any redelivery: SQS keeps messages 4 days by default
 
 
 @cache
-def _persistence(table_logical_name: str) -> DynamoDBPersistenceLayer:
+def _persistence(table_logical_name: str) -> "DynamoDBPersistenceLayer":
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(
         table_name=settings().name(table_logical_name),
         key_attr="pk",
@@ -57,6 +57,10 @@ def process_batch(
     ``handle`` must be safe to run again after a crash mid-way: idempotency records only what
     completed.
     """
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
     logger = get_logger(service)
     metrics = get_metrics(service)
     config = IdempotencyConfig(event_key_jmespath=key, raise_on_no_idempotency_key=True,
@@ -80,9 +84,9 @@ def process_batch(
     result = process_partial_response(event=raw, record_handler=record_handler, processor=processor)
     failed = len(result.get("batchItemFailures", []))
     total = len(raw.get("Records", []))
-    metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=total - failed)
+    metrics.add_metric(name="RecordsProcessed", unit="Count", value=total - failed)
     if failed:
-        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=failed)
+        metrics.add_metric(name="RecordsFailed", unit="Count", value=failed)
         logger.warning("batch had failures", extra={"failed": failed, "total": total})
     metrics.flush_metrics()
     return result
@@ -124,9 +128,9 @@ def process_grouped(
     except Exception:  # noqa: BLE001 - the whole batch comes back
         logger.exception("batch failed")
         failed |= {mid for mid, _ in parsed}
-    metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=len(records) - len(failed))
+    metrics.add_metric(name="RecordsProcessed", unit="Count", value=len(records) - len(failed))
     if failed:
-        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(failed))
+        metrics.add_metric(name="RecordsFailed", unit="Count", value=len(failed))
         logger.warning("batch had failures", extra={"failed": len(failed), "total": len(records)})
     metrics.flush_metrics()
     return {"batchItemFailures": [{"itemIdentifier": mid} for mid in sorted(failed)]}
