@@ -210,3 +210,13 @@ def test_the_problem_middleware_is_installed_once_per_app():
     HttpApi(app, "a")
     HttpApi(app, "b")
     assert len(app.middleware_handlers) == 1
+
+
+def test_an_unreachable_jwks_is_503_problem(client, tmp_path, monkeypatch):
+    c, issuer = client
+    token = issuer.token_for("case_worker", user_id="u")
+    monkeypatch.setenv("OIDC_JWKS_URL", f"file://{tmp_path}/gone/jwks.json")
+    settings.cache_clear()
+    tokens.reset_verifier()
+    r = c.http.get("/things/x", headers={"Authorization": f"Bearer {token}"})
+    _problem_of(r, 503)
