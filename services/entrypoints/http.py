@@ -105,13 +105,15 @@ def problem_middleware(logger: Any) -> Callable:
 
 
 def as_problem(response: Response) -> Response:
-    """Chalice's own errors (``{"Code": ..., "Message": ...}``) as problem documents."""
+    """Chalice's own errors (``{"Code": ..., "Message": ...}``) as problem documents, and any 5xx
+    that is not one already (in debug mode Chalice would answer with the stack trace)."""
     body = response.body
+    content_type = {k.lower(): v for k, v in (response.headers or {}).items()}.get("content-type", "")
+    if response.status_code >= 500 and not content_type.startswith(PROBLEM_TYPE):
+        return _internal_error()
     if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
         return response
     code = str(body.get("Code"))
-    if response.status_code >= 500:
-        return _internal_error()
     slug, title, detail = _CHALICE_ERRORS.get(code, ("error", code, None))
     out = problem(response.status_code, title, detail or str(body.get("Message", title)), slug=slug)
     for name, value in (response.headers or {}).items():

@@ -210,3 +210,27 @@ def test_the_problem_middleware_is_installed_once_per_app():
     HttpApi(app, "a")
     HttpApi(app, "b")
     assert len(app.middleware_handlers) == 1
+
+
+def test_an_unreachable_jwks_is_503_problem(client, tmp_path, monkeypatch):
+    c, issuer = client
+    token = issuer.token_for("case_worker", user_id="u")
+    monkeypatch.setenv("OIDC_JWKS_URL", f"file://{tmp_path}/gone/jwks.json")
+    settings.cache_clear()
+    tokens.reset_verifier()
+    r = c.http.get("/things/x", headers={"Authorization": f"Bearer {token}"})
+    _problem_of(r, 503)
+
+
+def test_chalice_debug_mode_never_leaks_a_stack_trace():
+    app = Chalice(app_name="t5", configure_logs=False, debug=True)
+    HttpApi(app, "t5")
+
+    @app.route("/plain")
+    def plain():
+        raise RuntimeError("secret 19121212-1212")
+
+    with Client(app) as c:
+        r = c.http.get("/plain")
+    _problem_of(r, 500)
+    assert "Traceback" not in r.body.decode() and "secret" not in r.body.decode()

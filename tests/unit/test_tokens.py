@@ -219,8 +219,9 @@ def test_no_lock_is_held_while_fetching(key_a):
 
 
 def test_a_jwks_without_usable_keys_is_unavailable_not_a_crash():
-    source = FakeJwks({"kty": "oct", "k": base64.urlsafe_b64encode(b"secret").decode(), "kid": "h"})
+    secret = b"a-shared-secret-of-thirty-two-b!"
+    source = FakeJwks({"kty": "oct", "k": base64.urlsafe_b64encode(secret).decode(), "kid": "h"})
     verifier = TokenVerifier(source, ISS, AUD, clock=Clock())
-    token = jwt.encode(claims(), "secret", algorithm="HS256", headers={"kid": "h"})
+    token = jwt.encode(claims(), secret, algorithm="HS256", headers={"kid": "h"})
     with pytest.raises(Unavailable):
         verifier.verify(token)
