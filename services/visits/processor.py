@@ -153,6 +153,7 @@ class BatchProcessor:
         self.results: dict[DayKey, Built] = {}
         self.lookups: dict[tuple[str, str], Any] = {}
         self.unprocessable: dict[str, RejectedEvent] = {}  # event id → rejected, written apart
+        self.quarantined: dict[DayKey, dict[str, StoredEvent]] = {}
         self.waiting: set[tuple[str, str, tuple[int, int]]] = set()  # client, provider, month: no decision yet
 
     # -- reading ----------------------------------------------------------------------------------
@@ -206,8 +207,16 @@ class BatchProcessor:
 
     def quarantine(self, key: DayKey, exc: Exception) -> None:
         """The client-day failed to rebuild: its new events from this batch are set apart."""
-        for e in self.new_events.pop(key, {}).values():
+        self.quarantined[key] = self.new_events.pop(key, {})
+        for e in self.quarantined[key].values():
             self.reject_unprocessable(e, _failure(exc))
+        self.results.clear()
+
+    def release(self, key: DayKey) -> None:
+        """The day fails without its new events too: they were not the cause; they go the usual way."""
+        for eid, e in self.quarantined.pop(key, {}).items():
+            self.unprocessable.pop(eid, None)
+            self.new_events[key][eid] = e
         self.results.clear()
 
     def _take(self, event: VisitEvent) -> DayKey:
@@ -365,9 +374,9 @@ class _DayFailed(Exception):
         self.key, self.cause = key, cause
 
 
-def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes]:
+def _plan_all(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKey]) -> dict[DayKey, _Writes]:
     planned: dict[DayKey, _Writes] = {}
-    done: set[DayKey] = set()
+    done: set[DayKey] = set(skipped)
     i = 0
     while i < len(worklist):  # plan() may add neighbouring days
         key = worklist[i]
@@ -387,21 +396,21 @@ def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes
 
 def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
     """Plans every client-day; a day that fails is planned again without this batch's events of
-    that day (set apart as unprocessable), or, if it fails on what was stored before, left out and
-    its messages redelivered."""
+    that day (set apart as unprocessable). If it fails without them too, they were not the cause:
+    they are stored as usual, the day is left out and its messages come back."""
     skipped: set[DayKey] = set()
-    for _ in range(len(worklist) + 1):
+    for _ in range(2 * len(worklist) + 8):  # each failure sets a day's events apart or leaves a day out
         try:
-            planned = _plan_all(p, [k for k in worklist if k not in skipped])
+            planned = _plan_all(p, list(worklist), skipped)
             break
         except _DayFailed as failure:
             logger.error("client-day could not be rebuilt", extra={"error": type(failure.cause).__name__})
             if p.new_events.get(failure.key):
                 p.quarantine(failure.key, failure.cause)
-            else:
+            else:  # it fails on what was stored before: stored, its events come back with their messages
+                p.release(failure.key)
                 skipped.add(failure.key)
-                p.results.clear()
-    else:  # every day failed on its stored events: all come back
+    else:  # failing again and again: everything comes back
         return set(worklist)
     for key in sorted(p.new_events):  # the events first: stored, a failed rebuild is redone on redelivery
         for e in p.new_events[key].values():
