@@ -421,7 +421,8 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
     for provider, client, year, month in sorted({(k[0], k[1], y, m) for k, w in planned.items()
                                                   if k not in failed_keys for y, m in w.changed_months}):
         try:
-            mark_over_granted(deps, provider, client, year, month)
+            mark_over_granted(deps, provider, client, year, month, p.lookups.get(("decisions", client)),
+                              over_granted_only=True)  # the rebuild set no_decision itself
         except Conflict:
             pass  # a concurrent write; the next rebuild of that month flags it
         except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
@@ -490,7 +491,8 @@ def _waits(v: Visit) -> bool:
     return any(d.code == "no_decision" and d.status == "pending" for d in v.deviations)
 
 
-def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int) -> bool:
+def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int,
+                      decisions: list[dict[str, Any]] | None = None, *, over_granted_only: bool = False) -> bool:
     """Compares the month's visits with the client's decisions. Performed time beyond the month's
     granted time needs the case worker's approval (seed 004), and so does a visit on a day no
     home-care decision covers (a temporary stay's decision is another municipality's: not compared).
@@ -498,8 +500,10 @@ def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int,
     of the month still waits for a decision."""
     if not is_month_open(year, month, deps.clock()):
         return False
-    decisions = deps.repo.home_care_decisions(client)
+    decisions = deps.repo.home_care_decisions(client) if decisions is None else decisions
     granted = deps.repo.granted_minutes(client, year, month, decisions)
+    if granted is None and over_granted_only:
+        return False
     visits = {v.visit_id: v for v in deps.repo.visits_of_month(provider, year, month, client)}
     over = set(rules.over_granted(visits.values(), granted)) if granted is not None else set()
     waiting = False
@@ -509,7 +513,8 @@ def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int,
             updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
                                                 at=visit.ended_at or visit.started_at,
                                                 reason=f"performed time passes the granted {granted} minutes"))
-        updated.deviations = rules.against_decisions(updated, decisions)
+        if not over_granted_only:
+            updated.deviations = rules.against_decisions(updated, decisions)
         waiting |= _waits(updated)
         if updated.deviations == visit.deviations:
             continue
