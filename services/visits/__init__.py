@@ -7,8 +7,16 @@ limits), ``builder`` (visits from a client-day's set of events, order-independen
 
 Decisions where issue 5 and the seed are silent:
 
+- Who does what (separation of duties): staff register their own visits — an event's staff member
+  is the caller (the token's user; ``staff_id`` may be left out, another's is a 422 naming it), and
+  the event records who sent it (``sent_by``). The provider's coordinator (``provider_coordinator``)
+  approves and unapproves visits and keeps the staff registry; nobody approves a visit they
+  performed, post-registered or edited (403), and ``approved_by``/``approved_at`` say who did. A
+  coordinator may perform visits (if registered as staff) and post-register one for a staff member.
+  A rejected event is corrected by the staff member who sent it. Deviation decisions stay with the
+  case worker: the provider decides none.
 - Staff registry: per provider in the visits table (``PROVIDER#<id>`` / ``STAFF#<user>``), kept by
-  the provider's staff through ``POST/GET /staff`` and ``DELETE /staff/{user_id}`` (action
+  the coordinator through ``POST/GET /staff`` and ``DELETE /staff/{user_id}`` (action
   ``staff.manage``; the demo data seeds it). An event of someone not registered is rejected.
 - Checks (``rules.check_event``): the tag or lock must be of the event's receipt kind, of the
   provider, bound, and to this client; device time at most 5 minutes ahead of the server; the
@@ -17,6 +25,11 @@ Decisions where issue 5 and the seed are silent:
   staff member in device-time order (arrival opens, departure closes; ties: arrival first,
   departure last; event id breaks the rest). A visit's id is derived from its arrival's event id.
   A visit open at midnight takes the next day's events.
+- Bounds: every time sent is in 1900–2100 (``domain.bounds``), insatser lists hold 1–20, free text
+  is clean. The processor still checks an event's time (older or foreign messages): an event it
+  cannot handle becomes an ``unprocessable`` rejected event (kept under ``PROVIDER#<id>``, as its
+  client-day may not be computable), listed and correctable; a client-day whose rebuild fails is
+  planned again without the batch's events of that day. No event fails the batch for the others.
 - Never dropped: events failing a check (``origin=checks``) are not stored as events; events that
   break a visit's composition (``composition``: tillsyn with other insatser, outside-home with
   in-home) or have no arrival before them (``orphan``: a departure before its arrival) are stored
@@ -34,7 +47,16 @@ Decisions where issue 5 and the seed are silent:
   An edit needs the approval undone first; changed times add an ``adjusted_time`` deviation.
 - Granted time: the latest granted home-care (``hemtjanst``) decision in force during the month;
   refusals revoke nothing. Visits whose running month total passes it get a pending
-  ``over_granted_time`` deviation for the case worker.
+  ``over_granted_time`` deviation for the case worker. A visit on a day no granted home-care
+  decision covers gets a pending ``no_decision`` deviation (a temporary stay excepted: its decision
+  is another municipality's); the month is marked (``GRANTED#<client>`` / ``WAITING#…``) and
+  compared again when a decision is published, which withdraws the pending deviations it covers.
+- Approval: only an ended visit with no deviation pending for the case worker (a manual receipt,
+  time beyond the granted time, no decision): 409 naming the deviation. A manual visit carries one
+  ``manual_receipt`` deviation however many of its receipts were manual.
+- One visit at a time: a post-registration, or an edit of a visit's times, may not overlap another
+  visit of the same staff member (422 naming ``started_at`` and the visit). Not guarded against two
+  such requests at the same instant.
 - Tag limit: active (not retired) tags and locks per provider, 200 by default, ``VISITS_TAG_LIMIT``
   overrides; a counter item changed in the same transaction as the order keeps concurrent orders
   within it. Tags are bound once and never re-bound, even after retirement.

@@ -42,7 +42,7 @@ from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
 from .repository import (STORE_ERRORS, DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
-                         visit_item, visit_key)
+                         visit_item, visit_key, waiting_item)
 
 if TYPE_CHECKING:
     from .service import VisitsDeps
@@ -153,6 +153,8 @@ class BatchProcessor:
         self.results: dict[DayKey, Built] = {}
         self.lookups: dict[tuple[str, str], Any] = {}
         self.unprocessable: dict[str, RejectedEvent] = {}  # event id → rejected, written apart
+        self.quarantined: dict[DayKey, dict[str, StoredEvent]] = {}
+        self.waiting: set[tuple[str, str, tuple[int, int]]] = set()  # client, provider, month: no decision yet
 
     # -- reading ----------------------------------------------------------------------------------
     def state(self, key: DayKey) -> DayState:
@@ -167,6 +169,12 @@ class BatchProcessor:
         k = ("staff", f"{provider}#{user}")
         if k not in self.lookups:
             self.lookups[k] = self.repo.is_staff(provider, user)
+        return self.lookups[k]
+
+    def _decisions(self, client: str) -> list[dict[str, Any]]:
+        k = ("decisions", client)
+        if k not in self.lookups:
+            self.lookups[k] = self.repo.home_care_decisions(client)
         return self.lookups[k]
 
     def _device(self, device_id: str | None) -> Any:
@@ -199,8 +207,16 @@ class BatchProcessor:
 
     def quarantine(self, key: DayKey, exc: Exception) -> None:
         """The client-day failed to rebuild: its new events from this batch are set apart."""
-        for e in self.new_events.pop(key, {}).values():
+        self.quarantined[key] = self.new_events.pop(key, {})
+        for e in self.quarantined[key].values():
             self.reject_unprocessable(e, _failure(exc))
+        self.results.clear()
+
+    def release(self, key: DayKey) -> None:
+        """The day fails without its new events too: they were not the cause; they go the usual way."""
+        for eid, e in self.quarantined.pop(key, {}).items():
+            self.unprocessable.pop(eid, None)
+            self.new_events[key][eid] = e
         self.results.clear()
 
     def _take(self, event: VisitEvent) -> DayKey:
@@ -293,12 +309,17 @@ class BatchProcessor:
             w.puts.append((rejected_item(rejected), cond))
         # visits
         mine = [v for v in built.visits if day_of(v.started_at) == day]
+        decisions = self._decisions(client)
         for visit in mine:
             old = state.visits.get(visit.visit_id)
             if old is not None and old.frozen:
                 continue
             if old is not None:
                 visit = carry_over(old, visit)
+            visit.deviations = rules.against_decisions(visit, decisions)
+            if _waits(visit) and not (old is not None and _waits(old)):
+                self.waiting.add((client, provider, month_of(visit.started_at)))
+            if old is not None:
                 if _comparable(old) == _comparable(visit):
                     continue
             change = "created" if old is None else "updated"
@@ -353,9 +374,9 @@ class _DayFailed(Exception):
         self.key, self.cause = key, cause
 
 
-def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes]:
+def _plan_all(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKey]) -> dict[DayKey, _Writes]:
     planned: dict[DayKey, _Writes] = {}
-    done: set[DayKey] = set()
+    done: set[DayKey] = set(skipped)
     i = 0
     while i < len(worklist):  # plan() may add neighbouring days
         key = worklist[i]
@@ -375,30 +396,33 @@ def _plan_all(p: BatchProcessor, worklist: list[DayKey]) -> dict[DayKey, _Writes
 
 def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> set[DayKey]:
     """Plans every client-day; a day that fails is planned again without this batch's events of
-    that day (set apart as unprocessable), or, if it fails on what was stored before, left out and
-    its messages redelivered."""
+    that day (set apart as unprocessable). If it fails without them too, they were not the cause:
+    they are stored as usual, the day is left out and its messages come back."""
     skipped: set[DayKey] = set()
-    for _ in range(len(worklist) + 1):
+    for _ in range(2 * len(worklist) + 8):  # each failure sets a day's events apart or leaves a day out
         try:
-            planned = _plan_all(p, [k for k in worklist if k not in skipped])
+            planned = _plan_all(p, list(worklist), skipped)
             break
         except _DayFailed as failure:
             logger.error("client-day could not be rebuilt", extra={"error": type(failure.cause).__name__})
             if p.new_events.get(failure.key):
                 p.quarantine(failure.key, failure.cause)
-            else:
+            else:  # it fails on what was stored before: stored, its events come back with their messages
+                p.release(failure.key)
                 skipped.add(failure.key)
-                p.results.clear()
-    else:  # every day failed on its stored events: all come back
+    else:  # failing again and again: everything comes back
         return set(worklist)
     for key in sorted(p.new_events):  # the events first: stored, a failed rebuild is redone on redelivery
         for e in p.new_events[key].values():
             deps.repo.add_event(e)
     failed_keys = commit_groups(deps, list(planned.values())) | skipped
+    for client, provider, month in sorted(p.waiting):  # outside the transactions: one item per month
+        deps.repo.put_waiting(client, provider, month)
     for provider, client, year, month in sorted({(k[0], k[1], y, m) for k, w in planned.items()
                                                   if k not in failed_keys for y, m in w.changed_months}):
         try:
-            mark_over_granted(deps, provider, client, year, month)
+            mark_over_granted(deps, provider, client, year, month, p.lookups.get(("decisions", client)),
+                              over_granted_only=True)  # the rebuild set no_decision itself
         except Conflict:
             pass  # a concurrent write; the next rebuild of that month flags it
         except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
@@ -463,35 +487,42 @@ def _commit(deps: "VisitsDeps", pack: list[_Writes]) -> None:
         uow.commit("the client-day changed meanwhile")
 
 
-def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int) -> None:
+def _waits(v: Visit) -> bool:
+    return any(d.code == "no_decision" and d.status == "pending" for d in v.deviations)
+
+
+def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int,
+                      decisions: list[dict[str, Any]] | None = None, *, over_granted_only: bool = False) -> bool:
     """Compares the month's visits with the client's decisions. Performed time beyond the month's
     granted time needs the case worker's approval (seed 004), and so does a visit on a day no
     home-care decision covers (a temporary stay's decision is another municipality's: not compared).
-    A pending ``no_decision`` is withdrawn once a decision covers the day."""
+    A pending ``no_decision`` is withdrawn once a decision covers the day. Returns whether a visit
+    of the month still waits for a decision."""
     if not is_month_open(year, month, deps.clock()):
-        return
-    decisions = deps.repo.home_care_decisions(client)
+        return False
+    decisions = deps.repo.home_care_decisions(client) if decisions is None else decisions
     granted = deps.repo.granted_minutes(client, year, month, decisions)
+    if granted is None and over_granted_only:
+        return False
     visits = {v.visit_id: v for v in deps.repo.visits_of_month(provider, year, month, client)}
     over = set(rules.over_granted(visits.values(), granted)) if granted is not None else set()
+    waiting = False
     for visit_id, visit in sorted(visits.items()):
         updated = visit.model_copy(deep=True)
         if visit_id in over and not any(d.code == "over_granted_time" for d in visit.deviations):
             updated.deviations.append(Deviation(code="over_granted_time", status="pending", by="system",
                                                 at=visit.ended_at or visit.started_at,
                                                 reason=f"performed time passes the granted {granted} minutes"))
-        needs = not visit.temporary_stay and not rules.decided_on(day_of(visit.started_at), decisions)
-        has = any(d.code == "no_decision" for d in visit.deviations)
-        if needs and not has and visit.status != "approved":
-            updated.deviations.append(Deviation(code="no_decision", status="pending", by="system",
-                                                at=visit.started_at, reason=rules.NO_DECISION))
-        elif not needs and has:
-            updated.deviations = [d for d in updated.deviations
-                                  if not (d.code == "no_decision" and d.status == "pending")]
+        if not over_granted_only:
+            updated.deviations = rules.against_decisions(updated, decisions)
+        waiting |= _waits(updated)
         if updated.deviations == visit.deviations:
             continue
         saved = versioned(visit, updated, "updated", by="system", why="compared with the client's decisions",
                           now=deps.clock())
         uow = deps.uow()
         add_visit_write(uow, visit, saved, "updated")
+        if _waits(saved) and not _waits(visit):
+            uow.put(waiting_item(client, provider, (year, month)))
         uow.commit("the visit changed meanwhile")
+    return waiting

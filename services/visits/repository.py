@@ -79,6 +79,13 @@ def rejected_item(r: RejectedEvent) -> dict[str, Any]:
             "gsi1pk": f"REJECTED#{r.event.provider_id}", "gsi1sk": str(r.event.event_id)}
 
 
+def waiting_item(client: str, provider: str, month: tuple[int, int]) -> dict[str, Any]:
+    """A provider's month with visits of the client that wait for a decision: when one is
+    published, these months are compared again."""
+    return {"pk": f"GRANTED#{client}", "sk": f"WAITING#{provider}#{month[0]:04d}-{month[1]:02d}", "entity": "waiting",
+            "provider_id": provider, "year": month[0], "month": month[1]}
+
+
 @dataclass
 class DayState:
     """What a client-day holds, as read (consistently) at the start of a rebuild."""
@@ -238,6 +245,18 @@ class VisitsRepository:
         items = query_all(self.table, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues={":pk": f"GRANTED#{client}"})
         return [i for i in items if i.get("insats") == "hemtjanst" and i.get("outcome") == "granted"]
+
+    def waiting_months(self, client: str) -> list[tuple[str, int, int]]:
+        """The (provider, year, month) with visits of the client that wait for a decision."""
+        items = query_partition(self.table, f"GRANTED#{client}", "WAITING#")
+        return [(i["provider_id"], int(i["year"]), int(i["month"])) for i in items]
+
+    def put_waiting(self, client: str, provider: str, month: tuple[int, int]) -> None:
+        self.table.put_item(Item=to_dynamo(waiting_item(client, provider, month)))
+
+    def stop_waiting(self, client: str, provider: str, year: int, month: int) -> None:
+        self.table.delete_item(Key={k: v for k, v in waiting_item(client, provider, (year, month)).items()
+                                    if k in ("pk", "sk")})
 
     def granted_minutes(self, client: str, year: int, month: int,
                         decisions: list[dict[str, Any]] | None = None) -> int | None:

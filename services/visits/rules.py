@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from ..domain.bounds import EARLIEST, LATEST, check_datetime
-from ..domain.calendar import is_month_open, lock_date, month_of
-from .model import Device, Visit, VisitEvent
+from ..domain.calendar import is_month_open, lock_date, month_of, stockholm_date
+from .model import Deviation, Device, Visit, VisitEvent
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead
 LONG_VISIT_MINUTES = 12 * 60  # longer is a deviation, not a refusal
@@ -121,6 +121,22 @@ def overlapping(visits: Iterable[Visit], staff_id: str, start: datetime, end: da
         if v.started_at < end and (start < v_end or (v.ended_at is None and start <= v.started_at)):
             return v
     return None
+
+
+def against_decisions(visit: Visit, decisions: Iterable[dict[str, Any]]) -> list[Deviation]:
+    """The visit's deviations with ``no_decision`` as the client's decisions have it: added (pending,
+    for the case worker) when no decision covers the visit's day, a pending one withdrawn when one
+    does. A temporary stay's decision is another municipality's: not compared. An approved visit
+    gets none added (it was decided on)."""
+    deviations = list(visit.deviations)
+    needs = not visit.temporary_stay and not decided_on(stockholm_date(visit.started_at), decisions)
+    has = any(d.code == "no_decision" for d in deviations)
+    if needs and not has and visit.status != "approved":
+        deviations.append(Deviation(code="no_decision", status="pending", by="system", at=visit.started_at,
+                                    reason=NO_DECISION))
+    elif not needs and has:
+        deviations = [d for d in deviations if not (d.code == "no_decision" and d.status == "pending")]
+    return deviations
 
 
 def decided_on(day: date, decisions: Iterable[dict[str, Any]]) -> bool:

@@ -242,13 +242,13 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
     insatser = list(dict.fromkeys(body.insatser))
     deviations = [Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}", by=who.actor,
                             at=now)]
-    if not rules.decided_on(day_of(body.started_at), deps.repo.home_care_decisions(str(body.client))):
-        deviations.append(Deviation(code="no_decision", reason=rules.NO_DECISION, by="system", at=body.started_at,
-                                    status="pending"))
     visit = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=body.client, staff_id=staff_id,
                   started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
                   source="post_registration", receipt_methods=["post_registration"], deviations=deviations)
+    visit.deviations = rules.against_decisions(visit, deps.repo.home_care_decisions(str(body.client)))
+    if any(d.code == "no_decision" for d in visit.deviations):
+        deps.repo.put_waiting(str(body.client), provider, month_of(body.started_at))
     return _view(_write(deps, None, visit, "created", by=who, why=body.reason), now)
 
 
@@ -435,5 +435,18 @@ def on_domain_event(deps: VisitsDeps, envelope: Envelope) -> str:
     if isinstance(event, DecisionPublished):
         with translated_errors():
             deps.repo.put_granted(event.model_dump(mode="json"))
+        if event.insats == "hemtjanst" and event.outcome == "granted":
+            _compare_waiting(deps, str(event.client))
         return "granted"
     return "ignored"
+
+
+def _compare_waiting(deps: VisitsDeps, client: str) -> None:
+    """Visits that waited for a decision are compared again when one is published."""
+    for provider, year, month in deps.repo.waiting_months(client):
+        try:
+            still = processor.mark_over_granted(deps, provider, client, year, month)
+        except Conflict:
+            continue  # a concurrent change; the marker stays and the next decision or rebuild compares again
+        if not still:
+            deps.repo.stop_waiting(client, provider, year, month)

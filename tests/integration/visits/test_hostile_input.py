@@ -98,3 +98,24 @@ class TestIsolation:
         for e in events[:2]:
             rejected = listed(provider, e["event_id"])
             assert rejected["origin"] == "unprocessable" and "TypeError" in rejected["reasons"][0]
+
+    def test_a_day_failing_on_what_it_held_before_returns_only_its_messages(self, provider, morning):
+        # GIVEN a closed visit stored at one client, and a rebuild that fails for any closed visit
+        held, tag_h = provider.new_client()
+        provider.post([provider.event("arrival", held, tag_h, morning),
+                       provider.event("departure", held, tag_h, morning + timedelta(minutes=30))])
+        provider.deliver()
+        broken = dataclasses.replace(deps(), long_visit_minutes=None)
+        fine, tag_f = provider.new_client()
+        late = provider.event("insats", held, tag_h, morning + timedelta(minutes=10), insats="dusch")
+        batch = [("m-held", VisitEvent.model_validate(late)),
+                 ("m-fine", VisitEvent.model_validate(provider.event("arrival", fine, tag_f, morning)))]
+        # WHEN a batch brings an event to that day and one to another client
+        # THEN only that day's message comes back, its event is not called unprocessable, the other is done
+        assert service.process_events(broken, batch) == {"m-held"}
+        assert listed(provider, late["event_id"]) is None
+        assert provider.month_visits(fine, morning)[0]["status"] == "open"
+        # AND once the fault is gone, its redelivery completes the visit
+        assert service.process_events(deps(), batch[:1]) == set()
+        (visit,) = provider.month_visits(held, morning)
+        assert visit["insatser"] == ["dusch"]

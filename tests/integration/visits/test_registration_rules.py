@@ -3,9 +3,10 @@ post-registration never doubles a visit, what waits for the case worker cannot b
 manual visit is one deviation, an edit keeps an insats, a lock is named a lock, a visit without a
 decision is a deviation, and another provider's list is refused."""
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from services.aws import client, queue_url
+from services.contracts.events import DecisionPublished
 from services.domain.calendar import month_of
 from tests.support.stack import drain
 
@@ -138,15 +139,20 @@ class TestNoDecision:
         # AND a post-registration for that client likewise
         r = provider.visits.post("/visits", post_registration(pnr, morning + timedelta(hours=2)), token=provider.token)
         assert [d["code"] for d in r.json["deviations"]] == ["post_registration", "no_decision"]
-        # WHEN a decision covering the day arrives and the day is rebuilt THEN the pending deviation is withdrawn
-        from services.visits.bootstrap import deps
+        # WHEN a decision covering the month is published THEN both pending deviations are withdrawn
+        first = date(*month_of(morning), 1)
+        decision = DecisionPublished(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-7", client=pnr,
+                                     insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=6000,
+                                     valid_from=first, decided_at=datetime.now(timezone.utc))
+        assert provider.visits.sqs("on_event", [decision.envelope("eservices").model_dump_json()]) == \
+            {"batchItemFailures": []}
+        assert [[d["code"] for d in v["deviations"]] for v in provider.month_visits(pnr, morning)] == \
+            [[], ["post_registration"]]
 
-        deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
-                                 "outcome": "granted", "granted_minutes_per_month": 6000, "valid_from": "2000-01-01",
-                                 "decided_at": "2020-01-01T00:00:00+00:00"})
-        visit_of(provider, morning + timedelta(hours=4), pnr, tag)
-        assert all(not v["deviations"] or [d["code"] for d in v["deviations"]] == ["post_registration"]
-                   for v in provider.month_visits(pnr, morning))
+    def test_a_temporary_stay_is_not_compared_with_this_municipalitys_decisions(self, provider, morning):
+        pnr, tag = provider.new_client(decision=False)
+        _, _, (visit,) = visit_of(provider, morning, pnr, tag, temporary_stay=True)
+        assert visit["temporary_stay"] and visit["deviations"] == []
 
 
 class TestAnotherProvidersList:

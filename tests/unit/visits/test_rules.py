@@ -155,3 +155,26 @@ def test_a_decision_covers_the_days_from_its_start_to_its_end():
             ("2026-11-09", "2026-11-10", "2026-11-20", "2026-11-21", "2026-12-01", "2030-01-01")] == \
         [False, True, True, False, True, True]
     assert not rules.decided_on(day("2026-11-15"), [])
+
+
+class TestAgainstDecisions:
+    covered = [{"valid_from": "2026-01-01"}]
+
+    def codes(self, v, decisions):
+        return [(d.code, d.status) for d in rules.against_decisions(v, decisions)]
+
+    def test_a_visit_no_decision_covers_waits_for_the_case_worker(self):
+        assert self.codes(staff_visit(), []) == [("no_decision", "pending")]
+        assert self.codes(staff_visit(), self.covered) == []
+
+    def test_a_temporary_stay_and_an_approved_visit_get_none(self):
+        assert self.codes(staff_visit(temporary_stay=True), []) == []
+        assert self.codes(staff_visit(status="approved"), []) == []
+
+    def test_a_pending_one_is_withdrawn_when_a_decision_covers_the_day_a_decided_one_stays(self):
+        waiting = staff_visit(deviations=rules.against_decisions(staff_visit(), []))
+        assert self.codes(waiting, self.covered) == []
+        decided = waiting.model_copy(update={"deviations": [waiting.deviations[0].model_copy(
+            update={"status": "approved"})]})
+        assert self.codes(decided, self.covered) == [("no_decision", "approved")]
+        assert self.codes(waiting, []) == [("no_decision", "pending")]  # never twice
