@@ -187,7 +187,9 @@ class HttpApi:
         principal: Principal | None = None
         try:
             if spec.action is not None:
-                principal = authorize(principal_from_headers(dict(request.headers)), spec.action)
+                # Known before the policy check, so a refusal is logged with who was refused.
+                principal = principal_from_headers(dict(request.headers))
+                authorize(principal, spec.action)
             call = Call(principal=principal, headers=dict(request.headers),
                         idempotency_key=request.headers.get("idempotency-key"),
                         acting_for=_acting_for(request.headers))

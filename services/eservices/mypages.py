@@ -6,20 +6,19 @@ from typing import Any
 
 from chalice import Response
 
-from ..domain.calendar import stockholm_date
 from ..domain.errors import NotFound
 from .bootstrap import EservicesDeps
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
 from .forms.engine import preview
 from .people import Profile
-from .relatives import acting_subject
+from .proxy import audit_read, subject_of
 from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
 
 def _subject(deps: EservicesDeps, call: Any) -> str:
-    return acting_subject(call.who, call.acting_for, deps.approvals, stockholm_date(deps.clock()))
+    return subject_of(deps, call)
 
 
 def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
@@ -52,12 +51,17 @@ def _summary(case: Case) -> CaseSummary:
 
 
 def my_cases(deps: EservicesDeps, call: Any) -> list[CaseSummary]:
-    return [_summary(c) for c in deps.cases.of_person(_subject(deps, call))]
+    subject = _subject(deps, call)
+    cases = deps.cases.of_person(subject)
+    audit_read(deps, call, subject, "mypages.cases.list", "my/cases")
+    return [_summary(c) for c in cases]
 
 
 def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
-    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    subject = _subject(deps, call)
+    case = deps.cases.get_owned(case_id, subject)
     form = get_form(case.form_id)
+    audit_read(deps, call, subject, "mypages.case.read", f"case:{case_id}")
     return CaseDetail(
         **_summary(case).model_dump(),
         history=[StatusStep(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at)
@@ -91,10 +95,12 @@ def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> 
     """A document of one's own case; someone else's answers 404. An API client that accepts
     ``application/pdf`` gets the bytes; a browser (any other Accept) is redirected to a short-lived
     presigned S3 address, as API Gateway returns binary bodies only to a matching Accept."""
-    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    subject = _subject(deps, call)
+    case = deps.cases.get_owned(case_id, subject)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise NotFound("no such document")
+    audit_read(deps, call, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
     private = {"Cache-Control": "private, no-store"}
     if doc.content_type not in _header(call, "accept"):
         return Response(body="", status_code=303,

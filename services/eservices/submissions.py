@@ -16,13 +16,13 @@ from .forms import get_form
 from .forms.engine import FormDefinition, RuleContext, computed_values, is_empty, preview, validate, value_at
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
-from .relatives import acting_subject
+from .proxy import audit_change_in, audit_read, subject_of
 from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
 from .signing import digest_of
 
 
 def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
-    return acting_subject(call.who, call.acting_for, deps.approvals, stockholm_date(deps.clock()))
+    return subject_of(deps, call)
 
 
 def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
@@ -115,12 +115,15 @@ def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str,
 
 def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
     draft = _open_draft(deps, call, draft_id)
+    audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
     return _view(deps, call, get_form(draft.form_id), draft)
 
 
 def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
     owner = _subject(deps, call)
-    return [_view(deps, call, get_form(d.form_id), d) for d in deps.drafts.list_open(owner)]
+    drafts = deps.drafts.list_open(owner)
+    audit_read(deps, call, owner, "drafts.list", "drafts")
+    return [_view(deps, call, get_form(d.form_id), d) for d in drafts]
 
 
 def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
@@ -156,6 +159,7 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
     draft = _open_draft(deps, call, draft_id)
     form = get_form(draft.form_id)
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
+    audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
     return Preview(draft_id=draft.draft_id, form_id=form.id, title=form.title, version=draft.version,
                    steps=preview(form, draft.answers, errors), computed=computed_values(form, normalized),
                    ready_to_sign=not errors, signed=_signed(draft))
@@ -233,6 +237,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     uow.put({**case_key(case_id), **deps.cases.item(case)}, condition="attribute_not_exists(pk)")
     uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
              "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
+    audit_change_in(deps, uow, call, owner, "drafts.submit", f"case:{case_id}")
     if owner == call.who.personnummer and form.notify_fields:
         uow.put(_profile_item(owner, normalized, form, now))  # kept for next time
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,

@@ -47,18 +47,23 @@ PURPOSES: dict[str, str] = {
     "thread.export": "Journalföring av meddelanden",
     "audit.search": "Logguppföljning",
 }
+# A relative (or god man) reading or writing as the citizen, under a case worker's approval.
+PROXY_PURPOSE = "Närstående företräder den enskilde efter godkännande"
 MAX_DAYS = 366
 
 
 class AuditRecord(BaseModel):
     audit_id: str
     at: datetime
-    actor: str  # "case_worker:<user id>": who
+    actor: str  # "case_worker:<user id>", "relative:<masked personnummer>": who
     actor_role: str
     actor_name: str | None = None
+    # A person actor's own personnummer: the masked label is shared by everyone born that day. Never logged.
+    actor_personnummer: str | None = None
     action: str  # what
     kind: Kind
     subject: str | None = None  # whose (personnummer); never logged
+    acting_for: str | None = None  # as whom: the citizen a relative acts for (personnummer); never logged
     resource: str = ""  # which record: "case:<id>", "thread:<id>"
     purpose: str  # why
     request_id: str  # records written for one request share it
@@ -82,23 +87,29 @@ class AuditTrail:
         self.clock = clock
 
     def records(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
-                kind: Kind = "read") -> list[dict[str, Any]]:
+                kind: Kind = "read", acting_for: str | None = None) -> list[dict[str, Any]]:
         """One record per person whose data was touched (one without a person if none was)."""
         now, request_id = self.clock().astimezone(timezone.utc), str(uuid.uuid4())
         unique = list(dict.fromkeys(str(s) for s in subjects if s)) or [None]
+        purpose = PROXY_PURPOSE if acting_for else PURPOSES.get(action, "Handläggning")
         return [_item(AuditRecord(audit_id=str(uuid.uuid4()), at=now, actor=who.actor, actor_role=str(who.role),
-                                  actor_name=who.name, action=action, kind=kind, subject=s, resource=resource,
-                                  purpose=PURPOSES.get(action, "Handläggning"), request_id=request_id))
+                                  actor_name=who.name,
+                                  actor_personnummer=str(who.personnummer) if who.personnummer else None,
+                                  action=action, kind=kind, subject=s,
+                                  acting_for=str(acting_for) if acting_for else None, resource=resource,
+                                  purpose=purpose, request_id=request_id))
                 for s in unique]
 
-    def add_to(self, uow: Any, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "") -> None:
+    def add_to(self, uow: Any, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+               acting_for: str | None = None) -> None:
         """Audit a change inside the change's own transaction."""
-        for item in self.records(who, action, subjects, resource=resource, kind="change"):
+        for item in self.records(who, action, subjects, resource=resource, kind="change", acting_for=acting_for):
             uow.put(item, condition="attribute_not_exists(pk)")
 
-    def read(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "") -> None:
+    def read(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+             acting_for: str | None = None) -> None:
         """Audit a read before the data leaves: no record, no data."""
-        items = self.records(who, action, subjects, resource=resource, kind="read")
+        items = self.records(who, action, subjects, resource=resource, kind="read", acting_for=acting_for)
         client = self.table.meta.client
         with translated_errors("the audit record exists already"):
             if len(items) == 1:
@@ -112,8 +123,12 @@ class AuditTrail:
 
     # -- search -----------------------------------------------------------------------
     def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime) -> list[AuditRecord]:
-        """Records in [start, end), oldest first, by person, by actor, or (neither) all."""
+        """Records in [start, end), oldest first, by person, by actor, or (neither) all. An actor
+        without a colon is a role ("relative", "case_worker"): every actor of that role."""
         lo, hi = start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()
+        role = actor if actor and ":" not in actor else None
+        if role:
+            actor = None
         if person:
             items = query_all(self.table, IndexName="gsi1",
                               KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
@@ -134,6 +149,8 @@ class AuditTrail:
         records = [AuditRecord.model_validate(i) for i in items if i["sk"] < hi]
         if person and actor:
             records = [r for r in records if r.actor == actor]
+        if role:
+            records = [r for r in records if r.actor_role == role]
         return sorted(records, key=lambda r: (r.at, r.audit_id))
 
 
@@ -147,8 +164,8 @@ def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time(), STOCKHOLM))
 
 
-CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "action", "kind", "subject", "resource", "purpose",
-               "request_id", "audit_id")
+CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", "action", "kind", "subject", "acting_for", "resource",
+               "purpose", "request_id", "audit_id")
 
 
 def to_csv(records: list[AuditRecord]) -> str:
@@ -164,7 +181,7 @@ def to_csv(records: list[AuditRecord]) -> str:
 def _safe_cell(value: Any) -> str:
     """No formula injection when the export is opened in a spreadsheet."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def search_records(deps: Any, call: Any, query: Any) -> list[AuditRecord] | Response:

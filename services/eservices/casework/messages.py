@@ -162,6 +162,11 @@ class Sender(BaseModel):
     uploader: str  # who owns the uploads the caller may attach
     citizen: Personnummer | None = None  # people: whom they act for
     user_id: str | None = None  # staff
+    proxy: bool = False  # a relative acting for the citizen: audited like staff
+
+    @property
+    def audited(self) -> bool:
+        return self.party == "case_worker" or self.proxy
 
 
 def staff_sender(call: Any) -> Sender:
@@ -180,7 +185,11 @@ def person_sender(deps: EservicesDeps, call: Any) -> Sender:
         approval = deps.approvals.active_approval(citizen, who.personnummer, today)
         name = f"{approval.relative_first_name} {approval.relative_last_name} (närstående)" if approval else ""
     return Sender(party="citizen", author=who.actor, author_name=name, uploader=f"person:{who.personnummer}",
-                  citizen=citizen)
+                  citizen=citizen, proxy=citizen != who.personnummer)
+
+
+def _as_whom(sender: Sender) -> str | None:
+    return str(sender.citizen) if sender.proxy else None
 
 
 def _own_thread(deps: EservicesDeps, sender: Sender, thread_id: str) -> Thread:
@@ -212,8 +221,9 @@ def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadReq
     uow = deps.unit_of_work()
     uow.put({**_upload_key(upload_id), "type": "upload", **upload.model_dump(mode="json"),
              "ttl": int(now.timestamp()) + UPLOAD_TTL_SECONDS}, condition="attribute_not_exists(pk)")
-    if sender.party == "case_worker":
-        trail(deps).add_to(uow, call.who, "message.upload", [], resource=f"upload:{upload_id}")
+    if sender.audited:
+        trail(deps).add_to(uow, call.who, "message.upload", [sender.citizen], resource=f"upload:{upload_id}",
+                           acting_for=_as_whom(sender))
     uow.commit()
     return UploadTicket(upload_id=upload_id, url=ticket["url"], fields=ticket["fields"],
                         max_bytes=MAX_ATTACHMENT_BYTES, expires_in=UPLOAD_EXPIRES_SECONDS)
@@ -273,9 +283,10 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
                    values={":yes": True, ":no": False, ":me": sender.uploader},
                    condition="#used = :no AND #owner = :me")
     uow.check(settings_key(thread.citizen), "#e = :yes", names={"#e": "enabled"}, values={":yes": True})
-    if sender.party == "case_worker":
+    if sender.audited:
         trail(deps).add_to(uow, call.who, "message.send", [thread.citizen],
-                           resource=f"thread:{thread.thread_id}/message:{message.message_id}")
+                           resource=f"thread:{thread.thread_id}/message:{message.message_id}",
+                           acting_for=_as_whom(sender))
     uow.emit(MessageSent(message_id=message.message_id, to_party=to_party,
                          recipient=thread.citizen if to_party == "citizen" else None, sent_at=now,
                          notify=settings.contact() if to_party == "citizen" else Contact()))
@@ -365,14 +376,18 @@ def list_threads(deps: EservicesDeps, call: Any, sender: Sender) -> list[ThreadS
         trail(deps).read(call.who, "message.read", [t.citizen for t in threads], resource="threads")
     else:
         threads = repo.threads_of_citizen(sender.citizen or "")
+        if sender.proxy:
+            trail(deps).read(call.who, "message.read", [sender.citizen], resource="threads",
+                             acting_for=_as_whom(sender))
     return [_summary(t, sender) for t in threads]
 
 
 def read_thread(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str) -> ThreadView:
     """The thread; what the other party sent is marked read now (the sender's read receipt)."""
     thread = _own_thread(deps, sender, thread_id)
-    if sender.party == "case_worker":
-        trail(deps).read(call.who, "message.read", [thread.citizen], resource=f"thread:{thread_id}")
+    if sender.audited:
+        trail(deps).read(call.who, "message.read", [thread.citizen], resource=f"thread:{thread_id}",
+                         acting_for=_as_whom(sender))
     repo, now = repository(deps), deps.clock()
     for m in repo.messages(thread_id):
         if m.from_party != sender.party and m.read_at is None:
@@ -389,9 +404,10 @@ def attachment(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str, m
     found = next((a for a in message.attachments if a.attachment_id == attachment_id), None) if message else None
     if found is None:
         raise NotFound("no such attachment")
-    if sender.party == "case_worker":
+    if sender.audited:
         trail(deps).read(call.who, "message.attachment.read", [thread.citizen],
-                         resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}")
+                         resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}",
+                         acting_for=_as_whom(sender))
     url = deps.documents.presigned_get(found.key, filename=_safe_filename(found.filename))
     return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "private, no-store"})
 
