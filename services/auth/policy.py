@@ -51,7 +51,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "tags.read": frozenset({PS, OU}),
     "staff.manage": frozenset({PS}),
     # Reports and billing (next round)
-    "reports.read": frozenset({OU}),
+    "reports.read": frozenset({OU, PS}),  # provider staff: their own provider's only
     "billing.read": frozenset({OU}),
 }
 

@@ -273,8 +273,20 @@ class VisitChangedV2(VisitChanged):
     visit: VisitContent | None = None
 
 
+class RejectedEventsChanged(Event):
+    """How many of a client-day's staff-app events are rejected and still open (not corrected).
+    The latest ``as_of`` per provider, client and day stands."""
+
+    event_type: ClassVar[str] = "rejected_events.changed"
+    provider_id: str
+    client: PersonnummerField
+    day: date
+    open_count: int = Field(ge=0)
+    as_of: AwareDatetime
+
+
 REGISTRY: dict[tuple[str, int], type[Event]] = {}
 for _cls in (SubmissionReceived, CaseStatusChanged, DecisionPublished, AssignmentRegistered,
              ContactReportApproved, MessageSent, NotificationRequested, VisitChanged, AbsenceRegistered,
-             DecisionPublishedV2, VisitChangedV2):
+             DecisionPublishedV2, VisitChangedV2, RejectedEventsChanged):
     REGISTRY[(_cls.event_type, _cls.version)] = _cls
