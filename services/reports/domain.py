@@ -65,7 +65,8 @@ def compact(v: VisitContent) -> list:
 class ClientMonth:
     """``visits``: id → [version, occurred_at, provider, compact | None (gone)];
     ``absences``: id → [provider, kind, starts_on, ends_on | None];
-    ``rejected``: "provider|day" → [open count, as_of]."""
+    ``rejected``: "provider|day" → [open count, as_of]; ``grants``: the client's decisions
+    ([insats, minutes/month, from, to, provider]), copied here so a rebuild reads nothing else."""
 
     year: int
     month: int
@@ -73,6 +74,7 @@ class ClientMonth:
     visits: dict[str, list] = field(default_factory=dict)
     absences: dict[str, list] = field(default_factory=dict)
     rejected: dict[str, list] = field(default_factory=dict)
+    grants: list[list] = field(default_factory=list)
     touched_at: str = ""  # the latest occurred_at of the events applied
     version: int = 0  # the store's optimistic version
 
@@ -81,14 +83,14 @@ class ClientMonth:
         return month_key(self.year, self.month), self.client
 
     def dumps(self) -> str:
-        return json.dumps({"v": self.visits, "a": self.absences, "r": self.rejected, "t": self.touched_at},
-                          separators=(",", ":"))
+        return json.dumps({"v": self.visits, "a": self.absences, "r": self.rejected, "g": self.grants,
+                           "t": self.touched_at}, separators=(",", ":"))
 
     @classmethod
     def loads(cls, year: int, month: int, client: str, text: str | None, version: int = 0) -> "ClientMonth":
         data = json.loads(text) if text else {}
         return cls(year, month, client, data.get("v", {}), data.get("a", {}), data.get("r", {}),
-                   data.get("t", ""), version)
+                   data.get("g", []), data.get("t", ""), version)
 
     @property
     def providers(self) -> set[str]:
@@ -223,7 +225,7 @@ def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
             for e in entries]
 
 
-def compute(cm: ClientMonth, grants: list[list]) -> dict:
+def compute(cm: ClientMonth) -> dict:
     """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}."""
     year, month = cm.year, cm.month
     days = month_days(year, month)
@@ -238,7 +240,7 @@ def compute(cm: ClientMonth, grants: list[list]) -> dict:
     # provider who performed the most for the client this month.
     main = max(sorted(performed_by), key=lambda p: performed_by[p]) if performed_by else None
     granted_to: dict[str, list[Grant]] = {}
-    for g, provider in _grants_of(grants):
+    for g, provider in _grants_of(cm.grants):
         owner = provider or main
         if owner is not None:
             granted_to.setdefault(owner, []).append(g)

@@ -1,14 +1,26 @@
 """The shapes of the reports API."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 
 
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    month: str = Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-10"])
+    month: str = Field(description="YYYY-MM", examples=["2026-10"], max_length=7)
     provider_id: str | None = Field(default=None, min_length=1, max_length=64,
                                     description="One provider (provider staff: only their own)")
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not _MONTH.match(value):
+            raise ValueError("must be a month as YYYY-MM, e.g. 2026-10")
+        return value
+
 
 
 class Row(BaseModel):

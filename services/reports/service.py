@@ -12,10 +12,12 @@
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterator, TypeVar
 
 from ..auth.principal import Principal, Role
 from ..clock import Clock, utc_now
@@ -29,6 +31,7 @@ from .fold import summarize
 from .ports import Progress, ReportsStore
 
 logger = get_logger("reports")
+T = TypeVar("T")
 OVERLAP = timedelta(minutes=10)  # markers re-read from before the previous build (clock skew)
 
 
@@ -100,6 +103,9 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             if cm.apply(event, occurred_at):
                 changed.add(key)
         g = grants[key[1]]
+        if cm.grants != g.entries:
+            cm.grants = g.entries
+            changed.add(key)
         if key[0] not in g.months and (cm.visits or cm.absences or cm.rejected or g.decisions):
             g.months.append(key[0])
             changed_grants.add(key[1])
@@ -124,7 +130,7 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             logger.warning("client-month not saved; redelivering")
             failed |= messages[key]
             continue
-        results.append((compute(cm, grants[key[1]].entries), cm.version))
+        results.append((compute(cm), cm.version))
         touched.append(key)
     try:
         store.save_results(results)
@@ -184,19 +190,44 @@ def rebuild(deps: ReportsDeps, month: str, progress: Progress | None = None) -> 
     """A month from every client-month's state (on demand, and a month's first build)."""
     store, started = deps.store, deps.clock()
     results: dict[str, dict] = {}
-    for shard in range(store.shards):
-        cms = list(store.client_months_in(month, shard))
-        grants = store.grants([cm.client for cm in cms]) if cms else {}
+    parts = (list(store.client_months_in(month, shard)) for shard in range(store.shards))
+    for done, cms in enumerate(prefetched(parts), start=1):  # the next part is read while this one computes
         for cm in cms:
-            results[cm.client] = compute(cm, grants[cm.client].entries)
+            results[cm.client] = compute(cm)
         if progress:
-            progress(shard + 1, store.shards)
+            progress(done, store.shards)
     summary = summarize(month, results.values(), built_at=started, kind="full")
     summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
     store.publish(month, results)
     store.save_report(summary)
     logger.info("report built", extra={"month": month, "kind": "full", "client_months": len(results)})
     return summary
+
+
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items`` produced by a reader thread, up to ``depth`` ahead: reading (waiting on the store)
+    and computing overlap, while the reads stay one at a time."""
+    done = object()
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+
+    def read() -> None:
+        try:
+            for item in items:
+                ahead.put(item)
+            ahead.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            ahead.put(exc)
+
+    reader = threading.Thread(target=read, name="reports-prefetch", daemon=True)
+    reader.start()
+    while True:
+        item = ahead.get()
+        if item is done:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    reader.join()
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -37,17 +37,17 @@ def two_a_day(staff_of=lambda day, n: f"s{n}", days=range(1, 32), hours=(8, 17),
 
 def test_given_two_visits_a_day_by_two_staff_when_counted_then_every_window_counts_two():
     cm = month_with(OLD, two_a_day())
-    part = compute(cm, [])["parts"][0]
+    part = compute(cm)["parts"][0]
     assert len(windows(2026, 10)) == 18 and part["continuity"] == [2] * 18
 
 
 def test_given_one_visit_a_day_when_counted_then_the_client_is_not_counted():
     cm = month_with(OLD, two_a_day(hours=(8,)))
-    assert compute(cm, [])["parts"][0]["continuity"] == [None] * 18
+    assert compute(cm)["parts"][0]["continuity"] == [None] * 18
 
 
 def test_given_a_client_under_65_when_counted_then_not_counted_whatever_the_visits():
-    assert compute(month_with(YOUNG, two_a_day()), [])["parts"][0]["continuity"] == [None] * 18
+    assert compute(month_with(YOUNG, two_a_day()))["parts"][0]["continuity"] == [None] * 18
 
 
 def test_given_visits_at_night_meals_and_alarms_when_counted_then_they_are_left_out():
@@ -55,12 +55,12 @@ def test_given_visits_at_night_meals_and_alarms_when_counted_then_they_are_left_
     extra = ([content(d, 23, staff=f"night{d}") for d in range(1, 32)]
              + [content(d, 12, staff=f"meal{d}", insatser=("matdistribution",)) for d in range(1, 32)]
              + [content(d, 14, staff=f"alarm{d}", unplanned=True) for d in range(1, 32)])
-    assert compute(month_with(OLD, base + extra), [])["parts"][0]["continuity"] == [2] * 18
+    assert compute(month_with(OLD, base + extra))["parts"][0]["continuity"] == [2] * 18
 
 
 def test_given_a_new_staff_member_each_day_when_counted_then_windows_see_fourteen_or_more():
     cm = month_with(OLD, two_a_day(staff_of=lambda day, n: f"d{day}-{n}"))
-    assert compute(cm, [])["parts"][0]["continuity"] == [28] * 18
+    assert compute(cm)["parts"][0]["continuity"] == [28] * 18
 
 
 def test_given_a_window_on_the_autumn_change_when_counted_then_local_time_decides_07_to_22():
@@ -96,14 +96,14 @@ def test_given_granted_and_performed_time_when_computed_then_rows_shares_and_dev
     cm.apply(AbsenceRegistered(absence_id="a", client=OLD, provider_id="p1", kind="hospital",
                                starts_on=date(2026, 10, 30), ends_on=date(2026, 11, 4),
                                learned_at=T), T)
-    part = compute(cm, grant_entries(decision))["parts"][0]
+    part = compute(with_grants(cm, decision))["parts"][0]
     rows = {r["insats"]: r for r in part["rows"]}
     assert rows["personlig_omsorg"] == {"insats": "personlig_omsorg", "granted": 600, "performed": 700,
                                         "approved": 400, "visits": 2, "double_staffed": 1, "without_decision": False}
     assert rows["inkop"]["without_decision"] and rows["inkop"]["granted"] == 0
     assert part["deviations"]["manual_receipt"] == 1 and part["deviations"]["without_decision"] == 1
     assert part["absence_days"] == {"hospital": 2}
-    report = summarize("2026-10", [compute(cm, grant_entries(decision))], built_at=T, kind="full")
+    report = summarize("2026-10", [compute(with_grants(cm, decision))], built_at=T, kind="full")
     p1 = report["providers"][0]
     assert (p1["granted_minutes"], p1["performed_minutes"], p1["share_performed"]) == (600, 740, round(740 / 600, 4))
     assert p1["beyond_granted_minutes"] == 100 and report["municipality"]["performed_minutes"] == 740
@@ -125,4 +125,9 @@ def test_given_a_deleted_visit_when_applied_after_its_creation_then_it_counts_no
     gone = VisitChangedV2(visit_id="v0", client=OLD, provider_id="p1", year=2026, month=10, visit_version=2,
                           change="deleted", visit=None)
     assert cm.apply(gone, T)
-    assert compute(cm, [])["parts"] == []
+    assert compute(cm)["parts"] == []
+
+
+def with_grants(cm, decision):
+    cm.grants = grant_entries(decision)
+    return cm
