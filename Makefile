@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e bench package lint-cfn deploy fire clean
+.PHONY: help install run test test-unit test-integration test-e2e bench package lint-cfn deploy fire clean report synthetic-month
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -15,6 +15,8 @@ help:
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
 	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
+	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"
+	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -62,6 +64,22 @@ deploy: package
 	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
+
+# Reports: the operator's rebuild and the synthetic month, against the running local stack unless
+# STAGE=aws (then the AWS credentials and region of the environment are used).
+STAGE ?= local
+LOCAL_AWS = AWS_ENDPOINT_URL=$(or $(AWS_ENDPOINT_URL),http://127.0.0.1:4566) AWS_ACCESS_KEY_ID=testing \
+	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_REGION=eu-north-1 INSATS_STAGE=local \
+	POWERTOOLS_LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true
+REPORTS_ENV = $(if $(filter local,$(STAGE)),$(LOCAL_AWS),)
+
+report: install
+	@test -n "$(MONTH)" || (echo "usage: make report MONTH=YYYY-MM"; exit 2)
+	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli rebuild $(MONTH) --out .local/reports
+
+synthetic-month: install
+	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli load-synthetic $(or $(MONTH),2026-10) \
+		$(if $(CLIENTS),--clients $(CLIENTS)) --out .local/reports
 
 fire:
 	@curl -s -X POST http://127.0.0.1:8000/dev/schedules/$(JOB); echo

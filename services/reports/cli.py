@@ -13,6 +13,7 @@ import sys
 import time
 from datetime import datetime, time as clock_time
 from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, TextIO
 
 from ..contracts.events import Envelope
@@ -66,10 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     rebuild = sub.add_parser("rebuild", help="rebuild a month's report from every client-month")
     rebuild.add_argument("month", help="YYYY-MM")
+    rebuild.add_argument("--out", help="also write the report as JSON, CSV and SVG into this folder")
     synthetic = sub.add_parser("load-synthetic", help="load the synthetic month and build its report")
     synthetic.add_argument("month", nargs="?", default="2026-10")
     synthetic.add_argument("--seed", type=int, default=2026)
     synthetic.add_argument("--clients", type=int, default=1000)
+    synthetic.add_argument("--out", help="also write the report as JSON, CSV and SVG into this folder")
     args = parser.parse_args(argv)
 
     from .bootstrap import deps
@@ -95,7 +98,30 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.month}: {report['client_months']} client-months, {m['visits']} visits, "
           f"performed {m['performed_minutes'] // 60} h of granted {m['granted_minutes'] // 60} h "
           f"({m['share_performed']}); built {report['built_at']}")
+    if args.out:
+        for path in export(deps(), args.month, Path(args.out)):
+            print(f"  {path.resolve().as_uri()}")
+    print(f"  API: GET /reports/reports?month={args.month} (also /reports/csv and /reports/chart.svg) "
+          "with an ordering_unit token from POST /dev/token")
     return 0
+
+
+def export(deps: "ReportsDeps", month: str, folder: Path) -> list[Path]:
+    """The month's report as the ordering unit reads it: JSON, CSV and the SVG chart."""
+    import json
+
+    from ..auth.principal import Principal, Role
+    from . import render
+    from .service import read_report
+
+    operator = Principal(subject="operator", role=Role.ORDERING_UNIT, user_id="operator")
+    report = read_report(deps, operator, month)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {folder / f"{month}.json": json.dumps(report, ensure_ascii=False, indent=1),
+             folder / f"{month}.csv": render.to_csv(report), folder / f"{month}.svg": render.to_svg(report)}
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
 
 
 if __name__ == "__main__":
