@@ -180,6 +180,7 @@ def build(deps: ReportsDeps, month: str) -> dict:
             published[client] = fresh[client]
     summary = summarize(month, published.values(), built_at=started, kind="incremental")
     summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
+    summary["recomputed"] = len(clients)
     store.publish(month, published, changed=clients)
     store.save_report(summary)
     logger.info("report built", extra={"month": month, "kind": "incremental", "touched": len(clients)})
@@ -198,6 +199,7 @@ def rebuild(deps: ReportsDeps, month: str, progress: Progress | None = None) -> 
             progress(done, store.shards)
     summary = summarize(month, results.values(), built_at=started, kind="full")
     summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
+    summary["recomputed"] = len(results)
     store.publish(month, results)
     store.save_report(summary)
     logger.info("report built", extra={"month": month, "kind": "full", "client_months": len(results)})

@@ -131,3 +131,19 @@ def test_given_a_deleted_visit_when_applied_after_its_creation_then_it_counts_no
 def with_grants(cm, decision):
     cm.grants = grant_entries(decision)
     return cm
+
+
+def test_given_a_reader_that_fails_when_prefetched_then_the_error_reaches_the_consumer():
+    import pytest
+
+    from services.reports.service import prefetched
+
+    def parts():
+        yield 1
+        raise RuntimeError("store down")
+
+    got = []
+    with pytest.raises(RuntimeError, match="store down"):
+        for item in prefetched(parts()):
+            got.append(item)
+    assert got == [1]
