@@ -31,15 +31,14 @@ class ReportsStore(Protocol):
         """Conditional on ``cm.version`` as read (Conflict otherwise); bumps it."""
     def save_grants(self, grants: Grants) -> None:
         """Conditional on ``grants.version`` as read (Conflict otherwise); bumps it."""
-    def save_results(self, results: list[tuple[dict, int]]) -> None:
-        """Each result with the client-month version it was computed from; an older never replaces a newer."""
-    def touch(self, touched: list[tuple[str, str]], at: str) -> None:
-        """Marks (month, client) as changed at ``at`` (for the next nightly build)."""
+    def touch(self, touched: list[tuple[dict, int]], at: str) -> None:
+        """Marks client-months changed at ``at``, each with its new result and the state version it was
+        computed from (for the next nightly build)."""
 
     # the nightly build's side
     def touched_months(self) -> dict[str, str]: ...
-    def touched_since(self, month: str, since: str) -> set[str]: ...
-    def results(self, month: str, clients: list[str]) -> dict[str, dict]: ...
+    def touched_since(self, month: str, since: str) -> dict[str, dict]:
+        """The results of the client-months touched after ``since``: per client, the highest version."""
     shards: int  # a month's client-months are read part by part (the progress of a full rebuild)
 
     def client_months_in(self, month: str, shard: int) -> Iterator[ClientMonth]: ...

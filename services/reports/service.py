@@ -2,8 +2,8 @@
 
 - ``consume``: a batch of events from the reports inbox. Per client-month it reads the state once,
   applies every event (idempotent, order-independent: the highest visit version wins), writes the
-  state once (conditional on its version), recomputes the client-month's result, and marks it
-  touched. A conflicting writer fails only that client-month's messages (they come back).
+  state once (conditional on its version), recomputes the client-month's result, and leaves it,
+  with the version, as a change for the next nightly build. A conflicting writer fails only that client-month's messages (they come back).
 - ``nightly``: 02:00 Stockholm (``schedule``), once a night; each month touched since its report
   folds in the touched client-months' results. ``rebuild``: a month from every client-month's
   state, on demand. Both give the same report for the same events.
@@ -23,10 +23,11 @@ from ..auth.principal import Principal, Role
 from ..clock import Clock, utc_now
 from ..contracts.events import (AbsenceRegistered, DecisionPublished, Envelope, RejectedEventsChanged,
                                 VisitChanged)
+from ..domain.calendar import is_month_open
 from ..domain.errors import Forbidden, NotFound
 from ..observability import get_logger
 from . import schedule
-from .domain import ClientMonth, compute, decision_months, grant_entries, month_key
+from .domain import ClientMonth, compute, decision_months, grant_entries, month_key, parse_month
 from .fold import summarize
 from .ports import Progress, ReportsStore
 
@@ -88,10 +89,12 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             if g.decisions.get(event.decision_id) != entries and (entries or event.decision_id in g.decisions):
                 g.decisions[event.decision_id] = entries
                 changed_grants.add(client)
-            # It recomputes the client's months it reaches; for the provider it names, it opens this
-            # month and the last (a client granted time but not yet visited is in the report).
+            # It recomputes the client's months it reaches; for the provider it names, it opens the
+            # months still open for registration (a client granted time but not yet visited is in
+            # the report).
             reach = [month_key(y, m) for y, m in decision_months(event, now)]
-            opens = set(reach[-2:]) if getattr(event, "provider_id", None) else set()
+            opens = {m for m in reach[-2:] if is_month_open(*parse_month(m), now)} \
+                if getattr(event, "provider_id", None) else set()
             for m in sorted(set(reach) & set(g.months) | opens):
                 work.setdefault((m, client), [])
     states = store.client_months(sorted(work))
@@ -117,8 +120,7 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             failed |= grant_messages[client] | {m for k, ids in messages.items() if k[1] == client for m in ids}
             for k in [k for k in work if k[1] == client]:
                 work.pop(k)
-    results: list[tuple[dict, int]] = []
-    touched: list[tuple[str, str]] = []
+    touched: list[tuple[dict, int]] = []
     for key in sorted(work):
         cm = states[key]
         if not (cm.visits or cm.absences or cm.rejected or grants[key[1]].decisions):
@@ -130,14 +132,12 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             logger.warning("client-month not saved; redelivering")
             failed |= messages[key]
             continue
-        results.append((compute(cm), cm.version))
-        touched.append(key)
+        touched.append((compute(cm), cm.version))
     try:
-        store.save_results(results)
         store.touch(touched, now.astimezone(timezone.utc).isoformat())
     except Exception:  # noqa: BLE001 - states are saved; redelivery recomputes and marks again
         logger.warning("results not saved; redelivering")
-        failed |= {m for k in touched for m in messages[k]}
+        failed |= {m for r, _ in touched for m in messages[(r["month"], r["client"])]}
     return failed
 
 
@@ -165,19 +165,18 @@ def nightly(deps: ReportsDeps, fired_at: datetime | None = None) -> list[str]:
 
 
 def build(deps: ReportsDeps, month: str) -> dict:
-    """The incremental build: the previous report's results with the touched client-months'
-    newer ones. A month without a report yet is rebuilt in full."""
+    """The incremental build: the previous report's results with those of the client-months touched
+    since (recomputed by the consumer when their events came). A month without a report yet is
+    rebuilt in full."""
     store, started = deps.store, deps.clock()
     report = store.report(month)
     if report is None:
         return rebuild(deps, month)
     since = (datetime.fromisoformat(report["touched_until"]) - OVERLAP).isoformat()
-    clients = store.touched_since(month, since)
+    fresh = store.touched_since(month, since)
     published = store.published(month)
-    fresh = store.results(month, sorted(clients))
-    for client in clients:
-        if client in fresh:
-            published[client] = fresh[client]
+    published.update(fresh)
+    clients = set(fresh)
     summary = summarize(month, published.values(), built_at=started, kind="incremental")
     summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
     summary["recomputed"] = len(clients)

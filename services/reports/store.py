@@ -5,14 +5,13 @@ Items (``<m>`` = yyyy-mm, ``<s>`` = the client's shard, 0–31, from a CRC of th
 - ``CM#<m>#<s>`` / ``<client>``: a client-month's state (visits, absences, open rejected events) as
   one compact JSON string, with ``ver`` for optimistic writes. A month is 32 partitions, read by a
   full rebuild with one paginated query each.
-- ``RES#<m>#<s>`` / ``<client>``: its latest result, computed by the consumer, with the ``ver`` it
-  was computed from (an older never replaces a newer).
-- ``TOUCHED#<m>`` / ``<at>#<client>``: a change for the next nightly build, read by range (no
-  deletes: a build reads what came after the previous one; TTL removes them).
+- ``TOUCHED#<m>`` / ``<at>#<client>``: a change for the next nightly build with the client-month's
+  result as the consumer computed it and the ``ver`` it was computed from, read by range (no
+  deletes: a build reads what came after the previous one, the highest ``ver`` per client; TTL).
 - ``MONTHS`` / ``<m>``: the months with changes, and when last.
 - ``GRANTS#<client>`` / ``GRANTS``: the client's decisions and months, with ``ver``.
-- ``PUB#<m>`` / ``<s>``: the results the month's report was built from, zlib-compressed JSON per
-  shard (a report reads 32 small items, never the states).
+- ``PUB#<m>`` / ``<part>``: the results the month's report was built from, zlib-compressed JSON in
+  8 parts (a report reads 8 items, never the states).
 - ``REPORT#<m>`` / ``SUMMARY``: the month's report; ``NIGHT`` / ``<date>``: the run-once records.
 
 The low-level client is used on purpose: items are strings, not maps, so nothing is converted.
@@ -32,6 +31,7 @@ from .domain import ClientMonth, parse_month
 from .ports import Grants
 
 SHARDS = 32
+PUBLISHED_PARTS = 8  # ~40 KB compressed each for 1,000 clients; far below the 400 KB an item holds
 TOUCH_TTL_DAYS = 120
 
 
@@ -138,34 +138,28 @@ class DynamoReportsStore:
         """The bare paginated read of a month's client-months (for the benchmark): items read."""
         return sum(1 for shard in range(SHARDS) for _ in self._query(f"CM#{month}#{shard}"))
 
-    # -- results -----------------------------------------------------------------------------------
-    def save_results(self, results: list[tuple[dict, int]]) -> None:
-        for result, version in results:
-            item = {"pk": _s(f"RES#{result['month']}#{shard_of(result['client'])}"), "sk": _s(result["client"]),
-                    "result": _s(json.dumps(result, separators=(",", ":"))), "ver": _n(version)}
-            try:
-                self._put(item, "attribute_not_exists(pk) OR ver <= :v", {":v": _n(version)})
-            except Conflict:
-                pass  # a newer result is stored already
-
-    def results(self, month: str, clients: list[str]) -> dict[str, dict]:
-        keys = [{"pk": _s(f"RES#{month}#{shard_of(c)}"), "sk": _s(c)} for c in sorted(set(clients))]
-        return {i["sk"]["S"]: json.loads(i["result"]["S"]) for i in self._batch_get(keys)}
-
     # -- changes for the nightly build ------------------------------------------------------------
-    def touch(self, touched: list[tuple[str, str]], at: str) -> None:
+    def touch(self, touched: list[tuple[dict, int]], at: str) -> None:
         expires = _n(int(time.time()) + TOUCH_TTL_DAYS * 86400)
-        requests = [{"PutRequest": {"Item": {"pk": _s(f"TOUCHED#{m}"), "sk": _s(f"{at}#{c}"), "ttl": expires}}}
-                    for m, c in sorted(set(touched))]
+        requests = [{"PutRequest": {"Item": {
+            "pk": _s(f"TOUCHED#{r['month']}"), "sk": _s(f"{at}#{r['client']}"), "ver": _n(version), "ttl": expires,
+            "result": {"B": zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)}}}}
+            for r, version in touched]
         requests += [{"PutRequest": {"Item": {"pk": _s("MONTHS"), "sk": _s(m), "touched_at": _s(at)}}}
-                     for m in sorted({m for m, _ in touched})]
+                     for m in sorted({r["month"] for r, _ in touched})]
         self._batch_write(requests)
 
     def touched_months(self) -> dict[str, str]:
         return {i["sk"]["S"]: i["touched_at"]["S"] for i in self._query("MONTHS")}
 
-    def touched_since(self, month: str, since: str) -> set[str]:
-        return {i["sk"]["S"].split("#", 1)[1] for i in self._query(f"TOUCHED#{month}", start=since or None)}
+    def touched_since(self, month: str, since: str) -> dict[str, dict]:
+        latest: dict[str, tuple[int, str, bytes]] = {}
+        for item in self._query(f"TOUCHED#{month}", start=since or None):
+            at, client = item["sk"]["S"].split("#", 1)
+            mark = (int(item["ver"]["N"]), at, item["result"]["B"])
+            if client not in latest or mark[:2] > latest[client][:2]:
+                latest[client] = mark
+        return {client: json.loads(zlib.decompress(mark[2])) for client, mark in latest.items()}
 
     # -- grants ----------------------------------------------------------------------------------
     def grants(self, clients: list[str]) -> dict[str, Grants]:
@@ -195,10 +189,11 @@ class DynamoReportsStore:
         return out
 
     def publish(self, month: str, results: dict[str, dict], changed: set[str] | None = None) -> None:
-        shards: dict[int, dict[str, dict]] = {s: {} for s in range(SHARDS)}
+        shards: dict[int, dict[str, dict]] = {s: {} for s in range(PUBLISHED_PARTS)}
         for client, result in results.items():
-            shards[shard_of(client)][client] = result
-        wanted = range(SHARDS) if changed is None else sorted({shard_of(c) for c in changed})
+            shards[shard_of(client) % PUBLISHED_PARTS][client] = result
+        wanted = range(PUBLISHED_PARTS) if changed is None else sorted({shard_of(c) % PUBLISHED_PARTS
+                                                                          for c in changed})
         self._batch_write([{"PutRequest": {"Item": {
             "pk": _s(f"PUB#{month}"), "sk": _s(f"{s:02d}"),
             "data": {"B": zlib.compress(json.dumps(shards[s], separators=(",", ":")).encode(), 6)}}}}

@@ -63,3 +63,27 @@ def test_given_the_chalice_schedule_when_declared_then_it_fires_at_00_and_01_utc
     sources = [s for s in app_client("reports").module.app.event_sources if type(s).__name__ == "ScheduledEventConfig"]
     (cron,) = [s.schedule_expression for s in sources]
     assert json.dumps([cron.minutes, cron.hours]) == json.dumps([0, "0,1"])
+
+
+def test_given_changes_after_a_build_when_built_incrementally_on_dynamodb_then_it_equals_a_full_rebuild(app_client):
+    from services.contracts.events import VisitChangedV2, split_minutes
+
+    app = app_client("reports")
+    events = list(month_events(47, year=2031, month=8, clients=4))
+    assert deliver(app, events) == []
+    service.rebuild(deps(), "2031-08")
+    later = []
+    for e in [e for e in events if e.event_type == "visit.changed"][::40]:
+        v = e.parse()
+        minutes = v.visit.minutes + 3
+        later.append(VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 1},
+                                    visit=v.visit.model_copy(update={"minutes": minutes, "insatser": split_minutes(
+                                        minutes, [i.insats for i in v.visit.insatser])})).envelope("visits"))
+    assert deliver(app, later) == []
+    incremental = service.build(deps(), "2031-08")
+    full = service.rebuild(deps(), "2031-08")
+    assert incremental["build"] == "incremental" and incremental["recomputed"] >= 1
+    for r in (incremental, full):
+        for k in ("built_at", "build", "touched_until", "recomputed"):
+            r.pop(k)
+    assert incremental == full

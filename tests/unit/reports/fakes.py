@@ -1,5 +1,5 @@
 """An in-memory reports store with the adapter's semantics: optimistic versions (Conflict on a
-stale write), newer results never replaced by older, change markers read by range."""
+stale write), change markers read by range, the highest version per client winning."""
 from __future__ import annotations
 
 import copy
@@ -17,9 +17,8 @@ class FakeReportsStore:
 
     def __init__(self) -> None:
         self.cms: dict[tuple[str, str], tuple[str, int]] = {}
-        self.res: dict[tuple[str, str], tuple[dict, int]] = {}
         self.grant_items: dict[str, Grants] = {}
-        self.markers: dict[str, set[tuple[str, str]]] = {}
+        self.markers: dict[str, list[tuple[str, str, int, dict]]] = {}
         self.months: dict[str, str] = {}
         self.pub: dict[str, dict[str, dict]] = {}
         self.reports: dict[str, dict] = {}
@@ -54,25 +53,21 @@ class FakeReportsStore:
                 year, mon = parse_month(m)
                 yield ClientMonth.loads(year, mon, client, text, ver)
 
-    def save_results(self, results):
-        for result, version in results:
-            key = (result["month"], result["client"])
-            if key not in self.res or self.res[key][1] <= version:
-                self.res[key] = (json.loads(json.dumps(result)), version)
-
-    def results(self, month, clients):
-        return {c: copy.deepcopy(self.res[(month, c)][0]) for c in clients if (month, c) in self.res}
-
     def touch(self, touched, at):
-        for month, client in touched:
-            self.markers.setdefault(month, set()).add((at, client))
+        for result, version in touched:
+            month = result["month"]
+            self.markers.setdefault(month, []).append((at, result["client"], version, json.loads(json.dumps(result))))
             self.months[month] = max(self.months.get(month, ""), at)
 
     def touched_months(self):
         return dict(self.months)
 
     def touched_since(self, month, since):
-        return {c for at, c in self.markers.get(month, set()) if at > (since or "")}
+        latest = {}
+        for at, client, version, result in self.markers.get(month, []):
+            if at > (since or "") and (client not in latest or (version, at) > latest[client][:2]):
+                latest[client] = (version, at, result)
+        return {c: copy.deepcopy(r) for c, (_, _, r) in latest.items()}
 
     def grants(self, clients):
         return {c: copy.deepcopy(self.grant_items.get(c)) or Grants(c) for c in clients}

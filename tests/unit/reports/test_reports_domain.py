@@ -147,3 +147,18 @@ def test_given_a_reader_that_fails_when_prefetched_then_the_error_reaches_the_co
         for item in prefetched(parts()):
             got.append(item)
     assert got == [1]
+
+
+def test_given_a_v1_home_care_decision_when_computed_then_every_insats_counts_against_it_for_the_main_provider():
+    from services.contracts.events import DecisionPublished
+
+    v1 = DecisionPublished(decision_id="d1", case_id="c", case_number="2026-2", client=OLD, insats="hemtjanst",
+                           law="SoL", outcome="granted", granted_minutes_per_month=310, valid_from=date(2026, 10, 17),
+                           decided_at=T)
+    cm = month_with(OLD, [content(20, 8, minutes=100, insatser=("dusch", "service")),
+                          content(21, 8, minutes=10, insatser=("inkop",))])
+    cm.apply(changed(OLD, "other", content(22, 8, minutes=5), provider="p2"), T)
+    parts = {p["provider"]: p for p in compute(with_grants(cm, v1))["parts"]}
+    assert parts["p1"]["rows"] == [{"insats": "hemtjanst", "granted": 150, "performed": 110, "approved": 0,
+                                    "visits": 2, "double_staffed": 0, "without_decision": False}]
+    assert parts["p2"]["rows"][0]["without_decision"] and parts["p2"]["deviations"]["without_decision"] == 1
