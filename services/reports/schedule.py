@@ -12,7 +12,7 @@ A run-once record per Stockholm date in the store keeps a redelivered schedule e
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from ..domain.calendar import STOCKHOLM
 
@@ -38,15 +38,3 @@ def is_nightly_run(now: datetime) -> bool:
 def night_of(now: datetime) -> date:
     """The Stockholm date a nightly run belongs to (its run-once key)."""
     return now.astimezone(STOCKHOLM).date()
-
-
-def months_to_build(now: datetime) -> list[str]:
-    """The months a night rebuilds by default: yesterday's month and, early in a month, the month
-    before (registrations for it change until its lock date)."""
-    yesterday = (now.astimezone(STOCKHOLM) - timedelta(days=1)).date()
-    first = yesterday.replace(day=1)
-    before = (first - timedelta(days=1)).replace(day=1)
-    months = [f"{yesterday.year:04d}-{yesterday.month:02d}"]
-    if yesterday.day <= 10:
-        months.insert(0, f"{before.year:04d}-{before.month:02d}")
-    return months

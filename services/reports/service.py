@@ -80,6 +80,7 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
     grants = store.grants(sorted({c for _, c in work} | set(decisions)))
     # decisions: kept per client; they recompute the client's months they reach
     grant_messages: dict[str, set[str]] = defaultdict(set)
+    reached: dict[tuple[str, str], set[str]] = defaultdict(set)  # a decision's message per month it recomputes
     changed_grants: set[str] = set()
     for client, items in decisions.items():
         g = grants[client]
@@ -97,8 +98,9 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
                 if getattr(event, "provider_id", None) else set()
             for m in sorted(set(reach) & set(g.months) | opens):
                 work.setdefault((m, client), [])
+                reached[(m, client)].add(message_id)
     states = store.client_months(sorted(work))
-    messages: dict[tuple[str, str], set[str]] = {k: {mid for mid, _, _ in v} for k, v in work.items()}
+    messages: dict[tuple[str, str], set[str]] = {k: {mid for mid, _, _ in v} | reached[k] for k, v in work.items()}
     changed: set[tuple[str, str]] = set()
     for key, items in work.items():
         cm = states[key]

@@ -142,3 +142,22 @@ def test_given_a_provider_staff_member_when_reading_then_only_their_provider_and
     assert len(everyone["providers"]) == 4 and everyone["municipality"]["clients"] >= 16
     with pytest.raises(NotFound):
         service.read_report(d, OU, "2026-09")
+
+
+def test_given_a_decision_whose_client_month_conflicts_when_consumed_then_the_decision_comes_back(month):
+    from services.contracts.events import DecisionPublishedV2, GrantedTime
+
+    d = deps()
+    visit = next(e for e in month if e.event_type == "visit.changed")
+    client = visit.payload["client"]
+    assert service.consume(d, [("v", visit)]) == set()
+    decision = DecisionPublishedV2(decision_id="new", case_id="c", case_number="2026-9", client=client,
+                                   insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=60,
+                                   valid_from=datetime(2026, 10, 1).date(), decided_at=d.clock(),
+                                   granted=[GrantedTime(insats="service", minutes_per_month=60)], provider_id="p")
+    d.store.fail_next_save.add(("2026-10", client))
+    assert service.consume(d, [("dec", decision.envelope("eservices"))]) == {"dec"}
+    assert service.consume(d, [("dec", decision.envelope("eservices"))]) == set()  # redelivered
+    service.rebuild(d, "2026-10")
+    rows = service.read_report(d, OU, "2026-10")["rows"]
+    assert any(r["insats"] == "service" and r["granted"] == 60 for r in rows)
