@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data
+.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -17,6 +17,8 @@ help:
 	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
 	@echo "make run PORT=8080 CLEAN=1   another port; start without the data kept from the last run"
 	@echo "make clean-data   forget the local stack's data"
+	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"
+	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -74,6 +76,22 @@ deploy: package
 	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
+
+# Reports: the operator's rebuild and the synthetic month, against the running local stack unless
+# STAGE=aws (then the AWS credentials and region of the environment are used).
+STAGE ?= local
+LOCAL_AWS = AWS_ENDPOINT_URL=$(or $(AWS_ENDPOINT_URL),http://127.0.0.1:4566) AWS_ACCESS_KEY_ID=testing \
+	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_REGION=eu-north-1 INSATS_STAGE=local \
+	POWERTOOLS_LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true
+REPORTS_ENV = $(if $(filter local,$(STAGE)),$(LOCAL_AWS),)
+
+report: install
+	@test -n "$(MONTH)" || (echo "usage: make report MONTH=YYYY-MM"; exit 2)
+	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli rebuild $(MONTH) --out .local/reports
+
+synthetic-month: install
+	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli load-synthetic $(or $(MONTH),2026-10) \
+		$(if $(CLIENTS),--clients $(CLIENTS)) --out .local/reports
 
 # The port the running stack wrote to $(STATE_DIR)/port, unless PORT is given.
 fire:

@@ -1,12 +1,22 @@
-"""Insats follow-up reports: consumes visit, absence and decision events into its own table."""
-from chalice import Chalice
+"""Insats follow-up reports: the reports inbox in, nightly reports out (JSON, CSV, SVG)."""
+from chalice import Chalice, Cron, Response
 
+from services.contracts.events import Envelope
 from services.entrypoints.http import HttpApi
-from services.entrypoints.sqs import process_events
-from services.followup import inbox
+from services.entrypoints.sqs import process_grouped
+from services.reports import service as reports
+from services.reports.bootstrap import deps, handle_events, run_nightly
+from services.reports.schedule import CRON_UTC_HOURS
+from services.reports.schemas import Report, ReportQuery
 
 app = Chalice(app_name="insats-reports", configure_logs=False)
 api = HttpApi(app, "reports")
+
+
+def _file(f):
+    return Response(body=f.body, status_code=200, headers={
+        "Content-Type": f.content_type, "Cache-Control": "private, no-store",
+        "Content-Disposition": f'attachment; filename="{f.filename}"'})
 
 
 @app.route("/health")
@@ -19,6 +29,32 @@ def openapi():
     return api.openapi("Insats follow-up reports")
 
 
+@app.route("/reports")
+@api.operation("reports.read", query=ReportQuery, response=Report, summary="A month's follow-up report")
+def get_report(call, query):
+    return reports.read_report(deps(), call.who, query.month, query.provider_id)
+
+
+@app.route("/reports/csv")
+@api.operation("reports.read", query=ReportQuery, content_type="text/csv", summary="The report's rows as CSV")
+def get_report_csv(call, query):
+    return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "csv"))
+
+
+@app.route("/reports/chart.svg")
+@api.operation("reports.read", query=ReportQuery, content_type="image/svg+xml",
+               summary="Performed against granted time per provider (SVG)")
+def get_report_chart(call, query):
+    return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "svg"))
+
+
 @app.on_sqs_message(queue="insats-reports-inbox", batch_size=10)
 def on_event(event):
-    return process_events(event, service="reports", handle=inbox.handler_for("reports"), table="reports")
+    return process_grouped(event, service="reports", model=Envelope, handle_all=handle_events)
+
+
+# 02:00 Europe/Stockholm is 00:00 UTC in summer and 01:00 UTC in winter: fired at both, and
+# only the one that is 02:00 local (once a night, daylight-saving nights too) builds.
+@app.schedule(Cron(0, CRON_UTC_HOURS, "*", "*", "?", "*"))
+def nightly(event):
+    return {"built": run_nightly()}

@@ -54,7 +54,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "tags.read": frozenset({PS, PC, OU}),
     "staff.manage": frozenset({PC}),
     # Reports and billing (next round)
-    "reports.read": frozenset({OU}),
+    "reports.read": frozenset({OU, PS}),  # provider staff: their own provider's only
     "billing.read": frozenset({OU}),
 }
 

@@ -1,5 +1,6 @@
-"""Reports and billing keep what they consume in their own tables: which client-months changed
-(for tonight's rebuild) and the granted time. Redelivery and reordering change nothing."""
+"""Billing keeps what it consumes in its own table: which client-months changed and the granted
+time. Redelivery and reordering change nothing. (Reports keep their own read model: tests in
+tests/integration/reports.)"""
 import uuid
 from datetime import date, datetime, timezone
 
@@ -11,7 +12,7 @@ from services.followup.inbox import changed_in
 from tests.support.people import new_pnr
 
 
-@pytest.mark.parametrize("service", ["reports", "billing"])
+@pytest.mark.parametrize("service", ["billing"])
 def test_changes_are_marked_once_per_client_month_whatever_the_order(app_client, service):
     client, provider = new_pnr(1938), f"prov-{uuid.uuid4().hex[:6]}"
     changes = [VisitChanged(visit_id=str(uuid.uuid4()), client=client, provider_id=provider, year=2031, month=3,

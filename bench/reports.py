@@ -1,0 +1,142 @@
+"""reports_rebuild and reports_incremental, on the synthetic month, against a moto server in its own
+process (its garbage collections stay out of our timed windows), measured in one run:
+
+- ``reports_rebuild``: a full rebuild of the month ÷ a bare paginated read of the same items (the
+  client-month states) from the same table;
+- ``reports_incremental``: the nightly build after 1 % of the visits changed (a later version each,
+  through the inbox consumer's use case in SQS-sized batches) ÷ the full rebuild.
+
+Prints the absolute seconds and the rebuild's peak memory (tracemalloc, in a second, traced run).
+``BENCH_REPORTS_CLIENTS`` sizes the month: 300 clients (≈ 29,000 visits, a third of the synthetic
+month) by default, so that ``make bench`` stays within a few minutes on moto; the whole month
+(``BENCH_REPORTS_CLIENTS=1000``, ≈ 89,000 visits) takes about seven minutes on a loaded machine, most
+of it loading the month through the consumer.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = int(os.environ.get("BENCH_REPORTS_CLIENTS", "300"))
+MONTH = "2026-10"
+
+
+def _moto(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("moto server did not start")
+
+
+def _timed(fn):  # noqa: ANN001, ANN202
+    gc.collect()
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from tests.support.stack import base_env, free_port, set_env
+
+    port = free_port()
+    server = _moto(port)
+    try:
+        set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
+        _run(port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _run(port: int) -> None:
+    from infra.provision import local_session, provision
+    from services.aws import client
+    from services.contracts.events import VisitChangedV2, split_minutes
+    from services.domain.calendar import STOCKHOLM
+    from services.reports.cli import load
+    from services.reports.service import ReportsDeps, build, consume, rebuild
+    from services.reports.store import DynamoReportsStore
+    from services.settings import settings
+    from services.synthetic import month_events
+
+    provision(local_session(f"http://127.0.0.1:{port}", "eu-north-1"), prefix="insats", region="eu-north-1")
+    store = DynamoReportsStore(client("dynamodb"), settings().name("reports"))
+    evening = datetime(2026, 10, 31, 20, tzinfo=STOCKHOLM)
+    events = list(month_events(2026, clients=CLIENTS))
+    started = time.perf_counter()
+    assert load(ReportsDeps(store=store, clock=lambda: evening), events) == 0
+    loaded = time.perf_counter() - started
+    visits = {}
+    for e in events:
+        if e.event_type == "visit.changed":
+            visits[e.payload["visit_id"]] = e
+    night = [evening + timedelta(hours=6)]
+    deps = ReportsDeps(store=store, clock=lambda: night[0])
+
+    raw_s, items = _timed(lambda: store.raw_read(MONTH))
+    full_s, report = _timed(lambda: rebuild(deps, MONTH))
+
+    # 1 % of the visits change after the build: a later version of each (approved, 7 minutes longer)
+    picked = random.Random(1).sample(sorted(visits), max(1, len(visits) // 100))
+    changes = []
+    for visit_id in picked:
+        v = visits[visit_id].parse()
+        minutes = v.visit.minutes + 7
+        content = v.visit.model_copy(update={"status": "approved", "minutes": minutes, "insatser": split_minutes(
+            minutes, [i.insats for i in v.visit.insatser])})
+        changes.append(VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 1},
+                                      visit=content).envelope("visits"))
+    night[0] += timedelta(hours=1)
+    consumer_s, failed = _timed(lambda: sum(len(consume(deps, [(e.event_id, e) for e in changes[i:i + 10]]))
+                                           for i in range(0, len(changes), 10)))
+    assert failed == 0
+    night[0] += timedelta(hours=1)
+    incr_s, incremental = _timed(lambda: build(deps, MONTH))
+    assert incremental["build"] == "incremental"
+    touched = incremental["recomputed"]
+
+    gc.collect()
+    tracemalloc.start()
+    again = rebuild(deps, MONTH)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    for r in (again, incremental):
+        for k in ("built_at", "build", "touched_until", "recomputed"):
+            r.pop(k)
+    assert again == incremental, "the incremental build differs from a full rebuild"
+
+    m = report["municipality"]
+    print(f"# reports: {CLIENTS} clients, {len(visits)} visits, {len(events)} events, {items} client-month items "
+          f"(loaded through the consumer in {loaded:.1f} s); performed {m['performed_minutes'] // 60} h of granted "
+          f"{m['granted_minutes'] // 60} h")
+    print(f"# reports_rebuild: full rebuild {full_s:.2f} s, bare paginated read of the same items {raw_s:.2f} s, "
+          f"peak memory of the rebuild {peak / 2**20:.1f} MiB (tracemalloc)")
+    print(f"# reports_incremental: {len(changes)} visits changed (1 %) in {touched} client-months; the consumer "
+          f"took them in {consumer_s:.2f} s ({len(changes) / 10:.0f} SQS-sized batches, recomputing each "
+          f"client-month touched), the nightly build {incr_s:.3f} s; equal to a full rebuild")
+    print(f"reports_rebuild: ratio={full_s / raw_s:.2f}")
+    print(f"reports_incremental: ratio={incr_s / full_s:.3f}")
+
+
+if __name__ == "__main__":
+    main()

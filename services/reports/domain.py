@@ -1,0 +1,322 @@
+"""Follow-up reports, pure: a client-month's state from events, and its result.
+
+A ``ClientMonth`` is what reports know of one client in one month: every visit (latest version
+wins, whatever order the events came in), absences, open rejected events per provider and day.
+``compute`` turns it, with the client's grants, into a ``result``: one part per provider with
+rows per insats, absence days by kind, deviations and personalkontinuitet per 14-day window.
+Results are plain JSON so that they are stored and added up (``fold``) without conversion.
+
+Visits are kept compact (a list per visit) because a month holds ~90 of them per client and a
+full rebuild reads them all.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from ..contracts.events import (AbsenceRegistered, DecisionPublished, RejectedEventsChanged, VisitChanged,
+                                VisitChangedV2, VisitContent, granted_lines)
+from ..domain.calendar import STOCKHOLM
+from ..domain.granted import Grant, days_in, granted_minutes, matched_insats, month_days
+from ..domain.personnummer import Personnummer
+
+# Kolada's personalkontinuitet: clients aged 65 or more with at least two visits a day, visits
+# between 07:00 and 22:00, safety-alarm call-outs and meal deliveries left out, 14 days.
+WINDOW_DAYS = 14
+VISITS_PER_DAY = 2
+DAY_START, DAY_END = time(7, 0), time(22, 0)
+MEALS = frozenset({"matdistribution"})
+MANY_STAFF = 20
+ABSENCE_KINDS = ("hospital", "short_term_stay", "other", "terminated")
+DEVIATIONS = ("manual_receipt", "post_registration", "adjusted_time", "over_granted_time",
+              "over_granted_pending", "without_decision", "rejected_open")
+
+# visit flags (bits of the compact form)
+DOUBLE, UNPLANNED, SUPERVISION, ABSENT, POST_REG, EDITED, OUTSIDE, TEMPORARY, ENDED = (1 << i for i in range(9))
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    year, month = text.split("-")
+    return int(year), int(month)
+
+
+def compact(v: VisitContent) -> list:
+    """A visit as stored: [staff, start (epoch s), minutes, [[insats, minutes]…], flags, status,
+    receipts, [[deviation, status]…], partner]."""
+    flags = ((DOUBLE if v.double_staffing else 0) | (UNPLANNED if v.unplanned else 0)
+             | (SUPERVISION if v.supervision else 0) | (ABSENT if v.client_absent else 0)
+             | (POST_REG if v.source == "post_registration" else 0) | (EDITED if v.edited else 0)
+             | (OUTSIDE if v.location == "outside" else 0) | (TEMPORARY if v.temporary_stay else 0)
+             | (ENDED if v.ended_at is not None else 0))
+    return [v.staff_id, int(v.started_at.timestamp()), v.minutes, [[i.insats, i.minutes] for i in v.insatser],
+            flags, v.status[0], sorted(set(v.receipt_methods)), [[d.code, d.status] for d in v.deviations],
+            v.partner_visit_id]
+
+
+@dataclass
+class ClientMonth:
+    """``visits``: id → [version, occurred_at, provider, compact | None (gone)];
+    ``absences``: id → [provider, kind, starts_on, ends_on | None];
+    ``rejected``: "provider|day" → [open count, as_of]; ``grants``: the client's decisions
+    ([insats, minutes/month, from, to, provider]), copied here so a rebuild reads nothing else."""
+
+    year: int
+    month: int
+    client: str
+    visits: dict[str, list] = field(default_factory=dict)
+    absences: dict[str, list] = field(default_factory=dict)
+    rejected: dict[str, list] = field(default_factory=dict)
+    grants: list[list] = field(default_factory=list)
+    touched_at: str = ""  # the latest occurred_at of the events applied
+    version: int = 0  # the store's optimistic version
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return month_key(self.year, self.month), self.client
+
+    def dumps(self) -> str:
+        return json.dumps({"v": self.visits, "a": self.absences, "r": self.rejected, "g": self.grants,
+                           "t": self.touched_at}, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, year: int, month: int, client: str, text: str | None, version: int = 0) -> "ClientMonth":
+        data = json.loads(text) if text else {}
+        return cls(year, month, client, data.get("v", {}), data.get("a", {}), data.get("r", {}),
+                   data.get("g", []), data.get("t", ""), version)
+
+    @property
+    def providers(self) -> set[str]:
+        return ({v[2] for v in self.visits.values() if v[3] is not None}
+                | {a[0] for a in self.absences.values()} | {k.split("|")[0] for k in self.rejected})
+
+    # -- applying events (idempotent and order-independent) -----------------------------------
+    def apply(self, event: Any, occurred_at: datetime) -> bool:
+        """Applies one parsed event; returns whether the state changed."""
+        at = occurred_at.astimezone(timezone.utc).isoformat()
+        if isinstance(event, VisitChanged):
+            return self._visit(event, at)
+        if isinstance(event, AbsenceRegistered):
+            entry = [event.provider_id, event.kind, event.starts_on.isoformat(),
+                     event.ends_on.isoformat() if event.ends_on else None]
+            return self._set(self.absences, event.absence_id, entry, at)
+        if isinstance(event, RejectedEventsChanged):
+            k = f"{event.provider_id}|{event.day.isoformat()}"
+            as_of = event.as_of.astimezone(timezone.utc).isoformat()
+            old = self.rejected.get(k)
+            if old is not None and old[1] >= as_of:
+                return False
+            return self._set(self.rejected, k, [event.open_count, as_of], at)
+        return False
+
+    def _visit(self, event: VisitChanged, at: str) -> bool:
+        old = self.visits.get(event.visit_id)
+        if old is not None and (old[0], old[1]) >= (event.visit_version, at):
+            return False  # an older or the same version: a redelivery or a late one
+        if isinstance(event, VisitChangedV2):
+            content = compact(event.visit) if event.visit is not None and event.change != "deleted" else None
+        elif old is not None:  # v1 carries no content: it only says the visit changed
+            return False
+        else:
+            content = None
+        return self._set(self.visits, event.visit_id, [event.visit_version, at, event.provider_id, content], at)
+
+    def _set(self, where: dict, key: str, value: list, at: str) -> bool:
+        if where.get(key) == value:
+            return False
+        where[key] = value
+        self.touched_at = max(self.touched_at, at)
+        return True
+
+
+# -- grants -------------------------------------------------------------------------------------
+
+def grant_entries(event: DecisionPublished) -> list[list]:
+    """What the store keeps of a decision: [insats, minutes/month, from, to, provider]."""
+    provider = getattr(event, "provider_id", None)
+    return [[g.insats, g.minutes_per_month, event.valid_from.isoformat(),
+             event.valid_to.isoformat() if event.valid_to else None, provider] for g in granted_lines(event)]
+
+
+def decision_months(event: DecisionPublished, now: datetime, back: int = 13) -> list[tuple[int, int]]:
+    """The months a decision can change in a report: those of its validity, at most ``back``
+    months before ``now`` and not after it."""
+    today = now.astimezone(STOCKHOLM).date()
+    lo = max(event.valid_from.replace(day=1), _add_months(today.replace(day=1), -back))
+    hi = today.replace(day=1) if event.valid_to is None else min(today.replace(day=1), event.valid_to.replace(day=1))
+    out, d = [], lo
+    while d <= hi:
+        out.append((d.year, d.month))
+        d = _add_months(d, 1)
+    return out
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    return date(d.year + y, m + 1, 1)
+
+
+# -- computing a client-month --------------------------------------------------------------------
+
+def windows(year: int, month: int) -> list[tuple[date, date]]:
+    """Every 14-day window that lies in the month (a 31-day month has 18)."""
+    days = month_days(year, month)
+    return [(days[i], days[i + WINDOW_DAYS - 1]) for i in range(len(days) - WINDOW_DAYS + 1)]
+
+
+_OFFSETS: dict[int, int] = {}
+
+
+def _local_seconds(epoch: int) -> int:
+    """Stockholm wall-clock seconds (as if UTC) of an instant; offsets cached per hour."""
+    hour = epoch // 3600
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        offset = _OFFSETS[hour] = int(datetime.fromtimestamp(hour * 3600, tz=STOCKHOLM).utcoffset().total_seconds())
+    return epoch + offset
+
+
+def counts_for_continuity(v: list, seconds_of_day: int) -> bool:
+    """Kolada: visits between 07:00 and 22:00 (the start's Stockholm time of day), no safety-alarm
+    call-outs (the staff app's unplanned visits), no meal deliveries, and the client met."""
+    flags = v[4]
+    if flags & (UNPLANNED | ABSENT) or not flags & ENDED:
+        return False
+    if v[3] and all(name in MEALS for name, _ in v[3]):
+        return False
+    return _DAY_START <= seconds_of_day < _DAY_END
+
+
+_DAY_START, _DAY_END = DAY_START.hour * 3600, DAY_END.hour * 3600
+
+
+def continuity(visits: list[list], year: int, month: int, aged_65: bool) -> list[int | None]:
+    """Distinct staff per 14-day window, None where the client is not counted (under 65, or fewer
+    than two visits a day in the window). A double-staffed visit is one visit with two staff."""
+    spans = windows(year, month)
+    if not aged_65:
+        return [None] * len(spans)
+    midnight = calendar.timegm(spans[0][0].timetuple())  # the 1st, 00:00 on the wall clock
+    occasions: list[set[int]] = [set() for _ in range(len(spans) + WINDOW_DAYS - 1)]
+    staff: list[set[str]] = [set() for _ in occasions]
+    for v in visits:
+        day, seconds = divmod(_local_seconds(v[1]) - midnight, 86400)
+        if 0 <= day < len(occasions) and counts_for_continuity(v, seconds):
+            occasions[day].add(v[1])
+            staff[day].add(v[0])
+    out: list[int | None] = []
+    for i in range(len(spans)):
+        if sum(len(o) for o in occasions[i:i + WINDOW_DAYS]) >= VISITS_PER_DAY * WINDOW_DAYS:
+            out.append(len(set().union(*staff[i:i + WINDOW_DAYS])))
+        else:
+            out.append(None)
+    return out
+
+
+def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
+    return [(Grant(e[0], int(e[1]), date.fromisoformat(e[2]), date.fromisoformat(e[3]) if e[3] else None), e[4])
+            for e in entries]
+
+
+def compute(cm: ClientMonth) -> dict:
+    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}."""
+    year, month = cm.year, cm.month
+    days = month_days(year, month)
+    first, last = days[0], days[-1]
+    aged_65 = Personnummer(cm.client).age_on(first) >= 65
+    live = [(vid, v) for vid, v in cm.visits.items() if v[3] is not None]
+    by_provider: dict[str, list[list]] = {}
+    for _, v in sorted(live):
+        by_provider.setdefault(v[2], []).append(v[3])
+    performed_by: dict[str, int] = {p: sum(x[2] for x in vs) for p, vs in by_provider.items()}
+    # Granted time belongs to the provider the decision names; a decision naming none, to the
+    # provider who performed the most for the client this month.
+    main = max(sorted(performed_by), key=lambda p: performed_by[p]) if performed_by else None
+    granted_to: dict[str, list[Grant]] = {}
+    for g, provider in _grants_of(cm.grants):
+        owner = provider or main
+        if owner is not None:
+            granted_to.setdefault(owner, []).append(g)
+    providers = sorted(set(by_provider) | set(granted_to) | cm.providers)
+    parts = []
+    for p in providers:
+        granted = {k: v for k, v in granted_minutes(granted_to.get(p, []), year, month).items() if v > 0}
+        rows: dict[str, dict] = {name: _row(name, minutes) for name, minutes in granted.items()}
+        dev = dict.fromkeys(DEVIATIONS, 0)
+        visits = by_provider.get(p, [])
+        target_of: dict[str, str | None] = {}
+        for v in visits:
+            flags, receipts = v[4], v[6]
+            seen: set[str] = set()
+            no_decision = bool(v[3])
+            for name, minutes in v[3]:
+                if name not in target_of:
+                    target_of[name] = matched_insats(name, granted)
+                matched = target_of[name]
+                no_decision = no_decision and matched is None
+                target = matched or name
+                row = rows.get(target)
+                if row is None:
+                    row = rows[target] = _row(target, 0)
+                    row["without_decision"] = matched is None
+                row["performed"] += minutes
+                if v[5] == "a":
+                    row["approved"] += minutes
+                if target not in seen:
+                    seen.add(target)
+                    row["visits"] += 1
+                    if flags & DOUBLE:
+                        row["double_staffed"] += 1
+            if "manual" in receipts:
+                dev["manual_receipt"] += 1
+            if flags & POST_REG:
+                dev["post_registration"] += 1
+            if flags & EDITED:
+                dev["adjusted_time"] += 1
+            for code, status in v[7]:
+                if code == "over_granted_time":
+                    dev["over_granted_time"] += 1
+                    dev["over_granted_pending"] += status == "pending"
+                elif code == "manual_receipt" and "manual" not in receipts:
+                    dev["manual_receipt"] += 1
+                elif code == "post_registration" and not flags & POST_REG:
+                    dev["post_registration"] += 1
+                elif code == "adjusted_time" and not flags & EDITED:
+                    dev["adjusted_time"] += 1
+            if no_decision:
+                dev["without_decision"] += 1
+        dev["rejected_open"] = sum(r[0] for k, r in cm.rejected.items() if k.split("|")[0] == p)
+        absence: dict[str, set[date]] = {}
+        for a in cm.absences.values():
+            if a[0] == p:
+                absence.setdefault(a[1], set()).update(
+                    days_in(first, last, date.fromisoformat(a[2]), date.fromisoformat(a[3]) if a[3] else None))
+        parts.append({
+            "provider": p,
+            "rows": [rows[k] for k in sorted(rows)],
+            "absence_days": {k: len(absence[k]) for k in sorted(absence)},
+            "deviations": dev,
+            "continuity": continuity(visits, year, month, aged_65),
+            "aged_65": aged_65,
+        })
+    return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts}
+
+
+def _row(insats: str, granted: int) -> dict:
+    return {"insats": insats, "granted": granted, "performed": 0, "approved": 0, "visits": 0, "double_staffed": 0,
+            "without_decision": False}
+
+
+def share(performed: int, granted: int) -> float | None:
+    return round(performed / granted, 4) if granted else None
+
+
+def median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None

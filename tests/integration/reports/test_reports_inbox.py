@@ -1,0 +1,89 @@
+"""The reports inbox on the moto server: the consumer takes visit, absence and decision events in
+any order, twice, and fails only what it cannot take; the nightly schedule builds once."""
+import json
+import random
+from datetime import datetime, timezone
+
+from services.contracts.events import Envelope, VisitChanged
+from services.reports import service
+from services.reports.bootstrap import deps
+from services.synthetic import month_events
+from tests.support.people import new_pnr
+
+
+def bodies(events):
+    return [e.model_dump_json() for e in events]
+
+
+def deliver(app, events, size=10):
+    failures = []
+    for i in range(0, len(events), size):
+        failures += app.sqs("on_event", bodies(events[i:i + size]))["batchItemFailures"]
+    return failures
+
+
+def test_given_a_month_shuffled_and_redelivered_when_consumed_then_the_report_equals_the_orderly_one(app_client):
+    app = app_client("reports")
+    events = list(month_events(41, year=2031, month=3, clients=5))
+    assert deliver(app, events) == []
+    orderly = service.rebuild(deps(), "2031-03")
+    again = events + events[::3]
+    random.Random(2).shuffle(again)
+    assert deliver(app, again, size=9) == []
+    shuffled = service.rebuild(deps(), "2031-03")
+    for r in (orderly, shuffled):
+        for k in ("built_at", "touched_until"):
+            r.pop(k)
+    assert orderly == shuffled
+    assert orderly["municipality"]["visits"] > 300 and orderly["client_months"] == 5
+
+
+def test_given_a_batch_with_an_unknown_version_when_consumed_then_only_that_record_comes_back(app_client):
+    good = VisitChanged(visit_id="v1", client=new_pnr(1941), provider_id="prov-x", year=2031, month=4,
+                        visit_version=1).envelope("visits")
+    bad = Envelope(**{**good.model_dump(), "event_id": "bad", "version": 7})
+    result = app_client("reports").sqs("on_event", [good.model_dump_json(), bad.model_dump_json(), "not json"],
+                                       ["m-good", "m-bad", "m-garbled"])
+    assert sorted(f["itemIdentifier"] for f in result["batchItemFailures"]) == ["m-bad", "m-garbled"]
+
+
+def test_given_the_schedule_when_fired_at_00_and_01_utc_then_only_the_02_00_local_run_builds(app_client):
+    app = app_client("reports")
+    events = list(month_events(43, year=2031, month=5, clients=2))
+    assert deliver(app, events) == []
+    summer = datetime(2031, 6, 2, 0, 0, tzinfo=timezone.utc)  # 02:00 CEST
+    assert service.nightly(deps(), datetime(2031, 6, 2, 1, 0, tzinfo=timezone.utc)) == []  # 03:00 CEST
+    built = service.nightly(deps(), summer)
+    assert "2031-05" in built
+    assert service.nightly(deps(), summer) == []  # the same night again: once
+    assert deps().store.report("2031-05")["client_months"] == 2
+
+
+def test_given_the_chalice_schedule_when_declared_then_it_fires_at_00_and_01_utc(app_client):
+    sources = [s for s in app_client("reports").module.app.event_sources if type(s).__name__ == "ScheduledEventConfig"]
+    (cron,) = [s.schedule_expression for s in sources]
+    assert json.dumps([cron.minutes, cron.hours]) == json.dumps([0, "0,1"])
+
+
+def test_given_changes_after_a_build_when_built_incrementally_on_dynamodb_then_it_equals_a_full_rebuild(app_client):
+    from services.contracts.events import VisitChangedV2, split_minutes
+
+    app = app_client("reports")
+    events = list(month_events(47, year=2031, month=8, clients=4))
+    assert deliver(app, events) == []
+    service.rebuild(deps(), "2031-08")
+    later = []
+    for e in [e for e in events if e.event_type == "visit.changed"][::40]:
+        v = e.parse()
+        minutes = v.visit.minutes + 3
+        later.append(VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 1},
+                                    visit=v.visit.model_copy(update={"minutes": minutes, "insatser": split_minutes(
+                                        minutes, [i.insats for i in v.visit.insatser])})).envelope("visits"))
+    assert deliver(app, later) == []
+    incremental = service.build(deps(), "2031-08")
+    full = service.rebuild(deps(), "2031-08")
+    assert incremental["build"] == "incremental" and incremental["recomputed"] >= 1
+    for r in (incremental, full):
+        for k in ("built_at", "build", "touched_until", "recomputed"):
+            r.pop(k)
+    assert incremental == full

@@ -1,0 +1,164 @@
+"""Pure report rules: personalkontinuitet per 14-day window, shares, totals, granted time."""
+from datetime import date, datetime, timedelta, timezone
+
+from services.contracts.events import (AbsenceRegistered, DecisionPublishedV2, GrantedTime, VisitChangedV2,
+                                       VisitContent, split_minutes)
+from services.domain.calendar import STOCKHOLM
+from services.domain.granted import Grant, granted_minutes
+from services.reports.domain import ClientMonth, compute, continuity, grant_entries, windows
+from services.reports.fold import summarize
+from tests.support.people import new_pnr
+
+OLD, YOUNG = new_pnr(1940), new_pnr(1990)
+T = datetime(2026, 10, 1, tzinfo=timezone.utc)
+
+
+def content(day, hour, staff="s1", minutes=30, insatser=("personlig_omsorg",), **kw):
+    start = datetime(2026, 10, day, hour, 0, tzinfo=STOCKHOLM)
+    return VisitContent(staff_id=staff, started_at=start, ended_at=start + timedelta(minutes=minutes),
+                        minutes=minutes, insatser=split_minutes(minutes, list(insatser)), **kw)
+
+
+def changed(client, visit_id, c, version=1, provider="p1"):
+    return VisitChangedV2(visit_id=visit_id, client=client, provider_id=provider, year=2026, month=10,
+                          visit_version=version, change="created", visit=c)
+
+
+def month_with(client, visits):
+    cm = ClientMonth(2026, 10, client)
+    for i, c in enumerate(visits):
+        cm.apply(changed(client, f"v{i}", c), T)
+    return cm
+
+
+def two_a_day(staff_of=lambda day, n: f"s{n}", days=range(1, 32), hours=(8, 17), **kw):
+    return [content(d, h, staff=staff_of(d, n), **kw) for d in days for n, h in enumerate(hours)]
+
+
+def test_given_two_visits_a_day_by_two_staff_when_counted_then_every_window_counts_two():
+    cm = month_with(OLD, two_a_day())
+    part = compute(cm)["parts"][0]
+    assert len(windows(2026, 10)) == 18 and part["continuity"] == [2] * 18
+
+
+def test_given_one_visit_a_day_when_counted_then_the_client_is_not_counted():
+    cm = month_with(OLD, two_a_day(hours=(8,)))
+    assert compute(cm)["parts"][0]["continuity"] == [None] * 18
+
+
+def test_given_a_client_under_65_when_counted_then_not_counted_whatever_the_visits():
+    assert compute(month_with(YOUNG, two_a_day()))["parts"][0]["continuity"] == [None] * 18
+
+
+def test_given_visits_at_night_meals_and_alarms_when_counted_then_they_are_left_out():
+    base = two_a_day()
+    extra = ([content(d, 23, staff=f"night{d}") for d in range(1, 32)]
+             + [content(d, 12, staff=f"meal{d}", insatser=("matdistribution",)) for d in range(1, 32)]
+             + [content(d, 14, staff=f"alarm{d}", unplanned=True) for d in range(1, 32)])
+    assert compute(month_with(OLD, base + extra))["parts"][0]["continuity"] == [2] * 18
+
+
+def test_given_a_new_staff_member_each_day_when_counted_then_windows_see_fourteen_or_more():
+    cm = month_with(OLD, two_a_day(staff_of=lambda day, n: f"d{day}-{n}"))
+    assert compute(cm)["parts"][0]["continuity"] == [28] * 18
+
+
+def test_given_a_window_on_the_autumn_change_when_counted_then_local_time_decides_07_to_22():
+    # 2026-10-25: clocks go back; a visit at 06:30 local (05:30 UTC) is outside, 07:00 local inside.
+    visits = two_a_day()
+    visits.append(VisitContent(staff_id="early", started_at=datetime(2026, 10, 25, 5, 30, tzinfo=timezone.utc),
+                               ended_at=datetime(2026, 10, 25, 6, 0, tzinfo=timezone.utc), minutes=30))
+    visits.append(VisitContent(staff_id="seven", started_at=datetime(2026, 10, 25, 6, 0, tzinfo=timezone.utc),
+                               ended_at=datetime(2026, 10, 25, 6, 30, tzinfo=timezone.utc), minutes=30))
+    values = continuity([_c(v) for v in visits], 2026, 10, True)
+    assert values[-1] == 3 and values[0] == 2  # "seven" counts in windows with the 25th, "early" never
+
+
+def _c(v):
+    from services.reports.domain import compact
+    return compact(v)
+
+
+def test_given_a_grant_changing_mid_month_when_prorated_then_each_decision_counts_for_its_days():
+    grants = [Grant("service", 310, date(2026, 1, 1), date(2026, 10, 15)), Grant("service", 620, date(2026, 10, 16))]
+    assert granted_minutes(grants, 2026, 10) == {"service": 150 + 320}
+
+
+def test_given_granted_and_performed_time_when_computed_then_rows_shares_and_deviations_add_up():
+    decision = DecisionPublishedV2(decision_id="d", case_id="c", case_number="2026-1", client=OLD, insats="hemtjanst",
+                                   law="SoL", outcome="granted", granted_minutes_per_month=600, provider_id="p1",
+                                   valid_from=date(2026, 1, 1), decided_at=T,
+                                   granted=[GrantedTime(insats="personlig_omsorg", minutes_per_month=600)])
+    visits = [content(1, 8, minutes=400, status="approved", receipt_methods=["manual"]),
+              content(2, 8, minutes=300, double_staffing=True),
+              content(3, 8, minutes=40, insatser=("inkop",))]
+    cm = month_with(OLD, visits)
+    cm.apply(AbsenceRegistered(absence_id="a", client=OLD, provider_id="p1", kind="hospital",
+                               starts_on=date(2026, 10, 30), ends_on=date(2026, 11, 4),
+                               learned_at=T), T)
+    part = compute(with_grants(cm, decision))["parts"][0]
+    rows = {r["insats"]: r for r in part["rows"]}
+    assert rows["personlig_omsorg"] == {"insats": "personlig_omsorg", "granted": 600, "performed": 700,
+                                        "approved": 400, "visits": 2, "double_staffed": 1, "without_decision": False}
+    assert rows["inkop"]["without_decision"] and rows["inkop"]["granted"] == 0
+    assert part["deviations"]["manual_receipt"] == 1 and part["deviations"]["without_decision"] == 1
+    assert part["absence_days"] == {"hospital": 2}
+    report = summarize("2026-10", [compute(with_grants(cm, decision))], built_at=T, kind="full")
+    p1 = report["providers"][0]
+    assert (p1["granted_minutes"], p1["performed_minutes"], p1["share_performed"]) == (600, 740, round(740 / 600, 4))
+    assert p1["beyond_granted_minutes"] == 100 and report["municipality"]["performed_minutes"] == 740
+
+
+def test_given_versions_out_of_order_and_twice_when_applied_then_the_highest_version_stands():
+    a = content(5, 8, minutes=10)
+    b = content(5, 8, minutes=50, status="approved")
+    one, two = ClientMonth(2026, 10, OLD), ClientMonth(2026, 10, OLD)
+    for event in (changed(OLD, "v", a, 1), changed(OLD, "v", b, 2), changed(OLD, "v", a, 1)):
+        one.apply(event, T)
+    for event in (changed(OLD, "v", b, 2), changed(OLD, "v", a, 1), changed(OLD, "v", b, 2)):
+        two.apply(event, T)
+    assert one.visits == two.visits and one.visits["v"][3][2] == 50
+
+
+def test_given_a_deleted_visit_when_applied_after_its_creation_then_it_counts_no_more():
+    cm = month_with(OLD, [content(5, 8)])
+    gone = VisitChangedV2(visit_id="v0", client=OLD, provider_id="p1", year=2026, month=10, visit_version=2,
+                          change="deleted", visit=None)
+    assert cm.apply(gone, T)
+    assert compute(cm)["parts"] == []
+
+
+def with_grants(cm, decision):
+    cm.grants = grant_entries(decision)
+    return cm
+
+
+def test_given_a_reader_that_fails_when_prefetched_then_the_error_reaches_the_consumer():
+    import pytest
+
+    from services.reports.service import prefetched
+
+    def parts():
+        yield 1
+        raise RuntimeError("store down")
+
+    got = []
+    with pytest.raises(RuntimeError, match="store down"):
+        for item in prefetched(parts()):
+            got.append(item)
+    assert got == [1]
+
+
+def test_given_a_v1_home_care_decision_when_computed_then_every_insats_counts_against_it_for_the_main_provider():
+    from services.contracts.events import DecisionPublished
+
+    v1 = DecisionPublished(decision_id="d1", case_id="c", case_number="2026-2", client=OLD, insats="hemtjanst",
+                           law="SoL", outcome="granted", granted_minutes_per_month=310, valid_from=date(2026, 10, 17),
+                           decided_at=T)
+    cm = month_with(OLD, [content(20, 8, minutes=100, insatser=("dusch", "service")),
+                          content(21, 8, minutes=10, insatser=("inkop",))])
+    cm.apply(changed(OLD, "other", content(22, 8, minutes=5), provider="p2"), T)
+    parts = {p["provider"]: p for p in compute(with_grants(cm, v1))["parts"]}
+    assert parts["p1"]["rows"] == [{"insats": "hemtjanst", "granted": 150, "performed": 110, "approved": 0,
+                                    "visits": 2, "double_staffed": 0, "without_decision": False}]
+    assert parts["p2"]["rows"][0]["without_decision"] and parts["p2"]["deviations"]["without_decision"] == 1

@@ -1,0 +1,163 @@
+"""Reports use cases on the in-memory store: the consumer, the nightly build, full rebuilds, reading."""
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.auth.principal import Principal, Role
+from services.contracts.events import Envelope, VisitChangedV2, split_minutes
+from services.domain.errors import Forbidden, NotFound
+from services.reports import service
+from services.reports.service import ReportsDeps
+from services.synthetic import month_events
+from tests.unit.reports.fakes import FakeReportsStore
+
+OU = Principal(subject="ou", role=Role.ORDERING_UNIT, user_id="ou")
+KOMMUNAL = Principal(subject="s", role=Role.PROVIDER_STAFF, user_id="s", provider_id="prov-kommunal")
+
+
+class Clock:
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self):
+        return self.at
+
+
+def deps(now=datetime(2026, 11, 2, 12, tzinfo=timezone.utc)):
+    return ReportsDeps(store=FakeReportsStore(), clock=Clock(now))
+
+
+def feed(d, envelopes, size=10):
+    failed = set()
+    for i in range(0, len(envelopes), size):
+        chunk = envelopes[i:i + size]
+        failed |= service.consume(d, [(f"m{i + j}", e) for j, e in enumerate(chunk)])
+    return failed
+
+
+@pytest.fixture(scope="module")
+def month():
+    return list(month_events(11, clients=16))
+
+
+def test_given_the_same_events_in_any_order_and_twice_when_consumed_then_reports_are_identical(month):
+    a, b = deps(), deps()
+    assert feed(a, month) == set()
+    shuffled = month + month[: len(month) // 3]
+    random.Random(5).shuffle(shuffled)
+    assert feed(b, shuffled, size=7) == set()
+    ra, rb = service.rebuild(a, "2026-10"), service.rebuild(b, "2026-10")
+    for r in (ra, rb):
+        r.pop("built_at")
+    assert ra == rb and ra["municipality"]["visits"] > 0
+
+
+def test_given_changes_after_a_build_when_built_incrementally_then_it_equals_a_full_rebuild(month):
+    d = deps()
+    feed(d, month)
+    service.rebuild(d, "2026-10")
+    # 1 % of the visits change (a later version), some at clients never touched before the build
+    visits = [e for e in month if e.event_type == "visit.changed"]
+    picked = random.Random(3).sample(visits, max(3, len(visits) // 100))
+    later = []
+    for e in picked:
+        v = e.parse()
+        minutes = v.visit.minutes + 7
+        content = v.visit.model_copy(update={"status": "approved", "minutes": minutes, "insatser": split_minutes(
+            minutes, [i.insats for i in v.visit.insatser])})
+        later.append(VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 5},
+                                    visit=content).envelope("visits"))
+    d.clock.at += timedelta(hours=1)
+    assert feed(d, later) == set()
+    d.clock.at += timedelta(hours=1)
+    incremental = service.build(d, "2026-10")
+    full = service.rebuild(d, "2026-10")
+    assert incremental["build"] == "incremental" and full["build"] == "full"
+    for r in (incremental, full):
+        for k in ("built_at", "build", "touched_until", "recomputed"):
+            r.pop(k)
+    assert incremental == full
+
+
+def test_given_a_change_after_the_build_when_read_then_it_shows_in_the_next_build_only(month):
+    d = deps()
+    feed(d, month)
+    before = service.rebuild(d, "2026-10")["municipality"]["performed_minutes"]
+    v = next(e for e in month if e.event_type == "visit.changed").parse()
+    v = next(p for p in (e.parse() for e in month if e.event_type == "visit.changed") if p.visit.insatser)
+    longer = v.visit.minutes + 60
+    bumped = VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": 99},
+                            visit=v.visit.model_copy(update={"minutes": longer, "insatser": split_minutes(
+                                longer, [i.insats for i in v.visit.insatser])}))
+    d.clock.at += timedelta(hours=3)
+    feed(d, [bumped.envelope("visits")])
+    assert service.read_report(d, OU, "2026-10")["municipality"]["performed_minutes"] == before
+    d.clock.at += timedelta(hours=1)
+    service.build(d, "2026-10")
+    read = service.read_report(d, OU, "2026-10")
+    assert read["municipality"]["performed_minutes"] == before + 60
+
+
+def test_given_a_conflicting_writer_when_a_batch_is_consumed_then_only_that_client_months_messages_fail(month):
+    d = deps()
+    visits = [e for e in month if e.event_type == "visit.changed"][:40]
+    clients = sorted({e.payload["client"] for e in visits})
+    d.store.fail_next_save.add(("2026-10", clients[0]))
+    batch = [(f"m{i}", e) for i, e in enumerate(visits)]
+    failed = service.consume(d, batch)
+    expected = {mid for mid, e in batch if e.payload["client"] == clients[0]}
+    assert failed == expected and expected
+    assert service.consume(d, [b for b in batch if b[0] in failed]) == set()  # redelivered: goes through
+
+
+def test_given_an_unknown_event_version_when_consumed_then_only_it_fails(month):
+    d = deps()
+    good = next(e for e in month if e.event_type == "visit.changed")
+    bad = Envelope(event_id="x", event_type="visit.changed", version=9, occurred_at=good.occurred_at,
+                   source="visits", payload=good.payload)
+    assert service.consume(d, [("ok", good), ("bad", bad)]) == {"bad"}
+
+
+def test_given_the_nightly_schedule_when_fired_at_both_hours_and_twice_then_it_builds_once(month):
+    d = deps()
+    feed(d, month)
+    night = datetime(2026, 11, 3, 1, 0, tzinfo=timezone.utc)  # 02:00 CET
+    assert service.nightly(d, datetime(2026, 11, 3, 0, 0, tzinfo=timezone.utc)) == []
+    assert service.nightly(d, night) == ["2026-10", "2026-11"]  # granted time opens November
+    assert service.nightly(d, night) == []  # redelivered schedule event
+    assert d.store.report("2026-10")["build"] == "full"
+
+
+def test_given_a_provider_staff_member_when_reading_then_only_their_provider_and_never_another(month):
+    d = deps()
+    feed(d, month)
+    service.rebuild(d, "2026-10")
+    mine = service.read_report(d, KOMMUNAL, "2026-10")
+    assert {p["provider_id"] for p in mine["providers"]} == {"prov-kommunal"}
+    assert mine["municipality"] is None and {r["provider_id"] for r in mine["rows"]} == {"prov-kommunal"}
+    with pytest.raises(Forbidden):
+        service.read_report(d, KOMMUNAL, "2026-10", provider_id="prov-vardnara")
+    everyone = service.read_report(d, OU, "2026-10")
+    assert len(everyone["providers"]) == 4 and everyone["municipality"]["clients"] >= 16
+    with pytest.raises(NotFound):
+        service.read_report(d, OU, "2026-09")
+
+
+def test_given_a_decision_whose_client_month_conflicts_when_consumed_then_the_decision_comes_back(month):
+    from services.contracts.events import DecisionPublishedV2, GrantedTime
+
+    d = deps()
+    visit = next(e for e in month if e.event_type == "visit.changed")
+    client = visit.payload["client"]
+    assert service.consume(d, [("v", visit)]) == set()
+    decision = DecisionPublishedV2(decision_id="new", case_id="c", case_number="2026-9", client=client,
+                                   insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=60,
+                                   valid_from=datetime(2026, 10, 1).date(), decided_at=d.clock(),
+                                   granted=[GrantedTime(insats="service", minutes_per_month=60)], provider_id="p")
+    d.store.fail_next_save.add(("2026-10", client))
+    assert service.consume(d, [("dec", decision.envelope("eservices"))]) == {"dec"}
+    assert service.consume(d, [("dec", decision.envelope("eservices"))]) == set()  # redelivered
+    service.rebuild(d, "2026-10")
+    rows = service.read_report(d, OU, "2026-10")["rows"]
+    assert any(r["insats"] == "service" and r["granted"] == 60 for r in rows)
