@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e bench package lint-cfn deploy fire clean
+.PHONY: help install run test test-unit test-integration test-e2e bench package lint-cfn deploy fire clean dlq redrive repair-contacts
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -15,6 +15,7 @@ help:
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
 	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
+	@echo "make dlq      what is in each dead-letter queue; make redrive QUEUE=notify-inbox moves it back"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -62,6 +63,19 @@ deploy: package
 	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
+
+# Notify's dead-letter queues: list what is in each, redrive one (local stack or AWS alike:
+# the endpoint comes from AWS_ENDPOINT_URL, as for the apps).
+dlq: install
+	$(BIN)/python -m infra.dlq list
+
+redrive: install
+	@test -n "$(QUEUE)" || (echo "set QUEUE=<queue name, e.g. notify-inbox>"; exit 2)
+	$(BIN)/python -m infra.dlq redrive $(QUEUE)
+
+# One-off, idempotent: stored phone numbers to E.164 (unrepairable ones dropped), preferences to notify.
+repair-contacts: install
+	$(BIN)/python -m services.eservices.contact_repair --publish-all
 
 fire:
 	@curl -s -X POST http://127.0.0.1:8000/dev/schedules/$(JOB); echo
