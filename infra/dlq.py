@@ -91,7 +91,8 @@ def redrive(sqs: Any, queue: str) -> int:
     source, target = _url(sqs, f"{name}-dlq"), _url(sqs, name)
     moved = 0
     while True:
-        got = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=60,
+        # Long-poll briefly: a message just peeked at by ``list`` is back after a second.
+        got = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=2,
                                   MessageAttributeNames=["All"]).get("Messages", [])
         if not got:
             return moved

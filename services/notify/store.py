@@ -74,7 +74,8 @@ class DynamoNotifyStore:
         if recipient.kind == "provider":
             item.update(gsi1pk="PROVIDERS", gsi1sk=recipient.ref)
         try:
-            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk) OR changed_at <= :at",
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
+                                ExpressionAttributeNames={"#at": "changed_at"},
                                 ExpressionAttributeValues={":at": item["changed_at"]})
         except ClientError as exc:
             if _conditional_failed(exc):
@@ -111,11 +112,12 @@ class DynamoNotifyStore:
         try:
             self.table.update_item(
                 Key=self._key(notification_id, channel),
-                UpdateExpression="SET #s = :pending, lease_until = :lease, template = :t, recipient = :r, "
-                                 "#ttl = if_not_exists(#ttl, :ttl) ADD attempts :one REMOVE gsi2pk, gsi2sk",
-                ConditionExpression="attribute_not_exists(pk) OR (#s = :pending AND lease_until < :now) "
-                                    "OR (#s = :held AND not_before <= :now)",
-                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
+                UpdateExpression="SET #s = :pending, #lease = :lease, #t = :t, #r = :r, "
+                                 "#ttl = if_not_exists(#ttl, :ttl) ADD #n :one REMOVE gsi2pk, gsi2sk",
+                ConditionExpression="attribute_not_exists(pk) OR (#s = :pending AND #lease < :now) "
+                                    "OR (#s = :held AND #nb <= :now)",
+                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl", "#lease": "lease_until", "#t": "template",
+                                          "#r": "recipient", "#n": "attempts", "#nb": "not_before"},
                 ExpressionAttributeValues={":pending": "pending", ":held": "held", ":lease": lease_until.isoformat(),
                                            ":now": now.isoformat(), ":t": template, ":r": recipient.key, ":one": 1,
                                            ":ttl": int(now.timestamp()) + RETENTION_DAYS * 86400})
@@ -134,9 +136,9 @@ class DynamoNotifyStore:
     def release(self, notification_id: str, channel: str, lease_until: datetime) -> None:
         """A transient failure: let the next delivery of the message claim it at once."""
         try:
-            self.table.update_item(Key=self._key(notification_id, channel), UpdateExpression="SET lease_until = :zero",
-                                   ConditionExpression="#s = :pending AND lease_until = :lease",
-                                   ExpressionAttributeNames={"#s": "status"},
+            self.table.update_item(Key=self._key(notification_id, channel), UpdateExpression="SET #lease = :zero",
+                                   ConditionExpression="#s = :pending AND #lease = :lease",
+                                   ExpressionAttributeNames={"#s": "status", "#lease": "lease_until"},
                                    ExpressionAttributeValues={":zero": "", ":pending": "pending",
                                                               ":lease": lease_until.isoformat()})
         except ClientError as exc:
@@ -148,19 +150,21 @@ class DynamoNotifyStore:
                provider_message_id: str | None = None, reason: str | None = None) -> bool:
         """Records the outcome and emits its event in one transaction (the outbox relays it if
         publishing fails). False if the lease was lost to another worker meanwhile."""
-        names = {"#s": "status"}
+        names = {"#s": "status", "#lease": "lease_until", "#fin": "finished_at"}
         values: dict[str, Any] = {":s": status, ":at": at.isoformat(), ":pending": "pending",
                                   ":lease": lease_until.isoformat()}
-        expression = "SET #s = :s, finished_at = :at"
+        expression = "SET #s = :s, #fin = :at"
         if provider_message_id:
-            expression += ", provider_message_id = :m, gsi1pk = :g1, gsi1sk = :g1s"
+            expression += ", #m = :m, gsi1pk = :g1, gsi1sk = :g1s"
+            names["#m"] = "provider_message_id"
             values.update({":m": provider_message_id, ":g1": f"MSG#{provider_message_id}", ":g1s": channel})
         if reason:
-            expression += ", reason = :r"
+            expression += ", #reason = :r"
+            names["#reason"] = "reason"
             values[":r"] = reason
         uow = UnitOfWork(self.table, self.publisher, "notify")
         uow.update(self._key(notification_id, channel), expression, names=names, values=values,
-                   condition="#s = :pending AND lease_until = :lease")
+                   condition="#s = :pending AND #lease = :lease")
         if event is not None:
             uow.emit(event)
         try:
@@ -175,10 +179,11 @@ class DynamoNotifyStore:
         try:
             self.table.update_item(
                 Key=self._key(notification_id, channel),
-                UpdateExpression="SET #s = :held, not_before = :nb, template = :t, recipient = :r, request = :req, "
+                UpdateExpression="SET #s = :held, #nb = :nb, #t = :t, #r = :r, #req = :req, "
                                  "gsi2pk = :h, gsi2sk = :g2, #ttl = if_not_exists(#ttl, :ttl)",
                 ConditionExpression="attribute_not_exists(pk) OR #s = :held",
-                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
+                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl", "#nb": "not_before", "#t": "template",
+                                          "#r": "recipient", "#req": "request"},
                 ExpressionAttributeValues={":held": "held", ":nb": not_before.isoformat(), ":t": template,
                                            ":r": recipient.key, ":req": request, ":h": "HELD",
                                            ":g2": f"{not_before.isoformat()}#{notification_id}",
@@ -201,8 +206,8 @@ class DynamoNotifyStore:
                                event: Event) -> bool:
         """SES feedback: a sent e-mail bounced or was reported as spam."""
         uow = UnitOfWork(self.table, self.publisher, "notify")
-        uow.update(self._key(notification_id, channel), "SET #s = :failed, reason = :r, finished_at = :at",
-                   names={"#s": "status"}, values={":failed": "failed", ":r": reason, ":at": at.isoformat(),
+        uow.update(self._key(notification_id, channel), "SET #s = :failed, #reason = :r, #fin = :at",
+                   names={"#s": "status", "#reason": "reason", "#fin": "finished_at"}, values={":failed": "failed", ":r": reason, ":at": at.isoformat(),
                                                    ":sent": "sent"},
                    condition="#s = :sent")
         uow.emit(event)
