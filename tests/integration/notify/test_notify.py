@@ -254,3 +254,38 @@ def test_make_dlq_lists_without_payload_and_redrive_moves_back(aws):
     assert [json.loads(b)["event_id"] for b in inbox()] == [envelope.event_id]
     assert int(sqs.get_queue_attributes(QueueUrl=queue_url("notify-inbox-dlq"), AttributeNames=[
         "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]) == 0
+
+
+# -- who asks for what -------------------------------------------------------------------------------------
+
+def test_the_relative_is_told_when_an_approval_is_granted_and_when_it_ends(app_client, token):
+    from tests.integration.casework.helpers import case_worker
+    from tests.integration.casework.test_relatives import approval
+
+    es = app_client("eservices")
+    citizen, relative = new_pnr(), new_pnr()
+    _, cw = case_worker(token)
+    drain(queue_url("notify-inbox"), client("sqs"))
+    r = es.post("/relatives", approval(citizen, relative), token=cw)
+    assert r.status == 201, r.json
+    assert es.post(f"/relatives/{r.json['approval_id']}/end", token=cw).status == 200
+    asked = [json.loads(b)["payload"] for b in for_person(inbox(), relative)]
+    assert [a["template"] for a in asked] == ["relative.approved", "relative.ended"]
+    assert all(a["params"] == {} and a["preferences"] == "profile" for a in asked)
+    assert for_person(inbox(), citizen) == []
+
+
+def test_notify_keeps_a_light_cold_start():
+    """GIVEN notify's Lambda WHEN its module is imported THEN no boto3 client, template engine, PDF
+    library or Powertools idempotency is loaded yet."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    code = ("import sys, app; heavy = [m for m in ('boto3', 'jinja2', 'fpdf', "
+            "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root / "notify_svc", capture_output=True, text=True,
+                         env={"PYTHONPATH": str(root / "notify_svc" / "vendor"), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
