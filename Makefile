@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month
+.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -19,6 +19,7 @@ help:
 	@echo "make clean-data   forget the local stack's data"
 	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"
 	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS)"
+	@echo "make dlq      what is in each dead-letter queue; make redrive QUEUE=notify-inbox moves it back"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -76,6 +77,19 @@ deploy: package
 	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
+
+# Notify's dead-letter queues: list what is in each, redrive one (local stack or AWS alike:
+# the endpoint comes from AWS_ENDPOINT_URL, as for the apps).
+dlq: install
+	$(BIN)/python -m infra.dlq list
+
+redrive: install
+	@test -n "$(QUEUE)" || (echo "set QUEUE=<queue name, e.g. notify-inbox>"; exit 2)
+	$(BIN)/python -m infra.dlq redrive $(QUEUE)
+
+# One-off, idempotent: stored phone numbers to E.164 (unrepairable ones dropped), preferences to notify.
+repair-contacts: install
+	$(BIN)/python -m services.eservices.contact_repair --publish-all
 
 # Reports: the operator's rebuild and the synthetic month, against the running local stack unless
 # STAGE=aws (then the AWS credentials and region of the environment are used).

@@ -32,3 +32,10 @@ def relay_outbox(event):
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sweep_drafts(event):
     return retention.sweep(deps())
+
+
+@app.on_sqs_message(queue="insats-eservices-inbox", batch_size=10)
+def on_event(event):  # notify's delivery status, shown on Mina sidor
+    from services.eservices.notifications import on_delivery_events
+
+    return on_delivery_events(deps().table, event)

@@ -24,7 +24,7 @@ from .resources import APPS, STACK, Stack, queues_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGION = "eu-north-1"
-PUBLISHERS = {"eservices", "visits"}  # apps that publish domain events (and relay their outbox)
+PUBLISHERS = {"eservices", "visits", "notify"}  # apps that publish domain events (and relay their outbox)
 
 
 def _logical(name: str) -> str:
@@ -59,7 +59,9 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
     for topic in stack.topics:
         resources[f"{_logical(topic)}Topic"] = {
             "Type": "AWS::SNS::Topic",
-            "Properties": {"TopicName": f"{prefix}-{topic}", "KmsMasterKeyId": "alias/aws/sns"},
+            # SES cannot publish to a topic under the AWS-managed SNS key: feedback's topic goes without.
+            "Properties": {"TopicName": f"{prefix}-{topic}",
+                           **({} if topic == "ses-feedback" else {"KmsMasterKeyId": "alias/aws/sns"})},
         }
         outputs[f"{_logical(topic)}TopicArn"] = {"Value": {"Ref": f"{_logical(topic)}Topic"}}
     for queue in stack.queues:
@@ -78,11 +80,14 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
             "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
             "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
         outputs[f"{_logical(queue.name)}QueueArn"] = {"Value": {"Fn::GetAtt": [q, "Arn"]}}
-        if queue.subscribes_to:
-            topic = f"{_logical(stack.topics[0])}Topic"
-            resources[f"{_logical(queue.name)}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-                "TopicArn": {"Ref": topic}, "Protocol": "sqs", "Endpoint": {"Fn::GetAtt": [q, "Arn"]},
-                "RawMessageDelivery": True, "FilterPolicy": {"event_type": list(queue.subscribes_to)}}}
+        if queue.subscribes_to or queue.topic:
+            topic = f"{_logical(queue.topic or stack.topics[0])}Topic"
+            subscription: dict[str, Any] = {"TopicArn": {"Ref": topic}, "Protocol": "sqs",
+                                            "Endpoint": {"Fn::GetAtt": [q, "Arn"]}, "RawMessageDelivery": True}
+            if queue.subscribes_to:
+                subscription["FilterPolicy"] = {"event_type": list(queue.subscribes_to)}
+            resources[f"{_logical(queue.name)}Subscription"] = {"Type": "AWS::SNS::Subscription",
+                                                                 "Properties": subscription}
             resources[f"{_logical(queue.name)}QueuePolicy"] = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
                 "Queues": [{"Ref": q}],
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
@@ -107,6 +112,20 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
         outputs[f"{_logical(bucket.name)}BucketName"] = {"Value": {"Ref": f"{_logical(bucket.name)}Bucket"}}
     for i, identity in enumerate(stack.email_identities):
         resources[f"MailIdentity{i}"] = {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": identity}}
+    if "ses-feedback" in stack.topics:
+        # Bounces and complaints of mail sent with this configuration set reach notify-feedback.
+        resources["MailConfigurationSet"] = {"Type": "AWS::SES::ConfigurationSet",
+                                             "Properties": {"Name": f"{prefix}-mail"}}
+        resources["MailFeedbackDestination"] = {"Type": "AWS::SES::ConfigurationSetEventDestination", "Properties": {
+            "ConfigurationSetName": {"Ref": "MailConfigurationSet"},
+            "EventDestination": {"Name": "feedback", "Enabled": True, "MatchingEventTypes": ["bounce", "complaint"],
+                                 "SnsDestination": {"TopicARN": {"Ref": "SesFeedbackTopic"}}}}}
+        resources["SesFeedbackTopicPolicy"] = {"Type": "AWS::SNS::TopicPolicy", "Properties": {
+            "Topics": [{"Ref": "SesFeedbackTopic"}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "sns:Publish",
+                "Resource": {"Ref": "SesFeedbackTopic"},
+                "Condition": {"StringEquals": {"AWS:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}}
     return {"AWSTemplateFormatVersion": "2010-09-09",
             "Description": "Insats shared resources: tables, domain-events topic, queues with DLQs, documents bucket",
             "Resources": resources, "Outputs": outputs}

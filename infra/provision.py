@@ -53,15 +53,15 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
         })["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         made[f"queue:{queue.name}"] = url
-        if queue.subscribes_to:
-            topic = topic_arns["domain-events"]
+        if queue.subscribes_to or queue.topic:
+            topic = topic_arns[queue.topic or "domain-events"]
             sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(_queue_policy(arn, topic))})
             existing = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
             if not any(s["Endpoint"] == arn for s in existing):
-                sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={
-                    "RawMessageDelivery": "true",
-                    "FilterPolicy": json.dumps({"event_type": list(queue.subscribes_to)}),
-                })
+                attributes = {"RawMessageDelivery": "true"}
+                if queue.subscribes_to:
+                    attributes["FilterPolicy"] = json.dumps({"event_type": list(queue.subscribes_to)})
+                sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
 
     for bucket in stack.buckets:
         kwargs: dict[str, Any] = {"Bucket": name(bucket.name)}

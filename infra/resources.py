@@ -40,6 +40,7 @@ class Queue:
     owner: str  # the app whose SQS handler consumes it
     handler: str  # that handler's function name in the app
     subscribes_to: tuple[str, ...] = ()  # event types from the domain-events topic
+    topic: str | None = None  # another topic, all of whose messages the queue takes (SES feedback)
     max_receive_count: int = 5
     visibility_timeout: int = 60  # at least six times the handler's timeout, per AWS guidance
     batch_size: int = 10
@@ -66,11 +67,15 @@ class Stack:
 
 STACK = Stack(
     tables=tuple(Table(name=app, owner=app) for app in APPS),
-    topics=("domain-events",),
+    topics=("domain-events", "ses-feedback"),
     queues=(
-        Queue("notify-inbox", owner="notify", handler="on_event",
-              subscribes_to=("submission.received", "case.status_changed", "decision.published",
-                             "message.sent", "notification.requested")),
+        # Notify hears only requests and the preferences it resolves them with; sends are retried
+        # with backoff (30 s doubling to 15 min) before a message reaches the DLQ.
+        Queue("notify-inbox", owner="notify", handler="on_event", max_receive_count=8,
+              subscribes_to=("notification.requested", "contact_preferences.changed")),
+        Queue("notify-feedback", owner="notify", handler="on_feedback", topic="ses-feedback"),
+        Queue("eservices-inbox", owner="eservices", handler="on_event",
+              subscribes_to=("notification.delivered", "notification.failed")),
         Queue("visits-ingest", owner="visits", handler="on_visit_events", batch_size=10),
         Queue("visits-inbox", owner="visits", handler="on_event", subscribes_to=("decision.published",)),
         Queue("reports-inbox", owner="reports", handler="on_event",

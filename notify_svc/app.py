@@ -1,12 +1,32 @@
-"""Notifications: consumes domain events and sends content-free e-mail and SMS."""
-from chalice import Chalice
+"""Notifications: consumes ``notification.requested`` (and the contact preferences it resolves
+them with), sends content-free e-mail and SMS once per channel, takes SES feedback."""
+from chalice import Chalice, Cron, Rate
 
-from services.entrypoints.sqs import process_events
-from services.notify.bootstrap import handle_event
+from services.notify import bootstrap
 
 app = Chalice(app_name="insats-notify", configure_logs=False)
 
 
 @app.on_sqs_message(queue="insats-notify-inbox", batch_size=10)
 def on_event(event):
-    return process_events(event, service="notify", handle=handle_event, table="notify")
+    return bootstrap.on_events(event)
+
+
+@app.on_sqs_message(queue="insats-notify-feedback", batch_size=10)
+def on_feedback(event):
+    return bootstrap.on_feedback(event)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def flush_held_sms(event):
+    return {"requeued": bootstrap.flush_held()}
+
+
+@app.schedule(Cron(0, 7, "*", "*", "?", "*"))
+def remind_lock_date(event):
+    return {"providers": bootstrap.remind_lock_date()}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_outbox(event):
+    return {"relayed": bootstrap.relay_outbox()}

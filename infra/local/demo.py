@@ -36,7 +36,22 @@ def seed() -> list[str]:
             created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
         done.append("relative approval")
     done += _seed_home_care(data["home_care"])
+    done += _seed_notify(data["home_care"])
     return done
+
+
+def _seed_notify(home_care: dict[str, Any]) -> list[str]:
+    """Providers' contact addresses into notify; stored phone numbers repaired and every person's
+    preferences sent to notify (both idempotent)."""
+    from services.eservices.bootstrap import deps as eservices
+    from services.eservices.contact_repair import repair_contacts
+    from services.notify.bootstrap import deps as notify
+    from services.notify.providers import load
+
+    contacts = [{"provider_id": p["provider_id"], **p.get("contact", {})} for p in home_care["providers"]]
+    load(notify().store, contacts, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    report = repair_contacts(eservices().table, eservices().unit_of_work, publish_all=True)
+    return ["provider contact"] * len(contacts) + ["contact preferences"] * report.published
 
 
 def _seed_home_care(home_care: dict[str, Any]) -> list[str]:

@@ -188,6 +188,12 @@ class Gateway:
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
         path = raw_path.split("?", 1)[0]
+        if method == "GET" and (path == "/dev/outbox.html" or (
+                path == "/dev/outbox" and "text/html" in headers.get("Accept", headers.get("accept", "")))):
+            from .outbox import page
+
+            _, sent = self.dev.outbox()  # a browser sees the mail as it would look
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, page(sent["emails"], sent["sms"]).encode()
         if path.startswith("/dev/") or path == "/dev":
             return self._dev(method, path, body)
         for prefix, (local, lock) in self.routes.items():

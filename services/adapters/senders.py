@@ -1,5 +1,9 @@
 """E-mail through SES and SMS through SNS. Bodies are built by notify's templates and never
-carry personal data or case content."""
+carry personal data or case content.
+
+Errors are sorted here, the only place that knows the providers' codes: ``PermanentSendFailure``
+(this address will not work: record it, suppress it, do not retry) or ``TransientSendFailure``
+(try again later, with backoff)."""
 from __future__ import annotations
 
 from typing import Protocol
@@ -8,51 +12,109 @@ from ..aws import client
 from ..settings import settings
 
 
+class SendFailure(Exception):
+    pass
+
+
+class PermanentSendFailure(SendFailure):
+    def __init__(self, reason: str) -> None:  # "invalid_address" | "rejected"
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TransientSendFailure(SendFailure):
+    pass
+
+
 class EmailSender(Protocol):
-    def send(self, to: str, subject: str, body: str) -> str: ...
+    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
 
 
 class SmsSender(Protocol):
     def send(self, to: str, body: str) -> str: ...
 
 
+# SES: MessageRejected covers an address on the account's suppression list or, in the sandbox, an
+# unverified one; the InvalidParameterValue family a malformed address.
+_SES_PERMANENT = {"MessageRejected": "rejected", "InvalidParameterValue": "invalid_address",
+                  "MailFromDomainNotVerifiedException": "rejected", "AccountSendingPausedException": None}
+# SNS: InvalidParameter(s) is a number SNS will not send to; OptedOut a number that replied STOP.
+_SNS_PERMANENT = {"InvalidParameter": "invalid_address", "InvalidParameterValue": "invalid_address",
+                  "OptedOut": "rejected"}
+
+
+def _translate(exc: Exception, permanent: dict[str, str | None]) -> SendFailure:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        reason = permanent.get(code)
+        if reason:
+            return PermanentSendFailure(reason)
+        return TransientSendFailure(code or "error")
+    return TransientSendFailure(type(exc).__name__)  # connection errors, timeouts
+
+
 class SesEmailSender:
-    def send(self, to: str, subject: str, body: str) -> str:
-        result = client("ses").send_email(
-            Source=settings().mail_sender,
-            Destination={"ToAddresses": [to]},
-            Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                     "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
-        )
+    def __init__(self, configuration_set: str = "") -> None:
+        self.configuration_set = configuration_set  # routes bounces and complaints to notify's feedback queue
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        kwargs = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
+        try:
+            result = client("ses").send_email(
+                Source=settings().mail_sender,
+                Destination={"ToAddresses": [to]},
+                Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
+                         "Body": {"Text": {"Data": text, "Charset": "UTF-8"},
+                                  "Html": {"Data": html, "Charset": "UTF-8"}}},
+                **kwargs,
+            )
+        except Exception as exc:  # noqa: BLE001 - sorted into permanent or transient
+            raise _translate(exc, _SES_PERMANENT) from exc
         return result["MessageId"]
 
 
 class SnsSmsSender:
+    def __init__(self, sender_id: str = "Insats") -> None:
+        self.sender_id = sender_id
+
     def send(self, to: str, body: str) -> str:
-        result = client("sns").publish(
-            PhoneNumber=to,
-            Message=body,
-            MessageAttributes={
-                "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": "Insats"},
-                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
-            },
-        )
+        try:
+            result = client("sns").publish(
+                PhoneNumber=to,
+                Message=body,
+                MessageAttributes={
+                    "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": self.sender_id},
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
+                },
+            )
+        except Exception as exc:  # noqa: BLE001 - sorted into permanent or transient
+            raise _translate(exc, _SNS_PERMANENT) from exc
         return result["MessageId"]
 
 
 class RecordingEmailSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
+    """A fake for unit tests: keeps what was sent; ``fail_with`` makes the next sends fail."""
 
-    def send(self, to: str, subject: str, body: str) -> str:
-        self.sent.append((to, subject, body))
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, str]] = []
+        self.fail_with: Exception | None = None
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append((to, subject, text, html))
         return f"mail-{len(self.sent)}"
 
 
 class RecordingSmsSender:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.fail_with: Exception | None = None
 
     def send(self, to: str, body: str) -> str:
+        if self.fail_with is not None:
+            raise self.fail_with
         self.sent.append((to, body))
         return f"sms-{len(self.sent)}"

@@ -13,20 +13,13 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.personnummer import PersonnummerField
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class Contact(BaseModel):
-    """Where a person wants notifications. Only the channels chosen are set."""
-
-    email: str | None = None
-    phone: str | None = None
 
 
 class Event(BaseModel):
@@ -69,29 +62,39 @@ class UnknownEvent(ValueError):
     pass
 
 
+class _FactsOnly(Event):
+    """A domain event: facts only. Earlier versions carried a ``notify`` contact; it is dropped
+    when read, so messages published before the change still parse."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_legacy_contact(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "notify" in data:
+            data = {k: v for k, v in data.items() if k != "notify"}
+        return data
+
+
 # --- eservices -------------------------------------------------------------------------
 
-class SubmissionReceived(Event):
+class SubmissionReceived(_FactsOnly):
     event_type: ClassVar[str] = "submission.received"
     case_id: str
     case_number: str
     eservice: str
     owner: PersonnummerField
     submitted_at: datetime
-    notify: Contact = Field(default_factory=Contact)
 
 
-class CaseStatusChanged(Event):
+class CaseStatusChanged(_FactsOnly):
     event_type: ClassVar[str] = "case.status_changed"
     case_id: str
     case_number: str
     owner: PersonnummerField
     status: str
     changed_at: datetime
-    notify: Contact = Field(default_factory=Contact)
 
 
-class DecisionPublished(Event):
+class DecisionPublished(_FactsOnly):
     """Granted or refused insats; the source of granted time for visits, reports and billing."""
 
     event_type: ClassVar[str] = "decision.published"
@@ -106,7 +109,6 @@ class DecisionPublished(Event):
     valid_from: date
     valid_to: date | None = None
     decided_at: datetime
-    notify: Contact = Field(default_factory=Contact)
 
 
 class AssignmentRegistered(Event):
@@ -133,22 +135,93 @@ class ContactReportApproved(Event):
     sessions_performed: str
 
 
-class MessageSent(Event):
+class MessageSent(_FactsOnly):
     event_type: ClassVar[str] = "message.sent"
     message_id: str
     to_party: Literal["citizen", "case_worker"]
     recipient: PersonnummerField | None = None
     sent_at: datetime
-    notify: Contact = Field(default_factory=Contact)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+Channel = Literal["email", "sms"]
+Preferences = Literal["profile", "alerts"]
+
+
+class Recipient(BaseModel):
+    """Who is to be told, by reference: never an address. ``person`` is a personnummer,
+    ``provider`` a provider id, ``mailbox`` a functional mailbox's name (e.g. ``casework``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: Literal["person", "provider", "mailbox"]
+    ref: str = Field(min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _person_is_a_personnummer(self) -> "Recipient":
+        if self.kind == "person":
+            from ..domain.personnummer import parse
+
+            object.__setattr__(self, "ref", str(parse(self.ref)))
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}#{self.ref}"
 
 
 class NotificationRequested(Event):
-    """Ask notify to send a templated, content-free notification."""
+    """Ask notify to tell someone that something is waiting. Emitted in the same unit of work as
+    the change. Carries no contact details: notify resolves them when it sends, from its copy of
+    the recipient's preferences (``contact_preferences.changed``). The notification's id is the
+    envelope's ``event_id``; delivery status comes back as ``notification.delivered``/``failed``."""
 
     event_type: ClassVar[str] = "notification.requested"
+    version: ClassVar[int] = 2
     template: str
-    params: dict[str, str] = Field(default_factory=dict)  # never personal data
-    notify: Contact
+    recipient: Recipient
+    preferences: Preferences = "profile"  # the person's own choice, or the alerts a case worker set
+    channels: list[Channel] | Literal["preferred"] = "preferred"
+    params: dict[str, str] = Field(default_factory=dict)  # never personal data: checked per template
+    # Preferences changed in the same unit of work: notify waits (retries) until its copy is this new.
+    contact_as_of: datetime | None = None
+
+
+class ContactPreferencesChanged(Event):
+    """A recipient's addresses and chosen channels, as the service that owns them now has them.
+    Notify keeps the newest by ``changed_at`` (events may arrive out of order)."""
+
+    event_type: ClassVar[str] = "contact_preferences.changed"
+    recipient: Recipient
+    preferences: Preferences = "profile"
+    email: str | None = None
+    phone: str | None = None  # E.164
+    email_on: bool = False
+    sms_on: bool = False
+    changed_at: datetime
+
+
+class NotificationDelivered(Event):
+    """A notification went out on one channel (the provider accepted it)."""
+
+    event_type: ClassVar[str] = "notification.delivered"
+    notification_id: str
+    template: str
+    recipient: Recipient
+    channel: Channel
+    at: datetime
+
+
+class NotificationFailed(Event):
+    """A notification could not go out on one channel, for good."""
+
+    event_type: ClassVar[str] = "notification.failed"
+    notification_id: str
+    template: str
+    recipient: Recipient
+    channel: Channel
+    reason: Literal["no_address", "invalid_address", "suppressed", "bounced", "complaint", "rejected"]
+    at: datetime
 
 
 # --- visits ----------------------------------------------------------------------------
@@ -287,6 +360,7 @@ class RejectedEventsChanged(Event):
 
 REGISTRY: dict[tuple[str, int], type[Event]] = {}
 for _cls in (SubmissionReceived, CaseStatusChanged, DecisionPublished, AssignmentRegistered,
-             ContactReportApproved, MessageSent, NotificationRequested, VisitChanged, AbsenceRegistered,
+             ContactReportApproved, MessageSent, NotificationRequested, ContactPreferencesChanged,
+             NotificationDelivered, NotificationFailed, VisitChanged, AbsenceRegistered,
              DecisionPublishedV2, VisitChangedV2, RejectedEventsChanged):
     REGISTRY[(_cls.event_type, _cls.version)] = _cls

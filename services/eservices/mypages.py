@@ -11,6 +11,7 @@ from .bootstrap import EservicesDeps
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
 from .forms.engine import preview
+from .notifications import delivery_status, profile_changed
 from .people import Profile
 from .proxy import audit_read, subject_of
 from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
@@ -30,7 +31,7 @@ def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
                        last_name=person.last_name if person else None,
                        address=address.model_dump() if address else None,
                        protected_identity=bool(person and person.protected_identity),
-                       **profile.model_dump(exclude={"updated_at"}))
+                       notifications=delivery_status(deps.table, me), **profile.model_dump(exclude={"updated_at"}))
 
 
 def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
@@ -40,7 +41,11 @@ def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> Profi
         raise ValidationFailed.field("email", "an e-mail address is needed for notifications by e-mail")
     if body.notify_sms and not body.mobile:
         raise ValidationFailed.field("mobile", "a mobile number is needed for notifications by SMS")
-    deps.profiles.put(call.who.personnummer, Profile(**body.model_dump(), updated_at=deps.clock()))
+    profile = Profile(**body.model_dump(), updated_at=deps.clock())
+    uow = deps.unit_of_work()  # notify's copy of the choices changes with them
+    uow.put(deps.profiles.item(call.who.personnummer, profile))
+    profile_changed(uow, call.who.personnummer, profile, profile.updated_at)
+    uow.commit()
     return get_profile(deps, call)
 
 

@@ -81,9 +81,12 @@ class ProfileRepository:
         item = self.table.get_item(Key={"pk": f"PERSON#{personnummer}", "sk": "PROFILE"}).get("Item")
         return Profile.model_validate(from_dynamo(item)) if item else Profile()
 
+    @staticmethod
+    def item(personnummer: str, profile: Profile) -> dict[str, Any]:
+        return {"pk": f"PERSON#{personnummer}", "sk": "PROFILE", "type": "profile", **profile.model_dump(mode="json")}
+
     def put(self, personnummer: str, profile: Profile) -> None:
-        self.table.put_item(Item=to_dynamo({"pk": f"PERSON#{personnummer}", "sk": "PROFILE", "type": "profile",
-                                            **profile.model_dump(mode="json")}))
+        self.table.put_item(Item=to_dynamo(self.item(personnummer, profile)))
 
 
 def prefill_values(person: RegisteredPerson | None, profile: Profile, personnummer: str) -> dict[str, Any]:

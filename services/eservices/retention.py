@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..contracts.events import Contact, NotificationRequested
 from ..domain.errors import Conflict
 from ..observability import get_logger
 from .bootstrap import EservicesDeps
 from .drafts import Draft, draft_key
+from .notifications import tell
 
 logger = get_logger("eservices")
 
@@ -48,12 +48,9 @@ def sweep(deps: EservicesDeps) -> dict[str, int]:
 
 
 def _remind(deps: EservicesDeps, draft: Draft) -> None:
-    profile = deps.profiles.get(draft.owner)
-    contact = Contact(email=profile.email if profile.notify_email else None,
-                      phone=profile.mobile if profile.notify_sms else None)
     uow = deps.unit_of_work()
     uow.update(draft_key(draft.owner, draft.draft_id), "SET reminded = :yes",
                values={":yes": True, ":v": draft.version}, names={"#v": "version"}, condition="#v = :v")
-    if contact.email or contact.phone:
-        uow.emit(NotificationRequested(template="draft.expiring", notify=contact))
+    days = max(1, (draft.expires_at - deps.clock()).days)
+    tell(uow, "draft.expiring", draft.owner, params={"days": str(days)})
     uow.commit()

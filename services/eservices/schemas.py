@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 # FormAnswers_<form id>, built from each form's declaration).
 Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/FormAnswers"}]})]
 
+from ..domain.phone import OptionalEmailAddress, OptionalMobilePhone
+from .notifications import DeliveryStatus
+
 
 class StartDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -113,12 +116,14 @@ class ProfileView(BaseModel):
     mobile: str | None = None
     notify_email: bool = False
     notify_sms: bool = False
+    notifications: DeliveryStatus = Field(default_factory=DeliveryStatus,
+                                          description="The latest e-mail and SMS sent to you, or why they failed")
 
 
 class UpdateProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    mobile: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{6,18}$")
+    email: OptionalEmailAddress = None
+    mobile: OptionalMobilePhone = Field(default=None, description="A Swedish mobile number; stored as +46…")
     notify_email: bool = False
     notify_sms: bool = False
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..contracts.events import Contact, SubmissionReceived
+from ..contracts.events import SubmissionReceived
 from ..domain.calendar import stockholm_date
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
@@ -14,6 +14,7 @@ from .cases import Case, Document, StatusChange, case_key, new_case_number
 from .drafts import Draft, draft_key
 from .forms import get_form
 from .forms.engine import FormDefinition, RuleContext, computed_values, is_empty, preview, validate, value_at
+from .notifications import profile_changed, tell
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .proxy import audit_change_in, audit_read, subject_of
@@ -238,10 +239,13 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
              "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
     audit_change_in(deps, uow, call, owner, "drafts.submit", f"case:{case_id}")
+    contact_as_of = None
     if owner == call.who.personnummer and form.notify_fields:
         uow.put(_profile_item(owner, normalized, form, now))  # kept for next time
+        contact_as_of = profile_changed(uow, owner, _profile(normalized, form, now), now)
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
-                                submitted_at=now, notify=_notify_contact(form, normalized)))
+                                submitted_at=now))
+    tell(uow, "submission.received", call.who.personnummer, contact_as_of=contact_as_of)
     try:
         uow.commit()
     except Conflict:
@@ -266,12 +270,16 @@ def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Recei
     raise Conflict("the draft was changed while submitting; review and submit again")
 
 
-def _profile_item(owner: str, answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> dict:
+def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> Profile:
     email_path, phone_path, wants_email, wants_sms = form.notify_fields  # type: ignore[misc]
-    profile = Profile(email=value_at(answers, email_path), mobile=value_at(answers, phone_path),
-                      notify_email=bool(value_at(answers, wants_email)), notify_sms=bool(value_at(answers, wants_sms)),
-                      updated_at=now)
-    return {"pk": f"PERSON#{owner}", "sk": "PROFILE", "type": "profile", **profile.model_dump(mode="json")}
+    return Profile(email=value_at(answers, email_path), mobile=value_at(answers, phone_path),
+                   notify_email=bool(value_at(answers, wants_email)), notify_sms=bool(value_at(answers, wants_sms)),
+                   updated_at=now)
+
+
+def _profile_item(owner: str, answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> dict:
+    return {"pk": f"PERSON#{owner}", "sk": "PROFILE", "type": "profile",
+            **_profile(answers, form, now).model_dump(mode="json")}
 
 
 def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
@@ -282,14 +290,6 @@ def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
         raise NotFound("this e-service has no report for another person")
     about_me = {k: v for k, v in (case.answers.get("om_dig") or {}).items() if k != "confirm"}
     return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
-
-
-def _notify_contact(form: FormDefinition, answers: dict[str, dict[str, Any]]) -> Contact:
-    if form.notify_fields is None:
-        return Contact()
-    email_path, phone_path, wants_email, wants_sms = form.notify_fields
-    return Contact(email=value_at(answers, email_path) if value_at(answers, wants_email) else None,
-                   phone=value_at(answers, phone_path) if value_at(answers, wants_sms) else None)
 
 
 def _local(instant: datetime) -> str:

@@ -7,15 +7,25 @@ from infra.local.pump import QueuePump
 from services.adapters.dynamo import UnitOfWork, query_all, relay_outbox
 from services.adapters.messaging import RecordingPublisher, SnsPublisher
 from services.aws import client, queue_url, table
-from services.contracts.events import SubmissionReceived, Contact
+from services.contracts.events import (ContactPreferencesChanged, NotificationRequested, Recipient,
+                                       SubmissionReceived)
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
 
-def submission_event(**notify):
+def submission_event():
     return SubmissionReceived(case_id=str(uuid.uuid4()), case_number=f"2026-{uuid.uuid4().int % 10**6:06d}",
                               eservice="contact-monthly-report", owner=new_pnr(),
-                              submitted_at="2026-11-24T10:00:00Z", notify=Contact(**notify))
+                              submitted_at="2026-11-24T10:00:00Z")
+
+
+def receipt_request(app_client, email):
+    """A person whose preferences notify knows (e-mail), and a request for their receipt."""
+    person = Recipient(kind="person", ref=new_pnr())
+    prefs = ContactPreferencesChanged(recipient=person, email=email, email_on=True,
+                                      changed_at="2026-11-24T10:00:00Z").envelope("eservices")
+    assert app_client("notify").sqs("on_event", [prefs.model_dump_json()]) == {"batchItemFailures": []}
+    return NotificationRequested(template="submission.received", recipient=person)
 
 
 def outbox_count(to_address):
@@ -28,22 +38,24 @@ def outbox_count(to_address):
 
 def test_a_bad_record_fails_alone_and_the_rest_are_processed(app_client):
     # GIVEN a batch with one valid event and one that is not an envelope
-    good = submission_event(email=f"{uuid.uuid4().hex}@example.se")
+    address = f"{uuid.uuid4().hex}@example.se"
+    good = receipt_request(app_client, address)
     bodies = [good.envelope("eservices").model_dump_json(), '{"not": "an envelope"}']
     # WHEN notify's handler gets it
     result = app_client("notify").sqs("on_event", bodies, message_ids=["m-good", "m-bad"])
     # THEN only the bad record is reported as failed, and the good one was sent
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-bad"}]}
-    assert outbox_count(good.notify.email) == 1
+    assert outbox_count(address) == 1
 
 
 def test_a_redelivered_event_sends_nothing_twice(app_client):
-    event = submission_event(email=f"{uuid.uuid4().hex}@example.se")
+    address = f"{uuid.uuid4().hex}@example.se"
+    event = receipt_request(app_client, address)
     body = event.envelope("eservices", event_id=str(uuid.uuid4())).model_dump_json()
     notify = app_client("notify")
     assert notify.sqs("on_event", [body]) == {"batchItemFailures": []}
     assert notify.sqs("on_event", [body]) == {"batchItemFailures": []}  # redelivery, new message id
-    assert outbox_count(event.notify.email) == 1
+    assert outbox_count(address) == 1
 
 
 def test_an_unknown_event_version_fails_into_the_queue_for_the_dlq(app_client):
@@ -134,7 +146,12 @@ def test_published_events_reach_only_subscribed_queues(aws):
     sqs = client("sqs")
     for q in ("notify-inbox", "reports-inbox", "billing-inbox", "visits-inbox"):
         drain(queue_url(q), sqs)
+    # GIVEN a domain event (facts) and a request to tell someone
     SnsPublisher().publish(submission_event().envelope("eservices"))
-    assert len(drain(queue_url("notify-inbox"), sqs, wait=1)) == 1
+    SnsPublisher().publish(NotificationRequested(template="submission.received", recipient=Recipient(
+        kind="person", ref=new_pnr())).envelope("eservices"))
+    # THEN notify hears only the request, and the others hear neither
+    [only] = drain(queue_url("notify-inbox"), sqs, wait=1)
+    assert json.loads(only["Body"])["event_type"] == "notification.requested"
     for q in ("reports-inbox", "billing-inbox", "visits-inbox"):
         assert drain(queue_url(q), sqs) == []

@@ -34,6 +34,7 @@ def base_env(endpoint: str, issuer_dir: str) -> dict[str, str]:
         "POWERTOOLS_METRICS_NAMESPACE": "Insats",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "SMS_QUIET_HOURS": "00-00",  # no quiet hours: a test's SMS goes at once whatever the hour
     }
 
 

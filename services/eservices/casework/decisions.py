@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ...contracts.events import CaseStatusChanged, DecisionPublished, NotificationRequested
+from ...contracts.events import CaseStatusChanged, DecisionPublished
 from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ..bootstrap import EservicesDeps
 from ..cases import Case, Decision, Document
@@ -16,7 +16,7 @@ from ..forms.support_application import LSS
 from .catalog import label_of, law_of
 from .inbox import staff_view, trail
 from .letters import decision_letter_pdf
-from .messaging import alert_contact
+from ..notifications import tell
 from .schemas import CaseView, DecisionRequest
 
 
@@ -55,10 +55,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     if moved is not case:  # the citizen is alerted of the letter below, not of the status too
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))
-    contact = alert_contact(deps, case.owner)
-    if contact.email or contact.phone:
-        uow.emit(NotificationRequested(template="decision.published", params={"case_number": case.case_number},
-                                       notify=contact))
+    tell(uow, "decision.published", case.owner, preferences="alerts")
     uow.commit("the case was changed by someone else; reload it")
     return staff_view(deps, call, saved)
 

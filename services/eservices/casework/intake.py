@@ -12,7 +12,7 @@ from ..cases import Case, Intake
 from ..forms import get_form
 from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
 from .inbox import staff_view, trail
-from .messaging import alert_contact
+from ..notifications import tell
 from .schemas import CaseView, IntakeRequest
 
 
@@ -34,7 +34,8 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     saved = deps.cases.save_in(uow, updated, expected_version=case.version)
     trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case_id}")
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
-                               status="in_progress", changed_at=now, notify=alert_contact(deps, case.owner)))
+                               status="in_progress", changed_at=now))
+    tell(uow, "case.status_changed", case.owner, preferences="alerts")
     uow.commit("the case was changed by someone else; reload it")
     return staff_view(deps, call, saved)
 

@@ -17,12 +17,13 @@ from chalice import Response
 from pydantic import BaseModel, Field
 
 from ...adapters.dynamo import from_dynamo, query_all, translated_errors
-from ...contracts.events import Contact, MessageSent
+from ...contracts.events import MessageSent
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
 from ..relatives import acting_subject
+from ..notifications import tell, tell_case_workers
 from .inbox import pdf_response, trail
 from .letters import thread_pdf
 from .messaging import enabled_or_raise, settings_key
@@ -288,8 +289,11 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
                            resource=f"thread:{thread.thread_id}/message:{message.message_id}",
                            acting_for=_as_whom(sender))
     uow.emit(MessageSent(message_id=message.message_id, to_party=to_party,
-                         recipient=thread.citizen if to_party == "citizen" else None, sent_at=now,
-                         notify=settings.contact() if to_party == "citizen" else Contact()))
+                         recipient=thread.citizen if to_party == "citizen" else None, sent_at=now))
+    if to_party == "citizen":
+        tell(uow, "message.received", thread.citizen, preferences="alerts")
+    else:
+        tell_case_workers(uow, "message.received_staff")
     uow.commit("messaging was switched off, or an attachment was used, while sending; try again")
     return message
 

@@ -9,11 +9,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from ...adapters.dynamo import from_dynamo, query_all
-from ...contracts.events import Contact
 from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
 from ..bootstrap import EservicesDeps
 from .identity import checked_name
+from ..notifications import alerts_changed
 from .inbox import trail
 from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
@@ -38,13 +38,6 @@ class MessagingSettings(BaseModel):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def contact(self) -> Contact:
-        """Where alerts go: only the chosen channels, and nothing while messaging is off."""
-        if not self.enabled:
-            return Contact()
-        phone = (self.phone1 if self.sms_phone == 1 else self.phone2) if self.sms_alert else None
-        return Contact(email=self.email if self.email_alert else None, phone=phone)
 
 
 def settings_key(citizen: str) -> dict[str, str]:
@@ -80,11 +73,6 @@ def repository(deps: EservicesDeps) -> MessagingRepository:
     return MessagingRepository(deps.table)
 
 
-def alert_contact(deps: EservicesDeps, citizen: str) -> Contact:
-    found = repository(deps).get(citizen)
-    return found.contact() if found else Contact()
-
-
 def enabled_or_raise(deps: EservicesDeps, citizen: str) -> MessagingSettings:
     found = repository(deps).get(citizen)
     if found is None or not found.enabled:
@@ -113,6 +101,7 @@ def set_settings(deps: EservicesDeps, call: Any, body: MessagingSettingsRequest)
         uow.put(settings_item(new), condition="#v = :v", names={"#v": "version"},
                 values={":v": before.version})
     trail(deps).add_to(uow, call.who, "messaging.change", [body.citizen], resource="messaging")
+    alerts_changed(uow, new)  # notify's copy of where alerts go
     uow.commit("the settings were changed by someone else; reload them")
     return _view(new)
 

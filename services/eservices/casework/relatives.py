@@ -10,6 +10,7 @@ from ...domain.errors import Conflict, ValidationFailed
 from ..bootstrap import EservicesDeps
 from ..relatives import RelativeApproval
 from .identity import checked_names
+from ..notifications import tell
 from .inbox import trail
 from .periods import changed
 from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
@@ -32,7 +33,7 @@ def _no_overlap(deps: EservicesDeps, a: RelativeApproval) -> None:
 
 
 def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
-          expected_version: int | None) -> ApprovalView:
+          expected_version: int | None, tell_relative: str | None = None) -> ApprovalView:
     uow = deps.unit_of_work()
     if expected_version is None:
         uow.put(deps.approvals.item(a), condition="attribute_not_exists(pk)")
@@ -40,6 +41,8 @@ def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
         uow.put(deps.approvals.item(a), condition="#v = :v", names={"#v": "version"},
                 values={":v": expected_version})
     trail(deps).add_to(uow, call.who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
+    if tell_relative:
+        tell(uow, tell_relative, a.relative)
     uow.commit("the approval was changed by someone else; reload it")
     return _view(a, stockholm_date(deps.clock()))
 
@@ -54,7 +57,7 @@ def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalVi
                          valid_from=body.valid_from, valid_to=body.valid_to, note=body.note,
                          consent_recorded=body.consent_recorded, created_by=call.who.actor, created_at=deps.clock())
     _no_overlap(deps, a)
-    return _save(deps, call, a, "relative.create", None)
+    return _save(deps, call, a, "relative.create", None, tell_relative="relative.approved")
 
 
 def search(deps: EservicesDeps, call: Any, query: ApprovalQuery) -> list[ApprovalView]:
@@ -87,4 +90,4 @@ def end(deps: EservicesDeps, call: Any, approval_id: str) -> ApprovalView:
     if a.ended_at is not None:
         raise Conflict("the approval has ended already")
     updated = a.model_copy(update={"ended_at": deps.clock(), "version": a.version + 1})
-    return _save(deps, call, updated, "relative.end", a.version)
+    return _save(deps, call, updated, "relative.end", a.version, tell_relative="relative.ended")

@@ -10,14 +10,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ...domain.personnummer import PersonnummerField
+from ...domain.phone import EmailAddress, MobilePhone
 from ..cases import CaseStatus
 from .catalog import (HOME_CARE, INSATSER, LSS_CODES, MAX_MINUTES_PER_MONTH, Channel, FromWhom, IntakeType)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                         max_length=254)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{6,18}$")]
+Email = EmailAddress
+Phone = MobilePhone
 Ore = Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{1,64}$")]
 InsatsCode = Literal[tuple(INSATSER)]  # type: ignore[valid-type]

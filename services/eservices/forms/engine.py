@@ -16,13 +16,14 @@ from typing import Any, Callable, Literal
 from ...domain.bounds import ascii_digits, check_date, check_line, check_text
 from ...domain.errors import FieldError
 from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
+from ...domain.phone import InvalidEmail, InvalidPhone, mobile_error, normalize_email, normalize_mobile
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]
 
 REQUIRED = "Obligatoriskt fält"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}$")
+# What a client app may let through; the server normalises to +46… and names what is wrong.
+_PHONE = re.compile(r"^[+0-9][0-9 ()\-./]{6,22}$")
 MAX_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
              "oktober", "november", "december")
@@ -150,10 +151,16 @@ def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
             (check_text if f.kind == "textarea" else check_line)(value)
         except ValueError:
             return err("Texten innehåller otillåtna tecken (styrtecken eller radbrytningar)")
-        if f.kind == "email" and value and not _EMAIL.match(value):
-            return err("Ange en giltig e-postadress")
-        if f.kind == "phone" and value and not _PHONE.match(value):
-            return err("Ange ett giltigt mobilnummer")
+        if f.kind == "email" and value:
+            try:
+                value = normalize_email(value)
+            except InvalidEmail:
+                return err(f"{f.label}: ange en giltig e-postadress, till exempel namn@exempel.se")
+        if f.kind == "phone" and value:
+            try:
+                value = normalize_mobile(value)  # stored as +46…, the form SMS goes to
+            except InvalidPhone:
+                return err(mobile_error(None).replace("Mobilnummer", f.label, 1))
         return value, []
     if f.kind == "boolean":
         return (value, []) if isinstance(value, bool) else err("Ska vara ja eller nej")

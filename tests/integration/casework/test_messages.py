@@ -77,7 +77,8 @@ class TestMessagingSettings:
                                            "sms_phone": 2}, token=cw)
         assert r.status == 200, r.json
         got = es.get(f"/messaging/settings?citizen={citizen}", token=cw).json
-        assert (got["enabled"], got["sms_phone"], got["phone2"], got["email_alert"]) == (True, 2, "070-222 22 22",
+        # the number as written is stored in E.164, the form SMS is sent to
+        assert (got["enabled"], got["sms_phone"], got["phone2"], got["email_alert"]) == (True, 2, "+46702222222",
                                                                                         False)
         # the To field's search: by name, the personnummer shown after it
         found = es.get(f"/messaging/citizens?name={surname.lower()}", token=cw).json
@@ -129,10 +130,11 @@ class TestMessagesBothWays:
         [message] = thread["messages"]
         assert [a["filename"] for a in message["attachments"]] == ["Läkarintyg.pdf"]
         assert message["read_at"] is None
-        # AND message.sent alerts the citizen by SMS to phone 1 and by e-mail, with no content at all
-        [event] = events("notify-inbox", message_id=message["message_id"])
-        assert event["event_type"] == "message.sent" and event["payload"]["to_party"] == "citizen"
-        assert event["payload"]["notify"] == {"email": "test@example.se", "phone": "+46701234567"}
+        # AND notify is asked to alert the citizen through their alert settings, with no content at all
+        [event] = events("notify-inbox", template="message.received")
+        assert event["event_type"] == "notification.requested"
+        assert (event["payload"]["recipient"], event["payload"]["preferences"]) == (
+            {"kind": "person", "ref": citizen}, "alerts")
         assert "läkarintyg" not in json.dumps(event, ensure_ascii=False).lower()
         assert "Ditt ärende" not in json.dumps(event, ensure_ascii=False)
         # AND the citizen sees one unread thread, the personnummer masked
@@ -149,16 +151,17 @@ class TestMessagesBothWays:
         # AND the case worker gets the read receipt
         again = es.get(f"/messages/threads/{thread['thread_id']}", token=cw).json
         assert again["messages"][0]["read_at"] is not None
-        # WHEN the citizen replies THEN it lands unread in the case worker's inbox, alerting no one
+        # WHEN the citizen replies THEN it lands unread in the case worker's inbox
         clear("notify-inbox")
         replied = es.post(f"/my/messages/threads/{thread['thread_id']}", {"body": "Intyget kommer."}, token=ctok)
         assert replied.status == 201, replied.json
         assert replied.json["messages"][-1]["subject"] == "Sv: Ditt ärende"
         mine = next(t for t in es.get("/messages", token=cw).json if t["thread_id"] == thread["thread_id"])
         assert mine["unread"] == 1 and mine["citizen"] == citizen
-        [reply_event] = events("notify-inbox", message_id=replied.json["messages"][-1]["message_id"])
-        assert reply_event["payload"]["to_party"] == "case_worker"
-        assert reply_event["payload"]["notify"] == {"email": None, "phone": None}
+        # AND the case workers' functional mailbox is alerted by e-mail, the citizen is not
+        [reply_event] = events("notify-inbox", template="message.received_staff")
+        assert reply_event["payload"]["recipient"] == {"kind": "mailbox", "ref": "casework"}
+        assert reply_event["payload"]["channels"] == ["email"]
         # AND every staff step is audited against the citizen
         assert {"message.send", "message.read"} <= set(actions_on(citizen))
         assert any(r.action == "message.upload" for r in audit_of(actor=f"case_worker:{cw_id}"))

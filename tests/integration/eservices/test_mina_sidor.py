@@ -148,8 +148,10 @@ class TestRetention:
         sweep(soon)
         # THEN one content-free reminder went to notify, and the draft is still there
         reminders = [json.loads(m["Body"]) for m in drain(queue_url("notify-inbox"), client("sqs"), wait=1)]
-        mine = [r for r in reminders if r["payload"].get("notify", {}).get("email") == "r@example.se"]
+        mine = [r for r in reminders if r["event_type"] == "notification.requested"
+                and r["payload"]["recipient"] == {"kind": "person", "ref": pnr}]
         assert len(mine) == 1 and mine[0]["payload"]["template"] == "draft.expiring"
+        assert mine[0]["payload"]["params"]["days"] == "2"
         assert es.get(f"/drafts/{draft['draft_id']}", token=tok).status == 200
 
         # WHEN the sweep runs after expiry THEN the draft is gone

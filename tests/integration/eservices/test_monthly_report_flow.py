@@ -36,15 +36,18 @@ def test_submitted_report_gives_a_receipt_and_a_content_free_notification(app_cl
     assert body["document_url"].startswith(f"/eservices/cases/{body['case_id']}/documents/")
     assert any(f["kind"] == "report_another" for f in body["follow_ups"])
 
-    # AND a submission.received event is on notify's queue
+    # AND notify's queue holds the reporter's preferences and the request for a receipt, no address in it
     messages = drain(queue_url("notify-inbox"), client("sqs"), wait=1)
-    envelopes = [json.loads(m["Body"]) for m in messages]
-    mine = [e for e in envelopes if e["payload"].get("case_id") == body["case_id"]]
-    assert len(mine) == 1 and mine[0]["event_type"] == "submission.received"
+    me = {"kind": "person", "ref": pnr}
+    mine = [m["Body"] for m in messages if json.loads(m["Body"])["payload"].get("recipient") == me]
+    types = sorted(json.loads(b)["event_type"] for b in mine)
+    assert types == ["contact_preferences.changed", "notification.requested"]
+    request = next(json.loads(b) for b in mine if json.loads(b)["event_type"] == "notification.requested")
+    assert request["payload"]["template"] == "submission.received" and "@" not in json.dumps(request)
 
     # AND notify sends e-mail and SMS that carry neither the personnummer nor the report's content
-    result = app_client("notify").sqs("on_event", [m["Body"] for m in messages if
-                                                   json.loads(m["Body"])["payload"].get("case_id") == body["case_id"]])
+    mine.sort(key=lambda b: json.loads(b)["event_type"])  # the preferences first, as they usually arrive
+    result = app_client("notify").sqs("on_event", mine)
     assert result == {"batchItemFailures": []}
 
 

@@ -156,9 +156,14 @@ class TestTheConfirmationGoesOutAsChosen:
         answers = monthly_answers(pnr, om_dig={"notify_email": False, "notify_sms": True})
         receipt = submitted_case(es, tok, "contact-monthly-report", answers)
         events = [json.loads(m["Body"]) for m in drain(queue_url("notify-inbox"), client("sqs"), wait=1)]
-        mine = [e for e in events if e["payload"].get("case_id") == receipt["case_id"]]
-        assert len(mine) == 1
-        assert mine[0]["payload"]["notify"] == {"email": None, "phone": "+46701234567"}
+        me = {"kind": "person", "ref": pnr}
+        [prefs] = [e for e in events if e["event_type"] == "contact_preferences.changed"
+                   and e["payload"]["recipient"] == me]
+        assert (prefs["payload"]["email_on"], prefs["payload"]["sms_on"], prefs["payload"]["phone"]) == (
+            False, True, "+46701234567")
+        [asked] = [e for e in events if e["event_type"] == "notification.requested" and e["payload"]["recipient"] == me]
+        assert asked["payload"]["template"] == "submission.received"
+        assert asked["payload"]["contact_as_of"] == prefs["payload"]["changed_at"]
 
 
 class TestStaffAreNotCitizens:

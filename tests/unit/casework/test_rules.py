@@ -165,10 +165,21 @@ class TestMessagingSettings:
                 "phone2": "0702", "email": "a@b.se", "changed_by": "x", "changed_at": NOW}
         return MessagingSettings(**{**base, **kw})
 
+    def alerts(self, **kw):
+        """What notify is told of these settings (contact_preferences.changed, preferences=alerts)."""
+        from services.adapters.dynamo import UnitOfWork
+        from services.adapters.messaging import RecordingPublisher
+        from services.eservices.notifications import alerts_changed
+
+        uow = UnitOfWork(table=type("T", (), {"name": "t"})(), publisher=RecordingPublisher(), source="test")
+        alerts_changed(uow, self.settings(**kw))
+        p = uow._envelopes[0].payload
+        return {"email": p["email"] if p["email_on"] else None, "phone": p["phone"] if p["sms_on"] else None}
+
     def test_alerts_go_only_to_the_chosen_channels(self):
-        assert self.settings(sms_alert=True, sms_phone=2).contact().model_dump() == {"email": None, "phone": "0702"}
-        assert self.settings(email_alert=True).contact().model_dump() == {"email": "a@b.se", "phone": None}
-        assert self.settings(email_alert=True, sms_alert=True, sms_phone=1, enabled=False).contact().model_dump() == {
+        assert self.alerts(sms_alert=True, sms_phone=2) == {"email": None, "phone": "0702"}
+        assert self.alerts(email_alert=True) == {"email": "a@b.se", "phone": None}
+        assert self.alerts(email_alert=True, sms_alert=True, sms_phone=1, enabled=False) == {
             "email": None, "phone": None}
 
     def test_an_sms_alert_needs_a_number_on_the_chosen_phone(self):

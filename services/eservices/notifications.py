@@ -1,0 +1,108 @@
+"""What the e-services tell notify, and what notify tells back.
+
+- ``tell``: ask for a notification in the caller's unit of work (no address travels: notify
+  resolves it from its copy of the person's preferences when it sends).
+- ``profile_changed`` / ``alerts_changed``: keep notify's copy of a person's preferences current,
+  in the same unit of work as the change.
+- ``record_delivery``: the consumer of ``notification.delivered``/``failed`` keeps the newest
+  status per person and channel, shown on Mina sidor's settings.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from ..adapters.dynamo import from_dynamo, to_dynamo
+from ..contracts.events import (ContactPreferencesChanged, Envelope, NotificationDelivered, NotificationFailed,
+                                NotificationRequested, Recipient)
+
+CASEWORK_MAILBOX = "casework"  # the case workers' functional mailbox (all of them see the inbox)
+
+
+def tell(uow: Any, template: str, person: str, *, preferences: Literal["profile", "alerts"] = "profile",
+         params: dict[str, str] | None = None, contact_as_of: datetime | None = None) -> None:
+    uow.emit(NotificationRequested(template=template, recipient=Recipient(kind="person", ref=str(person)),
+                                   preferences=preferences, params=params or {}, contact_as_of=contact_as_of))
+
+
+def tell_case_workers(uow: Any, template: str) -> None:
+    uow.emit(NotificationRequested(template=template, recipient=Recipient(kind="mailbox", ref=CASEWORK_MAILBOX),
+                                   channels=["email"]))
+
+
+def profile_changed(uow: Any, person: str, profile: Any, at: datetime) -> datetime:
+    """The person's own choices (Mina sidor, or the last submitted form). Returns ``at``."""
+    uow.emit(ContactPreferencesChanged(recipient=Recipient(kind="person", ref=str(person)), preferences="profile",
+                                       email=profile.email, phone=profile.mobile, email_on=profile.notify_email,
+                                       sms_on=profile.notify_sms, changed_at=at))
+    return at
+
+
+def alerts_changed(uow: Any, settings: Any) -> None:
+    """The alerts a case worker set with messaging: nothing while messaging is off."""
+    on = settings.enabled
+    phone = (settings.phone1 if settings.sms_phone == 1 else settings.phone2) if settings.sms_alert else None
+    uow.emit(ContactPreferencesChanged(recipient=Recipient(kind="person", ref=str(settings.citizen)),
+                                       preferences="alerts", email=settings.email if settings.email_alert else None,
+                                       phone=phone, email_on=on and settings.email_alert,
+                                       sms_on=on and settings.sms_alert and phone is not None,
+                                       changed_at=settings.changed_at))
+
+
+# -- delivery status, as Mina sidor shows it ---------------------------------------------------
+
+class ChannelStatus(BaseModel):
+    status: Literal["sent", "failed"]
+    at: datetime
+    reason: str | None = None
+
+
+class DeliveryStatus(BaseModel):
+    email: ChannelStatus | None = None
+    sms: ChannelStatus | None = None
+
+
+def _status_key(person: str) -> dict[str, str]:
+    return {"pk": f"PERSON#{person}", "sk": "NOTIFY_STATUS"}
+
+
+def delivery_status(table: Any, person: str) -> DeliveryStatus:
+    item = table.get_item(Key=_status_key(person)).get("Item")
+    return DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
+
+
+def record_delivery(table: Any, envelope: Envelope) -> None:
+    """Keeps the newest status per channel; an older event arriving late changes nothing."""
+    from botocore.exceptions import ClientError
+
+    event = envelope.parse()
+    if not isinstance(event, (NotificationDelivered, NotificationFailed)) or event.recipient.kind != "person":
+        return
+    status = ChannelStatus(status="sent" if isinstance(event, NotificationDelivered) else "failed", at=event.at,
+                           reason=getattr(event, "reason", None))
+    channel = event.channel
+    try:
+        table.update_item(
+            Key=_status_key(event.recipient.ref),
+            UpdateExpression="SET #c = :s, #at = :at",
+            ConditionExpression="attribute_not_exists(#at) OR #at < :at",
+            ExpressionAttributeNames={"#c": channel, "#at": f"{channel}_at"},
+            ExpressionAttributeValues=to_dynamo({":s": status.model_dump(mode="json"), ":at": event.at.isoformat()}))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
+def on_delivery_events(table: Any, event: Any) -> dict[str, Any]:
+    """The eservices-inbox consumer: each record on its own, failures reported back. Keeping the
+    newest status is idempotent, so a redelivery or a reordering changes nothing."""
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    failures = []
+    for record in raw.get("Records", []):
+        try:
+            record_delivery(table, Envelope.model_validate_json(record["body"]))
+        except Exception:  # noqa: BLE001 - this record comes back; after maxReceiveCount, the DLQ
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
