@@ -28,7 +28,7 @@ def summary() -> list[str]:
             into = totals.setdefault(app, {})
             for key, value in figures.items():
                 into[key] = into.get(key, 0) + value
-    return [f"{app:10} requests {f.get('requests', 0):6}   5xx {f.get('server_errors', 0):4}   "
-            f"schema violations {f.get('schema_violations', 0):4}   other failed checks {f.get('other', 0):4}   "
-            f"of which in known bugs (xfail) {f.get('known', 0):4}"
+    return [f"{app:10} requests {f.get('requests', 0):6}   answers that were 5xx {f.get('server_errors', 0):4}   "
+            f"broke the schema {f.get('schema_violations', 0):4}   broke another check {f.get('other', 0):4}   "
+            f"(of these failing answers, in known bugs marked xfail: {f.get('known', 0)})"
             for app, f in sorted(totals.items())]

@@ -234,3 +234,28 @@ def test_chalice_debug_mode_never_leaks_a_stack_trace():
         r = c.http.get("/plain")
     _problem_of(r, 500)
     assert "Traceback" not in r.body.decode() and "secret" not in r.body.decode()
+
+
+@pytest.mark.parametrize("raw", ["\u0661\u0669\u0666\u0660\u0660\u0664\u0660\u0664\u0662\u0660\u0664\u0667",
+                                 "\uff11\uff19\uff16\uff10\uff10\uff14\uff10\uff14\uff12\uff10\uff14\uff17",
+                                 "19600404 2047", "201509160006"])
+def test_a_personnummer_in_other_digits_or_with_a_space_is_a_422_naming_the_field(raw):
+    from services.domain.personnummer import PersonnummerField
+
+    class WithPnr(BaseModel):
+        pnr: PersonnummerField
+
+    app = Chalice(app_name="t6", configure_logs=False)
+    api = HttpApi(app, "t6")
+
+    @app.route("/people", methods=["POST"])
+    @api.operation(None, body=WithPnr)
+    def add(call, body):
+        return {"stored": str(body.pnr)}
+
+    with Client(app) as c:
+        ok = c.http.post("/people", headers={"Content-Type": "application/json"},
+                         body=json.dumps({"pnr": "196004042047"}))
+        r = c.http.post("/people", headers={"Content-Type": "application/json"}, body=json.dumps({"pnr": raw}))
+    assert ok.status_code == 200
+    assert _problem_of(r, 422)["errors"][0]["field"] == "pnr"
