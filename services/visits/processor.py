@@ -23,7 +23,9 @@ A batch is handled per client-day (provider, client, Stockholm date):
 5. Failures are isolated: an event whose time is outside any sane window, or that the processor
    fails on, becomes an ``unprocessable`` rejected event (listed and correctable like the others,
    kept apart from the client-days); a client-day whose rebuild fails is planned again without
-   the batch's new events of that day, which become unprocessable rejected events. Nothing one
+   the batch's new events of that day, which become unprocessable rejected events. If it fails
+   without them too, they were not the cause: they are stored as usual and only that day's
+   messages come back (the store failing still fails the batch: worth a redelivery). Nothing one
    event does fails the batch for the others.
 """
 from __future__ import annotations

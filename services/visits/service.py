@@ -285,6 +285,8 @@ def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected:
     rejected = deps.repo.get_rejected(who.provider_id or "", event_id)
     if rejected.event.staff_id != _me(who):
         raise Forbidden("only the staff member whose event it is corrects it")
+    if corrected.staff_id is not None and corrected.staff_id != who.user_id:
+        raise ValidationFailed.field("staff_id", "must be your own user id (or left out)")
     if rejected.status != "open":
         raise Conflict(f"this event was corrected already (by {rejected.corrected_by_event})")
     if str(corrected.event_id) == event_id:

@@ -155,6 +155,9 @@ class TestCorrections:
         fixed = dict(wrong, event_id=str(uuid.uuid4()), staff_id="anna", receipt={"method": "nfc", "device_id": tag})
         r = provider.visits.post(f"/rejected-events/{wrong['event_id']}/corrections", fixed, token=provider.token)
         assert r.status == 403
+        r = provider.visits.post(f"/rejected-events/{wrong['event_id']}/corrections", fixed,
+                                 token=provider.token_of("bo"))  # bo, naming anna as its staff member
+        assert r.status == 422 and r.json["errors"][0]["field"] == "staff_id"
         assert rejected(provider)[wrong["event_id"]]["status"] == "open"
         r = provider.visits.post(f"/rejected-events/{wrong['event_id']}/corrections",
                                  {k: v for k, v in fixed.items() if k != "staff_id"}, token=provider.token_of("bo"))
