@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ..domain.errors import NotFound
 from ..domain.personnummer import Personnummer
+from .sv import citizen_error
 
 EXPIRY_INDEX_PK = "DRAFT_EXPIRY"
 
@@ -65,7 +66,7 @@ class DraftRepository:
     def get(self, owner: str, draft_id: str) -> Draft:
         item = self.table.get_item(Key=draft_key(owner, draft_id), ConsistentRead=True).get("Item")
         if item is None:
-            raise NotFound("no such draft")
+            raise citizen_error(NotFound, "Utkastet finns inte")
         return Draft.model_validate(from_dynamo(item))
 
     def list_open(self, owner: str) -> list[Draft]:
@@ -80,7 +81,7 @@ class DraftRepository:
     def save(self, draft: Draft, expected_version: int) -> Draft:
         """Writes ``draft`` as the next version if nobody else wrote since ``expected_version``."""
         saved = draft.model_copy(update={"version": expected_version + 1})
-        with translated_errors("the draft was changed elsewhere; reload it"):
+        with translated_errors("Utkastet har ändrats någon annanstans. Hämta det igen."):
             self.table.put_item(Item=to_dynamo(draft_item(saved)),
                                 ConditionExpression="#v = :v AND #s = :draft",
                                 ExpressionAttributeNames={"#v": "version", "#s": "status"},
@@ -88,7 +89,7 @@ class DraftRepository:
         return saved
 
     def delete(self, draft: Draft) -> None:
-        with translated_errors("the draft was changed elsewhere; reload it"):
+        with translated_errors("Utkastet har ändrats någon annanstans. Hämta det igen."):
             self.table.delete_item(Key=draft_key(draft.owner, draft.draft_id),
                                    ConditionExpression="#v = :v",
                                    ExpressionAttributeNames={"#v": "version"},

@@ -6,14 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .sv import SwedishRequest
 
-class StartDraft(BaseModel):
+
+class StartDraft(SwedishRequest):
     model_config = ConfigDict(extra="forbid")
     form_id: str = Field(min_length=1, max_length=100)
     answers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-class SaveDraft(BaseModel):
+class SaveDraft(SwedishRequest):
     """Merges the given fields into the draft, field by field: fields and steps not sent stay as
     they were. A field sent as ``null`` (or ``""``, ``[]``) is cleared. A rows field is one value:
     sending it replaces every row."""
@@ -111,7 +113,7 @@ class ProfileView(BaseModel):
     notify_sms: bool = False
 
 
-class UpdateProfile(BaseModel):
+class UpdateProfile(SwedishRequest):
     model_config = ConfigDict(extra="forbid")
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     mobile: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{6,18}$")

@@ -13,6 +13,7 @@ from ...contracts.events import Contact
 from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
 from ..bootstrap import EservicesDeps
+from ..sv import citizen_error
 from .identity import checked_name
 from .inbox import trail
 from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
@@ -85,9 +86,12 @@ def alert_contact(deps: EservicesDeps, citizen: str) -> Contact:
     return found.contact() if found else Contact()
 
 
-def enabled_or_raise(deps: EservicesDeps, citizen: str) -> MessagingSettings:
+def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = False) -> MessagingSettings:
     found = repository(deps).get(citizen)
     if found is None or not found.enabled:
+        if for_citizen:
+            raise citizen_error(Conflict, "Meddelandefunktionen är inte påslagen för dig. En handläggare slår på "
+                                          "den först.")
         raise Conflict("messaging is not switched on for this citizen; a case worker switches it on first")
     return found
 
