@@ -14,7 +14,7 @@ from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
 from ..bootstrap import EservicesDeps
 from ..sv import citizen_error
-from .identity import checked_name
+from .identity import PROTECTED_NAME, checked_name, is_protected
 from .inbox import trail
 from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
@@ -130,8 +130,15 @@ def get_settings(deps: EservicesDeps, call: Any, citizen: str) -> MessagingSetti
 
 
 def search_citizens(deps: EservicesDeps, call: Any, name: str) -> list[MessagingCitizen]:
-    """Citizens with messaging on, by name; the personnummer is always shown after the name."""
+    """Citizens with messaging on, by name; the personnummer is always shown after the name. A
+    person with protected identity is never found by name (that would tie the name to the
+    personnummer for every case worker) and is listed as "Skyddad identitet"."""
     found = sorted(repository(deps).enabled_named(name),
-                   key=lambda s: (s.last_name.lower(), s.first_name.lower()))[:50]
+                   key=lambda s: (s.last_name.lower(), s.first_name.lower()))
+    protected = {str(s.citizen) for s in found if is_protected(deps.register, s.citizen)}
+    if name:
+        found = [s for s in found if str(s.citizen) not in protected]
+    found = found[:50]
     trail(deps).read(call.who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
-    return [MessagingCitizen(citizen=str(s.citizen), name=s.name) for s in found]
+    return [MessagingCitizen(citizen=str(s.citizen), name=PROTECTED_NAME if str(s.citizen) in protected else s.name)
+            for s in found]
