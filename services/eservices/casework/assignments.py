@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from ...adapters.dynamo import from_dynamo, query_all, query_partition
 from ...contracts.events import AssignmentRegistered
 from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
 from .identity import checked_names

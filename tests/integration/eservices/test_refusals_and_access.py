@@ -2,7 +2,6 @@
 inside and outside an approval; protected identity end to end; the confirmation as chosen."""
 import json
 import logging
-import re
 from datetime import date, timedelta
 
 from services.aws import client, queue_url
