@@ -109,6 +109,13 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
                                                      "AllowedHeaders": ["*"], "MaxAge": 3000}]},
             },
         }
+        if bucket.expire:
+            resources[f"{_logical(bucket.name)}Bucket"]["Properties"]["LifecycleConfiguration"] = {"Rules": [
+                {"Id": r["ID"], "Status": "Enabled", "Prefix": r["Filter"]["Prefix"],
+                 "ExpirationInDays": r["Expiration"]["Days"],
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": r["NoncurrentVersionExpiration"]["NoncurrentDays"]},
+                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}
+                for r in bucket.lifecycle_rules()]}
         outputs[f"{_logical(bucket.name)}BucketName"] = {"Value": {"Ref": f"{_logical(bucket.name)}Bucket"}}
     for i, identity in enumerate(stack.email_identities):
         resources[f"MailIdentity{i}"] = {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": identity}}

@@ -75,6 +75,9 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
         s3.put_bucket_cors(Bucket=name(bucket.name), CORSConfiguration={"CORSRules": [{
             "AllowedOrigins": list(bucket.cors_origins), "AllowedMethods": ["GET", "PUT", "POST"],
             "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}]})
+        if bucket.expire:
+            s3.put_bucket_lifecycle_configuration(Bucket=name(bucket.name),
+                                                  LifecycleConfiguration={"Rules": bucket.lifecycle_rules()})
         made[f"bucket:{bucket.name}"] = name(bucket.name)
 
     for identity in stack.email_identities:

@@ -51,9 +51,26 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class Expiry:
+    """S3 lifecycle: objects under ``prefix`` are deleted ``days`` after they were written (and a
+    versioned bucket's older versions of them as well)."""
+
+    prefix: str
+    days: int
+
+
+@dataclass(frozen=True)
 class Bucket:
     name: str
     cors_origins: tuple[str, ...] = ("*",)
+    expire: tuple[Expiry, ...] = ()
+
+    def lifecycle_rules(self) -> list[dict]:
+        """The rules in the S3 API's shape (``put_bucket_lifecycle_configuration``)."""
+        return [{"ID": f"expire-{e.prefix.strip('/').replace('/', '-')}", "Status": "Enabled",
+                 "Filter": {"Prefix": e.prefix}, "Expiration": {"Days": e.days},
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": e.days},
+                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}} for e in self.expire]
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,9 @@ STACK = Stack(
               subscribes_to=("visit.changed", "absence.registered", "decision.published",
                              "assignment.registered", "contact_report.approved")),
     ),
-    buckets=(Bucket("documents"),),
+    # Personal data kept no longer than needed: an upload never attached to a message (attaching
+    # copies it elsewhere) and a thread exported for the journal (fetched at once) go after a day.
+    buckets=(Bucket("documents", expire=(Expiry("uploads/", 1), Expiry("exports/", 1))),),
     email_identities=("no-reply@insats.example",),
 )
 

@@ -5,8 +5,9 @@ from chalice import Blueprint
 from services.entrypoints.http import HttpApi
 from services.eservices.bootstrap import deps
 from services.eservices.casework import messages as msg
-from services.eservices.casework.schemas import (CitizenNewMessage, Reply, StaffNewMessage, ThreadSummary,
-                                                 ThreadView, UploadRequest, UploadTicket)
+from services.eservices.casework.schemas import (CitizenNewMessage, CitizenReply, CitizenUploadRequest, Reply,
+                                                 StaffNewMessage,
+                                                 ThreadSummary, ThreadView, UploadRequest, UploadTicket)
 
 bp = Blueprint(__name__)
 api = HttpApi(bp, "eservices")
@@ -64,7 +65,7 @@ def staff_attachment(call, thread_id, message_id, attachment_id):
 # -- citizens and approved relatives ------------------------------------------------------
 
 @bp.route("/my/messages/attachments", methods=["POST"])
-@api.operation("messages.citizen", body=UploadRequest, response=UploadTicket, status=201, tags=PEOPLE,
+@api.operation("messages.citizen", body=CitizenUploadRequest, response=UploadTicket, status=201, tags=PEOPLE,
                summary="A presigned POST for one attachment (at most 16 MB, enforced by S3)")
 def my_upload(call, body):
     return msg.start_upload(deps(), call, msg.person_sender(deps(), call), body)
@@ -90,7 +91,7 @@ def my_thread(call, thread_id):
 
 
 @bp.route("/my/messages/threads/{thread_id}", methods=["POST"])
-@api.operation("messages.citizen", body=Reply, response=ThreadView, status=201, tags=PEOPLE, summary="Reply")
+@api.operation("messages.citizen", body=CitizenReply, response=ThreadView, status=201, tags=PEOPLE, summary="Reply")
 def my_reply(call, body, thread_id):
     return msg.reply(deps(), call, msg.person_sender(deps(), call), thread_id, body)
 

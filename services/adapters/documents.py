@@ -14,6 +14,10 @@ from ..domain.errors import NotFound
 from ..settings import settings
 
 DOCUMENTS_BUCKET = "documents"
+# Kept a day at most by the bucket's lifecycle rules (``infra/resources.py``): uploads not yet
+# attached to anything, and exports fetched once.
+UPLOADS_PREFIX = "uploads/"
+EXPORTS_PREFIX = "exports/"
 
 
 class DocumentStore:
@@ -27,6 +31,17 @@ class DocumentStore:
     def put(self, key: str, body: bytes, content_type: str) -> None:
         client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
                                 ServerSideEncryption="AES256")
+
+    def copy(self, source: str, key: str) -> None:
+        client("s3").copy_object(Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": source},
+                                 ServerSideEncryption="AES256")
+
+    def delete(self, key: str) -> None:
+        """Best effort: a leftover is harmless (a lifecycle rule or nobody's reference)."""
+        try:
+            client("s3").delete_object(Bucket=self.bucket, Key=key)
+        except ClientError:
+            pass
 
     def get(self, key: str) -> bytes:
         try:

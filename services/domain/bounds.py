@@ -31,6 +31,20 @@ def check_date(value: date) -> date:
     return value
 
 
+def years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def near(value: date, today: date, *, years_back: int, years_ahead: int) -> bool:
+    """Is ``value`` within a plausible distance of ``today``? The window above is the calendar's;
+    this is a record's (a decision or an approval starts near the day it is made)."""
+    return years_from(today, -years_back) <= value <= years_from(today, years_ahead)
+
+
 def check_datetime(value: datetime) -> datetime:
     check_date(value.date())
     return value

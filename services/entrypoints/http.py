@@ -263,7 +263,9 @@ def _parse(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = field_errors(exc, prefix)
-        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors) from None
+        failed = ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+        failed.title = getattr(model, "problem_title", failed.title)  # e.g. Swedish for citizens' requests
+        raise failed from None
 
 
 # -- OpenAPI ----------------------------------------------------------------------------

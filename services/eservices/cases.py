@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, next_number, query_all, to_dynamo
+from ..adapters.dynamo import from_dynamo, next_number, query_all
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
+from .sv import citizen_error
 
 CaseStatus = Literal["submitted", "received", "in_progress", "decided", "closed"]
 STATUS_LABELS_SV: dict[str, str] = {
@@ -24,8 +25,23 @@ STATUS_LABELS_SV: dict[str, str] = {
     "decided": "Beslutad", "closed": "Avslutad",
 }
 INBOX_PK = "INBOX"
-# The case workers' inbox calls a case nobody has taken in yet "Ny", as Lifecare does.
-INBOX_LABELS_SV: dict[str, str] = {**STATUS_LABELS_SV, "submitted": "Ny"}
+# One name per audience. Citizens read the stored codes with ``STATUS_LABELS_SV``. Case workers
+# call a case nobody has taken in yet "Ny" (as Lifecare does), so for them its code is ``new``
+# too: the inbox filter, the rows and the case view use these codes and labels.
+StaffStatus = Literal["new", "received", "in_progress", "decided", "closed"]
+STAFF_CODES: dict[str, str] = {"submitted": "new"}
+STAFF_LABELS_SV: dict[str, str] = {"new": "Ny", "received": "Mottagen", "in_progress": "Under utredning",
+                                   "decided": "Beslutad", "closed": "Avslutad"}
+
+
+def staff_status(status: str) -> tuple[str, str]:
+    """A stored status as case workers read it: (code, label)."""
+    code = STAFF_CODES.get(status, status)
+    return code, STAFF_LABELS_SV.get(code, code)
+
+
+def stored_status(staff_code: str) -> str:
+    return next((k for k, v in STAFF_CODES.items() if v == staff_code), staff_code)
 NEXT_STATUSES: dict[str, frozenset[str]] = {
     "submitted": frozenset({"received"}),
     "received": frozenset({"in_progress"}),
@@ -154,9 +170,12 @@ class CaseRepository:
 
     def get_owned(self, case_id: str, owner: str) -> Case:
         """A person's own case; someone else's answers 404, as if it did not exist."""
-        case = self.get(case_id)
-        if case.owner != owner:
-            raise NotFound("no such case")
+        try:
+            case = self.get(case_id)
+        except NotFound:
+            case = None
+        if case is None or case.owner != owner:
+            raise citizen_error(NotFound, "Ärendet finns inte")
         return case
 
     def of_person(self, owner: str) -> list[Case]:
@@ -166,7 +185,9 @@ class CaseRepository:
         return [Case.model_validate(i) for i in items]
 
     def item(self, case: Case) -> dict[str, Any]:
-        return to_dynamo(case_item(case))
+        """The item to put through a unit of work (which converts it for DynamoDB once: twice
+        would turn every number into a string)."""
+        return case_item(case)
 
     def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
         """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""

@@ -3,14 +3,17 @@ period (``DRAFT_RETENTION_DAYS``) with a reminder before."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo, translated_errors
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.personnummer import Personnummer
+from .sv import citizen_error
 
 EXPIRY_INDEX_PK = "DRAFT_EXPIRY"
 
@@ -46,6 +49,19 @@ class Draft(BaseModel):
                    updated_at=now, expires_at=now + timedelta(days=retention_days))
 
 
+CHANGED_ELSEWHERE = "Utkastet har ändrats någon annanstans. Hämta det igen."
+
+
+@contextmanager
+def _changed_elsewhere() -> Iterator[None]:
+    """A lost conditional write, told in Swedish: drafts are the citizen's."""
+    try:
+        with translated_errors(CHANGED_ELSEWHERE):
+            yield
+    except Conflict:
+        raise citizen_error(Conflict, CHANGED_ELSEWHERE) from None
+
+
 def draft_key(owner: str, draft_id: str) -> dict[str, str]:
     return {"pk": f"PERSON#{owner}", "sk": f"DRAFT#{draft_id}"}
 
@@ -65,7 +81,7 @@ class DraftRepository:
     def get(self, owner: str, draft_id: str) -> Draft:
         item = self.table.get_item(Key=draft_key(owner, draft_id), ConsistentRead=True).get("Item")
         if item is None:
-            raise NotFound("no such draft")
+            raise citizen_error(NotFound, "Utkastet finns inte")
         return Draft.model_validate(from_dynamo(item))
 
     def list_open(self, owner: str) -> list[Draft]:
@@ -80,7 +96,7 @@ class DraftRepository:
     def save(self, draft: Draft, expected_version: int) -> Draft:
         """Writes ``draft`` as the next version if nobody else wrote since ``expected_version``."""
         saved = draft.model_copy(update={"version": expected_version + 1})
-        with translated_errors("the draft was changed elsewhere; reload it"):
+        with _changed_elsewhere():
             self.table.put_item(Item=to_dynamo(draft_item(saved)),
                                 ConditionExpression="#v = :v AND #s = :draft",
                                 ExpressionAttributeNames={"#v": "version", "#s": "status"},
@@ -88,7 +104,7 @@ class DraftRepository:
         return saved
 
     def delete(self, draft: Draft) -> None:
-        with translated_errors("the draft was changed elsewhere; reload it"):
+        with _changed_elsewhere():
             self.table.delete_item(Key=draft_key(draft.owner, draft.draft_id),
                                    ConditionExpression="#v = :v",
                                    ExpressionAttributeNames={"#v": "version"},

@@ -10,10 +10,11 @@ from ..domain.errors import NotFound
 from .bootstrap import EservicesDeps
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
-from .forms.engine import preview
+from .forms.engine import preview, typed_answers
 from .notifications import delivery_status, profile_changed
 from .people import Profile
 from .proxy import audit_read, subject_of
+from .sv import citizen_error, citizen_field
 from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
@@ -35,12 +36,10 @@ def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
 
 
 def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
-    from ..domain.errors import ValidationFailed
-
     if body.notify_email and not body.email:
-        raise ValidationFailed.field("email", "an e-mail address is needed for notifications by e-mail")
+        raise citizen_field("email", "Ange e-postadress för notifiering via e-post")
     if body.notify_sms and not body.mobile:
-        raise ValidationFailed.field("mobile", "a mobile number is needed for notifications by SMS")
+        raise citizen_field("mobile", "Ange mobilnummer för notifiering via SMS")
     profile = Profile(**body.model_dump(), updated_at=deps.clock())
     uow = deps.unit_of_work()  # notify's copy of the choices changes with them
     uow.put(deps.profiles.item(call.who.personnummer, profile))
@@ -76,7 +75,7 @@ def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
                    for d in case.documents],
         decisions=[decision_view(d if isinstance(d, dict) else d.model_dump(mode="json"), case.case_id)
                    for d in getattr(case, "decisions", None) or []],
-        summary=preview(form, case.answers, []),
+        summary=preview(form, typed_answers(form, case.answers), []),
     )
 
 
@@ -104,7 +103,7 @@ def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> 
     case = deps.cases.get_owned(case_id, subject)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
-        raise NotFound("no such document")
+        raise citizen_error(NotFound, "Dokumentet finns inte")
     audit_read(deps, call, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
     private = {"Cache-Control": "private, no-store"}
     if doc.content_type not in _header(call, "accept"):

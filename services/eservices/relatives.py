@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo
 from ..domain.errors import Forbidden, NotFound
 from ..domain.personnummer import Personnummer
+from .sv import citizen_error
 
 
 class RelativeApproval(BaseModel):
@@ -95,9 +96,9 @@ def acting_subject(principal: Any, acting_for: Personnummer | None, approvals: A
     """Whom a logged-in person acts for: themselves, or a citizen who approved them today."""
     me = principal.personnummer
     if me is None:
-        raise Forbidden("only people logged in with e-ID act in the e-services")
+        raise citizen_error(Forbidden, "E-tjänsterna används av personer inloggade med e-legitimation")
     if acting_for is None or acting_for == me:
         return me
     if approvals.active_approval(acting_for, me, today) is None:
-        raise Forbidden("no approval to act for this person today")
+        raise citizen_error(Forbidden, "Du har inget godkännande att företräda den här personen i dag")
     return acting_for

@@ -13,14 +13,16 @@ Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref"
 from ..domain.phone import OptionalEmailAddress, OptionalMobilePhone
 from .notifications import DeliveryStatus
 
+from .sv import SwedishRequest
 
-class StartDraft(BaseModel):
+
+class StartDraft(SwedishRequest):
     model_config = ConfigDict(extra="forbid")
     form_id: str = Field(min_length=1, max_length=100)
     answers: Answers = Field(default_factory=dict)
 
 
-class SaveDraft(BaseModel):
+class SaveDraft(SwedishRequest):
     """Merges the given fields into the draft, field by field: fields and steps not sent stay as
     they were. A field sent as ``null`` (or ``""``, ``[]``) is cleared. A rows field is one value:
     sending it replaces every row."""
@@ -120,7 +122,7 @@ class ProfileView(BaseModel):
                                           description="The latest e-mail and SMS sent to you, or why they failed")
 
 
-class UpdateProfile(BaseModel):
+class UpdateProfile(SwedishRequest):
     model_config = ConfigDict(extra="forbid")
     email: OptionalEmailAddress = None
     mobile: OptionalMobilePhone = Field(default=None, description="A Swedish mobile number; stored as +46…")

@@ -49,8 +49,8 @@ class UnavailableSigner:
     def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature:
         from ..domain.errors import DomainError
 
-        err = DomainError("no e-ID signing service is configured")
-        err.status, err.slug, err.title = 503, "signing-unavailable", "Signing is unavailable"
+        err = DomainError("Det finns ingen tjänst för underskrift med e-legitimation")
+        err.status, err.slug, err.title = 503, "signing-unavailable", "Underskrift är inte tillgänglig"
         raise err
 
     def collect(self, signature: Signature, now: datetime) -> Signature:

@@ -13,13 +13,15 @@ from .bootstrap import EservicesDeps
 from .cases import Case, Document, StatusChange, case_key, new_case_number
 from .drafts import Draft, draft_key
 from .forms import get_form
-from .forms.engine import FormDefinition, RuleContext, computed_values, is_empty, preview, validate, value_at
+from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
+                           typed_computed, validate, value_at)
 from .notifications import profile_changed, tell
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .proxy import audit_change_in, audit_read, subject_of
 from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
 from .signing import digest_of
+from .sv import citizen_error, citizen_field
 
 
 def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
@@ -30,9 +32,9 @@ def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> Non
     """May the caller fill in, change, sign or submit ``form`` for ``subject``? Reading a draft
     needs only the subject (a relative inside an approval sees what the citizen sees)."""
     if str(call.who.role) not in form.roles:
-        raise Forbidden(f"the e-service {form.id} is not for the role {call.who.role}")
+        raise citizen_error(Forbidden, f"E-tjänsten {form.title} är inte till för dig som loggat in som {call.who.role}")
     if form.own_behalf_only and subject != call.who.personnummer:
-        raise Forbidden(f"only the person who will receive the support may file {form.id}")
+        raise citizen_error(Forbidden, "Bara den som ska få stödet kan skicka in en ansökan, inte någon annan för hen")
 
 
 def _writable_draft(deps: EservicesDeps, call: Any, draft_id: str) -> tuple[Draft, FormDefinition]:
@@ -80,8 +82,8 @@ def _context(deps: EservicesDeps, call: Any) -> RuleContext:
 
 def _view(deps: EservicesDeps, call: Any, form: FormDefinition, draft: Draft) -> DraftView:
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
-    return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title, answers=draft.answers,
-                     computed=computed_values(form, normalized), version=draft.version,
+    return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title,
+                     answers=typed_answers(form, draft.answers), computed=typed_computed(computed_values(form, normalized)), version=draft.version,
                      created_at=draft.created_at, updated_at=draft.updated_at, expires_at=draft.expires_at,
                      signed=_signed(draft),
                      missing=[FieldProblem(field=e.field, detail=e.detail) for e in errors])
@@ -95,7 +97,7 @@ def _signed(draft: Draft) -> bool:
 def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
     normalized, errors = validate(form, answers, complete=False)
     if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+        raise citizen_error(ValidationFailed, "; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     return {k: v for k, v in normalized.items() if v or k in answers}
 
 
@@ -131,7 +133,7 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
     draft, form = _writable_draft(deps, call, draft_id)
     given = _validated_partial(form, answers)
     if draft.version != version:
-        raise Conflict("the draft was changed elsewhere; reload it")
+        raise citizen_error(Conflict, "Utkastet har ändrats någon annanstans. Hämta det igen.")
     now = deps.clock()
     updated = draft.model_copy(update={
         "answers": _merge(draft.answers, given, answers), "updated_at": now, "reminded": False,
@@ -150,7 +152,7 @@ def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
 def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
     draft = deps.drafts.get(_subject(deps, call), draft_id)
     if draft.status != "draft":
-        raise NotFound("no such draft")
+        raise citizen_error(NotFound, "Utkastet finns inte")
     return draft
 
 
@@ -162,7 +164,8 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
     audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
     return Preview(draft_id=draft.draft_id, form_id=form.id, title=form.title, version=draft.version,
-                   steps=preview(form, draft.answers, errors), computed=computed_values(form, normalized),
+                   steps=preview(form, draft.answers, errors),
+                   computed=typed_computed(computed_values(form, normalized)),
                    ready_to_sign=not errors, signed=_signed(draft))
 
 
@@ -179,7 +182,7 @@ def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
 def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
     draft, _ = _writable_draft(deps, call, draft_id)
     if draft.signature is None:
-        raise NotFound("no signing has been started")
+        raise citizen_error(NotFound, "Ingen underskrift har påbörjats")
     signature = deps.signer.collect(draft.signature, deps.clock())
     if signature != draft.signature:
         deps.drafts.save(draft.model_copy(update={"signature": signature}), draft.version)
@@ -189,7 +192,7 @@ def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> Signatur
 def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, call: Any) -> dict[str, dict[str, Any]]:
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
     if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+        raise citizen_error(ValidationFailed, "; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     return normalized
 
 
@@ -199,7 +202,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
     key = call.idempotency_key
     if not key or len(key) > 200:
-        raise ValidationFailed.field("Idempotency-Key", "send a unique Idempotency-Key header (at most 200 characters)")
+        raise citizen_field("Idempotency-Key", "Skicka en unik Idempotency-Key (högst 200 tecken)")
     owner = _subject(deps, call)
     draft = deps.drafts.get(owner, draft_id)
     if draft.status == "submitted" and draft.case_id:
@@ -208,7 +211,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     _check_access(form, call, owner)
     normalized = _complete_or_raise(deps, form, draft, call)
     if not _signed(draft):
-        raise Conflict("sign the draft before submitting it")
+        raise citizen_error(Conflict, "Skriv under utkastet innan du skickar in det")
     _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
     now = deps.clock()
     case_id = str(uuid.uuid4())
@@ -224,7 +227,8 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
                 answers=normalized, computed=computed, documents=[document], draft_id=draft.draft_id,
                 signature_digest=draft.signature.digest if draft.signature else None,
                 protected_identity=bool(registered and registered.protected_identity))
-    # The PDF goes first: if the transaction below fails, an orphan object is harmless.
+    # The PDF goes first, so a case never points at a missing document; if the transaction below
+    # loses (a double click, a race), the PDF is removed again.
     deps.documents.put(document.key, submission_pdf(
         form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,
         computed_labels={c.name: c.label for c in form.computed}), "application/pdf")
@@ -248,8 +252,11 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     tell(uow, "submission.received", call.who.personnummer, contact_as_of=contact_as_of)
     try:
         uow.commit()
-    except Conflict:
-        return _replayed(deps, owner, draft_id, key)
+    except Exception as exc:
+        deps.documents.delete(document.key)
+        if isinstance(exc, Conflict):
+            return _replayed(deps, owner, draft_id, key)
+        raise
     return receipt(deps, case)
 
 
@@ -257,7 +264,7 @@ def _key_unused_or_raise(deps: EservicesDeps, owner: str, draft_id: str, key: st
     used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"},
                                ConsistentRead=True).get("Item")
     if used and used.get("draft_id") != draft_id:
-        raise Conflict("this Idempotency-Key was used for another submission")
+        raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
 
 
 def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Receipt:
@@ -266,8 +273,8 @@ def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Recei
         return receipt(deps, deps.cases.get(again.case_id))
     used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"}).get("Item")
     if used and used.get("draft_id") != draft_id:
-        raise Conflict("this Idempotency-Key was used for another submission")
-    raise Conflict("the draft was changed while submitting; review and submit again")
+        raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
+    raise citizen_error(Conflict, "Utkastet ändrades medan det skickades in. Granska det och skicka in igen.")
 
 
 def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> Profile:
@@ -287,7 +294,7 @@ def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
     case = deps.cases.get_owned(case_id, _subject(deps, call))
     form = get_form(case.form_id)
     if "report_another" not in form.after_submit:
-        raise NotFound("this e-service has no report for another person")
+        raise citizen_error(NotFound, "E-tjänsten har ingen rapport för en annan person")
     about_me = {k: v for k, v in (case.answers.get("om_dig") or {}).items() if k != "confirm"}
     return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
 
@@ -306,6 +313,7 @@ def receipt(deps: EservicesDeps, case: Case) -> Receipt:
         follow_ups.append(FollowUp(kind="report_another", label="Rapportera för en till person", method="POST",
                                    href=f"/eservices/cases/{case.case_id}/report-another"))
     return Receipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
-                   title=case.title, summary=preview(form, case.answers, []), computed=case.computed,
+                   title=case.title, summary=preview(form, typed_answers(form, case.answers), []),
+                   computed=typed_computed(case.computed),
                    document_url=f"/eservices/cases/{case.case_id}/documents/{document.document_id}",
                    follow_ups=follow_ups)

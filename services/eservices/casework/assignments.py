@@ -13,11 +13,11 @@ from pydantic import BaseModel
 from ...adapters.dynamo import from_dynamo, query_all, query_partition
 from ...contracts.events import AssignmentRegistered
 from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
 from .identity import checked_names
-from .periods import changed
+from .periods import ASSIGNMENT_DATES, changed, dates_near_today, refuse
 from .inbox import trail
 from .schemas import AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView, MyAssignmentView
 
@@ -126,6 +126,7 @@ def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_v
 
 
 def register(deps: EservicesDeps, call: Any, body: AssignmentRequest) -> AssignmentView:
+    refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), ASSIGNMENT_DATES))
     people = [(getattr(body, who), getattr(body, f"{who}_first_name"), getattr(body, f"{who}_last_name"),
                (f"{who}_first_name", f"{who}_last_name")) for who in ("contact_person", "client")]
     names = {field: value for person, checked in zip(people, checked_names(deps.register, people))
@@ -159,7 +160,8 @@ def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentC
     if a.ended_at is not None:
         raise Conflict("the assignment has ended")
     updated = changed(a, body, what="assignment",
-                      required=("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"))
+                      required=("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"),
+                      today=stockholm_date(deps.clock()), limits=ASSIGNMENT_DATES)
     _no_overlap(deps, updated)
     return _view(_save(deps, call, updated, "assignment.change", a.version))
 

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from ...contracts.events import CaseStatusChanged, DecisionPublished
+from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ..bootstrap import EservicesDeps
 from ..cases import Case, Decision, Document
@@ -17,6 +18,7 @@ from .catalog import label_of, law_of
 from .inbox import staff_view, trail
 from .letters import decision_letter_pdf
 from ..notifications import tell
+from .periods import DECISION_DATES, dates_near_today, refuse
 from .schemas import CaseView, DecisionRequest
 
 
@@ -25,8 +27,11 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")
     _only_what_was_applied_for(case, body)
-    _no_second_grant(case.decisions, body)
     who, now = call.who, deps.clock()
+    today = stockholm_date(now)
+    refuse([e for i, d in enumerate(body.decisions)
+            for e in dates_near_today(d.model_dump(), today, DECISION_DATES, prefix=f"decisions.{i}.")])
+    _no_second_grant(case.decisions, body)
     letter_id = str(uuid.uuid4())
     decisions = [Decision(decision_id=str(uuid.uuid4()), insats=d.insats, insats_label=label_of(d.insats),
                           law=law_of(d.insats), outcome=d.outcome,
@@ -37,7 +42,8 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     letter = Document(document_id=letter_id, kind="decision_letter",
                       key=f"cases/{case_id}/decisions/{letter_id}.pdf", filename=f"Beslut {case.case_number}.pdf",
                       created_at=now)
-    # The letter goes first: if the transaction below fails, an orphan object is harmless.
+    # The letter goes first, so a decision never points at a missing letter; if the transaction
+    # below fails (someone changed the case meanwhile), the letter is removed again.
     deps.documents.put(letter.key, decision_letter_pdf(
         case_number=case.case_number, client=case.owner, client_name=case.applicant_name, decided_at=now,
         decided_by=who.name or who.actor, decisions=decisions, letter_text=body.letter_text), "application/pdf")
@@ -56,7 +62,11 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))
     tell(uow, "decision.published", case.owner, preferences="alerts")
-    uow.commit("the case was changed by someone else; reload it")
+    try:
+        uow.commit("the case was changed by someone else; reload it")
+    except Exception:
+        deps.documents.delete(letter.key)
+        raise
     return staff_view(deps, call, saved)
 
 

@@ -11,7 +11,9 @@ from ...domain.calendar import STOCKHOLM
 from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
 from ..bootstrap import EservicesDeps
-from ..cases import INBOX_LABELS_SV, STATUS_LABELS_SV, Case
+from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
+from ..forms import get_form
+from ..forms.engine import typed_answers, typed_computed
 from .audit import AuditTrail
 from .identity import PROTECTED_NAME, is_protected
 from .schemas import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
@@ -39,17 +41,17 @@ def shown_to(deps: EservicesDeps, case: Case, who: Any) -> bool:
 
 
 def row(case: Case, *, is_protected: bool = False) -> InboxRow:
+    code, label = staff_status(case.status)
     return InboxRow(case_id=case.case_id, case_number=case.case_number, personnummer=mask(case.owner),
                     name=PROTECTED_NAME if is_protected else case.applicant_name, protected_identity=is_protected,
-                    category=case.category, status=case.status,
-                    status_label=INBOX_LABELS_SV.get(case.status, case.status), submitted_at=case.submitted_at,
+                    category=case.category, status=code, status_label=label, submitted_at=case.submitted_at,
                     submitted_on=case.submitted_at.astimezone(STOCKHOLM).date())
 
 
 def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
     """Every e-application, newest first; the dates are Stockholm days, both inclusive."""
     cases, cursor = deps.cases.inbox_page(
-        status=query.status, category=query.category,
+        status=stored_status(query.status) if query.status else None, category=query.category,
         after=_utc_midnight(query.from_) if query.from_ else None,
         before=_utc_midnight(query.to + timedelta(days=1)) if query.to else None,
         limit=query.limit, cursor=query.cursor)
@@ -59,15 +61,18 @@ def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
 
 def view(case: Case, *, reveal: bool = True, is_protected: bool = False) -> CaseView:
     """The case for staff; unless ``reveal``, without the name and the "about you" answers."""
-    answers = case.answers if reveal else {k: v for k, v in case.answers.items() if k != "om_dig"}
+    answers = typed_answers(get_form(case.form_id), case.answers)
+    if not reveal:
+        answers = {k: v for k, v in answers.items() if k != "om_dig"}
+    code, label = staff_status(case.status)
     return CaseView(
         case_id=case.case_id, case_number=case.case_number, form_id=case.form_id, title=case.title,
-        category=case.category, status=case.status, status_label=STATUS_LABELS_SV.get(case.status, case.status),
+        category=case.category, status=code, status_label=label,
         personnummer=str(case.owner), name=case.applicant_name if reveal else PROTECTED_NAME,
         protected_identity=is_protected, submitted_at=case.submitted_at,
         history=[StatusStepView(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at, by=h.by)
                  for h in case.history],
-        answers=answers, computed=case.computed,
+        answers=answers, computed=typed_computed(case.computed),
         documents=[StaffDocument(document_id=d.document_id, kind=d.kind, filename=d.filename,
                                  created_at=d.created_at,
                                  url=f"/eservices/cases/{case.case_id}/files/{d.document_id}")

@@ -1,14 +1,14 @@
 """PDFs of case work: the decision letter (beslutsmeddelande) and a message thread exported for
-the journal. fpdf2's core fonts cover Latin-1, which has every Swedish letter."""
+the journal, in the Unicode font of ``pdfdoc`` (any name prints as written)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Iterable
 
-from fpdf import FPDF
-
-from ...domain.calendar import STOCKHOLM
 from ...domain.personnummer import Personnummer
+from ..pdfdoc import line as _line
+from ..pdfdoc import local_time as _local
+from ..pdfdoc import new_pdf
 
 LAW_REFERENCES = {"SoL": "socialtjänstlagen (2001:453) 4 kap. 1 §",
                   "LSS": "lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 §",
@@ -17,29 +17,10 @@ APPEAL = ("Om du inte är nöjd med beslutet kan du överklaga det hos förvaltn
           "till socialtjänsten inom tre veckor från den dag du fick del av beslutet.")
 
 
-def _t(text: Any) -> str:
-    return (str(text).replace("\u2013", "-").replace("\u2014", "-")
-            .encode("latin-1", "replace").decode("latin-1"))
-
-
-def _local(instant: datetime) -> str:
-    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
-def _doc(title: str) -> FPDF:
-    pdf = FPDF(format="A4")
-    pdf.set_title(_t(title))
-    pdf.set_creator("Insats")
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, _t(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+def _doc(title: str) -> Any:
+    pdf = new_pdf(title)
+    _line(pdf, title, bold=True, size=15, height=8)
     return pdf
-
-
-def _line(pdf: FPDF, text: str, *, bold: bool = False, size: int = 10) -> None:
-    pdf.set_font("Helvetica", "B" if bold else "", size)
-    pdf.multi_cell(0, 5, _t(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from chalice import Response
 from pydantic import BaseModel, Field
 
+from ...adapters.documents import EXPORTS_PREFIX, UPLOADS_PREFIX
 from ...adapters.dynamo import from_dynamo, query_all, translated_errors
 from ...contracts.events import MessageSent
 from ...domain.calendar import stockholm_date
@@ -24,6 +25,7 @@ from ...domain.personnummer import Personnummer, mask
 from ..bootstrap import EservicesDeps
 from ..relatives import acting_subject
 from ..notifications import tell, tell_case_workers
+from ..sv import citizen_error
 from .inbox import pdf_response, trail
 from .letters import thread_pdf
 from .messaging import enabled_or_raise, settings_key
@@ -193,14 +195,22 @@ def _as_whom(sender: Sender) -> str | None:
     return str(sender.citizen) if sender.proxy else None
 
 
+def _error(sender: Sender, cls: Any, english: str, swedish: str) -> Any:
+    """The error in the language of the sender's audience: Swedish for citizens and relatives."""
+    return citizen_error(cls, swedish) if sender.party == "citizen" else cls(english)
+
+
 def _own_thread(deps: EservicesDeps, sender: Sender, thread_id: str) -> Thread:
     """The thread if the sender is one of its parties; otherwise 404, as if it did not exist."""
-    thread = repository(deps).thread(thread_id)
-    mine = (thread.citizen == sender.citizen if sender.party == "citizen"
-            else thread.case_worker_id == sender.user_id)
+    try:
+        thread: Thread | None = repository(deps).thread(thread_id)
+    except NotFound:
+        thread = None
+    mine = thread is not None and (thread.citizen == sender.citizen if sender.party == "citizen"
+                                   else thread.case_worker_id == sender.user_id)
     if not mine:
-        raise NotFound("no such thread")
-    return thread
+        raise _error(sender, NotFound, "no such thread", "Meddelandet finns inte")
+    return thread  # type: ignore[return-value]
 
 
 # -- uploads ----------------------------------------------------------------------------
@@ -213,7 +223,9 @@ def _safe_filename(filename: str) -> str:
 def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadRequest) -> UploadTicket:
     """A presigned POST for one attachment; S3 refuses a file over 16 MiB or of another type."""
     upload_id = str(uuid.uuid4())
-    key = f"messages/uploads/{upload_id}"  # no filename in the key: it may name a person
+    # No filename in the key (it may name a person); under the prefix a lifecycle rule empties
+    # daily, so an upload never attached (or refused) does not stay.
+    key = f"{UPLOADS_PREFIX}{upload_id}"
     now = deps.clock()
     ticket = deps.documents.presigned_post(key, max_bytes=MAX_ATTACHMENT_BYTES, content_type=body.content_type,
                                            expires=UPLOAD_EXPIRES_SECONDS)
@@ -233,25 +245,30 @@ def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadReq
 def _attachments(deps: EservicesDeps, sender: Sender, upload_ids: list[str]) -> list[Attachment]:
     """The named uploads, each checked; every bad one is named in the problem."""
     found, errors = [], []
+    sv = sender.party == "citizen"
+    mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
     for i, upload_id in enumerate(upload_ids):
         field = f"attachments.{i}"
         upload = repository(deps).upload(upload_id)
         if upload is None or upload.owner != sender.uploader:
-            errors.append(FieldError(field, "no such upload of yours"))
+            errors.append(FieldError(field, "Du har ingen sådan uppladdad fil" if sv else "no such upload of yours"))
             continue
         if upload.used:
-            errors.append(FieldError(field, "this upload is attached to a message already"))
+            errors.append(FieldError(field, "Filen är redan bifogad till ett meddelande" if sv
+                                     else "this upload is attached to a message already"))
             continue
         size = deps.documents.size(upload.key)
         if size is None:
-            errors.append(FieldError(field, "the file has not been uploaded"))
+            errors.append(FieldError(field, "Filen har inte laddats upp" if sv else "the file has not been uploaded"))
         elif size > MAX_ATTACHMENT_BYTES:
-            errors.append(FieldError(field, f"the file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"))
+            errors.append(FieldError(field, f"Filen är större än {mb} MB" if sv
+                                     else f"the file is larger than {mb} MB"))
         else:
             found.append(Attachment(attachment_id=upload.upload_id, filename=upload.filename,
                                     content_type=upload.content_type, size=size, key=upload.key))
     if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+        detail = "; ".join(f"{e.field}: {e.detail}" for e in errors)
+        raise citizen_error(ValidationFailed, detail, errors=errors) if sv else ValidationFailed(detail, errors=errors)
     return found
 
 
@@ -259,10 +276,14 @@ def _attachments(deps: EservicesDeps, sender: Sender, upload_ids: list[str]) -> 
 
 def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
           read_receipt: bool, upload_ids: list[str]) -> Message:
-    settings = enabled_or_raise(deps, thread.citizen)
-    attachments = _attachments(deps, sender, upload_ids)
+    settings = enabled_or_raise(deps, thread.citizen, for_citizen=sender.party == "citizen")
+    uploaded = _attachments(deps, sender, upload_ids)
     now = deps.clock()
-    message = Message(message_id=str(uuid.uuid4()), thread_id=thread.thread_id, from_party=sender.party,
+    message_id = str(uuid.uuid4())
+    # An attached file moves out of the uploads prefix (which expires) to the message's own key.
+    attachments = [a.model_copy(update={"key": f"messages/attachments/{message_id}/{a.attachment_id}"})
+                   for a in uploaded]
+    message = Message(message_id=message_id, thread_id=thread.thread_id, from_party=sender.party,
                       author=sender.author, author_name=sender.author_name or settings.name, subject=subject,
                       body=body, sent_at=now, read_receipt=read_receipt, attachments=attachments)
     to_party: Party = "case_worker" if sender.party == "citizen" else "citizen"
@@ -294,7 +315,20 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
         tell(uow, "message.received", thread.citizen, preferences="alerts")
     else:
         tell_case_workers(uow, "message.received_staff")
-    uow.commit("messaging was switched off, or an attachment was used, while sending; try again")
+    for source, a in zip(uploaded, attachments):
+        deps.documents.copy(source.key, a.key)
+    try:
+        uow.commit("messaging was switched off, or an attachment was used, while sending; try again")
+    except Exception as exc:
+        for a in attachments:  # the message was not stored: neither are its copies
+            deps.documents.delete(a.key)
+        if isinstance(exc, Conflict):
+            raise _error(sender, Conflict, "messaging was switched off, or an attachment was used, while sending; "
+                                           "try again", "Meddelandefunktionen stängdes av, eller en bilaga användes, "
+                                                        "medan meddelandet skickades. Försök igen.") from None
+        raise
+    for source in uploaded:
+        deps.documents.delete(source.key)
     return message
 
 
@@ -325,8 +359,8 @@ def citizen_new_thread(deps: EservicesDeps, call: Any, body: CitizenNewMessage) 
     sender = person_sender(deps, call)
     case = deps.cases.get_owned(body.case_id, sender.citizen or "")
     if case.intake is None:
-        raise Conflict("no case worker has taken the case in yet; you can write once one has")
-    settings = enabled_or_raise(deps, case.owner)
+        raise citizen_error(Conflict, "Ingen handläggare har tagit upp ärendet än. Du kan skriva när det är gjort.")
+    settings = enabled_or_raise(deps, case.owner, for_citizen=True)
     now = deps.clock()
     thread = Thread(thread_id=str(uuid.uuid4()), citizen=case.owner, citizen_name=settings.name,
                     case_worker_id=case.intake.case_worker_id, case_worker_name=case.intake.case_worker_name,
@@ -407,7 +441,7 @@ def attachment(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str, m
     message = next((m for m in repository(deps).messages(thread_id) if m.message_id == message_id), None)
     found = next((a for a in message.attachments if a.attachment_id == attachment_id), None) if message else None
     if found is None:
-        raise NotFound("no such attachment")
+        raise _error(sender, NotFound, "no such attachment", "Bilagan finns inte")
     if sender.audited:
         trail(deps).read(call.who, "message.attachment.read", [thread.citizen],
                          resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}",
@@ -425,7 +459,7 @@ def export_thread(deps: EservicesDeps, call: Any, thread_id: str) -> Response:
     pdf = thread_pdf(subject=thread.subject, citizen=thread.citizen, citizen_name=thread.citizen_name,
                      case_worker_name=thread.case_worker_name, case_number=thread.case_number, messages=messages,
                      exported_at=now, exported_by=sender.author_name)
-    key = f"messages/exports/{thread_id}/{now.strftime('%Y%m%dT%H%M%S%f')}.pdf"
+    key = f"{EXPORTS_PREFIX}threads/{thread_id}/{now.strftime('%Y%m%dT%H%M%S%f')}.pdf"  # expires in a day
     deps.documents.put(key, pdf, "application/pdf")
     trail(deps).read(call.who, "thread.export", [thread.citizen], resource=f"thread:{thread_id}")
     return pdf_response(deps, call, key, f"Meddelanden {thread.case_number or thread_id[:8]}.pdf", "application/pdf")

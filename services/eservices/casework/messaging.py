@@ -12,8 +12,9 @@ from ...adapters.dynamo import from_dynamo, query_all
 from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
 from ..bootstrap import EservicesDeps
-from .identity import checked_name
 from ..notifications import alerts_changed
+from ..sv import citizen_error
+from .identity import PROTECTED_NAME, checked_name, is_protected
 from .inbox import trail
 from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
@@ -73,9 +74,12 @@ def repository(deps: EservicesDeps) -> MessagingRepository:
     return MessagingRepository(deps.table)
 
 
-def enabled_or_raise(deps: EservicesDeps, citizen: str) -> MessagingSettings:
+def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = False) -> MessagingSettings:
     found = repository(deps).get(citizen)
     if found is None or not found.enabled:
+        if for_citizen:
+            raise citizen_error(Conflict, "Meddelandefunktionen är inte påslagen för dig. En handläggare slår på "
+                                          "den först.")
         raise Conflict("messaging is not switched on for this citizen; a case worker switches it on first")
     return found
 
@@ -115,8 +119,15 @@ def get_settings(deps: EservicesDeps, call: Any, citizen: str) -> MessagingSetti
 
 
 def search_citizens(deps: EservicesDeps, call: Any, name: str) -> list[MessagingCitizen]:
-    """Citizens with messaging on, by name; the personnummer is always shown after the name."""
+    """Citizens with messaging on, by name; the personnummer is always shown after the name. A
+    person with protected identity is never found by name (that would tie the name to the
+    personnummer for every case worker) and is listed as "Skyddad identitet"."""
     found = sorted(repository(deps).enabled_named(name),
-                   key=lambda s: (s.last_name.lower(), s.first_name.lower()))[:50]
+                   key=lambda s: (s.last_name.lower(), s.first_name.lower()))
+    protected = {str(s.citizen) for s in found if is_protected(deps.register, s.citizen)}
+    if name:
+        found = [s for s in found if str(s.citizen) not in protected]
+    found = found[:50]
     trail(deps).read(call.who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
-    return [MessagingCitizen(citizen=str(s.citizen), name=s.name) for s in found]
+    return [MessagingCitizen(citizen=str(s.citizen), name=PROTECTED_NAME if str(s.citizen) in protected else s.name)
+            for s in found]

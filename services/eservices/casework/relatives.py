@@ -12,7 +12,7 @@ from ..relatives import RelativeApproval
 from .identity import checked_names
 from ..notifications import tell
 from .inbox import trail
-from .periods import changed
+from .periods import APPROVAL_DATES, changed, dates_near_today, refuse
 from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
 
 
@@ -49,6 +49,7 @@ def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
 
 def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalView:
     citizen, relative = body.citizen, body.relative
+    refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), APPROVAL_DATES))
     (c_first, c_last), (r_first, r_last) = checked_names(deps.register, [
         (p.personnummer, p.first_name, p.last_name, (f"{side}.first_name", f"{side}.last_name"))
         for side, p in (("citizen", citizen), ("relative", relative))])
@@ -79,7 +80,8 @@ def change(deps: EservicesDeps, call: Any, approval_id: str, body: ApprovalChang
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:
         raise Conflict("the approval has ended; make a new one")
-    updated = changed(a, body, what="approval", required=("valid_from", "note"))
+    updated = changed(a, body, what="approval", required=("valid_from", "note"), today=stockholm_date(deps.clock()),
+                      limits=APPROVAL_DATES)
     _no_overlap(deps, updated)
     return _save(deps, call, updated, "relative.change", a.version)
 

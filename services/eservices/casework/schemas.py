@@ -7,15 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from ...domain.bounds import SaneDate, check_line, check_text
 from ...domain.personnummer import PersonnummerField
 from ...domain.phone import EmailAddress, MobilePhone
-from ..cases import CaseStatus
+from ..cases import StaffStatus
+from ..sv import SwedishRequest
 from .catalog import (HOME_CARE, INSATSER, LSS_CODES, MAX_MINUTES_PER_MONTH, Channel, FromWhom, IntakeType)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+# Every text a case worker sends: no control characters, bidi overrides or lone surrogates
+# (they would be stored and printed into letters); one-line texts also no line breaks.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(check_line)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(check_line)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(check_text)]
 Email = EmailAddress
 Phone = MobilePhone
 Ore = Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
@@ -40,10 +45,11 @@ def _not_before(value: date | None, info: ValidationInfo, start: str = "valid_fr
 class InboxQuery(Request):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    status: CaseStatus | None = None
-    category: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    from_: date | None = Field(None, alias="from", description="submitted on or after (Stockholm date)")
-    to: date | None = Field(None, description="submitted on or before (Stockholm date)")
+    status: StaffStatus | None = Field(None, description="the inbox's status codes: new (Ny), received, "
+                                                         "in_progress, decided, closed")
+    category: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)] | None = None
+    from_: SaneDate | None = Field(None, alias="from", description="submitted on or after (Stockholm date)")
+    to: SaneDate | None = Field(None, description="submitted on or before (Stockholm date)")
     limit: int = Field(25, ge=1, le=100)
     cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
@@ -80,6 +86,8 @@ class StaffDocument(BaseModel):
 
 
 class StatusStepView(BaseModel):
+    """A step of the history: an event (the application was submitted, taken in, decided)."""
+
     status: str
     label: str
     at: datetime
@@ -112,14 +120,14 @@ class CaseView(BaseModel):
 
 class IntakeRequest(Request):
     intake_type: IntakeType
-    lss_insatser: list[LssCode] = Field(default_factory=list, validate_default=True,
+    lss_insatser: list[LssCode] = Field(default_factory=list, validate_default=True, max_length=len(LSS_CODES),
                                         description="one or more, required for begaran_lss")
     case_worker_id: Text | None = Field(None, description="defaults to the caller")
     case_worker_name: Text | None = None
     organisation: Text
     from_whom: FromWhom = "den_enskilde"
     channel: Channel = "e_ansokan"
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reason: Line = ""
     note: LongText = ""
 
     @field_validator("lss_insatser")
@@ -142,8 +150,8 @@ class InsatsDecision(Request):
     outcome: Literal["granted", "refused"]
     granted_minutes_per_month: Annotated[int, Field(strict=True, ge=1, le=MAX_MINUTES_PER_MONTH)] | None = Field(
         None, validate_default=True, description="home care (hemtjanst) granted: required; otherwise absent")
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     motivation: LongText = ""
 
     @field_validator("granted_minutes_per_month")
@@ -166,7 +174,8 @@ class InsatsDecision(Request):
 
 class DecisionRequest(Request):
     decisions: list[InsatsDecision] = Field(min_length=1, max_length=20)
-    letter_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] = ""
+    letter_text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000),
+                           AfterValidator(check_text)] = ""
 
     @field_validator("decisions")
     @classmethod
@@ -189,8 +198,8 @@ class AssignmentRequest(Request):
     sessions_per_month: Annotated[int, Field(strict=True, ge=1, le=31)]
     monthly_fee_ore: Ore
     expense_allowance_ore: Ore
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     case_id: Id | None = None
     note: LongText = ""
 
@@ -214,8 +223,8 @@ class AssignmentChange(Request):
     sessions_per_month: Annotated[int, Field(strict=True, ge=1, le=31)] | None = None
     monthly_fee_ore: Ore | None = None
     expense_allowance_ore: Ore | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: SaneDate | None = None
+    valid_to: SaneDate | None = None
     note: LongText | None = None
 
 
@@ -268,8 +277,8 @@ class PersonRef(Request):
 class ApprovalRequest(Request):
     citizen: PersonRef
     relative: PersonRef
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     note: LongText = ""
     consent_recorded: bool
 
@@ -296,8 +305,8 @@ class ApprovalRequest(Request):
 
 class ApprovalChange(Request):
     version: int
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: SaneDate | None = None
+    valid_to: SaneDate | None = None
     note: LongText | None = None
 
 
@@ -362,7 +371,7 @@ class PersonQuery(Request):
 
 
 class NameQuery(Request):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(check_line)] = ""
 
 
 class MessagingSettingsView(BaseModel):
@@ -393,15 +402,21 @@ ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", 
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     "application/vnd.oasis.opendocument.text")
 Filename = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                            pattern=r"^[^/\\\x00-\x1f\"]+$")]
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+                                            pattern=r"^[^/\\\x00-\x1f\"]+$"), AfterValidator(check_line)]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                    AfterValidator(check_line)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+                 AfterValidator(check_text)]
 Uploads = Annotated[list[Id], Field(max_length=5, description="upload ids, at most 5")]
 
 
 class UploadRequest(Request):
     filename: Filename
     content_type: Literal[ATTACHMENT_TYPES]  # type: ignore[valid-type]
+
+
+class CitizenUploadRequest(UploadRequest, SwedishRequest):
+    """An upload a citizen or relative starts: the same fields, errors in Swedish."""
 
 
 class UploadTicket(BaseModel):
@@ -429,7 +444,7 @@ class StaffNewMessage(Request):
     _unique_attachments = field_validator("attachments")(_unique)
 
 
-class CitizenNewMessage(Request):
+class CitizenNewMessage(Request, SwedishRequest):
     case_id: Id
     subject: Subject
     body: Body
@@ -445,6 +460,10 @@ class Reply(Request):
     attachments: Uploads = Field(default_factory=list)
 
     _unique_attachments = field_validator("attachments")(_unique)
+
+
+class CitizenReply(Reply, SwedishRequest):
+    """A reply from a citizen or relative: the same fields, errors in Swedish."""
 
 
 class AttachmentView(BaseModel):
@@ -488,9 +507,9 @@ class AuditQuery(Request):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     person: PersonnummerField | None = None
-    actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    from_: date = Field(alias="from")
-    to: date
+    actor: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)] | None = None
+    from_: SaneDate = Field(alias="from")
+    to: SaneDate
     format: Literal["json", "csv"] = "json"
 
     @field_validator("to")

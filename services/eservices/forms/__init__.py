@@ -43,7 +43,9 @@ def get_form(form_id: str) -> FormDefinition:
     try:
         return registry()[form_id]
     except KeyError:
-        raise NotFound(f"no e-service {form_id!r}") from None
+        from ..sv import citizen_error
+
+        raise citizen_error(NotFound, "E-tjänsten finns inte") from None
 
 
 def openapi_schemas() -> dict[str, object]:

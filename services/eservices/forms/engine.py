@@ -296,6 +296,47 @@ def computed_values(form: FormDefinition, answers: dict[str, dict[str, Any]]) ->
     return {c.name: c.compute(answers) for c in form.computed}
 
 
+# -- one type per number ----------------------------------------------------------------
+# Every number in a response is a JSON number: decimals (hours, km, kronor) with a fraction,
+# integers (year, month) without. A store may hand them back as Decimal, int or (in cases
+# stored before this rule) strings; these put each back in its one type.
+
+def _as(kind: str, value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    try:
+        if kind == "decimal":
+            return float(Decimal(str(value)))
+        if kind in ("integer", "year", "month"):
+            return int(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return value
+    return value
+
+
+def _typed_fields(fields: tuple[Field, ...], values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for f in fields:
+        if f.name not in out:
+            continue
+        if f.kind == "rows" and isinstance(out[f.name], list):
+            out[f.name] = [_typed_fields(f.columns, r) if isinstance(r, dict) else r for r in out[f.name]]
+        else:
+            out[f.name] = _as(f.kind, out[f.name])
+    return out
+
+
+def typed_answers(form: FormDefinition, answers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The answers with every number in its field's one type."""
+    return {step: _typed_fields(form.step(step).fields, values) if form.step(step) and isinstance(values, dict)
+            else values for step, values in answers.items()}
+
+
+def typed_computed(computed: dict[str, Any]) -> dict[str, Any]:
+    """Computed values are decimals (sums, kronor): JSON numbers with a fraction."""
+    return {k: _as("decimal", v) for k, v in computed.items()}
+
+
 def value_at(answers: dict[str, dict[str, Any]], dotted: str) -> Any:
     step, _, name = dotted.partition(".")
     return (answers.get(step) or {}).get(name)

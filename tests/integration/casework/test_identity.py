@@ -102,3 +102,13 @@ class TestProtectedIdentity:
         _, cw = case_worker(token)
         rows = [r for r in es.get("/inbox?limit=100", token=cw).json["items"] if r["case_id"] == receipt["case_id"]]
         assert [(r["name"], r["protected_identity"]) for r in rows] == [("Testsson, Test", False)]
+
+
+def test_a_protected_person_is_not_found_by_name_in_the_messaging_search(app_client, token):
+    es = app_client("eservices")
+    _, cw = case_worker(token)
+    assert es.put("/messaging/settings", {"citizen": SAM, "first_name": "Sam", "last_name": "Skyddad",
+                                          "enabled": True}, token=cw).status == 200
+    assert all(c["citizen"] != SAM for c in es.get("/messaging/citizens?name=sam", token=cw).json)
+    listed = [c for c in es.get("/messaging/citizens", token=cw).json if c["citizen"] == SAM]
+    assert listed == [{"citizen": SAM, "name": "Skyddad identitet"}]

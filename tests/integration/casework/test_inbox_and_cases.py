@@ -68,7 +68,7 @@ class TestInbox:
         for row in rows:
             assert row["personnummer"] == pnr[:8] + "-****"
             assert (row["name"], row["category"], row["status"], row["status_label"]) == (
-                "Testsson, Test", "Hemtjänst insatser", "submitted", "Ny")
+                "Testsson, Test", "Hemtjänst insatser", "new", "Ny")
             assert row["submitted_on"] == receipt["submitted_at"][:10]
         assert pnr not in page.body.decode()
         # AND each read is audited as an inbox listing of this person, by each case worker
@@ -113,7 +113,7 @@ class TestInbox:
         # WHEN the case worker pages two at a time through the new ones
         seen, cursor, pages = [], None, 0
         while True:
-            url = "/inbox?from=2001-04-02&to=2001-04-02&status=submitted&limit=2"
+            url = "/inbox?from=2001-04-02&to=2001-04-02&status=new&limit=2"
             url += f"&cursor={cursor}" if cursor else ""
             page = es.get(url, token=cw).json
             seen += [r["case_id"] for r in page["items"]]
@@ -149,7 +149,7 @@ class TestCase:
         case = es.get(f"/cases/{receipt['case_id']}", token=cw)
         # THEN it shows the answers, full personnummer and the application's PDF
         assert case.status == 200, case.json
-        assert case.json["personnummer"] == pnr and case.json["status_label"] == "Inskickad"
+        assert case.json["personnummer"] == pnr and case.json["status_label"] == "Ny"
         assert case.json["answers"]["ansokan"]["need"] == "Jag behöver hjälp med städning"
         pdf = next(d for d in case.json["documents"] if d["kind"] == "submission_pdf")
         # AND the PDF downloads for the case worker

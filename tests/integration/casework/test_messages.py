@@ -346,5 +346,5 @@ class TestSwitchedOff:
         enable_messaging(es, cw, citizen, enabled=False)
         # WHEN the citizen replies THEN 409 says why, and nothing is added
         r = es.post(f"/my/messages/threads/{thread['thread_id']}", {"body": "Hallå?"}, token=ctok)
-        assert r.status == 409 and "messaging is not switched on" in r.json["detail"]
+        assert r.status == 409 and "Meddelandefunktionen är inte påslagen" in r.json["detail"]
         assert len(es.get(f"/messages/threads/{thread['thread_id']}", token=cw).json["messages"]) == 1

@@ -200,6 +200,16 @@ class TestAuditExport:
         formula = record.model_copy(update={"actor": "=HYPERLINK()"})
         assert ",'=HYPERLINK()," in to_csv([formula]).splitlines()[1]
 
+    @pytest.mark.parametrize("lead", ["\t", "\r"])
+    def test_a_leading_tab_or_carriage_return_is_neutralised_too(self, lead):
+        import csv
+        import io
+
+        record = AuditRecord(audit_id="1", at=NOW, actor=f"{lead}=cmd|' /C calc'!A0", actor_role="case_worker",
+                             action="case.read", kind="read", purpose="p", request_id="r")
+        [_, row] = list(csv.reader(io.StringIO(to_csv([record]))))
+        assert row[1] == f"'{lead}=cmd|' /C calc'!A0"
+
     def test_days_are_stockholm_days_and_a_year_at_most(self):
         start, end = local_day_bounds(date(2026, 7, 1), date(2026, 7, 1))
         assert start.astimezone(timezone.utc) == datetime(2026, 6, 30, 22, tzinfo=timezone.utc)

@@ -89,3 +89,17 @@ class TestPeriodRulesWithAKnownToday:
         pnr = new_pnr()
         assert "answers.tidrapport.month" in self.errors(self.report(pnr, 2026, 12, "2026-12-01"), pnr)
         assert "answers.tidrapport.year" in self.errors(self.report(pnr, 2099, 1, "2099-01-01"), pnr)
+
+
+def test_numbers_read_back_in_one_type_even_if_stored_as_strings():
+    from services.eservices.forms.engine import typed_answers, typed_computed
+
+    form = get_form("contact-time-report")
+    stored = {"tidrapport": {"year": "2026", "month": 10.0,
+                             "travel": [{"date": "2026-10-01", "from_place": "A", "to_place": "B", "km": "10.0"}],
+                             "activities": [{"date": "2026-10-01", "activity": "Bad", "hours": 2}]}}
+    typed = typed_answers(form, stored)["tidrapport"]
+    assert (typed["year"], typed["month"]) == (2026, 10) and type(typed["month"]) is int
+    assert typed["travel"][0]["km"] == 10.0 and type(typed["travel"][0]["km"]) is float
+    assert type(typed["activities"][0]["hours"]) is float
+    assert typed_computed({"total_km": "10.0", "mileage_kronor": 25}) == {"total_km": 10.0, "mileage_kronor": 25.0}
