@@ -60,12 +60,21 @@ def main() -> None:
 
     port = free_port()
     server = _moto(port)
+    saved = dict(os.environ)
     try:
         set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
         _run(port)
     finally:
         server.terminate()
         server.wait(timeout=10)
+        # the benchmarks share a process: leave no endpoint, settings or clients of ours behind
+        os.environ.clear()
+        os.environ.update(saved)
+        from services import aws
+        from services.auth.tokens import reset_verifier
+
+        aws.reset()
+        reset_verifier()
 
 
 def _run(port: int) -> None:
