@@ -1,6 +1,6 @@
 """Nightly follow-up reports of home care, built from events only (never another service's table).
 
-Modules: ``domain`` (client-month state and result, personnalkontinuitet; pure), ``fold`` (totals
+Modules: ``domain`` (client-month state and result, personalkontinuitet; pure), ``fold`` (totals
 per provider and municipality; pure), ``schedule`` (02:00 Stockholm across daylight saving; pure),
 ``render`` (CSV and SVG; pure), ``ports`` (what the use cases need of a store), ``store`` (DynamoDB),
 ``service`` (use cases), ``schemas`` (API shapes), ``bootstrap`` (composition root), ``cli``
