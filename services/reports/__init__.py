@@ -1,6 +1,6 @@
 """Nightly follow-up reports of home care, built from events only (never another service's table).
 
-Modules: ``domain`` (client-month state and result, personnalkontinuitet; pure), ``fold`` (totals
+Modules: ``domain`` (client-month state and result, personalkontinuitet; pure), ``fold`` (totals
 per provider and municipality; pure), ``schedule`` (02:00 Stockholm across daylight saving; pure),
 ``render`` (CSV and SVG; pure), ``ports`` (what the use cases need of a store), ``store`` (DynamoDB),
 ``service`` (use cases), ``schemas`` (API shapes), ``bootstrap`` (composition root), ``cli``
@@ -23,4 +23,15 @@ Decisions where the issue is silent:
 - Approved minutes: performed minutes of visits the provider has approved.
 - Absence days: the days of each absence inside the month, per kind, for the provider that
   registered it; an open-ended absence counts to the month's end.
+- Where the work happens: the consumer recomputes a client-month's result when its events arrive
+  (it has the state in hand) and leaves it, with the state's version, in a change item per batch;
+  the nightly build folds the changes since the previous build into the published results and the
+  report. A full rebuild recomputes every client-month from its state. Both give the same report.
+- A decision naming a provider opens the months still open for registration (a client granted time
+  but not visited is in the report); other months it reaches are recomputed if they exist.
+- Each report carries ``built_at`` and ``data_until`` (the latest event it includes); what arrives
+  after a build's start is in the next one.
+- Clients appear masked in rows (``YYYYMMDD-****``); provider staff never get the municipality's
+  totals (they would reveal the other providers').
+- CSV: semicolons, decimal commas, a byte-order mark (a Swedish spreadsheet opens it as it is).
 """

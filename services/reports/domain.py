@@ -15,7 +15,7 @@ import calendar
 import json
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 from ..contracts.events import (AbsenceRegistered, DecisionPublished, RejectedEventsChanged, VisitChanged,

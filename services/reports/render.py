@@ -56,6 +56,16 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:,.0f}".replace(",", "\u00a0")
 
 
+def _nice_step(top_hours: float) -> int:
+    """A round tick step (1, 2 or 5 times a power of ten) giving 3–6 ticks up to ``top_hours``."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if top_hours / (step * m) <= 5:
+                return step * m
+        step *= 10
+
+
 def to_svg(report: dict) -> str:
     """Performed against granted hours per provider: paired horizontal bars with their values,
     a title, axis labels, and a text alternative (``<title>``/``<desc>``, ``role="img"``)."""
@@ -68,7 +78,10 @@ def to_svg(report: dict) -> str:
     desc = "; ".join(lines) or "Inga utförare i rapporten."
     left, top, bar, gap, width = 190, 70, 18, 26, 460
     height = top + max(1, len(providers)) * (2 * bar + gap) + 70
-    top_value = max([1] + [max(p["performed_minutes"], p["granted_minutes"]) for p in providers])
+    step = _nice_step(max([60] + [max(p["performed_minutes"], p["granted_minutes"]) for p in providers]) / 60)
+    ticks = 1 + int(-(-max([60] + [max(p["performed_minutes"], p["granted_minutes"]) for p in providers])
+                       // (step * 60)))
+    top_value = step * 60 * (ticks - 1)
     scale = width / top_value
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="t d" '
              f'width="{left + width + 120}" height="{height}" viewBox="0 0 {left + width + 120} {height}" '
@@ -85,19 +98,21 @@ def to_svg(report: dict) -> str:
         done, granted = p["performed_minutes"], p["granted_minutes"]
         parts.append(f'<g><text x="{left - 8}" y="{y + bar + 4}" text-anchor="end" fill="#1a1a1a">'
                      f'{escape(p["provider_id"])}</text>')
-        for value, colour, dy in ((done, "#0b5394", 0), (granted, "#b7b7b7", bar)):
+        pct = f" ({round(100 * p['share_performed'])} %)" if p["share_performed"] is not None else ""
+        for value, colour, dy, extra in ((done, "#0b5394", 0, pct), (granted, "#b7b7b7", bar, "")):
             w = max(1.0, value * scale)
             parts.append(f'<rect x="{left}" y="{y + dy}" width="{w:.1f}" height="{bar - 2}" fill="{colour}"/>'
-                         f'<text x="{left + w + 6:.1f}" y="{y + dy + bar - 6}" fill="#1a1a1a">{_hours(value)} h</text>')
+                         f'<text x="{left + w + 6:.1f}" y="{y + dy + bar - 6}" fill="#1a1a1a">'
+                         f'{_hours(value)} h{extra}</text>')
         parts.append("</g>")
         y += 2 * bar + gap
     axis_y = y
     parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="#1a1a1a"/>')
-    for i in range(5):
-        x = left + width * i / 4
+    for i in range(ticks):
+        x = left + width * i / (ticks - 1)
         parts.append(f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="#1a1a1a"/>'
                      f'<text x="{x:.1f}" y="{axis_y + 20}" text-anchor="middle" fill="#1a1a1a">'
-                     f'{_hours(round(top_value * i / 4))}</text>')
+                     f'{_hours(step * 60 * i)}</text>')
     parts.append(f'<text x="{left + width / 2}" y="{axis_y + 45}" text-anchor="middle" fill="#1a1a1a">'
                  'Tid (timmar)</text>')
     parts.append(f'<text x="16" y="{top - 8}" fill="#1a1a1a">Utförare</text>')

@@ -27,7 +27,7 @@ from ..domain.calendar import is_month_open
 from ..domain.errors import Forbidden, NotFound
 from ..observability import get_logger
 from . import schedule
-from .domain import ClientMonth, compute, decision_months, grant_entries, month_key, parse_month
+from .domain import compute, decision_months, grant_entries, month_key, parse_month
 from .fold import summarize
 from .ports import Progress, ReportsStore
 

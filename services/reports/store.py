@@ -5,9 +5,10 @@ Items (``<m>`` = yyyy-mm, ``<s>`` = the client's shard, 0–31, from a CRC of th
 - ``CM#<m>#<s>`` / ``<client>``: a client-month's state (visits, absences, open rejected events) as
   one compact JSON string, with ``ver`` for optimistic writes. A month is 32 partitions, read by a
   full rebuild with one paginated query each.
-- ``TOUCHED#<m>`` / ``<at>#<client>``: a change for the next nightly build with the client-month's
-  result as the consumer computed it and the ``ver`` it was computed from, read by range (no
-  deletes: a build reads what came after the previous one, the highest ``ver`` per client; TTL).
+- ``TOUCHED#<m>`` / ``<at>#<id>``: the changes of one consumer batch for the next nightly build:
+  the client-months' results as the consumer computed them, each with the ``ver`` it was computed
+  from; read by range (no deletes: a build reads what came after the previous one, the highest
+  ``ver`` per client; TTL).
 - ``MONTHS`` / ``<m>``: the months with changes, and when last.
 - ``GRANTS#<client>`` / ``GRANTS``: the client's decisions and months, with ``ver``.
 - ``PUB#<m>`` / ``<part>``: the results the month's report was built from, zlib-compressed JSON in
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 import zlib
 from typing import Any, Iterator
 
@@ -140,26 +142,34 @@ class DynamoReportsStore:
 
     # -- changes for the nightly build ------------------------------------------------------------
     def touch(self, touched: list[tuple[dict, int]], at: str) -> None:
+        # One change item per month and batch (at most 100 results each): a night reads a few
+        # items, not one per client-month.
         expires = _n(int(time.time()) + TOUCH_TTL_DAYS * 86400)
-        requests = [{"PutRequest": {"Item": {
-            "pk": _s(f"TOUCHED#{r['month']}"), "sk": _s(f"{at}#{r['client']}"), "ver": _n(version), "ttl": expires,
-            "result": {"B": zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)}}}}
-            for r, version in touched]
-        requests += [{"PutRequest": {"Item": {"pk": _s("MONTHS"), "sk": _s(m), "touched_at": _s(at)}}}
-                     for m in sorted({r["month"] for r, _ in touched})]
+        by_month: dict[str, dict[str, list]] = {}
+        for result, version in touched:
+            by_month.setdefault(result["month"], {})[result["client"]] = [version, result]
+        requests = []
+        for month, results in sorted(by_month.items()):
+            clients = sorted(results)
+            for i in range(0, len(clients), 100):
+                part = {c: results[c] for c in clients[i:i + 100]}
+                requests.append({"PutRequest": {"Item": {
+                    "pk": _s(f"TOUCHED#{month}"), "sk": _s(f"{at}#{uuid.uuid4().hex}"), "ttl": expires,
+                    "results": {"B": zlib.compress(json.dumps(part, separators=(",", ":")).encode(), 6)}}}})
+            requests.append({"PutRequest": {"Item": {"pk": _s("MONTHS"), "sk": _s(month), "touched_at": _s(at)}}})
         self._batch_write(requests)
 
     def touched_months(self) -> dict[str, str]:
         return {i["sk"]["S"]: i["touched_at"]["S"] for i in self._query("MONTHS")}
 
     def touched_since(self, month: str, since: str) -> dict[str, dict]:
-        latest: dict[str, tuple[int, str, bytes]] = {}
+        latest: dict[str, tuple[int, str, dict]] = {}
         for item in self._query(f"TOUCHED#{month}", start=since or None):
-            at, client = item["sk"]["S"].split("#", 1)
-            mark = (int(item["ver"]["N"]), at, item["result"]["B"])
-            if client not in latest or mark[:2] > latest[client][:2]:
-                latest[client] = mark
-        return {client: json.loads(zlib.decompress(mark[2])) for client, mark in latest.items()}
+            at = item["sk"]["S"].split("#", 1)[0]
+            for client, (version, result) in json.loads(zlib.decompress(item["results"]["B"])).items():
+                if client not in latest or (version, at) > latest[client][:2]:
+                    latest[client] = (version, at, result)
+        return {client: mark[2] for client, mark in latest.items()}
 
     # -- grants ----------------------------------------------------------------------------------
     def grants(self, clients: list[str]) -> dict[str, Grants]:

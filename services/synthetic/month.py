@@ -79,7 +79,7 @@ class Municipality:
         return [p for p, _ in PROVIDERS]
 
 
-def _pnr(rng: random.Random, born: date, serial: int) -> str:
+def _pnr(born: date, serial: int) -> str:
     nine = f"{born.year % 100:02d}{born.month:02d}{born.day:02d}{serial % 1000:03d}"
     total = 0
     for i, ch in enumerate(nine):
@@ -110,7 +110,7 @@ def municipality(seed: int = 2026, *, year: int = 2026, month: int = 10, clients
         age = rng.randint(65, 101) if old else rng.randint(20, 64)
         while True:
             born = date(first.year - age - 1, 1, 1) + timedelta(days=rng.randint(0, 364))
-            pnr = _pnr(rng, born, rng.randint(1, 999))  # serial 000 is never issued
+            pnr = _pnr(born, rng.randint(1, 999))  # serial 000 is never issued
             if pnr not in seen:
                 seen.add(pnr)
                 break
@@ -208,7 +208,6 @@ def month_events(seed: int = 2026, *, year: int = 2026, month: int = 10, clients
                 visits[a] = (va.model_copy(update={"partner_visit_id": idb}), ida)
                 visits[b] = (vb.model_copy(update={"partner_visit_id": ida}), idb)
 
-        performed = sum(v.minutes for v, _ in visits)
         granted_total = 0
         if c.decided:
             lines = [GrantedTime(insats=name, minutes_per_month=int(mins * rng.uniform(1.0, 1.12)))

@@ -161,3 +161,15 @@ def test_given_a_decision_whose_client_month_conflicts_when_consumed_then_the_de
     service.rebuild(d, "2026-10")
     rows = service.read_report(d, OU, "2026-10")["rows"]
     assert any(r["insats"] == "service" and r["granted"] == 60 for r in rows)
+
+
+def test_given_a_nightly_build_that_fails_when_the_schedule_retries_then_the_night_runs_again(month):
+    d = deps()
+    feed(d, month[:200])
+    night = datetime(2026, 11, 3, 1, 0, tzinfo=timezone.utc)
+    broken = d.store.touched_months
+    d.store.touched_months = lambda: (_ for _ in ()).throw(RuntimeError("store down"))
+    with pytest.raises(RuntimeError):
+        service.nightly(d, night)
+    d.store.touched_months = broken
+    assert service.nightly(d, night) != []
