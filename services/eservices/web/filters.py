@@ -37,6 +37,11 @@ def number_sv(value: Any) -> str:
     """1234.5 -> "1 234,5" (Swedish decimal comma)."""
     if value is None or value == "":
         return ""
+    if not isinstance(value, (int, float)):
+        try:
+            value = float(str(value))
+        except ValueError:
+            return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = f"{value:,}".replace(",", "\u00a0").replace(".", ",")
