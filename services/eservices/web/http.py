@@ -202,7 +202,8 @@ class Context:
 def safe_next(config: WebConfig, value: str | None) -> str:
     """Only our own pages: a path under the web's base, never another host."""
     home = config.url("/web")
-    if not value or not value.startswith(home) or value.startswith("//") or "\\" in value or "\n" in value:
+    if (not value or not (value == home or value.startswith((home + "/", home + "?"))) or "\\" in value
+            or any(ord(c) < 32 for c in value)):
         return home
     parsed = urllib.parse.urlsplit(value)
     if parsed.scheme or parsed.netloc:

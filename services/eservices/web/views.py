@@ -53,7 +53,8 @@ def accessibility(ctx: Context) -> Page:
 
 def login(ctx: Context) -> Redirect:
     next_path = safe_next(ctx.config, ctx.query.get("next"))
-    stash = ctx.ended_session.stash if ctx.ended_session is not None else None
+    # Answers kept when a session ended travel on to the new login (see session_ended).
+    stash = next((s.stash for s in (ctx.session, ctx.ended_session) if s is not None and s.stash), None)
     session = ctx.begin("login", login=new_login(next_path), stash=stash)
     assert session.login is not None
     return Redirect(authorize_url(ctx.config, session.login), status=302)

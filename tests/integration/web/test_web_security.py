@@ -1,0 +1,207 @@
+"""The citizen web in-process over moto: login with OIDC and PKCE, server-side sessions with a
+safe cookie, CSRF on every form, the session's end keeping answers, escaping, security headers,
+and who may see what."""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import timedelta
+
+import pytest
+
+from services.eservices.bootstrap import deps
+from services.eservices.web.sessions import SessionRepository
+from tests.integration.web.helpers import Browser, inner, login, text
+
+MARKUP = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def es(app_client):
+    return app_client("eservices")
+
+
+def start(b, form_id="contact-monthly-report"):
+    b.get(f"/web/tjanster/{form_id}")
+    r = b.post(f"/web/tjanster/{form_id}/starta", {})
+    assert r.status == 303, r.body
+    return inner(r.headers["location"])
+
+
+class TestLogin:
+    def test_pkce_login_gives_a_new_session_id_in_a_safe_cookie(self, es, issuer):
+        """GIVEN the authorize redirect WHEN the code comes back THEN the id token is verified, the
+        login's session id is replaced, and the cookie is HttpOnly, SameSite and holds only an id."""
+        b = Browser(es)
+        r = b.get("/web/logga-in?next=/eservices/web/mina-sidor")
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r.headers["location"]).query))
+        assert query["code_challenge_method"] == "S256" and query["response_type"] == "code"
+        assert query["redirect_uri"].endswith("/eservices/web/logga-in/klar")
+        login_cookie = b.cookie
+        b, _, r = login(es, issuer, browser=b)
+        assert r.status == 303 and r.headers["location"] == "/eservices/web/mina-sidor"
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+        assert re.fullmatch(r"[A-Za-z0-9_\-]{40,}", b.cookie) and b.cookie != login_cookie
+        stale = Browser(es, cookie=login_cookie).get("/web/mina-sidor")
+        assert stale.status == 303 and "/logga-in" in stale.headers["location"]
+        assert b.get("/web/mina-sidor").status == 200
+
+    def test_a_wrong_state_or_a_replayed_code_is_refused(self, es, issuer):
+        b, _, r = login(es, issuer)
+        assert r.status == 303
+        again = Browser(es)
+        r = again.get("/web/logga-in")
+        r = again.get("/web/logga-in/klar?code=whatever&state=not-the-state")
+        assert r.status == 401 and "Du behöver logga in" in text(r)
+        assert again.get("/web/mina-sidor").status == 303
+
+    def test_next_never_leaves_the_site(self, es, issuer):
+        b, _, r = login(es, issuer, next_path="https://evil.example/phish")
+        assert r.headers["location"] == "/eservices/web"
+
+    def test_pages_with_personal_data_need_a_login(self, es):
+        for path in ("/web/mina-sidor", "/web/mina-sidor/uppgifter", "/web/mina-sidor/meddelanden"):
+            r = Browser(es).get(path)
+            assert r.status == 303
+            assert r.headers["location"].startswith("/eservices/web/logga-in?next=%2Feservices" + urllib.parse.quote(path, safe=""))
+
+    def test_logout_ends_the_session(self, es, issuer):
+        b, _, _ = login(es, issuer)
+        b.get("/web/mina-sidor")
+        old = b.cookie
+        r = b.post("/web/logga-ut", {})
+        assert r.status == 303 and "Max-Age=0" in r.headers["set-cookie"]
+        assert SessionRepository(deps().table).get(old) is None
+        assert Browser(es, cookie=old).get("/web/mina-sidor").status == 303
+
+
+class TestCsrfAndHeaders:
+    def test_a_post_without_the_token_changes_nothing(self, es, issuer):
+        b, _, _ = login(es, issuer)
+        step = start(b)
+        b.get(step)
+        for token in (False, "forged-token"):
+            r = b.post(step, {"client_first_name": "Forged", "action": "save"}, csrf=token)
+            assert r.status == 400 and "Något blev fel" in text(r)
+        assert "Forged" not in text(b.get(step))
+        # and with the token it is saved
+        assert b.post(step, {"client_first_name": "Kim", "action": "save"}).status == 303
+        assert 'value="Kim"' in b.get(step).body.decode()
+
+    def test_every_page_has_the_security_headers(self, es, issuer):
+        b, _, _ = login(es, issuer)
+        step = start(b)
+        for path in ("/web", "/web/tillganglighet", "/web/tjanster/contact-monthly-report", "/web/mina-sidor", step,
+                     "/web/mina-sidor/uppgifter", "/web/tjanster/no-such-service"):
+            r = b.get(path)
+            policy = r.headers.get("content-security-policy", "")
+            assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+            assert "unsafe-inline" not in policy, path
+            assert r.headers["x-content-type-options"] == "nosniff", path
+            assert r.headers["cache-control"] == "no-store", path  # logged in: nothing is cached
+        anonymous = Browser(es).get("/web")
+        assert anonymous.headers["cache-control"] == "no-cache"
+        assert b"<script>" not in anonymous.body and b" on" not in re.sub(rb"<[^>]*>", b"", anonymous.body)[:0]
+
+
+class TestEscaping:
+    @pytest.mark.parametrize("form_id", ["contact-monthly-report", "contact-time-report", "support-application"])
+    def test_markup_in_every_text_field_comes_back_inert(self, es, issuer, form_id):
+        """GIVEN markup typed into every text field WHEN the step and the preview are shown THEN it is
+        text: never a tag or an attribute of ours."""
+        from services.eservices.forms import get_form
+
+        role = "citizen" if form_id == "support-application" else "contact_person"
+        b, _, _ = login(es, issuer, role=role)
+        form = get_form(form_id)
+        step_path = start(b, form_id)
+        draft_base = step_path.rsplit("/", 1)[0]
+        typed = 0
+        for step in form.steps:
+            b.get(f"{draft_base}/{step.id}")
+            pairs = [("action", "save")]
+            for f in step.fields:
+                if f.kind in ("text", "textarea"):
+                    pairs.append((f.name, MARKUP))
+                    typed += 1
+                if f.kind == "rows":
+                    pairs.append((f"{f.name}.count", "1"))
+                    for c in f.columns:
+                        if c.kind in ("text", "textarea"):
+                            pairs.append((f"{f.name}.0.{c.name}", MARKUP))
+                            typed += 1
+            pairs += {"rapportering": [("performed_all", "nej_nagra")],
+                      "ansokan": [("area", "sol_aldre")]}.get(step.id, [])
+            r = b.post(f"{draft_base}/{step.id}", pairs)
+            assert r.status in (200, 303, 422), r.body
+            page = b.get(f"{draft_base}/{step.id}").body.decode()
+            assert "<script>alert" not in page and "<img src=x" not in page
+            assert "&lt;script&gt;alert(" in page
+        assert typed >= 3
+        preview = b.get(draft_base.rsplit("/", 1)[0] + "/granska").body.decode()
+        assert "<script>alert" not in preview and "<img src=x" not in preview
+        assert preview.count("&lt;img src=x onerror=alert(1)&gt;") >= 2
+
+
+class TestSessionEnd:
+    def test_answers_posted_after_the_end_are_kept_for_the_same_person(self, es, issuer):
+        """GIVEN a session that ended while a step was being filled in WHEN the step is posted THEN
+        the person is asked to log in again, and after it the answers are in the draft."""
+        b, pnr, _ = login(es, issuer)
+        step = start(b)
+        b.get(step)
+        token = b.csrf
+        sessions = SessionRepository(deps().table)
+        s = sessions.get(b.cookie)
+        s.idle_expires_at = s.idle_expires_at - timedelta(hours=2)
+        sessions.put(s)
+        r = b.post(step, {"client_first_name": "Sparad", "client_last_name": "Efter", "action": "save"}, csrf=token)
+        assert r.status == 200 and "Du har loggats ut" in text(r) and "sparat" in text(r)
+        assert sessions.get(s.session_id) is None
+        b2, _, r = login(es, issuer, pnr=pnr, browser=b)
+        assert r.status == 303 and inner(r.headers["location"]) == step
+        page = b.get(step)
+        assert 'value="Sparad"' in page.body.decode() and "Dina svar är sparade" in text(page)
+
+    def test_another_person_logging_in_does_not_get_them(self, es, issuer):
+        b, pnr, _ = login(es, issuer)
+        step = start(b)
+        b.get(step)
+        sessions = SessionRepository(deps().table)
+        s = sessions.get(b.cookie)
+        s.idle_expires_at = s.idle_expires_at - timedelta(hours=2)
+        sessions.put(s)
+        b.post(step, {"client_first_name": "Hemlig", "action": "save"}, csrf=b.csrf)
+        _, _, r = login(es, issuer, browser=b)  # someone else at the same browser
+        assert inner(r.headers["location"]) == "/web/mina-sidor"
+        b3, _, _ = login(es, issuer, pnr=pnr)
+        assert "Hemlig" not in text(b3.get(step))
+
+
+class TestWhoSeesWhat:
+    def test_someone_elses_draft_and_case_are_not_found(self, es, issuer):
+        owner, _, _ = login(es, issuer)
+        step = start(owner)
+        other, _, _ = login(es, issuer)
+        r = other.get(step)
+        assert r.status == 404 and "Sidan finns inte" in text(r)
+        r = other.post(step, {"client_first_name": "Intrång", "action": "save"})
+        assert r.status == 404
+        assert "Intrång" not in text(owner.get(step))
+
+    def test_a_citizen_may_not_start_a_contact_persons_report(self, es, issuer):
+        b, _, _ = login(es, issuer, role="citizen")
+        page = b.get("/web/tjanster/contact-monthly-report")
+        assert "inte till för den roll" in text(page)
+        assert b.post("/web/tjanster/contact-monthly-report/starta", {}).status == 403
+
+    def test_protected_identity_shows_no_address_anywhere(self, es, issuer):
+        b, _, _ = login(es, issuer, role="citizen", pnr="199012241585", name="Sam Skyddad")
+        step = start(b, "support-application")
+        about = step.rsplit("/", 1)[0] + "/om_dig"
+        page = text(b.get(about))
+        assert "Hemlig adress" not in page and "Gatuadress" not in page and "skyddade personuppgifter" in page
+        assert "Hemlig adress" not in text(b.get("/web/mina-sidor/uppgifter"))
+        assert "Adressen visas inte" in text(b.get("/web/mina-sidor/uppgifter"))
+        assert "Hemlig" not in text(b.get(step.rsplit("/", 2)[0] + "/granska"))
