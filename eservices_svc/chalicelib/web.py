@@ -138,6 +138,11 @@ def thread_post(thread_id):
     return _page("thread", thread_id=thread_id)
 
 
+@bp.route("/web/mina-sidor/meddelanden/{thread_id}/bilagor/{message_id}/{attachment_id}", methods=GET)
+def attachment(thread_id, message_id, attachment_id):
+    return _page("attachment", thread_id=thread_id, message_id=message_id, attachment_id=attachment_id)
+
+
 @bp.route("/web/mina-sidor/uppgifter", methods=GET)
 def profile():
     return _page("profile")

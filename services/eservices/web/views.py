@@ -578,3 +578,12 @@ def acting_for(ctx: Context) -> Page | Redirect:
     current = ctx.user.acting_for if ctx.user else None
     return Page("acting.html", {"title": _title("Välj vem du företräder"), "choices": choices,
                                 "current": current or ""})
+
+
+def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str) -> Redirect:
+    """An attachment of one's own thread, through a short-lived address."""
+    from ..casework import messages as msg
+
+    call = ctx.require_user("messages.citizen")
+    response = msg.attachment(ctx.deps, call, msg.person_sender(ctx.deps, call), thread_id, message_id, attachment_id)
+    return Redirect(response.headers["Location"], status=303)
