@@ -265,3 +265,29 @@ def test_monthly_report_and_time_report_without_javascript(walk):
     w.check("tidrapport-kvittens")
     assert page.get_by_role("heading", level=1).inner_text() == "Ditt ärende är nu inskickat"
     w.assert_headers()
+
+
+def test_the_session_warns_before_it_ends_and_the_person_can_continue(walk):
+    """GIVEN a page with a half-filled step WHEN the idle time is nearly over THEN a dialog says so
+    and "Fortsätt vara inloggad" keeps the session without leaving the page; at the end what was
+    typed is saved."""
+    w = walk(width=320)
+    page = w.page
+    w.login(KARI, "/eservices/web/tjanster/contact-monthly-report")
+    page.clock.install()
+    page.get_by_role("button", name="Starta e-tjänsten").click()
+    page.wait_for_url(re.compile("/steg/rapportering"))
+    page.locator("#f-rapportering-client_first_name").fill("Halvvägs")
+    assert not page.locator("#timeout-dialog").is_visible()
+    page.clock.run_for("25:30")  # five minutes before the 30-minute idle end
+    dialog = page.get_by_role("alertdialog", name="Du loggas snart ut")
+    assert dialog.is_visible()
+    w.check("varning-utloggning")
+    assert page.evaluate("document.activeElement.textContent") == "Fortsätt vara inloggad"
+    page.get_by_role("button", name="Fortsätt vara inloggad").click()
+    dialog.wait_for(state="hidden")
+    assert page.locator("#f-rapportering-client_first_name").input_value() == "Halvvägs"  # still on the page
+    page.clock.run_for("31:00")  # the end: the step is saved before the page leaves
+    page.wait_for_url(re.compile("/steg/rapportering$"))
+    page.wait_for_load_state("load")
+    assert page.locator("#f-rapportering-client_first_name").input_value() == "Halvvägs"

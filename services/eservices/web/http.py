@@ -167,7 +167,20 @@ class Context:
         if action is not None:
             authorize(principal, action)
         acting = Personnummer(self.user.acting_for) if self.user.acting_for else None
+        if acting is not None and not self._approval_in_force(acting):
+            # The approval ended (or was withdrawn) during the session: back to acting for oneself.
+            self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
+            self.user.acting_for = self.user.acting_for_name = None
+            self.save_session()
+            acting = None
         return Call(principal=principal, headers=self.headers, acting_for=acting)
+
+    def _approval_in_force(self, citizen: Personnummer) -> bool:
+        from ...domain.calendar import stockholm_date
+
+        assert self.user is not None and self.user.principal is not None
+        me = str(self.user.principal.personnummer)
+        return self.deps.approvals.active_approval(str(citizen), me, stockholm_date(self.now)) is not None
 
     def return_path(self) -> str:
         """Where to come back to after logging in: this page (GET) or the page the form was on."""

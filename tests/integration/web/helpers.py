@@ -79,4 +79,4 @@ def login(es, issuer, role="contact_person", pnr=None, name="Test Person", next_
 
 
 def text(r) -> str:
-    return html.unescape(re.sub(rb"<[^>]+>", b" ", r.body).decode())
+    return re.sub(r"\s+", " ", html.unescape(re.sub(rb"<[^>]+>", b" ", r.body).decode()))

@@ -205,3 +205,33 @@ class TestWhoSeesWhat:
         assert "Hemlig adress" not in text(b.get("/web/mina-sidor/uppgifter"))
         assert "Adressen visas inte" in text(b.get("/web/mina-sidor/uppgifter"))
         assert "Hemlig" not in text(b.get(step.rsplit("/", 2)[0] + "/granska"))
+
+
+class TestRelatives:
+    def test_a_relative_acts_only_inside_the_approval(self, es, issuer):
+        """GIVEN an approval in force WHEN the relative picks the citizen THEN Mina sidor is the
+        citizen's; WHEN the approval ends during the session THEN they act for themselves again."""
+        from datetime import datetime, timezone
+
+        from services.eservices.relatives import ApprovalRepository, RelativeApproval
+        from tests.support.people import new_pnr
+
+        citizen, relative = new_pnr(), new_pnr()
+        today = datetime.now(timezone.utc).date()
+        approval = RelativeApproval(citizen=citizen, citizen_first_name="Cecilia", citizen_last_name="Citizen",
+                                    relative=relative, relative_first_name="Rut", relative_last_name="Relativ",
+                                    valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=30),
+                                    created_by="test", created_at=datetime.now(timezone.utc))
+        repo = ApprovalRepository(deps().table)
+        repo.put(approval)
+        b, _, _ = login(es, issuer, role="relative", pnr=relative, name="Rut Relativ")
+        page = b.get("/web/mina-sidor/fora-talan")
+        assert "Cecilia Citizen" in text(page)
+        assert b.post("/web/mina-sidor/fora-talan", {"acting_for": new_pnr()}).status == 404  # no approval
+        assert b.post("/web/mina-sidor/fora-talan", {"acting_for": citizen}).status == 303
+        assert "Du företräder Cecilia Citizen" in text(b.get("/web/mina-sidor"))
+        repo.put(approval.model_copy(update={"valid_to": today - timedelta(days=1)}))
+        page = b.get("/web/mina-sidor")
+        assert page.status == 200
+        assert "Du kan inte längre företräda Cecilia Citizen" in text(page)
+        assert "Du företräder" not in text(b.get("/web/mina-sidor"))
