@@ -66,3 +66,16 @@ def test_after_login_only_our_own_pages():
 
 def test_cookies_parse_first_value_wins():
     assert parse_cookies("a=1; insats_session=abc; insats_session=evil") == {"a": "1", "insats_session": "abc"}
+
+
+def test_the_app_imports_no_jinja2():
+    """GIVEN a cold start WHEN the e-services app is imported THEN Jinja2 is not (pages load it when rendered)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[4]
+    code = ("import sys; sys.path.insert(0, '.'); from infra.apps import load_app; load_app('eservices'); "
+            "print(any(m.split('.')[0] == 'jinja2' for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
