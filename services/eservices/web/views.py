@@ -37,10 +37,13 @@ def start_page(ctx: Context, form_id: str) -> Page:
     form = get_form(form_id)
     user = ctx.user
     allowed = user is not None and user.principal is not None and str(user.principal.role) in form.roles
+    for_someone_else = bool(user and user.acting_for and form.own_behalf_only)
+    allowed = allowed and not for_someone_else
     drafts = []
     if user is not None and allowed:
         drafts = [d for d in submissions.list_drafts(ctx.deps, ctx.require_user("drafts.read")) if d.form_id == form.id]
     return Page("start.html", {"title": _title(form.title), "form": form, "allowed": allowed, "drafts": drafts,
+                               "for_someone_else": for_someone_else,
                                "login_url": ctx.url("/web/logga-in") + "?" + urllib.parse.urlencode(
                                    {"next": ctx.url(f"/web/tjanster/{form.id}")})}, personal=False)
 

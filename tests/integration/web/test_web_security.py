@@ -235,3 +235,24 @@ class TestRelatives:
         assert page.status == 200
         assert "Du kan inte längre företräda Cecilia Citizen" in text(page)
         assert "Du företräder" not in text(b.get("/web/mina-sidor"))
+
+
+def test_the_in_process_refusal_for_a_relative_starting_an_application(es, issuer):
+    """GIVEN a relative acting for a citizen WHEN they post "Starta" for an application anyway THEN 403:
+    only the person who will receive the support applies (the use case decides, the page agrees)."""
+    from datetime import datetime, timezone
+
+    from services.eservices.relatives import ApprovalRepository, RelativeApproval
+    from tests.support.people import new_pnr
+
+    citizen, relative = new_pnr(), new_pnr()
+    now = datetime.now(timezone.utc)
+    ApprovalRepository(deps().table).put(RelativeApproval(
+        citizen=citizen, citizen_first_name="C", citizen_last_name="C", relative=relative, relative_first_name="R",
+        relative_last_name="R", valid_from=now.date() - timedelta(days=1), created_by="test", created_at=now))
+    b, _, _ = login(es, issuer, role="relative", pnr=relative)
+    b.get("/web/mina-sidor/fora-talan")
+    b.post("/web/mina-sidor/fora-talan", {"acting_for": citizen})
+    page = b.get("/web/tjanster/support-application")
+    assert "Starta e-tjänsten" not in text(page) and "görs av den som ska ha stödet" in text(page)
+    assert b.post("/web/tjanster/support-application/starta", {}).status == 403
