@@ -143,6 +143,11 @@ def attachment(thread_id, message_id, attachment_id):
     return _page("attachment", thread_id=thread_id, message_id=message_id, attachment_id=attachment_id)
 
 
+@bp.route("/web/mina-sidor/bilagor", methods=["POST"], content_types=FORM_TYPES)
+def upload_ticket():
+    return _page("upload_ticket")
+
+
 @bp.route("/web/mina-sidor/uppgifter", methods=GET)
 def profile():
     return _page("profile")

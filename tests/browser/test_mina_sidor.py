@@ -89,6 +89,29 @@ def test_citizen_follows_the_case_reads_and_answers_messages_and_a_relative_acts
     w.check("meddelande-skickat")
     assert "Inte läst än" in page.locator("main").inner_text()
     assert "<img src=x" in page.locator(".message-body").last.inner_text()  # shown as text, inert
+    assert page.locator(".message img").count() == 0
+    # Attachments: at most 5 files of at most 16 MB, refused in Swedish before anything is sent
+    files = page.locator("#m-files")
+    page.get_by_label(re.compile("^Meddelande")).fill("Här är intyget")
+    files.set_input_files([{"name": f"f{i}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}
+                           for i in range(6)])
+    page.get_by_role("button", name="Skicka svar").click()
+    assert "högst 5 filer" in page.locator("#m-files-error").inner_text()
+    files.set_input_files([{"name": "stor.pdf", "mimeType": "application/pdf",
+                            "buffer": b"%PDF" + b"0" * (16 * 1024 * 1024 + 1)}])
+    page.get_by_role("button", name="Skicka svar").click()
+    assert "större än 16 MB" in page.locator("#m-files-error").inner_text()
+    w.check("bilaga-for-stor")
+    files.set_input_files([{"name": "intyg.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 intyg"}])
+    page.get_by_role("button", name="Skicka svar").click()
+    page.wait_for_load_state("load")
+    attachment = page.get_by_role("link", name="Bilaga: intyg.pdf")
+    attachment.wait_for()
+    w.check("bilaga-skickad")
+    got = page.request.get(w.base + attachment.get_attribute("href"))
+    assert got.ok and got.body() == b"%PDF-1.4 intyg"
+    status, staff_view = api(web, "GET", f"/eservices/messages/threads/{thread['thread_id']}", None, cw)
+    assert [a["filename"] for a in staff_view["messages"][-1]["attachments"]] == ["intyg.pdf"]
     api(web, "GET", f"/eservices/messages/threads/{thread['thread_id']}", None, cw)  # the case worker reads it
     page.reload()
     w.check("meddelande-last")

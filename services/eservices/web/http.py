@@ -40,6 +40,14 @@ class Redirect:
     status: int = 303
 
 
+@dataclass
+class Json:
+    """For the page's own script (an upload ticket); never a page."""
+
+    body: dict[str, Any]
+    status: int = 200
+
+
 class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
@@ -79,10 +87,20 @@ class Form:
         return any(k == name for k, _ in self.pairs)
 
 
+def upload_origin() -> str:
+    """Where the page's script sends message attachments: the documents bucket's S3 endpoint."""
+    import os
+
+    configured = os.environ.get("WEB_UPLOAD_ORIGIN") or os.environ.get("AWS_ENDPOINT_URL")
+    if configured:
+        parts = urllib.parse.urlsplit(configured)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
 def csp(config: WebConfig) -> str:
-    form_action = "'self'"
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'")
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {upload_origin()}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:
@@ -291,9 +309,15 @@ def serve(request: Any, view: Callable[..., Page | Redirect], *, public: bool = 
         return respond(ctx, error_page(500))
 
 
-def respond(ctx: Context, result: Page | Redirect) -> Response:
+def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
     config = ctx.config
-    if isinstance(result, Redirect):
+    if isinstance(result, Json):
+        import json
+
+        headers = {**security_headers(config, True), "Content-Type": "application/json"}
+        body = json.dumps(result.body, ensure_ascii=False)
+        status = result.status
+    elif isinstance(result, Redirect):
         headers = {**security_headers(config, True), "Location": result.location}
         body = ""
         status = result.status

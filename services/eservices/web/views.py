@@ -12,7 +12,7 @@ from ..forms import get_form, registry
 from ..forms.engine import FormDefinition, Step, validate_step
 from ..people import prefill_values
 from . import formview as fv
-from .http import Context, Form, Page, Redirect, safe_next
+from .http import Context, Form, Json, Page, Redirect, safe_next
 from .oidc import authorize_url, finish_login, new_login
 from .sessions import Stash, WebSession
 
@@ -445,14 +445,15 @@ def messages(ctx: Context) -> Page:
     return Page("messages.html", {"title": _title("Meddelanden"), "threads": _threads(ctx, call)})
 
 
-MESSAGE_ERRORS = {"body": "Skriv ett meddelande", "subject": "Skriv en rubrik"}
+MESSAGE_ERRORS = {"body": "Skriv ett meddelande", "subject": "Skriv en rubrik",
+                  "attachments": "En bifogad fil kunde inte tas emot. Du kan bifoga högst 5 filer på högst 16 MB."}
 
 
 def _message_errors(exc: ValidationFailed) -> dict[str, str]:
     out = {}
     for e in exc.errors:
         name = e.field.split(".")[0]
-        out[name] = MESSAGE_ERRORS.get(name, "Kontrollera uppgiften")
+        out["files" if name == "attachments" else name] = MESSAGE_ERRORS.get(name, "Kontrollera uppgiften")
     return out or {"body": "Meddelandet kunde inte skickas"}
 
 
@@ -465,7 +466,8 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
     errors: dict[str, str] = {}
     if ctx.method == "POST":
         try:
-            body = _parse(Reply, {"body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true"})
+            body = _parse(Reply, {"body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true",
+                                  "attachments": ctx.form.getlist("attachments")})
             msg.reply(ctx.deps, call, sender, thread_id, body)
             ctx.notice("Ditt meddelande är skickat.")
             return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{thread_id}"))
@@ -489,7 +491,8 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
     try:
         body = _parse(CitizenNewMessage, {"case_id": case_id, "subject": ctx.form.get("subject"),
                                           "body": ctx.form.get("body"),
-                                          "read_receipt": ctx.form.get("read_receipt") == "true"})
+                                          "read_receipt": ctx.form.get("read_receipt") == "true",
+                                          "attachments": ctx.form.getlist("attachments")})
         view = msg.citizen_new_thread(ctx.deps, call, body)
         ctx.notice("Ditt meddelande är skickat.")
         return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{view.thread_id}"))
@@ -590,3 +593,19 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
     call = ctx.require_user("messages.citizen")
     response = msg.attachment(ctx.deps, call, msg.person_sender(ctx.deps, call), thread_id, message_id, attachment_id)
     return Redirect(response.headers["Location"], status=303)
+
+
+def upload_ticket(ctx: Context) -> Json:
+    """A presigned S3 POST for one attachment, for the page's script: the file goes straight to S3,
+    which refuses more than 16 MB; the message then names the upload."""
+    from ..casework import messages as msg
+    from ..casework.schemas import UploadRequest
+
+    call = ctx.require_user("messages.citizen")
+    try:
+        body = _parse(UploadRequest, {"filename": ctx.form.get("filename"), "content_type": ctx.form.get("content_type")})
+    except ValidationFailed:
+        return Json({"error": "Den filtypen kan inte skickas. Skicka PDF, JPEG, PNG, HEIC, text eller Word."}, 422)
+    ticket = msg.start_upload(ctx.deps, call, msg.person_sender(ctx.deps, call), body)
+    return Json({"upload_id": ticket.upload_id, "url": ticket.url, "fields": ticket.fields,
+                 "max_bytes": ticket.max_bytes}, 201)

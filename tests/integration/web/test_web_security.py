@@ -256,3 +256,20 @@ def test_the_in_process_refusal_for_a_relative_starting_an_application(es, issue
     page = b.get("/web/tjanster/support-application")
     assert "Starta e-tjänsten" not in text(page) and "görs av den som ska ha stödet" in text(page)
     assert b.post("/web/tjanster/support-application/starta", {}).status == 403
+
+
+def test_an_upload_ticket_needs_the_csrf_token_and_an_allowed_type(es, issuer):
+    """GIVEN a logged-in person WHEN the page's script asks for an attachment ticket THEN only with
+    the CSRF token and for an allowed file type (refused in Swedish), and the ticket is S3's."""
+    import json
+
+    b, _, _ = login(es, issuer, role="citizen")
+    b.get("/web/mina-sidor")
+    assert b.post("/web/mina-sidor/bilagor", {"filename": "a.pdf", "content_type": "application/pdf"},
+                  csrf=False).status == 400
+    r = b.post("/web/mina-sidor/bilagor", {"filename": "a.exe", "content_type": "application/x-msdownload"})
+    assert r.status == 422 and "filtypen" in json.loads(r.body)["error"]
+    r = b.post("/web/mina-sidor/bilagor", {"filename": "intyg.pdf", "content_type": "application/pdf"})
+    ticket = json.loads(r.body)
+    assert r.status == 201 and ticket["max_bytes"] == 16 * 1024 * 1024 and ticket["fields"]["key"]
+    assert r.headers["cache-control"] == "no-store"

@@ -76,6 +76,63 @@
     box.closest("form").addEventListener("input", function () { sum(box); });
   });
 
+  // Attachments go straight to S3 with a presigned POST each; the message then names them.
+  var MAX_FILES = 5, MAX_BYTES = 16 * 1024 * 1024;
+  var TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", heic: "image/heic",
+    txt: "text/plain", doc: "application/msword", odt: "application/vnd.oasis.opendocument.text",
+    docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
+  each("[data-attachments]", function (box) {
+    var form = box.closest("form");
+    var input = box.querySelector("input[type=file]");
+    var error = box.querySelector("[data-attach-error]");
+    box.hidden = false;
+    each("[data-attachments-nojs]", function (el) { el.hidden = true; }, form);
+    function fail(text) {
+      error.querySelector("[data-attach-text]").textContent = text;
+      error.hidden = false;
+      box.classList.add("field-error");
+      input.setAttribute("aria-describedby", "m-files-hint m-files-error");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+    function typeOf(file) {
+      return file.type || TYPES[(file.name.split(".").pop() || "").toLowerCase()] || "application/octet-stream";
+    }
+    function upload(file) {
+      var ask = new URLSearchParams();
+      ask.append("csrf", form.querySelector("[name=csrf]").value);
+      ask.append("filename", file.name);
+      ask.append("content_type", typeOf(file));
+      return fetch(form.getAttribute("data-ticket-url"), { method: "POST", body: ask, credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (t) { if (!r.ok) { throw new Error(t.error); } return t; }); })
+        .then(function (ticket) {
+          var data = new FormData();
+          Object.keys(ticket.fields).forEach(function (k) { data.append(k, ticket.fields[k]); });
+          data.append("file", file);
+          return fetch(ticket.url, { method: "POST", body: data }).then(function (r) {
+            if (!r.ok) { throw new Error("Filen " + file.name + " kunde inte laddas upp. Försök igen."); }
+            var hidden = doc.createElement("input");
+            hidden.type = "hidden"; hidden.name = "attachments"; hidden.value = ticket.upload_id;
+            form.appendChild(hidden);
+          });
+        });
+    }
+    form.addEventListener("submit", function (event) {
+      var files = Array.prototype.slice.call(input.files || []);
+      if (form.getAttribute("data-uploaded") === "yes" || files.length === 0) { return; }
+      event.preventDefault();
+      if (files.length > MAX_FILES) { fail("Du kan bifoga högst 5 filer."); return; }
+      var big = files.filter(function (f) { return f.size > MAX_BYTES; })[0];
+      if (big) { fail("Filen " + big.name + " är större än 16 MB. Välj en mindre fil."); return; }
+      files.reduce(function (done, file) { return done.then(function () { return upload(file); }); }, Promise.resolve())
+        .then(function () {
+          form.setAttribute("data-uploaded", "yes");
+          HTMLFormElement.prototype.submit.call(form);
+        })
+        .catch(function (e) { fail(e.message || "Filen kunde inte laddas upp. Försök igen."); });
+    });
+  });
+
   // "Skriv ut".
   each("[data-print]", function (button) {
     button.hidden = false;
