@@ -504,7 +504,7 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
     page = my_case(ctx, case_id)
     page.context.update(errors=[fv.ErrorLink(f"#m-{k}", v) for k, v in errors.items()], field_errors=errors,
                         values={"subject": ctx.form.get("subject"), "body": ctx.form.get("body")},
-                        title=_title(page.context["case"].case_number, "Ärende", error=True))
+                        title=_title(f"Ärende {page.context['case'].case_number}", error=True))
     page.status = 422
     return page
 

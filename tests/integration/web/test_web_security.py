@@ -273,3 +273,60 @@ def test_an_upload_ticket_needs_the_csrf_token_and_an_allowed_type(es, issuer):
     ticket = json.loads(r.body)
     assert r.status == 201 and ticket["max_bytes"] == 16 * 1024 * 1024 and ticket["fields"]["key"]
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_a_citizen_writes_about_a_case_taken_in_and_gets_swedish_errors(es, issuer, token):
+    """GIVEN a case taken in by a case worker and messaging on WHEN the citizen writes from the case
+    page THEN a thread starts; without a subject THEN "Skriv en rubrik" and nothing is sent."""
+    from tests.integration.casework.helpers import INTAKE, case_worker, enable_messaging
+    from tests.integration.eservices.helpers import application_answers, submitted_case
+
+    b, pnr, _ = login(es, issuer, role="citizen")
+    receipt = submitted_case(es, token("citizen", personnummer=pnr), "support-application", application_answers(pnr))
+    case = f"/web/mina-sidor/arenden/{receipt['case_id']}"
+    assert "Skriv till din handläggare" not in text(b.get(case))  # nobody has taken it in yet
+    _, cw = case_worker(token)
+    assert es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw).status == 200
+    enable_messaging(es, cw, pnr)
+    assert "Skriv till din handläggare" in text(b.get(case))
+    r = b.post(case + "/meddelande", {"subject": "", "body": "Hej"})
+    assert r.status == 422 and "Skriv en rubrik" in text(r)
+    assert "<title>Fel: " in r.body.decode()
+    assert "Inga meddelanden om det här ärendet" in text(b.get(case))
+    r = b.post(case + "/meddelande", {"subject": "Fråga om beslutet", "body": "När kommer beslutet?"})
+    assert r.status == 303
+    thread = b.get(inner(r.headers["location"]))
+    assert "När kommer beslutet?" in text(thread) and "Ditt meddelande är skickat" in text(thread)
+
+
+def test_a_signing_in_progress_is_collected_before_submit(es, issuer):
+    """GIVEN an e-ID provider where signing completes on another device WHEN "Signera och skicka in"
+    THEN a page waits for it, and "Skicka in" submits once the signing is complete."""
+    from services.eservices.drafts import Signature
+
+    class OtherDevice:
+        def start(self, personnummer, text, digest, now):
+            return Signature(order_ref="o-1", status="pending", digest=digest)
+
+        def collect(self, signature, now):
+            return signature.model_copy(update={"status": "complete", "signed_at": now})
+
+    b, pnr, _ = login(es, issuer)
+    step = start(b)
+    draft = step.split("/")[3]
+    b.get(step)
+    b.post(step, {"client_first_name": "Kim", "client_last_name": "K", "year": "2026", "month": "10",
+                  "performed_all": "ja_alla", "activities": "Bio", "shown": "activities"})
+    about = step.rsplit("/", 1)[0] + "/om_dig"
+    b.get(about)
+    assert b.post(about, {"personnummer": pnr, "first_name": "T", "last_name": "P", "confirm": "true"}).status == 303
+    saved, deps().signer = deps().signer, OtherDevice()
+    try:
+        b.get(f"/web/utkast/{draft}/granska")
+        r = b.post(f"/web/utkast/{draft}/signera", {})
+        assert r.status == 303 and r.headers["location"].endswith(f"/utkast/{draft}/signering")
+        r = b.post(f"/web/utkast/{draft}/signering", {})
+        assert r.status == 303 and "/kvittens" in r.headers["location"]
+    finally:
+        deps().signer = saved
+    assert "Ditt ärende är nu inskickat" in text(b.get(inner(r.headers["location"])))
