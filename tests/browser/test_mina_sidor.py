@@ -98,7 +98,7 @@ def test_citizen_follows_the_case_reads_and_answers_messages_and_a_relative_acts
     page.get_by_role("button", name="Skicka svar").click()
     assert "högst 5 filer" in page.locator("#m-files-error").inner_text()
     files.set_input_files([{"name": "stor.pdf", "mimeType": "application/pdf",
-                            "buffer": b"%PDF" + b"0" * (16 * 1024 * 1024 + 1)}])
+                            "buffer": b"%PDF" + b"0" * (16 * 1024 * 1024 + 1)}], timeout=60_000)
     page.get_by_role("button", name="Skicka svar").click()
     assert "större än 16 MB" in page.locator("#m-files-error").inner_text()
     w.check("bilaga-for-stor")

@@ -6,7 +6,6 @@ from the session, exactly as the API builds one from a bearer token.
 """
 from __future__ import annotations
 
-import secrets
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -344,10 +343,10 @@ def base_context(ctx: Context, page: Page) -> dict[str, Any]:
         "person_name": (user.principal.name if user and user.principal else None),
         "acting_for_name": user.acting_for_name if user else None,
         "session_ends": _local_time(user.ends_at()) if user else None,
-        "session_ends_iso": user.ends_at().isoformat() if user else None,
+        # Seconds left, not an instant: the page's timer must not depend on the device's clock.
+        "session_remaining": int((user.ends_at() - ctx.now).total_seconds()) if user else None,
         "session_warn_seconds": ctx.config.warn_seconds,
         "notice": page.context.get("notice") or ctx.pop_notice(),
-        "nonce": secrets.token_hex(4),
     }
 
 

@@ -2,6 +2,7 @@
 a ``Page`` or a ``Redirect``; no rule of an e-service is decided here."""
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 from typing import Any
 
@@ -347,8 +348,7 @@ def _signing_failed(ctx: Context, draft_id: str) -> Page:
 def _submit(ctx: Context, draft_id: str) -> Redirect:
     call = ctx.require_user("drafts.submit")
     # One key per draft: a double click or a retry gets the same receipt, never a second case.
-    call = type(call)(principal=call.principal, headers=call.headers, idempotency_key=f"web:{draft_id}",
-                      acting_for=call.acting_for)
+    call = dataclasses.replace(call, idempotency_key=f"web:{draft_id}")
     receipt = submissions.submit_draft(ctx.deps, call, draft_id)
     return Redirect(ctx.url(f"/web/arenden/{receipt.case_id}/kvittens"))
 
@@ -568,7 +568,7 @@ def _acting_choices(ctx: Context, call: Any) -> list[dict[str, str]]:
 def acting_for(ctx: Context) -> Page | Redirect:
     """A relative chooses whom to act for: themselves or a citizen whose approval is in force."""
     call = ctx.require_user("cases.read_own")
-    own = type(call)(principal=call.principal, headers=call.headers)
+    own = dataclasses.replace(call, acting_for=None)
     choices = _acting_choices(ctx, own)
     if ctx.method == "POST":
         chosen = ctx.form.get("acting_for")

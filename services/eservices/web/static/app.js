@@ -144,9 +144,9 @@
   var info = doc.getElementById("session-info");
   var dialog = doc.getElementById("timeout-dialog");
   if (info && dialog) {
-    var ends = Date.parse(info.getAttribute("data-ends"));
+    var idle = parseInt(info.getAttribute("data-remaining"), 10) * 1000;
+    var ends = Date.now() + idle;
     var warn = parseInt(info.getAttribute("data-warn"), 10) * 1000;
-    var idle = ends - Date.now();
     var warnTimer, endTimer;
     var schedule = function (endAt) {
       clearTimeout(warnTimer); clearTimeout(endTimer);
