@@ -128,7 +128,7 @@ class DevAuthorizationServer:
             f'</label></div>' for i, p in enumerate(self.people))
         body = (f'<p>Det här är kommunens testmiljö för e-legitimation. Välj vilken testperson du vill logga in som.</p>'
                 f'<form method="post" action="/dev/oidc/authorize">{hidden}'
-                f'<fieldset><legend>Testperson</legend>{options}</fieldset>'
+                f'<fieldset class="fieldset"><legend class="legend">Testperson</legend>{options}</fieldset>'
                 f'<button type="submit" class="button">Logga in</button></form>')
         return 200, {**self.HEADERS}, self._html("Logga in med e-legitimation (test)", body)
 
@@ -141,7 +141,7 @@ class DevAuthorizationServer:
                 f'<link rel="stylesheet" href="{escape(self.stylesheet)}"></head><body>'
                 f'<header class="site-header"><div class="container"><p class="logo">Svensk e-legitimation '
                 f'(testmiljö)</p></div></header>'
-                f'<main id="main" class="container"><h1>{escape(title)}</h1>{body}</main></body></html>').encode()
+                f'<main id="main" class="container main"><h1>{escape(title)}</h1>{body}</main></body></html>').encode()
 
     def approve(self, form: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         import secrets
