@@ -6,11 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts
+.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts test-browser chromium
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
-	@echo "make test     every test: unit, integration (moto server), e2e, fuzz (schemathesis), cfn-lint"
+	@echo "make test     every test: unit, integration (moto server), e2e, fuzz (schemathesis), browser (Chromium), cfn-lint"
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
@@ -39,8 +39,27 @@ run: install
 	$(BIN)/python -m infra.local.stack --state-dir $(STATE_DIR) $(if $(PORT),--port $(PORT)) \
 	  $(if $(filter-out 0,$(CLEAN)),--clean)
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright. As root, install it;
+# otherwise say exactly what to install and fail: the browser tests are never skipped.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium for the browser tests (apt-get install -y chromium) ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	  (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null); \
+	else \
+	  echo "The browser tests need Chromium at $(CHROMIUM). Install it as root:"; \
+	  echo "    sudo apt-get install -y chromium"; \
+	  echo "(or run make test as root, which installs it; CHROMIUM=/path/to/chromium for another build)"; \
+	  exit 1; \
+	fi
+
+test-browser: install chromium
+	$(BIN)/python -m pytest -q tests/browser
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit

@@ -178,10 +178,27 @@ def merge_template(app_module: Any) -> dict[str, Any]:
         fn = _logical(source.name)
         resources[fn] = {"Properties": {"Events": {f"{fn}SqsEventSource": {"Properties": {
             "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+    if app_module.app.routes:
+        resources.update(gateway_problem_responses())
     # The documents bucket's name carries the account id (bucket names are global).
     globals_ = {"Function": {"Environment": {"Variables": {
         "DOCUMENTS_NAME": {"Fn::Sub": "insats-documents-${AWS::AccountId}"}}}}}
     return {"Globals": globals_, "Resources": resources}
+
+
+def gateway_problem_responses() -> dict[str, Any]:
+    """API Gateway's own refusals (no route, body over its limit, throttling, its 5xx) as RFC 9457
+    problem+json like every answer of the apps. ``$context.error.responseType`` names what it was."""
+    template = ('{"type": "urn:insats:problem:gateway-$context.error.responseType", '
+                '"title": $context.error.messageString, "detail": $context.error.messageString}')
+    return {f"GatewayProblem{kind.title().replace('_', '')}": {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {
+            "RestApiId": {"Ref": "RestAPI"},
+            "ResponseType": kind,
+            "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
+            "ResponseTemplates": {"application/json": template},
+        }} for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
 
 
 def _iam_policy_file(app: str, prefix: str) -> dict[str, Any]:

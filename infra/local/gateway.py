@@ -74,6 +74,29 @@ class DevRoutes:
                                    for j in self.scheduler.jobs.values()],
                      "queues": [{"name": p.name, "delivered": p.delivered, "failed": p.failed} for p in self.pumps]}
 
+    def oidc(self, method: str, raw_path: str, body: bytes) -> tuple[int, dict, bytes]:
+        """The development issuer's login pages for the citizen web (authorize, token)."""
+        from urllib.parse import parse_qsl
+
+        from services.auth.dev_issuer import DevAuthorizationServer
+
+        from .demo import people
+
+        if getattr(self, "_oidc", None) is None:
+            data = people()
+            names = {p["personnummer"]: f'{p["first_name"]} {p["last_name"]}' for p in data["population_register"]}
+            self._oidc = DevAuthorizationServer(self.issuer, data["demo_logins"], names)
+        path, _, query = raw_path.partition("?")
+        form = dict(parse_qsl(body.decode("utf-8", "replace")))
+        if path == "/dev/oidc/authorize" and method == "GET":
+            return self._oidc.authorize_page(dict(parse_qsl(query)))
+        if path == "/dev/oidc/authorize" and method == "POST":
+            return self._oidc.approve(form)
+        if path == "/dev/oidc/token" and method == "POST":
+            status, payload = self._oidc.token(form)
+            return status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(payload).encode()
+        return 404, {"Content-Type": "application/problem+json"}, json.dumps(_problem(404, "Not found", path)).encode()
+
     def fire(self, name: str) -> tuple[int, dict]:
         if name not in self.scheduler.jobs:
             return 404, _problem(404, "No such schedule", f"known: {sorted(self.scheduler.jobs)}")
@@ -188,12 +211,16 @@ class Gateway:
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
         path = raw_path.split("?", 1)[0]
+        if path == "/":  # the citizen web is the front door
+            return 302, {"Location": "/eservices/web"}, b""
         if method == "GET" and (path == "/dev/outbox.html" or (
                 path == "/dev/outbox" and "text/html" in headers.get("Accept", headers.get("accept", "")))):
             from .outbox import page
 
             _, sent = self.dev.outbox()  # a browser sees the mail as it would look
             return 200, {"Content-Type": "text/html; charset=utf-8"}, page(sent["emails"], sent["sms"]).encode()
+        if path.startswith("/dev/oidc/"):
+            return self.dev.oidc(method, raw_path, body)
         if path.startswith("/dev/") or path == "/dev":
             return self._dev(method, path, body)
         for prefix, (local, lock) in self.routes.items():

@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.moto_port, verbose=False)
         moto_server.start()
         endpoint = f"http://127.0.0.1:{args.moto_port}"
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")  # the e-ID login returns here
     _configure_env(endpoint, state_dir, region, started_moto=moto_server is not None)
 
     sys.path.insert(0, str(ROOT))
@@ -186,6 +187,7 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, s
     lines = [
         "",
         "Insats is up (local stage)." + f"  ready in {seconds:.1f} s",
+        f"  Citizen web (e-services, Mina sidor; log in as a demo person): {base}/eservices/web",
         f"  Embedded AWS: {endpoint} ({'moto server, started here' if own_moto else 'external, AWS_ENDPOINT_URL'})",
         "  APIs:",
         *[f"    {base}/{name}/health    {base}/{name}/openapi.json" for name in sorted(http_apps)],

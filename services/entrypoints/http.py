@@ -298,6 +298,8 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
 def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
     operations: list[tuple[str, str, OperationSpec]] = []
     for path, methods in sorted(app.routes.items()):
+        if path == "/web" or path.startswith("/web/"):  # the citizen web's HTML pages are not the API
+            continue
         for method, entry in sorted(methods.items()):
             spec = getattr(entry.view_function, "__operation__", None)
             operations.append((path, method.lower(), spec))

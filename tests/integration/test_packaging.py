@@ -49,3 +49,22 @@ def test_an_app_may_touch_only_its_own_table():
         others = {"eservices", "visits", "notify", "reports", "billing"} - {app}
         assert f"table/insats-{app}" in text
         assert not any(f"table/insats-{other}" in text for other in others)
+
+
+def test_api_gateways_own_refusals_are_problem_documents(templates):
+    """GIVEN an app with routes WHEN API Gateway itself refuses (no route, too large, throttled, 5xx)
+    THEN the answer is application/problem+json like the apps' own."""
+    apis = 0
+    for template in templates[1:]:
+        resources = json.loads(template.read_text())["Resources"]
+        if "RestAPI" not in resources:
+            continue
+        apis += 1
+        responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources.values()
+                     if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+        assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+        for props in responses.values():
+            assert props["RestApiId"] == {"Ref": "RestAPI"}
+            assert props["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+            assert '"type": "urn:insats:problem:gateway' in props["ResponseTemplates"]["application/json"]
+    assert apis == 4  # eservices, visits, reports, billing serve HTTP; notify only consumes

@@ -1,0 +1,62 @@
+"""Settings of the citizen web, read from the environment once."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from ...settings import settings
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    base_path: str  # where the pages live behind the gateway (the app sees the path without /eservices)
+    app_prefix: str  # the app's own base path behind the gateway
+    public_base_url: str
+    secure_cookies: bool
+    idle_seconds: int
+    absolute_seconds: int
+    warn_seconds: int
+    # OpenID Connect: the municipality's e-ID broker; locally the development issuer's pages.
+    authorize_url: str
+    token_url: str
+    client_id: str
+    client_secret: str
+
+    @property
+    def cookie_name(self) -> str:
+        # __Host- binds the cookie to this host, HTTPS and path /: only possible with Secure.
+        return "__Host-insats" if self.secure_cookies else "insats_session"
+
+    def url(self, inner: str = "") -> str:
+        """The public path of a page (``inner`` as the app routes it, e.g. ``/web/mina-sidor``)."""
+        return f"{self.app_prefix}{inner}"
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.public_base_url}{self.url('/web/logga-in/klar')}"
+
+
+@cache
+def web_config() -> WebConfig:
+    s = settings()
+    base = s.public_base_url.rstrip("/")
+    local = s.is_local
+    return WebConfig(
+        base_path="/web",
+        app_prefix=_env("WEB_APP_PREFIX", "/eservices"),
+        public_base_url=base,
+        secure_cookies=not local,
+        idle_seconds=int(_env("WEB_SESSION_IDLE_SECONDS", "1800")),
+        absolute_seconds=int(_env("WEB_SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
+        warn_seconds=int(_env("WEB_SESSION_WARN_SECONDS", "300")),
+        authorize_url=_env("OIDC_AUTHORIZE_URL", f"{base}/dev/oidc/authorize" if local else ""),
+        token_url=_env("OIDC_TOKEN_URL", f"{base}/dev/oidc/token" if local else ""),
+        client_id=_env("OIDC_CLIENT_ID", s.oidc_audience),
+        client_secret=_env("OIDC_CLIENT_SECRET", ""),
+    )

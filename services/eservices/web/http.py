@@ -1,0 +1,356 @@
+"""The request cycle of a page: session cookie, login, CSRF, security headers, error pages.
+
+A view is a function ``view(ctx, **path_params)`` returning a ``Page`` or a ``Redirect``; the
+Chalice routes call ``serve(request, view, ...)``. Use cases are called with a ``Call`` built
+from the session, exactly as the API builds one from a bearer token.
+"""
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from chalice import Response
+
+from ...auth.policy import authorize
+from ...domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from ...domain.personnummer import Personnummer
+from ...entrypoints.http import Call
+from ...observability import audit_line, get_logger
+from .config import WebConfig, web_config
+from .sessions import SessionRepository, WebSession, start
+
+FORM_TYPES = ["application/x-www-form-urlencoded"]
+log = get_logger("eservices")
+
+
+@dataclass
+class Page:
+    template: str
+    context: dict[str, Any]
+    status: int = 200
+    personal: bool = True  # personal data on it: never cached
+
+
+@dataclass
+class Redirect:
+    location: str
+    status: int = 303
+
+
+@dataclass
+class Json:
+    """For the page's own script (an upload ticket); never a page."""
+
+    body: dict[str, Any]
+    status: int = 200
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class SessionEnded(Exception):
+    def __init__(self, session: WebSession, next_path: str) -> None:
+        self.session, self.next_path = session, next_path
+
+
+class BadCsrf(Exception):
+    pass
+
+
+def parse_cookies(header: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (header or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name and name not in out:
+            out[name] = value
+    return out
+
+
+@dataclass
+class Form:
+    """A posted form: ordered pairs, several values per name allowed."""
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def get(self, name: str, default: str = "") -> str:
+        return next((v for k, v in self.pairs if k == name), default)
+
+    def getlist(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def __contains__(self, name: str) -> bool:
+        return any(k == name for k, _ in self.pairs)
+
+
+def upload_origin() -> str:
+    """Where the page's script sends message attachments: the documents bucket's S3 endpoint."""
+    import os
+
+    configured = os.environ.get("WEB_UPLOAD_ORIGIN") or os.environ.get("AWS_ENDPOINT_URL")
+    if configured:
+        parts = urllib.parse.urlsplit(configured)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
+def csp(config: WebConfig) -> str:
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {upload_origin()}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:
+    headers = {
+        "Content-Security-Policy": csp(config),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cache-Control": "no-store" if personal else "no-cache",
+    }
+    if config.secure_cookies:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+class Context:
+    """One request: who (from the session), what was posted, and how to answer."""
+
+    def __init__(self, request: Any, deps: Any, config: WebConfig) -> None:
+        self.deps, self.config = deps, config
+        self.method = request.method
+        self.path = request.context.get("resourcePath", "") if request.context else ""
+        self.raw_path = self.path  # the route with its parameters filled in by serve()
+        self.query: dict[str, str] = dict(request.query_params or {})
+        self.headers = {k.lower(): v for k, v in dict(request.headers or {}).items()}
+        body = request.raw_body or b""
+        self.form = Form(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                         if self.method == "POST" else [])
+        self.cookie_id = parse_cookies(self.headers.get("cookie")).get(config.cookie_name)
+        self.sessions = SessionRepository(deps.table)
+        self.session: WebSession | None = None
+        self.ended_session: WebSession | None = None
+        self.set_cookie: str | None = None
+        self.now = deps.clock()
+
+    # -- the session ------------------------------------------------------------------
+    def load_session(self) -> None:
+        found = self.sessions.get(self.cookie_id)
+        if found is None:
+            return
+        if found.ended(self.now):
+            self.ended_session = found
+            return
+        self.session = found
+        if found.kind == "user":  # each request moves the idle end
+            found.idle_expires_at = self.now + timedelta(seconds=self.config.idle_seconds)
+            self.save_session()
+
+    def save_session(self) -> None:
+        assert self.session is not None
+        self.sessions.put(self.session)
+
+    def begin(self, kind: str, **fields: Any) -> WebSession:
+        """A new session (a new id: never reuse one across a login)."""
+        if self.session is not None:
+            self.sessions.delete(self.session.session_id)
+        self.session = start(kind, self.now, self.config.idle_seconds, self.config.absolute_seconds, **fields)  # type: ignore[arg-type]
+        self.save_session()
+        self.set_cookie = self.session.session_id
+        return self.session
+
+    def end(self) -> None:
+        if self.session is not None:
+            self.sessions.delete(self.session.session_id)
+        self.session = None
+        self.set_cookie = ""
+
+    @property
+    def user(self) -> WebSession | None:
+        return self.session if self.session is not None and self.session.kind == "user" else None
+
+    def require_user(self, action: str | None = None) -> Call:
+        """The logged-in person as a use-case ``Call``; LoginRequired otherwise."""
+        if self.user is None:
+            if self.ended_session is not None and self.ended_session.kind == "user":
+                raise SessionEnded(self.ended_session, self.return_path())
+            raise LoginRequired(self.return_path())
+        principal = self.user.principal
+        assert principal is not None
+        if action is not None:
+            authorize(principal, action)
+        acting = Personnummer(self.user.acting_for) if self.user.acting_for else None
+        if acting is not None and not self._approval_in_force(acting):
+            # The approval ended (or was withdrawn) during the session: back to acting for oneself.
+            self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
+            self.user.acting_for = self.user.acting_for_name = None
+            self.save_session()
+            acting = None
+        return Call(principal=principal, headers=self.headers, acting_for=acting)
+
+    def _approval_in_force(self, citizen: Personnummer) -> bool:
+        from ...domain.calendar import stockholm_date
+
+        assert self.user is not None and self.user.principal is not None
+        me = str(self.user.principal.personnummer)
+        return self.deps.approvals.active_approval(str(citizen), me, stockholm_date(self.now)) is not None
+
+    def return_path(self) -> str:
+        """Where to come back to after logging in: this page (GET) or the page the form was on."""
+        if self.method == "GET":
+            query = urllib.parse.urlencode(self.query)
+            return self.config.url(self.raw_path) + (f"?{query}" if query else "")
+        return self.config.url(self.raw_path)
+
+    def notice(self, text: str) -> None:
+        if self.session is not None:
+            self.session.notice = text
+            self.save_session()
+
+    def pop_notice(self) -> str | None:
+        if self.session is None or not self.session.notice:
+            return None
+        text, self.session.notice = self.session.notice, None
+        self.save_session()
+        return text
+
+    # -- CSRF -------------------------------------------------------------------------
+    def check_csrf(self) -> None:
+        token = self.form.get("csrf")
+        session = self.session or self.ended_session
+        if session is None or not session.csrf_ok(token):
+            raise BadCsrf()
+
+    def url(self, inner: str) -> str:
+        return self.config.url(inner)
+
+
+def safe_next(config: WebConfig, value: str | None) -> str:
+    """Only our own pages: a path under the web's base, never another host."""
+    home = config.url("/web")
+    if (not value or not (value == home or value.startswith((home + "/", home + "?"))) or "\\" in value
+            or any(ord(c) < 32 for c in value)):
+        return home
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme or parsed.netloc:
+        return home
+    return value
+
+
+def cookie_header(config: WebConfig, value: str) -> str:
+    parts = [f"{config.cookie_name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if config.secure_cookies:
+        parts.append("Secure")
+    if not value:
+        parts.append("Max-Age=0")
+    return "; ".join(parts)
+
+
+ERROR_PAGES = {
+    400: ("Något blev fel", "Det du skickade gick inte att använda. Gå tillbaka och försök igen."),
+    401: ("Du behöver logga in", "Logga in med e-legitimation för att fortsätta."),
+    403: ("Du har inte behörighet", "Du kan inte göra det här med den inloggning du har."),
+    404: ("Sidan finns inte", "Kontrollera adressen, eller gå till Mina sidor."),
+    409: ("Uppgifterna har ändrats", "Någon annan ändring gjordes samtidigt. Ladda om sidan och försök igen."),
+    422: ("Uppgifterna är inte fullständiga", "Gå tillbaka och kontrollera dina svar."),
+    500: ("Något gick fel hos oss", "Försök igen om en stund."),
+    503: ("Tjänsten är inte tillgänglig just nu", "Försök igen om en stund."),
+}
+
+
+def error_page(status: int) -> Page:
+    title, text = ERROR_PAGES.get(status, ERROR_PAGES[400])
+    return Page("error.html", {"title": title, "text": text}, status=status)
+
+
+def serve(request: Any, view: Callable[..., Page | Redirect], *, public: bool = False, csrf: bool = True,
+          **params: str) -> Response:
+    from ..bootstrap import deps
+
+    config = web_config()
+    ctx = Context(request, deps(), config)
+    ctx.raw_path = ctx.path.format(**params) if params else ctx.path
+    try:
+        ctx.load_session()
+        if ctx.method == "POST" and csrf:
+            ctx.check_csrf()
+        result = view(ctx, **params)
+    except LoginRequired as exc:
+        result = Redirect(ctx.url("/web/logga-in") + "?" + urllib.parse.urlencode({"next": exc.next_path}))
+    except SessionEnded as exc:
+        from .views import session_ended
+
+        result = session_ended(ctx, exc.session, exc.next_path)
+    except BadCsrf:
+        audit_line(log, "web_csrf_refused", path=ctx.path)
+        result = error_page(400)
+        result.context["text"] = ("Sidan var för gammal eller kom inte från oss. Gå tillbaka, ladda om sidan och "
+                                  "försök igen.")
+    except Unauthenticated:
+        audit_line(log, "web_login_refused", path=ctx.path)
+        result = error_page(401)
+    except (Forbidden, NotFound) as exc:
+        audit_line(log, "web_request_refused", path=ctx.path, status=exc.status, problem=exc.slug)
+        result = error_page(exc.status)
+    except DomainError as exc:
+        result = error_page(exc.status if exc.status in ERROR_PAGES else 400)
+    except Exception:  # noqa: BLE001 - the person gets a page, the log the trace
+        log.exception("web page failed", extra={"path": ctx.path})
+        result = error_page(500)
+    try:
+        return respond(ctx, result)
+    except Exception:  # noqa: BLE001 - a template that fails still answers with a page
+        log.exception("web page failed to render", extra={"path": ctx.path})
+        return respond(ctx, error_page(500))
+
+
+def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
+    config = ctx.config
+    if isinstance(result, Json):
+        import json
+
+        headers = {**security_headers(config, True), "Content-Type": "application/json"}
+        body = json.dumps(result.body, ensure_ascii=False)
+        status = result.status
+    elif isinstance(result, Redirect):
+        headers = {**security_headers(config, True), "Location": result.location}
+        body = ""
+        status = result.status
+    else:
+        from .render import render
+
+        headers = {**security_headers(config, result.personal or ctx.user is not None),
+                   "Content-Type": "text/html; charset=utf-8"}
+        body = render(result.template, base_context(ctx, result))
+        status = result.status
+    if ctx.set_cookie is not None:
+        headers["Set-Cookie"] = cookie_header(config, ctx.set_cookie)
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def base_context(ctx: Context, page: Page) -> dict[str, Any]:
+    user = ctx.user
+    session = ctx.session
+    return {
+        **page.context,
+        "url": ctx.url,
+        "csrf": session.csrf if session else "",
+        "user": user,
+        "person_name": (user.principal.name if user and user.principal else None),
+        "acting_for_name": user.acting_for_name if user else None,
+        "session_ends": _local_time(user.ends_at()) if user else None,
+        # Seconds left, not an instant: the page's timer must not depend on the device's clock.
+        "session_remaining": int((user.ends_at() - ctx.now).total_seconds()) if user else None,
+        "session_warn_seconds": ctx.config.warn_seconds,
+        "notice": page.context.get("notice") or ctx.pop_notice(),
+    }
+
+
+def _local_time(instant: datetime) -> str:
+    from ...domain.calendar import STOCKHOLM
+
+    return instant.astimezone(STOCKHOLM).strftime("%H:%M")

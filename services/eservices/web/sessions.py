@@ -1,0 +1,102 @@
+"""Server-side sessions of the citizen web, in the e-services table.
+
+The browser holds only a random id in an HttpOnly cookie; the table keeps the SHA-256 of it, so
+reading the table does not give a usable cookie. A session is either a login in progress (OIDC
+state, nonce and PKCE verifier) or a logged-in person (their verified claims). It ends after a
+period without requests (idle) and after an absolute lifetime; an ended session stays readable
+until its TTL so that answers posted just after the end can be kept for after the next login.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ...adapters.dynamo import from_dynamo, to_dynamo
+from ...auth.principal import Principal
+
+KEEP_AFTER_END = timedelta(hours=2)  # for answers posted after the end (see Stash)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _key(session_id: str) -> dict[str, str]:
+    digest = hashlib.sha256(session_id.encode()).hexdigest()
+    return {"pk": f"WEBSESSION#{digest}", "sk": "SESSION"}
+
+
+class PendingLogin(BaseModel):
+    state: str
+    nonce: str
+    verifier: str
+    next: str
+
+
+class Stash(BaseModel):
+    """Answers posted to a step after the session had ended: saved into the draft after the same
+    person logs in again."""
+
+    personnummer: str
+    draft_id: str
+    step_id: str
+    pairs: list[tuple[str, str]]
+
+
+class WebSession(BaseModel):
+    session_id: str
+    kind: Literal["login", "user"]
+    csrf: str = Field(default_factory=new_secret)
+    created_at: datetime
+    idle_expires_at: datetime
+    absolute_expires_at: datetime
+    principal: Principal | None = None
+    acting_for: str | None = None
+    acting_for_name: str | None = None
+    login: PendingLogin | None = None
+    stash: Stash | None = None
+    notice: str | None = None  # shown once on the next page
+
+    def ended(self, now: datetime) -> bool:
+        return now >= self.idle_expires_at or now >= self.absolute_expires_at
+
+    def ends_at(self) -> datetime:
+        return min(self.idle_expires_at, self.absolute_expires_at)
+
+    def csrf_ok(self, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(self.csrf.encode(), str(token).encode())
+
+
+class SessionRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def get(self, session_id: str | None) -> WebSession | None:
+        if not session_id or len(session_id) > 100:
+            return None
+        item = self.table.get_item(Key=_key(session_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        data = from_dynamo(item)
+        return WebSession.model_validate({k: v for k, v in data.items() if k not in ("pk", "sk", "ttl", "type")}
+                                         | {"session_id": session_id})
+
+    def put(self, session: WebSession) -> None:
+        data = session.model_dump(mode="json", exclude={"session_id"})
+        ttl = int((session.absolute_expires_at + KEEP_AFTER_END).timestamp())
+        self.table.put_item(Item=to_dynamo({**_key(session.session_id), "type": "web_session", **data, "ttl": ttl}))
+
+    def delete(self, session_id: str) -> None:
+        self.table.delete_item(Key=_key(session_id))
+
+
+def start(kind: Literal["login", "user"], now: datetime, idle_seconds: int, absolute_seconds: int,
+          **fields: Any) -> WebSession:
+    return WebSession(session_id=new_secret(), kind=kind, created_at=now,
+                      idle_expires_at=now + timedelta(seconds=idle_seconds),
+                      absolute_expires_at=now + timedelta(seconds=absolute_seconds), **fields)
