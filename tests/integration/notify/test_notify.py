@@ -322,3 +322,20 @@ def test_a_form_refuses_a_landline_naming_the_field_in_swedish(app_client, token
     assert draft.status == 422, draft.json
     errors = {e["field"]: e["detail"] for e in draft.json["errors"]}
     assert errors["answers.om_dig.mobile"].startswith("Mobiltelefon: ange ett svenskt mobilnummer")
+
+
+def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
+    from services.contracts.events import NotificationDelivered, NotificationFailed
+    from services.eservices.notifications import delivery_status, record_delivery
+
+    pnr = new_pnr()
+    person = Recipient(kind="person", ref=pnr)
+    now = datetime.now(timezone.utc)
+    newer = NotificationFailed(notification_id="n2", template="decision.published", recipient=person, channel="sms",
+                               reason="suppressed", at=now).envelope("notify")
+    older = NotificationDelivered(notification_id="n1", template="decision.published", recipient=person,
+                                  channel="sms", at=now - timedelta(hours=1)).envelope("notify")
+    record_delivery(table("eservices"), newer)
+    record_delivery(table("eservices"), older)
+    status = delivery_status(table("eservices"), pnr)
+    assert (status.sms.status, status.sms.reason, status.email) == ("failed", "suppressed", None)
