@@ -187,6 +187,7 @@ def test_the_citizen_sees_when_the_latest_sms_went(app_client, token):
     assert app_client("eservices").sqs("on_event", status + status) == {"batchItemFailures": []}  # redelivered
     shown = es.get("/profile", token=tok).json["notifications"]
     assert shown["sms"]["status"] == "sent" and shown["email"] is None
+    assert shown["sms"]["label"].startswith("Senaste SMS skickat ")
     assert datetime.fromisoformat(shown["sms"]["at"]) > datetime.now(timezone.utc) - timedelta(minutes=5)
 
 
@@ -339,3 +340,4 @@ def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
     record_delivery(table("eservices"), older)
     status = delivery_status(table("eservices"), pnr)
     assert (status.sms.status, status.sms.reason, status.email) == ("failed", "suppressed", None)
+    assert status.sms.label.startswith("Senaste SMS kunde inte skickas")
