@@ -154,7 +154,8 @@ def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
         statements.append({"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage",
                                                          "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
                                                          "sqs:SendMessage", "sqs:ChangeMessageVisibility"],
-                           "Resource": [_sub(prefix, "queue", q.name) for q in queues]})
+                           # its DLQs too: a message that can never succeed is moved there at once
+                           "Resource": [_sub(prefix, "queue", n) for q in queues for n in (q.name, q.dlq)]})
     if app in PUBLISHERS:
         statements.append({"Effect": "Allow", "Action": "sns:Publish",
                            "Resource": _sub(prefix, "topic", "domain-events")})

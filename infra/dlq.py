@@ -89,11 +89,16 @@ def redrive(sqs: Any, queue: str) -> int:
     if name not in {q.name for q in STACK.queues}:
         raise SystemExit(f"no such queue: {queue} (known: {', '.join(q.name for q in STACK.queues)})")
     source, target = _url(sqs, f"{name}-dlq"), _url(sqs, name)
+    # Only what is there now: a message that fails again comes back to the DLQ while we work, and
+    # must not be moved round and round.
+    attributes = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    limit = int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
     moved = 0
-    while True:
+    while moved < limit:
         # Long-poll briefly: a message just peeked at by ``list`` is back after a second.
-        got = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=60, WaitTimeSeconds=2,
-                                  MessageAttributeNames=["All"]).get("Messages", [])
+        got = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=min(10, limit - moved), VisibilityTimeout=60,
+                                  WaitTimeSeconds=2, MessageAttributeNames=["All"]).get("Messages", [])
         if not got:
             return moved
         entries = [{"Id": str(i), "MessageBody": m["Body"],
@@ -107,6 +112,7 @@ def redrive(sqs: Any, queue: str) -> int:
         moved += len(done)
         if len(done) < len(got):
             raise SystemExit(f"moved {moved}; {len(got) - len(done)} could not be sent back, still in the DLQ")
+    return moved
 
 
 def main(argv: list[str]) -> int:

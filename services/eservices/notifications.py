@@ -57,11 +57,33 @@ class ChannelStatus(BaseModel):
     status: Literal["sent", "failed"]
     at: datetime
     reason: str | None = None
+    label: str | None = None  # what Mina sidor's settings show, in Swedish
 
 
 class DeliveryStatus(BaseModel):
     email: ChannelStatus | None = None
     sms: ChannelStatus | None = None
+
+
+_CHANNEL_SV = {"email": "e-post", "sms": "SMS"}
+_REASON_SV = {"no_address": "det finns ingen adress eller inget nummer", "invalid_address": "adressen eller numret "
+              "fungerar inte", "suppressed": "adressen eller numret fungerade inte förra gången; ange ett nytt",
+              "bounced": "meddelandet studsade", "complaint": "meddelandet markerades som skräppost",
+              "rejected": "meddelandet togs inte emot"}
+_MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+              "november", "december")
+
+
+def status_label(channel: str, status: ChannelStatus) -> str:
+    """``Senaste SMS skickat 24 november 2026 kl. 17.08`` (Stockholm time)."""
+    from ..domain.calendar import STOCKHOLM
+
+    local = status.at.astimezone(STOCKHOLM)
+    when = f"{local.day} {_MONTHS_SV[local.month - 1]} {local.year} kl. {local:%H.%M}"
+    name = _CHANNEL_SV[channel]
+    if status.status == "sent":
+        return f"Senaste {name} skickat {when}"
+    return f"Senaste {name} kunde inte skickas {when}: {_REASON_SV.get(status.reason or '', 'okänt fel')}"
 
 
 def _status_key(person: str) -> dict[str, str]:
@@ -70,7 +92,12 @@ def _status_key(person: str) -> dict[str, str]:
 
 def delivery_status(table: Any, person: str) -> DeliveryStatus:
     item = table.get_item(Key=_status_key(person)).get("Item")
-    return DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
+    status = DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
+    for channel in ("email", "sms"):
+        found = getattr(status, channel)
+        if found is not None:
+            found.label = status_label(channel, found)
+    return status
 
 
 def record_delivery(table: Any, envelope: Envelope) -> None:

@@ -21,7 +21,7 @@ from ..adapters.senders import PermanentSendFailure, TransientSendFailure
 from ..clock import utc_now
 from ..contracts.events import (ContactPreferencesChanged, Envelope, NotificationDelivered, NotificationFailed,
                                 NotificationRequested, Recipient)
-from ..domain.calendar import STOCKHOLM, is_working_day, lock_date, next_month
+from ..domain.calendar import STOCKHOLM, is_working_day, lock_date
 from ..observability import get_logger
 from .config import NotifyConfig
 from .store import Prefs

@@ -187,6 +187,7 @@ def test_the_citizen_sees_when_the_latest_sms_went(app_client, token):
     assert app_client("eservices").sqs("on_event", status + status) == {"batchItemFailures": []}  # redelivered
     shown = es.get("/profile", token=tok).json["notifications"]
     assert shown["sms"]["status"] == "sent" and shown["email"] is None
+    assert shown["sms"]["label"].startswith("Senaste SMS skickat ")
     assert datetime.fromisoformat(shown["sms"]["at"]) > datetime.now(timezone.utc) - timedelta(minutes=5)
 
 
@@ -289,3 +290,54 @@ def test_notify_keeps_a_light_cold_start():
                          env={"PYTHONPATH": str(root / "notify_svc" / "vendor"), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_form_takes_the_number_as_written_and_the_receipt_sms_goes_to_e164(app_client, token):
+    """GIVEN a contact person who writes their mobile number the Swedish way in the report WHEN
+    they submit THEN the profile keeps it in E.164 and the receipt SMS reaches it."""
+    from tests.integration.eservices.helpers import monthly_answers, submitted_case
+
+    es = app_client("eservices")
+    pnr = new_pnr(1975)
+    tok = token("contact_person", personnummer=pnr)
+    number = f"+4679{uuid.uuid4().int % 10**7:07d}"
+    written = f"0{number[3:5]}-{number[5:8]} {number[8:10]} {number[10:]}"
+    drain(queue_url("notify-inbox"), client("sqs"))
+    submitted_case(es, tok, "contact-monthly-report",
+                   monthly_answers(pnr, om_dig={"mobile": written, "notify_sms": True, "notify_email": False}))
+    assert es.get("/profile", token=tok).json["mobile"] == number
+    assert notify_handles(app_client, for_person(inbox(), pnr)) == {"batchItemFailures": []}
+    [sms] = sms_to(number)
+    assert "tagit emot" in sms["message"]
+
+
+def test_a_form_refuses_a_landline_naming_the_field_in_swedish(app_client, token):
+    from tests.integration.eservices.helpers import monthly_answers
+
+    es = app_client("eservices")
+    pnr = new_pnr(1975)
+    tok = token("contact_person", personnummer=pnr)
+    draft = es.post("/drafts", {"form_id": "contact-monthly-report",
+                                "answers": monthly_answers(pnr, om_dig={"mobile": "08-123 456 78"})}, token=tok)
+    # refused at input, the field named
+    assert draft.status == 422, draft.json
+    errors = {e["field"]: e["detail"] for e in draft.json["errors"]}
+    assert errors["answers.om_dig.mobile"].startswith("Mobiltelefon: ange ett svenskt mobilnummer")
+
+
+def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
+    from services.contracts.events import NotificationDelivered, NotificationFailed
+    from services.eservices.notifications import delivery_status, record_delivery
+
+    pnr = new_pnr()
+    person = Recipient(kind="person", ref=pnr)
+    now = datetime.now(timezone.utc)
+    newer = NotificationFailed(notification_id="n2", template="decision.published", recipient=person, channel="sms",
+                               reason="suppressed", at=now).envelope("notify")
+    older = NotificationDelivered(notification_id="n1", template="decision.published", recipient=person,
+                                  channel="sms", at=now - timedelta(hours=1)).envelope("notify")
+    record_delivery(table("eservices"), newer)
+    record_delivery(table("eservices"), older)
+    status = delivery_status(table("eservices"), pnr)
+    assert (status.sms.status, status.sms.reason, status.email) == ("failed", "suppressed", None)
+    assert status.sms.label.startswith("Senaste SMS kunde inte skickas")

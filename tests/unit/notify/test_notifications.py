@@ -314,3 +314,14 @@ def test_failed_records_come_back_alone_with_growing_delays_and_poison_goes_to_t
     assert result == {"batchItemFailures": [{"itemIdentifier": "retry"}]}
     assert sqs.visibility == [120] and sqs.sent == ["url/insats-notify-inbox-dlq"]
     assert [backoff_seconds(n) for n in (1, 2, 3, 6, 7, 20)] == [30, 60, 120, 900, 900, 900]
+
+
+def test_domain_events_published_with_a_contact_before_the_change_still_parse_without_it():
+    from services.contracts.events import DecisionPublished, Envelope
+
+    old = {"decision_id": "d", "case_id": "c", "case_number": "2026-000001", "client": PNR, "insats": "hemtjanst",
+           "law": "SoL", "outcome": "granted", "valid_from": "2026-12-01", "decided_at": "2026-11-24T10:00:00Z",
+           "notify": {"email": "a@example.se", "phone": "+46701"}}
+    event = Envelope(event_id="e", event_type="decision.published", version=1, occurred_at=DAY, source="eservices",
+                     payload=old).parse()
+    assert isinstance(event, DecisionPublished) and "notify" not in event.model_dump()
