@@ -33,7 +33,7 @@ def test_a_bad_row_is_not_saved_and_its_error_points_at_its_row_on_the_page():
     _, errors = validate_step(form_def, step.id, posted.answers, complete=False)
     kept = fv.without_bad(step, posted, errors)
     assert len(kept["travel"]) == 1
-    assert fv.error_map(step, errors, posted.row_index) == {"f-tidrapport-travel-2-date": "Ange ett datum (ÅÅÅÅ-MM-DD)"}
+    assert fv.error_map(step, errors, posted.row_index) == {"f-tidrapport-travel-2-date": "Ange ett datum (ÅÅÅÅ-MM-DD) mellan år 1900 och 2100"}
 
 
 def test_answers_to_questions_not_asked_are_dropped():
