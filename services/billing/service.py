@@ -1,0 +1,161 @@
+"""Billing's use cases. Each takes the caller (a Principal, resolved at the edge) and returns data
+or a file; HTTP stays in the app.
+
+Who sees what: the ordering unit (finance) every provider; a provider's staff only their own
+provider (another's is 403, said openly: provider ids are not secret); citizens nothing (the
+policy refuses them before a use case runs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..auth.principal import Principal, Role
+from ..domain.calendar import is_month_open, lock_date
+from ..domain.errors import Conflict, Forbidden, NotFound
+from . import basis as rules
+from . import exports
+from .bootstrap import BillingDeps
+from .model import ClientProfile, profile_of
+from .payouts import payouts as compute_payouts
+from .ports import FinalBasis
+from .reconcile import Reconciliation, reconcile as compare
+from .schemas import (ClientProfileRequest, ClientProfileView, InvoiceBasisView, PayoutView, ReconcileRequest,
+                      year_month)
+
+
+class BeforeLockDate(Conflict):
+    slug = "before-lock-date"
+    title = "The month's lock date has not passed"
+
+
+@dataclass(frozen=True)
+class File:
+    body: bytes
+    content_type: str
+    filename: str
+
+
+def _may_see(who: Principal, provider_id: str) -> None:
+    if who.role == Role.ORDERING_UNIT:
+        return
+    if who.role == Role.PROVIDER_STAFF and who.provider_id == provider_id:
+        return
+    raise Forbidden("a provider sees only its own invoice basis")
+
+
+def compute(deps: BillingDeps, provider_id: str, year: int, month: int) -> rules.Basis:
+    """The basis from the read model as it is now, under the month's rule pack."""
+    pack = deps.rules.for_month(deps.municipality, year, month)
+    months = deps.store.month(provider_id, year, month)
+    records = deps.store.clients(cm.client for cm in months)
+    return rules.compute(provider_id, year, month, months, {c: r.grants for c, r in records.items()},
+                         {c: profile_of(r) for c, r in records.items()}, pack)
+
+
+def _view(b: rules.Basis, *, year: int, month: int, at: datetime, final: FinalBasis | None,
+          versions: list[int]) -> InvoiceBasisView:
+    return InvoiceBasisView(
+        provider_id=b.provider_id, month=b.month, status="final" if final else "preliminary",
+        version=final.version if final else None, versions=versions, lock_date=lock_date(year, month),
+        rule_pack=b.rule_pack, lines=b.lines, totals=b.totals, computed_at=final.finalized_at if final else at,
+        finalized_by=final.finalized_by if final else None, corrects_version=final.corrects_version if final else None,
+        difference=final.difference if final else [], difference_totals=final.difference_totals if final else {})
+
+
+def invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: str,
+                  version: int | None = None) -> InvoiceBasisView:
+    """The latest final version (or the one asked for); preliminary, marked so, until there is one."""
+    _may_see(who, provider_id)
+    year, mm = year_month(month)
+    finals = deps.store.finals(provider_id, year, mm)
+    versions = [f.version for f in finals]
+    if version is not None:
+        chosen = next((f for f in finals if f.version == version), None)
+        if chosen is None:
+            raise NotFound(f"the invoice basis of {month} has no final version {version}")
+        return _view(chosen.basis, year=year, month=mm, at=chosen.finalized_at, final=chosen, versions=versions)
+    if finals:
+        return _view(finals[-1].basis, year=year, month=mm, at=finals[-1].finalized_at, final=finals[-1],
+                     versions=versions)
+    return _view(compute(deps, provider_id, year, mm), year=year, month=mm, at=deps.clock(), final=None,
+                 versions=[])
+
+
+def _same_figures(a: rules.Basis, b: rules.Basis) -> bool:
+    return a.lines == b.lines and a.totals == b.totals and a.rule_pack == b.rule_pack
+
+
+def finalize(deps: BillingDeps, who: Principal, provider_id: str, month: str) -> InvoiceBasisView:
+    """Makes the month's basis final once its lock date has passed. A final version is never
+    changed: if the figures moved since (a late correction), the next version holds them and the
+    difference; if nothing moved, the latest version is the answer."""
+    _may_see(who, provider_id)
+    year, mm = year_month(month)
+    now = deps.clock()
+    if is_month_open(year, mm, now):
+        locks = lock_date(year, mm)
+        raise BeforeLockDate(f"the invoice basis of {month} can be made final after its lock date, "
+                             f"{locks.isoformat()}, has passed")
+    current = compute(deps, provider_id, year, mm)
+    finals = deps.store.finals(provider_id, year, mm)
+    last = finals[-1] if finals else None
+    if last is not None and _same_figures(last.basis, current):
+        return invoice_basis(deps, who, provider_id, month)
+    final = FinalBasis(version=(last.version + 1) if last else 1, basis=current, finalized_at=now,
+                       finalized_by=who.actor, corrects_version=last.version if last else None)
+    if last is not None:
+        lines, totals = rules.difference(current, last.basis)
+        final = final.model_copy(update={"difference": lines, "difference_totals": totals})
+    try:
+        deps.store.add_final(final)
+    except Conflict:
+        pass  # someone finalized the same figures at the same moment: theirs stands
+    return invoice_basis(deps, who, provider_id, month)
+
+
+def reconcile(deps: BillingDeps, who: Principal, provider_id: str, month: str,
+              body: ReconcileRequest) -> Reconciliation:
+    shown = invoice_basis(deps, who, provider_id, month, body.version)
+    b = rules.Basis(provider_id=shown.provider_id, month=shown.month, rule_pack=shown.rule_pack, lines=shown.lines,
+                    totals=shown.totals)
+    return compare(b, list(body.lines), body.received_on)
+
+
+def basis_file(deps: BillingDeps, who: Principal, provider_id: str, month: str, kind: str,
+               version: int | None = None) -> File:
+    view = invoice_basis(deps, who, provider_id, month, version)
+    suffix = f"v{view.version}" if view.version else "preliminart"
+    name = f"fakturaunderlag-{provider_id}-{month}-{suffix}"
+    if kind == "csv":
+        return File(exports.basis_csv(view), "text/csv; charset=utf-8", f"{name}.csv")
+    pack = deps.rules.for_month(deps.municipality, *year_month(month))
+    return File(exports.basis_pdf(view, pack.municipality_name), "application/pdf", f"{name}.pdf")
+
+
+def set_client_profile(deps: BillingDeps, who: Principal, client: str, body: ClientProfileRequest) -> ClientProfileView:
+    """Finance classifies a client: rural or island (supplements), social psychiatry (reference code)."""
+    record = deps.store.set_profile(client, ClientProfile(area=body.area, social_psychiatry=body.social_psychiatry))
+    return ClientProfileView(client=client, area=record.profile.area, social_psychiatry=record.profile.social_psychiatry)
+
+
+def _prisbasbelopp(deps: BillingDeps):  # noqa: ANN202
+    def of_year(year: int) -> int:
+        for m in range(1, 13):
+            try:
+                return deps.rules.for_month(deps.municipality, year, m).contact_persons.prisbasbelopp_ore
+            except NotFound:
+                continue
+        raise NotFound(f"no prisbasbelopp for {year} in the rules")
+    return of_year
+
+
+def payouts(deps: BillingDeps, who: Principal, month: str) -> PayoutView:
+    year, mm = year_month(month)
+    pack = deps.rules.for_month(deps.municipality, year, mm)
+    return compute_payouts(deps.store.reports(year, mm), year, mm, pack, _prisbasbelopp(deps))
+
+
+def payouts_file(deps: BillingDeps, who: Principal, month: str) -> File:
+    return File(exports.payouts_csv(payouts(deps, who, month)), "text/csv; charset=utf-8",
+                f"utbetalningar-kontaktpersoner-{month}.csv")
