@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..domain.personnummer import PersonnummerField
 
@@ -176,7 +176,105 @@ class AbsenceRegistered(Event):
     announced_at: datetime | None = None
 
 
+# --- version 2: the content reports and billing compute from ------------------------------
+#
+# A v2 class subclasses its v1 class, so a handler written for v1 (``isinstance(e, VisitChanged)``)
+# keeps working on v2; v1 payloads still parse. Deploy consumers before producers emit v2.
+# The client's birth date (age band, billing reference code) is not carried: the personnummer
+# holds it (``Personnummer.birth_date``, coordination numbers included).
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GrantedTime(_Part):
+    """Granted time of one home-care insats (the staff app's insats codes, e.g. ``personlig_omsorg``)."""
+
+    insats: str
+    minutes_per_month: int = Field(ge=0)
+
+
+class DecisionPublishedV2(DecisionPublished):
+    """v1 plus the granted time per insats, the provider the order goes to and the target group.
+
+    ``granted_minutes_per_month`` stays the sum of ``granted`` (what v1 consumers read). A v1
+    decision is, for a v2 consumer, one line: its ``insats`` with its ``granted_minutes_per_month``
+    (``granted_lines``)."""
+
+    version: ClassVar[int] = 2
+    granted: list[GrantedTime] = Field(default_factory=list)
+    provider_id: str | None = None
+    social_psychiatry: bool = False
+
+
+def granted_lines(decision: DecisionPublished) -> list[GrantedTime]:
+    """The granted time of a decision of either version, per insats (empty for a refusal)."""
+    if decision.outcome != "granted":
+        return []
+    if isinstance(decision, DecisionPublishedV2) and decision.granted:
+        return list(decision.granted)
+    if decision.granted_minutes_per_month:
+        return [GrantedTime(insats=decision.insats, minutes_per_month=decision.granted_minutes_per_month)]
+    return []
+
+
+class VisitInsats(_Part):
+    """An insats performed in a visit, with its share of the visit's minutes."""
+
+    insats: str
+    minutes: int = Field(ge=0)
+
+
+class VisitDeviation(_Part):
+    """A deviation's kind and where its decision stands; free-text reasons stay in visits."""
+
+    code: str
+    status: Literal["noted", "pending", "approved", "rejected"] = "noted"
+
+
+class VisitContent(_Part):
+    """What a visit is, as far as follow-up and billing need it. Minutes are whole minutes of
+    ``ended_at - started_at`` (0 while open); ``insatser`` split them (see ``split_minutes``)."""
+
+    staff_id: str
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    minutes: int = Field(ge=0)
+    insatser: list[VisitInsats] = Field(default_factory=list)
+    double_staffing: bool = False
+    partner_visit_id: str | None = None
+    receipt_methods: list[Literal["digital_lock", "nfc", "manual", "post_registration"]] = Field(default_factory=list)
+    location: Literal["home", "outside"] = "home"
+    supervision: bool = False
+    unplanned: bool = False
+    temporary_stay: bool = False
+    client_absent: bool = False
+    status: Literal["open", "registered", "approved"] = "open"
+    source: Literal["events", "post_registration"] = "events"
+    edited: bool = False
+    deviations: list[VisitDeviation] = Field(default_factory=list)
+
+
+def split_minutes(minutes: int, insatser: list[str]) -> list[VisitInsats]:
+    """A visit's minutes over its insatser, evenly, the remainder to the first ones (the staff app
+    registers what was done, not how long each took). Deterministic: the order given is kept."""
+    if not insatser:
+        return []
+    share, rest = divmod(minutes, len(insatser))
+    return [VisitInsats(insats=name, minutes=share + (1 if i < rest else 0)) for i, name in enumerate(insatser)]
+
+
+class VisitChangedV2(VisitChanged):
+    """v1 plus the visit as it is now in this month. ``visit`` is None when the visit is gone from
+    the month (deleted, or moved to another month). A consumer keeps, per visit, the highest
+    ``visit_version`` it has seen."""
+
+    version: ClassVar[int] = 2
+    visit: VisitContent | None = None
+
+
 REGISTRY: dict[tuple[str, int], type[Event]] = {}
 for _cls in (SubmissionReceived, CaseStatusChanged, DecisionPublished, AssignmentRegistered,
-             ContactReportApproved, MessageSent, NotificationRequested, VisitChanged, AbsenceRegistered):
+             ContactReportApproved, MessageSent, NotificationRequested, VisitChanged, AbsenceRegistered,
+             DecisionPublishedV2, VisitChangedV2):
     REGISTRY[(_cls.event_type, _cls.version)] = _cls

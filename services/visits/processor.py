@@ -29,13 +29,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..adapters.dynamo import UnitOfWork
-from ..contracts.events import VisitChanged
 from ..domain.calendar import STOCKHOLM, is_month_open, month_of
 from ..domain.errors import Conflict
 from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
+from .outgoing import visit_changed
 from .repository import (DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
                          visit_item, visit_key)
 
@@ -77,15 +77,13 @@ def add_visit_write(uow: UnitOfWork, old: Visit | None, saved: Visit, change: st
         uow.put(visit_item(saved), condition="attribute_not_exists(pk)")
     months = {month_of(saved.started_at)} | ({month_of(old.started_at)} if old else set())
     for year, month in sorted(months):
-        uow.emit(VisitChanged(visit_id=saved.visit_id, client=saved.client, provider_id=saved.provider_id,
-                              year=year, month=month, visit_version=saved.version, change=change))
+        uow.emit(visit_changed(saved, year, month, change))
 
 
 def add_visit_delete(uow: UnitOfWork, old: Visit) -> None:
     uow.delete(visit_key(old), condition="#v = :v", names={"#v": "version"}, values={":v": old.version})
     year, month = month_of(old.started_at)
-    uow.emit(VisitChanged(visit_id=old.visit_id, client=old.client, provider_id=old.provider_id, year=year,
-                          month=month, visit_version=old.version + 1, change="deleted"))
+    uow.emit(visit_changed(old, year, month, "deleted", version=old.version + 1, gone=True))
 
 
 def _comparable(v: Visit) -> dict:
