@@ -105,15 +105,15 @@ class DynamoBillingStore:
     def clients(self, clients: Iterable[str]) -> dict[str, ClientRecord]:
         wanted = sorted(set(clients))
         found: dict[str, dict] = {}
-        resource = self.table.meta.client
+        dynamo = self.table.meta.client  # the resource's client: plain Python values in and out
         name = self.table.name
         for i in range(0, len(wanted), _BATCH):
-            keys = [{"pk": {"S": f"CLIENT#{c}"}, "sk": {"S": "CLIENT"}} for c in wanted[i:i + _BATCH]]
+            keys = [{"pk": f"CLIENT#{c}", "sk": "CLIENT"} for c in wanted[i:i + _BATCH]]
             request = {name: {"Keys": keys}}
             while request:
-                got = resource.batch_get_item(RequestItems=request)
+                got = dynamo.batch_get_item(RequestItems=request)
                 for raw in got.get("Responses", {}).get(name, []):
-                    item = from_dynamo(_deserialize(raw))
+                    item = from_dynamo(raw)
                     found[item["pk"].removeprefix("CLIENT#")] = item
                 request = got.get("UnprocessedKeys") or None
         return {c: _client(found.get(c), c) for c in wanted}
@@ -156,9 +156,3 @@ class DynamoBillingStore:
         return [ApprovedReport.model_validate(i["body"]) for i in query_partition(self.table,
                                                                                   f"REPORTS#{_month(year, month)}")]
 
-
-def _deserialize(raw: dict) -> dict:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    d = TypeDeserializer()
-    return {k: d.deserialize(v) for k, v in raw.items()}

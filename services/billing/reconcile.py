@@ -4,15 +4,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.personnummer import Personnummer
 
 from .basis import Basis, due_date
 
 
 class ClaimedLine(BaseModel):
-    client: str
-    hours: Decimal
-    amount_ore: int
+    """One line of the provider's invoice: the client, the hours and the amount claimed."""
+
+    model_config = ConfigDict(extra="forbid")
+    client: Personnummer
+    hours: Decimal = Field(ge=0, le=31 * 24 * 2, max_digits=8, decimal_places=2)
+    amount_ore: int = Field(ge=-10**12, le=10**12)
 
 
 class Difference(BaseModel):

@@ -27,9 +27,23 @@ ProviderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 Day = Annotated[date, AfterValidator(check_date)]
 
 
-def year_month(value: str) -> tuple[int, int]:
-    year, month = value.split("-")
+def year_month(value: str, field: str = "month") -> tuple[int, int]:
+    """``YYYY-MM`` to (year, month); a 422 naming ``field`` otherwise (path parameters included)."""
+    from ..domain.errors import ValidationFailed
+
+    try:
+        year, month = _month(value).split("-")
+    except ValueError as exc:
+        raise ValidationFailed.field(field, str(exc)) from None
     return int(year), int(month)
+
+
+def provider_id(value: str) -> str:
+    from ..domain.errors import ValidationFailed
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value or ""):
+        raise ValidationFailed.field("provider_id", "a provider id is 1-64 letters, digits, '.', '_' or '-'")
+    return value
 
 
 class Request(BaseModel):
@@ -108,7 +122,3 @@ class PayoutView(BaseModel):
     taxable_ore: int
     tax_free_ore: int
     total_ore: int
-
-
-class ClaimedLineIn(ClaimedLine):
-    client: Personnummer  # type: ignore[assignment]

@@ -12,7 +12,8 @@ from datetime import date, datetime
 
 from ..auth.principal import Principal, Role
 from ..domain.calendar import is_month_open, lock_date
-from ..domain.errors import Conflict, Forbidden, NotFound
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.personnummer import InvalidPersonnummer, Personnummer
 from . import basis as rules
 from . import exports
 from .bootstrap import BillingDeps
@@ -21,7 +22,7 @@ from .payouts import payouts as compute_payouts
 from .ports import FinalBasis
 from .reconcile import Reconciliation, reconcile as compare
 from .schemas import (ClientProfileRequest, ClientProfileView, InvoiceBasisView, PayoutView, ReconcileRequest,
-                      year_month)
+                      provider_id as valid_provider, year_month)
 
 
 class BeforeLockDate(Conflict):
@@ -37,6 +38,7 @@ class File:
 
 
 def _may_see(who: Principal, provider_id: str) -> None:
+    valid_provider(provider_id)
     if who.role == Role.ORDERING_UNIT:
         return
     if who.role == Role.PROVIDER_STAFF and who.provider_id == provider_id:
@@ -135,6 +137,10 @@ def basis_file(deps: BillingDeps, who: Principal, provider_id: str, month: str, 
 
 def set_client_profile(deps: BillingDeps, who: Principal, client: str, body: ClientProfileRequest) -> ClientProfileView:
     """Finance classifies a client: rural or island (supplements), social psychiatry (reference code)."""
+    try:
+        client = Personnummer(client)
+    except InvalidPersonnummer as exc:
+        raise ValidationFailed.field("client", str(exc)) from None
     record = deps.store.set_profile(client, ClientProfile(area=body.area, social_psychiatry=body.social_psychiatry))
     return ClientProfileView(client=client, area=record.profile.area, social_psychiatry=record.profile.social_psychiatry)
 
@@ -159,3 +165,16 @@ def payouts(deps: BillingDeps, who: Principal, month: str) -> PayoutView:
 def payouts_file(deps: BillingDeps, who: Principal, month: str) -> File:
     return File(exports.payouts_csv(payouts(deps, who, month)), "text/csv; charset=utf-8",
                 f"utbetalningar-kontaktpersoner-{month}.csv")
+
+
+def consume(deps: BillingDeps):  # noqa: ANN201
+    """The inbox's batch handler: ``(message_id, envelope)`` pairs in, failed message ids out."""
+    from ..observability import get_logger
+    from .consumer import apply_batch
+
+    log = get_logger("billing")
+
+    def handle_all(messages: list) -> set[str]:
+        return apply_batch(deps.store, messages, log)
+
+    return handle_all

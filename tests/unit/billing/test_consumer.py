@@ -1,10 +1,10 @@
 """Billing's inbox folds events into its read model whatever their order and however often they
 come; a batch's failures stay with their own messages."""
-from datetime import date
+from datetime import date, timedelta
 
 from services.billing.consumer import apply_batch
 from tests.support.people import new_pnr
-from tests.unit.billing.events import absence_registered, decision, envelope, report_approved, visit_changed
+from tests.unit.billing.events import T0, absence_registered, decision, envelope, report_approved, visit_changed
 from tests.unit.billing.fakes import InMemoryBillingStore
 
 
@@ -87,8 +87,9 @@ def test_an_absence_across_the_month_end_is_kept_in_both_months():
 
 def test_decisions_of_either_version_are_kept_and_v2_tells_social_psychiatry():
     store, client = InMemoryBillingStore(), new_pnr(1985)
-    run(store, decision(client, 900, date(2026, 1, 1)), decision(client, 1200, date(2026, 2, 1), version=2,
-                                                                   social_psychiatry=True))
+    later = T0 + timedelta(days=1)
+    run(store, decision(client, 1200, date(2026, 2, 1), version=2, social_psychiatry=True, decided=later),
+        decision(client, 900, date(2026, 1, 1)))  # the older decision arrives last and says nothing
     record = store.client(client)
     assert sorted(g.granted_minutes_per_month for g in record.grants) == [900, 1200]
     assert record.social_psychiatry_decided
@@ -98,3 +99,19 @@ def test_approved_contact_reports_are_kept_once_per_case():
     store, person = InMemoryBillingStore(), new_pnr(1975)
     run(store, report_approved("case-1", person, km=12), report_approved("case-1", person, km=12))
     assert [r.case_id for r in store.reports(2026, 1)] == ["case-1"]
+
+
+def test_the_shared_v2_contracts_are_read_as_billing_reads_them():
+    """GIVEN a visit.changed v2 built from the shared contract (as visits emits it) THEN billing
+    keeps its minutes, its over-granted word and its version."""
+    from services.contracts.events import VisitChangedV2, VisitContent, VisitDeviation, split_minutes
+
+    store, client = InMemoryBillingStore(), new_pnr(1940)
+    content = VisitContent(staff_id="anna", started_at=T0, ended_at=T0 + timedelta(minutes=40), minutes=40,
+                           insatser=split_minutes(40, ["dusch", "service"]), status="approved",
+                           deviations=[VisitDeviation(code="over_granted_time", status="approved")])
+    event = VisitChangedV2(visit_id="v9", client=client, provider_id="p1", year=2026, month=3, visit_version=4,
+                           change="approved", visit=content)
+    assert run(store, event.envelope("visits")) == set()
+    kept = visits_of(store, client)["v9"]
+    assert (kept.minutes, kept.over_granted, kept.version, kept.counted) == (40, "approved", 4, True)
