@@ -2,6 +2,7 @@
 from chalice import Chalice, Rate
 
 from chalicelib import casework, citizen, messages, mypages
+from chalicelib import report_approvals
 from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
 from services.eservices import retention
@@ -10,7 +11,7 @@ from services.eservices.bootstrap import deps
 app = Chalice(app_name="insats-eservices", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
-for routes in (citizen, mypages, casework, messages):
+for routes in (citizen, mypages, casework, messages, report_approvals):
     app.register_blueprint(routes.bp)
 
 
