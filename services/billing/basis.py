@@ -19,6 +19,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from operator import attrgetter
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +35,13 @@ SUMMED = ("granted_minutes", "performed_minutes", "billable_minutes", "approved_
 
 def round_half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2) if value >= 0 else -round_half_up(-value)
+
+
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """round_half_up(numerator / denominator) in integers (the hot path: one per line and part)."""
+    if numerator < 0:
+        return -divide_half_up(-numerator, denominator)
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def month_days(year: int, month: int) -> list[date]:
@@ -59,9 +67,23 @@ def granted_on(grants: Iterable[GrantFacts], day: date, insatser: Sequence[str])
     return total
 
 
-def granted_in_month(grants: Sequence[GrantFacts], year: int, month: int, insatser: Sequence[str]) -> Fraction:
+def granted_in_month(grants: Sequence[GrantFacts], year: int, month: int, insatser: Sequence[str]) -> int:
+    """Whole minutes: the days' monthly time in force (as ``granted_on``), averaged over the
+    month, rounded half up."""
     days = month_days(year, month)
-    return sum((Fraction(granted_on(grants, d, insatser)) for d in days), Fraction(0)) / len(days)
+    first, last = days[0], days[-1]
+    latest_first = sorted((g for g in grants if g.outcome == "granted" and g.insats in insatser and g.valid_from <= last
+                           and (g.valid_to is None or g.valid_to >= first)),
+                          key=lambda g: (g.decided_at, g.decision_id), reverse=True)
+    total = 0
+    for insats in insatser:
+        mine = [g for g in latest_first if g.insats == insats]
+        for day in days if mine else ():
+            for g in mine:
+                if g.valid_from <= day and (g.valid_to is None or day <= g.valid_to):
+                    total += g.granted_minutes_per_month or 0
+                    break
+    return divide_half_up(total, len(days))
 
 
 # -- billable time ------------------------------------------------------------------------
@@ -80,7 +102,9 @@ def allocate(visits: Iterable[VisitFacts], granted_minutes: int) -> Allocation:
     """Performed time up to the granted time, in time order; beyond it per the case worker's word."""
     performed = billable = approved = pending = rejected = 0
     ids = []
-    for visit in sorted((v for v in visits if v.counted and not v.deleted), key=lambda v: (v.started_at, v.visit_id)):
+    counted = [v for v in visits if v.counted and not v.deleted]
+    counted.sort(key=attrgetter("started_at", "visit_id"))  # UTC instants: compared as they are
+    for visit in counted:
         ids.append(visit.visit_id)
         within = max(0, min(visit.minutes, granted_minutes - performed))
         over = visit.minutes - within
@@ -222,14 +246,14 @@ class Totals(BaseModel):
 
 
 def _ore(minutes: int, per_hour_ore: int) -> int:
-    return round_half_up(Fraction(minutes * per_hour_ore, 60))
+    return divide_half_up(minutes * per_hour_ore, 60)
 
 
 def line_for(cm: ClientMonth, grants: Sequence[GrantFacts], profile: ClientProfile, pack: RulePack) -> Line:
-    granted = round_half_up(granted_in_month(grants, cm.year, cm.month, pack.granted.insatser))
+    granted = granted_in_month(grants, cm.year, cm.month, pack.granted.insatser)
     alloc = allocate(cm.visits, granted)
     days = absence_days(cm.absences, grants, pack, cm.year, cm.month)
-    absence = round_half_up(sum((Fraction(d.minutes) for d in days), Fraction(0)))
+    absence = round_half_up(sum((Fraction(d.minutes) for d in days), Fraction(0))) if days else 0
     rural = alloc.billable if profile.area == "rural" else 0
     island = alloc.billable if profile.area == "island" else 0
     visits_ore = _ore(alloc.billable, pack.hourly_rate_ore)

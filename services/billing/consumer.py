@@ -11,7 +11,7 @@ own messages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -85,10 +85,12 @@ class _Decision(_Read):
 def visit_facts(e: _VisitChanged) -> VisitFacts:
     v = e.visit
     if v is None or e.change == "deleted":
-        return VisitFacts(visit_id=e.visit_id, version=e.visit_version, started_at=datetime(e.year, e.month, 1),
+        return VisitFacts(visit_id=e.visit_id, version=e.visit_version,
+                          started_at=datetime(e.year, e.month, 1, tzinfo=timezone.utc),
                           minutes=0, counted=False, deleted=True)
     over = next((d.status for d in v.deviations if d.code == OVER_GRANTED_CODE), None)
-    return VisitFacts(visit_id=e.visit_id, version=e.visit_version, started_at=v.started_at, minutes=v.minutes,
+    return VisitFacts(visit_id=e.visit_id, version=e.visit_version, started_at=v.started_at.astimezone(timezone.utc),
+                      minutes=v.minutes,
                       counted=v.ended_at is not None and not v.client_absent,
                       over_granted={"approved": "approved", "rejected": "rejected", None: "none"}.get(over, "pending"))
 

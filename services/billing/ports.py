@@ -53,11 +53,13 @@ class ClientStore(Protocol):
 
 
 class FinalStore(Protocol):
-    def finals(self, provider_id: str, year: int, month: int) -> list[FinalBasis]:
-        """Every final version, oldest first."""
+    def latest_final(self, provider_id: str, year: int, month: int) -> FinalBasis | None:
+        """The latest final version, or None while the month has none."""
+
+    def final(self, provider_id: str, year: int, month: int, version: int) -> FinalBasis | None: ...
 
     def add_final(self, final: FinalBasis) -> None:
-        """Stores a new version; ``Conflict`` if that version exists."""
+        """Stores the next version (1, or the latest + 1); ``Conflict`` if another got there first."""
 
 
 class ReportStore(Protocol):

@@ -70,16 +70,15 @@ def invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: st
     """The latest final version (or the one asked for); preliminary, marked so, until there is one."""
     _may_see(who, provider_id)
     year, mm = year_month(month)
-    finals = deps.store.finals(provider_id, year, mm)
-    versions = [f.version for f in finals]
+    latest = deps.store.latest_final(provider_id, year, mm)
+    versions = list(range(1, latest.version + 1)) if latest else []
     if version is not None:
-        chosen = next((f for f in finals if f.version == version), None)
+        chosen = deps.store.final(provider_id, year, mm, version) if version in versions else None
         if chosen is None:
             raise NotFound(f"the invoice basis of {month} has no final version {version}")
         return _view(chosen.basis, year=year, month=mm, at=chosen.finalized_at, final=chosen, versions=versions)
-    if finals:
-        return _view(finals[-1].basis, year=year, month=mm, at=finals[-1].finalized_at, final=finals[-1],
-                     versions=versions)
+    if latest:
+        return _view(latest.basis, year=year, month=mm, at=latest.finalized_at, final=latest, versions=versions)
     return _view(compute(deps, provider_id, year, mm), year=year, month=mm, at=deps.clock(), final=None,
                  versions=[])
 
@@ -100,8 +99,7 @@ def finalize(deps: BillingDeps, who: Principal, provider_id: str, month: str) ->
         raise BeforeLockDate(f"the invoice basis of {month} can be made final after its lock date, "
                              f"{locks.isoformat()}, has passed")
     current = compute(deps, provider_id, year, mm)
-    finals = deps.store.finals(provider_id, year, mm)
-    last = finals[-1] if finals else None
+    last = deps.store.latest_final(provider_id, year, mm)
     if last is not None and _same_figures(last.basis, current):
         return invoice_basis(deps, who, provider_id, month)
     final = FinalBasis(version=(last.version + 1) if last else 1, basis=current, finalized_at=now,

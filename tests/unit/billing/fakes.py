@@ -54,13 +54,17 @@ class InMemoryBillingStore:
         self.save_client(record.model_copy(update={"profile": profile}), record.rev)
         return self.client(client)
 
-    def finals(self, provider_id, year, month):
-        return list(self.final_bases.get((provider_id, year, month), []))
+    def latest_final(self, provider_id, year, month):
+        versions = self.final_bases.get((provider_id, year, month), [])
+        return versions[-1] if versions else None
+
+    def final(self, provider_id, year, month, version):
+        return next((f for f in self.final_bases.get((provider_id, year, month), []) if f.version == version), None)
 
     def add_final(self, final: FinalBasis):
         year, month = (int(x) for x in final.basis.month.split("-"))
         versions = self.final_bases.setdefault((final.basis.provider_id, year, month), [])
-        if any(f.version == final.version for f in versions):
+        if final.version != len(versions) + 1:
             raise Conflict("exists")
         versions.append(final.model_copy(deep=True))
 

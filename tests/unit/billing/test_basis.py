@@ -1,5 +1,6 @@
 """The invoice basis rules, one case each: billable time, granted time day by day, absence and
 termination per pack, reference codes, amounts, corrections and reconciliation. No AWS."""
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -151,7 +152,7 @@ def test_rural_time_earns_the_supplement_and_island_time_is_reported_apart():
 
 
 def test_an_hour_is_the_hourly_rate_the_same_any_day_or_hour():
-    night = visit(1, 60).model_copy(update={"started_at": datetime(2026, 3, 8, 23, tzinfo=timezone.utc)})
+    night = replace(visit(1, 60), started_at=datetime(2026, 3, 8, 23, tzinfo=timezone.utc))
     assert line([night]).amount_ore == line([visit(2, 60)]).amount_ore == HANINGE_2026.hourly_rate_ore
 
 

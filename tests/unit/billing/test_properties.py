@@ -84,3 +84,11 @@ def test_amounts_add_up_to_the_totals(rows, gs, pack):
         assert line.amount_ore >= 0
     for field in basis.SUMMED:
         assert getattr(got.totals, field) == sum(getattr(line, field) for line in got.lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(grants)
+def test_the_months_granted_time_is_the_average_of_its_days(gs):
+    """The fast month sum agrees with the day-by-day rule it implements."""
+    by_day = sum(basis.granted_on(gs, d, ("hemtjanst",)) for d in MARCH)
+    assert basis.granted_in_month(gs, 2026, 3, ("hemtjanst",)) == basis.divide_half_up(by_day, 31)
