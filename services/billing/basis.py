@@ -147,15 +147,17 @@ def _announced_in_time(absence: AbsenceFacts, rule: DayRule) -> bool:
 
 
 def absence_days(absences: Iterable[AbsenceFacts], grants: Sequence[GrantFacts], pack: RulePack,
-                 year: int, month: int) -> list[AbsenceDay]:
-    """Every compensated day of the month, with the absence behind it and its exact minutes."""
+                 year: int, month: int, mismanaged: Iterable[str] = ()) -> list[AbsenceDay]:
+    """Every compensated day of the month, with the absence behind it and its exact minutes.
+    ``mismanaged``: absences finance found the provider mismanaged."""
     out: list[AbsenceDay] = []
     taken: set[date] = set()
+    mismanaged = set(mismanaged)
     for absence in sorted(absences, key=lambda a: (a.starts_on, a.learned_at, a.absence_id)):
         rule = _rule_for(absence, pack)
         if absence.withdrawn or rule is None or _announced_in_time(absence, rule):
             continue
-        if rule.none_if_provider_mismanaged and absence.provider_mismanaged:
+        if rule.none_if_provider_mismanaged and (absence.provider_mismanaged or absence.absence_id in mismanaged):
             continue
         first = max(absence.starts_on, stockholm_date(absence.learned_at))
         for i, share in enumerate(rule.day_shares):
@@ -252,7 +254,7 @@ def _ore(minutes: int, per_hour_ore: int) -> int:
 def line_for(cm: ClientMonth, grants: Sequence[GrantFacts], profile: ClientProfile, pack: RulePack) -> Line:
     granted = granted_in_month(grants, cm.year, cm.month, pack.granted.insatser)
     alloc = allocate(cm.visits, granted)
-    days = absence_days(cm.absences, grants, pack, cm.year, cm.month)
+    days = absence_days(cm.absences, grants, pack, cm.year, cm.month, profile.mismanaged_terminations)
     absence = round_half_up(sum((Fraction(d.minutes) for d in days), Fraction(0))) if days else 0
     rural = alloc.billable if profile.area == "rural" else 0
     island = alloc.billable if profile.area == "island" else 0

@@ -54,10 +54,12 @@ class GrantFacts(_Model):
 
 
 class ClientProfile(_Model):
-    """What finance classifies per client: the area (supplements) and social psychiatry."""
+    """What finance classifies per client: the area (supplements), social psychiatry, and the
+    terminations the provider mismanaged (no termination compensation for those)."""
 
     area: Area = "standard"
     social_psychiatry: bool = False
+    mismanaged_terminations: tuple[str, ...] = ()
 
 
 class ClientMonth(_Model):

@@ -86,12 +86,16 @@ class ReconcileRequest(Request):
 class ClientProfileRequest(Request):
     area: Literal["standard", "rural", "island"] = "standard"
     social_psychiatry: bool = False
+    mismanaged_terminations: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=50,
+        description="Absence ids of terminations the provider mismanaged: no termination compensation")
 
 
 class ClientProfileView(BaseModel):
     client: str
     area: str
     social_psychiatry: bool
+    mismanaged_terminations: list[str]
 
 
 class MonthQuery(Request):

@@ -134,13 +134,18 @@ def basis_file(deps: BillingDeps, who: Principal, provider_id: str, month: str, 
 
 
 def set_client_profile(deps: BillingDeps, who: Principal, client: str, body: ClientProfileRequest) -> ClientProfileView:
-    """Finance classifies a client: rural or island (supplements), social psychiatry (reference code)."""
+    """Finance classifies a client: rural or island (supplements), social psychiatry (reference code),
+    and the terminations the provider mismanaged. A month already final keeps its figures; the
+    classification shows in a correction."""
     try:
         client = Personnummer(client)
     except InvalidPersonnummer as exc:
         raise ValidationFailed.field("client", str(exc)) from None
-    record = deps.store.set_profile(client, ClientProfile(area=body.area, social_psychiatry=body.social_psychiatry))
-    return ClientProfileView(client=client, area=record.profile.area, social_psychiatry=record.profile.social_psychiatry)
+    record = deps.store.set_profile(client, ClientProfile(
+        area=body.area, social_psychiatry=body.social_psychiatry,
+        mismanaged_terminations=tuple(sorted(set(body.mismanaged_terminations)))))
+    return ClientProfileView(client=client, area=record.profile.area, social_psychiatry=record.profile.social_psychiatry,
+                             mismanaged_terminations=list(record.profile.mismanaged_terminations))
 
 
 def _prisbasbelopp(deps: BillingDeps):  # noqa: ANN202

@@ -137,6 +137,14 @@ def test_finance_classifies_a_rural_client_and_the_supplement_follows(billing, f
     line = billing.get(f"/invoice-basis?provider_id={provider}&month={MONTH}", token=finance).json["lines"][0]
     assert line["rural_minutes"] == 105 and line["rural_supplement_ore"] == round(105 * 4500 / 60)
     assert billing.put(f"/clients/{client}/classification", {"area": "moon"}, token=finance).status == 422
+    feed(billing, absence_registered("t-" + provider, client, date(2025, 5, 26), kind="terminated", provider=provider))
+    with_termination = billing.get(f"/invoice-basis?provider_id={provider}&month={MONTH}", token=finance).json
+    assert with_termination["lines"][0]["absence_minutes"] == 200 + 500
+    r = billing.put(f"/clients/{client}/classification", {"area": "rural", "mismanaged_terminations": ["t-" + provider]},
+                    token=finance)
+    assert r.status == 200 and r.json["mismanaged_terminations"] == ["t-" + provider]
+    line = billing.get(f"/invoice-basis?provider_id={provider}&month={MONTH}", token=finance).json["lines"][0]
+    assert line["absence_minutes"] == 200 and line["rural_minutes"] == 105
     staff = token("provider_staff", user_id="anna", provider_id=provider)
     assert billing.put(f"/clients/{client}/classification", {"area": "rural"}, token=staff).status == 403
 

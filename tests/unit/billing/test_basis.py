@@ -193,3 +193,11 @@ def test_an_invoice_that_matches_the_basis_has_no_differences():
     got = basis.compute("p1", 2026, 3, [client_month(OLD, [visit(1, 90)])], {OLD: G3040}, {}, HANINGE_2026)
     claim = [ClaimedLine(client=OLD, hours=Decimal("1.5"), amount_ore=got.lines[0].amount_ore)]
     assert reconcile(got, claim, date(2026, 4, 7)).matches
+
+
+def test_a_termination_finance_found_mismanaged_pays_nothing_and_an_absence_is_not_affected():
+    ended = absence(date(2026, 3, 10), kind="terminated", absence_id="t1")
+    ill = absence(date(2026, 3, 20), absence_id="h1")
+    profile = ClientProfile(mismanaged_terminations=("t1", "h1"))
+    got = line(absences=[ended, ill], profile=profile)
+    assert got.absence_minutes == 200 and {d.absence_id for d in got.absence_days} == {"h1"}
