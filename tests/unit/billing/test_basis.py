@@ -132,7 +132,8 @@ def test_a_day_of_changed_granted_time_uses_that_days_decision():
 # -- reference codes, supplements, amounts --------------------------------------------------
 
 @pytest.mark.parametrize("client,social,code", [(OLD, False, "780201"), (YOUNG, False, "350101"),
-                                                (YOUNG, True, "333601"), (OLD, True, "780201")])
+                                                (YOUNG, True, "333601"), (OLD, True, "780201")],
+                         ids=["over-65", "under-65", "under-65-social-psychiatry", "over-65-social-psychiatry"])
 def test_reference_code_by_age_and_social_psychiatry(client, social, code):
     assert line(client=client, profile=ClientProfile(social_psychiatry=social)).reference_code == code
 
