@@ -67,3 +67,31 @@ def test_only_case_workers_approve_and_only_reports(app_client, token):
     r = es.post(f"/cases/{receipt['case_id']}/report-approval", {"assignment_id": assignment_id}, token=cw)
     assert r.status == 409
     assert es.post("/cases/nope/report-approval", {"assignment_id": assignment_id}, token=cw).status == 404
+
+
+def test_a_time_reports_km_are_paid_as_mileage(app_client, token):
+    """GIVEN a time report with two trips (12.5 + 30 km) WHEN approved THEN the event carries 42.5 km
+    and billing pays 42.5 × 2.50 kr tax-free."""
+    import json
+
+    es, billing = app_client("eservices"), app_client("billing")
+    _, cw = case_worker(token)
+    kp, kp_tok = fresh_contact_person(token)
+    a = es.post("/assignments", assignment(kp, new_pnr(1990), valid_from="2026-09-01", valid_to="2026-12-31",
+                                           monthly_fee_ore=148_000, expense_allowance_ore=0), token=cw).json
+    me = monthly_answers(kp)["om_dig"]
+    report = {"assignment_kind": "kontaktperson", "client_first_name": "Kim", "client_last_name": "Klient",
+              "year": 2026, "month": 10,
+              "activities": [{"date": "2026-10-03", "activity": "Bio", "hours": 3}],
+              "travel": [{"date": "2026-10-03", "from_place": "Hem", "to_place": "Bio", "km": 12.5},
+                         {"date": "2026-10-10", "from_place": "Hem", "to_place": "Skog", "km": 30}]}
+    receipt = submitted_case(es, kp_tok, "contact-time-report", {"tidrapport": report, "om_dig": me})
+    clear("billing-inbox")
+    r = es.post(f"/cases/{receipt['case_id']}/report-approval", {"assignment_id": a["assignment_id"]}, token=cw)
+    assert r.status == 201 and (r.json["kind"], r.json["km"]) == ("time", 42.5), r.json
+    (sent,) = events("billing-inbox", case_id=receipt["case_id"])
+    assert billing.sqs("on_event", [json.dumps(sent)]) == {"batchItemFailures": []}
+    payouts = billing.get("/payouts?month=2026-10", token=token("ordering_unit", user_id="ekonom")).json
+    (line,) = [p for p in payouts["lines"] if p["contact_person"] == kp]
+    assert (line["km"], line["mileage_ore"], line["tax_free_ore"], line["taxable_ore"]) == (42.5, 10_625, 10_625,
+                                                                                           148_000)
