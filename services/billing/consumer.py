@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from ..contracts.events import Envelope, UnknownEvent
 from ..domain.calendar import stockholm_date
 from ..domain.errors import Conflict
+from ..domain.personnummer import PersonnummerField
 from .model import (AbsenceFacts, ApprovedReport, GrantFacts, VisitFacts, with_absence, with_grant, with_visit)
 from .ports import BillingStore
 
@@ -49,7 +50,7 @@ class _Visit(_Read):
 
 class _VisitChanged(_Read):
     visit_id: str
-    client: str
+    client: PersonnummerField  # a bad one fails the message (into the DLQ), not the month's basis
     provider_id: str
     year: int
     month: int
@@ -60,7 +61,7 @@ class _VisitChanged(_Read):
 
 class _Absence(_Read):
     absence_id: str
-    client: str
+    client: PersonnummerField
     provider_id: str
     kind: str
     starts_on: date
@@ -72,7 +73,7 @@ class _Absence(_Read):
 
 class _Decision(_Read):
     decision_id: str
-    client: str
+    client: PersonnummerField
     insats: str
     outcome: Literal["granted", "refused"]
     granted_minutes_per_month: int | None = None

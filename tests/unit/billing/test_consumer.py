@@ -115,3 +115,9 @@ def test_the_shared_v2_contracts_are_read_as_billing_reads_them():
     assert run(store, event.envelope("visits")) == set()
     kept = visits_of(store, client)["v9"]
     assert (kept.minutes, kept.over_granted, kept.version, kept.counted) == (40, "approved", 4, True)
+
+
+def test_an_event_naming_no_valid_personnummer_fails_alone():
+    store, client = InMemoryBillingStore(), new_pnr(1940)
+    failed = run(store, visit_changed("v1", "197001011234"), visit_changed("v2", client))
+    assert failed == {"m0"} and "v2" in visits_of(store, client)
