@@ -37,7 +37,7 @@ def openapi():
 @api.operation("billing.read", query=InvoiceBasisQuery, response=InvoiceBasisView, tags=B,
                summary="A provider's invoice basis for a month: preliminary until made final, then its latest version")
 def invoice_basis(call, query):
-    return service.invoice_basis(deps(), call.who, query.provider_id, query.month, query.version)
+    return service.invoice_basis(deps(), call.who, query.provider_id, query.month, query.version, query.current)
 
 
 @app.route("/invoice-basis/{provider_id}/{month}/final", methods=["POST"])

@@ -54,6 +54,8 @@ class InvoiceBasisQuery(Request):
     provider_id: ProviderId
     month: Month
     version: int | None = Field(default=None, ge=1, description="A final version; the latest when left out")
+    current: bool = Field(default=False, description="The figures as they are now, preliminary, even after a "
+                                                     "final version (what a correction would hold)")
 
 
 class ExportQuery(Request):

@@ -66,12 +66,16 @@ def _view(b: rules.Basis, *, year: int, month: int, at: datetime, final: FinalBa
 
 
 def invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: str,
-                  version: int | None = None) -> InvoiceBasisView:
-    """The latest final version (or the one asked for); preliminary, marked so, until there is one."""
+                  version: int | None = None, current: bool = False) -> InvoiceBasisView:
+    """The latest final version (or the one asked for); preliminary, marked so, until there is one
+    (or when ``current``: the figures as they are now)."""
     _may_see(who, provider_id)
     year, mm = year_month(month)
     latest = deps.store.latest_final(provider_id, year, mm)
     versions = list(range(1, latest.version + 1)) if latest else []
+    if current:
+        return _view(compute(deps, provider_id, year, mm), year=year, month=mm, at=deps.clock(), final=None,
+                     versions=versions)
     if version is not None:
         chosen = deps.store.final(provider_id, year, mm, version) if version in versions else None
         if chosen is None:

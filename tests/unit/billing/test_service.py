@@ -61,6 +61,8 @@ def test_a_final_basis_never_changes_and_a_late_correction_is_the_next_version()
     assert (first.status, first.version) == ("final", 1)
     apply_batch(d.store, [("late", visit_changed("late", client, minutes=30))])
     assert service.invoice_basis(d, FINANCE, "p1", "2026-03") == first  # nothing moved until finance acts
+    now = service.invoice_basis(d, FINANCE, "p1", "2026-03", current=True)
+    assert (now.status, now.versions, now.totals.billable_minutes) == ("preliminary", [1], 135)
     again = service.finalize(d, FINANCE, "p1", "2026-03")
     assert (again.version, again.corrects_version, again.versions) == (2, 1, [1, 2])
     assert again.difference_totals["billable_minutes"] == 30
