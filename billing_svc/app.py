@@ -1,12 +1,26 @@
-"""Insats provider billing: consumes visit, absence and decision events into its own table."""
-from chalice import Chalice
+"""Insats provider billing: the invoice basis, reconciliation, exports and contact-person payouts,
+computed from billing's own read model of others' events (the inbox consumer below)."""
+from chalice import Chalice, Response
 
+from services.billing import service
+from services.billing.bootstrap import deps
+from services.billing.schemas import (ClientProfileRequest, ClientProfileView, ExportQuery, InvoiceBasisQuery,
+                                      InvoiceBasisView, MonthQuery, PayoutView, ReconcileRequest)
+from services.billing.reconcile import Reconciliation
 from services.entrypoints.http import HttpApi
-from services.entrypoints.sqs import process_events
-from services.followup import inbox
+from services.entrypoints.sqs import process_grouped
+from services.contracts.events import Envelope
 
 app = Chalice(app_name="insats-billing", configure_logs=False)
+app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "billing")
+B = ("billing",)
+
+
+def _file(f):  # a use case's file, as HTTP: bytes, its type, a download name, never cached
+    return Response(body=f.body if f.content_type == "application/pdf" else f.body.decode("utf-8"), status_code=200,
+                    headers={"Content-Type": f.content_type, "Cache-Control": "private, no-store",
+                             "Content-Disposition": f'attachment; filename="{f.filename}"'})
 
 
 @app.route("/health")
@@ -19,6 +33,59 @@ def openapi():
     return api.openapi("Insats provider billing")
 
 
+@app.route("/invoice-basis")
+@api.operation("billing.read", query=InvoiceBasisQuery, response=InvoiceBasisView, tags=B,
+               summary="A provider's invoice basis for a month: preliminary until made final, then its latest version")
+def invoice_basis(call, query):
+    return service.invoice_basis(deps(), call.who, query.provider_id, query.month, query.version, query.current)
+
+
+@app.route("/invoice-basis/{provider_id}/{month}/final", methods=["POST"])
+@api.operation("billing.finalize", response=InvoiceBasisView, tags=B,
+               summary="Make the month's basis final (409 until its lock date has passed); a later change is a new version")
+def finalize(call, provider_id, month):
+    return service.finalize(deps(), call.who, provider_id, month)
+
+
+@app.route("/invoice-basis/{provider_id}/{month}/reconciliation", methods=["POST"])
+@api.operation("billing.reconcile", body=ReconcileRequest, response=Reconciliation, tags=B,
+               summary="Compare a submitted invoice with the basis, line by line, with its due date")
+def reconcile(call, body, provider_id, month):
+    return service.reconcile(deps(), call.who, provider_id, month, body)
+
+
+@app.route("/invoice-basis/{provider_id}/{month}/csv")
+@api.operation("billing.read", query=ExportQuery, tags=B, content_type="text/csv", summary="The basis as CSV")
+def basis_csv(call, query, provider_id, month):
+    return _file(service.basis_file(deps(), call.who, provider_id, month, "csv", query.version))
+
+
+@app.route("/invoice-basis/{provider_id}/{month}/pdf")
+@api.operation("billing.read", query=ExportQuery, tags=B, content_type="application/pdf", summary="The basis as PDF")
+def basis_pdf(call, query, provider_id, month):
+    return _file(service.basis_file(deps(), call.who, provider_id, month, "pdf", query.version))
+
+
+@app.route("/clients/{client}/classification", methods=["PUT"])
+@api.operation("billing.clients.manage", body=ClientProfileRequest, response=ClientProfileView, tags=B,
+               summary="Finance's classification of a client: rural or island area, social psychiatry")
+def classify(call, body, client):
+    return service.set_client_profile(deps(), call.who, client, body)
+
+
+@app.route("/payouts")
+@api.operation("payouts.read", query=MonthQuery, response=PayoutView, tags=B,
+               summary="Contact persons' payouts for a month: fee (taxable), allowance and mileage (tax-free)")
+def payouts(call, query):
+    return service.payouts(deps(), call.who, query.month)
+
+
+@app.route("/payouts/{month}/csv")
+@api.operation("payouts.read", tags=B, content_type="text/csv", summary="The month's payouts as CSV for payroll")
+def payouts_csv(call, month):
+    return _file(service.payouts_file(deps(), call.who, month))
+
+
 @app.on_sqs_message(queue="insats-billing-inbox", batch_size=10)
 def on_event(event):
-    return process_events(event, service="billing", handle=inbox.handler_for("billing"), table="billing")
+    return process_grouped(event, service="billing", model=Envelope, handle_all=service.consume(deps()))

@@ -1,7 +1,7 @@
 """Citizen e-services and case work: forms, drafts, submissions, cases, messages, decisions."""
 from chalice import Chalice, Rate
 
-from chalicelib import casework, citizen, messages, mypages, web
+from chalicelib import casework, citizen, messages, mypages, report_approvals, web
 from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
 from services.eservices import forms, retention
@@ -10,7 +10,7 @@ from services.eservices.bootstrap import deps
 app = Chalice(app_name="insats-eservices", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
-for routes in (citizen, mypages, casework, messages, web):
+for routes in (citizen, mypages, casework, messages, report_approvals, web):
     app.register_blueprint(routes.bp)
 
 

@@ -55,7 +55,12 @@ POLICY: dict[str, frozenset[Role]] = {
     "staff.manage": frozenset({PC}),
     # Reports and billing (next round)
     "reports.read": frozenset({OU, PS}),  # provider staff: their own provider's only
-    "billing.read": frozenset({OU}),
+    "billing.read": frozenset({OU, PS}),  # a provider only its own: checked in billing's use cases
+    "billing.finalize": frozenset({OU}),
+    "billing.reconcile": frozenset({OU, PS}),
+    "billing.clients.manage": frozenset({OU}),
+    "payouts.read": frozenset({OU}),
+    "contact_reports.approve": frozenset({CW}),
 }
 
 

@@ -125,14 +125,22 @@ class AssignmentRegistered(Event):
 
 
 class ContactReportApproved(Event):
+    """A case worker approved a contact person's monthly or time report against its assignment:
+    what billing pays from (the assignment's fee and allowance, set at ``terms_year``'s
+    prisbasbelopp, and the report's km). Changed in place: nothing emitted the first shape."""
+
     event_type: ClassVar[str] = "contact_report.approved"
     case_id: str
-    assignment_id: str | None = None
+    assignment_id: str
     contact_person: PersonnummerField
+    kind: Literal["monthly", "time"]
     year: int
     month: int
-    km: float = 0
-    sessions_performed: str
+    km: float = Field(default=0, ge=0)
+    fee_ore: int = Field(ge=0)
+    allowance_ore: int = Field(ge=0)
+    terms_year: int
+    approved_at: datetime
 
 
 class MessageSent(_FactsOnly):

@@ -135,6 +135,7 @@ AUDITED = {
     "GET /cases/{case_id}/files/{document_id}": "case.document.read",
     "POST /cases/{case_id}/intake": "intake.create",
     "POST /cases/{case_id}/decisions": "decision.create",
+    "POST /cases/{case_id}/report-approval": "contact_report.approve",  # test_report_approval.py
     "POST /assignments": "assignment.create",
     "GET /assignments": "assignment.read",
     "GET /assignments/{assignment_id}": "assignment.read",
@@ -193,6 +194,12 @@ def test_each_case_worker_operation_leaves_its_record(app_client, token):
     audited("GET", f"/assignments/{a['assignment_id']}", "assignment.read")
     audited("PATCH", f"/assignments/{a['assignment_id']}", "assignment.change", body={"version": 1, "note": "n"})
     audited("POST", f"/assignments/{a['assignment_id']}/end", "assignment.end")
+    from tests.integration.eservices.helpers import monthly_answers, submitted_case
+
+    report = submitted_case(es, token("contact_person", personnummer=kp), "contact-monthly-report",
+                            monthly_answers(kp, rapportering={"year": TODAY.year, "month": TODAY.month}))
+    audited("POST", f"/cases/{report['case_id']}/report-approval", "contact_report.approve", 201,
+            body={"assignment_id": a["assignment_id"]})
     ap = audited("POST", "/relatives", "relative.create", 201, body={
         "citizen": {"personnummer": pnr, "first_name": "C", "last_name": "C"},
         "relative": {"personnummer": new_pnr(), "first_name": "R", "last_name": "R"},

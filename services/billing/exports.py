@@ -1,0 +1,135 @@
+"""The invoice basis and the payouts as files: CSV (Swedish column names, amounts in kronor with
+a decimal comma, formula injection guarded) and the basis as a PDF a finance officer can file
+(header, lines, totals, rule pack and version, page numbers). fpdf is imported only here."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from .schemas import InvoiceBasisView, PayoutView
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def kronor(ore: int) -> str:
+    sign = "-" if ore < 0 else ""
+    return f"{sign}{abs(ore) // 100},{abs(ore) % 100:02d}"
+
+
+def hours(minutes: int) -> str:
+    return kronor(round(minutes * 100 / 60))  # two decimals, decimal comma
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8
+
+
+BASIS_COLUMNS = ["Utförare", "Månad", "Status", "Version", "Kund", "Referenskod", "Beviljad tid (h)",
+                 "Utförd tid (h)", "Ersättningsgrundande tid (h)", "Väntar på godkännande (h)", "Frånvaro (h)",
+                 "Glesbygd (h)", "Ö (h)", "Belopp (kr)", "Besök", "Frånvaro-id"]
+
+
+def basis_csv(view: InvoiceBasisView) -> bytes:
+    rows = [[view.provider_id, view.month, view.status, view.version or "", line.client, line.reference_code,
+             hours(line.granted_minutes), hours(line.performed_minutes), hours(line.billable_minutes),
+             hours(line.pending_approval_minutes), hours(line.absence_minutes), hours(line.rural_minutes),
+             hours(line.island_minutes), kronor(line.amount_ore), len(line.visit_ids), " ".join(line.absence_ids)]
+            for line in view.lines]
+    t = view.totals
+    rows.append([view.provider_id, view.month, view.status, view.version or "", "Summa", "",
+                 hours(t.granted_minutes), hours(t.performed_minutes), hours(t.billable_minutes),
+                 hours(t.pending_approval_minutes), hours(t.absence_minutes), hours(t.rural_minutes),
+                 hours(t.island_minutes), kronor(t.amount_ore), sum(len(x.visit_ids) for x in view.lines), ""])
+    return _csv(BASIS_COLUMNS, rows)
+
+
+PAYOUT_COLUMNS = ["Personnummer", "Uppdrag", "Månad", "Arvode (kr, skattepliktigt)", "Andel av prisbasbelopp/12",
+                  "Omkostnadsersättning (kr, skattefri)", "Km", "Milersättning (kr, skattefri)",
+                  "Skattepliktigt (kr)", "Skattefritt (kr)", "Totalt (kr)", "Ärenden"]
+
+
+def payouts_csv(view: PayoutView) -> bytes:
+    rows = [[p.contact_person, p.assignment_id, p.month, kronor(p.fee_ore), p.fee_share_of_prisbasbelopp.replace(".", ","),
+             kronor(p.allowance_ore), f"{p.km:.1f}".replace(".", ","), kronor(p.mileage_ore), kronor(p.taxable_ore),
+             kronor(p.tax_free_ore), kronor(p.total_ore), " ".join(p.case_ids)] for p in view.lines]
+    return _csv(PAYOUT_COLUMNS, rows)
+
+
+def _latin1(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+PDF_COLUMNS = (("Kund", 34), ("Ref.kod", 18), ("Beviljad h", 24), ("Utförd h", 24), ("Ers.grund. h", 24),
+               ("Väntar h", 22), ("Frånvaro h", 22), ("Glesbygd h", 22), ("Ö h", 18), ("Belopp kr", 30),
+               ("Besök", 16))
+
+
+def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
+    from fpdf import FPDF
+
+    status = f"SLUTLIGT, version {view.version}" if view.status == "final" else "PRELIMINÄRT - ej slutligt"
+    pack = f"{view.rule_pack.pack_id} {view.rule_pack.version}"
+
+    class Document(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", "B", 14)
+            self.cell(0, 8, _latin1(f"Fakturaunderlag hemtjänst {view.month}"), new_x="LMARGIN", new_y="NEXT")
+            self.set_font("Helvetica", "", 9)
+            for text in (f"{municipality_name} - utförare {view.provider_id}",
+                         f"Status: {status}. Spärrdatum {view.lock_date.isoformat()}. "
+                         f"Beräknat {view.computed_at.isoformat(timespec='minutes')}",
+                         f"Ersättningsregler: {pack} (timersättning {kronor(view.rule_pack.hourly_rate_ore)} kr, "
+                         f"glesbygdstillägg {kronor(view.rule_pack.rural_per_hour_ore)} kr/h, "
+                         f"betalning {view.rule_pack.payment_terms_days} dagar efter inkommen faktura)"):
+                self.cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+            self.ln(2)
+            self.set_font("Helvetica", "B", 8)
+            for name, width in PDF_COLUMNS:
+                self.cell(width, 6, _latin1(name), border="B", align="L" if name == "Kund" else "R")
+            self.ln()
+            self.set_font("Helvetica", "", 8)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 6, _latin1(f"{view.provider_id} {view.month} - {status} - {pack}"), align="L")
+            self.cell(0, 6, _latin1(f"Sida {self.page_no()} av {{nb}}"), align="R")
+
+    pdf = Document(orientation="L", format="A4")
+    pdf.alias_nb_pages()
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+
+    def row(values: list[str], bold: bool = False) -> None:
+        pdf.set_font("Helvetica", "B" if bold else "", 8)
+        for (name, width), value in zip(PDF_COLUMNS, values):
+            pdf.cell(width, 5, _latin1(value), border="T" if bold else 0, align="L" if name == "Kund" else "R")
+        pdf.ln()
+
+    for line in view.lines:
+        row([line.client, line.reference_code, hours(line.granted_minutes), hours(line.performed_minutes),
+             hours(line.billable_minutes), hours(line.pending_approval_minutes), hours(line.absence_minutes),
+             hours(line.rural_minutes), hours(line.island_minutes), kronor(line.amount_ore), str(len(line.visit_ids))])
+    t = view.totals
+    row([f"Summa ({t.clients} kunder)", "", hours(t.granted_minutes), hours(t.performed_minutes),
+         hours(t.billable_minutes), hours(t.pending_approval_minutes), hours(t.absence_minutes),
+         hours(t.rural_minutes), hours(t.island_minutes), kronor(t.amount_ore),
+         str(sum(len(x.visit_ids) for x in view.lines))], bold=True)
+    if view.difference_totals:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(0, 5, _latin1(f"Rättelse av version {view.corrects_version}: belopp "
+                               f"{kronor(view.difference_totals.get('amount_ore', 0))} kr"), new_x="LMARGIN",
+                 new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,134 @@
+"""What billing keeps of others' events, and what it computes. Pure data, no I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OverGranted = Literal["none", "pending", "approved", "rejected"]
+Area = Literal["standard", "rural", "island"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFacts:
+    """One visit as billing needs it (a plain dataclass: a month holds ~100,000 of them, built
+    from already validated events). ``started_at`` is UTC; ``over_granted``: the case worker's
+    word on time beyond the granted time (the visit's over-granted deviation)."""
+
+    visit_id: str
+    version: int
+    started_at: datetime
+    minutes: int
+    counted: bool = True  # an unfinished visit, or one where the client was absent, bills nothing
+    over_granted: OverGranted = "none"
+    deleted: bool = False
+
+
+class AbsenceFacts(_Model):
+    absence_id: str
+    kind: str
+    starts_on: date
+    ends_on: date | None = None
+    learned_at: datetime
+    announced_at: datetime | None = None
+    provider_mismanaged: bool = False
+    withdrawn: bool = False
+
+
+class GrantFacts(_Model):
+    """A decision on the client's insats; refusals are kept (they grant nothing)."""
+
+    decision_id: str
+    insats: str
+    outcome: Literal["granted", "refused"]
+    granted_minutes_per_month: int | None = None
+    valid_from: date
+    valid_to: date | None = None
+    decided_at: datetime
+
+
+class ClientProfile(_Model):
+    """What finance classifies per client: the area (supplements), social psychiatry, and the
+    terminations the provider mismanaged (no termination compensation for those)."""
+
+    area: Area = "standard"
+    social_psychiatry: bool = False
+    mismanaged_terminations: tuple[str, ...] = ()
+
+
+class ClientMonth(_Model):
+    """Everything of one client with one provider in one month, as billing's read model holds it."""
+
+    provider_id: str
+    client: str
+    year: int
+    month: int
+    visits: tuple[VisitFacts, ...] = ()
+    absences: tuple[AbsenceFacts, ...] = ()
+
+
+class ClientRecord(_Model):
+    """What billing keeps per client: the decisions (granted time), and finance's classification."""
+
+    client: str
+    grants: tuple[GrantFacts, ...] = ()
+    profile: ClientProfile = ClientProfile()
+    social_psychiatry_decided: bool = False  # from the latest decision that says
+    rev: int = 0
+
+
+class ApprovedReport(_Model):
+    """A contact person's monthly or time report, approved by a case worker against an assignment."""
+
+    case_id: str
+    assignment_id: str
+    contact_person: str
+    kind: Literal["monthly", "time"]
+    year: int
+    month: int
+    km: float = Field(ge=0)
+    fee_ore: int = Field(ge=0)
+    allowance_ore: int = Field(ge=0)
+    terms_year: int
+    approved_at: datetime
+
+
+# -- merging what arrives, in any order, any number of times -------------------------------------
+
+def with_visit(cm: ClientMonth, facts: VisitFacts) -> ClientMonth:
+    """Keeps, per visit, the highest version seen (a tombstone included)."""
+    current = {v.visit_id: v for v in cm.visits}
+    seen = current.get(facts.visit_id)
+    if seen is not None and seen.version >= facts.version:
+        return cm
+    current[facts.visit_id] = facts
+    return cm.model_copy(update={"visits": tuple(sorted(current.values(), key=lambda v: v.visit_id))})
+
+
+def with_absence(cm: ClientMonth, facts: AbsenceFacts) -> ClientMonth:
+    current = {a.absence_id: a for a in cm.absences}
+    current[facts.absence_id] = facts
+    return cm.model_copy(update={"absences": tuple(sorted(current.values(), key=lambda a: a.absence_id))})
+
+
+def with_grant(record: ClientRecord, facts: GrantFacts, social_psychiatry: bool | None) -> ClientRecord:
+    current = {g.decision_id: g for g in record.grants}
+    latest = max(record.grants, key=lambda g: (g.decided_at, g.decision_id), default=None)
+    current[facts.decision_id] = facts
+    update: dict = {"grants": tuple(sorted(current.values(), key=lambda g: g.decision_id))}
+    if social_psychiatry is not None and (latest is None or (facts.decided_at, facts.decision_id) >=
+                                          (latest.decided_at, latest.decision_id)):
+        update["social_psychiatry_decided"] = social_psychiatry
+    return record.model_copy(update=update)
+
+
+def profile_of(record: ClientRecord) -> ClientProfile:
+    """Finance's classification; social psychiatry also when the latest decision says so."""
+    return record.profile.model_copy(update={
+        "social_psychiatry": record.profile.social_psychiatry or record.social_psychiatry_decided})

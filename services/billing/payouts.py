@@ -1,0 +1,55 @@
+"""Contact-person payouts per month, from reports a case worker approved: pure.
+
+The fee (arvode, taxable) and the expense allowance (omkostnadsersättning, tax-free) are the
+assignment's, apart; as SKR's model does, they are a share of the year's prisbasbelopp ÷ 12. An
+assignment's amounts were set at the prisbasbelopp of the year its terms were set
+(``terms_year``); a month of a later year pays the same share of that year's prisbasbelopp, so a
+new year is a new rule pack, not a new amount on every assignment. Mileage is the reports' km at
+the pack's tax-free rate. One fee per assignment and month, whatever number of reports.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .basis import round_half_up
+from .model import ApprovedReport
+from .rules import RulePack
+from .schemas import PayoutLine, PayoutView
+
+
+def scaled(amount_ore: int, from_pbb: int, to_pbb: int) -> int:
+    return round_half_up(Fraction(amount_ore * to_pbb, from_pbb))
+
+
+def share_of_prisbasbelopp(monthly_ore: int, pbb_ore: int) -> str:
+    return str((Decimal(monthly_ore * 12) / Decimal(pbb_ore)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: RulePack,
+            prisbasbelopp: Callable[[int], int]) -> PayoutView:
+    """``pack`` is the month's; ``prisbasbelopp(year)`` is a year's, in öre."""
+    pbb = pack.contact_persons.prisbasbelopp_ore
+    rate = pack.contact_persons.mileage_ore_per_km
+    groups: dict[tuple[str, str], list[ApprovedReport]] = {}
+    for r in reports:
+        if (r.year, r.month) == (year, month):
+            groups.setdefault((r.contact_person, r.assignment_id), []).append(r)
+    lines = []
+    for (person, assignment), rs in sorted(groups.items()):
+        by_case = {r.case_id: r for r in rs}
+        terms = max(by_case.values(), key=lambda r: (r.approved_at, r.case_id))
+        set_at = prisbasbelopp(terms.terms_year)
+        fee = scaled(terms.fee_ore, set_at, pbb)
+        allowance = scaled(terms.allowance_ore, set_at, pbb)
+        km = float(sum((Decimal(str(r.km)) for r in by_case.values()), Decimal(0)))
+        mileage = round_half_up(Fraction(Decimal(str(km))) * rate)
+        lines.append(PayoutLine(contact_person=person, assignment_id=assignment, month=f"{year:04d}-{month:02d}",
+                                fee_ore=fee, fee_share_of_prisbasbelopp=share_of_prisbasbelopp(fee, pbb),
+                                allowance_ore=allowance, km=km, mileage_ore=mileage, taxable_ore=fee,
+                                tax_free_ore=allowance + mileage, total_ore=fee + allowance + mileage,
+                                case_ids=sorted(by_case)))
+    return PayoutView(month=f"{year:04d}-{month:02d}", rule_pack=pack.label, prisbasbelopp_ore=pbb,
+                      mileage_ore_per_km=rate, lines=lines, taxable_ore=sum(x.taxable_ore for x in lines),
+                      tax_free_ore=sum(x.tax_free_ore for x in lines), total_ore=sum(x.total_ore for x in lines))

@@ -1,0 +1,130 @@
+"""Request and response shapes of the billing API."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..domain.bounds import check_date
+from ..domain.personnummer import Personnummer
+from .basis import Line, LineDifference, RulePackRef, Totals
+from .reconcile import ClaimedLine
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str) -> str:
+    m = _MONTH.match(value)
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise ValueError("month is YYYY-MM, e.g. 2026-10")
+    return value
+
+
+Month = Annotated[str, AfterValidator(_month)]
+ProviderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Day = Annotated[date, AfterValidator(check_date)]
+
+
+def year_month(value: str, field: str = "month") -> tuple[int, int]:
+    """``YYYY-MM`` to (year, month); a 422 naming ``field`` otherwise (path parameters included)."""
+    from ..domain.errors import ValidationFailed
+
+    try:
+        year, month = _month(value).split("-")
+    except ValueError as exc:
+        raise ValidationFailed.field(field, str(exc)) from None
+    return int(year), int(month)
+
+
+def provider_id(value: str) -> str:
+    from ..domain.errors import ValidationFailed
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value or ""):
+        raise ValidationFailed.field("provider_id", "a provider id is 1-64 letters, digits, '.', '_' or '-'")
+    return value
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InvoiceBasisQuery(Request):
+    provider_id: ProviderId
+    month: Month
+    version: int | None = Field(default=None, ge=1, description="A final version; the latest when left out")
+    current: bool = Field(default=False, description="The figures as they are now, preliminary, even after a "
+                                                     "final version (what a correction would hold)")
+
+
+class ExportQuery(Request):
+    version: int | None = Field(default=None, ge=1)
+
+
+class InvoiceBasisView(BaseModel):
+    provider_id: str
+    month: str
+    status: Literal["preliminary", "final"]
+    version: int | None = Field(description="The final version shown; None while preliminary")
+    versions: list[int] = Field(default_factory=list, description="Every final version of the month")
+    lock_date: date
+    rule_pack: RulePackRef
+    lines: list[Line]
+    totals: Totals
+    computed_at: datetime
+    finalized_by: str | None = None
+    corrects_version: int | None = None
+    difference: list[LineDifference] = Field(default_factory=list)
+    difference_totals: dict[str, int] = Field(default_factory=dict)
+
+
+class ReconcileRequest(Request):
+    received_on: Day = Field(description="When the invoice reached the municipality")
+    lines: list[ClaimedLine] = Field(max_length=20_000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class ClientProfileRequest(Request):
+    area: Literal["standard", "rural", "island"] = "standard"
+    social_psychiatry: bool = False
+    mismanaged_terminations: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=50,
+        description="Absence ids of terminations the provider mismanaged: no termination compensation")
+
+
+class ClientProfileView(BaseModel):
+    client: str
+    area: str
+    social_psychiatry: bool
+    mismanaged_terminations: list[str]
+
+
+class MonthQuery(Request):
+    month: Month
+
+
+class PayoutLine(BaseModel):
+    contact_person: str
+    assignment_id: str
+    month: str
+    fee_ore: int = Field(description="Arvode: taxable")
+    fee_share_of_prisbasbelopp: str = Field(description="The fee's share of the year's prisbasbelopp ÷ 12")
+    allowance_ore: int = Field(description="Omkostnadsersättning: tax-free")
+    km: float
+    mileage_ore: int = Field(description="Km at the tax-free rate: tax-free")
+    taxable_ore: int
+    tax_free_ore: int
+    total_ore: int
+    case_ids: list[str]
+
+
+class PayoutView(BaseModel):
+    month: str
+    rule_pack: str
+    prisbasbelopp_ore: int
+    mileage_ore_per_km: int
+    lines: list[PayoutLine]
+    taxable_ore: int
+    tax_free_ore: int
+    total_ore: int

@@ -1,0 +1,75 @@
+"""In-memory fakes of billing's ports (services/billing/ports.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.billing.model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
+from services.billing.ports import FinalBasis
+from services.domain.errors import Conflict
+
+
+class InMemoryBillingStore:
+    def __init__(self) -> None:
+        self.months: dict[tuple, tuple[ClientMonth, int]] = {}
+        self.records: dict[str, ClientRecord] = {}
+        self.final_bases: dict[tuple, list[FinalBasis]] = {}
+        self.approved: dict[str, ApprovedReport] = {}
+        self.writes = 0
+        self.fail_next_save: int = 0  # simulates a lost race
+
+    def client_month(self, provider_id, client, year, month):
+        return self.months.get((provider_id, client, year, month),
+                               (ClientMonth(provider_id=provider_id, client=client, year=year, month=month), 0))
+
+    def save_client_month(self, cm, expected_rev):
+        key = (cm.provider_id, cm.client, cm.year, cm.month)
+        if self.fail_next_save:
+            self.fail_next_save -= 1
+            raise Conflict("raced")
+        if self.months.get(key, (None, 0))[1] != expected_rev:
+            raise Conflict("changed")
+        self.writes += 1
+        self.months[key] = (cm, expected_rev + 1)
+
+    def month(self, provider_id, year, month):
+        return [cm for (p, _, y, m), (cm, _) in sorted(self.months.items()) if (p, y, m) == (provider_id, year, month)]
+
+    def providers(self, year, month):
+        return sorted({p for (p, _, y, m) in self.months if (y, m) == (year, month)})
+
+    def client(self, client):
+        return self.records.get(client, ClientRecord(client=client))
+
+    def clients(self, clients: Iterable[str]):
+        return {c: self.client(c) for c in set(clients)}
+
+    def save_client(self, record, expected_rev):
+        if self.client(record.client).rev != expected_rev:
+            raise Conflict("changed")
+        self.writes += 1
+        self.records[record.client] = record.model_copy(update={"rev": expected_rev + 1})
+
+    def set_profile(self, client, profile: ClientProfile):
+        record = self.client(client)
+        self.save_client(record.model_copy(update={"profile": profile}), record.rev)
+        return self.client(client)
+
+    def latest_final(self, provider_id, year, month):
+        versions = self.final_bases.get((provider_id, year, month), [])
+        return versions[-1] if versions else None
+
+    def final(self, provider_id, year, month, version):
+        return next((f for f in self.final_bases.get((provider_id, year, month), []) if f.version == version), None)
+
+    def add_final(self, final: FinalBasis):
+        year, month = (int(x) for x in final.basis.month.split("-"))
+        versions = self.final_bases.setdefault((final.basis.provider_id, year, month), [])
+        if final.version != len(versions) + 1:
+            raise Conflict("exists")
+        versions.append(final.model_copy(deep=True))
+
+    def put_report(self, report: ApprovedReport):
+        self.approved[report.case_id] = report
+
+    def reports(self, year, month):
+        return [r for r in self.approved.values() if (r.year, r.month) == (year, month)]

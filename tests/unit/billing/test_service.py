@@ -1,0 +1,177 @@
+"""Billing's use cases over in-memory fakes: preliminary and final bases, corrections as new
+versions, who sees what, reconciliation, payouts and the files."""
+from datetime import date, datetime, timezone
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from services.auth.principal import Principal, Role
+from services.billing import service
+from services.billing.bootstrap import BillingDeps
+from services.billing.consumer import apply_batch
+from services.billing.reconcile import ClaimedLine
+from services.billing.rules import HERE, RuleBook, RulePack, rule_book
+from services.billing.schemas import ReconcileRequest
+from services.domain.errors import Forbidden, NotFound
+from tests.support.people import new_pnr
+from tests.unit.billing.events import decision, report_approved, visit_changed
+from tests.unit.billing.fakes import InMemoryBillingStore
+
+FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
+P1 = Principal(subject="s", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1")
+P2 = Principal(subject="t", role=Role.PROVIDER_STAFF, user_id="bo", provider_id="p2")
+# March 2026 locks on April 7: Good Friday and Easter Monday are no working days.
+BEFORE_LOCK = datetime(2026, 4, 7, 21, 30, tzinfo=timezone.utc)  # 23:30 in Stockholm, the lock date itself
+AFTER_LOCK = datetime(2026, 4, 8, 9, tzinfo=timezone.utc)
+
+
+def deps(now=AFTER_LOCK, store=None, rules=None):
+    return BillingDeps(store=store or InMemoryBillingStore(), rules=rules or rule_book(), municipality="haninge",
+                       clock=lambda: now)
+
+
+def with_month(d, client=None, minutes=(60, 45)):
+    client = client or new_pnr(1940)
+    apply_batch(d.store, [("d", decision(client, 3040, date(2026, 1, 1)))] +
+                [(f"v{i}", visit_changed(f"v{i}", client, minutes=m)) for i, m in enumerate(minutes)])
+    return client
+
+
+def test_the_basis_is_preliminary_and_says_so_until_made_final():
+    d = deps(BEFORE_LOCK)
+    client = with_month(d)
+    got = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    assert (got.status, got.version, got.lock_date) == ("preliminary", None, date(2026, 4, 7))
+    assert got.lines[0].client == client and got.lines[0].billable_minutes == 105
+    assert got.rule_pack.version == "2026.1" and sorted(got.lines[0].visit_ids) == ["v0", "v1"]
+
+
+def test_final_is_refused_before_the_lock_date_naming_it():
+    d = deps(BEFORE_LOCK)
+    with_month(d)
+    with pytest.raises(service.BeforeLockDate, match="2026-04-07"):
+        service.finalize(d, FINANCE, "p1", "2026-03")
+    assert d.store.final_bases == {}
+
+
+def test_a_final_basis_never_changes_and_a_late_correction_is_the_next_version():
+    d = deps()
+    client = with_month(d)
+    first = service.finalize(d, FINANCE, "p1", "2026-03")
+    assert (first.status, first.version) == ("final", 1)
+    apply_batch(d.store, [("late", visit_changed("late", client, minutes=30))])
+    assert service.invoice_basis(d, FINANCE, "p1", "2026-03") == first  # nothing moved until finance acts
+    now = service.invoice_basis(d, FINANCE, "p1", "2026-03", current=True)
+    assert (now.status, now.versions, now.totals.billable_minutes) == ("preliminary", [1], 135)
+    again = service.finalize(d, FINANCE, "p1", "2026-03")
+    assert (again.version, again.corrects_version, again.versions) == (2, 1, [1, 2])
+    assert again.difference_totals["billable_minutes"] == 30
+    assert service.invoice_basis(d, FINANCE, "p1", "2026-03", version=1).totals == first.totals
+    assert service.finalize(d, FINANCE, "p1", "2026-03").version == 2  # no change, no new version
+
+
+def test_no_such_version():
+    with pytest.raises(NotFound):
+        service.invoice_basis(deps(), FINANCE, "p1", "2026-03", version=3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(10_000, 90_000), st.integers(0, 20_000))
+def test_a_rule_pack_change_never_alters_a_final_basis(rate, rural):
+    d = deps()
+    with_month(d)
+    final = service.finalize(d, FINANCE, "p1", "2026-03")
+    changed = [RulePack.model_validate({**p.model_dump(mode="json"), "hourly_rate_ore": rate,
+                                        "supplements": {"rural_per_hour_ore": rural}})
+               for p in rule_book().packs("haninge")] + rule_book().packs("exempel")
+    d.rules = RuleBook(changed)
+    assert service.invoice_basis(d, FINANCE, "p1", "2026-03") == final
+    assert service.invoice_basis(d, FINANCE, "p1", "2026-03", version=1) == final
+
+
+def test_a_provider_sees_its_own_basis_and_not_anothers():
+    d = deps()
+    with_month(d)
+    assert service.invoice_basis(d, P1, "p1", "2026-03").provider_id == "p1"
+    with pytest.raises(Forbidden):
+        service.invoice_basis(d, P2, "p1", "2026-03")
+    with pytest.raises(Forbidden):
+        service.basis_file(d, P2, "p1", "2026-03", "csv")
+
+
+def test_finance_reconciles_a_provider_invoice_with_its_due_date():
+    d = deps()
+    client = with_month(d)
+    basis = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    claim = ReconcileRequest(received_on=date(2026, 4, 8),
+                             lines=[ClaimedLine(client=client, hours=2, amount_ore=basis.lines[0].amount_ore + 100)])
+    got = service.reconcile(d, P1, "p1", "2026-03", claim)
+    assert got.due_date == date(2026, 5, 8)
+    assert {(x.field, x.difference) for x in got.differences} == {("billed_minutes", 15), ("amount_ore", 100)}
+
+
+def test_the_csv_guards_against_formulas_and_the_pdf_is_a_pdf():
+    d = deps()
+    with_month(d)
+    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv")
+    text = csv.body.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Utförare;Månad;Status") and "Summa" in text
+    pdf = service.basis_file(d, FINANCE, "p1", "2026-03", "pdf")
+    assert pdf.body.startswith(b"%PDF") and pdf.filename.endswith("preliminart.pdf")
+
+
+def test_the_pdf_runs_over_pages_with_page_numbers():
+    from services.billing import exports
+
+    d = deps()
+    for _ in range(60):
+        with_month(d, minutes=(30,))
+    view = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    import fpdf
+
+    captured = {}
+    original = fpdf.FPDF.output
+
+    def keep(self, *a, **kw):
+        captured["pages"] = self.page_no()
+        captured["alias"] = self.str_alias_nb_pages
+        return original(self, *a, **kw)
+
+    fpdf.FPDF.output = keep
+    try:
+        exports.basis_pdf(view, "Haninge kommun")
+    finally:
+        fpdf.FPDF.output = original
+    assert captured["pages"] >= 2 and captured["alias"] == "{nb}"
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted():
+    from services.billing.exports import _cell
+
+    assert [_cell(v) for v in ("=SUM(A1)", "+1", "-2", "@x", "ok")] == ["'=SUM(A1)", "'+1", "'-2", "'@x", "ok"]
+
+
+# -- payouts ------------------------------------------------------------------------------
+
+def test_payouts_keep_fee_allowance_and_mileage_apart_and_follow_the_prisbasbelopp():
+    """GIVEN an assignment set in 2025 at 1,470 kr fee (30 % of 58,800 ÷ 12) and 490 kr allowance
+    WHEN January 2026 is paid THEN the same shares of 59,200 ÷ 12, and 123.4 km at 2.50 kr."""
+    d = deps()
+    person = new_pnr(1975)
+    apply_batch(d.store, [("a", report_approved("c1", person, km=100)), ("b", report_approved("c2", person, km=23.4,
+                                                                                               kind="time"))])
+    got = service.payouts(d, FINANCE, "2026-01")
+    (line,) = got.lines
+    assert (line.fee_ore, line.allowance_ore) == (148_000, 49_333)
+    assert line.fee_share_of_prisbasbelopp == "0.3000"
+    assert (line.km, line.mileage_ore) == (123.4, 30_850)
+    assert (line.taxable_ore, line.tax_free_ore) == (148_000, 49_333 + 30_850) and line.case_ids == ["c1", "c2"]
+    csv = service.payouts_file(d, FINANCE, "2026-01").body.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Personnummer;Uppdrag;Månad;Arvode (kr, skattepliktigt)")
+    assert csv[1].split(";")[3] == "1480,00"
+
+
+def test_terms_set_in_the_same_year_are_paid_as_set():
+    d = deps()
+    apply_batch(d.store, [("a", report_approved("c1", new_pnr(1975), terms_year=2026, fee=151_234))])
+    assert service.payouts(d, FINANCE, "2026-01").lines[0].fee_ore == 151_234
