@@ -80,3 +80,19 @@ class Unavailable(DomainError):
     status = 503
     slug = "unavailable"
     title = "Temporarily unavailable"
+
+
+# Problem titles as citizens and relatives read them (staff read the English ones, consistently).
+TITLES_SV: dict[str, str] = {
+    "bad-request": "Felaktig begäran",
+    "validation": "Några uppgifter behöver rättas",
+    "unauthenticated": "Logga in med e-legitimation",
+    "forbidden": "Du har inte behörighet",
+    "not-found": "Hittades inte",
+    "conflict": "Det går inte att göra nu",
+    "period-locked": "Månaden är låst",
+    "too-large": "För stor",
+    "unavailable": "Tillfälligt otillgänglig",
+    "signing-unavailable": "Underskrift är inte tillgänglig",
+}
+

@@ -26,9 +26,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from ..auth.policy import POLICY, authorize
-from ..auth.principal import Principal
+from ..auth.principal import PERSON_ROLES, Principal
 from ..auth.tokens import principal_from_headers
-from ..domain.errors import DomainError, FieldError, PayloadTooLarge, ValidationFailed
+from ..domain.errors import TITLES_SV, DomainError, FieldError, PayloadTooLarge, ValidationFailed
 from ..domain.personnummer import Personnummer, InvalidPersonnummer
 from ..observability import audit_line, get_logger
 
@@ -204,7 +204,7 @@ class HttpApi:
                        actor=principal.actor if principal else "anonymous",
                        method=request.method, path=request.context.get("resourcePath", ""),
                        fields=[e.field for e in exc.errors])
-            return problem(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors)
+            return problem(exc.status, _title_for(principal, exc), exc.detail, slug=exc.slug, errors=exc.errors)
         except Exception:  # noqa: BLE001 - the client gets a problem document, the log the trace
             self.logger.exception("unhandled error", extra={"action": spec.action})
             return _internal_error()
@@ -218,14 +218,26 @@ class HttpApi:
         return openapi_document(self.app, title=title, version=version, schemas=schemas)
 
 
+def _title_for(principal: Principal | None, exc: DomainError) -> str:
+    """Citizens and relatives read Swedish; so does whoever has not logged in yet (the e-ID login
+    is the citizen's door). A title a use case already set in Swedish is kept."""
+    if principal is not None and principal.role not in PERSON_ROLES:
+        return exc.title
+    if exc.title != type(exc).title:
+        return exc.title
+    return TITLES_SV.get(exc.slug, exc.title)
+
+
 def _acting_for(headers: Any) -> Personnummer | None:
     raw = headers.get("x-acting-for")
     if not raw:
         return None
     try:
         return Personnummer(raw)
-    except InvalidPersonnummer as exc:
-        raise ValidationFailed.field("X-Acting-For", str(exc)) from None
+    except InvalidPersonnummer:
+        # Only relatives send it, so the detail is Swedish.
+        raise ValidationFailed.field("X-Acting-For", "Ange ett giltigt personnummer för den du företräder, "
+                                                     "till exempel 19121212-1212") from None
 
 
 def _parse_body(model: type[BaseModel], raw: bytes | None) -> BaseModel:

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ..domain.errors import DomainError, FieldError
+from ..domain.errors import TITLES_SV, DomainError, FieldError
 
 E = TypeVar("E", bound=DomainError)
 
-TITLES_SV: dict[str, str] = {
-    "bad-request": "Felaktig begäran",
-    "validation": "Några uppgifter behöver rättas",
-    "unauthenticated": "Logga in med e-legitimation",
-    "forbidden": "Du har inte behörighet",
-    "not-found": "Hittades inte",
-    "conflict": "Det går inte att göra nu",
-    "too-large": "För stor",
-    "signing-unavailable": "Underskrift är inte tillgänglig",
-}
 
 
 def citizen_error(cls: type[E], detail: str, *, errors: list[FieldError] | None = None) -> E:

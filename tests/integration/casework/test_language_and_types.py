@@ -113,3 +113,28 @@ def test_a_citizens_malformed_request_reads_in_swedish_and_a_case_workers_in_eng
     draft = es.patch("/drafts/x", {"answers": {}, "version": 0}, token=ctok)
     assert draft.status == 422 and draft.json["errors"] == [
         {"field": "version", "pointer": "#/version", "detail": "För litet värde"}]
+
+
+class TestSwedishAtTheEdge:
+    """What the HTTP layer itself answers (no token, a bad X-Acting-For, the policy's refusals)
+    reads Swedish to citizens and relatives, and stays English for staff."""
+
+    def test_someone_not_logged_in_is_asked_in_swedish_to_log_in(self, app_client):
+        r = app_client("eservices").get("/my/cases")
+        assert r.status == 401 and r.json["title"] == "Logga in med e-legitimation"
+
+    def test_a_relative_with_a_malformed_acting_for_reads_why_in_swedish(self, app_client, token):
+        r = app_client("eservices").get("/my/cases", token=token("relative", personnummer=new_pnr()),
+                                        headers={"X-Acting-For": "19121212-121"})
+        assert r.status == 422
+        assert r.json["errors"][0]["field"] == "X-Acting-For"
+        assert swedish(r.json)["errors"][0]["detail"].startswith("Ange ett giltigt personnummer")
+        assert r.json["title"] == "Några uppgifter behöver rättas"
+
+    def test_the_policys_refusal_is_swedish_to_a_citizen_and_english_to_staff(self, app_client, token):
+        es = app_client("eservices")
+        citizen = es.get("/inbox", token=token("citizen", personnummer=new_pnr()))
+        assert citizen.status == 403 and citizen.json["title"] == "Du har inte behörighet"
+        _, cw = case_worker(token)
+        staff = es.get("/my/cases", token=cw)
+        assert staff.status == 403 and staff.json["title"] == "Not allowed"
