@@ -3,7 +3,9 @@
 Reports and billing never read the visits table: what they compute from travels here."""
 from __future__ import annotations
 
-from ..contracts.events import VisitChangedV2, VisitContent, VisitDeviation, split_minutes
+from datetime import date, datetime
+
+from ..contracts.events import RejectedEventsChanged, VisitChangedV2, VisitContent, VisitDeviation, split_minutes
 from ..domain.calendar import month_of
 from .model import Visit
 
@@ -26,3 +28,9 @@ def visit_changed(v: Visit, year: int, month: int, change: str, *, version: int 
     return VisitChangedV2(visit_id=v.visit_id, client=v.client, provider_id=v.provider_id, year=year, month=month,
                           visit_version=v.version if version is None else version, change=change,
                           visit=visit_content(v) if here else None)
+
+
+def rejected_events_changed(provider: str, client: str, day: date, open_count: int,
+                            as_of: datetime) -> RejectedEventsChanged:
+    """How many of a client-day's events are rejected and still open, as of ``as_of``."""
+    return RejectedEventsChanged(provider_id=provider, client=client, day=day, open_count=open_count, as_of=as_of)

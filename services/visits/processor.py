@@ -42,7 +42,7 @@ from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .model import Change, Deviation, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .outgoing import visit_changed
+from .outgoing import rejected_events_changed, visit_changed
 from .repository import (STORE_ERRORS, DayKey, DayState, day_key_of, day_of, rejected_item, rejected_key,
                          visit_item, visit_key, waiting_item)
 
@@ -121,12 +121,14 @@ class _Writes:
     visits: list[tuple[Visit | None, Visit, str]] = field(default_factory=list)
     removed: list[Visit] = field(default_factory=list)
     changed_months: set[tuple[int, int]] = field(default_factory=set)
+    open_rejected: tuple[int, datetime] | None = None  # the day's open rejected events changed: count, as of
 
     @property
     def size(self) -> int:
         emits = sum(1 + (old is not None and month_of(old.started_at) != month_of(new.started_at))
                     for old, new, _ in self.visits)
-        return len(self.puts) + len(self.deletes) + len(self.visits) + emits + 2 * len(self.removed)
+        return (len(self.puts) + len(self.deletes) + len(self.visits) + emits + 2 * len(self.removed)
+                + (self.open_rejected is not None))
 
     def apply(self, uow: UnitOfWork) -> None:
         for item, cond in self.puts:
@@ -137,6 +139,8 @@ class _Writes:
             add_visit_write(uow, old, saved, change)
         for old in self.removed:
             add_visit_delete(uow, old)
+        if self.open_rejected is not None:
+            uow.emit(rejected_events_changed(*self.key, *self.open_rejected))
 
 
 _OPEN = {"condition": "#s = :open", "names": {"#s": "status"}, "values": {":open": "open"}}
@@ -289,16 +293,20 @@ class BatchProcessor:
             for eid, refused in self.new_rejected[key].items():
                 if eid not in state.rejected:
                     w.puts.append((rejected_item(refused), {"condition": "attribute_not_exists(pk)"}))
+            if w.puts:
+                w.open_rejected = (_open_count(state) + len(w.puts), self.now)
             return w if w.puts else None
         built = self.rebuild(key, worklist)
         held = self.held(key, worklist)
         # rejected events: what the checks refused now, and what the builder holds back
         wanted = {**held, **self.new_rejected[key]}
+        still_open = {eid for eid, old in state.rejected.items() if old.status == "open"}
         for eid, old in state.rejected.items():
             if old.status != "open" or eid in wanted:
                 continue
             if old.origin != "checks" or eid in self.new_events[key]:
                 w.deletes.append((rejected_key(old.event), _OPEN))  # fits now, or passes the checks now
+                still_open.discard(eid)
         for eid, rejected in wanted.items():
             old = state.rejected.get(eid)
             if old is not None and old.status != "open":
@@ -307,6 +315,10 @@ class BatchProcessor:
                 continue
             cond = _OPEN if old is not None else {"condition": "attribute_not_exists(pk)"}
             w.puts.append((rejected_item(rejected), cond))
+        opened = still_open | {eid for eid, r in wanted.items()
+                               if state.rejected.get(eid) is None or state.rejected[eid].status == "open"}
+        if len(opened) != _open_count(state):
+            w.open_rejected = (len(opened), self.now)
         # visits
         mine = [v for v in built.visits if day_of(v.started_at) == day]
         decisions = self._decisions(client)
@@ -332,6 +344,10 @@ class BatchProcessor:
                 w.removed.append(old)
                 w.changed_months.add(month_of(old.started_at))
         return w if (w.puts or w.deletes or w.visits or w.removed) else None
+
+
+def _open_count(state: DayState) -> int:
+    return sum(r.status == "open" for r in state.rejected.values())
 
 
 def _failure(exc: Exception) -> str:

@@ -17,6 +17,7 @@ from ..observability import get_logger
 from . import processor, rules
 from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, StaffAppEvent, Visit, VisitEvent
 from .repository import VisitsRepository, day_key_of, day_of, event_key, rejected_item
+from .outgoing import rejected_events_changed
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery, VisitView)
 
@@ -311,6 +312,11 @@ def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected:
 def _mark_corrected(deps: VisitsDeps, old: Any, new: Any, stored: bool) -> None:
     uow = deps.uow()
     uow.put(rejected_item(new), condition="#s = :s", names={"#s": "status"}, values={":s": old.status})
+    if old.origin != "unprocessable":  # reports count a client-day's open rejected events
+        key = day_key_of(old.event)
+        others = sum(r.status == "open" for eid, r in deps.repo.load_day(key).rejected.items()
+                     if eid != str(old.event.event_id))
+        uow.emit(rejected_events_changed(*key, others + (new.status == "open"), deps.clock()))
     if stored:
         uow.update(event_key(old.event), "SET superseded_by = :c", condition="attribute_exists(pk)",
                    values={":c": new.corrected_by_event})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ...contracts.events import CaseStatusChanged, DecisionPublished
+from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ..bootstrap import EservicesDeps
@@ -19,7 +19,7 @@ from .inbox import staff_view, trail
 from .letters import decision_letter_pdf
 from ..notifications import tell
 from .periods import DECISION_DATES, dates_near_today, refuse
-from .schemas import CaseView, DecisionRequest
+from .schemas import CaseView, DecisionRequest, InsatsDecision
 
 
 def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) -> CaseView:
@@ -53,11 +53,12 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     uow = deps.unit_of_work()
     saved = deps.cases.save_in(uow, updated, expected_version=case.version)
     trail(deps).add_to(uow, who, "decision.create", [case.owner], resource=f"case:{case_id}")
-    for d in decisions:
-        uow.emit(DecisionPublished(decision_id=d.decision_id, case_id=case.case_id, case_number=case.case_number,
-                                   client=case.owner, insats=d.insats, law=d.law, outcome=d.outcome,
-                                   granted_minutes_per_month=d.granted_minutes_per_month, valid_from=d.valid_from,
-                                   valid_to=d.valid_to, decided_at=now))
+    for d, asked in zip(decisions, body.decisions):
+        uow.emit(DecisionPublishedV2(decision_id=d.decision_id, case_id=case.case_id, case_number=case.case_number,
+                                     client=case.owner, insats=d.insats, law=d.law, outcome=d.outcome,
+                                     granted_minutes_per_month=d.granted_minutes_per_month, valid_from=d.valid_from,
+                                     valid_to=d.valid_to, decided_at=now, granted=_granted(asked),
+                                     provider_id=asked.provider_id, social_psychiatry=asked.social_psychiatry))
     if moved is not case:  # the citizen is alerted of the letter below, not of the status too
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))
@@ -68,6 +69,15 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
         deps.documents.delete(letter.key)
         raise
     return staff_view(deps, call, saved)
+
+
+def _granted(asked: InsatsDecision) -> list[GrantedTime]:
+    """The granted time per insats: the case worker's breakdown, else one line of the decided insats."""
+    if asked.outcome != "granted" or not asked.granted_minutes_per_month:
+        return []
+    if asked.granted:
+        return [GrantedTime(insats=g.insats, minutes_per_month=g.minutes_per_month) for g in asked.granted]
+    return [GrantedTime(insats=asked.insats, minutes_per_month=asked.granted_minutes_per_month)]
 
 
 def decidable(case: Case) -> frozenset[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from services.auth.tokens import principal_from_headers
 from services.aws import client
-from services.contracts.events import DecisionPublished, Envelope
+from services.contracts.events import DecisionPublished, DecisionPublishedV2, Envelope, granted_lines
 from services.domain.errors import Conflict
 from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
@@ -168,6 +168,10 @@ class TestDecisions:
             assert all(e["payload"]["client"] == pnr for e in published)
             # the envelopes keep the contract the consumers parse
             assert all(isinstance(Envelope.model_validate(e).parse(), DecisionPublished) for e in published)
+            # AND it is v2: without a breakdown, one line of the decided insats with its minutes
+            parsed = [Envelope.model_validate(e).parse() for e in published]
+            assert [e["version"] for e in published] == [2] and isinstance(parsed[0], DecisionPublishedV2)
+            assert [(g.insats, g.minutes_per_month) for g in parsed[0].granted] == [("hemtjanst", 1200)]
         # AND the citizen is alerted once, by e-mail, with no content
         notify = events("notify-inbox")
         requested = [e for e in notify if e["event_type"] == "notification.requested"
@@ -176,6 +180,26 @@ class TestDecisions:
         assert (requested[0]["payload"]["preferences"], requested[0]["payload"]["params"]) == ("alerts", {})
         # AND the decision is audited as a change by this case worker
         assert any(r.action == "decision.create" and r.actor == f"case_worker:{cw_id}" for r in audit_of(person=pnr))
+
+    def test_granted_home_care_is_published_per_insats_with_the_provider(self, app_client, token):
+        # GIVEN an application taken in
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        _, _, receipt = taken_in(es, token, cw)
+        clear("visits-inbox")
+        # WHEN the case worker grants home care broken down per insats, for a provider, in social psychiatry
+        grant = {**HOME_CARE, "granted": [{"insats": "personlig_omsorg", "minutes_per_month": 900},
+                                          {"insats": "service", "minutes_per_month": 300}],
+                 "provider_id": "prov-1", "social_psychiatry": True}
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [grant]}, token=cw)
+        assert r.status == 201, r.json
+        # THEN visits gets decision.published v2 with the lines, the provider and the target group
+        [published] = events("visits-inbox", case_id=receipt["case_id"])
+        got = Envelope.model_validate(published).parse()
+        assert isinstance(got, DecisionPublishedV2) and published["version"] == 2
+        assert [(g.insats, g.minutes_per_month) for g in granted_lines(got)] == [("personlig_omsorg", 900),
+                                                                                 ("service", 300)]
+        assert (got.granted_minutes_per_month, got.provider_id, got.social_psychiatry) == (1200, "prov-1", True)
 
     def test_a_later_decision_adds_to_a_decided_case(self, app_client, token):
         es = app_client("eservices")
@@ -213,6 +237,14 @@ class TestDecisions:
         ([{**HOME_CARE, "outcome": "maybe"}], "decisions.0.outcome"),
         ([{k: v for k, v in HOME_CARE.items() if k != "valid_from"}], "decisions.0.valid_from"),
         ([HOME_CARE, HOME_CARE], "decisions"),
+        ([{**HOME_CARE, "granted": [{"insats": "service", "minutes_per_month": 100}]}], "decisions.0.granted"),
+        ([{**HOME_CARE, "granted": [{"insats": "service", "minutes_per_month": 600}] * 2}], "decisions.0.granted"),
+        ([{**HOME_CARE, "granted": [{"insats": "trygghetslarm", "minutes_per_month": 1200}]}],
+         "decisions.0.granted.0.insats"),
+        ([{**HOME_CARE_REFUSED, "granted": [{"insats": "service", "minutes_per_month": 60}]}], "decisions.0.granted"),
+        ([{**HOME_CARE_REFUSED, "provider_id": "prov-1"}], "decisions.0.provider_id"),
+        ([{**HOME_CARE, "provider_id": "prov 1; drop"}], "decisions.0.provider_id"),
+        ([{**HOME_CARE_REFUSED, "social_psychiatry": True}], "decisions.0.social_psychiatry"),
         ([], "decisions"),
     ])
     def test_bad_decisions_name_the_field_and_store_nothing(self, app_client, token, decisions, field):

@@ -10,7 +10,7 @@ import pytest
 
 from services.auth.principal import Principal, Role
 from services.aws import client, queue_url
-from services.contracts.events import DecisionPublished, VisitChanged
+from services.contracts.events import DecisionPublished, DecisionPublishedV2, GrantedTime, VisitChanged
 from services.domain.calendar import month_of
 from services.domain.errors import Conflict
 from services.visits import service
@@ -198,11 +198,13 @@ class TestBadInputStoresNothing:
 
 
 class TestGrantedTime:
-    def decide(self, provider, pnr, minutes, outcome="granted", decided=None):
+    def decide(self, provider, pnr, minutes, outcome="granted", decided=None, lines=None):
         first = date(*month_of(datetime.now(timezone.utc) - timedelta(days=1)), 1)
-        d = DecisionPublished(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
-                              insats="hemtjanst", law="SoL", outcome=outcome, granted_minutes_per_month=minutes,
-                              valid_from=first, decided_at=decided or datetime.now(timezone.utc))
+        kind, extra = (DecisionPublishedV2, {"granted": lines, "provider_id": provider.id}) if lines \
+            else (DecisionPublished, {})
+        d = kind(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
+                 insats="hemtjanst", law="SoL", outcome=outcome, granted_minutes_per_month=minutes,
+                 valid_from=first, decided_at=decided or datetime.now(timezone.utc), **extra)
         assert provider.visits.sqs("on_event", [d.envelope("eservices").model_dump_json()]) == \
             {"batchItemFailures": []}
 
@@ -239,6 +241,15 @@ class TestGrantedTime:
         self.decide(provider, client_with_tag, 45)
         flags = self.visits_of(provider, client_with_tag, morning, 2)
         assert flags == [[], ["over_granted_time"]]
+
+    def test_a_v2_decision_with_lines_per_insats_is_granted_time_too(self, provider, morning, client_with_tag):
+        # GIVEN a v1 grant, then a later v2 grant of 45 minutes broken down per insats
+        earlier = datetime.now(timezone.utc) - timedelta(days=3)
+        self.decide(provider, client_with_tag, 600, decided=earlier)
+        self.decide(provider, client_with_tag, 45, lines=[GrantedTime(insats="personlig_omsorg", minutes_per_month=30),
+                                                          GrantedTime(insats="service", minutes_per_month=15)])
+        # WHEN two 30-minute visits are registered THEN the v2 grant stands: the second is over granted time
+        assert self.visits_of(provider, client_with_tag, morning, 2) == [[], ["over_granted_time"]]
 
 
 class TestTagLimit:
