@@ -148,6 +148,26 @@ def upload_ticket():
     return _page("upload_ticket")
 
 
+@bp.route("/web/mina-sidor/meddelanden/{thread_id}/bilaga", methods=GET)
+def thread_upload_done(thread_id):
+    return _page("thread_upload_done", thread_id=thread_id)
+
+
+@bp.route("/web/mina-sidor/meddelanden/{thread_id}/bilaga/ta-bort", methods=["POST"], content_types=FORM_TYPES)
+def thread_upload_remove(thread_id):
+    return _page("thread_upload_remove", thread_id=thread_id)
+
+
+@bp.route("/web/mina-sidor/arenden/{case_id}/bilaga", methods=GET)
+def case_upload_done(case_id):
+    return _page("case_upload_done", case_id=case_id)
+
+
+@bp.route("/web/mina-sidor/arenden/{case_id}/bilaga/ta-bort", methods=["POST"], content_types=FORM_TYPES)
+def case_upload_remove(case_id):
+    return _page("case_upload_remove", case_id=case_id)
+
+
 @bp.route("/web/mina-sidor/uppgifter", methods=GET)
 def profile():
     return _page("profile")

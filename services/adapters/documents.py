@@ -67,11 +67,20 @@ class DocumentStore:
             ExpiresIn=expires,
         )
 
-    def presigned_post(self, key: str, *, max_bytes: int, content_type: str, expires: int = 900) -> dict[str, Any]:
+    def presigned_post(self, key: str, *, max_bytes: int, content_type: str | None, expires: int = 900,
+                       redirect: str | None = None) -> dict[str, Any]:
+        """Without ``content_type`` the form names none (a plain HTML form cannot know the file's type
+        before it is chosen). With ``redirect`` S3 answers a successful upload with a 303 to that
+        address plus ``bucket``, ``key`` and ``etag`` (a form that works without JavaScript).
+        A key ending in ``${filename}`` lets S3 put the chosen file's name there; boto3 then allows
+        any key that starts with the rest."""
+        fields: dict[str, str] = {}
+        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
+        if content_type is not None:
+            fields["Content-Type"] = content_type
+            conditions.append({"Content-Type": content_type})
+        if redirect is not None:
+            fields["success_action_redirect"] = redirect
+            conditions.append({"success_action_redirect": redirect})
         return client("s3").generate_presigned_post(
-            Bucket=self.bucket,
-            Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
-            ExpiresIn=expires,
-        )
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires)

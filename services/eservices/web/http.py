@@ -99,7 +99,7 @@ def upload_origin() -> str:
 
 def csp(config: WebConfig) -> str:
     return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' {upload_origin()}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+            f"connect-src 'self' {upload_origin()}; form-action 'self' {upload_origin()}; frame-ancestors 'none'; base-uri 'none'")
 
 
 def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:

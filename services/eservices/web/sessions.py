@@ -48,6 +48,14 @@ class Stash(BaseModel):
     pairs: list[tuple[str, str]]
 
 
+class PendingFile(BaseModel):
+    """A file uploaded without JavaScript, waiting for the message it will be attached to."""
+
+    upload_id: str
+    filename: str
+    size: int
+
+
 class WebSession(BaseModel):
     session_id: str
     kind: Literal["login", "user"]
@@ -61,6 +69,10 @@ class WebSession(BaseModel):
     login: PendingLogin | None = None
     stash: Stash | None = None
     notice: str | None = None  # shown once on the next page
+    # Uploads without JavaScript: S3 keys under uploads/web/<upload_nonce>/ are this session's own;
+    # pending files per message being written ("thread:<id>" or "case:<id>").
+    upload_nonce: str | None = None
+    pending_files: dict[str, list[PendingFile]] = Field(default_factory=dict)
 
     def ended(self, now: datetime) -> bool:
         return now >= self.idle_expires_at or now >= self.absolute_expires_at

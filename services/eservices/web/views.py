@@ -12,7 +12,9 @@ from .. import mypages, submissions
 from ..forms import get_form, registry
 from ..forms.engine import FormDefinition, Step, validate_step
 from ..people import prefill_values
+from . import attach
 from . import formview as fv
+from .attach import case_upload_done, case_upload_remove, thread_upload_done, thread_upload_remove  # noqa: F401
 from .http import Context, Form, Json, Page, Redirect, safe_next
 from .oidc import authorize_url, finish_login, new_login
 from .sessions import Stash, WebSession
@@ -428,7 +430,18 @@ def my_case(ctx: Context, case_id: str) -> Page:
         "letter_urls": {d.letter_url: ctx.url(f"/web/arenden/{case_id}/dokument/{d.letter_url.rsplit('/', 1)[1]}")
                         for d in case.decisions if d.letter_url},
         "can_write": stored.intake is not None, "errors": [], "values": {},
-    })
+    } | _upload_context(ctx, f"case:{case_id}", f"/web/mina-sidor/arenden/{case_id}", stored.intake is not None))
+
+
+def _upload_context(ctx: Context, target: str, page_path: str, can_write: bool = True) -> dict[str, Any]:
+    """"Bifoga fil" without JavaScript; a refused file is named in the error summary."""
+    from .attach import upload_form
+
+    if not can_write:
+        return {"upload": None}
+    upload = upload_form(ctx, target, page_path)
+    errors = [fv.ErrorLink("#n-file", upload["error"])] if upload["error"] else []
+    return {"upload": upload, "errors": errors}
 
 
 def _threads(ctx: Context, call: Any) -> list[Any]:
@@ -464,11 +477,13 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
     call = ctx.require_user("messages.citizen")
     sender = msg.person_sender(ctx.deps, call)
     errors: dict[str, str] = {}
+    target = f"thread:{thread_id}"
     if ctx.method == "POST":
         try:
             body = _parse(Reply, {"body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true",
-                                  "attachments": ctx.form.getlist("attachments")})
+                                  "attachments": attach.pending_ids(ctx, target, ctx.form.getlist("attachments"))})
             msg.reply(ctx.deps, call, sender, thread_id, body)
+            attach.sent(ctx, target)
             ctx.notice("Ditt meddelande är skickat.")
             return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{thread_id}"))
         except ValidationFailed as exc:
@@ -476,9 +491,11 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
         except Conflict:
             errors = {"body": "Meddelanden är avstängda för dig just nu. Kontakta kommunen."}
     view = msg.read_thread(ctx.deps, call, sender, thread_id)
-    return Page("thread.html", {"title": _title(view.subject, "Meddelanden", error=bool(errors)), "thread": view,
-                                "errors": [fv.ErrorLink(f"#m-{k}", v) for k, v in errors.items()],
-                                "field_errors": errors, "values": {"body": ctx.form.get("body")}},
+    upload = _upload_context(ctx, target, f"/web/mina-sidor/meddelanden/{thread_id}")
+    links = [fv.ErrorLink(f"#m-{k}", v) for k, v in errors.items()] + upload.pop("errors")
+    return Page("thread.html", {"title": _title(view.subject, "Meddelanden", error=bool(links)), "thread": view,
+                                "errors": links, "field_errors": errors, "values": {"body": ctx.form.get("body")},
+                                **upload},
                 status=422 if errors else 200)
 
 
@@ -492,8 +509,10 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
         body = _parse(CitizenNewMessage, {"case_id": case_id, "subject": ctx.form.get("subject"),
                                           "body": ctx.form.get("body"),
                                           "read_receipt": ctx.form.get("read_receipt") == "true",
-                                          "attachments": ctx.form.getlist("attachments")})
+                                          "attachments": attach.pending_ids(ctx, f"case:{case_id}",
+                                                                            ctx.form.getlist("attachments"))})
         view = msg.citizen_new_thread(ctx.deps, call, body)
+        attach.sent(ctx, f"case:{case_id}")
         ctx.notice("Ditt meddelande är skickat.")
         return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{view.thread_id}"))
     except ValidationFailed as exc:

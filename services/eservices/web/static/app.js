@@ -81,6 +81,8 @@
   var TYPES = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", heic: "image/heic",
     txt: "text/plain", doc: "application/msword", odt: "application/vnd.oasis.opendocument.text",
     docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" };
+  // With the script the file field in the message form replaces the upload form for JavaScript off.
+  each("[data-attach-nojs]", function (el) { el.hidden = true; });
   each("[data-attachments]", function (box) {
     var form = box.closest("form");
     var input = box.querySelector("input[type=file]");
