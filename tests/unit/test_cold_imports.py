@@ -36,3 +36,10 @@ def _loaded(modules: set[str], heavy: tuple[str, ...]) -> list[str]:
 def test_given_the_notify_app_when_imported_then_no_event_contracts_token_stack_or_boto3_are_loaded():
     modules = _imported_after_app_import("notify")
     assert _loaded(modules, ALWAYS_HEAVY + ("boto3", "services.contracts.events", "pydantic")) == []
+
+
+@pytest.mark.parametrize("app", ["eservices", "visits", "reports", "billing"])
+def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_holidays_are_loaded(app):
+    # Tokens are verified on the first request that needs one; Powertools is built on first log line.
+    modules = _imported_after_app_import(app)
+    assert _loaded(modules, ALWAYS_HEAVY + ("aws_lambda_powertools", "jmespath", "boto3")) == []
