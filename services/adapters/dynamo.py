@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..contracts.events import Envelope, Event
 from ..domain.errors import Conflict, DomainError
 from ..observability import get_logger
+
+if TYPE_CHECKING:  # the event contracts are many pydantic models: built on first use, not at import
+    from ..contracts.events import Envelope, Event
 
 OUTBOX_PK = "OUTBOX"
 _MAX_TRANSACTION_ITEMS = 100
@@ -190,6 +192,8 @@ class UnitOfWork:
 
 def relay_outbox(table: Any, publisher: Any, *, older_than_seconds: float = 30.0) -> int:
     """Publishes outbox items left by a crash between commit and publish. Returns how many."""
+    from ..contracts.events import Envelope
+
     cutoff = datetime.fromtimestamp(time.time() - older_than_seconds, tz=timezone.utc).isoformat()
     items = query_all(table, KeyConditionExpression="pk = :pk AND sk < :cut",
                       ExpressionAttributeValues={":pk": OUTBOX_PK, ":cut": cutoff})

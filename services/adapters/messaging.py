@@ -3,10 +3,12 @@ commands to a service's own queue."""
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..aws import client, queue_url, topic_arn
-from ..contracts.events import Envelope
+
+if TYPE_CHECKING:  # only annotations here; the contracts are built on first use
+    from ..contracts.events import Envelope
 
 EVENTS_TOPIC = "domain-events"
 

@@ -25,7 +25,7 @@ def _now() -> datetime:
 class Event(BaseModel):
     """Base for every payload. ``event_type`` and ``version`` identify the contract."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # schemas built on first use: cold start
     event_type: ClassVar[str]
     version: ClassVar[int] = 1
 
@@ -41,7 +41,7 @@ class Event(BaseModel):
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     event_id: str
     event_type: str
@@ -161,7 +161,7 @@ class Recipient(BaseModel):
     """Who is to be told, by reference: never an address. ``person`` is a personnummer,
     ``provider`` a provider id, ``mailbox`` a functional mailbox's name (e.g. ``casework``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # schemas built on first use: cold start
     kind: Literal["person", "provider", "mailbox"]
     ref: str = Field(min_length=1, max_length=64)
 
@@ -265,7 +265,7 @@ class AbsenceRegistered(Event):
 # holds it (``Personnummer.birth_date``, coordination numbers included).
 
 class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # schemas built on first use: cold start
 
 
 class GrantedTime(_Part):

@@ -27,7 +27,6 @@ from pydantic.json_schema import models_json_schema
 
 from ..auth.policy import POLICY, authorize
 from ..auth.principal import PERSON_ROLES, Principal
-from ..auth.tokens import principal_from_headers
 from ..domain.errors import TITLES_SV, DomainError, FieldError, PayloadTooLarge, ValidationFailed
 from ..domain.personnummer import Personnummer, InvalidPersonnummer
 from ..observability import audit_line, get_logger
@@ -188,6 +187,8 @@ class HttpApi:
         try:
             if spec.action is not None:
                 # Known before the policy check, so a refusal is logged with who was refused.
+                from ..auth.tokens import principal_from_headers  # PyJWT + cryptography: on first need
+
                 principal = principal_from_headers(dict(request.headers))
                 authorize(principal, spec.action)
             call = Call(principal=principal, headers=dict(request.headers),

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from pydantic import BaseModel
 
 from ..aws import client
-from ..contracts.events import Envelope
 from ..observability import get_logger, get_metrics
 from ..settings import settings
 
 if TYPE_CHECKING:
+    from ..contracts.events import Envelope
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 # Powertools' batch and idempotency utilities pull in boto3's resource layer and s3transfer:
@@ -94,6 +94,8 @@ def process_batch(
 
 def process_events(event: Any, *, service: str, handle: Callable[[Envelope], Any], table: str) -> dict[str, Any]:
     """For queues subscribed to the domain-events topic: each body is an ``Envelope``."""
+    from ..contracts.events import Envelope
+
     return process_batch(event, service=service, model=Envelope, handle=handle, key="event_id", table=table)
 
 

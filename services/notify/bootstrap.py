@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import config
-from .service import NotifyDeps
+
+if TYPE_CHECKING:  # the service pulls the event contracts (pydantic); only handlers need it
+    from .service import NotifyDeps
 
 INBOX = "notify-inbox"
 
@@ -25,6 +27,7 @@ def _requeue(body: str) -> None:
 @cache
 def deps() -> NotifyDeps:
     from ..adapters.messaging import SnsPublisher
+    from .service import NotifyDeps
     from ..adapters.senders import SesEmailSender, SnsSmsSender
     from ..aws import table
     from .store import DynamoNotifyStore

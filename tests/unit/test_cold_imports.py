@@ -1,0 +1,45 @@
+"""A Lambda's cold start is its import path: heavy modules are imported where they are used.
+
+Each app is imported the way the runtime does (its folder first, its vendor/ beside it) in a
+fresh interpreter, and the test names what must not have been imported by then.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Wanted by no app at import: PDFs/templates, the token stack, idempotency, the holiday tables.
+ALWAYS_HEAVY = ("fpdf", "jinja2", "jwt", "cryptography", "holidays", "aws_lambda_powertools.utilities.idempotency")
+
+
+def _imported_after_app_import(app: str) -> set[str]:
+    folder = ROOT / f"{app}_svc"
+    code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import app; "
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code, str(folder), str(folder / "vendor")], cwd=folder,
+                         capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "eu-north-1",
+                              "POWERTOOLS_METRICS_DISABLED": "true"})
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _loaded(modules: set[str], heavy: tuple[str, ...]) -> list[str]:
+    return [h for h in heavy if any(m == h or m.startswith(h + ".") for m in modules)]
+
+
+def test_given_the_notify_app_when_imported_then_no_event_contracts_token_stack_or_boto3_are_loaded():
+    modules = _imported_after_app_import("notify")
+    assert _loaded(modules, ALWAYS_HEAVY + ("boto3", "services.contracts.events", "pydantic")) == []
+
+
+@pytest.mark.parametrize("app", ["eservices", "visits", "reports", "billing"])
+def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_holidays_are_loaded(app):
+    # Tokens are verified on the first request that needs one; Powertools is built on first log line.
+    modules = _imported_after_app_import(app)
+    assert _loaded(modules, ALWAYS_HEAVY + ("aws_lambda_powertools", "jmespath", "boto3")) == []
