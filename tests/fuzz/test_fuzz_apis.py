@@ -32,17 +32,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 
 # Checks that fail today because of a bug someone else owns: (app, METHOD path, role) -> the bug.
 # Each one is an xfail naming the bug, never a skip; remove the line with the fix.
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("eservices", "GET /audit", "auditor"):
-        "bug: GET /eservices/audit?from=0001-01-01&to=0001-01-01 answers 500: AuditQuery's from/to are plain "
-        "dates, not the bounded SaneDate, and overflow at the ends of the calendar",
-    ("eservices", "GET /inbox", "case_worker"):
-        "bug: GET /eservices/inbox?from=0001-01-01 (or to=9999-12-31) answers 500: the inbox query's dates are "
-        "not bounded (SaneDate) and the Stockholm-day conversion overflows",
-    ("visits", "PATCH /visits/{visit_id}", "provider_staff"):
-        "bug: PATCH /visits/visits/{id} with started_at or ended_at 0001-01-01T00:00:00+14:00 or "
-        "9999-12-31T23:59:59-14:00 answers 500: EditVisit's times are not bounded (SaneDatetime)",
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _documents() -> dict[str, dict]:

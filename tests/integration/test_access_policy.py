@@ -1,5 +1,6 @@
 """Every operation of every app, against the one policy: no token → 401, a role the policy does
-not list → 403, a role it lists gets past authentication and authorization. Row-level access
+not list → 403, a role it lists gets past authentication and authorization and, with a minimal
+request (no body, or an empty JSON object), an answer about the request (4xx), never a 5xx. Row-level access
 (citizen A never sees citizen B's anything) is tested with each feature."""
 import re
 
@@ -43,6 +44,10 @@ def test_operation_follows_the_policy(app_client, token, app, method, path, acti
         response = client.request(method, url, token=token(str(role), **claims_for(role)))
         if role in POLICY[action]:
             assert response.status != 401, (role, response.json)
+            assert response.status < 500, (role, "no body", response.status, response.json)
+            if method in ("POST", "PUT", "PATCH"):
+                with_body = client.request(method, url, token=token(str(role), **claims_for(role)), json_body={})
+                assert with_body.status < 500, (role, "{}", with_body.status, with_body.json)
             if response.status == 403:  # allowed by the policy: a 403 must come from a row rule, not the role
                 assert "may not perform" not in response.json["detail"], (role, response.json)
         else:

@@ -44,6 +44,10 @@ class TestTheEndsOfTheCalendar:
         r = v.patch(f"/visits/{visit['visit_id']}", {"reason": "fel tid", "version": visit["version"],
                                                       "started_at": START_OF_TIME}, token=provider.token)
         assert r.status == 422 and [e["field"] for e in r.json["errors"]] == ["started_at"]
+        for field, when in (("started_at", END_OF_TIME), ("ended_at", START_OF_TIME), ("ended_at", END_OF_TIME)):
+            r = v.patch(f"/visits/{visit['visit_id']}", {"reason": "fel tid", "version": visit["version"],
+                                                          field: when}, token=provider.token)
+            assert r.status == 422 and [e["field"] for e in r.json["errors"]] == [field], (field, when, r.json)
         # nothing stored by any of them
         assert v.get("/absences", token=provider.token).json == []
         assert provider.month_visits(pnr, morning) == [visit]
