@@ -16,10 +16,6 @@ def luhn_digit(nine: str) -> str:
 
 
 def new_pnr(year: int = 1950, month: int = 1, day: int = 1) -> str:
-    # Serial 000 is never issued; past 999 serials the birth day moves on, so numbers stay unique.
-    n = next(_counter)
-    serial = f"{n % 999 + 1:03d}"
-    if day == 1:
-        day += (n // 999) % 28
+    serial = f"{next(_counter) % 999 + 1:03d}"  # serial 000 is never issued
     nine = f"{year % 100:02d}{month:02d}{day:02d}{serial}"
     return f"{year}{month:02d}{day:02d}{serial}{luhn_digit(nine)}"
