@@ -238,7 +238,7 @@ def _acting_for(headers: Any) -> Personnummer | None:
     except InvalidPersonnummer:
         # Only relatives send it, so the detail is Swedish.
         raise ValidationFailed.field("X-Acting-For", "Ange ett giltigt personnummer för den du företräder, "
-                                                     "till exempel 19121212-1212") from None
+                                                     "i formen ÅÅÅÅMMDD-NNNN") from None
 
 
 def _parse_body(model: type[BaseModel], raw: bytes | None) -> BaseModel:
