@@ -1,0 +1,135 @@
+"""In-memory fakes of the ports in ``services/domain/ports.py``, for the unit tier.
+
+``FakeUnitOfWork`` stages (check, apply) pairs: the commit runs every check first, so a
+conflict leaves nothing stored, as a DynamoDB transaction does. ``InMemoryStore`` is the
+fake twin of ``services.adapters.store.ItemStore``: the same find/get/add/replace over a
+dict, keyed by the aggregate's identity. A context's fake repositories subclass it and add
+their finders.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from services.domain.errors import Conflict, DomainError, NotFound
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class RecordingPublisher:
+    """Keeps what was published."""
+
+    def __init__(self) -> None:
+        self.published: list[Any] = []
+
+    def publish(self, envelope: Any) -> None:
+        self.published.append(envelope)
+
+    def publish_batch(self, envelopes: list[Any]) -> None:
+        self.published.extend(envelopes)
+
+    def of_type(self, event_type: str) -> list[Any]:
+        return [e for e in self.published if e.event_type == event_type]
+
+
+class FakeUnitOfWork:
+    def __init__(self, publisher: RecordingPublisher | None = None, source: str = "test") -> None:
+        self.publisher = publisher or RecordingPublisher()
+        self.source = source
+        self._staged: list[tuple[Callable[[], None], Callable[[], None]]] = []
+        self._envelopes: list[Any] = []
+        self.commits = 0
+
+    def stage(self, check: Callable[[], None], apply: Callable[[], None]) -> None:
+        self._staged.append((check, apply))
+
+    def emit(self, event: Any) -> Any:
+        envelope = event.envelope(self.source)
+        self._envelopes.append(envelope)
+        return envelope
+
+    def commit(self, conflict_detail: str = "the item changed or already exists") -> list[Any]:
+        staged, envelopes = self._staged, self._envelopes
+        self._staged, self._envelopes = [], []
+        try:
+            for check, _ in staged:
+                check()
+        except Conflict:
+            raise Conflict(conflict_detail) from None
+        for _, apply in staged:
+            apply()
+        self.commits += 1
+        for envelope in envelopes:
+            self.publisher.publish(envelope)
+        return envelopes
+
+
+class InMemoryStore(Generic[M]):
+    missing: ClassVar[str] = "not found"
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[Any, ...], M] = {}
+
+    def ident(self, aggregate: M) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def not_found(self) -> DomainError:
+        return NotFound(self.missing)
+
+    def find(self, *ident: Any) -> M | None:
+        found = self.items.get(tuple(str(i) for i in ident))
+        return None if found is None else found.model_copy(deep=True)
+
+    def get(self, *ident: Any) -> M:
+        found = self.find(*ident)
+        if found is None:
+            raise self.not_found()
+        return found
+
+    def all(self) -> list[M]:
+        return [a.model_copy(deep=True) for a in self.items.values()]
+
+    def _key(self, aggregate: M) -> tuple[Any, ...]:
+        return tuple(str(i) for i in self.ident(aggregate))
+
+    def _absent(self, key: tuple[Any, ...]) -> Callable[[], None]:
+        def check() -> None:
+            if key in self.items:
+                raise Conflict("exists")
+        return check
+
+    def _at_version(self, key: tuple[Any, ...], version: int) -> Callable[[], None]:
+        def check() -> None:
+            stored = self.items.get(key)
+            if stored is None or getattr(stored, "version") != version:
+                raise Conflict("changed")
+        return check
+
+    def _store(self, key: tuple[Any, ...], aggregate: M) -> Callable[[], None]:
+        return lambda: self.items.__setitem__(key, aggregate.model_copy(deep=True))
+
+    def add(self, uow: FakeUnitOfWork, aggregate: M) -> M:
+        key = self._key(aggregate)
+        uow.stage(self._absent(key), self._store(key, aggregate))
+        return aggregate
+
+    def replace(self, uow: FakeUnitOfWork, aggregate: M, *, expected_version: int) -> M:
+        saved = aggregate.model_copy(update={"version": expected_version + 1})
+        key = self._key(saved)
+        uow.stage(self._at_version(key, expected_version), self._store(key, saved))
+        return saved
+
+    def add_now(self, aggregate: M) -> M:
+        key = self._key(aggregate)
+        self._absent(key)()
+        self._store(key, aggregate)()
+        return aggregate
+
+    def replace_now(self, aggregate: M, *, expected_version: int) -> M:
+        saved = aggregate.model_copy(update={"version": expected_version + 1})
+        key = self._key(saved)
+        self._at_version(key, expected_version)()
+        self._store(key, saved)()
+        return saved
