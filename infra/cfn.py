@@ -41,6 +41,10 @@ def _sub(prefix: str, kind: str, name: str) -> dict:
     return {"Fn::Sub": templates[kind] % f"{prefix}-{name}"}
 
 
+def stream_export(prefix: str, table: str) -> str:
+    return f"{prefix}-{table}-table-stream-arn"
+
+
 def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any]:
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
@@ -56,6 +60,13 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
                 "SSESpecification": {"SSEEnabled": True},
             },
         }
+        if table.stream_view:
+            resources[f"{_logical(table.name)}Table"]["Properties"]["StreamSpecification"] = {
+                "StreamViewType": table.stream_view}
+            # The owning app's relay takes its event source from here.
+            outputs[f"{_logical(table.name)}TableStreamArn"] = {
+                "Value": {"Fn::GetAtt": [f"{_logical(table.name)}Table", "StreamArn"]},
+                "Export": {"Name": stream_export(prefix, table.name)}}
     for topic in stack.topics:
         resources[f"{_logical(topic)}Topic"] = {
             "Type": "AWS::SNS::Topic",

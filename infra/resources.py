@@ -17,7 +17,14 @@ class Table:
     owner: str
     indexes: tuple[str, ...] = ("gsi1", "gsi2")
     ttl_attribute: str = "ttl"
+    # Every change, old and new image: the outbox relay publishes the events a write put on its item.
+    stream_view: str | None = "NEW_AND_OLD_IMAGES"
 
+    def stream_specification(self) -> dict:
+        """StreamSpecification, as both DynamoDB's API and CloudFormation spell it."""
+        if self.stream_view is None:
+            return {"StreamEnabled": False}
+        return {"StreamEnabled": True, "StreamViewType": self.stream_view}
 
     def key_schema(self) -> dict[str, list]:
         """AttributeDefinitions, KeySchema and GlobalSecondaryIndexes, as both DynamoDB's API and
