@@ -2,8 +2,8 @@
 from chalice import Chalice, Rate
 
 from chalicelib import casework, citizen, messages, mypages, report_approvals, web
-from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.entrypoints.streams import outbox_relay
 from services.eservices import forms, retention
 from services.eservices.bootstrap import deps
 
@@ -24,9 +24,7 @@ def openapi():
     return api.openapi("Insats e-services and case work", schemas=forms.openapi_schemas())
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": relay(deps().table, deps().publisher)}
+relay_outbox = outbox_relay(app, "eservices")
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))

@@ -2,6 +2,7 @@
 them with), sends content-free e-mail and SMS once per channel, takes SES feedback."""
 from chalice import Chalice, Cron, Rate
 
+from services.entrypoints.streams import outbox_relay
 from services.notify import bootstrap
 
 app = Chalice(app_name="insats-notify", configure_logs=False)
@@ -27,6 +28,4 @@ def remind_lock_date(event):
     return {"providers": bootstrap.remind_lock_date()}
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": bootstrap.relay_outbox()}
+relay_outbox = outbox_relay(app, "notify")

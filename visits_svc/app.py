@@ -1,8 +1,8 @@
 """Home-care visits: the staff app's events in, visits, deviations, approvals and absences out."""
-from chalice import Chalice, Rate
+from chalice import Chalice
 
-from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.entrypoints.streams import outbox_relay
 from services.entrypoints.sqs import process_events, process_grouped
 from services.visits import service as visits
 from services.visits.bootstrap import deps, handle_domain_event, handle_visit_events
@@ -157,6 +157,4 @@ def on_event(event):
     return process_events(event, service="visits", handle=handle_domain_event, table="visits")
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": relay(deps().table, deps().publisher)}
+relay_outbox = outbox_relay(app, "visits")

@@ -117,8 +117,12 @@ def handle_stream_event(event: Any, publisher: Any) -> dict[str, Any]:
 class StreamCursor:
     """Reads a table's stream, every shard, from where the last read stopped (the first read
     starts at the oldest record still held, TRIM_HORIZON). The position is a sequence number per
-    shard, kept in memory; the next shard iterator is kept too, so a steady poll costs one
-    ``GetRecords`` per open shard."""
+    shard, kept in memory.
+
+    Each read asks for a fresh iterator after the kept sequence number rather than following
+    ``NextShardIterator``: moto replaces a table's stream shard when it rolls back a cancelled
+    transaction, and an iterator taken before would go on reading the discarded one.
+    """
 
     def __init__(self, table_name: str, *, dynamodb: Any = None, streams: Any = None) -> None:
         from ..aws import client
@@ -128,7 +132,7 @@ class StreamCursor:
         self._streams = streams or client("dynamodbstreams")
         self._arn: str | None = None
         self._positions: dict[str, str] = {}  # shard id -> last sequence number consumed
-        self._iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: shard closed and read)
+        self._finished: set[str] = set()  # closed shards read to their end
         self._shard_ids: list[str] = []
         self._listed_at = float("-inf")
         self._lock = threading.Lock()
@@ -159,9 +163,7 @@ class StreamCursor:
                 return shards  # parents are listed before their children
             kwargs["ExclusiveStartShardId"] = last
 
-    def _iterator(self, shard_id: str) -> str | None:
-        if shard_id in self._iterators:
-            return self._iterators[shard_id]
+    def _iterator(self, shard_id: str) -> str:
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
         if shard_id in self._positions:
             kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._positions[shard_id])
@@ -176,29 +178,19 @@ class StreamCursor:
         with self._lock:
             done = 0
             for shard_id in self._shards():
-                done += self._poll_shard(shard_id, consume, limit)
+                if shard_id not in self._finished:
+                    done += self._poll_shard(shard_id, consume, limit)
             return done
 
     def _poll_shard(self, shard_id: str, consume: Callable[[list[dict]], list[int]], limit: int) -> int:
-        from botocore.exceptions import ClientError
-
         done = 0
         while True:
-            iterator = self._iterator(shard_id)
-            if iterator is None:
-                return done
-            try:
-                page = self._streams.get_records(ShardIterator=iterator, Limit=limit)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ExpiredIteratorException":
-                    raise
-                self._iterators.pop(shard_id, None)  # start again from the kept sequence number
-                continue
+            page = self._streams.get_records(ShardIterator=self._iterator(shard_id), Limit=limit)
             records = page.get("Records", [])
-            if not page.get("NextShardIterator"):
+            if not records and not page.get("NextShardIterator"):
+                self._finished.add(shard_id)
                 self._listed_at = float("-inf")  # the shard closed: its children are listed next time
             if not records:
-                self._iterators[shard_id] = page.get("NextShardIterator")
                 return done
             failed = consume(records)
             good = records[:min(failed)] if failed else records
@@ -206,9 +198,7 @@ class StreamCursor:
                 self._positions[shard_id] = _sequence_number(good[-1])
             done += len(good)
             if failed:
-                self._iterators.pop(shard_id, None)  # resume after the last good record
                 return done
-            self._iterators[shard_id] = page.get("NextShardIterator")
 
 
 _cursors: dict[tuple[str, str], StreamCursor] = {}
