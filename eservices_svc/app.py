@@ -3,7 +3,7 @@ from chalice import Chalice, Rate
 
 from chalicelib import casework, citizen, messages, mypages, report_approvals, web
 from services.entrypoints.http import HttpApi
-from services.entrypoints.streams import outbox_relay
+from services.entrypoints.sources import outbox_relay, queue_source
 from services.eservices import forms, retention
 from services.eservices.bootstrap import deps
 
@@ -12,16 +12,7 @@ app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
 for routes in (citizen, mypages, casework, messages, report_approvals, web):
     app.register_blueprint(routes.bp)
-
-
-@app.route("/health")
-def health():
-    return api.health()
-
-
-@app.route("/openapi.json")
-def openapi():
-    return api.openapi("Insats e-services and case work", schemas=forms.openapi_schemas())
+api.serve_health_and_openapi("Insats e-services and case work", schemas=forms.openapi_schemas)
 
 
 relay_outbox = outbox_relay(app, "eservices")
@@ -32,7 +23,7 @@ def sweep_drafts(event):
     return retention.sweep(deps())
 
 
-@app.on_sqs_message(queue="insats-eservices-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("eservices-inbox"))
 def on_event(event):  # notify's delivery status, shown on Mina sidor
     from services.eservices.notifications import on_delivery_events
 

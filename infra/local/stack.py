@@ -175,23 +175,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stream_pumps(apps, session, region: str, stop: threading.Event, *, skip_restored: bool) -> list:  # noqa: ANN001
-    """A pump per stream handler (the apps' outbox relays), reading the table its ARN names.
-    Records of data restored from the last run are skipped: their events went out in that run."""
+    """A pump per app that relays an outbox (``infra/resources.py``), from its table's stream into
+    its ``relay_outbox``. Records of data restored from the last run are skipped: their events
+    went out in that run."""
     from infra.local.pump import StreamPump
+    from infra.resources import STACK
     from services.adapters.outbox import StreamCursor
-    from services.entrypoints.streams import table_of
+    from services.entrypoints.sources import RELAY_BATCH_SIZE, RELAY_HANDLER
+    from services.settings import settings
 
     pumps = []
-    for name, module in apps.items():
-        for source in module.app.event_sources:
-            if type(source).__name__ != "DynamoDBEventConfig":
-                continue
-            cursor = StreamCursor(table_of(source.stream_arn), dynamodb=session.client("dynamodb"),
-                                  streams=session.client("dynamodbstreams"))
-            if skip_restored:
-                cursor.poll(lambda records: [])
-            pumps.append(StreamPump(cursor, getattr(module, source.name), region=region,
-                                    batch_size=source.batch_size, stop=stop, name=f"{name}.{source.name}"))
+    for spec in STACK.apps:
+        if not spec.relays_outbox:
+            continue
+        cursor = StreamCursor(settings().name(spec.table), dynamodb=session.client("dynamodb"),
+                              streams=session.client("dynamodbstreams"))
+        if skip_restored:
+            cursor.poll(lambda records: [])
+        pumps.append(StreamPump(cursor, getattr(apps[spec.name], RELAY_HANDLER), region=region,
+                                batch_size=RELAY_BATCH_SIZE, stop=stop, name=spec.name))
     return pumps
 
 

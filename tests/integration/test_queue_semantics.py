@@ -167,3 +167,28 @@ def test_published_events_reach_only_subscribed_queues(aws):
     assert json.loads(only["Body"])["event_type"] == "notification.requested"
     for q in ("reports-inbox", "billing-inbox", "visits-inbox"):
         assert drain(queue_url(q), sqs) == []
+
+
+def test_idempotency_records_spread_one_partition_per_event_and_expire(aws):
+    from services.entrypoints.sqs import process_events
+    from tests.support.stack import sqs_record
+
+    handled = []
+
+    def note(envelope):
+        handled.append(envelope.event_id)
+
+    first, second = (submission_event().envelope("eservices", event_id=str(uuid.uuid4())) for _ in range(2))
+    bodies = [first.model_dump_json(), second.model_dump_json()]
+    # GIVEN two events, WHEN the batch is delivered twice (the second time as a redelivery)
+    for _ in range(2):
+        result = process_events({"Records": [sqs_record(b) for b in bodies]}, service="test", handle=note,
+                                table="eservices")
+        assert result == {"batchItemFailures": []}
+    # THEN each was handled once
+    assert sorted(handled) == sorted([first.event_id, second.event_id])
+    # AND their idempotency records sit in partitions of their own, each with a time to live
+    records = [i for i in table("eservices").scan(
+        FilterExpression="begins_with(pk, :p)", ExpressionAttributeValues={":p": "IDEMPOTENCY#test.note#"})["Items"]]
+    assert len({r["pk"] for r in records}) == 2
+    assert all(r["sk"] == "IDEMPOTENCY" and int(r["ttl"]) > time.time() + 86400 for r in records)
