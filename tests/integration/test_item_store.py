@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.adapters.store import ItemStore
 from services.domain.errors import Conflict, NotFound
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes import FakeUnitOfWork, InMemoryStore
 
 
 class Thing(BaseModel):
@@ -47,7 +47,7 @@ def store_and_uow(request):
     from services.aws import table
 
     things = ThingStore(table("eservices"))
-    return things, lambda: UnitOfWork(things.table, RecordingPublisher(), "test")
+    return things, lambda: UnitOfWork(things.table, "test")
 
 
 def test_a_missing_aggregate_is_none_to_find_and_not_found_to_get(store_and_uow):
