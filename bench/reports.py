@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIENTS = int(os.environ.get("BENCH_REPORTS_CLIENTS", "300"))
+CLIENTS = int(os.environ.get("BENCH_REPORTS_CLIENTS", "1000"))
 REPEATS = int(os.environ.get("BENCH_REPORTS_REPEATS", "3"))
 MONTH = "2026-10"
 
@@ -114,6 +114,7 @@ def _run(port: int) -> None:
         changes.append(VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 1},
                                       visit=content).envelope("visits"))
     n_visits, n_events = len(visits), len(events)
+    touched = len({(visits[v].payload["client"]) for v in picked})
     # What the setup holds (~90,000 parsed events) is no part of a rebuild: out of the collector's way.
     del events, visits
     gc.collect()
@@ -137,7 +138,6 @@ def _run(port: int) -> None:
     night[0] += timedelta(hours=1)
     incr_s, incremental = _timed(lambda: build(deps, MONTH))
     assert incremental["build"] == "incremental"
-    touched = incremental["recomputed"]
 
     gc.collect()
     tracemalloc.start()
@@ -145,7 +145,7 @@ def _run(port: int) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     for r in (again, incremental):
-        for k in ("built_at", "build", "touched_until", "recomputed"):
+        for k in ("built_at", "build", "touched_until"):
             r.pop(k)
     assert again == incremental, "the incremental build differs from a full rebuild"
 
