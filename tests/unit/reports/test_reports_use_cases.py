@@ -243,3 +243,20 @@ def test_given_totals_that_missed_two_changes_when_built_then_a_full_rebuild_set
     again, full = service.build(d, "2026-10"), service.rebuild(d, "2026-10")
     assert again["build"] == "incremental"
     assert _without_build_marks(again) == _without_build_marks(full) == _without_build_marks(built)
+
+
+def test_given_results_made_by_older_rules_when_recomputed_then_the_report_is_made_from_the_states_again(month):
+    d = deps()
+    assert feed(d, month) == set()
+    right = _without_build_marks(service.rebuild(d, "2026-10"))
+    # GIVEN stored results that the rules would no longer give (as if made by an older release)
+    for key, (text, ver, res, pres) in list(d.store.cms.items()):
+        stale = {**res, "parts": [{**p, "rows": []} for p in res["parts"]]}
+        d.store.cms[key] = (text, ver, stale, pres)
+        d.store.sums[key] = (ver, stale)
+    assert service.rebuild(d, "2026-10")["municipality"]["performed_minutes"] == 0
+    # WHEN recomputed THEN the results, the summaries and the month's totals are right again
+    again = service.recompute(d, "2026-10")
+    assert again["build"] == "full"
+    again, incremental = _without_build_marks(again), _without_build_marks(service.build(d, "2026-10"))
+    assert again == incremental and again["providers"] == right["providers"]
