@@ -174,6 +174,10 @@ class DynamoReportsStore:
         benchmark): items read."""
         return sum(1 for shard in range(SHARDS) for _ in self._query(f"SUM#{month}#{shard}"))
 
+    def summaries_by_key(self, month: str, clients: list[str]) -> int:
+        """The same summaries read by key (for the benchmark's scale line): items read."""
+        return len(self._batch_get([self._key("SUM", month, c) for c in clients]))
+
     def results_at(self, month: str, versions: dict[str, int]) -> dict[str, dict]:
         out, current = {}, {}
         for shard in range(SHARDS):
