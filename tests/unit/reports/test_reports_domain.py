@@ -188,3 +188,41 @@ def test_given_the_previous_months_last_days_when_counted_then_the_windows_begin
     joined = compute(october)["parts"][0]["continuity"]
     assert alone[:13] == [None] * 13
     assert joined[:13] == [3] * 13 and joined[13:] == [2] * 18  # the 14th's window no longer reaches September
+
+
+def test_given_results_added_and_taken_away_when_folded_then_the_figures_are_those_of_the_rest():
+    """Totals are sums and histograms: taking a result out leaves exactly what adding the others
+    gives, and the histograms' medians and means are those of the values themselves."""
+    import random
+    import statistics
+
+    from services.reports.fold import add_result, hist_mean, hist_median, new_agg, report_of
+
+    rng = random.Random(7)
+
+    def result(i):
+        values = [rng.choice([None, rng.randint(1, 30)]) for _ in range(31)]
+        return {"client": str(i), "month": "2026-10", "touched_at": "", "parts": [{
+            "provider": rng.choice(["p1", "p2"]), "aged_65": True, "continuity": values,
+            "absence_days": {"hospital": rng.randint(0, 3)}, "deviations": {"manual_receipt": rng.randint(0, 2)},
+            "rows": [{"insats": "service", "granted": rng.randint(0, 500), "performed": rng.randint(0, 600),
+                      "approved": 0, "visits": 3, "double_staffed": 1, "without_decision": False}]}]}
+
+    results = [result(i) for i in range(40)]
+    everything, rest = {}, {}
+    for r in results:
+        add_result(everything, r)
+    for r in results[10:]:
+        add_result(rest, r)
+    for r in results[:10]:
+        add_result(everything, r, -1)
+    at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert report_of("2026-10", everything, built_at=at, kind="x", client_months=30, data_until="") == \
+        report_of("2026-10", rest, built_at=at, kind="x", client_months=30, data_until="")
+    values = [c for r in results[10:] for c in r["parts"][0]["continuity"] if c is not None]
+    merged = new_agg(31)
+    for agg in rest.values():
+        for k, v in agg["p"].items():
+            merged["p"][k] = merged["p"].get(k, 0) + v
+    assert hist_median(merged["p"]) == float(statistics.median(values))
+    assert hist_mean(merged["p"]) == round(sum(values) / len(values), 2)
