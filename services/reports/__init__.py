@@ -6,7 +6,7 @@ per provider and municipality; pure), ``schedule`` (02:00 Stockholm across dayli
 ``service`` (use cases), ``schemas`` (API shapes), ``bootstrap`` (composition root), ``cli``
 (the operator's rebuild and the synthetic month's loader).
 
-Decisions where the issue is silent:
+Decisions (where the rules leave a choice):
 
 - Continuity (Kolada): counted for a client aged 65 or more on the month's first day, in every
   14-day window that ends in the month (31 in a 31-day month; a window belongs to the month of its

@@ -114,3 +114,22 @@ def test_given_a_change_after_the_build_on_dynamodb_when_read_then_rows_and_tota
     # an operator's recompute (every result again from the states) changes nothing here
     again = service.recompute(deps(), "2031-09")
     assert again["providers"] == service.build(deps(), "2031-09")["providers"] == read["providers"]
+
+
+def test_given_a_late_previous_month_on_dynamodb_when_consumed_then_the_months_first_windows_count_it(app_client):
+    """October's first windows begin in September: September's visits arriving after October's
+    recompute October, and the nightly build's totals follow."""
+    app = app_client("reports")
+    october = list(month_events(59, year=2031, month=10, clients=4))
+    september = [e for e in month_events(59, year=2031, month=9, clients=4) if e.event_type == "visit.changed"]
+    assert deliver(app, october) == []
+    alone = service.rebuild(deps(), "2031-10")["municipality"]["continuity"]["windows"][0]
+    assert deliver(app, september) == []
+    full = service.rebuild(deps(), "2031-10")
+    first = full["municipality"]["continuity"]["windows"][0]
+    assert alone["clients"] == 0 and first["from"] == "2031-09-18" and first["clients"] > 0
+    incremental = service.build(deps(), "2031-10")
+    for r in (incremental, full):
+        for k in ("built_at", "build", "touched_until"):
+            r.pop(k)
+    assert incremental == full
