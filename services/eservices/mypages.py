@@ -32,7 +32,7 @@ def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
                        last_name=person.last_name if person else None,
                        address=address.model_dump() if address else None,
                        protected_identity=bool(person and person.protected_identity),
-                       notifications=delivery_status(deps.table, me), **profile.model_dump(exclude={"updated_at"}))
+                       notifications=delivery_status(deps.deliveries, me), **profile.model_dump(exclude={"updated_at"}))
 
 
 def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
@@ -42,7 +42,7 @@ def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> Profi
         raise citizen_field("mobile", "Ange mobilnummer för notifiering via SMS")
     profile = Profile(**body.model_dump(), updated_at=deps.clock())
     uow = deps.unit_of_work()  # notify's copy of the choices changes with them
-    uow.put(deps.profiles.item(call.who.personnummer, profile))
+    deps.profiles.save(uow, call.who.personnummer, profile)
     profile_changed(uow, call.who.personnummer, profile, profile.updated_at)
     uow.commit()
     return get_profile(deps, call)

@@ -11,7 +11,6 @@ from typing import Any
 
 from ..domain.calendar import stockholm_date
 from ..domain.personnummer import Personnummer
-from .casework.audit import AuditTrail
 from .relatives import acting_subject
 
 
@@ -27,11 +26,10 @@ def acts_for_another(call: Any, subject: str) -> bool:
 def audit_read(deps: Any, call: Any, subject: str, action: str, resource: str = "") -> None:
     """Records a read of ``subject``'s data by someone acting for them; nothing for one's own."""
     if acts_for_another(call, subject):
-        AuditTrail(deps.table, deps.clock).read(call.who, action, [subject], resource=resource, acting_for=subject)
+        deps.audit.read(call.who, action, [subject], resource=resource, acting_for=subject)
 
 
 def audit_change_in(deps: Any, uow: Any, call: Any, subject: str, action: str, resource: str = "") -> None:
     """Adds the record of a change made as ``subject`` to the change's own transaction."""
     if acts_for_another(call, subject):
-        AuditTrail(deps.table, deps.clock).add_to(uow, call.who, action, [subject], resource=resource,
-                                                  acting_for=subject)
+        deps.audit.add_to(uow, call.who, action, [subject], resource=resource, acting_for=subject)

@@ -11,7 +11,7 @@ from typing import Literal
 from ..domain.errors import Conflict
 from ..observability import get_logger
 from .bootstrap import EservicesDeps
-from .drafts import Draft, draft_key
+from .drafts import Draft
 from .notifications import tell
 
 logger = get_logger("eservices")
@@ -49,8 +49,7 @@ def sweep(deps: EservicesDeps) -> dict[str, int]:
 
 def _remind(deps: EservicesDeps, draft: Draft) -> None:
     uow = deps.unit_of_work()
-    uow.update(draft_key(draft.owner, draft.draft_id), "SET reminded = :yes",
-               values={":yes": True, ":v": draft.version}, names={"#v": "version"}, condition="#v = :v")
+    deps.drafts.mark_reminded(uow, draft)
     days = max(1, (draft.expires_at - deps.clock()).days)
     tell(uow, "draft.expiring", draft.owner, params={"days": str(days)})
     uow.commit()

@@ -10,8 +10,8 @@ from ..domain.calendar import stockholm_date
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
 from .bootstrap import EservicesDeps
-from .cases import Case, Document, StatusChange, case_key, new_case_number
-from .drafts import Draft, draft_key
+from .cases import Case, Document, StatusChange
+from .drafts import Draft
 from .forms import get_form
 from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
                            typed_computed, validate, value_at)
@@ -112,7 +112,7 @@ def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str,
     merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
     draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
                         merged)
-    deps.drafts.add(draft)
+    deps.drafts.add_now(draft)
     return _view(deps, call, form, draft)
 
 
@@ -215,7 +215,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
     now = deps.clock()
     case_id = str(uuid.uuid4())
-    case_number = new_case_number(deps.table, now.year)
+    case_number = deps.case_numbers.next(now.year)
     computed = computed_values(form, normalized)
     document = Document(document_id=str(uuid.uuid4()), kind="submission_pdf",
                         key=f"cases/{case_id}/submission.pdf", filename=f"{case_number}.pdf", created_at=now)
@@ -233,20 +233,15 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
         form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,
         computed_labels={c.name: c.label for c in form.computed}), "application/pdf")
     uow = deps.unit_of_work()
-    uow.update(draft_key(owner, draft.draft_id),
-               "SET #s = :submitted, case_id = :case, #v = :next REMOVE gsi1pk, gsi1sk",
-               names={"#s": "status", "#v": "version"},
-               values={":submitted": "submitted", ":case": case_id, ":next": draft.version + 1,
-                       ":draft": "draft", ":v": draft.version},
-               condition="#s = :draft AND #v = :v")
-    uow.put({**case_key(case_id), **deps.cases.item(case)}, condition="attribute_not_exists(pk)")
-    uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
-             "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
+    deps.drafts.submit(uow, draft, case_id)
+    deps.cases.add(uow, case)
+    deps.submit_keys.add(uow, owner, key, draft.draft_id, case_id, now)
     audit_change_in(deps, uow, call, owner, "drafts.submit", f"case:{case_id}")
     contact_as_of = None
     if owner == call.who.personnummer and form.notify_fields:
-        uow.put(_profile_item(owner, normalized, form, now))  # kept for next time
-        contact_as_of = profile_changed(uow, owner, _profile(normalized, form, now), now)
+        profile = _profile(normalized, form, now)
+        deps.profiles.save(uow, owner, profile)  # kept for next time
+        contact_as_of = profile_changed(uow, owner, profile, now)
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
                                 submitted_at=now))
     tell(uow, "submission.received", call.who.personnummer, contact_as_of=contact_as_of)
@@ -261,9 +256,8 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
 
 
 def _key_unused_or_raise(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> None:
-    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"},
-                               ConsistentRead=True).get("Item")
-    if used and used.get("draft_id") != draft_id:
+    used_for = deps.submit_keys.draft_of(owner, key)
+    if used_for is not None and used_for != draft_id:
         raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
 
 
@@ -271,9 +265,7 @@ def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Recei
     again = deps.drafts.get(owner, draft_id)
     if again.status == "submitted" and again.case_id:
         return receipt(deps, deps.cases.get(again.case_id))
-    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"}).get("Item")
-    if used and used.get("draft_id") != draft_id:
-        raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
+    _key_unused_or_raise(deps, owner, draft_id, key)
     raise citizen_error(Conflict, "Utkastet ändrades medan det skickades in. Granska det och skicka in igen.")
 
 
@@ -282,11 +274,6 @@ def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: date
     return Profile(email=value_at(answers, email_path), mobile=value_at(answers, phone_path),
                    notify_email=bool(value_at(answers, wants_email)), notify_sms=bool(value_at(answers, wants_sms)),
                    updated_at=now)
-
-
-def _profile_item(owner: str, answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> dict:
-    return {"pk": f"PERSON#{owner}", "sk": "PROFILE", "type": "profile",
-            **_profile(answers, form, now).model_dump(mode="json")}
 
 
 def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:

@@ -5,7 +5,8 @@ import uuid
 
 from infra.local.pump import QueuePump
 from services.adapters.dynamo import UnitOfWork, query_all, relay_outbox
-from services.adapters.messaging import RecordingPublisher, SnsPublisher
+from services.adapters.messaging import SnsPublisher
+from tests.support.fakes import RecordingPublisher
 from services.aws import client, queue_url, table
 from services.contracts.events import (ContactPreferencesChanged, NotificationRequested, Recipient,
                                        SubmissionReceived)

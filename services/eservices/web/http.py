@@ -19,7 +19,7 @@ from ...domain.personnummer import Personnummer
 from ...entrypoints.http import Call
 from ...observability import audit_line, get_logger
 from .config import WebConfig, web_config
-from .sessions import SessionRepository, WebSession, start
+from .sessions import WebSession, start
 
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 log = get_logger("eservices")
@@ -131,7 +131,7 @@ class Context:
         self.form = Form(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
                          if self.method == "POST" else [])
         self.cookie_id = parse_cookies(self.headers.get("cookie")).get(config.cookie_name)
-        self.sessions = SessionRepository(deps.table)
+        self.sessions = deps.sessions
         self.session: WebSession | None = None
         self.ended_session: WebSession | None = None
         self.set_cookie: str | None = None

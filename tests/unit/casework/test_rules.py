@@ -168,7 +168,7 @@ class TestMessagingSettings:
     def alerts(self, **kw):
         """What notify is told of these settings (contact_preferences.changed, preferences=alerts)."""
         from services.adapters.dynamo import UnitOfWork
-        from services.adapters.messaging import RecordingPublisher
+        from tests.support.fakes import RecordingPublisher
         from services.eservices.notifications import alerts_changed
 
         uow = UnitOfWork(table=type("T", (), {"name": "t"})(), publisher=RecordingPublisher(), source="test")
