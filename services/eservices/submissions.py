@@ -18,14 +18,11 @@ from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empt
 from .notifications import profile_changed, tell
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
-from .proxy import audit_change_in, audit_read, subject_of
+from .proxy import acting, audit_change_in, audit_read
 from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
 from .signing import digest_of
 from .sv import citizen_error, citizen_field
 
-
-def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
-    return subject_of(deps, call)
 
 
 def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
@@ -105,8 +102,9 @@ def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 
 def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str, Any],
                 carried_over: dict[str, dict[str, Any]] | None = None) -> DraftView:
+    call = acting(deps, call)
     form = get_form(form_id)
-    owner = _subject(deps, call)
+    owner = call.subject
     _check_access(form, call, owner)
     given = _validated_partial(form, answers)
     merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
@@ -117,19 +115,22 @@ def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str,
 
 
 def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
+    call = acting(deps, call)
     draft = _open_draft(deps, call, draft_id)
     audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
     return _view(deps, call, get_form(draft.form_id), draft)
 
 
 def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
-    owner = _subject(deps, call)
+    call = acting(deps, call)
+    owner = call.subject
     drafts = deps.drafts.list_open(owner)
     audit_read(deps, call, owner, "drafts.list", "drafts")
     return [_view(deps, call, get_form(d.form_id), d) for d in drafts]
 
 
 def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
+    call = acting(deps, call)
     draft, form = _writable_draft(deps, call, draft_id)
     given = _validated_partial(form, answers)
     if draft.version != version:
@@ -146,11 +147,12 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
 
 
 def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
+    call = acting(deps, call)
     deps.drafts.delete(_writable_draft(deps, call, draft_id)[0])
 
 
 def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
-    draft = deps.drafts.get(_subject(deps, call), draft_id)
+    draft = deps.drafts.get(call.subject, draft_id)
     if draft.status != "draft":
         raise citizen_error(NotFound, "Utkastet finns inte")
     return draft
@@ -159,6 +161,7 @@ def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
 # -- preview and sign -------------------------------------------------------------------
 
 def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
+    call = acting(deps, call)
     draft = _open_draft(deps, call, draft_id)
     form = get_form(draft.form_id)
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
@@ -170,6 +173,7 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
 
 
 def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    call = acting(deps, call)
     draft, form = _writable_draft(deps, call, draft_id)
     _complete_or_raise(deps, form, draft, call)
     digest = digest_of(draft.form_id, draft.answers)
@@ -180,6 +184,7 @@ def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
 
 
 def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    call = acting(deps, call)
     draft, _ = _writable_draft(deps, call, draft_id)
     if draft.signature is None:
         raise citizen_error(NotFound, "Ingen underskrift har påbörjats")
@@ -200,10 +205,11 @@ def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, 
 
 def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
+    call = acting(deps, call)
     key = call.idempotency_key
     if not key or len(key) > 200:
         raise citizen_field("Idempotency-Key", "Skicka en unik Idempotency-Key (högst 200 tecken)")
-    owner = _subject(deps, call)
+    owner = call.subject
     draft = deps.drafts.get(owner, draft_id)
     if draft.status == "submitted" and draft.case_id:
         return receipt(deps, deps.cases.get(draft.case_id))
@@ -278,7 +284,8 @@ def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: date
 
 def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
     """After a contact-person report: a new draft of the same e-service, the reporter's details kept."""
-    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    call = acting(deps, call)
+    case = deps.cases.get_owned(case_id, call.subject)
     form = get_form(case.form_id)
     if "report_another" not in form.after_submit:
         raise citizen_error(NotFound, "E-tjänsten har ingen rapport för en annan person")

@@ -266,3 +266,15 @@ def test_the_sweep_leaves_submitted_and_fresh_drafts(deps):
     deps.clock.now = view.expires_at + timedelta(days=1)
     retention.sweep(deps)
     assert deps.drafts.get(pnr, view.draft_id).status == "submitted"
+
+
+def test_a_document_of_ones_own_case_is_handed_back_as_a_file_and_anothers_is_not_found(deps):
+    pnr = new_pnr()
+    _, receipt = submitted(deps, pnr)
+    document_id = receipt.document_url.rsplit("/", 1)[1]
+    file = mypages.document(deps, call_as(pnr), receipt.case_id, document_id)
+    assert file.key == f"cases/{receipt.case_id}/submission.pdf" and file.filename == f"{receipt.case_number}.pdf"
+    with pytest.raises(NotFound):
+        mypages.document(deps, call_as(new_pnr()), receipt.case_id, document_id)
+    with pytest.raises(NotFound, match="Dokumentet finns inte"):
+        mypages.document(deps, call_as(pnr), receipt.case_id, "nope")
