@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ..adapters.dynamo import query_partition
 from ..adapters.store import ItemStore
 from ..domain.errors import Forbidden
+from ..domain.periods import in_force, overlap
 from ..domain.personnummer import Personnummer
 from .sv import citizen_error
 
@@ -36,14 +37,13 @@ class RelativeApproval(BaseModel):
     def active_on(self, day: date) -> bool:
         if self.ended_at is not None and self.ended_at.date() <= day:
             return False
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     def overlaps(self, valid_from: date, valid_to: date | None) -> bool:
         """Do the dates overlap [valid_from, valid_to] (an ended approval overlaps nothing)?"""
         if self.ended_at is not None:
             return False
-        return ((self.valid_to is None or valid_from <= self.valid_to)
-                and (valid_to is None or self.valid_from <= valid_to))
+        return overlap(self.valid_from, self.valid_to, valid_from, valid_to)
 
 
 class ApprovalRepository(ItemStore[RelativeApproval]):

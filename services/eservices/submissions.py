@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..contracts.events import SubmissionReceived
-from ..domain.calendar import stockholm_date
+from ..domain.calendar import local_minute, stockholm_date
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
 from .bootstrap import EservicesDeps
@@ -19,7 +19,7 @@ from .notifications import profile_changed, tell
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .proxy import acting, audit_change_in, audit_read
-from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
+from .schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
 from .signing import digest_of
 from .sv import citizen_error, citizen_field
 
@@ -203,7 +203,7 @@ def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, 
 
 # -- submit -----------------------------------------------------------------------------
 
-def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
+def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SubmissionReceipt:
     """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
     call = acting(deps, call)
     key = call.idempotency_key
@@ -236,7 +236,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     # The PDF goes first, so a case never points at a missing document; if the transaction below
     # loses (a double click, a race), the PDF is removed again.
     deps.documents.put(document.key, submission_pdf(
-        form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,
+        form, case_number=case_number, submitted_at=local_minute(now), answers=normalized, computed=computed,
         computed_labels={c.name: c.label for c in form.computed}), "application/pdf")
     uow = deps.unit_of_work()
     deps.drafts.submit(uow, draft, case_id)
@@ -267,7 +267,7 @@ def _key_unused_or_raise(deps: EservicesDeps, owner: str, draft_id: str, key: st
         raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
 
 
-def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Receipt:
+def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> SubmissionReceipt:
     again = deps.drafts.get(owner, draft_id)
     if again.status == "submitted" and again.case_id:
         return receipt(deps, deps.cases.get(again.case_id))
@@ -293,20 +293,14 @@ def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
     return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
 
 
-def _local(instant: datetime) -> str:
-    from ..domain.calendar import STOCKHOLM
-
-    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
-def receipt(deps: EservicesDeps, case: Case) -> Receipt:
+def receipt(deps: EservicesDeps, case: Case) -> SubmissionReceipt:
     form = get_form(case.form_id)
     document = next(d for d in case.documents if d.kind == "submission_pdf")
     follow_ups = []
     if "report_another" in form.after_submit:
         follow_ups.append(FollowUp(kind="report_another", label="Rapportera för en till person", method="POST",
                                    href=f"/eservices/cases/{case.case_id}/report-another"))
-    return Receipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
+    return SubmissionReceipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
                    title=case.title, summary=preview(form, typed_answers(form, case.answers), []),
                    computed=typed_computed(case.computed),
                    document_url=f"/eservices/cases/{case.case_id}/documents/{document.document_id}",
