@@ -17,7 +17,7 @@ from typing import Any, Callable, Literal
 from ...domain.bounds import ascii_digits, check_date, check_line, check_text
 from ...domain.errors import FieldError
 from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
-from ...domain.phone import InvalidEmail, InvalidPhone, mobile_error, normalize_email, normalize_mobile
+from ...domain.phone import InvalidEmail, InvalidPhone, email_error, mobile_error, normalize_email, normalize_mobile
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]
@@ -170,7 +170,7 @@ def _email(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
     try:
         return (normalize_email(value) if value else value), []
     except InvalidEmail:
-        raise _Refused(f"{f.label}: ange en giltig e-postadress, till exempel namn@exempel.se") from None
+        raise _Refused(email_error(None, label=f.label)) from None
 
 
 def _phone(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
@@ -178,7 +178,7 @@ def _phone(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
     try:
         return (normalize_mobile(value) if value else value), []  # stored as +46…, the form SMS goes to
     except InvalidPhone:
-        raise _Refused(mobile_error(None).replace("Mobilnummer", f.label, 1)) from None
+        raise _Refused(mobile_error(None, label=f.label)) from None
 
 
 def _boolean(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
