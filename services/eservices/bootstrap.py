@@ -69,7 +69,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
 
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
-        unit_of_work=lambda: UnitOfWork(table, publisher, SOURCE),
+        unit_of_work=lambda: UnitOfWork(table, SOURCE),
         cases=CaseRepository(table), case_numbers=CaseNumbers(table), drafts=DraftRepository(table),
         submit_keys=SubmitKeyRepository(table), approvals=ApprovalRepository(table),
         profiles=ProfileRepository(table), contacts=ContactItems(table),

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.adapters.store import ItemStore
 from services.domain.errors import Conflict, NotFound
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes import FakeUnitOfWork, InMemoryStore
 
 
 class Thing(BaseModel):
@@ -47,7 +47,7 @@ def _store_and_uow(request, over_dynamodb, in_memory):
     from services.aws import table
 
     store = over_dynamodb(table("eservices"))
-    return store, lambda: UnitOfWork(store.table, RecordingPublisher(), "test")
+    return store, lambda: UnitOfWork(store.table, "test")
 
 
 @pytest.fixture(params=["dynamodb", "memory"])

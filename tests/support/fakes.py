@@ -27,8 +27,10 @@ class RecordingPublisher:
     def publish(self, envelope: Any) -> None:
         self.published.append(envelope)
 
-    def publish_batch(self, envelopes: list[Any]) -> None:
+    def publish_batch(self, envelopes: list[Any]) -> list[str]:
+        """Returns the ids that failed: none."""
         self.published.extend(envelopes)
+        return []
 
     def of_type(self, event_type: str) -> list[Any]:
         return [e for e in self.published if e.event_type == event_type]
