@@ -261,3 +261,23 @@ def call_as(pnr: str, role: Role = Role.CITIZEN, *, acting_for: str | None = Non
     principal = Principal(subject=pnr, role=role, personnummer=pnr, name="Test Person")
     return Call(principal=principal, headers={}, idempotency_key=idempotency_key,
                 acting_for=Personnummer(acting_for) if acting_for else None)
+
+
+class FakeContacts:
+    """Raw contact items (profiles and messaging settings) for the repair, keyed by (pk, sk)."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = {(i["pk"], i["sk"]): dict(i) for i in items}
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(i) for i in self.items.values()]
+
+    def replace_if_unchanged(self, uow: FakeUnitOfWork, old: dict[str, Any], new: dict[str, Any],
+                             watched: tuple[str, ...]) -> None:
+        key = (old["pk"], old["sk"])
+
+        def check() -> None:
+            stored = self.items.get(key)
+            if stored is None or any(stored.get(k) != old.get(k) for k in watched if old.get(k) is not None):
+                raise Conflict("changed")
+        uow.stage(check, lambda: self.items.__setitem__(key, dict(new)))

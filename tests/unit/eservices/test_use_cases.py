@@ -278,3 +278,27 @@ def test_a_document_of_ones_own_case_is_handed_back_as_a_file_and_anothers_is_no
         mypages.document(deps, call_as(new_pnr()), receipt.case_id, document_id)
     with pytest.raises(NotFound, match="Dokumentet finns inte"):
         mypages.document(deps, call_as(pnr), receipt.case_id, "nope")
+
+
+# -- contact repair ---------------------------------------------------------------------
+
+def test_the_contact_repair_normalises_drops_and_is_idempotent():
+    from services.eservices.contact_repair import repair_contacts
+    from tests.support.fakes import FakeUnitOfWork, RecordingPublisher
+    from tests.support.fakes_eservices import FakeContacts
+
+    good, bad = new_pnr(), new_pnr()
+    contacts = FakeContacts(
+        {"pk": f"PERSON#{good}", "sk": "PROFILE", "mobile": "070-765 43 21", "notify_sms": True,
+         "notify_email": False, "updated_at": "2026-01-01T00:00:00+00:00"},
+        {"pk": f"PERSON#{bad}", "sk": "PROFILE", "mobile": "08-123 456 78", "notify_sms": True,
+         "notify_email": False, "updated_at": "2026-01-01T00:00:00+00:00"})
+    published = RecordingPublisher()
+    first = repair_contacts(contacts, lambda: FakeUnitOfWork(published))
+    assert (first.repaired, first.dropped) == (2, 1)
+    assert contacts.items[(f"PERSON#{good}", "PROFILE")]["mobile"] == "+46707654321"
+    dropped = contacts.items[(f"PERSON#{bad}", "PROFILE")]
+    assert dropped["mobile"] is None and dropped["notify_sms"] is False
+    assert len(published.of_type("contact_preferences.changed")) == 2
+    again = repair_contacts(contacts, lambda: FakeUnitOfWork(published))
+    assert (again.repaired, again.unchanged) == (0, 2)
