@@ -145,9 +145,7 @@ class IntakeRequest(Request):
 
 # -- decisions --------------------------------------------------------------------------
 
-# The home-care insatser a grant of hemtjänst is broken down into (the staff app's codes).
-HOME_CARE_INSATSER = ("personlig_omsorg", "service", "morgonhjalp", "kvallshjalp", "dusch", "matdistribution",
-                      "inkop", "ledsagning", "tillsyn_vard_omsorg", "tillsyn_service", "tillfallig_vistelse")
+from ...domain.insatser import HOME_CARE_INSATSER  # noqa: E402 - the catalogue's breakdown of hemtjänst
 
 
 class GrantedLine(Request):
