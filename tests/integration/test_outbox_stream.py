@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from infra.resources import Table
-from services.adapters.messaging import RecordingPublisher, SnsPublisher
+from services.adapters.messaging import SnsPublisher
+from tests.support.fakes import RecordingPublisher
 from services.adapters.outbox import StreamCursor, drain_stream, handle_stream_event, outbox_value
 from services.aws import client, queue_url, resource
 from services.contracts.events import NotificationRequested, Recipient

@@ -1,7 +1,8 @@
 """The stream relay's rules on hand-made stream records (DynamoDB's typed JSON), without AWS."""
 import uuid
 
-from services.adapters.messaging import PUBLISH_BATCH_BYTES, RecordingPublisher, publish_chunks
+from services.adapters.messaging import PUBLISH_BATCH_BYTES, publish_chunks
+from tests.support.fakes import RecordingPublisher
 from services.adapters.outbox import event_id_for, handle_stream_event, new_envelopes
 from services.contracts.events import Envelope
 
