@@ -63,6 +63,9 @@ class VisitQuery(BaseModel):
                      AfterValidator(_month_in_window)]
     provider_id: CleanLine | None = Field(default=None, max_length=64, description="Ordering unit and case workers")
     client: Personnummer | None = None
+    limit: int = Field(default=200, ge=1, le=1000, description="At most this many visits a page")
+    cursor: str | None = Field(default=None, max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Where the page starts: the Link rel=next of the page before")
 
 
 class Reasoned(BaseModel):
@@ -119,6 +122,10 @@ class DeviationDecision(BaseModel):
 
 class RejectedQuery(BaseModel):
     status: Literal["open", "corrected"] | None = None
+    limit: int = Field(default=200, ge=1, le=1000, description="At most this many events a page (before the "
+                                                                  "status filter)")
+    cursor: str | None = Field(default=None, max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Where the page starts: the Link rel=next of the page before")
 
 
 class RejectedView(BaseModel):

@@ -17,6 +17,7 @@ from services.visits import service
 from services.visits.bootstrap import deps
 from services.visits.model import Visit
 from tests.support.people import new_pnr
+from tests.integration.visits.conftest import relayed
 from tests.support.stack import drain
 
 
@@ -55,7 +56,7 @@ def test_every_change_is_versioned_with_who_when_why_and_announced(provider, mor
                    provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
     provider.deliver()
     (visit,) = provider.month_visits(pnr, morning)
-    drain(queue_url("billing-inbox"), sqs)
+    relayed("billing-inbox", sqs)
     v, path = provider.visits, f"/visits/{visit['visit_id']}"
     a = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator).json
     u = v.post(f"{path}/unapprove", {"reason": "ska ändras", "version": a["version"]}, token=provider.coordinator).json
@@ -69,7 +70,7 @@ def test_every_change_is_versioned_with_who_when_why_and_announced(provider, mor
     assert all(h["at"] for h in e["history"])
     assert (a["approved_by"], u["approved_by"]) == ("provider_coordinator:cora", None)
     assert e["deviations"] == [] and e["edited"]  # insatser only: no adjusted time
-    changes = [json.loads(m["Body"])["payload"] for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
+    changes = [json.loads(m["Body"])["payload"] for m in relayed("billing-inbox", sqs, wait=1)]
     mine = sorted((c["visit_version"], c["change"], c["year"], c["month"]) for c in changes
                   if c["visit_id"] == visit["visit_id"])
     assert mine == [(2, "approved", *month_of(morning)), (3, "unapproved", *month_of(morning)),
@@ -277,14 +278,14 @@ def test_a_malformed_message_fails_alone_and_the_rest_is_processed(provider, mor
 
 def test_the_relay_publishes_what_a_crash_left_in_the_outbox(provider, app_client):
     sqs = client("sqs")
-    drain(queue_url("billing-inbox"), sqs)
+    relayed("billing-inbox", sqs)
     changed = VisitChanged(visit_id=str(uuid.uuid4()), client=new_pnr(1933), provider_id=provider.id, year=2026,
                            month=11, visit_version=1, change="created")
     envelope = changed.envelope("visits", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    deps().table.put_item(Item={"pk": "OUTBOX", "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}",
-                                "envelope": envelope.model_dump_json()})
+    deps().repo.table.put_item(Item={"pk": "OUTBOX", "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}",
+                                     "envelope": envelope.model_dump_json()})
     chalice = provider.visits._client
     chalice.lambda_.invoke("relay_outbox", chalice.events.generate_cw_event(
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    relayed = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
-    assert envelope.event_id in {e["event_id"] for e in relayed}
+    published = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
+    assert envelope.event_id in {e["event_id"] for e in published}
