@@ -27,7 +27,9 @@ def visit_day(v: Visit) -> DayKey:
 @dataclass
 class ClientDay:
     """What a client-day holds. ``version`` 0: never written. ``listed``: the provider's month
-    list knows the day (set once it held a visit)."""
+    list knows the day (set once it held a visit). ``ref``: an opaque name of the day, chosen at
+    random when it is first written, that begins the ids of its visits (a visit is found by its id
+    alone, with no personal data in the id)."""
 
     key: DayKey
     version: int = 0
@@ -35,6 +37,7 @@ class ClientDay:
     visits: dict[str, Visit] = field(default_factory=dict)
     rejected: dict[str, RejectedEvent] = field(default_factory=dict)
     listed: bool = False
+    ref: str = ""
 
     @property
     def minutes(self) -> int:
@@ -47,4 +50,8 @@ class ClientDay:
 
     def copy(self) -> "ClientDay":
         return ClientDay(self.key, self.version, dict(self.events), dict(self.visits), dict(self.rejected),
-                         self.listed)
+                         self.listed, self.ref)
+
+    def new_visit_id(self, unique: str) -> str:
+        """The id of a visit kept in this day (registered by hand: ``unique`` is fresh)."""
+        return f"{self.ref}-{unique}"

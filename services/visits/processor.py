@@ -189,13 +189,14 @@ class BatchProcessor:
         state = self.state(key)
         frozen = [v for v in state.visits.values() if v.frozen]
         events = self.live_events(key)
-        built = build(events, frozen, long_visit_minutes=self.deps.long_visit_minutes, now=self.now)
+        built = build(events, frozen, long_visit_minutes=self.deps.long_visit_minutes, now=self.now,
+                      day_ref=state.ref)
         if any(v.ended_at is None for v in built.visits):
             nxt = (provider, client, day + timedelta(days=1))
             following = self.live_events(nxt)
             if following:  # a visit still open at midnight may end the next day
                 built = build(events + following, frozen, long_visit_minutes=self.deps.long_visit_minutes,
-                              now=self.now)
+                              now=self.now, day_ref=state.ref)
                 worklist.append(nxt)  # its held events may fit now
         self.results[key] = built
         return built
@@ -368,11 +369,14 @@ def _plan_isolated(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKe
 
 def _write(deps: "VisitsDeps", p: BatchProcessor, planned: dict[DayKey, Planned]) -> set[DayKey]:
     """Writes the planned client-days, each once; returns those someone else wrote meanwhile."""
-    deps.repo.index_days((stored, new) for stored, new, _ in planned.values())
+    deps.repo.index_days([(stored, new) for stored, new, _ in planned.values()], sorted(p.waiting))
+    p.waiting.clear()
+    keys = sorted(planned)
+    saved = deps.repo.save_days([(planned[k][1], planned[k][2]) for k in keys], p.now)
     conflicts = set()
-    for key, (_, new, events) in sorted(planned.items()):
-        if deps.repo.save_day(new, events, p.now):
-            p.stored(key, new)
+    for key, ok in zip(keys, saved):
+        if ok:
+            p.stored(key, planned[key][1])
         else:
             conflicts.add(key)
     return conflicts
@@ -403,9 +407,8 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
             deps.repo.index_days([(stored, new)])
             deps.repo.save_day(new, [], p.now)  # a conflict: the messages come back all the same
     failed_keys = conflicts | skipped
-    if p.waiting:
-        deps.repo.put_waiting(sorted(p.waiting))
-    for provider, client, year, month in sorted({(k[0], k[1], *month_of(noon(k[2]))) for k in written}):
+    touched = {k for k, (stored, new, _) in written.items() if new.visits != stored.visits}
+    for provider, client, year, month in sorted({(k[0], k[1], *month_of(noon(k[2]))) for k in touched}):
         try:
             mark_over_granted(deps, provider, client, year, month, p.decisions.get(client),
                               over_granted_only=True)  # the rebuild set no_decision itself

@@ -12,7 +12,9 @@ Key spaces:
   with event ids derived from the item's key and version). ``minutes``: the day's performed time.
 - Derived items, written before the client-day they point at (a pointer to a day that does not
   hold what it names is read as "not there"), idempotent, in batches:
-  ``VISIT#<id>`` / ``VISIT`` (a visit by id → its day), ``MONTH#<provider>#<yyyy-mm>`` /
+  ``DAYREF#<ref>`` / ``DAY`` (a client-day by the random name its visit ids begin with → the
+  day; one per day, not per visit), ``VISIT#<id>`` / ``VISIT`` (only a visit moved to another day
+  since: where it is now), ``MONTH#<provider>#<yyyy-mm>`` /
   ``<client>#<day>`` (a provider's month, paged in client and day order), ``REJECTED#<provider>`` /
   ``<event id>`` (the provider's rejected events → their day; an ``unprocessable`` one, which may
   have no day, is held in this item itself).
@@ -27,10 +29,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 import zlib
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -48,6 +52,19 @@ STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable)
 SOURCE = "visits"
 OUTBOX_NAMESPACE = uuid.UUID("0f9a4a52-3c51-4d7e-9b1a-5e7d2c8b0004")
 _GET_MAX = 100  # BatchGetItem's keys per call
+_WRITE_MAX = 25  # BatchWriteItem's items per call
+_PARALLEL = 8  # independent writes (client-days, batches of pointers) in flight at once
+_pool: ThreadPoolExecutor | None = None
+
+
+def _in_parallel(fn: Callable[[Any], Any], args: list[Any]) -> list[Any]:
+    """``fn`` over ``args``, several at a time (each waits on the network, not on Python)."""
+    global _pool
+    if len(args) <= 1:
+        return [fn(a) for a in args]
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_PARALLEL, thread_name_prefix="visits-store")
+    return list(_pool.map(fn, args))
 
 
 def day_pk(key: DayKey) -> str:
@@ -105,18 +122,27 @@ class VisitsRepository:
         return found
 
     def _batch_put(self, items: Iterable[dict[str, Any]]) -> None:
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for item in items:
-                batch.put_item(Item=to_dynamo(item))
+        unique = list({(i["pk"], i["sk"]): to_dynamo(i) for i in items}.values())
+
+        def write(chunk: list[dict[str, Any]]) -> None:
+            pending = {self.table.name: [{"PutRequest": {"Item": i}} for i in chunk]}
+            for attempt in range(8):
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    return
+                time.sleep(0.05 * 2 ** attempt)  # throttled: back off, as DynamoDB asks
+            raise StoreUnavailable("the store did not take every write; try again")
+
+        _in_parallel(write, [unique[i:i + _WRITE_MAX] for i in range(0, len(unique), _WRITE_MAX)])
 
     # -- client-days --------------------------------------------------------------------------
     @staticmethod
     def _day_from(key: DayKey, item: dict | None) -> ClientDay:
-        if item is None:
-            return ClientDay(key)
+        if item is None:  # its name, if this writer is the first to write it
+            return ClientDay(key, ref=uuid.uuid4().hex[:12])
         raw = item["body"]
         body = json.loads(zlib.decompress(raw.value if hasattr(raw, "value") else raw))
-        return ClientDay(key, version=int(item["version"]), listed=bool(item.get("listed")),
+        return ClientDay(key, version=int(item["version"]), listed=bool(item.get("listed")), ref=str(item["ref"]),
                          events={k: StoredEvent.model_validate(v) for k, v in body["events"].items()},
                          visits={k: Visit.model_validate(v) for k, v in body["visits"].items()},
                          rejected={k: RejectedEvent.model_validate(v) for k, v in body["rejected"].items()})
@@ -142,23 +168,17 @@ class VisitsRepository:
         items pointing at it (``index_day``) are written first."""
         version = day.version + 1
         pk = day_pk(day.key)
-        body = {"events": {k: e.model_dump(mode="json") for k, e in day.events.items()},
-                "visits": {k: v.model_dump(mode="json") for k, v in day.visits.items()},
-                "rejected": {k: r.model_dump(mode="json") for k, r in day.rejected.items()}}
         envelopes = [e.envelope(SOURCE, occurred_at=now,
                                 event_id=str(uuid.uuid5(OUTBOX_NAMESPACE, f"{pk}|DAY|{version}|{e.event_type}|{n}")))
                      for n, e in enumerate(events)]
-        item = {"pk": pk, "sk": "DAY", "entity": "client_day", "version": version, "minutes": day.minutes,
-                "listed": day.listed or bool(day.visits),
-                "body": zlib.compress(json.dumps(body, separators=(",", ":"), default=str).encode()),
-                "outbox": [e.model_dump_json() for e in envelopes]}
+        item = day_item(day, version, [e.model_dump_json() for e in envelopes])
         if day.version == 0:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
             condition = {"ConditionExpression": "#v = :v", "ExpressionAttributeNames": {"#v": "version"},
                          "ExpressionAttributeValues": {":v": day.version}}
         try:
-            self.table.put_item(Item=item, **condition)
+            self._client.put_item(TableName=self.table.name, Item=item, **condition)
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
@@ -166,15 +186,21 @@ class VisitsRepository:
         day.version, day.listed = version, item["listed"]
         return True
 
-    def index_days(self, changes: Iterable[tuple[ClientDay, ClientDay]]) -> None:
+    def save_days(self, writes: list[tuple[ClientDay, list[Event]]], now: datetime) -> list[bool]:
+        """``save_day`` of independent client-days, several at a time."""
+        return _in_parallel(lambda w: self.save_day(w[0], w[1], now), writes)
+
+    def index_days(self, changes: Iterable[tuple[ClientDay, ClientDay]],
+                   waiting: Iterable[tuple[str, str, tuple[int, int]]] = ()) -> None:
         """Writes what points at each client-day that is about to change (stored → new): its new
-        visits and rejected events by id, and the day in its month's list."""
-        items: list[dict[str, Any]] = []
+        visits and rejected events by id, and the day in its month's list; and the months marked
+        as waiting for a decision (a mark too many only costs a comparison)."""
+        items: list[dict[str, Any]] = [self._waiting_item(*m) for m in waiting]
         for stored, new in changes:
             pk = day_pk(new.key)
             provider, client, day = new.key
-            items += [{"pk": f"VISIT#{vid}", "sk": "VISIT", "day": pk} for vid in new.visits
-                      if vid not in stored.visits]
+            if stored.version == 0:
+                items.append({"pk": f"DAYREF#{new.ref}", "sk": "DAY", "day": pk})
             items += [{"pk": f"REJECTED#{provider}", "sk": eid, "day": pk} for eid in new.rejected
                       if eid not in stored.rejected]
             if new.visits and not stored.listed:
@@ -188,7 +214,9 @@ class VisitsRepository:
 
     # -- visits ---------------------------------------------------------------------------------
     def get_visit(self, visit_id: str) -> Visit:
-        pointer = self.table.get_item(Key={"pk": f"VISIT#{visit_id}", "sk": "VISIT"}, ConsistentRead=True).get("Item")
+        moved, ref = ("VISIT#" + visit_id, "VISIT"), ("DAYREF#" + visit_id.split("-")[0], "DAY")
+        found = self._batch_get([{"pk": moved[0], "sk": moved[1]}, {"pk": ref[0], "sk": ref[1]}])
+        pointer = found.get(moved) or found.get(ref)
         if pointer is not None:
             visit = self.load_day(_key_of_pk(pointer["day"])).visits.get(visit_id)
             if visit is not None:
@@ -442,6 +470,29 @@ class VisitsRepository:
     def stop_waiting(self, client: str, provider: str, year: int, month: int) -> None:
         item = self._waiting_item(client, provider, (year, month))
         self.table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
+    """A client-day as stored: its content compressed (a busy day's events and visits repeat the same
+    names over and over: compressed, a write costs a few write units, not dozens)."""
+    body = {"events": {k: e.model_dump(mode="json") for k, e in day.events.items()},
+            "visits": {k: v.model_dump(mode="json") for k, v in day.visits.items()},
+            "rejected": {k: r.model_dump(mode="json") for k, r in day.rejected.items()}}
+    return {"pk": day_pk(day.key), "sk": "DAY", "entity": "client_day", "ref": day.ref, "version": version,
+            "minutes": day.minutes,
+            "listed": day.listed or bool(day.visits),
+            "body": zlib.compress(json.dumps(body, separators=(",", ":"), default=str).encode()),
+            "outbox": outbox}
+
+
+def day_items(day: ClientDay) -> list[dict[str, Any]]:
+    """A client-day and what points at it, as written the first time (seeding a table in bulk)."""
+    provider, client, on = day.key
+    pk = day_pk(day.key)
+    pointers = [{"pk": f"DAYREF#{day.ref}", "sk": "DAY", "day": pk}]
+    if day.visits:
+        pointers.append({"pk": f"MONTH#{provider}#{_month(on)}", "sk": f"{client}#{on.isoformat()}", "day": pk})
+    return [day_item(day, 1, []), *pointers]
 
 
 def month_day_keys(provider: str, client: str, year: int, month: int) -> list[DayKey]:

@@ -236,7 +236,8 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
     insatser = list(dict.fromkeys(body.insatser))
     deviations = [Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}", by=who.actor,
                             at=now)]
-    visit = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=body.client, staff_id=staff_id,
+    day = deps.repo.load_day((provider, str(body.client), day_of(body.started_at)))
+    visit = Visit(visit_id=day.new_visit_id(str(uuid.uuid4())), provider_id=provider, client=body.client, staff_id=staff_id,
                   started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
                   source="post_registration", receipt_methods=["post_registration"], deviations=deviations)

@@ -94,10 +94,11 @@ def write_visit(deps: "VisitsDeps", old: Visit | None, saved: Visit, change: str
         day.visits[saved.visit_id] = saved
         return changed_events(saved, change) if moved else changed_events(saved, change, old)
 
-    update_day(deps, key, put, conflict=conflict)
+    written = update_day(deps, key, put, conflict=conflict)
+    if not saved.visit_id.startswith(f"{written.ref}-"):  # moved, or named before its day was: found by a pointer
+        deps.repo.point_visit(saved.visit_id, key)
     if moved:
         assert old is not None
-        deps.repo.point_visit(saved.visit_id, key)
 
         def take_out(day: ClientDay) -> list[Event] | None:
             current = day.visits.get(old.visit_id)
