@@ -231,8 +231,8 @@ def _seed(visits: int, around: datetime) -> float:
     """Stores ``visits`` visits as client-days of ten visits each (with their pointers), in batches."""
     from services.visits.days import ClientDay
     from services.visits.model import Visit
-    from services.visits.repository import day_items
     from services.aws import table
+    from services.visits.repository import day_items
     from tests.support.people import new_pnr
 
     started = time.perf_counter()

@@ -9,14 +9,14 @@ from ..aws import table
 from ..contracts.events import Envelope
 from .deps import VisitsDeps
 from .model import QueuedEvents
-from .repository import VisitsRepository
+from .repository import STORE_ERRORS, VisitsRepository
 from .service import ingest_events, on_domain_event
 
 
 @cache
 def deps() -> VisitsDeps:
     limit = os.environ.get("VISITS_TAG_LIMIT")
-    return VisitsDeps(repo=VisitsRepository(table("visits")), send=send_batch,
+    return VisitsDeps(repo=VisitsRepository(table("visits")), send=send_batch, store_errors=STORE_ERRORS,
                       **({"tag_limit": int(limit)} if limit else {}))
 
 

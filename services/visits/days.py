@@ -4,7 +4,7 @@ they are built from and the events held back or refused. Pure: the unit of consi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ..domain.calendar import stockholm_date
 from .model import RejectedEvent, StoredEvent, Visit, VisitEvent
@@ -55,3 +55,10 @@ class ClientDay:
     def new_visit_id(self, unique: str) -> str:
         """The id of a visit kept in this day (registered by hand: ``unique`` is fresh)."""
         return f"{self.ref}-{unique}"
+
+
+def month_day_keys(provider: str, client: str, year: int, month: int) -> list[DayKey]:
+    """Every client-day of a month."""
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return [(provider, client, first + timedelta(days=i)) for i in range((following - first).days)]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import Clock, utc_now
+from ..domain.errors import Unavailable
 from . import rules
 
 
@@ -18,3 +19,5 @@ class VisitsDeps:
     clock_skew: timedelta = rules.CLOCK_SKEW
     long_visit_minutes: int = rules.LONG_VISIT_MINUTES
     tag_limit: int = rules.TAG_LIMIT
+    # What the store raises when it fails (worth a redelivery, never an event's fault)
+    store_errors: tuple[type[Exception], ...] = (Unavailable,)

@@ -9,9 +9,8 @@ from ..domain.calendar import is_month_open
 from ..domain.errors import Conflict
 from ..domain.granted import home_care_decisions, latest_home_care_minutes
 from . import rules
-from .days import ClientDay
+from .days import ClientDay, month_day_keys
 from .model import Deviation
-from .repository import month_day_keys
 from .writes import changed_events, update_day, versioned, waits
 
 if TYPE_CHECKING:

@@ -42,7 +42,6 @@ from .days import ClientDay, DayKey, day_key_of, day_of
 from .granted_check import mark_over_granted
 from .model import Device, RejectedEvent, StoredEvent, Visit, VisitEvent
 from .outgoing import rejected_events_changed
-from .repository import STORE_ERRORS
 from .writes import carry_over, changed_events, comparable, removed_event, versioned, waits
 
 if TYPE_CHECKING:
@@ -135,7 +134,7 @@ class BatchProcessor:
             return None
         try:
             return self._take(event)
-        except STORE_ERRORS:
+        except self.deps.store_errors:
             raise
         except Exception as exc:  # noqa: BLE001 - one event's failure is its own, not the batch's
             logger.exception("visit event could not be processed")
@@ -331,6 +330,7 @@ class _DayFailed(Exception):
 
 
 def _plan_all(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKey]) -> dict[DayKey, Planned]:
+    passing = (Conflict, *p.deps.store_errors)
     planned: dict[DayKey, Planned] = {}
     done: set[DayKey] = set(skipped)
     i = 0
@@ -341,7 +341,7 @@ def _plan_all(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKey]) -
             done.add(key)
             try:
                 writes = p.plan(key, worklist)
-            except (Conflict, *STORE_ERRORS):
+            except passing:
                 raise
             except Exception as exc:  # noqa: BLE001 - isolated below
                 raise _DayFailed(key, exc) from exc

@@ -27,12 +27,11 @@ Key spaces:
 """
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
 import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -40,7 +39,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..adapters.dynamo import (StoreUnavailable, UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo,
                                translated_errors)
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import NotFound, Unavailable
 from .days import ClientDay, DayKey
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit
 
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from ..contracts.events import Event
 
 # The store failing: worth a redelivery, never an event's fault.
-STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable)
+STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable, Unavailable)
 SOURCE = "visits"
 OUTBOX_NAMESPACE = uuid.UUID("0f9a4a52-3c51-4d7e-9b1a-5e7d2c8b0004")
 _GET_MAX = 100  # BatchGetItem's keys per call
@@ -79,22 +78,6 @@ def _key_of_pk(pk: str) -> DayKey:
 
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def encode_cursor(position: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(token: str | None, field: str = "query.cursor") -> dict[str, Any] | None:
-    if not token:
-        return None
-    try:
-        position = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(position, dict):
-            raise ValueError
-        return position
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed.field(field, "not a cursor this list handed out") from None
 
 
 class VisitsRepository:
@@ -438,10 +421,11 @@ class VisitsRepository:
     # -- granted time (from DecisionPublished) ----------------------------------------------------
     def put_granted(self, decision: dict[str, Any]) -> None:
         """One attribute per decision: a redelivered decision sets the same value again."""
-        self.table.update_item(Key={"pk": f"GRANTED#{decision['client']}", "sk": "DECISIONS"},
-                               UpdateExpression="SET #d = :d",
-                               ExpressionAttributeNames={"#d": f"d_{decision['decision_id']}"},
-                               ExpressionAttributeValues={":d": json.dumps(decision, default=str)})
+        with translated_errors():
+            self.table.update_item(Key={"pk": f"GRANTED#{decision['client']}", "sk": "DECISIONS"},
+                                   UpdateExpression="SET #d = :d",
+                                   ExpressionAttributeNames={"#d": f"d_{decision['decision_id']}"},
+                                   ExpressionAttributeValues={":d": json.dumps(decision, default=str)})
 
     @staticmethod
     def _decisions(item: dict | None) -> list[dict[str, Any]]:
@@ -493,9 +477,3 @@ def day_items(day: ClientDay) -> list[dict[str, Any]]:
     if day.visits:
         pointers.append({"pk": f"MONTH#{provider}#{_month(on)}", "sk": f"{client}#{on.isoformat()}", "day": pk})
     return [day_item(day, 1, []), *pointers]
-
-
-def month_day_keys(provider: str, client: str, year: int, month: int) -> list[DayKey]:
-    first = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return [(provider, client, first + timedelta(days=i)) for i in range((following - first).days)]

@@ -6,11 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import StoreUnavailable, translated_errors
 from ..auth.principal import Principal, Role
 from ..contracts.events import AbsenceRegistered, DecisionPublished, Envelope
 from ..domain.calendar import month_of
-from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, PeriodLocked, ValidationFailed
+from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, PeriodLocked, Unavailable, ValidationFailed
 from ..domain.granted import home_care_decisions
 from ..observability import get_logger
 from . import processor, rules
@@ -19,7 +18,7 @@ from .deps import VisitsDeps
 from .granted_check import compare_waiting
 from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, StaffAppEvent, Visit, VisitEvent
 from .outgoing import rejected_events_changed
-from .repository import decode_cursor, encode_cursor
+from .paging import decode_cursor, encode_cursor
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery, VisitView)
 from .writes import update_day, versioned, write_visit
@@ -59,7 +58,7 @@ def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Ac
     queued = [VisitEvent(**e.model_dump(exclude={"staff_id"}), staff_id=me, sent_by=who.actor) for e in body.events]
     failed = deps.send(INGEST_QUEUE, [{"events": [e.model_dump(mode="json") for e in queued]}], ids=ids[:1])
     if failed:
-        raise StoreUnavailable(f"{len(ids)} events could not be queued; send them again (resending is harmless)")
+        raise Unavailable(f"{len(ids)} events could not be queued; send them again (resending is harmless)")
     return Accepted(accepted=len(ids), event_ids=ids)
 
 
@@ -428,8 +427,7 @@ def on_domain_event(deps: VisitsDeps, envelope: Envelope) -> str:
     """Decisions are the source of granted time (the projection GRANTED#<client>)."""
     event = envelope.parse()
     if isinstance(event, DecisionPublished):
-        with translated_errors():
-            deps.repo.put_granted(event.model_dump(mode="json"))
+        deps.repo.put_granted(event.model_dump(mode="json"))
         if event.insats == "hemtjanst" and event.outcome == "granted":
             compare_waiting(deps, str(event.client))
         return "granted"
