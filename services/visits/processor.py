@@ -177,7 +177,8 @@ class BatchProcessor:
             self.new_rejected[key][eid] = RejectedEvent(event=event, reasons=reasons, received_at=self.now)
             logger.info("visit event rejected", extra={"reasons": reasons})
         else:
-            self.new_events[key][eid] = StoredEvent(**event.model_dump(), received_at=self.now)
+            self.new_events[key][eid] = StoredEvent.model_construct(  # validated as it came in
+                **{k: getattr(event, k) for k in VisitEvent.model_fields}, received_at=self.now, superseded_by=None)
         return key
 
     # -- 2. rebuilding ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ Key spaces:
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 import zlib
@@ -52,7 +53,7 @@ SOURCE = "visits"
 OUTBOX_NAMESPACE = uuid.UUID("0f9a4a52-3c51-4d7e-9b1a-5e7d2c8b0004")
 _GET_MAX = 100  # BatchGetItem's keys per call
 _WRITE_MAX = 25  # BatchWriteItem's items per call
-_PARALLEL = 8  # independent writes (client-days, batches of pointers) in flight at once
+_PARALLEL = int(os.environ.get("VISITS_STORE_PARALLEL", "8"))  # independent writes (client-days, batches of pointers) in flight at once
 _pool: ThreadPoolExecutor | None = None
 
 
