@@ -67,10 +67,9 @@ def _build_for_staff(events: list[StoredEvent], built: Built, now: datetime, day
     closed: list[Visit] = []
     for e in events:
         if e.type == "arrival":
-            # from a validated event: nothing to validate again
-            current = Visit.model_construct(visit_id=visit_id_for(str(e.event_id), day_ref), provider_id=e.provider_id,
-                                            client=e.client, staff_id=e.staff_id, started_at=e.device_time,
-                                            unplanned=e.unplanned, temporary_stay=e.temporary_stay)
+            current = Visit(visit_id=visit_id_for(str(e.event_id), day_ref), provider_id=e.provider_id, client=e.client,
+                            staff_id=e.staff_id, started_at=e.device_time, unplanned=e.unplanned,
+                            temporary_stay=e.temporary_stay)
             _receipt(current, e)
             built.visits.append(current)
             continue

@@ -91,15 +91,18 @@ class BatchProcessor:
                     keys.append(day_key_of(e))
                 except (ValueError, OverflowError):  # handled as the event's own failure when taken
                     continue
-        self.states.update(self.repo.load_days(k for k in dict.fromkeys(keys) if k not in self.states))
         self._look_up({e.receipt.device_id for e in events if e.receipt.method != "manual" and e.receipt.device_id},
-                      {(e.provider_id, e.staff_id) for e in events}, {str(e.client) for e in events})
+                      {(e.provider_id, e.staff_id) for e in events}, {str(e.client) for e in events}, keys)
 
-    def _look_up(self, devices: set[str], staff: set[tuple[str, str]], clients: set[str]) -> None:
+    def _look_up(self, devices: set[str], staff: set[tuple[str, str]], clients: set[str],
+                 days: list[DayKey] = ()) -> None:
         devices, staff, clients = devices - set(self.devices), staff - set(self.staff), clients - set(self.decisions)
-        if not (devices or staff or clients):
+        days = [k for k in dict.fromkeys(days) if k not in self.states]
+        if not (devices or staff or clients or days):
             return
-        found_devices, found_staff, decisions = self.repo.lookups(sorted(devices), sorted(staff), sorted(clients))
+        found_devices, found_staff, decisions, found_days = self.repo.lookups(sorted(devices), sorted(staff),
+                                                                              sorted(clients), days)
+        self.states.update(found_days)
         self.devices.update({d: found_devices.get(d) for d in devices})
         self.staff.update({s: s in found_staff for s in staff})
         self.decisions.update({c: home_care_decisions(decisions.get(c, [])) for c in clients})

@@ -93,8 +93,9 @@ class VisitsRepository:
     def _batch_get(self, keys: Iterable[dict[str, str]], projection: str | None = None) -> dict[tuple[str, str], dict]:
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
         found: dict[tuple[str, str], dict] = {}
-        for start in range(0, len(unique), _GET_MAX):
-            request: dict[str, Any] = {"Keys": unique[start:start + _GET_MAX], "ConsistentRead": True}
+
+        def read(chunk: list[dict[str, str]]) -> None:
+            request: dict[str, Any] = {"Keys": chunk, "ConsistentRead": True}
             if projection:
                 request["ProjectionExpression"] = projection
             pending = {self.table.name: request}
@@ -103,6 +104,8 @@ class VisitsRepository:
                 for item in answer.get("Responses", {}).get(self.table.name, []):
                     found[(item["pk"], item["sk"])] = item
                 pending = answer.get("UnprocessedKeys") or {}
+
+        _in_parallel(read, [unique[i:i + _GET_MAX] for i in range(0, len(unique), _GET_MAX)])
         return found
 
     def _batch_put(self, items: Iterable[dict[str, Any]]) -> None:
@@ -390,19 +393,23 @@ class VisitsRepository:
         return sorted(i["user_id"] for i in items)
 
     # -- what a batch of events needs, read at once -------------------------------------------------
-    def lookups(self, devices: Iterable[str], staff: Iterable[tuple[str, str]], clients: Iterable[str]
-                ) -> tuple[dict[str, Device], set[tuple[str, str]], dict[str, list[dict[str, Any]]]]:
-        """The devices, which (provider, user) are registered staff, and each client's decisions —
-        in batched reads."""
-        devices, staff, clients = list(devices), list(staff), list(clients)
+    def lookups(self, devices: Iterable[str], staff: Iterable[tuple[str, str]], clients: Iterable[str],
+                days: Iterable[DayKey] = ()) -> tuple[dict[str, Device], set[tuple[str, str]],
+                                                      dict[str, list[dict[str, Any]]], dict[DayKey, ClientDay]]:
+        """The devices, which (provider, user) are registered staff, each client's decisions and the
+        client-days — all in the same batched reads."""
+        devices, staff, clients, days = list(devices), list(staff), list(clients), list(dict.fromkeys(days))
         keys = ([{"pk": f"DEVICE#{d}", "sk": "DEVICE"} for d in devices]
                 + [{"pk": f"PROVIDER#{p}", "sk": f"STAFF#{u}"} for p, u in staff]
-                + [{"pk": f"GRANTED#{c}", "sk": "DECISIONS"} for c in clients])
+                + [{"pk": f"GRANTED#{c}", "sk": "DECISIONS"} for c in clients]
+                + [{"pk": day_pk(k), "sk": "DAY"} for k in days])
         found = self._batch_get(keys)
+        got_days = {k: self._day_from(k, found.get((day_pk(k), "DAY"))) for k in days}
         got_devices = {d: Device.model_validate(from_dynamo(found[(f"DEVICE#{d}", "DEVICE")])) for d in devices
                        if (f"DEVICE#{d}", "DEVICE") in found}
         got_staff = {(p, u) for p, u in staff if (f"PROVIDER#{p}", f"STAFF#{u}") in found}
-        return got_devices, got_staff, {c: self._decisions(found.get((f"GRANTED#{c}", "DECISIONS"))) for c in clients}
+        decisions = {c: self._decisions(found.get((f"GRANTED#{c}", "DECISIONS"))) for c in clients}
+        return got_devices, got_staff, decisions, got_days
 
     # -- absences ---------------------------------------------------------------------------------
     def add_absence(self, a: Absence, event: Event, now: datetime) -> None:

@@ -184,10 +184,11 @@ class FakeVisitsRepository:
     def staff_of(self, provider: str) -> list[str]:
         return sorted(u for p, u in self.staff if p == provider)
 
-    def lookups(self, devices: Iterable[str], staff: Iterable[tuple[str, str]], clients: Iterable[str]
-                ) -> tuple[dict[str, Device], set[tuple[str, str]], dict[str, list[dict[str, Any]]]]:
+    def lookups(self, devices: Iterable[str], staff: Iterable[tuple[str, str]], clients: Iterable[str],
+                days: Iterable[DayKey] = ()) -> tuple[dict[str, Device], set[tuple[str, str]],
+                                                      dict[str, list[dict[str, Any]]], dict[DayKey, ClientDay]]:
         return ({d: self.devices[d] for d in devices if d in self.devices}, set(staff) & self.staff,
-                {c: self.decisions_of(c) for c in clients})
+                {c: self.decisions_of(c) for c in clients}, self.load_days(days))
 
     # -- absences, decisions ----------------------------------------------------------------------
     def add_absence(self, a: Absence, event: Event, now: datetime) -> None:
