@@ -430,8 +430,9 @@ def on_domain_event(deps: VisitsDeps, envelope: Envelope) -> str:
     """Decisions are the source of granted time (the projection GRANTED#<client>)."""
     event = envelope.parse()
     if isinstance(event, DecisionPublished):
-        deps.repo.put_granted(event.model_dump(mode="json"))
-        if event.insats == "hemtjanst" and event.outcome == "granted":
+        decision = event.model_dump(mode="json")
+        deps.repo.put_granted(decision)
+        if home_care_decisions([decision]):  # it grants home care: compare the waiting months again
             compare_waiting(deps, str(event.client))
         return "granted"
     return "ignored"

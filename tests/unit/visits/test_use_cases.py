@@ -221,3 +221,40 @@ class TestPages:
         with pytest.raises(ValueError):
             VisitQuery(month="2026-11", limit=1001)
         assert VisitQuery(month="2026-11").limit == 200
+
+
+class TestAgainstDecisions:
+    def test_time_beyond_the_granted_time_waits_for_the_case_worker(self, deps):
+        # GIVEN 45 granted minutes a month
+        pnr, tag = new_client(deps, decision=False)
+        deps.repo.put_granted({"decision_id": "d-1", "client": pnr, "insats": "hemtjanst", "outcome": "granted",
+                               "granted_minutes_per_month": 45, "valid_from": "2026-01-01", "valid_to": None,
+                               "decided_at": "2026-01-01T00:00:00+00:00"})
+        # WHEN two 30-minute visits are registered, on two days
+        for day in (0, 1):
+            at = MORNING - timedelta(days=day)
+            assert ingest(deps, [event("arrival", pnr, tag, at),
+                                 event("departure", pnr, tag, at + timedelta(minutes=30))]) == set()
+        # THEN the later one passes the granted time: pending for the case worker
+        flags = [[d.code for d in v.deviations] for v in sorted(visits(deps, pnr), key=lambda v: v.started_at)]
+        assert flags == [[], ["over_granted_time"]]
+
+    def test_a_decision_published_later_withdraws_no_decision(self, deps):
+        from services.contracts.events import DecisionPublished
+
+        # GIVEN a visit of a client with no decision yet
+        pnr, tag = new_client(deps, decision=False)
+        ingest(deps, [event("arrival", pnr, tag, MORNING),
+                      event("departure", pnr, tag, MORNING + timedelta(minutes=20))])
+        (v,) = visits(deps, pnr)
+        assert [d.code for d in v.deviations] == ["no_decision"]
+        # WHEN a decision granting home care over its day is published
+        published = DecisionPublished(decision_id="d-2", case_id="c-1", case_number="2026-000001", client=pnr,
+                                      insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=600,
+                                      valid_from=MORNING.date() - timedelta(days=30), valid_to=None,
+                                      decided_at=NOW).envelope("eservices")
+        assert service.on_domain_event(deps, published) == "granted"
+        # THEN the pending deviation is withdrawn (a new version) and the month waits no more
+        (after,) = visits(deps, pnr)
+        assert after.deviations == [] and after.version == v.version + 1
+        assert deps.repo.waiting_months(pnr) == []
