@@ -96,7 +96,9 @@ class BatchProcessor:
 
     def _look_up(self, devices: set[str], staff: set[tuple[str, str]], clients: set[str],
                  days: list[DayKey] = ()) -> None:
-        devices, staff, clients = devices - set(self.devices), staff - set(self.staff), clients - set(self.decisions)
+        devices = {d for d in devices if d not in self.devices}
+        staff = {s for s in staff if s not in self.staff}
+        clients = {c for c in clients if c not in self.decisions}
         days = [k for k in dict.fromkeys(days) if k not in self.states]
         if not (devices or staff or clients or days):
             return
