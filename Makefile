@@ -14,7 +14,7 @@ help:
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
-	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
+	@echo "make fire JOB=eservices.sweep_drafts   fire a scheduled job on the running local stack"
 	@echo "make run PORT=8080 CLEAN=1   another port; start without the data kept from the last run"
 	@echo "make clean-data   forget the local stack's data"
 	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"

@@ -6,7 +6,8 @@ never accumulates). The state and its events are then one item, written atomical
 transaction. The table's DynamoDB Stream (NEW_AND_OLD_IMAGES) carries every change; the relay
 publishes, for each INSERT or MODIFY, the envelopes in the new image's ``outbox`` whose event id
 is not in the old image's. The envelope (its id included) is stored, so a replayed stream record
-publishes the same event id, and consumers are idempotent on it.
+publishes the same event id, and consumers are idempotent on it; a writer derives the id from
+what it writes (:func:`event_id_for`), so a re-run write emits the same id too.
 
 - On AWS a Lambda with the stream as its event source calls :func:`handle_stream_event`, which
   reports the records it could not relay (``batchItemFailures`` by sequence number) so Lambda
@@ -20,6 +21,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,16 @@ OUTBOX_TTL_DAYS = 7  # an item that exists only to carry events is kept a week, 
 _RELAYED = ("INSERT", "MODIFY")
 _READ_LIMIT = 1000  # GetRecords' maximum per call
 _SHARDS_MAX_AGE = 30.0  # seconds a shard list is trusted (shards split now and then; an open one stays readable)
+
+
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c3a52-2d4e-5b8a-9c1f-3e7d0a4b8c21")
+
+
+def event_id_for(pk: str, sk: str, version: int | str, event_type: str, n: int = 0) -> str:
+    """A deterministic event id for the ``n``-th event of ``event_type`` that the write of
+    version ``version`` of item (``pk``, ``sk``) emits: a re-run of the same write (a redelivered
+    message, a retried request) emits the same id, which consumers are idempotent on."""
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{pk}|{sk}|{version}|{event_type}|{n}"))
 
 
 def outbox_value(envelopes: Iterable[Envelope]) -> list[str]:
@@ -117,8 +129,12 @@ def handle_stream_event(event: Any, publisher: Any) -> dict[str, Any]:
 class StreamCursor:
     """Reads a table's stream, every shard, from where the last read stopped (the first read
     starts at the oldest record still held, TRIM_HORIZON). The position is a sequence number per
-    shard, kept in memory; the next shard iterator is kept too, so a steady poll costs one
-    ``GetRecords`` per open shard."""
+    shard, kept in memory.
+
+    Each read asks for a fresh iterator after the kept sequence number rather than following
+    ``NextShardIterator``: moto replaces a table's stream shard when it rolls back a cancelled
+    transaction, and an iterator taken before would go on reading the discarded one.
+    """
 
     def __init__(self, table_name: str, *, dynamodb: Any = None, streams: Any = None) -> None:
         from ..aws import client
@@ -128,7 +144,7 @@ class StreamCursor:
         self._streams = streams or client("dynamodbstreams")
         self._arn: str | None = None
         self._positions: dict[str, str] = {}  # shard id -> last sequence number consumed
-        self._iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: shard closed and read)
+        self._finished: set[str] = set()  # closed shards read to their end
         self._shard_ids: list[str] = []
         self._listed_at = float("-inf")
         self._lock = threading.Lock()
@@ -159,9 +175,7 @@ class StreamCursor:
                 return shards  # parents are listed before their children
             kwargs["ExclusiveStartShardId"] = last
 
-    def _iterator(self, shard_id: str) -> str | None:
-        if shard_id in self._iterators:
-            return self._iterators[shard_id]
+    def _iterator(self, shard_id: str) -> str:
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
         if shard_id in self._positions:
             kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._positions[shard_id])
@@ -176,29 +190,19 @@ class StreamCursor:
         with self._lock:
             done = 0
             for shard_id in self._shards():
-                done += self._poll_shard(shard_id, consume, limit)
+                if shard_id not in self._finished:
+                    done += self._poll_shard(shard_id, consume, limit)
             return done
 
     def _poll_shard(self, shard_id: str, consume: Callable[[list[dict]], list[int]], limit: int) -> int:
-        from botocore.exceptions import ClientError
-
         done = 0
         while True:
-            iterator = self._iterator(shard_id)
-            if iterator is None:
-                return done
-            try:
-                page = self._streams.get_records(ShardIterator=iterator, Limit=limit)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ExpiredIteratorException":
-                    raise
-                self._iterators.pop(shard_id, None)  # start again from the kept sequence number
-                continue
+            page = self._streams.get_records(ShardIterator=self._iterator(shard_id), Limit=limit)
             records = page.get("Records", [])
-            if not page.get("NextShardIterator"):
+            if not records and not page.get("NextShardIterator"):
+                self._finished.add(shard_id)
                 self._listed_at = float("-inf")  # the shard closed: its children are listed next time
             if not records:
-                self._iterators[shard_id] = page.get("NextShardIterator")
                 return done
             failed = consume(records)
             good = records[:min(failed)] if failed else records
@@ -206,9 +210,7 @@ class StreamCursor:
                 self._positions[shard_id] = _sequence_number(good[-1])
             done += len(good)
             if failed:
-                self._iterators.pop(shard_id, None)  # resume after the last good record
                 return done
-            self._iterators[shard_id] = page.get("NextShardIterator")
 
 
 _cursors: dict[tuple[str, str], StreamCursor] = {}

@@ -40,6 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..adapters.dynamo import (StoreUnavailable, UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo,
                                translated_errors)
+from ..adapters.outbox import event_id_for
 from ..domain.errors import NotFound, Unavailable
 from .days import ClientDay, DayKey
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 # The store failing: worth a redelivery, never an event's fault.
 STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable, Unavailable)
 SOURCE = "visits"
-OUTBOX_NAMESPACE = uuid.UUID("0f9a4a52-3c51-4d7e-9b1a-5e7d2c8b0004")
 _GET_MAX = 100  # BatchGetItem's keys per call
 _WRITE_MAX = 25  # BatchWriteItem's items per call
 _PARALLEL = int(os.environ.get("VISITS_STORE_PARALLEL", "8"))  # independent writes (client-days, batches of pointers) in flight at once
@@ -155,8 +155,7 @@ class VisitsRepository:
         items pointing at it (``index_day``) are written first."""
         version = day.version + 1
         pk = day_pk(day.key)
-        envelopes = [e.envelope(SOURCE, occurred_at=now,
-                                event_id=str(uuid.uuid5(OUTBOX_NAMESPACE, f"{pk}|DAY|{version}|{e.event_type}|{n}")))
+        envelopes = [e.envelope(SOURCE, occurred_at=now, event_id=event_id_for(pk, "DAY", version, e.event_type, n))
                      for n, e in enumerate(events)]
         item = day_item(day, version, [e.model_dump_json() for e in envelopes])
         if day.version == 0:
@@ -353,7 +352,7 @@ class VisitsRepository:
         """New devices and the provider's counter of active ones, in one transaction: the counter
         as it was read (``seen``) keeps two concurrent orders from passing the limit together."""
         active, counted = seen
-        uow = UnitOfWork(self.table, None, SOURCE)
+        uow = UnitOfWork(self.table, SOURCE)
         counter = self._tag_count_key(provider)
         if counted:
             uow.update(counter, "SET active = active + :n", condition="active = :seen",
@@ -367,7 +366,7 @@ class VisitsRepository:
 
     def retire_device(self, old: Device, retired: Device) -> None:
         active, counted = self.active_tags(old.provider_id)
-        uow = UnitOfWork(self.table, None, SOURCE)
+        uow = UnitOfWork(self.table, SOURCE)
         uow.put(self._device_item(retired), condition="#s = :s", names={"#s": "status"}, values={":s": old.status})
         if counted and active > 0:
             uow.update(self._tag_count_key(old.provider_id), "SET active = active - :one",
@@ -415,8 +414,7 @@ class VisitsRepository:
     def add_absence(self, a: Absence, event: Event, now: datetime) -> None:
         """The absence, with its AbsenceRegistered in the item's outbox."""
         pk, sk = f"PROVIDER#{a.provider_id}", f"ABSENCE#{a.client}#{a.starts_on}#{a.absence_id}"
-        envelope = event.envelope(SOURCE, occurred_at=now,
-                                  event_id=str(uuid.uuid5(OUTBOX_NAMESPACE, f"{pk}|{sk}|1|{event.event_type}|0")))
+        envelope = event.envelope(SOURCE, occurred_at=now, event_id=event_id_for(pk, sk, 1, event.event_type))
         with translated_errors("the absence exists already"):
             self.table.put_item(Item=to_dynamo({"pk": pk, "sk": sk, "type": "absence", **a.model_dump(mode="json"),
                                                 "outbox": [envelope.model_dump_json()]}),

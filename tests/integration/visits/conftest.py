@@ -102,12 +102,3 @@ def shape(visits):
 def dumps(x):
     return json.dumps(x, default=str)
 
-
-def relayed(queue, sqs, wait=0):
-    """What reached a consumer's queue once the visits table's stream was relayed (as the stream's
-    relay does on AWS and the local stack's pump does locally)."""
-    from services.adapters.messaging import SnsPublisher
-    from services.adapters.outbox import drain_stream
-
-    drain_stream(deps().repo.table, SnsPublisher())
-    return drain(queue_url(queue), sqs, wait=wait)

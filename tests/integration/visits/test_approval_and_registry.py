@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.aws import client
+from services.aws import client, queue_url
 from services.contracts.events import DecisionPublished
 from services.domain.calendar import lock_deadline, month_of
 from services.domain.errors import PeriodLocked
 from services.visits import service
 from services.visits.bootstrap import deps
 from services.visits.schemas import Reasoned
-from tests.integration.visits.conftest import relayed
+from tests.support.stack import drain
 from tests.unit.visits.support import PEOPLE
 
 
@@ -130,12 +130,12 @@ class TestDeviations:
 class TestAbsences:
     def test_an_absence_is_registered_and_announced_to_reports_and_billing(self, provider, morning):
         pnr, _ = provider.new_client()
-        relayed("reports-inbox", client("sqs"))
+        drain(queue_url("reports-inbox"), client("sqs"))
         r = provider.visits.post("/absences", {"client": pnr, "kind": "hospital",
                                                "starts_on": morning.date().isoformat(),
                                                "learned_at": morning.isoformat()}, token=provider.token)
         assert r.status == 201 and r.json["client"].endswith("****")
-        events = [json.loads(m["Body"]) for m in relayed("reports-inbox", client("sqs"), wait=1)]
+        events = [json.loads(m["Body"]) for m in drain(queue_url("reports-inbox"), client("sqs"), wait=1)]
         assert any(e["event_type"] == "absence.registered" and e["payload"]["absence_id"] == r.json["absence_id"]
                    for e in events)
         assert [a["absence_id"] for a in provider.visits.get("/absences", token=provider.token).json] == \

@@ -2,12 +2,12 @@
 the same outbox as the visits, and the report's "rejected events still open" follows them."""
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from services.aws import client
+from services.aws import client, queue_url
 from services.contracts.events import Envelope, RejectedEventsChanged
 from services.reports.domain import ClientMonth
-from tests.integration.visits.conftest import relayed
+from tests.support.stack import drain
 
 
 def open_in_report(provider_id, pnr, envelopes, year, month):
@@ -19,13 +19,13 @@ def open_in_report(provider_id, pnr, envelopes, year, month):
 
 
 def changes(sqs, pnr):
-    found = [Envelope.model_validate(json.loads(m["Body"])) for m in relayed("reports-inbox", sqs, wait=1)]
+    found = [Envelope.model_validate(json.loads(m["Body"])) for m in drain(queue_url("reports-inbox"), sqs, wait=1)]
     return [e for e in found if e.event_type == RejectedEventsChanged.event_type and e.payload["client"] == pnr]
 
 
 def test_a_rejected_event_is_counted_open_in_the_report_until_it_is_corrected(provider, morning):
     sqs = client("sqs")
-    relayed("reports-inbox", sqs)
+    drain(queue_url("reports-inbox"), sqs)
     # GIVEN a departure stamped before its arrival (a wrong phone clock): rejected, open
     pnr, tag = provider.new_client()
     wrong = provider.event("departure", pnr, tag, morning - timedelta(minutes=10))
@@ -49,7 +49,7 @@ def test_a_rejected_event_is_counted_open_in_the_report_until_it_is_corrected(pr
 
 def test_an_orphan_withdrawn_when_its_arrival_comes_is_no_longer_open(provider, morning):
     sqs = client("sqs")
-    relayed("reports-inbox", sqs)
+    drain(queue_url("reports-inbox"), sqs)
     # GIVEN a departure alone: held as rejected until its arrival comes
     pnr, tag = provider.new_client()
     provider.post([provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])

@@ -3,7 +3,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from services.aws import client, queue_url
-from tests.integration.visits.conftest import relayed, shape
+from tests.integration.visits.conftest import shape
 from tests.support.stack import drain
 from tests.unit.visits.support import PEOPLE
 
@@ -109,13 +109,13 @@ class TestChecks:
 
 def test_every_change_emits_visit_changed_for_reports_and_billing(provider, morning):
     sqs = client("sqs")
-    relayed("billing-inbox", sqs)
+    drain(queue_url("billing-inbox"), sqs)
     pnr, tag = provider.new_client()
     provider.post([provider.event("arrival", pnr, tag, morning),
                    provider.event("departure", pnr, tag, morning + timedelta(minutes=10))])
     provider.deliver()
     import json
-    changes = [json.loads(m["Body"]) for m in relayed("billing-inbox", sqs, wait=1)]
+    changes = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
     mine = [c for c in changes if c["event_type"] == "visit.changed" and c["payload"]["provider_id"] == provider.id]
     assert mine and {c["payload"]["change"] for c in mine} <= {"created", "updated"}
     assert mine[-1]["payload"]["visit_version"] >= 1

@@ -1,6 +1,6 @@
 """Visits on the moto server: kinds of visits, versions and VisitChanged for every change, the lock
 date over HTTP, bad input that stores nothing, granted time, tags, partial batch failures and the
-outbox relay."""
+outbox relay from the table's stream."""
 import dataclasses
 import json
 import uuid
@@ -17,7 +17,6 @@ from services.visits import service
 from services.visits.bootstrap import deps
 from services.visits.model import Visit
 from tests.support.people import new_pnr
-from tests.integration.visits.conftest import relayed
 from tests.support.stack import drain
 
 
@@ -56,7 +55,7 @@ def test_every_change_is_versioned_with_who_when_why_and_announced(provider, mor
                    provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
     provider.deliver()
     (visit,) = provider.month_visits(pnr, morning)
-    relayed("billing-inbox", sqs)
+    drain(queue_url("billing-inbox"), sqs)
     v, path = provider.visits, f"/visits/{visit['visit_id']}"
     a = v.post(f"{path}/approve", {"reason": "stämmer", "version": visit["version"]}, token=provider.coordinator).json
     u = v.post(f"{path}/unapprove", {"reason": "ska ändras", "version": a["version"]}, token=provider.coordinator).json
@@ -70,7 +69,7 @@ def test_every_change_is_versioned_with_who_when_why_and_announced(provider, mor
     assert all(h["at"] for h in e["history"])
     assert (a["approved_by"], u["approved_by"]) == ("provider_coordinator:cora", None)
     assert e["deviations"] == [] and e["edited"]  # insatser only: no adjusted time
-    changes = [json.loads(m["Body"])["payload"] for m in relayed("billing-inbox", sqs, wait=1)]
+    changes = [json.loads(m["Body"])["payload"] for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
     mine = sorted((c["visit_version"], c["change"], c["year"], c["month"]) for c in changes
                   if c["visit_id"] == visit["visit_id"])
     assert mine == [(2, "approved", *month_of(morning)), (3, "unapproved", *month_of(morning)),
@@ -276,16 +275,22 @@ def test_a_malformed_message_fails_alone_and_the_rest_is_processed(provider, mor
     assert visit["minutes"] == 15
 
 
-def test_the_relay_publishes_what_a_crash_left_in_the_outbox(provider, app_client):
+def test_the_relay_publishes_what_a_write_left_in_its_outbox(provider, app_client):
+    from services.adapters.outbox import StreamCursor, outbox_value
+
     sqs = client("sqs")
-    relayed("billing-inbox", sqs)
+    drain(queue_url("billing-inbox"), sqs)
     changed = VisitChanged(visit_id=str(uuid.uuid4()), client=new_pnr(1933), provider_id=provider.id, year=2026,
                            month=11, visit_version=1, change="created")
     envelope = changed.envelope("visits", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    deps().repo.table.put_item(Item={"pk": "OUTBOX", "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}",
-                                     "envelope": envelope.model_dump_json()})
+    deps().repo.table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
+                                     "outbox": outbox_value([envelope])})
+    records = []
+    StreamCursor(deps().repo.table.name).poll(lambda page: records.extend(page) or [])
+    mine = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == f"OUTBOX#{envelope.event_id}"]
+    # WHEN the app's stream relay gets the write's stream record (as Lambda delivers it)
     chalice = provider.visits._client
-    chalice.lambda_.invoke("relay_outbox", chalice.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    published = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
-    assert envelope.event_id in {e["event_id"] for e in published}
+    result = chalice.lambda_.invoke("relay_outbox", {"Records": mine}).payload
+    assert result == {"batchItemFailures": []}
+    relayed = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1, relay=False)]
+    assert envelope.event_id in {e["event_id"] for e in relayed}
