@@ -18,20 +18,34 @@ if TYPE_CHECKING:
     from .deps import VisitsDeps
 
 
+def months_over_granted(deps: "VisitsDeps", months: list[tuple[str, str, int, int]],
+                        decisions: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str, int, int]]:
+    """Of the (provider, client, year, month)s, those whose performed time passes the granted time:
+    the days' totals of them all in one batched read (only they are compared visit by visit)."""
+    granted = {m: latest_home_care_minutes(decisions.get(m[1], []), m[2], m[3]) for m in months
+               if is_month_open(m[2], m[3], deps.clock())}
+    asked = {m: month_day_keys(*m) for m, minutes in granted.items() if minutes is not None}
+    totals = deps.repo.days_minutes([k for keys in asked.values() for k in keys]) if asked else {}
+    return [m for m, keys in asked.items() if sum(totals.get(k, 0) for k in keys) > (granted[m] or 0)]
+
+
 def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int, month: int,
-                      decisions: list[dict[str, Any]] | None = None, *, over_granted_only: bool = False) -> bool:
+                      decisions: list[dict[str, Any]] | None = None, *, over_granted_only: bool = False,
+                      known_over: bool = False) -> bool:
     """Compares the month's visits with the client's home-care decisions. Performed time beyond the
     month's granted time needs the case worker's approval, and so does a visit on a day no
     home-care decision covers (a temporary stay's decision is another municipality's: not compared).
     A pending ``no_decision`` is withdrawn once a decision covers the day. Returns whether a visit
     of the month still waits for a decision. ``over_granted_only`` (after a rebuild, which set
-    ``no_decision`` itself): reads only the days' totals unless the month passes the granted time."""
+    ``no_decision`` itself): reads only the days' totals unless the month passes the granted time
+    (``known_over``: it does, as ``months_over_granted`` found)."""
     if not is_month_open(year, month, deps.clock()):
         return False
     decisions = home_care_decisions(deps.repo.decisions_of(client)) if decisions is None else decisions
     granted = latest_home_care_minutes(decisions, year, month)
     keys = month_day_keys(provider, client, year, month)
-    if over_granted_only and (granted is None or sum(deps.repo.days_minutes(keys).values()) <= granted):
+    if over_granted_only and not known_over and (granted is None
+                                                 or sum(deps.repo.days_minutes(keys).values()) <= granted):
         return False
     days = {k: d for k, d in deps.repo.load_days(keys).items() if d.version}
     over = set(rules.over_granted([v for d in days.values() for v in d.visits.values()], granted)) \

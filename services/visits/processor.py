@@ -39,7 +39,7 @@ from ..observability import get_logger
 from . import rules
 from .builder import Built, build
 from .days import ClientDay, DayKey, day_key_of, day_of
-from .granted_check import mark_over_granted
+from .granted_check import mark_over_granted, months_over_granted
 from .model import Device, RejectedEvent, StoredEvent, Visit, VisitEvent
 from .outgoing import rejected_events_changed
 from .writes import carry_over, changed_events, comparable, removed_event, versioned, waits
@@ -414,10 +414,16 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
             deps.repo.save_day(new, [], p.now)  # a conflict: the messages come back all the same
     failed_keys = conflicts | skipped
     touched = {k for k, (stored, new, _) in written.items() if new.visits != stored.visits}
-    for provider, client, year, month in sorted({(k[0], k[1], *month_of(noon(k[2]))) for k in touched}):
+    months = sorted({(k[0], k[1], *month_of(noon(k[2]))) for k in touched})
+    try:
+        over = months_over_granted(deps, months, p.decisions) if months else []
+    except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
+        logger.exception("months could not be compared with the decisions")
+        over = []
+    for provider, client, year, month in over:
         try:
             mark_over_granted(deps, provider, client, year, month, p.decisions.get(client),
-                              over_granted_only=True)  # the rebuild set no_decision itself
+                              over_granted_only=True, known_over=True)  # the rebuild set no_decision itself
         except Conflict:
             pass  # a concurrent write; the next rebuild of that month flags it
         except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
