@@ -53,7 +53,8 @@ STORE_ERRORS = (ClientError, BotoCoreError, StoreUnavailable, Unavailable)
 SOURCE = "visits"
 _GET_MAX = 100  # BatchGetItem's keys per call
 _WRITE_MAX = 25  # BatchWriteItem's items per call
-_PARALLEL = int(os.environ.get("VISITS_STORE_PARALLEL", "4"))  # independent writes (client-days, batches of pointers) in flight at once
+# independent writes (client-days, batches of pointers) in flight at once
+_PARALLEL = int(os.environ.get("VISITS_STORE_PARALLEL", "4"))
 _pool: ThreadPoolExecutor | None = None
 
 

@@ -239,8 +239,9 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
     deviations = [Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}", by=who.actor,
                             at=now)]
     day = deps.repo.load_day((provider, str(body.client), day_of(body.started_at)))
-    visit = Visit(visit_id=day.new_visit_id(str(uuid.uuid4())), provider_id=provider, client=body.client, staff_id=staff_id,
-                  started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
+    visit = Visit(visit_id=day.new_visit_id(str(uuid.uuid4())), provider_id=provider, client=body.client,
+                  staff_id=staff_id, started_at=body.started_at, ended_at=body.ended_at, insatser=insatser,
+                  location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
                   source="post_registration", receipt_methods=["post_registration"], deviations=deviations)
     visit.deviations = rules.against_decisions(visit, home_care_decisions(deps.repo.decisions_of(str(body.client))))
@@ -344,9 +345,11 @@ def register_absence(deps: VisitsDeps, who: Principal, body: RegisterAbsence) ->
     absence = Absence(provider_id=who.provider_id or "", client=body.client, kind=body.kind, starts_on=body.starts_on,
                       ends_on=body.ends_on, learned_at=body.learned_at, announced_at=body.announced_at,
                       registered_by=who.actor, registered_at=now)
-    deps.repo.add_absence(absence, AbsenceRegistered(absence_id=absence.absence_id, client=absence.client, provider_id=absence.provider_id,
-                               kind=absence.kind, starts_on=absence.starts_on, ends_on=absence.ends_on,
-                               learned_at=absence.learned_at, announced_at=absence.announced_at), now)
+    registered = AbsenceRegistered(absence_id=absence.absence_id, client=absence.client,
+                                   provider_id=absence.provider_id, kind=absence.kind, starts_on=absence.starts_on,
+                                   ends_on=absence.ends_on, learned_at=absence.learned_at,
+                                   announced_at=absence.announced_at)
+    deps.repo.add_absence(absence, registered, now)  # the event in the absence's own outbox
     return AbsenceView.of(absence)
 
 
