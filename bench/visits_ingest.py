@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 N_EVENTS = int(os.environ.get("BENCH_VISIT_EVENTS", "300"))
 REPEATS = int(os.environ.get("BENCH_VISITS_REPEATS", "3"))
 STORED_VISITS = int(os.environ.get("BENCH_VISITS_STORED", "20000"))
+# With a granted home-care decision per client, the months are compared with it (one more batched read)
+DECISIONS = os.environ.get("BENCH_VISITS_DECISIONS", "") == "1"
 
 
 def _attribute_size(value: dict) -> int:
@@ -151,6 +153,11 @@ def _run(port: int) -> None:
             pnr, tag = new_pnr(1940), f"TAG-{uuid.uuid4().hex[:10]}"
             deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr,
                                           status="bound", ordered_at=now, bound_at=now))
+            if DECISIONS:
+                deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                                         "outcome": "granted", "granted_minutes_per_month": 6000,
+                                         "valid_from": "2000-01-01", "valid_to": None,
+                                         "decided_at": "2000-01-01T00:00:00+00:00"})
             clients.append((pnr, tag))
         events = []
         for i in range(N_EVENTS // 2):
@@ -217,7 +224,8 @@ def _run(port: int) -> None:
     seeded_s = _seed(STORED_VISITS, start_of_day)
     o_full, r_full, ratio_full, _ = measure()
 
-    print(f"# visits_ingest: {N_EVENTS} events → {built} visits ({N_EVENTS // 10} clients, one day); "
+    print(f"# visits_ingest: {N_EVENTS} events → {built} visits ({N_EVENTS // 10} clients, one day"
+          f"{', each with a granted decision' if DECISIONS else ', no decisions'}); "
           f"ours {o_empty:.3f} s ({N_EVENTS / o_empty:.0f} events/s), raw BatchWriteItem {r_empty:.3f} s; "
           f"medians of {REPEATS}")
     print(f"# visits_ingest per run: {detail}")
