@@ -1,108 +1,263 @@
-"""visits_ingest: N visit events through the real path (the visits API handler → SQS → the
-processor → the table) against a raw BatchWriteItem of the same number of items to the same
-moto server, measured in one run. Prints ``visits_ingest: ratio=<ours ÷ raw>``."""
+"""visits_ingest and visits_ingest_growth, against a moto server in its own process (its garbage
+collections stay out of our timed windows), measured in one run:
+
+- ``visits_ingest``: N visit events through the real path (the visits API handler → SQS → the
+  processor → the table) ÷ a raw BatchWriteItem of N items to the same table;
+- ``visits_ingest_growth``: that ratio after 20,000 visits are already stored ÷ the ratio on the
+  empty table (the cost must not grow with the table).
+
+Each window is taken three times (``BENCH_VISITS_REPEATS``; fresh clients and keys each time), the
+collector settled before each, and the medians kept. Beside the ratios: the AWS calls per event
+(counted with a botocore ``before-call`` hook) and the write units per event (1 per started KB of
+each item written, as DynamoDB bills a standard table without its indexes).
+"""
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
+import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 N_EVENTS = int(os.environ.get("BENCH_VISIT_EVENTS", "300"))
+REPEATS = int(os.environ.get("BENCH_VISITS_REPEATS", "3"))
+STORED_VISITS = int(os.environ.get("BENCH_VISITS_STORED", "20000"))
+# With a granted home-care decision per client, the months are compared with it (one more batched read)
+DECISIONS = os.environ.get("BENCH_VISITS_DECISIONS", "") == "1"
+
+
+def _attribute_size(value: dict) -> int:
+    """DynamoDB's size of a typed attribute value (strings and binaries by length, numbers about
+    half their digits, containers their members plus a few bytes)."""
+    (kind, raw), = value.items()
+    if kind == "S":
+        return len(raw.encode())
+    if kind == "B":
+        return len(raw) * 3 // 4  # base64 on the wire
+    if kind == "N":
+        return len(raw) // 2 + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(_attribute_size(v) + 1 for v in raw)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _attribute_size(v) + 1 for k, v in raw.items())
+    return sum(len(x) for x in raw)  # sets
+
+
+def write_units(item: dict) -> int:
+    return max(1, math.ceil(sum(len(k.encode()) + _attribute_size(v) for k, v in item.items()) / 1024))
+
+
+class Meter:
+    """Counts the AWS calls and the write units of what goes through the hooked clients."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
+        self.units = 0
+        self.on = False
+        self._started: dict[int, float] = {}
+
+    def started(self, model, **_):  # noqa: ANN001, ANN003 - botocore's before-send
+        self._started[threading.get_ident()] = time.perf_counter()
+
+    def done(self, model, **_):  # noqa: ANN001, ANN003 - botocore's after-call
+        begun = self._started.pop(threading.get_ident(), None)
+        if self.on and begun is not None:
+            self.seconds[model.name] += time.perf_counter() - begun
+
+    def hook(self, model, params, **_):  # noqa: ANN001, ANN003 - botocore's before-call
+        if not self.on:
+            return
+        self.calls[model.name] += 1
+        body = params.get("body") or b"{}"
+        request = json.loads(body) if model.service_model.service_name == "dynamodb" else {}
+        if model.name == "PutItem":
+            self.units += write_units(request["Item"])
+        elif model.name == "BatchWriteItem":
+            self.units += sum(write_units(w["PutRequest"]["Item"]) for ws in request["RequestItems"].values()
+                              for w in ws if "PutRequest" in w)
+            self.units += sum(1 for ws in request["RequestItems"].values() for w in ws if "DeleteRequest" in w)
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer
-
-    from tests.support.people import new_pnr
-    from tests.support.stack import AppClient, base_env, free_port, set_env
+    from bench.reports import _moto
+    from tests.support.stack import base_env, free_port, set_env
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    issuer_dir = tempfile.mkdtemp()
-    set_env({**base_env(f"http://127.0.0.1:{port}", issuer_dir), "POWERTOOLS_LOG_LEVEL": "ERROR"})
+    server = _moto(port)
+    saved = dict(os.environ)
+    try:
+        set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
+        _run(port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        os.environ.clear()
+        os.environ.update(saved)
+        from services import aws
+        from services.adapters.outbox import forget_positions
+        from services.auth.tokens import reset_verifier
+        from services.visits.bootstrap import deps
+
+        aws.reset()
+        reset_verifier()
+        forget_positions()
+        deps.cache_clear()
+
+
+def _run(port: int) -> None:
+    import gc
+
     from infra.apps import app_dir, load_app
     from infra.provision import local_session, provision
     from services.auth.dev_issuer import DevIssuer
-    from services.aws import client, queue_url, table
+    from services.aws import client, queue_url, resource, table
     from services.visits.bootstrap import deps
     from services.visits.model import Device
+    from tests.support.people import new_pnr
+    from tests.support.stack import AppClient
 
     provision(local_session(f"http://127.0.0.1:{port}", "eu-north-1"), prefix="insats", region="eu-north-1")
+    issuer_dir = os.environ.get("DEV_ISSUER_DIR") or tempfile.mkdtemp()
     issuer = DevIssuer(Path(issuer_dir), issuer="https://dev-issuer.insats.local", audience="insats")
-    provider = "prov-bench"
-    deps().repo.add_staff(provider, "anna")
-    token = issuer.token_for("provider_staff", user_id="anna", provider_id=provider)
     visits = AppClient(load_app("visits"), app_dir("visits"))
-
-    # N/2 visits, each an arrival and a departure, for N/10 clients with a bound tag each.
-    clients = []
+    meter = Meter()
+    for c in (resource("dynamodb").meta.client, client("dynamodb"), client("sqs")):
+        c.meta.events.register("before-call.*.*", meter.hook)
+        c.meta.events.register("before-call.*.*", meter.started)
+        c.meta.events.register("after-call.*.*", meter.done)
+    sqs, url, name = client("sqs"), queue_url("visits-ingest"), table("visits").name
     now = datetime.now(timezone.utc)
-    for _ in range(max(1, N_EVENTS // 10)):
-        pnr, tag = new_pnr(1940), f"TAG-{uuid.uuid4().hex[:10]}"
-        deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr, status="bound",
-                                      ordered_at=now, bound_at=now))
-        clients.append((pnr, tag))
     start_of_day = now.replace(hour=6, minute=0, second=0, microsecond=0) - timedelta(days=1)
-    events = []
-    for i in range(N_EVENTS // 2):
-        pnr, tag = clients[i % len(clients)]
-        at = start_of_day + timedelta(minutes=40 * (i // len(clients)))
-        for kind, offset in (("arrival", 0), ("departure", 30)):
-            events.append({"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "anna", "provider_id": provider,
-                           "client": pnr, "device_time": (at + timedelta(minutes=offset)).isoformat(),
-                           "receipt": {"method": "nfc", "device_id": tag}})
 
-    sqs = client("sqs")
-    url = queue_url("visits-ingest")
-    started = time.perf_counter()
-    for i in range(0, len(events), 100):
-        r = visits.post("/visit-events", {"events": events[i:i + 100]}, token=token)
-        assert r.status == 202, r.json
-    processed = 0
-    while processed < len(events):
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-        if not got:
-            continue
-        result = visits.sqs("on_visit_events", [m["Body"] for m in got], [m["MessageId"] for m in got])
-        assert result == {"batchItemFailures": []}, result
-        sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
-                                                        for j, m in enumerate(got)])
-        processed += len(got)
-    ours = time.perf_counter() - started
-    built = len(deps().repo.visits_of_month(provider, start_of_day.year, start_of_day.month))
+    def workload() -> tuple[str, str, list[dict]]:
+        """N/2 visits, each an arrival and a departure, for N/10 clients with a bound tag each."""
+        provider = f"prov-{uuid.uuid4().hex[:8]}"
+        deps().repo.add_staff(provider, "anna")
+        token = issuer.token_for("provider_staff", user_id="anna", provider_id=provider)
+        clients = []
+        for _ in range(max(1, N_EVENTS // 10)):
+            pnr, tag = new_pnr(1940), f"TAG-{uuid.uuid4().hex[:10]}"
+            deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr,
+                                          status="bound", ordered_at=now, bound_at=now))
+            if DECISIONS:
+                deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                                         "outcome": "granted", "granted_minutes_per_month": 6000,
+                                         "valid_from": "2000-01-01", "valid_to": None,
+                                         "decided_at": "2000-01-01T00:00:00+00:00"})
+            clients.append((pnr, tag))
+        events = []
+        for i in range(N_EVENTS // 2):
+            pnr, tag = clients[i % len(clients)]
+            at = start_of_day + timedelta(minutes=40 * (i // len(clients)))
+            for kind, offset in (("arrival", 0), ("departure", 30)):
+                events.append({"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "anna",
+                               "provider_id": provider, "client": pnr,
+                               "device_time": (at + timedelta(minutes=offset)).isoformat(),
+                               "receipt": {"method": "nfc", "device_id": tag}})
+        return provider, token, events
 
-    # The same number of items, written raw: BatchWriteItem, 25 a call, to the same table. The raw
-    # figure is a fraction of a second, so it is taken three times (fresh keys) and the median kept.
-    name = table("visits").name
-    raw_runs = []
-    for run in range(3):
-        raw_items = [{"PutRequest": {"Item": {"pk": {"S": f"RAW#{run}#{e['event_id']}"}, "sk": {"S": "EVENT"},
-                                              "body": {"S": str(e)}}}} for e in events]
+    def ours(token: str, events: list[dict]) -> float:
+        gc.collect()
+        meter.on = True
         started = time.perf_counter()
-        for i in range(0, len(raw_items), 25):
-            pending = {name: raw_items[i:i + 25]}
+        for i in range(0, len(events), 100):
+            r = visits.post("/visit-events", {"events": events[i:i + 100]}, token=token)
+            assert r.status == 202, r.json
+        processed = 0
+        while processed < len(events):
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+            if not got:
+                continue
+            result = visits.sqs("on_visit_events", [m["Body"] for m in got], [m["MessageId"] for m in got])
+            assert result == {"batchItemFailures": []}, result
+            sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
+                                                            for j, m in enumerate(got)])
+            processed += sum(len(json.loads(m["Body"])["events"]) for m in got)
+        seconds = time.perf_counter() - started
+        meter.on = False
+        return seconds
+
+    def raw(events: list[dict]) -> float:
+        """The same number of items, written raw: BatchWriteItem, 25 a call, to the same table."""
+        items = [{"PutRequest": {"Item": {"pk": {"S": f"RAW#{e['event_id']}"}, "sk": {"S": "EVENT"},
+                                          "body": {"S": str(e)}}}} for e in events]
+        gc.collect()
+        started = time.perf_counter()
+        for i in range(0, len(items), 25):
+            pending = {name: items[i:i + 25]}
             while pending:
                 pending = client("dynamodb").batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        raw_runs.append(time.perf_counter() - started)
-    raw = sorted(raw_runs)[1]
-    server.stop()
+        return time.perf_counter() - started
 
-    print(f"# visits_ingest: {len(events)} events → {built} visits; ours {ours:.2f} s "
-          f"({len(events) / ours:.0f} events/s), raw BatchWriteItem {raw:.2f} s ({len(events) / raw:.0f} items/s)")
-    print("# ours per event: a conditional put (idempotency), the client-day read, and per changed visit a"
-          " transactional write with its VisitChanged outbox item, the SNS publish and the outbox delete")
-    print("# moto's TransactWriteItems deep-copies the table once per item of a transaction, so on moto that"
-          " write grows with the table; on DynamoDB a transactional write costs two writes per item")
-    print(f"visits_ingest: ratio={ours / raw:.1f}")
+    def measure() -> tuple[float, float, float, int]:
+        """Median seconds of ours and of raw (alternated), and the visits the last run built."""
+        ours_s, raw_s, built = [], [], 0
+        meter.calls.clear()
+        meter.units = 0
+        for _ in range(REPEATS):
+            provider, token, events = workload()
+            ours_s.append(ours(token, events))
+            raw_s.append(raw(events))
+            built = len(deps().repo.visits_of_month(provider, start_of_day.year, start_of_day.month))
+        o, r = statistics.median(ours_s), statistics.median(raw_s)
+        return o, r, o / r, built
+
+    o_empty, r_empty, ratio_empty, built = measure()
+    calls, units = sum(meter.calls.values()) / (N_EVENTS * REPEATS), meter.units / (N_EVENTS * REPEATS)
+    detail = ", ".join(f"{k} {v / REPEATS:.0f} ({1000 * meter.seconds[k] / REPEATS:.0f} ms)"
+                       for k, v in meter.calls.most_common())
+
+    seeded_s = _seed(STORED_VISITS, start_of_day)
+    o_full, r_full, ratio_full, _ = measure()
+
+    print(f"# visits_ingest: {N_EVENTS} events → {built} visits ({N_EVENTS // 10} clients, one day"
+          f"{', each with a granted decision' if DECISIONS else ', no decisions'}); "
+          f"ours {o_empty:.3f} s ({N_EVENTS / o_empty:.0f} events/s), raw BatchWriteItem {r_empty:.3f} s; "
+          f"medians of {REPEATS}")
+    print(f"# visits_ingest per run: {detail}")
+    print(f"# visits_ingest_growth: after {STORED_VISITS} visits stored (seeded in {seeded_s:.1f} s): "
+          f"ours {o_full:.3f} s, raw {r_full:.3f} s, ratio {ratio_full:.2f}")
+    print(f"visits_ingest: ratio={ratio_empty:.2f} calls_per_event={calls:.3f} write_units_per_event={units:.2f}")
+    print(f"visits_ingest_growth: ratio={ratio_full / ratio_empty:.2f}")
+
+
+def _seed(visits: int, around: datetime) -> float:
+    """Stores ``visits`` visits as client-days of ten visits each (with their pointers), in batches."""
+    from services.visits.days import ClientDay
+    from services.visits.model import Visit
+    from services.aws import table
+    from services.visits.repository import day_items
+    from tests.support.people import new_pnr
+
+    started = time.perf_counter()
+    provider = "prov-seeded"
+    with table("visits").batch_writer() as batch:
+        for n in range(visits // 10):
+            pnr = new_pnr(1930)
+            day = around - timedelta(days=1 + n % 20)
+            cd = ClientDay((provider, pnr, day.date()))
+            for k in range(10):
+                at = day + timedelta(minutes=45 * k)
+                v = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=pnr, staff_id="anna",
+                          started_at=at, ended_at=at + timedelta(minutes=30), status="registered", version=1)
+                cd.visits[v.visit_id] = v
+            for item in day_items(cd):
+                batch.put_item(Item=item)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """Home-care visits: the staff app's events in, visits, deviations, approvals and absences out."""
+from urllib.parse import urlencode
+
 from chalice import Chalice
 
-from services.entrypoints.http import HttpApi
+from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
 from services.visits import service as visits
 from services.visits.bootstrap import deps, handle_domain_event, handle_visit_events
-from services.visits.model import StaffAppEvent, VisitEvent
+from services.visits.model import QueuedEvents, StaffAppEvent
 from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, DeviceView, DeviationDecision,
                                      EditVisit, OrderTags, PostRegistration, PostVisitEvents, Reasoned,
                                      RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery,
@@ -15,6 +17,15 @@ from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, D
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
 api.serve_health_and_openapi("Insats home-care visits")
+
+
+def paged(path, query, page, cursor):
+    """A page as a JSON list; the next page, if any, in ``Link: <…>; rel="next"`` (RFC 8288)."""
+    response = render(page, 200)
+    if cursor:
+        asked = {k: v for k, v in query.model_dump(mode="json", exclude={"cursor"}, exclude_none=True).items()}
+        response.headers["Link"] = f'<{path}?{urlencode({**asked, "cursor": cursor})}>; rel="next"'
+    return response
 
 
 @app.route("/visit-events", methods=["POST"])
@@ -27,7 +38,7 @@ def post_visit_events(call, body):
 @app.route("/visits")
 @api.operation("visits.read", query=VisitQuery, response=list[VisitView], summary="Visits of a month")
 def list_visits(call, query):
-    return visits.list_visits(deps(), call.who, query)
+    return paged("/visits", query, *visits.visits_page(deps(), call.who, query))
 
 
 @app.route("/visits", methods=["POST"])
@@ -72,7 +83,7 @@ def decide_deviation(call, body, visit_id):
 @api.operation("rejected_events.read", query=RejectedQuery, response=list[RejectedView],
                summary="Your provider's events that failed a check or fit no visit")
 def list_rejected(call, query):
-    return visits.list_rejected(deps(), call.who, query)
+    return paged("/rejected-events", query, *visits.rejected_page(deps(), call.who, query))
 
 
 @app.route("/rejected-events/{event_id}/corrections", methods=["POST"])
@@ -140,7 +151,7 @@ def remove_staff(call, user_id):
 
 @app.on_sqs_message(**queue_source("visits-ingest"))
 def on_visit_events(event):
-    return process_grouped(event, service="visits", model=VisitEvent, handle_all=handle_visit_events)
+    return process_grouped(event, service="visits", model=QueuedEvents, handle_all=handle_visit_events)
 
 
 @app.on_sqs_message(**queue_source("visits-inbox"))

@@ -40,6 +40,7 @@ def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+@lru_cache(maxsize=None)  # asked once per event on the ingest path; the holidays behind it never change
 def lock_date(year: int, month: int) -> date:
     """The last day on which registrations for (year, month) may change."""
     return nth_working_day(*next_month(year, month), 3)

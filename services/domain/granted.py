@@ -65,3 +65,24 @@ def days_in(first: date, last: date, start: date, end: date | None) -> set[date]
     """The days of [start, end] (end None: open) inside [first, last]."""
     lo, hi = max(first, start), min(last, end) if end is not None else last
     return {lo + timedelta(days=i) for i in range((hi - lo).days + 1)} if lo <= hi else set()
+
+
+def home_care_decisions(decisions: Iterable[dict]) -> list[dict]:
+    """The granted home-care decisions among published ones (as the events carry them). A refusal
+    revokes nothing: it is left out."""
+    return [d for d in decisions if d.get("insats") == HOME_CARE and d.get("outcome") == "granted"]
+
+
+def latest_home_care_minutes(decisions: Iterable[dict], year: int, month: int) -> int | None:
+    """The home-care minutes a provider's visits are compared with for the month: those of the latest
+    decided home-care decision in force on some day of the month (a new decision replaces the
+    former). None when no decision grants home care then (nothing is compared)."""
+    days = month_days(year, month)
+    first, last = days[0].isoformat(), days[-1].isoformat()
+    in_force = [d for d in home_care_decisions(decisions) if str(d["valid_from"]) <= last
+                and (not d.get("valid_to") or str(d["valid_to"]) >= first)]
+    if not in_force:
+        return None
+    latest = max(in_force, key=lambda d: (str(d.get("decided_at", "")), str(d["valid_from"]),
+                                          str(d.get("decision_id", ""))))
+    return int(latest.get("granted_minutes_per_month") or 0)

@@ -1,9 +1,12 @@
 """Home-care visits (seed 004): staff app events in; visits, deviations, approvals and absences out.
 
-Modules: ``model`` (events, visits, devices, absences, rejected events), ``rules`` (pure checks and
-limits), ``builder`` (visits from a client-day's set of events, order-independent), ``processor``
-(the ``visits-ingest`` consumer), ``repository`` (the ``visits`` table), ``service`` (use cases),
-``schemas`` (API shapes), ``bootstrap`` (composition root).
+Modules, each importing only those before it: ``model`` (events, visits, devices, absences, rejected
+events), ``rules`` (pure checks and limits), ``builder`` (visits from a client-day's set of events,
+order-independent), ``days`` (a client-day, the unit of consistency), ``deps`` (what the use cases are
+given), ``writes`` (versioned writes of a client-day, retried on conflict), ``granted_check`` (visits
+against the decisions), ``processor`` (the ``visits-ingest`` consumer), ``service`` (use cases),
+``schemas`` and ``paging`` (API shapes, cursors); ``repository`` (the ``visits`` table, the only module
+that talks to DynamoDB) and ``bootstrap`` (composition root).
 
 Decisions where issue 5 and the seed are silent:
 
@@ -60,4 +63,7 @@ Decisions where issue 5 and the seed are silent:
 - Tag limit: active (not retired) tags and locks per provider, 200 by default, ``VISITS_TAG_LIMIT``
   overrides; a counter item changed in the same transaction as the order keeps concurrent orders
   within it. Tags are bound once and never re-bound, even after retirement.
+- One writer per client-day: every change of a client-day (events, rebuilt visits, approvals, edits,
+  corrections) is one conditional write of its one item; a writer that meets another reads again and
+  applies its change again (``writes.update_day``), so nothing is lost and no transaction is needed.
 """

@@ -30,8 +30,11 @@ class Built:
         return {eid for v in self.visits + self.frozen for eid in v.event_ids}
 
 
-def visit_id_for(arrival_event_id: str) -> str:
-    return str(uuid.uuid5(VISIT_NAMESPACE, arrival_event_id))
+def visit_id_for(arrival_event_id: str, day_ref: str = "") -> str:
+    """A visit's id from its arrival's: the same events give the same visits. ``day_ref`` names
+    the client-day it is kept in (so that a visit is found by its id alone)."""
+    unique = str(uuid.uuid5(VISIT_NAMESPACE, arrival_event_id))
+    return f"{day_ref}-{unique}" if day_ref else unique
 
 
 def _order(e: StoredEvent) -> tuple[datetime, int, str]:
@@ -40,7 +43,8 @@ def _order(e: StoredEvent) -> tuple[datetime, int, str]:
     return (e.device_time, rank, str(e.event_id))
 
 
-def build(events: list[StoredEvent], frozen: list[Visit], *, long_visit_minutes: int, now: datetime) -> Built:
+def build(events: list[StoredEvent], frozen: list[Visit], *, long_visit_minutes: int, now: datetime,
+          day_ref: str = "") -> Built:
     taken = {eid for v in frozen for eid in v.event_ids}
     by_staff: dict[str, list[StoredEvent]] = defaultdict(list)
     for e in events:
@@ -48,7 +52,7 @@ def build(events: list[StoredEvent], frozen: list[Visit], *, long_visit_minutes:
             by_staff[e.staff_id].append(e)
     built = Built(visits=[], frozen=list(frozen))
     for staff_id in sorted(by_staff):
-        _build_for_staff(sorted(by_staff[staff_id], key=_order), built, now)
+        _build_for_staff(sorted(by_staff[staff_id], key=_order), built, now, day_ref)
     _link_double_staffing(built.visits + frozen, built.visits, now)
     for v in built.visits:
         if v.ended_at and v.minutes > long_visit_minutes:
@@ -58,12 +62,12 @@ def build(events: list[StoredEvent], frozen: list[Visit], *, long_visit_minutes:
     return built
 
 
-def _build_for_staff(events: list[StoredEvent], built: Built, now: datetime) -> None:
+def _build_for_staff(events: list[StoredEvent], built: Built, now: datetime, day_ref: str) -> None:
     current: Visit | None = None
     closed: list[Visit] = []
     for e in events:
         if e.type == "arrival":
-            current = Visit(visit_id=visit_id_for(str(e.event_id)), provider_id=e.provider_id, client=e.client,
+            current = Visit(visit_id=visit_id_for(str(e.event_id), day_ref), provider_id=e.provider_id, client=e.client,
                             staff_id=e.staff_id, started_at=e.device_time, unplanned=e.unplanned,
                             temporary_stay=e.temporary_stay)
             _receipt(current, e)

@@ -32,14 +32,14 @@ INSATSER = {
 SUPERVISION = frozenset({"tillsyn_vard_omsorg", "tillsyn_service"})
 
 
-class Receipt(BaseModel):
+class VisitReceipt(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: ReceiptMethod
     device_id: CleanLine | None = Field(default=None, max_length=64, description="The lock or NFC tag read")
     manual_reason: ManualReason | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Receipt":
+    def _consistent(self) -> "VisitReceipt":
         if self.method == "manual" and self.manual_reason is None:
             raise ValueError("a manual receipt needs manual_reason")
         if self.method != "manual" and not self.device_id:
@@ -56,7 +56,7 @@ class _EventFields(BaseModel):
     provider_id: CleanLine = Field(min_length=1, max_length=64)
     client: Personnummer
     device_time: datetime
-    receipt: Receipt
+    receipt: VisitReceipt
     insats: str | None = None
     location: Location = "home"
     unplanned: bool = False
@@ -93,6 +93,19 @@ class VisitEvent(_EventFields):
 
     staff_id: str = Field(min_length=1, max_length=64)
     sent_by: str = Field(default="", max_length=200, description="Who sent it (role and user), from the token")
+
+
+class QueuedEvents(BaseModel):
+    """One ingest message: the events of one request (an older message held one event alone)."""
+
+    events: list[VisitEvent] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_event_alone(cls, data: object) -> object:
+        if isinstance(data, dict) and "events" not in data:
+            return {"events": [data]}
+        return data
 
 
 class StoredEvent(VisitEvent):

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from ..domain.bounds import CleanLine, CleanText, SaneDate, SaneDatetime, check_date
 from ..domain.personnummer import Personnummer
+from .paging import DEFAULT_LIMIT, MAX_LIMIT
 from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
 
 MAX_INSATSER = 20  # a visit holds a handful; a bound keeps a hostile list from costing anything
@@ -63,6 +64,9 @@ class VisitQuery(BaseModel):
                      AfterValidator(_month_in_window)]
     provider_id: CleanLine | None = Field(default=None, max_length=64, description="Ordering unit and case workers")
     client: Personnummer | None = None
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="At most this many visits a page")
+    cursor: str | None = Field(default=None, max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Where the page starts: the Link rel=next of the page before")
 
 
 class Reasoned(BaseModel):
@@ -119,6 +123,10 @@ class DeviationDecision(BaseModel):
 
 class RejectedQuery(BaseModel):
     status: Literal["open", "corrected"] | None = None
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="At most this many events a page (before the "
+                                                                  "status filter)")
+    cursor: str | None = Field(default=None, max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Where the page starts: the Link rel=next of the page before")
 
 
 class RejectedView(BaseModel):

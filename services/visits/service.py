@@ -1,47 +1,32 @@
-"""Use cases of home-care visits (seed 004). HTTP and queue handlers in visits_svc call these."""
+"""Use cases of home-care visits (seed 004). HTTP and queue handlers in visits_svc call these; they
+reach the table only through ``deps.repo`` (repository.py)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import StoreUnavailable, UnitOfWork, translated_errors
-from ..adapters.messaging import send_batch
 from ..auth.principal import Principal, Role
-from ..clock import Clock, utc_now
 from ..contracts.events import AbsenceRegistered, DecisionPublished, Envelope
 from ..domain.calendar import month_of
-from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, PeriodLocked, ValidationFailed
+from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, PeriodLocked, Unavailable, ValidationFailed
+from ..domain.granted import home_care_decisions
 from ..observability import get_logger
 from . import processor, rules
+from .days import ClientDay, day_key_of, day_of
+from .deps import VisitsDeps
+from .granted_check import compare_waiting
 from .model import INSATSER, SUPERVISION, Absence, Deviation, Device, StaffAppEvent, Visit, VisitEvent
-from .repository import VisitsRepository, day_key_of, day_of, event_key, rejected_item
 from .outgoing import rejected_events_changed
+from .paging import decode_cursor, encode_cursor
 from .schemas import (Accepted, AbsenceView, DeviceView, EditVisit, PostRegistration, PostVisitEvents, Reasoned,
                       RegisterAbsence, RejectedQuery, RejectedView, StaffView, TagQuery, VisitQuery, VisitView)
+from .writes import update_day, versioned, write_visit
 
 logger = get_logger("visits")
-SOURCE = "visits"
 INGEST_QUEUE = "visits-ingest"
 
-
-@dataclass
-class VisitsDeps:
-    table: Any
-    publisher: Any
-    clock: Clock = utc_now
-    clock_skew: timedelta = rules.CLOCK_SKEW
-    long_visit_minutes: int = rules.LONG_VISIT_MINUTES
-    tag_limit: int = rules.TAG_LIMIT
-    send: Any = send_batch
-
-    @property
-    def repo(self) -> VisitsRepository:
-        return VisitsRepository(self.table)
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.table, SOURCE)
+__all__ = ["VisitsDeps"]
 
 
 # -- the staff app's events in ------------------------------------------------------------
@@ -53,8 +38,9 @@ def _me(who: Principal) -> str:
 
 
 def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Accepted:
-    """Answers at once; the events travel through SQS to the processor. The staff member of each
-    event is the caller (from the token); nobody registers events for another staff member."""
+    """Answers at once; the request's events travel through SQS to the processor as one message.
+    The staff member of each event is the caller (from the token); nobody registers events for
+    another staff member."""
     me = _me(who)
     errors = [FieldError(f"events.{i}.provider_id", "must be your own provider")
               for i, e in enumerate(body.events) if e.provider_id != who.provider_id]
@@ -69,27 +55,27 @@ def accept_events(deps: VisitsDeps, who: Principal, body: PostVisitEvents) -> Ac
     if errors:
         raise ValidationFailed("some events cannot be accepted", errors=errors)
     ids = [str(e.event_id) for e in body.events]
-    queued = [VisitEvent(**e.model_dump(exclude={"staff_id"}), staff_id=me, sent_by=who.actor) for e in body.events]
-    failed = deps.send(INGEST_QUEUE, [e.model_dump(mode="json") for e in queued], ids=ids)
+    # validated as they came in: taken over as they are, not validated again
+    queued = [VisitEvent.model_construct(**{k: getattr(e, k) for k in VisitEvent.model_fields
+                                            if k not in ("staff_id", "sent_by")},
+                                         staff_id=me, sent_by=who.actor) for e in body.events]
+    failed = deps.send(INGEST_QUEUE, [{"events": [e.model_dump(mode="json") for e in queued]}], ids=ids[:1])
     if failed:
-        raise StoreUnavailable(f"{len(failed)} events could not be queued; send them again (resending is harmless)")
+        raise Unavailable(f"{len(ids)} events could not be queued; send them again (resending is harmless)")
     return Accepted(accepted=len(ids), event_ids=ids)
 
 
-def process_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set[str]:
+def ingest_events(deps: VisitsDeps, batch: list[tuple[str, VisitEvent]]) -> set[str]:
     """The processor (see processor.py). Returns the message ids to redeliver."""
-    return processor.process(deps, batch)
+    return processor.ingest_events(deps, batch)
 
 
 def _write(deps: VisitsDeps, old: Visit | None, new: Visit, change: str, *, by: str | Principal, why: str) -> Visit:
     """Writes the next version; ``by`` a person (their actor and user id are recorded) or a label."""
     user = by.user_id if isinstance(by, Principal) else None
-    saved = processor.versioned(old, new, change, by=by.actor if isinstance(by, Principal) else by, why=why,
-                                now=deps.clock(), user=user)
-    uow = deps.uow()
-    processor.add_visit_write(uow, old, saved, change)
-    uow.commit("the visit changed meanwhile; reload it")
-    return saved
+    saved = versioned(old, new, change, by=by.actor if isinstance(by, Principal) else by, why=why,
+                      now=deps.clock(), user=user)
+    return write_visit(deps, old, saved, change)
 
 
 # -- reading, approving, editing ----------------------------------------------------------
@@ -117,13 +103,22 @@ def _provider_asked(who: Principal, asked: str | None) -> str | None:
 
 
 def list_visits(deps: VisitsDeps, who: Principal, query: VisitQuery) -> list[VisitView]:
+    found, _ = visits_page(deps, who, query)
+    return found
+
+
+def visits_page(deps: VisitsDeps, who: Principal, query: VisitQuery) -> tuple[list[VisitView], str | None]:
+    """A page of a provider's month (at most ``query.limit`` visits, in client and day order, each
+    page in time order) and the cursor of the next page (None: the last)."""
     provider = _provider_asked(who, query.provider_id)
     if provider is None:
         raise ValidationFailed.field("query.provider_id", "name the provider")
     year, month = (int(x) for x in query.month.split("-"))
-    visits = deps.repo.visits_of_month(provider, year, month, str(query.client) if query.client else None)
+    visits, position = deps.repo.visits_page(provider, year, month, str(query.client) if query.client else None,
+                                             limit=query.limit, cursor=decode_cursor(query.cursor))
     now = deps.clock()
-    return [_view(v, now) for v in sorted(visits, key=lambda v: (v.started_at, v.visit_id))]
+    page = [_view(v, now) for v in sorted(visits, key=lambda v: (v.started_at, v.visit_id))]
+    return page, encode_cursor(position) if position else None
 
 
 def get_visit(deps: VisitsDeps, who: Principal, visit_id: str) -> VisitView:
@@ -243,13 +238,15 @@ def post_register(deps: VisitsDeps, who: Principal, body: PostRegistration) -> V
     insatser = list(dict.fromkeys(body.insatser))
     deviations = [Deviation(code="post_registration", reason=f"{body.reason_code}: {body.reason}", by=who.actor,
                             at=now)]
-    visit = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=body.client, staff_id=staff_id,
-                  started_at=body.started_at, ended_at=body.ended_at, insatser=insatser, location=body.location,
+    day = deps.repo.load_day((provider, str(body.client), day_of(body.started_at)))
+    visit = Visit(visit_id=day.new_visit_id(str(uuid.uuid4())), provider_id=provider, client=body.client,
+                  staff_id=staff_id, started_at=body.started_at, ended_at=body.ended_at, insatser=insatser,
+                  location=body.location,
                   supervision=bool(set(insatser) & SUPERVISION), status="registered",
                   source="post_registration", receipt_methods=["post_registration"], deviations=deviations)
-    visit.deviations = rules.against_decisions(visit, deps.repo.home_care_decisions(str(body.client)))
+    visit.deviations = rules.against_decisions(visit, home_care_decisions(deps.repo.decisions_of(str(body.client))))
     if any(d.code == "no_decision" for d in visit.deviations):
-        deps.repo.put_waiting(str(body.client), provider, month_of(body.started_at))
+        deps.repo.put_waiting([(str(body.client), provider, month_of(body.started_at))])
     return _view(_write(deps, None, visit, "created", by=who, why=body.reason), now)
 
 
@@ -273,17 +270,25 @@ def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int
 # -- rejected events ----------------------------------------------------------------------
 
 def list_rejected(deps: VisitsDeps, who: Principal, query: RejectedQuery) -> list[RejectedView]:
-    found = deps.repo.rejected_of(who.provider_id or "")
+    found, _ = rejected_page(deps, who, query)
+    return found
+
+
+def rejected_page(deps: VisitsDeps, who: Principal, query: RejectedQuery) -> tuple[list[RejectedView], str | None]:
+    """A page of the provider's rejected events (at most ``query.limit``, in event id order, the
+    status asked for) and the cursor of the next page (None: the last)."""
+    found, position = deps.repo.rejected_page(who.provider_id or "", limit=query.limit,
+                                              cursor=decode_cursor(query.cursor))
     if query.status:
         found = [r for r in found if r.status == query.status]
-    return [RejectedView.of(r) for r in sorted(found, key=lambda r: (r.received_at, str(r.event.event_id)))]
+    return [RejectedView.of(r) for r in found], encode_cursor(position) if position else None
 
 
 def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected: StaffAppEvent) -> Accepted:
     """A corrected event replaces a rejected one: the rejected one is marked corrected (and, if the
     builder held it, superseded in the event store) and the new one goes the usual way. The staff
     member who sent an event corrects it: a correction is their event too."""
-    rejected = deps.repo.get_rejected(who.provider_id or "", event_id)
+    rejected, _ = deps.repo.get_rejected(who.provider_id or "", event_id)
     if rejected.event.staff_id != _me(who):
         raise Forbidden("only the staff member whose event it is corrects it")
     if corrected.staff_id is not None and corrected.staff_id != who.user_id:
@@ -310,17 +315,22 @@ def correct_rejected(deps: VisitsDeps, who: Principal, event_id: str, corrected:
 
 
 def _mark_corrected(deps: VisitsDeps, old: Any, new: Any, stored: bool) -> None:
-    uow = deps.uow()
-    uow.put(rejected_item(new), condition="#s = :s", names={"#s": "status"}, values={":s": old.status})
-    if old.origin != "unprocessable":  # reports count a client-day's open rejected events
-        key = day_key_of(old.event)
-        others = sum(r.status == "open" for eid, r in deps.repo.load_day(key).rejected.items()
-                     if eid != str(old.event.event_id))
-        uow.emit(rejected_events_changed(*key, others + (new.status == "open"), deps.clock()))
-    if stored:
-        uow.update(event_key(old.event), "SET superseded_by = :c", condition="attribute_exists(pk)",
-                   values={":c": new.corrected_by_event})
-    uow.commit("the rejected event changed meanwhile; reload it")
+    if old.origin == "unprocessable":  # held apart from the client-days
+        deps.repo.replace_unprocessable(old, new)
+        return
+    eid = str(old.event.event_id)
+    key = day_key_of(old.event)
+
+    def mark(day: ClientDay) -> list:
+        current = day.rejected.get(eid)
+        if current is None or current.status != old.status:
+            raise Conflict("the rejected event changed meanwhile; reload it")
+        day.rejected[eid] = new
+        if stored and eid in day.events:
+            day.events[eid] = day.events[eid].model_copy(update={"superseded_by": new.corrected_by_event})
+        return [rejected_events_changed(*key, day.open_rejected, deps.clock())]  # reports count them
+
+    update_day(deps, key, mark, conflict="the rejected event changed meanwhile; reload it")
 
 
 # -- absences -----------------------------------------------------------------------------
@@ -335,12 +345,11 @@ def register_absence(deps: VisitsDeps, who: Principal, body: RegisterAbsence) ->
     absence = Absence(provider_id=who.provider_id or "", client=body.client, kind=body.kind, starts_on=body.starts_on,
                       ends_on=body.ends_on, learned_at=body.learned_at, announced_at=body.announced_at,
                       registered_by=who.actor, registered_at=now)
-    uow = deps.uow()
-    uow.put(deps.repo.absence_item(absence), condition="attribute_not_exists(pk)")
-    uow.emit(AbsenceRegistered(absence_id=absence.absence_id, client=absence.client, provider_id=absence.provider_id,
-                               kind=absence.kind, starts_on=absence.starts_on, ends_on=absence.ends_on,
-                               learned_at=absence.learned_at, announced_at=absence.announced_at))
-    uow.commit()
+    registered = AbsenceRegistered(absence_id=absence.absence_id, client=absence.client,
+                                   provider_id=absence.provider_id, kind=absence.kind, starts_on=absence.starts_on,
+                                   ends_on=absence.ends_on, learned_at=absence.learned_at,
+                                   announced_at=absence.announced_at)
+    deps.repo.add_absence(absence, registered, now)  # the event in the absence's own outbox
     return AbsenceView.of(absence)
 
 
@@ -360,20 +369,10 @@ def order_tags(deps: VisitsDeps, who: Principal, count: int, kind: str) -> list[
     if refusal:
         raise Conflict(refusal)
     now = deps.clock()
-    uow = deps.uow()
-    counter = deps.repo.tag_count_key(provider)
-    if counted:
-        uow.update(counter, "SET active = active + :n", condition="active = :seen",
-                   values={":n": count, ":seen": active})
-    else:
-        uow.put({**counter, "type": "tag_count", "active": active + count}, condition="attribute_not_exists(pk)")
-    made = []
-    for _ in range(count):
-        device = Device(device_id=f"{'TAG' if kind == 'nfc' else 'LOCK'}-{uuid.uuid4().hex[:12].upper()}", kind=kind,
-                        provider_id=provider, ordered_at=now)
-        uow.put(deps.repo.device_item(device), condition="attribute_not_exists(pk)")
-        made.append(DeviceView.of(device))
-    uow.commit("tags were ordered meanwhile; try again")
+    made = [Device(device_id=f"{'TAG' if kind == 'nfc' else 'LOCK'}-{uuid.uuid4().hex[:12].upper()}", kind=kind,
+                   provider_id=provider, ordered_at=now) for _ in range(count)]
+    deps.repo.order_devices(provider, made, (active, counted))
+    made = [DeviceView.of(d) for d in made]
     return made
 
 
@@ -390,7 +389,7 @@ def bind_tag(deps: VisitsDeps, who: Principal, device_id: str, client: str) -> D
     if refusal:
         raise Conflict(refusal)
     bound = device.model_copy(update={"client": client, "status": "bound", "bound_at": deps.clock()})
-    deps.repo.put_device(bound, condition="#s = :ordered", values={":ordered": "ordered"})
+    deps.repo.bind_device(bound)
     return DeviceView.of(bound)
 
 
@@ -399,14 +398,7 @@ def retire_tag(deps: VisitsDeps, who: Principal, device_id: str) -> DeviceView:
     if device.status == "retired":
         raise Conflict("the tag is retired already")
     retired = device.model_copy(update={"status": "retired", "retired_at": deps.clock()})
-    uow = deps.uow()
-    uow.put(deps.repo.device_item(retired), condition="#s = :s", names={"#s": "status"},
-            values={":s": device.status})
-    active, counted = deps.repo.active_tags(who.provider_id or "")
-    if counted and active > 0:
-        uow.update(deps.repo.tag_count_key(who.provider_id or ""), "SET active = active - :one",
-                   condition="active = :seen", values={":one": 1, ":seen": active})
-    uow.commit("the tag changed meanwhile; try again")
+    deps.repo.retire_device(device, retired)
     return DeviceView.of(retired)
 
 
@@ -441,20 +433,9 @@ def on_domain_event(deps: VisitsDeps, envelope: Envelope) -> str:
     """Decisions are the source of granted time (the projection GRANTED#<client>)."""
     event = envelope.parse()
     if isinstance(event, DecisionPublished):
-        with translated_errors():
-            deps.repo.put_granted(event.model_dump(mode="json"))
-        if event.insats == "hemtjanst" and event.outcome == "granted":
-            _compare_waiting(deps, str(event.client))
+        decision = event.model_dump(mode="json")
+        deps.repo.put_granted(decision)
+        if home_care_decisions([decision]):  # it grants home care: compare the waiting months again
+            compare_waiting(deps, str(event.client))
         return "granted"
     return "ignored"
-
-
-def _compare_waiting(deps: VisitsDeps, client: str) -> None:
-    """Visits that waited for a decision are compared again when one is published."""
-    for provider, year, month in deps.repo.waiting_months(client):
-        try:
-            still = processor.mark_over_granted(deps, provider, client, year, month)
-        except Conflict:
-            continue  # a concurrent change; the marker stays and the next decision or rebuild compares again
-        if not still:
-            deps.repo.stop_waiting(client, provider, year, month)

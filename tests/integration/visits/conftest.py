@@ -101,3 +101,4 @@ def shape(visits):
 
 def dumps(x):
     return json.dumps(x, default=str)
+

@@ -94,7 +94,7 @@ class TestIsolation:
                   provider.event("arrival", fine, tag_f, morning)]
         batch = [(f"m-{i}", VisitEvent.model_validate(e)) for i, e in enumerate(events)]
         # WHEN it is processed THEN no message comes back
-        assert service.process_events(broken, batch) == set()
+        assert service.ingest_events(broken, batch) == set()
         # AND the other client's visit is stored, the failing day's events are listed as rejected
         (open_visit,) = provider.month_visits(fine, morning)
         assert open_visit["status"] == "open"
@@ -116,10 +116,10 @@ class TestIsolation:
                  ("m-fine", VisitEvent.model_validate(provider.event("arrival", fine, tag_f, morning)))]
         # WHEN a batch brings an event to that day and one to another client
         # THEN only that day's message comes back, its event is not called unprocessable, the other is done
-        assert service.process_events(broken, batch) == {"m-held"}
+        assert service.ingest_events(broken, batch) == {"m-held"}
         assert listed(provider, late["event_id"]) is None
         assert provider.month_visits(fine, morning)[0]["status"] == "open"
         # AND once the fault is gone, its redelivery completes the visit
-        assert service.process_events(deps(), batch[:1]) == set()
+        assert service.ingest_events(deps(), batch[:1]) == set()
         (visit,) = provider.month_visits(held, morning)
         assert visit["insatser"] == ["dusch"]

@@ -283,10 +283,10 @@ def test_the_relay_publishes_what_a_write_left_in_its_outbox(provider, app_clien
     changed = VisitChanged(visit_id=str(uuid.uuid4()), client=new_pnr(1933), provider_id=provider.id, year=2026,
                            month=11, visit_version=1, change="created")
     envelope = changed.envelope("visits", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    deps().table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
-                                "outbox": outbox_value([envelope])})
+    deps().repo.table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
+                                     "outbox": outbox_value([envelope])})
     records = []
-    StreamCursor(deps().table.name).poll(lambda page: records.extend(page) or [])
+    StreamCursor(deps().repo.table.name).poll(lambda page: records.extend(page) or [])
     mine = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == f"OUTBOX#{envelope.event_id}"]
     # WHEN the app's stream relay gets the write's stream record (as Lambda delivers it)
     chalice = provider.visits._client
