@@ -33,6 +33,13 @@ class EservicesDeps:
     register: PopulationRegister
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
+    casework: Any = None  # case work's repositories (casework/stores.py), over the table unless given
+
+    def __post_init__(self) -> None:
+        if self.casework is None and self.table is not None:
+            from .casework.stores import CaseworkStores
+
+            self.casework = CaseworkStores.over(self.table)
 
     @property
     def drafts(self) -> DraftRepository:

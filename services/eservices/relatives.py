@@ -84,6 +84,15 @@ class ApprovalRepository:
     def item(self, approval: RelativeApproval) -> dict[str, Any]:
         return approval_item(approval)
 
+    def add(self, uow: Any, approval: RelativeApproval) -> RelativeApproval:
+        uow.put(approval_item(approval), condition="attribute_not_exists(pk)")
+        return approval
+
+    def replace(self, uow: Any, approval: RelativeApproval, *, expected_version: int) -> RelativeApproval:
+        saved = approval.model_copy(update={"version": expected_version + 1})
+        uow.put(approval_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version})
+        return saved
+
     def put(self, approval: RelativeApproval) -> None:
         self.table.put_item(Item=to_dynamo(approval_item(approval)))
 

@@ -5,21 +5,25 @@ alerted once per letter through the messaging alert settings."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
-from ..bootstrap import EservicesDeps
 from ..cases import Case, Decision, Document
 from ..forms import get_form
 from ..forms.support_application import LSS
-from .catalog import label_of, law_of
-from .inbox import staff_view, trail
-from .letters import decision_letter_pdf
 from ..notifications import tell
+from .audit import trail
+from .catalog import label_of, law_of
+from .inbox import staff_view
+from .letters import decision_letter_pdf
+from .models.decisions import DecisionRequest, InsatsDecision
+from .models.inbox import CaseView
 from .periods import DECISION_DATES, dates_near_today, refuse
-from .schemas import CaseView, DecisionRequest, InsatsDecision
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) -> CaseView:

@@ -3,24 +3,21 @@ cases; every page and every case read leaves an audit record per person shown.""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
-
-from chalice import Response
+from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import STOCKHOLM
 from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
-from ..bootstrap import EservicesDeps
+from ...domain.results import FileResult, stored_file
 from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
 from ..forms import get_form
 from ..forms.engine import typed_answers, typed_computed
-from .audit import AuditTrail
+from .audit import trail
 from .identity import PROTECTED_NAME, is_protected
-from .schemas import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
+from .models.inbox import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 
-
-def trail(deps: EservicesDeps) -> AuditTrail:
-    return AuditTrail(deps.table, deps.clock)
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def _utc_midnight(day: Any) -> str:
@@ -50,7 +47,7 @@ def row(case: Case, *, is_protected: bool = False) -> InboxRow:
 
 def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
     """Every e-application, newest first; the dates are Stockholm days, both inclusive."""
-    cases, cursor = deps.cases.inbox_page(
+    cases, cursor = deps.casework.inbox.page(
         status=stored_status(query.status) if query.status else None, category=query.category,
         after=_utc_midnight(query.from_) if query.from_ else None,
         before=_utc_midnight(query.to + timedelta(days=1)) if query.to else None,
@@ -91,7 +88,7 @@ def get_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseView:
     return staff_view(deps, call, case)
 
 
-def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
+def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> FileResult:
     """A document of the case (the application's PDF, decision letters) for the case worker."""
     case = deps.cases.get(case_id)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
@@ -100,16 +97,4 @@ def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) ->
     if not shown_to(deps, case, call.who):
         raise Forbidden("protected identity: only the case worker assigned at intake reads this case's documents")
     trail(deps).read(call.who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
-    return pdf_response(deps, call, doc.key, doc.filename, doc.content_type)
-
-
-def pdf_response(deps: EservicesDeps, call: Any, key: str, filename: str, content_type: str) -> Response:
-    """Bytes to a client that accepts the type; anyone else a 303 to a short-lived S3 address."""
-    private = {"Cache-Control": "private, no-store"}
-    accept = next((v for k, v in (call.headers or {}).items() if k.lower() == "accept"), "")
-    if content_type not in accept:
-        return Response(body="", status_code=303,
-                        headers={**private, "Location": deps.documents.presigned_get(key, filename=filename)})
-    return Response(body=deps.documents.get(key), status_code=200,
-                    headers={**private, "Content-Type": content_type,
-                             "Content-Disposition": f'attachment; filename="{filename}"'})
+    return stored_file(deps.documents, doc.key, doc.filename, doc.content_type)

@@ -3,17 +3,20 @@ application's PDF stays with the case; the status moves on to "Under utredning",
 citizen sees on Mina sidor and is alerted of (if messaging alerts are set)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...contracts.events import CaseStatusChanged
 from ...domain.errors import Conflict, ValidationFailed
-from ..bootstrap import EservicesDeps
 from ..cases import Case, Intake
 from ..forms import get_form
-from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
-from .inbox import staff_view, trail
 from ..notifications import tell
-from .schemas import CaseView, IntakeRequest
+from .audit import trail
+from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
+from .inbox import staff_view
+from .models.inbox import CaseView
+from .models.intake import IntakeRequest
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -> CaseView:
@@ -33,6 +36,8 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     uow = deps.unit_of_work()
     saved = deps.cases.save_in(uow, updated, expected_version=case.version)
     trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case_id}")
+    from ...contracts.events import CaseStatusChanged
+
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="in_progress", changed_at=now))
     tell(uow, "case.status_changed", case.owner, preferences="alerts")

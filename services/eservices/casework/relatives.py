@@ -1,19 +1,21 @@
-"""Approving relatives (godkänna närstående, seed 002 § 5): after the citizen's consent is
+"""Approving relatives (godkänna närstående): after the citizen's consent is
 recorded, a case worker lets a relative log in for the citizen between two dates. Outside them,
 or once ended, the relative can do nothing for the citizen (``relatives.acting_subject``)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, ValidationFailed
-from ..bootstrap import EservicesDeps
-from ..relatives import RelativeApproval
-from .identity import checked_names
 from ..notifications import tell
-from .inbox import trail
+from ..relatives import RelativeApproval
+from .audit import trail
+from .identity import checked_names
+from .models.relatives import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
 from .periods import APPROVAL_DATES, changed, dates_near_today, refuse
-from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def _view(a: RelativeApproval, today: Any) -> ApprovalView:
@@ -36,10 +38,9 @@ def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
           expected_version: int | None, tell_relative: str | None = None) -> ApprovalView:
     uow = deps.unit_of_work()
     if expected_version is None:
-        uow.put(deps.approvals.item(a), condition="attribute_not_exists(pk)")
+        deps.approvals.add(uow, a)
     else:
-        uow.put(deps.approvals.item(a), condition="#v = :v", names={"#v": "version"},
-                values={":v": expected_version})
+        a = deps.approvals.replace(uow, a, expected_version=expected_version)
     trail(deps).add_to(uow, call.who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
     if tell_relative:
         tell(uow, tell_relative, a.relative)

@@ -610,8 +610,8 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
     from ..casework import messages as msg
 
     call = ctx.require_user("messages.citizen")
-    response = msg.attachment(ctx.deps, call, msg.person_sender(ctx.deps, call), thread_id, message_id, attachment_id)
-    return Redirect(response.headers["Location"], status=303)
+    found = msg.attachment(ctx.deps, call, msg.person_sender(ctx.deps, call), thread_id, message_id, attachment_id)
+    return Redirect(found.location, status=303)
 
 
 def upload_ticket(ctx: Context) -> Json:
