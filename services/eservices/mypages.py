@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
-
 from ..domain.errors import NotFound
+from ..domain.results import FileResult, stored_file
 from .bootstrap import EservicesDeps
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
@@ -95,7 +94,7 @@ def decision_view(decision: dict[str, Any], case_id: str) -> DecisionView:
         letter_url=f"/eservices/cases/{case_id}/documents/{letter}" if letter else None)
 
 
-def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
+def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> FileResult:
     """A document of one's own case; someone else's answers 404. An API client that accepts
     ``application/pdf`` gets the bytes; a browser (any other Accept) is redirected to a short-lived
     presigned S3 address, as API Gateway returns binary bodies only to a matching Accept."""
@@ -105,14 +104,4 @@ def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> 
     if doc is None:
         raise citizen_error(NotFound, "Dokumentet finns inte")
     audit_read(deps, call, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
-    private = {"Cache-Control": "private, no-store"}
-    if doc.content_type not in _header(call, "accept"):
-        return Response(body="", status_code=303,
-                        headers={**private, "Location": deps.documents.presigned_get(doc.key, filename=doc.filename)})
-    return Response(body=deps.documents.get(doc.key), status_code=200,
-                    headers={**private, "Content-Type": doc.content_type,
-                             "Content-Disposition": f'attachment; filename="{doc.filename}"'})
-
-
-def _header(call: Any, name: str) -> str:
-    return next((v for k, v in (call.headers or {}).items() if k.lower() == name), "")
+    return stored_file(deps.documents, doc.key, doc.filename, doc.content_type)

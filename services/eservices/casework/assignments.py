@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from ...adapters.dynamo import query_partition
-from ...adapters.store import ItemStore
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer, mask
@@ -55,34 +53,6 @@ class Assignment(BaseModel):
     def overlaps(self, other: "Assignment") -> bool:
         return ((self.valid_to is None or other.valid_from <= self.valid_to)
                 and (other.valid_to is None or self.valid_from <= other.valid_to))
-
-
-class AssignmentRepository(ItemStore[Assignment]):
-    """Assignments by id; by contact person (``gsi1``) and by client (``gsi2``, one partition
-    sorted by client, so one client's are a ``begins_with``)."""
-
-    model = Assignment
-    entity = "assignment"
-    missing = "no such assignment"
-    conflict = "the assignment was changed by someone else; reload it"
-
-    def key(self, assignment_id: str) -> dict[str, str]:  # type: ignore[override]
-        return {"pk": f"ASSIGNMENT#{assignment_id}", "sk": "ASSIGNMENT"}
-
-    def ident(self, a: Assignment) -> tuple[str]:
-        return (a.assignment_id,)
-
-    def indexes(self, a: Assignment) -> dict[str, str]:
-        return {"gsi1pk": f"CONTACT_PERSON#{a.contact_person}",
-                "gsi1sk": f"{a.valid_from.isoformat()}#{a.assignment_id}",
-                "gsi2pk": ALL_PK, "gsi2sk": f"{a.client}#{a.valid_from.isoformat()}#{a.assignment_id}"}
-
-    def of_contact_person(self, pnr: str) -> list[Assignment]:
-        return [self.load(i) for i in query_partition(self.table, f"CONTACT_PERSON#{pnr}", index="gsi1")]
-
-    def of_client(self, pnr: str | None) -> list[Assignment]:
-        """One client's assignments, or (None) every assignment."""
-        return [self.load(i) for i in query_partition(self.table, ALL_PK, f"{pnr}#" if pnr else None, index="gsi2")]
 
 
 def _view(a: Assignment) -> AssignmentView:

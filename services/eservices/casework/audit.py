@@ -17,7 +17,6 @@ from typing import Any, Iterable, Literal
 
 from pydantic import BaseModel
 
-from ...adapters.dynamo import from_dynamo, to_dynamo, translated_errors
 from ...domain.calendar import STOCKHOLM
 from ...domain.cursor import decode_cursor, encode_cursor
 from ...domain.errors import ValidationFailed
@@ -79,81 +78,16 @@ def shard_of(audit_id: str) -> int:
     return int(hashlib.sha256(audit_id.encode()).hexdigest()[:8], 16) % SHARDS
 
 
-class AuditRepository:
-    """The audit records in the e-services table, append-only.
-
-    A day's records are spread over ``SHARDS`` partitions (``AUDIT#<date>#<shard>``, the shard
-    from the record id), so a busy day has no hot partition; reading a day queries every shard
-    and merges. Person and actor searches go through ``gsi1``/``gsi2``. Changes are audited in
-    the change's own transaction; reads in one batch write (no transaction, no condition: a
-    record id is new by construction)."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    @staticmethod
-    def item(record: AuditRecord) -> dict[str, Any]:
-        stamp = f"{record.at.isoformat()}#{record.audit_id}"
-        item: dict[str, Any] = {"pk": f"AUDIT#{record.at.date().isoformat()}#{shard_of(record.audit_id)}",
-                                "sk": stamp, "type": "audit", **record.model_dump(mode="json"),
-                                "gsi2pk": f"AUDIT_ACTOR#{record.actor}", "gsi2sk": stamp}
-        if record.subject:
-            item.update(gsi1pk=f"AUDIT_PERSON#{record.subject}", gsi1sk=stamp)
-        return item
-
-    def add(self, uow: Any, records: list[AuditRecord]) -> None:
-        for record in records:
-            uow.put(self.item(record), condition="attribute_not_exists(pk)")
-
-    def add_now(self, records: list[AuditRecord]) -> None:
-        with translated_errors("the audit record could not be written"), self.table.batch_writer() as batch:
-            for record in records:  # BatchWriteItem, 25 at a time; unprocessed items are resent
-                batch.put_item(Item=to_dynamo(self.item(record)))
-
-    def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime,
-               limit: int = MAX_PAGE, after: str | None = None) -> tuple[list[AuditRecord], str | None]:
-        """Records in [start, end), oldest first, by person, by actor, or (neither) all; at most
-        ``limit`` and the sort key to continue after (None when there are no more)."""
-        lo, hi = start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()
-        if after:
-            lo = after + "\x00"  # strictly after the last record returned
-        found: list[dict] = []
-        if person or actor:
-            index, key = ("gsi1", f"AUDIT_PERSON#{person}") if person else ("gsi2", f"AUDIT_ACTOR#{actor}")
-            found = _bounded(self.table, limit, IndexName=index,
-                             KeyConditionExpression=f"{index}pk = :pk AND {index}sk BETWEEN :lo AND :hi",
-                             ExpressionAttributeValues={":pk": key, ":lo": lo, ":hi": hi})
-        else:
-            day = start.astimezone(timezone.utc).date()
-            while day <= end.astimezone(timezone.utc).date() and len(found) <= limit:
-                for shard in range(SHARDS):
-                    found += _bounded(self.table, limit, ConsistentRead=True,
-                                      KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-                                      ExpressionAttributeValues={":pk": f"AUDIT#{day.isoformat()}#{shard}",
-                                                                 ":lo": lo, ":hi": hi})
-                day += timedelta(days=1)
-        found = sorted((i for i in found if i["sk"] < hi), key=lambda i: i["sk"])
-        page, more = found[:limit], len(found) > limit
-        return [AuditRecord.model_validate(i) for i in page], (page[-1]["sk"] if more else None)
-
-
-def _bounded(table: Any, limit: int, **kwargs: Any) -> list[dict]:
-    """Up to ``limit`` + 1 items of a query in key order (one more says whether there are more)."""
-    items: list[dict] = []
-    while True:
-        page = table.query(Limit=limit + 1 - len(items), **kwargs)
-        items.extend(from_dynamo(page.get("Items", [])))
-        if len(items) > limit or "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 class AuditTrail:
     """Builds the records of what staff (or a relative acting for a citizen) did, and keeps
     them through the audit repository."""
 
     def __init__(self, table: Any, clock: Any, store: Any = None) -> None:
-        self.store = store if store is not None else AuditRepository(table)
+        if store is None:
+            from .repositories import AuditRepository
+
+            store = AuditRepository(table)
+        self.store = store
         self.clock = clock
 
     def records(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",

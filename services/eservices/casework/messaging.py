@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ...adapters.store import ItemStore
 from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer
 from ..notifications import alerts_changed
@@ -49,51 +48,6 @@ class MessagingSettings(BaseModel):
 def search_key(name: str) -> str:
     """A name as the search compares it: case, spacing and Unicode form aside."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-class MessagingRepository(ItemStore[MessagingSettings]):
-    """One settings item per citizen. While messaging is on, the item is in two sorted name
-    indexes (surname first in ``gsi2``, first name first in ``gsi1``), so the "To client" search
-    is a ``begins_with`` on a key, never a scan of every citizen."""
-
-    model = MessagingSettings
-    entity = "messaging_settings"
-    missing = "messaging has never been set up for this citizen"
-    conflict = "the settings were changed by someone else; reload them"
-
-    def key(self, citizen: str) -> dict[str, str]:  # type: ignore[override]
-        return {"pk": f"PERSON#{citizen}", "sk": "MESSAGING"}
-
-    def ident(self, s: MessagingSettings) -> tuple[str]:
-        return (str(s.citizen),)
-
-    def indexes(self, s: MessagingSettings) -> dict[str, str]:
-        if not s.enabled:  # the search lists only citizens with messaging on
-            return {}
-        first, last = search_key(s.first_name), search_key(s.last_name)
-        return {"gsi2pk": ENABLED_BY_SURNAME, "gsi2sk": f"{last} {first}#{s.citizen}",
-                "gsi1pk": ENABLED_BY_FIRST_NAME, "gsi1sk": f"{first} {last}#{s.citizen}"}
-
-    def require_enabled(self, uow: Any, citizen: str) -> None:
-        """The commit of ``uow`` fails with Conflict if messaging is off by then."""
-        uow.check(self.key(citizen), "#e = :yes", names={"#e": "enabled"}, values={":yes": True})
-
-    def enabled_named(self, name: str, limit: int) -> list[MessagingSettings]:
-        """Citizens with messaging on whose surname or first name starts with ``name`` (any, if
-        empty), by surname; at most ``limit`` from each index."""
-        prefix = search_key(name)
-        found: dict[str, MessagingSettings] = {}
-        for index, pk in (("gsi2", ENABLED_BY_SURNAME), ("gsi1", ENABLED_BY_FIRST_NAME))[:2 if prefix else 1]:
-            condition, values = f"{index}pk = :pk", {":pk": pk}
-            if prefix:
-                condition += f" AND begins_with({index}sk, :name)"
-                values[":name"] = prefix
-            page = self.table.query(IndexName=index, KeyConditionExpression=condition,
-                                    ExpressionAttributeValues=values, Limit=limit)
-            for item in page.get("Items", []):
-                s = self.load(item)
-                found.setdefault(str(s.citizen), s)
-        return list(found.values())
 
 
 def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = False) -> MessagingSettings:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...adapters.store import ItemStore
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from .audit import trail
 
@@ -45,21 +44,6 @@ class ReportApproval(BaseModel):
     terms_year: int
     approved_by: str
     approved_at: datetime
-
-
-class ReportApprovalRepository(ItemStore[ReportApproval]):
-    """One approval per case, kept with the case."""
-
-    model = ReportApproval
-    entity = "report_approval"
-    missing = "the report is not approved"
-    conflict = "the report is approved already"
-
-    def key(self, case_id: str) -> dict[str, str]:  # type: ignore[override]
-        return {"pk": f"CASE#{case_id}", "sk": "REPORT_APPROVAL"}
-
-    def ident(self, approval: ReportApproval) -> tuple[str]:
-        return (approval.case_id,)
 
 
 def _in_force_during(valid_from: date, valid_to: date | None, year: int, month: int) -> bool:

@@ -9,23 +9,21 @@ from typing import Any
 
 @dataclass
 class CaseworkStores:
-    audit: Any  # audit.AuditRepository
+    audit: Any  # repositories.AuditRepository
     inbox: Any  # inbox_index.InboxIndex
-    assignments: Any  # assignments.AssignmentRepository
-    report_approvals: Any  # report_approval.ReportApprovalRepository
-    messaging: Any  # messaging.MessagingRepository
+    assignments: Any  # repositories.AssignmentRepository
+    report_approvals: Any  # repositories.ReportApprovalRepository
+    messaging: Any  # repositories.MessagingRepository
     threads: Any  # messages.store.ThreadRepository
     messages: Any  # messages.store.MessageRepository
     uploads: Any  # messages.store.UploadRepository
 
     @classmethod
     def over(cls, table: Any) -> CaseworkStores:
-        from .assignments import AssignmentRepository
-        from .audit import AuditRepository
         from .inbox_index import InboxIndex
         from .messages.store import MessageRepository, ThreadRepository, UploadRepository
-        from .messaging import MessagingRepository
-        from .report_approval import ReportApprovalRepository
+        from .repositories import (AssignmentRepository, AuditRepository, MessagingRepository,
+                                   ReportApprovalRepository)
 
         return cls(audit=AuditRepository(table), inbox=InboxIndex(table), assignments=AssignmentRepository(table),
                    report_approvals=ReportApprovalRepository(table), messaging=MessagingRepository(table),

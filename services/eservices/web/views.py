@@ -371,8 +371,8 @@ def receipt(ctx: Context, case_id: str) -> Page:
 
 def document(ctx: Context, case_id: str, document_id: str) -> Redirect:
     call = ctx.require_user("documents.read_own")
-    response = mypages.document(ctx.deps, call, case_id, document_id)  # a browser gets a short-lived address
-    return Redirect(response.headers["Location"], status=303)
+    found = mypages.document(ctx.deps, call, case_id, document_id)  # a browser gets a short-lived address
+    return Redirect(found.link(), status=303)
 
 
 def report_another(ctx: Context, case_id: str) -> Redirect:

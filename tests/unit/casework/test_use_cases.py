@@ -13,7 +13,7 @@ from services.domain.results import FileResult, Redirect
 from services.eservices.cases import Case, Document
 from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
 from services.eservices.casework import relatives, report_approval
-from services.eservices.casework.audit import SHARDS, AuditRecord, AuditRepository
+from services.eservices.casework.audit import SHARDS, AuditRecord
 from services.eservices.casework.models.assignments import AssignmentChange, AssignmentRequest
 from services.eservices.casework.models.audit import AuditQuery
 from services.eservices.casework.models.decisions import DecisionRequest
@@ -22,7 +22,8 @@ from services.eservices.casework.models.intake import IntakeRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
 from services.eservices.casework.models.relatives import ApprovalRequest
 from services.eservices.casework.messages.model import Reply, StaffNewMessage, UploadRequest
-from services.eservices.casework.messaging import MessagingRepository, MessagingSettings
+from services.eservices.casework.messaging import MessagingSettings
+from services.eservices.casework.repositories import AuditRepository, MessagingRepository
 from services.eservices.casework.report_approval import ReportApprovalRequest
 from services.eservices.people import RegisteredPerson
 from tests.support.fakes_casework import CaseworkDeps, casework_deps, person_call, staff_call
