@@ -8,12 +8,14 @@ from services.billing.schemas import (ClientProfileRequest, ClientProfileView, E
                                       InvoiceBasisView, MonthQuery, PayoutView, ReconcileRequest)
 from services.billing.reconcile import Reconciliation
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
 from services.contracts.events import Envelope
 
 app = Chalice(app_name="insats-billing", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "billing")
+api.serve_health_and_openapi("Insats provider billing")
 B = ("billing",)
 
 
@@ -21,16 +23,6 @@ def _file(f):  # a use case's file, as HTTP: bytes, its type, a download name, n
     return Response(body=f.body if f.content_type == "application/pdf" else f.body.decode("utf-8"), status_code=200,
                     headers={"Content-Type": f.content_type, "Cache-Control": "private, no-store",
                              "Content-Disposition": f'attachment; filename="{f.filename}"'})
-
-
-@app.route("/health")
-def health():
-    return api.health()
-
-
-@app.route("/openapi.json")
-def openapi():
-    return api.openapi("Insats provider billing")
 
 
 @app.route("/invoice-basis")
@@ -86,6 +78,6 @@ def payouts_csv(call, month):
     return _file(service.payouts_file(deps(), call.who, month))
 
 
-@app.on_sqs_message(queue="insats-billing-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("billing-inbox"))
 def on_event(event):
     return process_grouped(event, service="billing", model=Envelope, handle_all=service.consume(deps()))

@@ -2,8 +2,8 @@
 from chalice import Chalice, Rate
 
 from chalicelib import casework, citizen, messages, mypages, report_approvals, web
-from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sources import outbox_relay, queue_source
 from services.eservices import forms, retention
 from services.eservices.bootstrap import deps
 
@@ -12,21 +12,10 @@ app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
 for routes in (citizen, mypages, casework, messages, report_approvals, web):
     app.register_blueprint(routes.bp)
+api.serve_health_and_openapi("Insats e-services and case work", schemas=forms.openapi_schemas)
 
 
-@app.route("/health")
-def health():
-    return api.health()
-
-
-@app.route("/openapi.json")
-def openapi():
-    return api.openapi("Insats e-services and case work", schemas=forms.openapi_schemas())
-
-
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": relay(deps().table, deps().publisher)}
+relay_outbox = outbox_relay(app, "eservices")
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
@@ -34,7 +23,7 @@ def sweep_drafts(event):
     return retention.sweep(deps())
 
 
-@app.on_sqs_message(queue="insats-eservices-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("eservices-inbox"))
 def on_event(event):  # notify's delivery status, shown on Mina sidor
     from services.eservices.notifications import on_delivery_events
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from .resources import APPS, STACK, Stack, queues_of
+from .resources import app as app_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGION = "eu-north-1"
-PUBLISHERS = {"eservices", "visits", "notify"}  # apps that publish domain events (and relay their outbox)
 
 
 def _logical(name: str) -> str:
@@ -39,6 +39,10 @@ def _sub(prefix: str, kind: str, name: str) -> dict:
         "bucket": "arn:${AWS::Partition}:s3:::%s",
     }
     return {"Fn::Sub": templates[kind] % f"{prefix}-{name}"}
+
+
+def stream_export(prefix: str, table: str) -> str:
+    return f"{prefix}-{table}-table-stream-arn"
 
 
 def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any]:
@@ -56,6 +60,13 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
                 "SSESpecification": {"SSEEnabled": True},
             },
         }
+        if table.stream_view:
+            resources[f"{_logical(table.name)}Table"]["Properties"]["StreamSpecification"] = {
+                "StreamViewType": table.stream_view}
+            # The owning app's relay takes its event source from here.
+            outputs[f"{_logical(table.name)}TableStreamArn"] = {
+                "Value": {"Fn::GetAtt": [f"{_logical(table.name)}Table", "StreamArn"]},
+                "Export": {"Name": stream_export(prefix, table.name)}}
     for topic in stack.topics:
         resources[f"{_logical(topic)}Topic"] = {
             "Type": "AWS::SNS::Topic",
@@ -98,7 +109,7 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
         resources[f"{_logical(bucket.name)}Bucket"] = {
             "Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
             "Properties": {
-                "BucketName": {"Fn::Sub": f"{prefix}-{bucket.name}-${{AWS::AccountId}}"},
+                "BucketName": {"Fn::Sub": bucket_name(prefix, bucket.name)},
                 "BucketEncryption": {"ServerSideEncryptionConfiguration": [
                     {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
                 "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -139,8 +150,11 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
 
 
 def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
-    """The app's least-privilege IAM policy: its own table, its own queues, and what it sends."""
-    table = _sub(prefix, "table", app)
+    """The app's least-privilege IAM policy, from what ``infra/resources.py`` declares it may do:
+    its own table (and its stream, if it relays an outbox), its own queues, its buckets, and
+    publishing the events it declares, e-mail and SMS."""
+    spec = app_spec(app)
+    table = _sub(prefix, "table", spec.table)
     statements: list[dict[str, Any]] = [
         {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": "arn:*:logs:*:*:*"},
@@ -149,6 +163,12 @@ def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
                                        "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"],
          "Resource": [table, {"Fn::Join": ["", [table, "/index/*"]]}]},
     ]
+    if spec.relays_outbox:
+        statements.append({"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                                                         "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                           "Resource": {"Fn::Join": ["", [table, "/stream/*"]]}})
+        statements.append({"Effect": "Allow", "Action": "sns:Publish",
+                           "Resource": _sub(prefix, "topic", "domain-events")})
     queues = queues_of(app)
     if queues:
         statements.append({"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage",
@@ -156,35 +176,55 @@ def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
                                                          "sqs:SendMessage", "sqs:ChangeMessageVisibility"],
                            # its DLQs too: a message that can never succeed is moved there at once
                            "Resource": [_sub(prefix, "queue", n) for q in queues for n in (q.name, q.dlq)]})
-    if app in PUBLISHERS:
-        statements.append({"Effect": "Allow", "Action": "sns:Publish",
-                           "Resource": _sub(prefix, "topic", "domain-events")})
-    if app == "eservices":
-        bucket = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{prefix}-documents-${{AWS::AccountId}}"}
+    for bucket in spec.buckets:
+        arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket_name(prefix, bucket)}"}
         statements.append({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-                           "Resource": {"Fn::Join": ["", [bucket, "/*"]]}})
-    if app == "notify":
+                           "Resource": {"Fn::Join": ["", [arn, "/*"]]}})
+    if spec.sends_email:
         statements.append({"Effect": "Allow", "Action": ["ses:SendEmail"], "Resource": "*"})
+    if spec.sends_sms:
         # SMS to a phone number has no resource ARN to scope to.
         statements.append({"Effect": "Allow", "Action": ["sns:Publish"], "NotResource": "arn:aws:sns:*:*:*"})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def merge_template(app_module: Any) -> dict[str, Any]:
-    """What ``chalice package --merge-template`` adds to the app's SAM template."""
+def bucket_name(prefix: str, bucket: str) -> str:
+    """Bucket names are global: the deployed one carries the account id (a ``Fn::Sub`` string)."""
+    return f"{prefix}-{bucket}-${{AWS::AccountId}}"
+
+
+def merge_template(app_module: Any, app: str, prefix: str = "insats") -> dict[str, Any]:
+    """What ``chalice package --merge-template`` adds to the app's SAM template: partial batch
+    failures on its SQS sources; its outbox relay's stream (from the shared stack's export), with
+    an alarm on how far it lags; API Gateway's refusals as problem documents; its buckets' names."""
     resources: dict[str, Any] = {}
     for source in app_module.app.event_sources:
-        if type(source).__name__ != "SQSEventConfig":
-            continue
+        kind = type(source).__name__
         fn = _logical(source.name)
-        resources[fn] = {"Properties": {"Events": {f"{fn}SqsEventSource": {"Properties": {
-            "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+        if kind == "SQSEventConfig":
+            resources[fn] = {"Properties": {"Events": {f"{fn}SqsEventSource": {"Properties": {
+                "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+        elif kind == "DynamoDBEventConfig":
+            resources[fn] = {"Properties": {"Events": {f"{fn}DynamodbEventSource": {"Properties": {
+                "Stream": {"Fn::ImportValue": stream_export(prefix, app_spec(app).table)},
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                # a failing batch is split to find the record that fails; it is retried until it
+                # succeeds or leaves the stream (24 h), and the alarm below says so long before
+                "BisectBatchOnFunctionError": True}}}}}
+            resources[f"{fn}IteratorAgeAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+                "AlarmDescription": f"{app}'s outbox relay is more than 5 minutes behind its table's stream",
+                "Namespace": "AWS/Lambda", "MetricName": "IteratorAge",
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": fn}}],
+                "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 5, "Threshold": 5 * 60 * 1000,
+                "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
     if app_module.app.routes:
         resources.update(gateway_problem_responses())
-    # The documents bucket's name carries the account id (bucket names are global).
-    globals_ = {"Function": {"Environment": {"Variables": {
-        "DOCUMENTS_NAME": {"Fn::Sub": "insats-documents-${AWS::AccountId}"}}}}}
-    return {"Globals": globals_, "Resources": resources}
+    variables = {f"{b.upper().replace('-', '_')}_NAME": {"Fn::Sub": bucket_name(prefix, b)}
+                 for b in app_spec(app).buckets}
+    template: dict[str, Any] = {"Resources": resources}
+    if variables:
+        template["Globals"] = {"Function": {"Environment": {"Variables": variables}}}
+    return template
 
 
 def gateway_problem_responses() -> dict[str, Any]:
@@ -245,7 +285,7 @@ def package_app(app: str, out_dir: Path, *, prefix: str = "insats", region: str 
     folder = app_dir(app)
     (folder / ".chalice" / "policy-prod.json").write_text(json.dumps(_iam_policy_file(app, prefix), indent=2))
     merge = out_dir / f"{app}-merge.json"
-    merge.write_text(json.dumps(merge_template(load_app(app)), indent=2))
+    merge.write_text(json.dumps(merge_template(load_app(app), app, prefix), indent=2))
     if target.exists():
         shutil.rmtree(target)
     env = {**os.environ, "AWS_DEFAULT_REGION": region}

@@ -30,13 +30,15 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
         if not schema["GlobalSecondaryIndexes"]:
             del schema["GlobalSecondaryIndexes"]
         try:
-            ddb.create_table(TableName=name(table.name), BillingMode="PAY_PER_REQUEST", **schema)
+            ddb.create_table(TableName=name(table.name), BillingMode="PAY_PER_REQUEST",
+                             StreamSpecification=table.stream_specification(), **schema)
             ddb.get_waiter("table_exists").wait(TableName=name(table.name))
             ddb.update_time_to_live(TableName=name(table.name),
                                     TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceInUseException":
                 raise
+            _enable_stream(ddb, name(table.name), table.stream_specification())
         made[f"table:{table.name}"] = name(table.name)
 
     topic_arns = {t: sns.create_topic(Name=name(t))["TopicArn"] for t in stack.topics}
@@ -83,6 +85,13 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
     for identity in stack.email_identities:
         ses.verify_email_identity(EmailAddress=identity)
     return made
+
+
+def _enable_stream(ddb: Any, table_name: str, wanted: dict) -> None:
+    """A table kept from before it had a stream (an external endpoint keeps its state) gets one."""
+    current = ddb.describe_table(TableName=table_name)["Table"].get("StreamSpecification") or {}
+    if wanted.get("StreamEnabled") and not current.get("StreamEnabled"):
+        ddb.update_table(TableName=table_name, StreamSpecification=wanted)
 
 
 def _queue_policy(queue_arn: str, topic_arn: str) -> dict:

@@ -1,14 +1,48 @@
-"""The AWS resources of Insats, defined once.
+"""The AWS resources of Insats and what each app may do with them, defined once.
 
-``infra/provision.py`` creates them on a local endpoint (moto, LocalStack) and
-``infra/cfn.py`` renders them as CloudFormation for AWS. Names are logical; the physical name
-is ``<prefix>-<name>`` (``services.settings.Settings.name``).
+``infra/provision.py`` creates them on a local endpoint (moto, LocalStack), ``infra/cfn.py``
+renders them as CloudFormation and each app's IAM policy, the local stack wires its pumps from
+them, and the apps name their queues from here (each app's ``vendor/infra`` holds this file, so
+the Lambda can read it; nothing here imports anything but the standard library). Names are
+logical; the physical name is ``<prefix>-<name>`` (``services.settings.Settings.name``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-APPS = ("eservices", "visits", "notify", "reports", "billing")
+
+@dataclass(frozen=True)
+class App:
+    """One Chalice app: it owns the table of its name and the queues whose ``owner`` it is; the
+    rest it may do is declared here, and its IAM policy grants exactly that."""
+
+    name: str
+    # Event types it puts on the domain-events topic: its writes carry them in their items'
+    # outbox, and its relay on the table's stream publishes them.
+    publishes: tuple[str, ...] = ()
+    buckets: tuple[str, ...] = ()  # buckets whose objects it reads and writes
+    sends_email: bool = False
+    sends_sms: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    @property
+    def relays_outbox(self) -> bool:
+        return bool(self.publishes)
+
+
+APP_DEFINITIONS = (
+    App("eservices", buckets=("documents",), publishes=(
+        "submission.received", "case.status_changed", "decision.published", "assignment.registered",
+        "contact_report.approved", "message.sent", "notification.requested", "contact_preferences.changed")),
+    App("visits", publishes=("visit.changed", "absence.registered", "rejected_events.changed")),
+    App("notify", publishes=("notification.delivered", "notification.failed"), sends_email=True, sends_sms=True),
+    App("reports"),
+    App("billing"),
+)
+APPS = tuple(a.name for a in APP_DEFINITIONS)
 
 
 @dataclass(frozen=True)
@@ -17,7 +51,14 @@ class Table:
     owner: str
     indexes: tuple[str, ...] = ("gsi1", "gsi2")
     ttl_attribute: str = "ttl"
+    # Every change, old and new image: the outbox relay publishes the events a write put on its item.
+    stream_view: str | None = "NEW_AND_OLD_IMAGES"
 
+    def stream_specification(self) -> dict:
+        """StreamSpecification, as both DynamoDB's API and CloudFormation spell it."""
+        if self.stream_view is None:
+            return {"StreamEnabled": False}
+        return {"StreamEnabled": True, "StreamViewType": self.stream_view}
 
     def key_schema(self) -> dict[str, list]:
         """AttributeDefinitions, KeySchema and GlobalSecondaryIndexes, as both DynamoDB's API and
@@ -80,6 +121,7 @@ class Stack:
     topics: tuple[str, ...]
     buckets: tuple[Bucket, ...]
     email_identities: tuple[str, ...] = field(default=())
+    apps: tuple[App, ...] = APP_DEFINITIONS
 
 
 STACK = Stack(
@@ -111,3 +153,18 @@ STACK = Stack(
 
 def queues_of(app: str) -> list[Queue]:
     return [q for q in STACK.queues if q.owner == app]
+
+
+def queue(name: str) -> Queue:
+    """A queue by its logical name (``KeyError`` if it is not defined)."""
+    for q in STACK.queues:
+        if q.name == name:
+            return q
+    raise KeyError(name)
+
+
+def app(name: str) -> App:
+    for a in STACK.apps:
+        if a.name == name:
+            return a
+    raise KeyError(name)

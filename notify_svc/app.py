@@ -2,17 +2,18 @@
 them with), sends content-free e-mail and SMS once per channel, takes SES feedback."""
 from chalice import Chalice, Cron, Rate
 
+from services.entrypoints.sources import outbox_relay, queue_source
 from services.notify import bootstrap
 
 app = Chalice(app_name="insats-notify", configure_logs=False)
 
 
-@app.on_sqs_message(queue="insats-notify-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("notify-inbox"))
 def on_event(event):
     return bootstrap.on_events(event)
 
 
-@app.on_sqs_message(queue="insats-notify-feedback", batch_size=10)
+@app.on_sqs_message(**queue_source("notify-feedback"))
 def on_feedback(event):
     return bootstrap.on_feedback(event)
 
@@ -27,6 +28,4 @@ def remind_lock_date(event):
     return {"providers": bootstrap.remind_lock_date()}
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": bootstrap.relay_outbox()}
+relay_outbox = outbox_relay(app, "notify")

@@ -3,6 +3,7 @@ from chalice import Chalice, Cron, Response
 
 from services.contracts.events import Envelope
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
 from services.reports import service as reports
 from services.reports.bootstrap import deps, handle_events, run_nightly
@@ -11,22 +12,13 @@ from services.reports.schemas import Report, ReportQuery
 
 app = Chalice(app_name="insats-reports", configure_logs=False)
 api = HttpApi(app, "reports")
+api.serve_health_and_openapi("Insats follow-up reports")
 
 
 def _file(f):
     return Response(body=f.body, status_code=200, headers={
         "Content-Type": f.content_type, "Cache-Control": "private, no-store",
         "Content-Disposition": f'attachment; filename="{f.filename}"'})
-
-
-@app.route("/health")
-def health():
-    return api.health()
-
-
-@app.route("/openapi.json")
-def openapi():
-    return api.openapi("Insats follow-up reports")
 
 
 @app.route("/reports")
@@ -48,7 +40,7 @@ def get_report_chart(call, query):
     return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "svg"))
 
 
-@app.on_sqs_message(queue="insats-reports-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("reports-inbox"))
 def on_event(event):
     return process_grouped(event, service="reports", model=Envelope, handle_all=handle_events)
 

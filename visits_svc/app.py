@@ -1,8 +1,8 @@
 """Home-care visits: the staff app's events in, visits, deviations, approvals and absences out."""
-from chalice import Chalice, Rate
+from chalice import Chalice
 
-from services.adapters.dynamo import relay_outbox as relay
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
 from services.visits import service as visits
 from services.visits.bootstrap import deps, handle_domain_event, handle_visit_events
@@ -14,16 +14,7 @@ from services.visits.schemas import (Accepted, AbsenceView, AddStaff, BindTag, D
 
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
-
-
-@app.route("/health")
-def health():
-    return api.health()
-
-
-@app.route("/openapi.json")
-def openapi():
-    return api.openapi("Insats home-care visits")
+api.serve_health_and_openapi("Insats home-care visits")
 
 
 @app.route("/visit-events", methods=["POST"])
@@ -147,16 +138,14 @@ def remove_staff(call, user_id):
     return visits.remove_staff(deps(), call.who, user_id)
 
 
-@app.on_sqs_message(queue="insats-visits-ingest", batch_size=10)
+@app.on_sqs_message(**queue_source("visits-ingest"))
 def on_visit_events(event):
     return process_grouped(event, service="visits", model=VisitEvent, handle_all=handle_visit_events)
 
 
-@app.on_sqs_message(queue="insats-visits-inbox", batch_size=10)
+@app.on_sqs_message(**queue_source("visits-inbox"))
 def on_event(event):
     return process_events(event, service="visits", handle=handle_domain_event, table="visits")
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def relay_outbox(event):
-    return {"relayed": relay(deps().table, deps().publisher)}
+relay_outbox = outbox_relay(app, "visits")

@@ -60,3 +60,40 @@ class QueuePump(threading.Thread):
         self.delivered += len(done)
         self.failed += len(failed_ids)
         return len(messages)
+
+
+def stream_event(records: list[dict], stream_arn: str, region: str) -> dict:
+    return {"Records": [{**r, "eventSourceARN": stream_arn, "awsRegion": region} for r in records]}
+
+
+class StreamPump(threading.Thread):
+    """Delivers a table's stream records to an app's stream handler, as Lambda's event source
+    mapping does: in order, a batch at a time; a record the handler reports in
+    ``batchItemFailures`` (by sequence number) and everything after it come again."""
+
+    def __init__(self, cursor: Any, handler: Callable[[dict, Any], Any], *, region: str, batch_size: int,
+                 stop: threading.Event, name: str, interval: float = 0.5) -> None:
+        super().__init__(name=f"stream-{name}", daemon=True)
+        self.cursor, self.handler, self.region, self.batch_size = cursor, handler, region, batch_size
+        self.stop_event, self.interval = stop, interval
+        self.delivered = 0
+        self.failed = 0
+
+    def run(self) -> None:
+        while not self.stop_event.wait(self.interval):
+            try:
+                self.poll_once()
+            except Exception:  # noqa: BLE001 - keep pumping; the next poll starts where this one stopped
+                log.exception("stream pump %s failed", self.name)
+                self.stop_event.wait(1)
+
+    def poll_once(self) -> int:
+        return self.cursor.poll(self._deliver, limit=self.batch_size)
+
+    def _deliver(self, records: list[dict]) -> list[int]:
+        result = self.handler(stream_event(records, self.cursor.stream_arn, self.region), None) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        first = next((i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed), None)
+        self.delivered += len(records) if first is None else first
+        self.failed += len(failed)
+        return [] if first is None else [first]

@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         pumps.append(QueuePump(sqs, url, arn, handler, region=region, batch_size=queue.batch_size, stop=stop,
                                name=queue.name))
+    pumps.extend(_stream_pumps(apps, session, region, stop, skip_restored=restored is not None))
     jobs = [Job(f"{name}.{source.name}", source.schedule_expression, getattr(module, source.name))
             for name, module in apps.items() for source in module.app.event_sources
             if type(source).__name__ == "ScheduledEventConfig"]
@@ -171,6 +172,29 @@ def main(argv: list[str] | None = None) -> int:
         moto_server.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def _stream_pumps(apps, session, region: str, stop: threading.Event, *, skip_restored: bool) -> list:  # noqa: ANN001
+    """A pump per app that relays an outbox (``infra/resources.py``), from its table's stream into
+    its ``relay_outbox``. Records of data restored from the last run are skipped: their events
+    went out in that run."""
+    from infra.local.pump import StreamPump
+    from infra.resources import STACK
+    from services.adapters.outbox import StreamCursor
+    from services.entrypoints.sources import RELAY_BATCH_SIZE, RELAY_HANDLER
+    from services.settings import settings
+
+    pumps = []
+    for spec in STACK.apps:
+        if not spec.relays_outbox:
+            continue
+        cursor = StreamCursor(settings().name(spec.table), dynamodb=session.client("dynamodb"),
+                              streams=session.client("dynamodbstreams"))
+        if skip_restored:
+            cursor.poll(lambda records: [])
+        pumps.append(StreamPump(cursor, getattr(apps[spec.name], RELAY_HANDLER), region=region,
+                                batch_size=RELAY_BATCH_SIZE, stop=stop, name=spec.name))
+    return pumps
 
 
 def _snapshots(state, session, state_dir: Path, stop: threading.Event, every: float) -> None:  # noqa: ANN001

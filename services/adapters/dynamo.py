@@ -1,5 +1,5 @@
 """DynamoDB helpers shared by the repositories: error translation, the unit of work with a
-transactional outbox, and a counter for readable numbers.
+transactional outbox (relayed from the table's stream), and a counter for readable numbers.
 
 Every service keeps one table (single-table design) with ``pk``/``sk`` and two generic
 indexes ``gsi1`` (``gsi1pk``/``gsi1sk``) and ``gsi2`` (``gsi2pk``/``gsi2sk``); see
@@ -12,14 +12,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from ..domain.errors import Conflict, DomainError
-from ..observability import get_logger
 
 if TYPE_CHECKING:  # the event contracts are many pydantic models: built on first use, not at import
     from ..contracts.events import Envelope, Event
@@ -107,17 +105,15 @@ def next_number(table: Any, counter: str) -> int:
 
 
 class UnitOfWork:
-    """Collects writes and events, commits them in one DynamoDB transaction, then publishes.
+    """Collects writes and events and commits them in one DynamoDB transaction.
 
-    Events are written to the table as outbox items in the same transaction as the state they
-    describe, so a crash between commit and publish loses nothing: ``relay_outbox`` (scheduled)
-    publishes what is left. Consumers are idempotent on the event id, so a second publish is
-    harmless.
+    The events go into the same transaction as one outbox item (``outbox``: their envelopes,
+    with a ``ttl``), so they exist exactly when the state they describe does. Nothing is
+    published here: the table's stream relay (``adapters/outbox.py``) publishes them.
     """
 
-    def __init__(self, table: Any, publisher: Any, source: str) -> None:
+    def __init__(self, table: Any, source: str) -> None:
         self.table = table
-        self.publisher = publisher
         self.source = source
         self._ops: list[dict] = []
         self._envelopes: list[Envelope] = []
@@ -150,11 +146,11 @@ class UnitOfWork:
         self._conditioned(op["ConditionCheck"], condition, names, values)
         self._ops.append(op)
 
-    def emit(self, event: Event) -> Envelope:
-        envelope = event.envelope(self.source)
+    def emit(self, event: Event, *, event_id: str | None = None) -> Envelope:
+        """Adds an event to the outbox item this unit of work writes. ``event_id`` lets a writer
+        derive the id from what it writes, so a re-run write publishes the same id."""
+        envelope = event.envelope(self.source, event_id=event_id)
         self._envelopes.append(envelope)
-        self.put({"pk": OUTBOX_PK, "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}",
-                  "envelope": envelope.model_dump_json()})
         return envelope
 
     @staticmethod
@@ -166,38 +162,27 @@ class UnitOfWork:
         if values:
             op["ExpressionAttributeValues"] = to_dynamo(values)
 
+    def _outbox_op(self) -> dict:
+        from .outbox import OUTBOX_ATTRIBUTE, OUTBOX_TTL_DAYS, outbox_value
+
+        first = self._envelopes[0]
+        # Keyed by the first event's id: outbox items spread over partitions and never collide.
+        item = {"pk": f"{OUTBOX_PK}#{first.event_id}", "sk": OUTBOX_PK,
+                OUTBOX_ATTRIBUTE: outbox_value(self._envelopes),
+                "ttl": int(time.time()) + OUTBOX_TTL_DAYS * 86400}
+        return {"Put": {"TableName": self.table.name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
     # -- committing -------------------------------------------------------------------
     def commit(self, conflict_detail: str = "the item changed or already exists") -> list[Envelope]:
-        if not self._ops:
+        """Writes everything or nothing; returns the events, which the stream relay publishes."""
+        ops = [*self._ops, self._outbox_op()] if self._envelopes else list(self._ops)
+        if not ops:
             return []
-        if len(self._ops) > _MAX_TRANSACTION_ITEMS:
+        if len(ops) > _MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a unit of work holds at most {_MAX_TRANSACTION_ITEMS} writes")
         client = self.table.meta.client
         with translated_errors(conflict_detail):
-            client.transact_write_items(TransactItems=self._ops, ClientRequestToken=str(uuid.uuid4()))
+            client.transact_write_items(TransactItems=ops, ClientRequestToken=str(uuid.uuid4()))
         committed = list(self._envelopes)
         self._ops, self._envelopes = [], []
-        for envelope in committed:
-            try:
-                self.publisher.publish(envelope)
-            except Exception:  # noqa: BLE001 - committed state stands; the scheduled relay publishes it
-                get_logger(self.source).warning("publish deferred to the outbox relay",
-                                                extra={"event_type": envelope.event_type,
-                                                       "event_id": envelope.event_id})
-                continue
-            self.table.delete_item(Key={"pk": OUTBOX_PK,
-                                        "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}"})
         return committed
-
-
-def relay_outbox(table: Any, publisher: Any, *, older_than_seconds: float = 30.0) -> int:
-    """Publishes outbox items left by a crash between commit and publish. Returns how many."""
-    from ..contracts.events import Envelope
-
-    cutoff = datetime.fromtimestamp(time.time() - older_than_seconds, tz=timezone.utc).isoformat()
-    items = query_all(table, KeyConditionExpression="pk = :pk AND sk < :cut",
-                      ExpressionAttributeValues={":pk": OUTBOX_PK, ":cut": cutoff})
-    for item in items:
-        publisher.publish(Envelope.model_validate_json(item["envelope"]))
-        table.delete_item(Key={"pk": OUTBOX_PK, "sk": item["sk"]})
-    return len(items)

@@ -3,6 +3,7 @@ commands to a service's own queue."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..aws import client, queue_url, topic_arn
@@ -11,10 +12,31 @@ if TYPE_CHECKING:  # only annotations here; the contracts are built on first use
     from ..contracts.events import Envelope
 
 EVENTS_TOPIC = "domain-events"
+PUBLISH_BATCH_ENTRIES = 10  # SNS PublishBatch: at most 10 messages ...
+PUBLISH_BATCH_BYTES = 256 * 1024  # ... and 256 KiB together
 
 
 class Publisher(Protocol):
     def publish(self, envelope: Envelope) -> None: ...
+
+    def publish_batch(self, envelopes: Sequence[Envelope]) -> list[str]:
+        """Publishes every envelope; returns the event ids that were not published."""
+        ...
+
+
+def publish_chunks(envelopes: Sequence[Envelope]) -> list[list[tuple[Envelope, str]]]:
+    """Envelopes with their JSON, in chunks one PublishBatch call takes."""
+    chunks: list[list[tuple[Envelope, str]]] = []
+    size = 0
+    for envelope in envelopes:
+        body = envelope.model_dump_json()
+        weight = len(body.encode()) + len(envelope.event_type)
+        if not chunks or len(chunks[-1]) >= PUBLISH_BATCH_ENTRIES or size + weight > PUBLISH_BATCH_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((envelope, body))
+        size += weight
+    return chunks
 
 
 class SnsPublisher:
@@ -31,6 +53,23 @@ class SnsPublisher:
             MessageAttributes={"event_type": {"DataType": "String", "StringValue": envelope.event_type}},
         )
 
+    def publish_batch(self, envelopes: Sequence[Envelope]) -> list[str]:
+        from botocore.exceptions import ClientError
+
+        sns, arn = client("sns"), topic_arn(self._topic)
+        failed: list[str] = []
+        for chunk in publish_chunks(envelopes):
+            entries = [{"Id": _entry_id(str(i)), "Message": body,
+                        "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": e.event_type}}}
+                       for i, (e, body) in enumerate(chunk)]
+            try:
+                result = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=entries)
+            except ClientError:  # the whole call failed: every event of it is retried
+                failed.extend(e.event_id for e, _ in chunk)
+                continue
+            failed.extend(chunk[int(f["Id"])][0].event_id for f in result.get("Failed", []))
+        return failed
+
 
 class RecordingPublisher:
     """A fake for unit tests: keeps what was published."""
@@ -40,6 +79,10 @@ class RecordingPublisher:
 
     def publish(self, envelope: Envelope) -> None:
         self.published.append(envelope)
+
+    def publish_batch(self, envelopes: Sequence[Envelope]) -> list[str]:
+        self.published.extend(envelopes)
+        return []
 
     def of_type(self, event_type: str) -> list[Envelope]:
         return [e for e in self.published if e.event_type == event_type]

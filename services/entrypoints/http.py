@@ -221,6 +221,19 @@ class HttpApi:
             return _internal_error()
 
     # -- health and OpenAPI ---------------------------------------------------------------
+    def serve_health_and_openapi(self, title: str, schemas: Callable[[], dict[str, Any]] | None = None) -> None:
+        """The routes every app serves: ``GET /health`` and ``GET /openapi.json`` (``schemas``:
+        further components that models reference, built when the document is asked for)."""
+
+        def health() -> dict[str, str]:
+            return self.health()
+
+        def openapi() -> dict[str, Any]:
+            return self.openapi(title, schemas=schemas() if schemas else None)
+
+        self.app.route("/health")(health)
+        self.app.route("/openapi.json")(openapi)
+
     def health(self) -> dict[str, str]:
         return {"status": "ok", "service": self.service}
 

@@ -28,15 +28,31 @@ M = TypeVar("M", bound=BaseModel)
 IDEMPOTENCY_DAYS = 14  # longer than any redelivery: SQS keeps messages 4 days by default
 
 
+IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
+
+
 @cache
 def _persistence(table_logical_name: str) -> "DynamoDBPersistenceLayer":
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(
+    class PerKeyPartitions(DynamoDBPersistenceLayer):
+        """Each record in a partition of its own (``IDEMPOTENCY#<key>``, the key being derived
+        from the event id), not all in one static partition that grows without end. Expired
+        records go by the table's TTL (``ttl``)."""
+
+        def _get_key(self, idempotency_key: str) -> dict:
+            return {self.key_attr: {"S": f"{IDEMPOTENCY_PREFIX}{idempotency_key}"},
+                    self.sort_key_attr: {"S": "IDEMPOTENCY"}}
+
+        def _item_to_data_record(self, item: dict[str, Any]) -> Any:
+            record = super()._item_to_data_record(item)
+            record.idempotency_key = record.idempotency_key.removeprefix(IDEMPOTENCY_PREFIX)
+            return record
+
+    return PerKeyPartitions(
         table_name=settings().name(table_logical_name),
         key_attr="pk",
         sort_key_attr="sk",
-        static_pk_value=f"IDEMPOTENCY#{table_logical_name}",
         expiry_attr="ttl",
         boto3_client=client("dynamodb"),
     )

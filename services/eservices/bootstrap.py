@@ -58,7 +58,7 @@ class EservicesDeps:
         return ProfileRepository(self.table)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.table, self.publisher, SOURCE)
+        return UnitOfWork(self.table, SOURCE)
 
 
 def _signer(s: Settings) -> Any:

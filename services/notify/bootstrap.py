@@ -26,14 +26,13 @@ def _requeue(body: str) -> None:
 
 @cache
 def deps() -> NotifyDeps:
-    from ..adapters.messaging import SnsPublisher
     from .service import NotifyDeps
     from ..adapters.senders import SesEmailSender, SnsSmsSender
     from ..aws import table
     from .store import DynamoNotifyStore
 
     cfg = config()
-    return NotifyDeps(store=DynamoNotifyStore(table("notify"), SnsPublisher()),
+    return NotifyDeps(store=DynamoNotifyStore(table("notify")),
                       email=SesEmailSender(cfg.mail_configuration_set), sms=SnsSmsSender(cfg.sms_sender_id),
                       config=cfg, requeue=_requeue)
 
@@ -72,10 +71,3 @@ def remind_lock_date() -> int:
     from .service import remind_lock_date as remind
 
     return remind(deps())
-
-
-def relay_outbox() -> int:
-    from ..adapters.dynamo import relay_outbox as relay
-
-    d = deps()
-    return relay(d.store.table, d.store.publisher)

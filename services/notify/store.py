@@ -53,8 +53,8 @@ def _conditional_failed(exc: ClientError) -> bool:
 
 
 class DynamoNotifyStore:
-    def __init__(self, table: Any, publisher: Any) -> None:
-        self.table, self.publisher = table, publisher
+    def __init__(self, table: Any) -> None:
+        self.table = table
 
     # -- preferences ---------------------------------------------------------------------
     def get_preferences(self, recipient: Recipient, preferences: str) -> Prefs | None:
@@ -162,7 +162,7 @@ class DynamoNotifyStore:
             expression += ", #reason = :r"
             names["#reason"] = "reason"
             values[":r"] = reason
-        uow = UnitOfWork(self.table, self.publisher, "notify")
+        uow = UnitOfWork(self.table, "notify")
         uow.update(self._key(notification_id, channel), expression, names=names, values=values,
                    condition="#s = :pending AND #lease = :lease")
         if event is not None:
@@ -205,7 +205,7 @@ class DynamoNotifyStore:
     def mark_failed_after_sent(self, notification_id: str, channel: str, *, reason: str, at: datetime,
                                event: Event) -> bool:
         """SES feedback: a sent e-mail bounced or was reported as spam."""
-        uow = UnitOfWork(self.table, self.publisher, "notify")
+        uow = UnitOfWork(self.table, "notify")
         uow.update(self._key(notification_id, channel), "SET #s = :failed, #reason = :r, #fin = :at",
                    names={"#s": "status", "#reason": "reason", "#fin": "finished_at"}, values={":failed": "failed", ":r": reason, ":at": at.isoformat(),
                                                    ":sent": "sent"},

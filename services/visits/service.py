@@ -41,7 +41,7 @@ class VisitsDeps:
         return VisitsRepository(self.table)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.table, self.publisher, SOURCE)
+        return UnitOfWork(self.table, SOURCE)
 
 
 # -- the staff app's events in ------------------------------------------------------------

@@ -106,10 +106,10 @@ def test_the_stack_writes_its_port_and_make_fire_uses_it(tmp_path):
     try:
         assert (state / "port").read_text().strip() == str(stack.port)
         # WHEN make fire runs with that state folder (make run's default is .local)
-        done = subprocess.run(["make", "-s", "fire", "JOB=eservices.relay_outbox", f"STATE_DIR={state}"],
+        done = subprocess.run(["make", "-s", "fire", "JOB=eservices.sweep_drafts", f"STATE_DIR={state}"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         # THEN it reached this stack, not :8000
-        assert json.loads(done.stdout)["fired"] == "eservices.relay_outbox", done.stdout + done.stderr
+        assert json.loads(done.stdout)["fired"] == "eservices.sweep_drafts", done.stdout + done.stderr
     finally:
         stack.stop(signal.SIGINT)
 

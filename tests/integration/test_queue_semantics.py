@@ -1,16 +1,18 @@
 """At-least-once through real queues on a moto server: partial batch failures, idempotent
-consumers, redelivery, the DLQ, and the transactional outbox."""
+consumers, redelivery, the DLQ, and the transactional outbox (relayed from the table's stream)."""
 import json
+import time
 import uuid
 
 from infra.local.pump import QueuePump
-from services.adapters.dynamo import UnitOfWork, query_all, relay_outbox
+from services.adapters.dynamo import UnitOfWork, query_all
 from services.adapters.messaging import RecordingPublisher, SnsPublisher
+from services.adapters.outbox import drain_stream
 from services.aws import client, queue_url, table
 from services.contracts.events import (ContactPreferencesChanged, NotificationRequested, Recipient,
                                        SubmissionReceived)
 from tests.support.people import new_pnr
-from tests.support.stack import drain
+from tests.support.stack import drain, relay_streams
 
 
 def submission_event():
@@ -97,30 +99,37 @@ def test_the_pump_redelivers_failures_and_the_redrive_moves_them_to_the_dlq(aws)
 
 
 class FailingPublisher:
-    def publish(self, envelope):
-        raise ConnectionError("the topic is unreachable")
+    def publish_batch(self, envelopes):
+        return [e.event_id for e in envelopes]  # the topic is unreachable
+
+
+def outbox_items(t, envelope):
+    return [i for i in query_all(t, KeyConditionExpression="pk = :p",
+                                 ExpressionAttributeValues={":p": f"OUTBOX#{envelope.event_id}"})]
 
 
 def test_events_survive_a_failed_publish_through_the_outbox(aws):
-    # GIVEN a unit of work whose publish fails after the commit
+    # GIVEN a unit of work with a write and an event (and earlier tests' events relayed)
+    relay_streams()
     t = table("eservices")
     key = {"pk": f"TEST#{uuid.uuid4()}", "sk": "x"}
-    uow = UnitOfWork(t, FailingPublisher(), "eservices")
+    uow = UnitOfWork(t, "eservices")
     uow.put({**key, "value": 1})
     event = submission_event()
     envelope = uow.emit(event)
-    # WHEN it commits, the caller is not failed: the state stands
+    # WHEN it commits
     assert uow.commit() == [envelope]
-    # THEN the state and the outbox item were committed together
+    # THEN the state and the outbox item (with a time to live) were committed together
     assert t.get_item(Key=key)["Item"]["value"] == 1
-    outbox = query_all(t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "OUTBOX"})
-    assert any(envelope.event_id in i["sk"] for i in outbox)
-    # WHEN the relay runs
+    [item] = outbox_items(t, envelope)
+    assert json.loads(item["outbox"][0])["event_id"] == envelope.event_id and item["ttl"] > time.time()
+    # WHEN the relay cannot publish, THEN it publishes nothing and the event stays on the stream
+    assert drain_stream("eservices", FailingPublisher()) == 0
+    # WHEN the relay runs again with the topic back
     recorder = RecordingPublisher()
-    relay_outbox(t, recorder, older_than_seconds=-60)
-    # THEN the event is published and the outbox is empty
+    drain_stream("eservices", recorder)
+    # THEN the event is published
     assert envelope.event_id in [e.event_id for e in recorder.published]
-    assert not query_all(t, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": "OUTBOX"})
 
 
 def test_a_failed_condition_commits_nothing_and_publishes_nothing(aws):
@@ -129,17 +138,20 @@ def test_a_failed_condition_commits_nothing_and_publishes_nothing(aws):
     t = table("eservices")
     key = {"pk": f"TEST#{uuid.uuid4()}", "sk": "x"}
     t.put_item(Item={**key, "value": 0})
-    recorder = RecordingPublisher()
-    uow = UnitOfWork(t, recorder, "eservices")
+    relay_streams()
+    uow = UnitOfWork(t, "eservices")
     uow.put_new({**key, "value": 1})  # exists: the transaction is cancelled
-    uow.emit(submission_event())
+    envelope = uow.emit(submission_event())
     try:
         uow.commit()
         raise AssertionError("expected a conflict")
     except Conflict:
         pass
     assert t.get_item(Key=key)["Item"]["value"] == 0
-    assert recorder.published == []
+    assert outbox_items(t, envelope) == []
+    recorder = RecordingPublisher()
+    drain_stream("eservices", recorder)
+    assert envelope.event_id not in [e.event_id for e in recorder.published]
 
 
 def test_published_events_reach_only_subscribed_queues(aws):
@@ -155,3 +167,28 @@ def test_published_events_reach_only_subscribed_queues(aws):
     assert json.loads(only["Body"])["event_type"] == "notification.requested"
     for q in ("reports-inbox", "billing-inbox", "visits-inbox"):
         assert drain(queue_url(q), sqs) == []
+
+
+def test_idempotency_records_spread_one_partition_per_event_and_expire(aws):
+    from services.entrypoints.sqs import process_events
+    from tests.support.stack import sqs_record
+
+    handled = []
+
+    def note(envelope):
+        handled.append(envelope.event_id)
+
+    first, second = (submission_event().envelope("eservices", event_id=str(uuid.uuid4())) for _ in range(2))
+    bodies = [first.model_dump_json(), second.model_dump_json()]
+    # GIVEN two events, WHEN the batch is delivered twice (the second time as a redelivery)
+    for _ in range(2):
+        result = process_events({"Records": [sqs_record(b) for b in bodies]}, service="test", handle=note,
+                                table="eservices")
+        assert result == {"batchItemFailures": []}
+    # THEN each was handled once
+    assert sorted(handled) == sorted([first.event_id, second.event_id])
+    # AND their idempotency records sit in partitions of their own, each with a time to live
+    records = [i for i in table("eservices").scan(
+        FilterExpression="begins_with(pk, :p)", ExpressionAttributeValues={":p": "IDEMPOTENCY#test.note#"})["Items"]]
+    assert len({r["pk"] for r in records}) == 2
+    assert all(r["sk"] == "IDEMPOTENCY" and int(r["ttl"]) > time.time() + 86400 for r in records)

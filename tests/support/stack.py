@@ -105,8 +105,23 @@ def sqs_record(body: str, message_id: str | None = None, queue: str = "queue") -
     }
 
 
-def drain(queue_url: str, sqs_client: Any, wait: int = 0) -> list[dict]:
-    """Receives and deletes everything on a queue (for asserting what was published)."""
+def relay_streams() -> int:
+    """Publishes what every table's stream holds that was not relayed yet, as the apps' stream
+    relays do on AWS (and the local stack's stream pumps); returns how many events."""
+    from infra.resources import STACK
+    from services.adapters.messaging import SnsPublisher
+    from services.adapters.outbox import drain_stream
+
+    publisher = SnsPublisher()
+    return sum(drain_stream(t.name, publisher) for t in STACK.tables if t.stream_view)
+
+
+def drain(queue_url: str, sqs_client: Any, wait: int = 0, *, relay: bool = True) -> list[dict]:
+    """Receives and deletes everything on a queue (for asserting what was published), after the
+    tables' outboxes were relayed (writes publish their events through the stream) unless
+    ``relay`` is false."""
+    if relay:
+        relay_streams()
     out: list[dict] = []
     while True:
         got = sqs_client.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait,

@@ -1,6 +1,6 @@
 """Visits on the moto server: kinds of visits, versions and VisitChanged for every change, the lock
 date over HTTP, bad input that stores nothing, granted time, tags, partial batch failures and the
-outbox relay."""
+outbox relay from the table's stream."""
 import dataclasses
 import json
 import uuid
@@ -275,16 +275,22 @@ def test_a_malformed_message_fails_alone_and_the_rest_is_processed(provider, mor
     assert visit["minutes"] == 15
 
 
-def test_the_relay_publishes_what_a_crash_left_in_the_outbox(provider, app_client):
+def test_the_relay_publishes_what_a_write_left_in_its_outbox(provider, app_client):
+    from services.adapters.outbox import StreamCursor, outbox_value
+
     sqs = client("sqs")
     drain(queue_url("billing-inbox"), sqs)
     changed = VisitChanged(visit_id=str(uuid.uuid4()), client=new_pnr(1933), provider_id=provider.id, year=2026,
                            month=11, visit_version=1, change="created")
     envelope = changed.envelope("visits", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    deps().table.put_item(Item={"pk": "OUTBOX", "sk": f"{envelope.occurred_at.isoformat()}#{envelope.event_id}",
-                                "envelope": envelope.model_dump_json()})
+    deps().table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
+                                "outbox": outbox_value([envelope])})
+    records = []
+    StreamCursor(deps().table.name).poll(lambda page: records.extend(page) or [])
+    mine = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == f"OUTBOX#{envelope.event_id}"]
+    # WHEN the app's stream relay gets the write's stream record (as Lambda delivers it)
     chalice = provider.visits._client
-    chalice.lambda_.invoke("relay_outbox", chalice.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    relayed = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1)]
+    result = chalice.lambda_.invoke("relay_outbox", {"Records": mine}).payload
+    assert result == {"batchItemFailures": []}
+    relayed = [json.loads(m["Body"]) for m in drain(queue_url("billing-inbox"), sqs, wait=1, relay=False)]
     assert envelope.event_id in {e["event_id"] for e in relayed}

@@ -171,10 +171,9 @@ class TestMessagingSettings:
     def alerts(self, **kw):
         """What notify is told of these settings (contact_preferences.changed, preferences=alerts)."""
         from services.adapters.dynamo import UnitOfWork
-        from services.adapters.messaging import RecordingPublisher
         from services.eservices.notifications import alerts_changed
 
-        uow = UnitOfWork(table=type("T", (), {"name": "t"})(), publisher=RecordingPublisher(), source="test")
+        uow = UnitOfWork(table=type("T", (), {"name": "t"})(), source="test")
         alerts_changed(uow, self.settings(**kw))
         p = uow._envelopes[0].payload
         return {"email": p["email"] if p["email_on"] else None, "phone": p["phone"] if p["sms_on"] else None}
