@@ -7,6 +7,7 @@ from services.eservices.bootstrap import deps
 
 # Models by name, each feature's use cases imported in its handler: a cold start builds neither.
 M = "services.eservices.casework.models"
+INBOX, ASSIGNMENTS, RELATIVES, MESSAGING = (f"{M}.{m}:" for m in ("inbox", "assignments", "relatives", "messaging"))
 
 bp = Blueprint(__name__)
 api = HttpApi(bp, "eservices")
@@ -14,7 +15,7 @@ CW = ("case work",)
 
 
 @bp.route("/inbox")
-@api.operation("inbox.read", query=f"{M}.inbox:InboxQuery", response=f"{M}.inbox:InboxPage", tags=CW,
+@api.operation("inbox.read", query=INBOX + "InboxQuery", response=INBOX + "InboxPage", tags=CW,
                summary="Every incoming e-application, newest first; by status, category and dates; paged")
 def list_inbox(call, query):
     from services.eservices.casework import inbox
@@ -23,7 +24,8 @@ def list_inbox(call, query):
 
 
 @bp.route("/cases/{case_id}")
-@api.operation("cases.read_any", response=f"{M}.inbox:CaseView", tags=CW, summary="A case: answers, documents, intake, decisions")
+@api.operation("cases.read_any", response=INBOX + "CaseView",
+               tags=CW, summary="A case: answers, documents, intake, decisions")
 def get_case(call, case_id):
     from services.eservices.casework import inbox
 
@@ -40,7 +42,7 @@ def case_file(call, case_id, document_id):
 
 
 @bp.route("/cases/{case_id}/intake", methods=["POST"])
-@api.operation("intake.create", body=f"{M}.intake:IntakeRequest", response=f"{M}.inbox:CaseView", tags=CW,
+@api.operation("intake.create", body=f"{M}.intake:IntakeRequest", response=INBOX + "CaseView", tags=CW,
                summary="Take the application in (aktualisering): type, LSS insatser, case worker, organisation")
 def take_in(call, body, case_id):
     from services.eservices.casework import intake
@@ -49,7 +51,8 @@ def take_in(call, body, case_id):
 
 
 @bp.route("/cases/{case_id}/decisions", methods=["POST"])
-@api.operation("decisions.create", body=f"{M}.decisions:DecisionRequest", response=f"{M}.inbox:CaseView", status=201, tags=CW,
+@api.operation("decisions.create", body=f"{M}.decisions:DecisionRequest", response=INBOX + "CaseView", status=201,
+               tags=CW,
                summary="Decide per insats; published to Mina sidor with a decision letter")
 def decide(call, body, case_id):
     from services.eservices.casework import decisions
@@ -60,7 +63,8 @@ def decide(call, body, case_id):
 # -- contact-person assignments -----------------------------------------------------------
 
 @bp.route("/assignments", methods=["POST"])
-@api.operation("assignments.manage", body=f"{M}.assignments:AssignmentRequest", response=f"{M}.assignments:AssignmentView", status=201, tags=CW,
+@api.operation("assignments.manage", body=ASSIGNMENTS + "AssignmentRequest",
+               response=ASSIGNMENTS + "AssignmentView", status=201, tags=CW,
                summary="Register a contact person's or contact family's assignment")
 def register_assignment(call, body):
     from services.eservices.casework import assignments
@@ -69,7 +73,8 @@ def register_assignment(call, body):
 
 
 @bp.route("/assignments")
-@api.operation("assignments.manage", query=f"{M}.assignments:AssignmentQuery", response=f"list[{M}.assignments:AssignmentView]", tags=CW,
+@api.operation("assignments.manage", query=ASSIGNMENTS + "AssignmentQuery",
+               response=f"list[{ASSIGNMENTS}AssignmentView]", tags=CW,
                summary="Assignments, by client and/or contact person")
 def list_assignments(call, query):
     from services.eservices.casework import assignments
@@ -78,7 +83,7 @@ def list_assignments(call, query):
 
 
 @bp.route("/assignments/{assignment_id}")
-@api.operation("assignments.manage", response=f"{M}.assignments:AssignmentView", tags=CW, summary="One assignment")
+@api.operation("assignments.manage", response=ASSIGNMENTS + "AssignmentView", tags=CW, summary="One assignment")
 def get_assignment(call, assignment_id):
     from services.eservices.casework import assignments
 
@@ -86,7 +91,8 @@ def get_assignment(call, assignment_id):
 
 
 @bp.route("/assignments/{assignment_id}", methods=["PATCH"])
-@api.operation("assignments.manage", body=f"{M}.assignments:AssignmentChange", response=f"{M}.assignments:AssignmentView", tags=CW,
+@api.operation("assignments.manage", body=ASSIGNMENTS + "AssignmentChange", response=ASSIGNMENTS + "AssignmentView",
+               tags=CW,
                summary="Change an assignment's terms or dates (with its version)")
 def change_assignment(call, body, assignment_id):
     from services.eservices.casework import assignments
@@ -95,7 +101,8 @@ def change_assignment(call, body, assignment_id):
 
 
 @bp.route("/assignments/{assignment_id}/end", methods=["POST"])
-@api.operation("assignments.manage", response=f"{M}.assignments:AssignmentView", tags=CW, summary="End an assignment today")
+@api.operation("assignments.manage", response=ASSIGNMENTS + "AssignmentView",
+               tags=CW, summary="End an assignment today")
 def end_assignment(call, assignment_id):
     from services.eservices.casework import assignments
 
@@ -103,7 +110,7 @@ def end_assignment(call, assignment_id):
 
 
 @bp.route("/my/assignments")
-@api.operation("assignments.read_own", response=f"list[{M}.assignments:MyAssignmentView]", tags=("mina sidor",),
+@api.operation("assignments.read_own", response=f"list[{ASSIGNMENTS}MyAssignmentView]", tags=("mina sidor",),
                summary="My assignments as contact person")
 def my_assignments(call):
     from services.eservices.casework import assignments
@@ -114,7 +121,8 @@ def my_assignments(call):
 # -- relatives ----------------------------------------------------------------------------
 
 @bp.route("/relatives", methods=["POST"])
-@api.operation("relatives.manage", body=f"{M}.relatives:ApprovalRequest", response=f"{M}.relatives:ApprovalView", status=201, tags=CW,
+@api.operation("relatives.manage", body=RELATIVES + "ApprovalRequest", response=RELATIVES + "ApprovalView", status=201,
+               tags=CW,
                summary="Approve a relative to act for a citizen, after recorded consent")
 def approve_relative(call, body):
     from services.eservices.casework import relatives
@@ -123,7 +131,8 @@ def approve_relative(call, body):
 
 
 @bp.route("/relatives")
-@api.operation("relatives.manage", query=f"{M}.relatives:ApprovalQuery", response=f"list[{M}.relatives:ApprovalView]", tags=CW,
+@api.operation("relatives.manage", query=RELATIVES + "ApprovalQuery", response=f"list[{RELATIVES}ApprovalView]",
+               tags=CW,
                summary="Approvals of a citizen or of a relative")
 def list_relatives(call, query):
     from services.eservices.casework import relatives
@@ -132,7 +141,7 @@ def list_relatives(call, query):
 
 
 @bp.route("/relatives/{approval_id}", methods=["PATCH"])
-@api.operation("relatives.manage", body=f"{M}.relatives:ApprovalChange", response=f"{M}.relatives:ApprovalView", tags=CW,
+@api.operation("relatives.manage", body=RELATIVES + "ApprovalChange", response=RELATIVES + "ApprovalView", tags=CW,
                summary="Change an approval's dates or note (with its version)")
 def change_relative(call, body, approval_id):
     from services.eservices.casework import relatives
@@ -141,7 +150,7 @@ def change_relative(call, body, approval_id):
 
 
 @bp.route("/relatives/{approval_id}/end", methods=["POST"])
-@api.operation("relatives.manage", response=f"{M}.relatives:ApprovalView", tags=CW, summary="End an approval now")
+@api.operation("relatives.manage", response=RELATIVES + "ApprovalView", tags=CW, summary="End an approval now")
 def end_relative(call, approval_id):
     from services.eservices.casework import relatives
 
@@ -151,7 +160,8 @@ def end_relative(call, approval_id):
 # -- messaging settings -------------------------------------------------------------------
 
 @bp.route("/messaging/settings", methods=["PUT"])
-@api.operation("messaging.manage", body=f"{M}.messaging:MessagingSettingsRequest", response=f"{M}.messaging:MessagingSettingsView", tags=CW,
+@api.operation("messaging.manage", body=MESSAGING + "MessagingSettingsRequest",
+               response=MESSAGING + "MessagingSettingsView", tags=CW,
                summary="Switch messaging on or off for a citizen, with SMS and e-mail alerts")
 def set_messaging(call, body):
     from services.eservices.casework import messaging
@@ -160,7 +170,8 @@ def set_messaging(call, body):
 
 
 @bp.route("/messaging/settings")
-@api.operation("messaging.manage", query=f"{M}.messaging:PersonQuery", response=f"{M}.messaging:MessagingSettingsView", tags=CW,
+@api.operation("messaging.manage", query=MESSAGING + "PersonQuery", response=MESSAGING + "MessagingSettingsView",
+               tags=CW,
                summary="A citizen's messaging settings")
 def get_messaging(call, query):
     from services.eservices.casework import messaging
@@ -169,7 +180,7 @@ def get_messaging(call, query):
 
 
 @bp.route("/messaging/citizens")
-@api.operation("messages.staff", query=f"{M}.messaging:NameQuery", response=f"list[{M}.messaging:MessagingCitizen]", tags=CW,
+@api.operation("messages.staff", query=MESSAGING + "NameQuery", response=f"list[{MESSAGING}MessagingCitizen]", tags=CW,
                summary="Citizens with messaging on, by name (for a new message's To field)")
 def messaging_citizens(call, query):
     from services.eservices.casework import messaging
@@ -180,8 +191,10 @@ def messaging_citizens(call, query):
 # -- audit trail --------------------------------------------------------------------------
 
 @bp.route("/audit")
-@api.operation("audit.search", query=f"{M}.audit:AuditQuery", response="list[services.eservices.casework.audit:AuditRecord]", tags=("audit",),
-               summary="Search the audit trail by person, actor and dates; format=csv exports")
+@api.operation("audit.search", query=f"{M}.audit:AuditQuery",
+               response="list[services.eservices.casework.audit:AuditRecord]", tags=("audit",),
+               summary="Search the audit trail by person, actor and dates, a page at a time (the next from the "
+                       "X-Next-Cursor header); format=csv exports")
 def search_audit(call, query):
     from services.eservices.casework import audit
 

@@ -78,7 +78,8 @@ def staff_attachment(call, thread_id, message_id, attachment_id):
 # -- citizens and approved relatives ------------------------------------------------------
 
 @bp.route("/my/messages/attachments", methods=["POST"])
-@api.operation("messages.citizen", body=f"{M}:CitizenUploadRequest", response=f"{M}:UploadTicket", status=201, tags=PEOPLE,
+@api.operation("messages.citizen", body=f"{M}:CitizenUploadRequest", response=f"{M}:UploadTicket", status=201,
+               tags=PEOPLE,
                summary="A presigned POST for one attachment (at most 16 MB, enforced by S3)")
 def my_upload(call, body):
     from services.eservices.casework import messages as msg
@@ -96,7 +97,8 @@ def my_new(call, body):
 
 
 @bp.route("/my/messages")
-@api.operation("messages.citizen", response=f"list[{M}:ThreadSummary]", tags=PEOPLE, summary="My messages, newest first")
+@api.operation("messages.citizen", response=f"list[{M}:ThreadSummary]",
+               tags=PEOPLE, summary="My messages, newest first")
 def my_threads(call):
     from services.eservices.casework import messages as msg
 
@@ -112,7 +114,8 @@ def my_thread(call, thread_id):
 
 
 @bp.route("/my/messages/threads/{thread_id}", methods=["POST"])
-@api.operation("messages.citizen", body=f"{M}:CitizenReply", response=f"{M}:ThreadView", status=201, tags=PEOPLE, summary="Reply")
+@api.operation("messages.citizen", body=f"{M}:CitizenReply", response=f"{M}:ThreadView", status=201,
+               tags=PEOPLE, summary="Reply")
 def my_reply(call, body, thread_id):
     from services.eservices.casework import messages as msg
 

@@ -8,21 +8,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
 
 from .errors import ValidationFailed
 
 
-def encode_cursor(kind: str, position: Any) -> str:
+def encode_cursor(kind: str, position: str) -> str:
     raw = json.dumps({"k": kind, "p": position}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, kind: str, field: str = "query.cursor") -> Any:
+def decode_cursor(cursor: str, kind: str, field: str = "query.cursor") -> str:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         data = None
-    if not isinstance(data, dict) or data.get("k") != kind or set(data) != {"k", "p"}:
+    if (not isinstance(data, dict) or data.get("k") != kind or set(data) != {"k", "p"}
+            or not isinstance(data["p"], str)):
         raise ValidationFailed.field(field, "not a cursor from this list")
     return data["p"]

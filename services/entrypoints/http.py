@@ -402,7 +402,8 @@ def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, A
                 for name, prop in qschema.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
             if spec.body is not None:
-                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(model_of_ref(spec.body))}}}
+                body_schema = ref(model_of_ref(spec.body))
+                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
             model, many = _model_of(model_of_ref(spec.response))
             ok: dict[str, Any] = {"description": "OK"}
             if model is not None:

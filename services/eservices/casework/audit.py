@@ -155,8 +155,8 @@ def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time(), STOCKHOLM))
 
 
-CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", "action", "kind", "subject", "acting_for", "resource",
-               "purpose", "request_id", "audit_id")
+CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", "action", "kind", "subject",
+               "acting_for", "resource", "purpose", "request_id", "audit_id")
 
 
 def to_csv(records: list[AuditRecord]) -> str:

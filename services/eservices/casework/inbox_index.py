@@ -26,8 +26,6 @@ class InboxIndex:
         """Cases newest first, optionally of one status, of a category (contains) and submitted in
         [``after``, ``before``) (ISO instants in UTC): a page and the cursor of the next one."""
         below = decode_cursor(cursor, "inbox") if cursor else None
-        if not isinstance(below, (str, type(None))):
-            below = None
         found: list[dict] = []
         for s in ([status] if status else STATUSES):
             found += self._newest(s, category, after, before, below, limit)
@@ -42,6 +40,8 @@ class InboxIndex:
         """Up to ``limit`` + 1 newest of one status partition within the bounds."""
         values: dict[str, Any] = {":pk": f"{INBOX_PK}#{status}"}
         upper = min(x for x in (before, below) if x) if (before or below) else None
+        if after and upper and after >= upper:  # a cursor below the range: nothing follows
+            return []
         if after and upper:
             condition = "gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi"
             values.update({":lo": after, ":hi": upper})

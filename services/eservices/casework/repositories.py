@@ -52,6 +52,8 @@ class AuditRepository:
         lo, hi = start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()
         if after:
             lo = after + "\x00"  # strictly after the last record returned
+        if lo >= hi:  # a cursor at or past the end of the range: nothing follows
+            return [], None
         found: list[dict] = []
         if person or actor:
             index, key = ("gsi1", f"AUDIT_PERSON#{person}") if person else ("gsi2", f"AUDIT_ACTOR#{actor}")

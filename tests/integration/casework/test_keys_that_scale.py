@@ -110,3 +110,4 @@ class TestNameSearch:
         assert queries and all("begins_with" in q["KeyConditionExpression"] and "FilterExpression" not in q
                                for q in queries)
         assert not [op for op, _ in calls if op == "Scan"]
+

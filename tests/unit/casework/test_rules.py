@@ -57,7 +57,8 @@ class TestCursor:
         assert decode_cursor(encode_cursor("inbox", "2026-03-01T09:00:00+00:00#1"), "inbox") == \
             "2026-03-01T09:00:00+00:00#1"
 
-    @pytest.mark.parametrize("cursor", ["%%%", "bm90LWpzb24", encode_cursor("audit", "2026#1")])
+    @pytest.mark.parametrize("cursor", ["%%%", "bm90LWpzb24", encode_cursor("audit", "2026#1"),
+                                        "eyJrIjoiaW5ib3giLCJwIjp7fX0"])  # {"k":"inbox","p":{}}
     def test_anything_else_is_a_bad_field(self, cursor):
         # GIVEN garbage, or a cursor of another list WHEN read as the inbox's THEN a bad field
         with pytest.raises(ValidationFailed) as bad:
