@@ -68,9 +68,8 @@ class TestReadAuditsInBatches:
         assert [op for op, _ in writes] == ["BatchWriteItem"]
         (table_writes,) = writes[0][1]["RequestItems"].values()
         pks = {w["PutRequest"]["Item"]["pk"] for w in table_writes}
-        assert len(table_writes) == 3 and all(pk.startswith(f"AUDIT#{TODAY.isoformat()}#") or
-                                              pk.startswith(f"AUDIT#{(TODAY + timedelta(days=1)).isoformat()}#")
-                                              or pk.startswith(f"AUDIT#{(TODAY - timedelta(days=1)).isoformat()}#")
+        # each a day's shard: AUDIT#<date>#<0-9>
+        assert len(table_writes) == 3 and all(pk.startswith("AUDIT#") and pk.rsplit("#", 1)[1].isdigit()
                                               for pk in pks)
 
 
