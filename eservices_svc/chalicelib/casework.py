@@ -20,7 +20,7 @@ CW = ("case work",)
 def list_inbox(call, query):
     from services.eservices.casework import inbox
 
-    return inbox.list_inbox(deps(), call, query)
+    return inbox.list_inbox(deps(), call.who, query)
 
 
 @bp.route("/cases/{case_id}")
@@ -29,7 +29,7 @@ def list_inbox(call, query):
 def get_case(call, case_id):
     from services.eservices.casework import inbox
 
-    return inbox.get_case(deps(), call, case_id)
+    return inbox.get_case(deps(), call.who, case_id)
 
 
 @bp.route("/cases/{case_id}/files/{document_id}")
@@ -38,7 +38,7 @@ def get_case(call, case_id):
 def case_file(call, case_id, document_id):
     from services.eservices.casework import inbox
 
-    return inbox.case_file(deps(), call, case_id, document_id)
+    return inbox.case_file(deps(), call.who, case_id, document_id)
 
 
 @bp.route("/cases/{case_id}/intake", methods=["POST"])
@@ -47,7 +47,7 @@ def case_file(call, case_id, document_id):
 def take_in(call, body, case_id):
     from services.eservices.casework import intake
 
-    return intake.take_in(deps(), call, case_id, body)
+    return intake.take_in(deps(), call.who, case_id, body)
 
 
 @bp.route("/cases/{case_id}/decisions", methods=["POST"])
@@ -57,7 +57,7 @@ def take_in(call, body, case_id):
 def decide(call, body, case_id):
     from services.eservices.casework import decisions
 
-    return decisions.decide(deps(), call, case_id, body)
+    return decisions.decide(deps(), call.who, case_id, body)
 
 
 # -- contact-person assignments -----------------------------------------------------------
@@ -69,7 +69,7 @@ def decide(call, body, case_id):
 def register_assignment(call, body):
     from services.eservices.casework import assignments
 
-    return assignments.register(deps(), call, body)
+    return assignments.register(deps(), call.who, body)
 
 
 @bp.route("/assignments")
@@ -79,7 +79,7 @@ def register_assignment(call, body):
 def list_assignments(call, query):
     from services.eservices.casework import assignments
 
-    return assignments.search(deps(), call, query)
+    return assignments.search(deps(), call.who, query)
 
 
 @bp.route("/assignments/{assignment_id}")
@@ -87,7 +87,7 @@ def list_assignments(call, query):
 def get_assignment(call, assignment_id):
     from services.eservices.casework import assignments
 
-    return assignments.get(deps(), call, assignment_id)
+    return assignments.get(deps(), call.who, assignment_id)
 
 
 @bp.route("/assignments/{assignment_id}", methods=["PATCH"])
@@ -97,7 +97,7 @@ def get_assignment(call, assignment_id):
 def change_assignment(call, body, assignment_id):
     from services.eservices.casework import assignments
 
-    return assignments.change(deps(), call, assignment_id, body)
+    return assignments.change(deps(), call.who, assignment_id, body)
 
 
 @bp.route("/assignments/{assignment_id}/end", methods=["POST"])
@@ -106,7 +106,7 @@ def change_assignment(call, body, assignment_id):
 def end_assignment(call, assignment_id):
     from services.eservices.casework import assignments
 
-    return assignments.end(deps(), call, assignment_id)
+    return assignments.end(deps(), call.who, assignment_id)
 
 
 @bp.route("/my/assignments")
@@ -115,7 +115,7 @@ def end_assignment(call, assignment_id):
 def my_assignments(call):
     from services.eservices.casework import assignments
 
-    return assignments.mine(deps(), call)
+    return assignments.mine(deps(), call.who)
 
 
 # -- relatives ----------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def my_assignments(call):
 def approve_relative(call, body):
     from services.eservices.casework import relatives
 
-    return relatives.approve(deps(), call, body)
+    return relatives.approve(deps(), call.who, body)
 
 
 @bp.route("/relatives")
@@ -137,7 +137,7 @@ def approve_relative(call, body):
 def list_relatives(call, query):
     from services.eservices.casework import relatives
 
-    return relatives.search(deps(), call, query)
+    return relatives.search(deps(), call.who, query)
 
 
 @bp.route("/relatives/{approval_id}", methods=["PATCH"])
@@ -146,7 +146,7 @@ def list_relatives(call, query):
 def change_relative(call, body, approval_id):
     from services.eservices.casework import relatives
 
-    return relatives.change(deps(), call, approval_id, body)
+    return relatives.change(deps(), call.who, approval_id, body)
 
 
 @bp.route("/relatives/{approval_id}/end", methods=["POST"])
@@ -154,7 +154,7 @@ def change_relative(call, body, approval_id):
 def end_relative(call, approval_id):
     from services.eservices.casework import relatives
 
-    return relatives.end(deps(), call, approval_id)
+    return relatives.end(deps(), call.who, approval_id)
 
 
 # -- messaging settings -------------------------------------------------------------------
@@ -166,7 +166,7 @@ def end_relative(call, approval_id):
 def set_messaging(call, body):
     from services.eservices.casework import messaging
 
-    return messaging.set_settings(deps(), call, body)
+    return messaging.set_settings(deps(), call.who, body)
 
 
 @bp.route("/messaging/settings")
@@ -176,7 +176,7 @@ def set_messaging(call, body):
 def get_messaging(call, query):
     from services.eservices.casework import messaging
 
-    return messaging.get_settings(deps(), call, query.citizen)
+    return messaging.get_settings(deps(), call.who, query.citizen)
 
 
 @bp.route("/messaging/citizens")
@@ -185,7 +185,7 @@ def get_messaging(call, query):
 def messaging_citizens(call, query):
     from services.eservices.casework import messaging
 
-    return messaging.search_citizens(deps(), call, query.name)
+    return messaging.search_citizens(deps(), call.who, query.name)
 
 
 # -- audit trail --------------------------------------------------------------------------
@@ -198,4 +198,4 @@ def messaging_citizens(call, query):
 def search_audit(call, query):
     from services.eservices.casework import audit
 
-    return audit.search_records(deps(), call, query)
+    return audit.search_records(deps(), call.who, query)

@@ -14,6 +14,13 @@ STAFF, PEOPLE = ("messages",), ("mina sidor",)
 ATTACHMENT = "/threads/{thread_id}/messages/{message_id}/attachments/{attachment_id}"
 
 
+def _person(call):
+    """A citizen, or a relative acting for one (``X-Acting-For``), as the thread's citizen side."""
+    from services.eservices.casework import messages as msg
+
+    return msg.person_sender(deps(), call.who, call.acting_for)
+
+
 # -- case workers -------------------------------------------------------------------------
 
 @bp.route("/messages/attachments", methods=["POST"])
@@ -22,7 +29,7 @@ ATTACHMENT = "/threads/{thread_id}/messages/{message_id}/attachments/{attachment
 def staff_upload(call, body):
     from services.eservices.casework import messages as msg
 
-    return msg.start_upload(deps(), call, msg.staff_sender(call), body)
+    return msg.start_upload(deps(), call.who, msg.staff_sender(call.who), body)
 
 
 @bp.route("/messages", methods=["POST"])
@@ -31,7 +38,7 @@ def staff_upload(call, body):
 def staff_new(call, body):
     from services.eservices.casework import messages as msg
 
-    return msg.staff_new_thread(deps(), call, body)
+    return msg.staff_new_thread(deps(), call.who, body)
 
 
 @bp.route("/messages")
@@ -39,7 +46,7 @@ def staff_new(call, body):
 def staff_threads(call):
     from services.eservices.casework import messages as msg
 
-    return msg.list_threads(deps(), call, msg.staff_sender(call))
+    return msg.list_threads(deps(), call.who, msg.staff_sender(call.who))
 
 
 @bp.route("/messages/threads/{thread_id}")
@@ -47,7 +54,7 @@ def staff_threads(call):
 def staff_thread(call, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.read_thread(deps(), call, msg.staff_sender(call), thread_id)
+    return msg.read_thread(deps(), call.who, msg.staff_sender(call.who), thread_id)
 
 
 @bp.route("/messages/threads/{thread_id}", methods=["POST"])
@@ -55,7 +62,7 @@ def staff_thread(call, thread_id):
 def staff_reply(call, body, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.reply(deps(), call, msg.staff_sender(call), thread_id, body)
+    return msg.reply(deps(), call.who, msg.staff_sender(call.who), thread_id, body)
 
 
 @bp.route("/messages/threads/{thread_id}/export")
@@ -64,7 +71,7 @@ def staff_reply(call, body, thread_id):
 def staff_export(call, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.export_thread(deps(), call, thread_id)
+    return msg.export_thread(deps(), call.who, thread_id)
 
 
 @bp.route("/messages" + ATTACHMENT)
@@ -72,7 +79,7 @@ def staff_export(call, thread_id):
 def staff_attachment(call, thread_id, message_id, attachment_id):
     from services.eservices.casework import messages as msg
 
-    return msg.attachment(deps(), call, msg.staff_sender(call), thread_id, message_id, attachment_id)
+    return msg.attachment(deps(), call.who, msg.staff_sender(call.who), thread_id, message_id, attachment_id)
 
 
 # -- citizens and approved relatives ------------------------------------------------------
@@ -84,7 +91,7 @@ def staff_attachment(call, thread_id, message_id, attachment_id):
 def my_upload(call, body):
     from services.eservices.casework import messages as msg
 
-    return msg.start_upload(deps(), call, msg.person_sender(deps(), call), body)
+    return msg.start_upload(deps(), call.who, _person(call), body)
 
 
 @bp.route("/my/messages", methods=["POST"])
@@ -93,7 +100,7 @@ def my_upload(call, body):
 def my_new(call, body):
     from services.eservices.casework import messages as msg
 
-    return msg.citizen_new_thread(deps(), call, body)
+    return msg.citizen_new_thread(deps(), call.who, _person(call), body)
 
 
 @bp.route("/my/messages")
@@ -102,7 +109,7 @@ def my_new(call, body):
 def my_threads(call):
     from services.eservices.casework import messages as msg
 
-    return msg.list_threads(deps(), call, msg.person_sender(deps(), call))
+    return msg.list_threads(deps(), call.who, _person(call))
 
 
 @bp.route("/my/messages/threads/{thread_id}")
@@ -110,7 +117,7 @@ def my_threads(call):
 def my_thread(call, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.read_thread(deps(), call, msg.person_sender(deps(), call), thread_id)
+    return msg.read_thread(deps(), call.who, _person(call), thread_id)
 
 
 @bp.route("/my/messages/threads/{thread_id}", methods=["POST"])
@@ -119,7 +126,7 @@ def my_thread(call, thread_id):
 def my_reply(call, body, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.reply(deps(), call, msg.person_sender(deps(), call), thread_id, body)
+    return msg.reply(deps(), call.who, _person(call), thread_id, body)
 
 
 @bp.route("/my/messages" + ATTACHMENT)
@@ -127,4 +134,4 @@ def my_reply(call, body, thread_id):
 def my_attachment(call, thread_id, message_id, attachment_id):
     from services.eservices.casework import messages as msg
 
-    return msg.attachment(deps(), call, msg.person_sender(deps(), call), thread_id, message_id, attachment_id)
+    return msg.attachment(deps(), call.who, _person(call), thread_id, message_id, attachment_id)

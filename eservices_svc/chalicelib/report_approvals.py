@@ -16,4 +16,4 @@ api = HttpApi(bp, "eservices")
 def approve_report(call, body, case_id):
     from services.eservices.casework import report_approval
 
-    return report_approval.approve(deps(), call, case_id, body)
+    return report_approval.approve(deps(), call.who, case_id, body)

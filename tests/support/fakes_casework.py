@@ -12,7 +12,6 @@ from typing import Any
 
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict, NotFound
-from services.entrypoints.http import Call
 from services.eservices.cases import Case
 from services.eservices.casework.assignments import Assignment
 from services.eservices.casework.audit import AuditRecord
@@ -302,13 +301,9 @@ def casework_deps(now: datetime | None = None, *people: RegisteredPerson) -> Cas
                         register=FakeRegister(*people))
 
 
-def staff_call(user_id: str = "hl-1", name: str = "Marita Aronsson", role: Role = Role.CASE_WORKER) -> Call:
-    return Call(principal=Principal(subject=user_id, role=role, user_id=user_id, name=name), headers={})
+def staff(user_id: str = "hl-1", name: str = "Marita Aronsson", role: Role = Role.CASE_WORKER) -> Principal:
+    return Principal(subject=user_id, role=role, user_id=user_id, name=name)
 
 
-def person_call(pnr: str, role: Role = Role.CITIZEN, *, name: str = "Test Testsson",
-                acting_for: str | None = None) -> Call:
-    from services.domain.personnummer import Personnummer
-
-    return Call(principal=Principal(subject=f"sub-{pnr}", role=role, personnummer=pnr, name=name), headers={},
-                acting_for=Personnummer(acting_for) if acting_for else None)
+def person(pnr: str, role: Role = Role.CITIZEN, *, name: str = "Test Testsson") -> Principal:
+    return Principal(subject=f"sub-{pnr}", role=role, personnummer=pnr, name=name)

@@ -81,49 +81,49 @@ def _no_overlap(deps: EservicesDeps, a: Assignment) -> None:
             raise Conflict("this contact person already has an assignment for this client in these dates")
 
 
-def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
+def _save(deps: EservicesDeps, who: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
     uow = deps.unit_of_work()
     if expected_version is None:
         deps.casework.assignments.add(uow, a)
     else:
         a = deps.casework.assignments.replace(uow, a, expected_version=expected_version)
-    trail(deps).add_to(uow, call.who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
+    trail(deps).add_to(uow, who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
     uow.emit(_event(a))
     uow.commit("the assignment was changed by someone else; reload it")
     return a
 
 
-def register(deps: EservicesDeps, call: Any, body: AssignmentRequest) -> AssignmentView:
+def register(deps: EservicesDeps, who: Any, body: AssignmentRequest) -> AssignmentView:
     refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), ASSIGNMENT_DATES))
     people = [(getattr(body, who), getattr(body, f"{who}_first_name"), getattr(body, f"{who}_last_name"),
                (f"{who}_first_name", f"{who}_last_name")) for who in ("contact_person", "client")]
     names = {field: value for person, checked in zip(people, checked_names(deps.register, people))
              for field, value in zip(person[3], checked)}
-    a = Assignment(assignment_id=str(uuid.uuid4()), **{**body.model_dump(), **names}, created_by=call.who.actor,
+    a = Assignment(assignment_id=str(uuid.uuid4()), **{**body.model_dump(), **names}, created_by=who.actor,
                    created_at=deps.clock())
     _no_overlap(deps, a)
-    return _view(_save(deps, call, a, "assignment.create", None))
+    return _view(_save(deps, who, a, "assignment.create", None))
 
 
-def get(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
+def get(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
     a = deps.casework.assignments.get(assignment_id)
-    trail(deps).read(call.who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
+    trail(deps).read(who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
     return _view(a)
 
 
-def search(deps: EservicesDeps, call: Any, query: AssignmentQuery) -> list[AssignmentView]:
+def search(deps: EservicesDeps, who: Any, query: AssignmentQuery) -> list[AssignmentView]:
     if query.contact_person:
         found = [a for a in deps.casework.assignments.of_contact_person(query.contact_person)
                  if query.client is None or a.client == query.client]
     else:
         found = deps.casework.assignments.of_client(query.client)
     found.sort(key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
-    trail(deps).read(call.who, "assignment.read", [p for a in found for p in (a.client, a.contact_person)],
+    trail(deps).read(who, "assignment.read", [p for a in found for p in (a.client, a.contact_person)],
                      resource="assignments")
     return [_view(a) for a in found]
 
 
-def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
+def change(deps: EservicesDeps, who: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
     a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
         raise Conflict("the assignment has ended")
@@ -131,10 +131,10 @@ def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentC
                       required=("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"),
                       today=stockholm_date(deps.clock()), limits=ASSIGNMENT_DATES)
     _no_overlap(deps, updated)
-    return _view(_save(deps, call, updated, "assignment.change", a.version))
+    return _view(_save(deps, who, updated, "assignment.change", a.version))
 
 
-def end(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
+def end(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
     """Ends the assignment today (kept for billing and history, not deleted)."""
     a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
@@ -145,13 +145,13 @@ def end(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
         raise Conflict("the assignment has not begun; change its dates instead")
     valid_to = today if a.valid_to is None or a.valid_to > today else a.valid_to
     updated = a.model_copy(update={"ended_at": now, "valid_to": valid_to, "version": a.version + 1})
-    return _view(_save(deps, call, updated, "assignment.end", a.version))
+    return _view(_save(deps, who, updated, "assignment.end", a.version))
 
 
-def mine(deps: EservicesDeps, call: Any) -> list[MyAssignmentView]:
+def mine(deps: EservicesDeps, who: Any) -> list[MyAssignmentView]:
     """The caller's own assignments as contact person, newest first."""
     today = stockholm_date(deps.clock())
-    found = sorted(deps.casework.assignments.of_contact_person(call.who.personnummer),
+    found = sorted(deps.casework.assignments.of_contact_person(who.personnummer),
                    key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
     return [MyAssignmentView(assignment_id=a.assignment_id, kind=a.kind,
                              client_name=f"{a.client_first_name} {a.client_last_name}",

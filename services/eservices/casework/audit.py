@@ -175,7 +175,7 @@ def _safe_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def search_records(deps: Any, call: Any, query: Any) -> Page | FileResult:
+def search_records(deps: Any, who: Any, query: Any) -> Page | FileResult:
     """Log follow-up: records by person, actor and Stockholm dates, as JSON or a CSV export; a
     page at a time (``query.limit``, the next by ``cursor``). The auditor's own search is audited
     too (after it, so it is not in its own result)."""
@@ -183,7 +183,7 @@ def search_records(deps: Any, call: Any, query: Any) -> Page | FileResult:
     audit = trail(deps)
     records, cursor = audit.page(person=query.person, actor=query.actor, start=start, end=end, limit=query.limit,
                                  cursor=query.cursor)
-    audit.read(call.who, "audit.search", [query.person], resource="audit")
+    audit.read(who, "audit.search", [query.person], resource="audit")
     if query.format == "json":
         return Page(items=records, next_cursor=cursor)
     return FileResult(filename=f"audit-{query.from_}-{query.to}.csv", content_type="text/csv; charset=utf-8",

@@ -26,12 +26,12 @@ if TYPE_CHECKING:
     from ..bootstrap import EservicesDeps
 
 
-def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) -> CaseView:
+def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")
     _only_what_was_applied_for(case, body)
-    who, now = call.who, deps.clock()
+    now = deps.clock()
     today = stockholm_date(now)
     refuse([e for i, d in enumerate(body.decisions)
             for e in dates_near_today(d.model_dump(), today, DECISION_DATES, prefix=f"decisions.{i}.")])
@@ -72,7 +72,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     except Exception:
         deps.documents.delete(letter.key)
         raise
-    return staff_view(deps, call, saved)
+    return staff_view(deps, who, saved)
 
 
 def _granted(asked: InsatsDecision) -> list[GrantedTime]:

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from ..bootstrap import EservicesDeps
 
 
-def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -> CaseView:
+def take_in(deps: EservicesDeps, who: Any, case_id: str, body: IntakeRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("submitted", "received"):
         raise Conflict("the application has been taken in already")
     _fits_the_application(case, body)
-    who, now = call.who, deps.clock()
+    now = deps.clock()
     received = case if case.status == "received" else case.moved_to("received", now, who.actor)
     intake = Intake(intake_type=body.intake_type, intake_type_label=INTAKE_TYPES[body.intake_type],
                     lss_insatser=list(body.lss_insatser),
@@ -42,7 +42,7 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
                                status="in_progress", changed_at=now))
     tell(uow, "case.status_changed", case.owner, preferences="alerts")
     uow.commit("the case was changed by someone else; reload it")
-    return staff_view(deps, call, saved)
+    return staff_view(deps, who, saved)
 
 
 def _fits_the_application(case: Case, body: IntakeRequest) -> None:

@@ -69,31 +69,31 @@ def _view(s: MessagingSettings) -> MessagingSettingsView:
                                  changed_at=s.changed_at)
 
 
-def set_settings(deps: EservicesDeps, call: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
+def set_settings(deps: EservicesDeps, who: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
     """Switch messaging on or off for a citizen and choose the alerts; audited in the same write."""
     first, last = checked_name(deps.register, body.citizen, body.first_name, body.last_name)
     store = deps.casework.messaging
     before = store.find(body.citizen)
     new = MessagingSettings(**{**body.model_dump(), "first_name": first, "last_name": last},
-                            changed_by=call.who.actor, changed_at=deps.clock())
+                            changed_by=who.actor, changed_at=deps.clock())
     uow = deps.unit_of_work()
     if before is None:
         store.add(uow, new)
     else:
         new = store.replace(uow, new, expected_version=before.version)
-    trail(deps).add_to(uow, call.who, "messaging.change", [body.citizen], resource="messaging")
+    trail(deps).add_to(uow, who, "messaging.change", [body.citizen], resource="messaging")
     alerts_changed(uow, new)  # notify's copy of where alerts go
     uow.commit("the settings were changed by someone else; reload them")
     return _view(new)
 
 
-def get_settings(deps: EservicesDeps, call: Any, citizen: str) -> MessagingSettingsView:
+def get_settings(deps: EservicesDeps, who: Any, citizen: str) -> MessagingSettingsView:
     found = deps.casework.messaging.get(citizen)
-    trail(deps).read(call.who, "messaging.read", [citizen], resource="messaging")
+    trail(deps).read(who, "messaging.read", [citizen], resource="messaging")
     return _view(found)
 
 
-def search_citizens(deps: EservicesDeps, call: Any, name: str) -> list[MessagingCitizen]:
+def search_citizens(deps: EservicesDeps, who: Any, name: str) -> list[MessagingCitizen]:
     """Citizens with messaging on, by name; the personnummer is always shown after the name. A
     person with protected identity is never found by name (that would tie the name to the
     personnummer for every case worker) and is listed as "Skyddad identitet"."""
@@ -105,6 +105,6 @@ def search_citizens(deps: EservicesDeps, call: Any, name: str) -> list[Messaging
     if name:
         found = [s for s in found if str(s.citizen) not in protected]
     found = found[:50]
-    trail(deps).read(call.who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
+    trail(deps).read(who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
     return [MessagingCitizen(citizen=str(s.citizen), name=PROTECTED_NAME if str(s.citizen) in protected else s.name)
             for s in found]

@@ -51,7 +51,7 @@ def _in_force_during(valid_from: date, valid_to: date | None, year: int, month: 
     return valid_from <= last and (valid_to is None or valid_to >= first)
 
 
-def approve(deps: EservicesDeps, call: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
+def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
     case = deps.cases.get(case_id)
     if case.form_id not in REPORT_FORMS:
         raise Conflict("only a contact person's monthly or time report is approved against an assignment")
@@ -69,10 +69,10 @@ def approve(deps: EservicesDeps, call: Any, case_id: str, body: ReportApprovalRe
     km = float(case.computed.get("total_km") or 0) if kind == "time" else 0.0
     approval = ReportApproval(case_id=case_id, assignment_id=a.assignment_id, kind=kind, year=year, month=month,
                               km=km, fee_ore=a.monthly_fee_ore, allowance_ore=a.expense_allowance_ore,
-                              terms_year=a.valid_from.year, approved_by=call.who.actor, approved_at=deps.clock())
+                              terms_year=a.valid_from.year, approved_by=who.actor, approved_at=deps.clock())
     uow = deps.unit_of_work()
     deps.casework.report_approvals.add(uow, approval)
-    trail(deps).add_to(uow, call.who, "contact_report.approve", [case.owner, a.client], resource=f"case:{case_id}")
+    trail(deps).add_to(uow, who, "contact_report.approve", [case.owner, a.client], resource=f"case:{case_id}")
     from ...contracts.events import ContactReportApproved
 
     uow.emit(ContactReportApproved(case_id=case_id, assignment_id=a.assignment_id, contact_person=case.owner,

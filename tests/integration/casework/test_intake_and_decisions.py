@@ -310,7 +310,7 @@ class TestConcurrentChanges:
         # WHEN the intake is written from the copy read before THEN 409, and neither the change
         # nor its audit record is stored
         with pytest.raises(Conflict):
-            intake.take_in(StaleRead(deps(), stale), call, receipt["case_id"], IntakeRequest(**INTAKE))
+            intake.take_in(StaleRead(deps(), stale), call.who, receipt["case_id"], IntakeRequest(**INTAKE))
         assert case_item(receipt["case_id"])["status"] == "submitted"
         assert "intake.create" not in actions_on(pnr)
 

@@ -26,7 +26,7 @@ from services.eservices.casework.messaging import MessagingSettings
 from services.eservices.casework.repositories import AuditRepository, MessagingRepository
 from services.eservices.casework.report_approval import ReportApprovalRequest
 from services.eservices.people import RegisteredPerson
-from tests.support.fakes_casework import CaseworkDeps, casework_deps, person_call, staff_call
+from tests.support.fakes_casework import CaseworkDeps, casework_deps, person, staff
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
@@ -52,7 +52,7 @@ def application(deps: CaseworkDeps, pnr: str | None = None, *, status: str = "su
 
 def taken_in(deps: CaseworkDeps, cw=None) -> Case:
     case = application(deps)
-    intake.take_in(deps, cw or staff_call(), case.case_id, IntakeRequest(**INTAKE))
+    intake.take_in(deps, cw or staff(), case.case_id, IntakeRequest(**INTAKE))
     return deps.cases.get(case.case_id)
 
 
@@ -66,7 +66,7 @@ class TestIntake:
         # GIVEN a submitted application
         case = application(deps)
         # WHEN a case worker takes it in
-        view = intake.take_in(deps, staff_call("hl-7"), case.case_id, IntakeRequest(**INTAKE))
+        view = intake.take_in(deps, staff("hl-7"), case.case_id, IntakeRequest(**INTAKE))
         # THEN it is in progress with the intake, audited as a change, and the status is published
         assert view.status == "in_progress" and deps.cases.get(case.case_id).intake.case_worker_id == "hl-7"
         assert deps.audit.actions_on(case.owner) == ["intake.create"]
@@ -85,14 +85,14 @@ class TestIntake:
         deps.cases.get = stale_get
         # WHEN the intake is written THEN 409, and nothing of it is stored or published
         with pytest.raises(Conflict):
-            intake.take_in(deps, staff_call(), case.case_id, IntakeRequest(**INTAKE))
+            intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
         assert real_get(case.case_id).status == "submitted"
         assert deps.audit.records == [] and deps.publisher.published == []
 
     def test_taken_in_twice_is_a_conflict(self, deps):
         case = taken_in(deps)
         with pytest.raises(Conflict):
-            intake.take_in(deps, staff_call(), case.case_id, IntakeRequest(**INTAKE))
+            intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
 
 
 class TestDecide:
@@ -100,7 +100,7 @@ class TestDecide:
         # GIVEN an application taken in
         case = taken_in(deps)
         # WHEN home care is granted
-        view = decisions.decide(deps, staff_call(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        view = decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         # THEN the case is decided, the letter stored, the decision published with its granted time
         assert view.status == "decided"
         letter = deps.cases.get(case.case_id).documents[-1]
@@ -111,26 +111,26 @@ class TestDecide:
 
     def test_a_second_grant_in_the_same_dates_is_a_conflict_and_leaves_no_letter(self, deps):
         case = taken_in(deps)
-        decisions.decide(deps, staff_call(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         files = dict(deps.documents.files)
         with pytest.raises(Conflict):
-            decisions.decide(deps, staff_call(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+            decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         assert deps.documents.files == files
 
     def test_deciding_before_intake_is_refused(self, deps):
         case = application(deps)
         with pytest.raises(Conflict):
-            decisions.decide(deps, staff_call(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+            decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
 
 
 class TestCaseFiles:
     def test_a_case_document_is_a_file_result_and_its_read_is_audited(self, deps):
         # GIVEN a decided case with its letter
         case = taken_in(deps)
-        decisions.decide(deps, staff_call(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         letter = deps.cases.get(case.case_id).documents[-1]
         # WHEN the case worker asks for it THEN a file (bytes or a link: the HTTP layer chooses)
-        found = inbox.case_file(deps, staff_call(), case.case_id, letter.document_id)
+        found = inbox.case_file(deps, staff(), case.case_id, letter.document_id)
         assert isinstance(found, FileResult) and found.content_type == "application/pdf"
         assert found.content().startswith(b"%PDF") and letter.key in found.link()
         assert "case.document.read" in deps.audit.actions_on(case.owner)
@@ -140,12 +140,12 @@ class TestCaseFiles:
         deps.register.people[pnr] = RegisteredPerson(personnummer=pnr, first_name="Sam", last_name="Skyddad",
                                                      protected_identity=True)
         case = application(deps, pnr)
-        intake.take_in(deps, staff_call("hl-own"), case.case_id, IntakeRequest(**INTAKE))
+        intake.take_in(deps, staff("hl-own"), case.case_id, IntakeRequest(**INTAKE))
         # WHEN another case worker asks for the application's PDF THEN 403, and nothing was read
         with pytest.raises(Forbidden):
-            inbox.case_file(deps, staff_call("hl-other"), case.case_id, "pdf-1")
+            inbox.case_file(deps, staff("hl-other"), case.case_id, "pdf-1")
         assert "case.document.read" not in deps.audit.actions_on(pnr)
-        assert isinstance(inbox.case_file(deps, staff_call("hl-own"), case.case_id, "pdf-1"), FileResult)
+        assert isinstance(inbox.case_file(deps, staff("hl-own"), case.case_id, "pdf-1"), FileResult)
 
 
 class TestInbox:
@@ -155,8 +155,8 @@ class TestInbox:
             application(deps, submitted_at=NOW - timedelta(hours=hours))
         taken_in(deps)
         # WHEN the new ones are listed two at a time
-        first = inbox.list_inbox(deps, staff_call(), InboxQuery(status="new", limit=2))
-        second = inbox.list_inbox(deps, staff_call(), InboxQuery(status="new", limit=2, cursor=first.next_cursor))
+        first = inbox.list_inbox(deps, staff(), InboxQuery(status="new", limit=2))
+        second = inbox.list_inbox(deps, staff(), InboxQuery(status="new", limit=2, cursor=first.next_cursor))
         # THEN the status partition is asked for, newest first, and the second page ends the list
         assert deps.casework.inbox.statuses_read == ["submitted", "submitted"]
         assert [r.status for r in first.items + second.items] == ["new"] * 3
@@ -173,18 +173,18 @@ class TestAudit:
 
     def test_a_list_read_writes_its_records_in_one_batch(self, deps):
         people = [new_pnr() for _ in range(30)]
-        audit.trail(deps).read(staff_call().who, "inbox.list", people, resource="inbox")
+        audit.trail(deps).read(staff(), "inbox.list", people, resource="inbox")
         assert deps.audit.batches == [30]
         assert len({r.request_id for r in deps.audit.records}) == 1
 
     def test_a_search_is_paged_with_an_opaque_cursor(self, deps):
         pnr = new_pnr()
         for _ in range(3):
-            audit.trail(deps).read(staff_call().who, "case.read", [pnr])
+            audit.trail(deps).read(staff(), "case.read", [pnr])
             deps.clock.now += timedelta(seconds=1)
         query = AuditQuery.model_validate({"person": pnr, "from": "2026-03-10", "to": "2026-03-10", "limit": 2})
-        first = audit.search_records(deps, staff_call(role=Role.AUDITOR), query)
-        rest = audit.search_records(deps, staff_call(role=Role.AUDITOR),
+        first = audit.search_records(deps, staff(role=Role.AUDITOR), query)
+        rest = audit.search_records(deps, staff(role=Role.AUDITOR),
                                     query.model_copy(update={"cursor": first.next_cursor}))
         # THEN two, then what follows them: the third read and the first search's own record
         assert len(first.items) == 2 and first.next_cursor and rest.next_cursor is None
@@ -194,7 +194,7 @@ class TestAudit:
 
     def test_a_csv_export_is_a_file(self, deps):
         query = AuditQuery.model_validate({"from": "2026-03-10", "to": "2026-03-10", "format": "csv"})
-        found = audit.search_records(deps, staff_call(role=Role.AUDITOR), query)
+        found = audit.search_records(deps, staff(role=Role.AUDITOR), query)
         assert isinstance(found, FileResult) and found.content_type.startswith("text/csv")
         assert found.filename == "audit-2026-03-10-2026-03-10.csv"
 
@@ -205,7 +205,7 @@ def _record(audit_id: str) -> AuditRecord:
 
 
 def _enable(deps: CaseworkDeps, pnr: str, first: str = "Test", last: str = "Testsson", enabled: bool = True):
-    return messaging.set_settings(deps, staff_call(), MessagingSettingsRequest(citizen=pnr, first_name=first,
+    return messaging.set_settings(deps, staff(), MessagingSettingsRequest(citizen=pnr, first_name=first,
                                                                                 last_name=last, enabled=enabled))
 
 
@@ -224,9 +224,9 @@ class TestMessaging:
                                                      protected_identity=True)
         _enable(deps, annika, "Annika", "Berg")
         _enable(deps, sam, "Sam", "Skyddad")
-        assert [c.citizen for c in messaging.search_citizens(deps, staff_call(), "ann")] == [annika]
-        assert [c.citizen for c in messaging.search_citizens(deps, staff_call(), "berg")] == [annika]
-        assert messaging.search_citizens(deps, staff_call(), "sam") == []
+        assert [c.citizen for c in messaging.search_citizens(deps, staff(), "ann")] == [annika]
+        assert [c.citizen for c in messaging.search_citizens(deps, staff(), "berg")] == [annika]
+        assert messaging.search_citizens(deps, staff(), "sam") == []
         assert "messaging.read" in deps.audit.actions_on(annika)
 
     def test_the_stored_item_carries_sorted_name_keys_only_while_on(self):
@@ -243,13 +243,13 @@ class TestMessages:
         pnr = new_pnr()
         _enable(deps, pnr)
         # WHEN a case worker writes and the citizen reads
-        thread = messages.staff_new_thread(deps, staff_call("hl-1"), StaffNewMessage(
+        thread = messages.staff_new_thread(deps, staff("hl-1"), StaffNewMessage(
             citizen=pnr, subject="Hej", body="Välkommen", read_receipt=True))
-        seen = messages.read_thread(deps, person_call(pnr), messages.person_sender(deps, person_call(pnr)),
+        seen = messages.read_thread(deps, person(pnr), messages.person_sender(deps, person(pnr)),
                                     thread.thread_id)
         # THEN the citizen sees it, it is read, the case worker's view shows the receipt
         assert [m.body for m in seen.messages] == ["Välkommen"]
-        mine = messages.read_thread(deps, staff_call("hl-1"), messages.staff_sender(staff_call("hl-1")),
+        mine = messages.read_thread(deps, staff("hl-1"), messages.staff_sender(staff("hl-1")),
                                     thread.thread_id)
         assert mine.messages[0].read_at == NOW and mine.unread == 0
         assert [e["to_party"] for e in deps.events("message.sent")] == ["citizen"]
@@ -258,13 +258,13 @@ class TestMessages:
     def test_writing_to_a_citizen_without_messaging_stores_nothing(self, deps):
         pnr = new_pnr()
         with pytest.raises(Conflict):
-            messages.staff_new_thread(deps, staff_call(), StaffNewMessage(citizen=pnr, subject="Hej", body="x"))
+            messages.staff_new_thread(deps, staff(), StaffNewMessage(citizen=pnr, subject="Hej", body="x"))
         assert deps.casework.threads.all() == [] and deps.publisher.published == []
 
     def test_messaging_switched_off_while_sending_refuses_the_message(self, deps):
         pnr = new_pnr()
         _enable(deps, pnr)
-        thread = messages.staff_new_thread(deps, staff_call(), StaffNewMessage(citizen=pnr, subject="Hej", body="1"))
+        thread = messages.staff_new_thread(deps, staff(), StaffNewMessage(citizen=pnr, subject="Hej", body="1"))
         stores = deps.casework
         real_require = stores.messaging.require_enabled
 
@@ -274,45 +274,45 @@ class TestMessages:
             stores.messaging.replace_now(off.model_copy(update={"enabled": False}), expected_version=off.version)
         stores.messaging.require_enabled = switched_off_meanwhile
         with pytest.raises(Conflict):
-            messages.reply(deps, staff_call(), messages.staff_sender(staff_call()), thread.thread_id,
+            messages.reply(deps, staff(), messages.staff_sender(staff()), thread.thread_id,
                            Reply(body="2"))
         assert len(stores.messages.of_thread(thread.thread_id)) == 1
 
     def test_an_upload_is_attached_once_and_downloaded_by_a_redirect(self, deps):
         pnr = new_pnr()
         _enable(deps, pnr)
-        sender = messages.staff_sender(staff_call())
-        ticket = messages.start_upload(deps, staff_call(), sender, UploadRequest(filename="a.pdf",
+        sender = messages.staff_sender(staff())
+        ticket = messages.start_upload(deps, staff(), sender, UploadRequest(filename="a.pdf",
                                                                                  content_type="application/pdf"))
         deps.documents.put(f"uploads/{ticket.upload_id}", b"%PDF-1.4", "application/pdf")
-        thread = messages.staff_new_thread(deps, staff_call(), StaffNewMessage(
+        thread = messages.staff_new_thread(deps, staff(), StaffNewMessage(
             citizen=pnr, subject="Bilaga", body="Se bilaga", attachments=[ticket.upload_id]))
         with pytest.raises(ValidationFailed) as used:
-            messages.reply(deps, staff_call(), sender, thread.thread_id, Reply(body="igen",
+            messages.reply(deps, staff(), sender, thread.thread_id, Reply(body="igen",
                                                                                attachments=[ticket.upload_id]))
         assert used.value.errors[0].field == "attachments.0"
         m = thread.messages[0]
-        found = messages.attachment(deps, staff_call(), sender, thread.thread_id, m.message_id, ticket.upload_id)
+        found = messages.attachment(deps, staff(), sender, thread.thread_id, m.message_id, ticket.upload_id)
         assert isinstance(found, Redirect) and "messages/attachments/" in found.location
 
     def test_someone_elses_thread_is_not_found(self, deps):
         pnr = new_pnr()
         _enable(deps, pnr)
-        thread = messages.staff_new_thread(deps, staff_call("hl-1"), StaffNewMessage(citizen=pnr, subject="s",
+        thread = messages.staff_new_thread(deps, staff("hl-1"), StaffNewMessage(citizen=pnr, subject="s",
                                                                                       body="b"))
         with pytest.raises(NotFound):
-            messages.read_thread(deps, staff_call("hl-2"), messages.staff_sender(staff_call("hl-2")),
+            messages.read_thread(deps, staff("hl-2"), messages.staff_sender(staff("hl-2")),
                                  thread.thread_id)
         other = new_pnr()
         with pytest.raises(NotFound):
-            messages.read_thread(deps, person_call(other), messages.person_sender(deps, person_call(other)),
+            messages.read_thread(deps, person(other), messages.person_sender(deps, person(other)),
                                  thread.thread_id)
 
     def test_the_journal_export_is_a_pdf_file(self, deps):
         pnr = new_pnr()
         _enable(deps, pnr)
-        thread = messages.staff_new_thread(deps, staff_call(), StaffNewMessage(citizen=pnr, subject="s", body="b"))
-        found = messages.export_thread(deps, staff_call(), thread.thread_id)
+        thread = messages.staff_new_thread(deps, staff(), StaffNewMessage(citizen=pnr, subject="s", body="b"))
+        found = messages.export_thread(deps, staff(), thread.thread_id)
         assert isinstance(found, FileResult) and found.content().startswith(b"%PDF")
         assert "thread.export" in deps.audit.actions_on(pnr)
 
@@ -328,22 +328,22 @@ def _assignment(cp: str, client: str, **changes) -> AssignmentRequest:
 class TestAssignments:
     def test_register_change_and_end_each_publish_the_terms(self, deps):
         cp, client = new_pnr(), new_pnr()
-        a = assignments.register(deps, staff_call(), _assignment(cp, client))
-        changed = assignments.change(deps, staff_call(), a.assignment_id,
+        a = assignments.register(deps, staff(), _assignment(cp, client))
+        changed = assignments.change(deps, staff(), a.assignment_id,
                                      AssignmentChange(version=1, monthly_fee_ore=175000))
-        ended = assignments.end(deps, staff_call(), a.assignment_id)
+        ended = assignments.end(deps, staff(), a.assignment_id)
         assert (changed.version, ended.version, ended.valid_to) == (2, 3, TODAY)
         assert [e["monthly_fee_ore"] for e in deps.events("assignment.registered")] == [150000, 175000, 175000]
         assert deps.audit.actions_on(client).count("assignment.change") == 1
 
     def test_an_overlapping_assignment_and_a_stale_version_are_conflicts(self, deps):
         cp, client = new_pnr(), new_pnr()
-        a = assignments.register(deps, staff_call(), _assignment(cp, client))
+        a = assignments.register(deps, staff(), _assignment(cp, client))
         with pytest.raises(Conflict):
-            assignments.register(deps, staff_call(), _assignment(cp, client, valid_from="2026-02-01"))
-        assignments.change(deps, staff_call(), a.assignment_id, AssignmentChange(version=1, sessions_per_month=2))
+            assignments.register(deps, staff(), _assignment(cp, client, valid_from="2026-02-01"))
+        assignments.change(deps, staff(), a.assignment_id, AssignmentChange(version=1, sessions_per_month=2))
         with pytest.raises(Conflict):
-            assignments.change(deps, staff_call(), a.assignment_id, AssignmentChange(version=1, sessions_per_month=3))
+            assignments.change(deps, staff(), a.assignment_id, AssignmentChange(version=1, sessions_per_month=3))
         assert deps.casework.assignments.get(a.assignment_id).sessions_per_month == 2
 
 
@@ -357,9 +357,9 @@ def _approval(citizen: str, relative: str, **changes) -> ApprovalRequest:
 class TestRelativesApproval:
     def test_an_approval_lets_the_relative_act_and_ending_it_stops_that(self, deps):
         citizen, relative = new_pnr(), new_pnr()
-        made = relatives.approve(deps, staff_call(), _approval(citizen, relative))
+        made = relatives.approve(deps, staff(), _approval(citizen, relative))
         assert made.active_today and deps.approvals.active_approval(citizen, relative, TODAY)
-        relatives.end(deps, staff_call(), made.approval_id)
+        relatives.end(deps, staff(), made.approval_id)
         assert deps.approvals.active_approval(citizen, relative, TODAY) is None
         assert [e["template"] for e in deps.events("notification.requested")] == ["relative.approved",
                                                                                   "relative.ended"]
@@ -367,9 +367,9 @@ class TestRelativesApproval:
 
     def test_an_overlapping_approval_is_a_conflict(self, deps):
         citizen, relative = new_pnr(), new_pnr()
-        relatives.approve(deps, staff_call(), _approval(citizen, relative))
+        relatives.approve(deps, staff(), _approval(citizen, relative))
         with pytest.raises(Conflict):
-            relatives.approve(deps, staff_call(), _approval(citizen, relative))
+            relatives.approve(deps, staff(), _approval(citizen, relative))
         assert len(deps.approvals.all()) == 1
 
 
@@ -382,22 +382,22 @@ class TestReportApproval:
 
     def test_a_monthly_report_is_approved_once_against_the_reporters_assignment(self, deps):
         cp, client = new_pnr(), new_pnr()
-        a = assignments.register(deps, staff_call(), _assignment(cp, client))
+        a = assignments.register(deps, staff(), _assignment(cp, client))
         report = self._report(deps, cp)
-        approved = report_approval.approve(deps, staff_call(), report.case_id,
+        approved = report_approval.approve(deps, staff(), report.case_id,
                                            ReportApprovalRequest(assignment_id=a.assignment_id))
         assert (approved.kind, approved.fee_ore, approved.year, approved.month) == ("monthly", 150000, 2026, 2)
         assert [e["case_id"] for e in deps.events("contact_report.approved")] == [report.case_id]
         with pytest.raises(Conflict):
-            report_approval.approve(deps, staff_call(), report.case_id,
+            report_approval.approve(deps, staff(), report.case_id,
                                     ReportApprovalRequest(assignment_id=a.assignment_id))
         assert len(deps.events("contact_report.approved")) == 1
 
     def test_someone_elses_assignment_is_a_bad_field(self, deps):
-        a = assignments.register(deps, staff_call(), _assignment(new_pnr(), new_pnr()))
+        a = assignments.register(deps, staff(), _assignment(new_pnr(), new_pnr()))
         report = self._report(deps, new_pnr())
         with pytest.raises(ValidationFailed) as bad:
-            report_approval.approve(deps, staff_call(), report.case_id,
+            report_approval.approve(deps, staff(), report.case_id,
                                     ReportApprovalRequest(assignment_id=a.assignment_id))
         assert bad.value.errors[0].field == "assignment_id"
         assert deps.casework.report_approvals.all() == []

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
 
 
-def export_thread(deps: EservicesDeps, call: Any, thread_id: str) -> FileResult:
+def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> FileResult:
     from ..letters import thread_pdf  # fpdf: only when a thread is printed
 
-    sender = staff_sender(call)
+    sender = staff_sender(who)
     thread = own_thread(deps, sender, thread_id)
     now = deps.clock()
     messages = deps.casework.messages.of_thread(thread_id)
@@ -24,6 +24,6 @@ def export_thread(deps: EservicesDeps, call: Any, thread_id: str) -> FileResult:
                      exported_at=now, exported_by=sender.author_name)
     key = f"{EXPORTS_PREFIX}threads/{thread_id}/{now.strftime('%Y%m%dT%H%M%S%f')}.pdf"  # expires in a day
     deps.documents.put(key, pdf, "application/pdf")
-    trail(deps).read(call.who, "thread.export", [thread.citizen], resource=f"thread:{thread_id}")
+    trail(deps).read(who, "thread.export", [thread.citizen], resource=f"thread:{thread_id}")
     return stored_file(deps.documents, key, f"Meddelanden {thread.case_number or thread_id[:8]}.pdf",
                        "application/pdf")

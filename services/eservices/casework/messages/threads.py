@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, NotFound, ValidationFailed
-from ....domain.personnummer import mask
+from ....domain.personnummer import Personnummer, mask
 from ....domain.results import Redirect
 from ...notifications import tell, tell_case_workers
 from ...relatives import acting_subject
@@ -25,16 +25,15 @@ if TYPE_CHECKING:
 
 # -- who is a party ---------------------------------------------------------------------
 
-def staff_sender(call: Any) -> Sender:
-    who = call.who
+def staff_sender(who: Any) -> Sender:
     return Sender(party="case_worker", author=who.actor, author_name=who.name or "Handläggare",
                   uploader=f"staff:{who.user_id or who.subject}", user_id=who.user_id or who.subject)
 
 
-def person_sender(deps: EservicesDeps, call: Any) -> Sender:
-    who = call.who
+def person_sender(deps: EservicesDeps, who: Any, acting_for: Personnummer | None = None) -> Sender:
+    """A person writing as themselves, or (``acting_for``) as a citizen who approved them today."""
     today = stockholm_date(deps.clock())
-    citizen = acting_subject(who, call.acting_for, deps.approvals, today)
+    citizen = acting_subject(who, acting_for, deps.approvals, today)
     if citizen == who.personnummer:
         name = who.name or ""
     else:
@@ -61,7 +60,7 @@ def own_thread(deps: EservicesDeps, sender: Sender, thread_id: str) -> Thread:
 
 # -- sending ----------------------------------------------------------------------------
 
-def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
+def _send(deps: EservicesDeps, who: Any, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
           read_receipt: bool, upload_ids: list[str]) -> Message:
     from ....contracts.events import MessageSent
 
@@ -87,7 +86,7 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
         stores.uploads.attach(uow, a.attachment_id, sender.uploader)
     stores.messaging.require_enabled(uow, thread.citizen)
     if sender.audited:
-        trail(deps).add_to(uow, call.who, "message.send", [thread.citizen],
+        trail(deps).add_to(uow, who, "message.send", [thread.citizen],
                            resource=f"thread:{thread.thread_id}/message:{message.message_id}",
                            acting_for=sender.as_whom)
     uow.emit(MessageSent(message_id=message.message_id, to_party=to_party,
@@ -113,9 +112,9 @@ def _send(deps: EservicesDeps, call: Any, sender: Sender, thread: Thread, *, new
     return message
 
 
-def staff_new_thread(deps: EservicesDeps, call: Any, body: StaffNewMessage) -> ThreadView:
+def staff_new_thread(deps: EservicesDeps, who: Any, body: StaffNewMessage) -> ThreadView:
     """A case worker writes to a citizen with messaging on (409 otherwise), optionally about a case."""
-    sender = staff_sender(call)
+    sender = staff_sender(who)
     settings = enabled_or_raise(deps, body.citizen)
     case_number = None
     if body.case_id:
@@ -130,14 +129,13 @@ def staff_new_thread(deps: EservicesDeps, call: Any, body: StaffNewMessage) -> T
     thread = Thread(thread_id=str(uuid.uuid4()), citizen=body.citizen, citizen_name=settings.name,
                     case_worker_id=sender.user_id or "", case_worker_name=sender.author_name, case_id=body.case_id,
                     case_number=case_number, subject=body.subject, created_at=now, last_message_at=now)
-    _send(deps, call, sender, thread, new=True, subject=body.subject, body=body.body,
+    _send(deps, who, sender, thread, new=True, subject=body.subject, body=body.body,
           read_receipt=body.read_receipt, upload_ids=body.attachments)
     return _thread_view(deps, sender, deps.casework.threads.get(thread.thread_id))
 
 
-def citizen_new_thread(deps: EservicesDeps, call: Any, body: CitizenNewMessage) -> ThreadView:
-    """A citizen (or their relative) writes about their own case to its case worker."""
-    sender = person_sender(deps, call)
+def citizen_new_thread(deps: EservicesDeps, who: Any, sender: Sender, body: CitizenNewMessage) -> ThreadView:
+    """A citizen (or their relative: ``person_sender``) writes about their own case to its case worker."""
     case = deps.cases.get_owned(body.case_id, sender.citizen or "")
     if case.intake is None:
         raise citizen_error(Conflict, "Ingen handläggare har tagit upp ärendet än. Du kan skriva när det är gjort.")
@@ -147,15 +145,15 @@ def citizen_new_thread(deps: EservicesDeps, call: Any, body: CitizenNewMessage) 
                     case_worker_id=case.intake.case_worker_id, case_worker_name=case.intake.case_worker_name,
                     case_id=case.case_id, case_number=case.case_number, subject=body.subject, created_at=now,
                     last_message_at=now)
-    _send(deps, call, sender, thread, new=True, subject=body.subject, body=body.body,
+    _send(deps, who, sender, thread, new=True, subject=body.subject, body=body.body,
           read_receipt=body.read_receipt, upload_ids=body.attachments)
     return _thread_view(deps, sender, deps.casework.threads.get(thread.thread_id))
 
 
-def reply(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str, body: Reply) -> ThreadView:
+def reply(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str, body: Reply) -> ThreadView:
     thread = own_thread(deps, sender, thread_id)
     subject = thread.subject if thread.subject.startswith("Sv: ") else f"Sv: {thread.subject}"
-    _send(deps, call, sender, thread, new=False, subject=subject, body=body.body, read_receipt=body.read_receipt,
+    _send(deps, who, sender, thread, new=False, subject=subject, body=body.body, read_receipt=body.read_receipt,
           upload_ids=body.attachments)
     return _thread_view(deps, sender, deps.casework.threads.get(thread_id))
 
@@ -188,24 +186,24 @@ def _thread_view(deps: EservicesDeps, sender: Sender, thread: Thread) -> ThreadV
                       messages=[_message_view(m, thread.thread_id, sender) for m in messages])
 
 
-def list_threads(deps: EservicesDeps, call: Any, sender: Sender) -> list[ThreadSummary]:
+def list_threads(deps: EservicesDeps, who: Any, sender: Sender) -> list[ThreadSummary]:
     threads = deps.casework.threads
     if sender.party == "case_worker":
         found = threads.of_case_worker(sender.user_id or "")
-        trail(deps).read(call.who, "message.read", [t.citizen for t in found], resource="threads")
+        trail(deps).read(who, "message.read", [t.citizen for t in found], resource="threads")
     else:
         found = threads.of_citizen(sender.citizen or "")
         if sender.proxy:
-            trail(deps).read(call.who, "message.read", [sender.citizen], resource="threads",
+            trail(deps).read(who, "message.read", [sender.citizen], resource="threads",
                              acting_for=sender.as_whom)
     return [_summary(t, sender) for t in found]
 
 
-def read_thread(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str) -> ThreadView:
+def read_thread(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str) -> ThreadView:
     """The thread; what the other party sent is marked read now (the sender's read receipt)."""
     thread = own_thread(deps, sender, thread_id)
     if sender.audited:
-        trail(deps).read(call.who, "message.read", [thread.citizen], resource=f"thread:{thread_id}",
+        trail(deps).read(who, "message.read", [thread.citizen], resource=f"thread:{thread_id}",
                          acting_for=sender.as_whom)
     stores, now = deps.casework, deps.clock()
     for m in stores.messages.of_thread(thread_id):
@@ -215,7 +213,7 @@ def read_thread(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str) 
     return _thread_view(deps, sender, stores.threads.get(thread_id))
 
 
-def attachment(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str, message_id: str,
+def attachment(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str, message_id: str,
                attachment_id: str) -> Redirect:
     """A short-lived S3 address of the attachment, for the thread's parties only."""
     thread = own_thread(deps, sender, thread_id)
@@ -224,7 +222,7 @@ def attachment(deps: EservicesDeps, call: Any, sender: Sender, thread_id: str, m
     if found is None:
         raise _error(sender, NotFound, "no such attachment", "Bilagan finns inte")
     if sender.audited:
-        trail(deps).read(call.who, "message.attachment.read", [thread.citizen],
+        trail(deps).read(who, "message.attachment.read", [thread.citizen],
                          resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}",
                          acting_for=sender.as_whom)
     return Redirect(deps.documents.presigned_get(found.key, filename=safe_filename(found.filename)))

@@ -23,7 +23,7 @@ def safe_filename(filename: str) -> str:
     return cleaned[-100:]
 
 
-def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadRequest) -> UploadTicket:
+def start_upload(deps: EservicesDeps, who: Any, sender: Sender, body: UploadRequest) -> UploadTicket:
     """A presigned POST for one attachment; S3 refuses a file over 16 MiB or of another type."""
     upload_id = str(uuid.uuid4())
     # No filename in the key (it may name a person); under the prefix a lifecycle rule empties
@@ -36,7 +36,7 @@ def start_upload(deps: EservicesDeps, call: Any, sender: Sender, body: UploadReq
     uow = deps.unit_of_work()
     deps.casework.uploads.add(uow, upload)
     if sender.audited:
-        trail(deps).add_to(uow, call.who, "message.upload", [sender.citizen], resource=f"upload:{upload_id}",
+        trail(deps).add_to(uow, who, "message.upload", [sender.citizen], resource=f"upload:{upload_id}",
                            acting_for=sender.as_whom)
     uow.commit()
     return UploadTicket(upload_id=upload_id, url=ticket["url"], fields=ticket["fields"],
