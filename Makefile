@@ -14,11 +14,11 @@ help:
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
-	@echo "make fire JOB=eservices.relay_outbox   fire a scheduled job on the running local stack"
+	@echo "make fire JOB=eservices.sweep_drafts   fire a scheduled job on the running local stack"
 	@echo "make run PORT=8080 CLEAN=1   another port; start without the data kept from the last run"
 	@echo "make clean-data   forget the local stack's data"
 	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"
-	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS)"
+	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS; RECOMPUTE=1 recomputes every client-month first)"
 	@echo "make dlq      what is in each dead-letter queue; make redrive QUEUE=notify-inbox moves it back"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -120,7 +120,7 @@ REPORTS_ENV = $(if $(filter local,$(STAGE)),$(LOCAL_AWS),)
 
 report: install
 	@test -n "$(MONTH)" || (echo "usage: make report MONTH=YYYY-MM"; exit 2)
-	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli rebuild $(MONTH) --out .local/reports
+	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli rebuild $(MONTH) $(if $(RECOMPUTE),--recompute) --out .local/reports
 
 synthetic-month: install
 	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli load-synthetic $(or $(MONTH),2026-10) \

@@ -43,7 +43,10 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from moto.server import ThreadedMotoServer
 
+    from infra.local import moto_streams
     from tests.support.stack import base_env, free_port, set_env
+
+    moto_streams.install()  # the tables have streams: keep moto's writes as cheap as the local stack's
 
     saved_env = dict(os.environ)
     port = free_port()

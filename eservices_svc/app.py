@@ -27,4 +27,4 @@ def sweep_drafts(event):
 def on_event(event):  # notify's delivery status, shown on Mina sidor
     from services.eservices.notifications import on_delivery_events
 
-    return on_delivery_events(deps().table, event)
+    return on_delivery_events(deps().deliveries, event)

@@ -40,6 +40,9 @@ def aws(issuer):
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from infra.local.moto_streams import install
+
+    install()  # table streams without making moto's transactions slower
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

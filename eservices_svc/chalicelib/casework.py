@@ -2,6 +2,7 @@
 settings and the audit trail. Every handler hands over to ``services.eservices.casework``."""
 from chalice import Blueprint
 
+from services.entrypoints.downloads import download as download_file
 from services.entrypoints.http import HttpApi
 from services.eservices.bootstrap import deps
 
@@ -38,7 +39,7 @@ def get_case(call, case_id):
 def case_file(call, case_id, document_id):
     from services.eservices.casework import inbox
 
-    return inbox.case_file(deps(), call.who, case_id, document_id)
+    return download_file(deps().documents, inbox.case_file(deps(), call.who, case_id, document_id), call.headers)
 
 
 @bp.route("/cases/{case_id}/intake", methods=["POST"])

@@ -5,7 +5,7 @@ from services.eservices import submissions as sub
 from services.eservices.bootstrap import deps
 from services.eservices.forms import get_form, registry
 from services.eservices.forms.engine import describe
-from services.eservices.schemas import (DraftView, FormSummary, Preview, Receipt, SaveDraft, SignatureView,
+from services.eservices.schemas import (DraftView, FormSummary, Preview, SubmissionReceipt, SaveDraft, SignatureView,
                                         StartDraft)
 from services.entrypoints.http import HttpApi
 
@@ -77,7 +77,7 @@ def collect_signature(call, draft_id):
 
 
 @bp.route("/drafts/{draft_id}/submit", methods=["POST"])
-@api.operation("drafts.submit", response=Receipt, status=201, summary="Submit a signed draft (Idempotency-Key)",
+@api.operation("drafts.submit", response=SubmissionReceipt, status=201, summary="Submit a signed draft (Idempotency-Key)",
                tags=("drafts",))
 def submit_draft(call, draft_id):
     return sub.submit_draft(deps(), call, draft_id)

@@ -2,6 +2,7 @@
 (X-Acting-For) under /my/messages. Logic in ``services.eservices.casework.messages``."""
 from chalice import Blueprint
 
+from services.entrypoints.downloads import download as download_file
 from services.entrypoints.http import HttpApi
 from services.eservices.bootstrap import deps
 
@@ -71,7 +72,7 @@ def staff_reply(call, body, thread_id):
 def staff_export(call, thread_id):
     from services.eservices.casework import messages as msg
 
-    return msg.export_thread(deps(), call.who, thread_id)
+    return download_file(deps().documents, msg.export_thread(deps(), call.who, thread_id), call.headers)
 
 
 @bp.route("/messages" + ATTACHMENT)

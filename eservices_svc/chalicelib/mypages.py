@@ -1,6 +1,7 @@
 """Routes: Mina sidor — profile, cases, documents."""
 from chalice import Blueprint
 
+from services.entrypoints.downloads import download as download_file
 from services.entrypoints.http import HttpApi
 from services.eservices import mypages, submissions
 from services.eservices.bootstrap import deps
@@ -48,7 +49,7 @@ def my_case(call, case_id):
 @api.operation("documents.read_own", summary="Download a document of my case (PDF)", tags=("mina sidor",),
                content_type="application/pdf")
 def download(call, case_id, document_id):
-    return mypages.document(deps(), call, case_id, document_id)
+    return download_file(deps().documents, mypages.document(deps(), call, case_id, document_id), call.headers)
 
 
 @bp.route("/cases/{case_id}/report-another", methods=["POST"])

@@ -1,14 +1,14 @@
-"""Routes: the citizen web (HTML pages, form posts). Views in ``services.eservices.web.views``."""
+"""Routes: the citizen web (HTML pages, form posts). Views in ``services.entrypoints.web.views``."""
 from chalice import Blueprint, Response
 
-from services.eservices.web.http import FORM_TYPES, serve
+from services.entrypoints.web.http import FORM_TYPES, serve
 
 bp = Blueprint(__name__)
 GET = ["GET"]  # a GET has no body: no content type to require
 
 
 def _page(view_name, **kw):
-    from services.eservices.web import views
+    from services.entrypoints.web import views
 
     return serve(bp.current_request, getattr(views, view_name), **kw)
 

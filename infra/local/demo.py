@@ -50,7 +50,7 @@ def _seed_notify(home_care: dict[str, Any]) -> list[str]:
 
     contacts = [{"provider_id": p["provider_id"], **p.get("contact", {})} for p in home_care["providers"]]
     load(notify().store, contacts, datetime(2026, 1, 1, tzinfo=timezone.utc))
-    report = repair_contacts(eservices().table, eservices().unit_of_work, publish_all=True)
+    report = repair_contacts(eservices().contacts, eservices().unit_of_work, publish_all=True)
     return ["provider contact"] * len(contacts) + ["contact preferences"] * report.published
 
 

@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if not endpoint:
         from moto.server import ThreadedMotoServer
 
+        from infra.local.moto_streams import install
+
+        install()  # table streams without making moto's transactions slower
         moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.moto_port, verbose=False)
         moto_server.start()
         endpoint = f"http://127.0.0.1:{args.moto_port}"

@@ -71,23 +71,6 @@ class SnsPublisher:
         return failed
 
 
-class RecordingPublisher:
-    """A fake for unit tests: keeps what was published."""
-
-    def __init__(self) -> None:
-        self.published: list[Envelope] = []
-
-    def publish(self, envelope: Envelope) -> None:
-        self.published.append(envelope)
-
-    def publish_batch(self, envelopes: Sequence[Envelope]) -> list[str]:
-        self.published.extend(envelopes)
-        return []
-
-    def of_type(self, event_type: str) -> list[Envelope]:
-        return [e for e in self.published if e.event_type == event_type]
-
-
 def send_batch(queue: str, bodies: list[dict[str, Any]], *, ids: list[str] | None = None) -> list[str]:
     """Sends up to any number of messages to a queue, ten per call. Returns the ids that failed."""
     url = queue_url(queue)

@@ -6,7 +6,8 @@ never accumulates). The state and its events are then one item, written atomical
 transaction. The table's DynamoDB Stream (NEW_AND_OLD_IMAGES) carries every change; the relay
 publishes, for each INSERT or MODIFY, the envelopes in the new image's ``outbox`` whose event id
 is not in the old image's. The envelope (its id included) is stored, so a replayed stream record
-publishes the same event id, and consumers are idempotent on it.
+publishes the same event id, and consumers are idempotent on it; a writer derives the id from
+what it writes (:func:`event_id_for`), so a re-run write emits the same id too.
 
 - On AWS a Lambda with the stream as its event source calls :func:`handle_stream_event`, which
   reports the records it could not relay (``batchItemFailures`` by sequence number) so Lambda
@@ -20,6 +21,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,16 @@ OUTBOX_TTL_DAYS = 7  # an item that exists only to carry events is kept a week, 
 _RELAYED = ("INSERT", "MODIFY")
 _READ_LIMIT = 1000  # GetRecords' maximum per call
 _SHARDS_MAX_AGE = 30.0  # seconds a shard list is trusted (shards split now and then; an open one stays readable)
+
+
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c3a52-2d4e-5b8a-9c1f-3e7d0a4b8c21")
+
+
+def event_id_for(pk: str, sk: str, version: int | str, event_type: str, n: int = 0) -> str:
+    """A deterministic event id for the ``n``-th event of ``event_type`` that the write of
+    version ``version`` of item (``pk``, ``sk``) emits: a re-run of the same write (a redelivered
+    message, a retried request) emits the same id, which consumers are idempotent on."""
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{pk}|{sk}|{version}|{event_type}|{n}"))
 
 
 def outbox_value(envelopes: Iterable[Envelope]) -> list[str]:

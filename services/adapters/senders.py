@@ -92,29 +92,3 @@ class SnsSmsSender:
         except Exception as exc:  # noqa: BLE001 - sorted into permanent or transient
             raise _translate(exc, _SNS_PERMANENT) from exc
         return result["MessageId"]
-
-
-class RecordingEmailSender:
-    """A fake for unit tests: keeps what was sent; ``fail_with`` makes the next sends fail."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str, str]] = []
-        self.fail_with: Exception | None = None
-
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append((to, subject, text, html))
-        return f"mail-{len(self.sent)}"
-
-
-class RecordingSmsSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.fail_with: Exception | None = None
-
-    def send(self, to: str, body: str) -> str:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append((to, body))
-        return f"sms-{len(self.sent)}"

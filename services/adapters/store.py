@@ -20,6 +20,15 @@ _NEW = "attribute_not_exists(pk)"
 _SAME_VERSION = "#v = :v"
 
 
+def _version_guard(expected_version: int, only_if: dict[str, Any] | None) -> tuple[str, dict, dict]:
+    """``version = expected`` and, for each ``only_if`` attribute, ``attribute = value``."""
+    conditions, names, values = [_SAME_VERSION], {"#v": "version"}, {":v": expected_version}
+    for n, (attribute, value) in enumerate((only_if or {}).items()):
+        conditions.append(f"#a{n} = :a{n}")
+        names[f"#a{n}"], values[f":a{n}"] = attribute, value
+    return " AND ".join(conditions), names, values
+
+
 class ItemStore(Generic[M]):
     model: ClassVar[type[BaseModel]]
     entity: ClassVar[str]  # the item's ``type`` attribute
@@ -66,10 +75,12 @@ class ItemStore(Generic[M]):
         uow.put(self.item(aggregate), condition=_NEW)
         return aggregate
 
-    def replace(self, uow: UnitOfWork, aggregate: M, *, expected_version: int) -> M:
+    def replace(self, uow: UnitOfWork, aggregate: M, *, expected_version: int,
+                only_if: dict[str, Any] | None = None) -> M:
+        """``only_if``: stored attributes that must also still hold (e.g. a status)."""
         saved = aggregate.model_copy(update={"version": expected_version + 1})
-        uow.put(self.item(saved), condition=_SAME_VERSION, names={"#v": "version"},
-                values={":v": expected_version})
+        condition, names, values = _version_guard(expected_version, only_if)
+        uow.put(self.item(saved), condition=condition, names=names, values=values)
         return saved
 
     # -- single writes, when nothing else must commit with them -------------------------
@@ -78,10 +89,23 @@ class ItemStore(Generic[M]):
             self.table.put_item(Item=to_dynamo(self.item(aggregate)), ConditionExpression=_NEW)
         return aggregate
 
-    def replace_now(self, aggregate: M, *, expected_version: int) -> M:
+    def replace_now(self, aggregate: M, *, expected_version: int, only_if: dict[str, Any] | None = None) -> M:
         saved = aggregate.model_copy(update={"version": expected_version + 1})
+        condition, names, values = _version_guard(expected_version, only_if)
         with translated_errors(self.conflict):
-            self.table.put_item(Item=to_dynamo(self.item(saved)), ConditionExpression=_SAME_VERSION,
-                                ExpressionAttributeNames={"#v": "version"},
-                                ExpressionAttributeValues={":v": expected_version})
+            self.table.put_item(Item=to_dynamo(self.item(saved)), ConditionExpression=condition,
+                                ExpressionAttributeNames=names, ExpressionAttributeValues=to_dynamo(values))
         return saved
+
+    def put_now(self, aggregate: M) -> M:
+        """Writes ``aggregate`` whatever is stored (seeds, and items without versions)."""
+        with translated_errors(self.conflict):
+            self.table.put_item(Item=to_dynamo(self.item(aggregate)))
+        return aggregate
+
+    def remove_now(self, aggregate: M, *, expected_version: int) -> None:
+        """Deletes the aggregate if its stored version is still ``expected_version``."""
+        with translated_errors(self.conflict):
+            self.table.delete_item(Key=self.key(*self.ident(aggregate)), ConditionExpression=_SAME_VERSION,
+                                   ExpressionAttributeNames={"#v": "version"},
+                                   ExpressionAttributeValues={":v": expected_version})

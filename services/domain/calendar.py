@@ -54,6 +54,11 @@ def is_month_open(year: int, month: int, now: datetime) -> bool:
     return now < lock_deadline(year, month)
 
 
+def local_minute(instant: datetime) -> str:
+    """``2026-11-24 10:08``: an instant as it reads in Sweden."""
+    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
 def stockholm_date(instant: datetime) -> date:
     return instant.astimezone(STOCKHOLM).date()
 

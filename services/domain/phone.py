@@ -72,8 +72,9 @@ def display(e164: str) -> str:
     return f"{n[:3]}-{n[3:6]} {n[6:8]} {n[8:]}"
 
 
-def mobile_error(field: str | None) -> str:
-    label = FIELD_LABELS.get(field or "", "Mobilnummer")
+def mobile_error(field: str | None, label: str | None = None) -> str:
+    """The message for a number that is not a Swedish mobile; ``label`` names a form's field."""
+    label = label or FIELD_LABELS.get(field or "", "Mobilnummer")
     return (f"{label}: ange ett svenskt mobilnummer, till exempel {EXAMPLE} "
             f"(nummer som börjar med 070, 072, 073, 076 eller 079)")
 
@@ -117,8 +118,8 @@ def normalize_email(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def email_error(field: str | None) -> str:
-    label = FIELD_LABELS.get(field or "", "E-postadress")
+def email_error(field: str | None, label: str | None = None) -> str:
+    label = label or FIELD_LABELS.get(field or "", "E-postadress")
     return f"{label}: ange en giltig e-postadress, till exempel namn@exempel.se"
 
 

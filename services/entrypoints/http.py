@@ -137,11 +137,11 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
     return out
 
 
-def render(result: Any, status: int, accept: str = "") -> Response:
+def render(result: Any, status: int) -> Response:
     if isinstance(result, Response):
         return result
     if isinstance(result, (FileResult, Redirect)):
-        return render_file(result, accept)
+        return render_file(result)
     if isinstance(result, Page):  # a bounded list: the items, and where the next page starts
         response = render(result.items, status)
         if result.next_cursor:
@@ -209,7 +209,7 @@ class HttpApi:
                 kwargs["body"] = _parse_body(model_of_ref(spec.body), request.raw_body)
             if spec.query is not None:
                 kwargs["query"] = _parse(model_of_ref(spec.query), dict(request.query_params or {}), "query.")
-            return render(handler(call, **kwargs), spec.status, request.headers.get("accept", ""))
+            return render(handler(call, **kwargs), spec.status)
         except DomainError as exc:
             audit_line(self.logger, "request_refused", action=spec.action, status=exc.status, problem=exc.slug,
                        actor=principal.actor if principal else "anonymous",

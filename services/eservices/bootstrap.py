@@ -1,38 +1,47 @@
 """The composition root of the e-services: builds the adapters once, lazily.
 
-Use cases receive ``EservicesDeps``; tests build one with fakes or with a moto-backed table.
+Use cases receive ``EservicesDeps``: repository instances and a unit-of-work factory, built here
+over DynamoDB and in the unit tier over in-memory fakes (``tests/support/fakes_eservices.py``).
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..adapters.documents import DocumentStore
-from ..adapters.dynamo import UnitOfWork
-from ..adapters.messaging import SnsPublisher
 from ..clock import Clock, utc_now
 from ..settings import Settings, settings
-from .cases import CaseRepository
-from .drafts import DraftRepository
-from .people import PopulationRegister, ProfileRepository, configured_register
-from .relatives import ApprovalRepository
+from .people import PopulationRegister
 
 SOURCE = "eservices"
 
 
 @dataclass
 class EservicesDeps:
-    table: Any
     publisher: Any
     documents: Any
     signer: Any
     settings: Settings
     register: PopulationRegister
+    unit_of_work: Callable[[], Any]
+    cases: Any  # cases.CaseRepository
+    case_numbers: Any  # cases.CaseNumbers
+    drafts: Any  # drafts.DraftRepository
+    submit_keys: Any  # drafts.SubmitKeyRepository
+    approvals: Any  # relatives.ApprovalRepository
+    profiles: Any  # people.ProfileRepository
+    contacts: Any  # people.ContactItems
+    deliveries: Any  # notifications.DeliveryStatusRepository
+    audit: Any  # casework.audit.AuditTrail
+    sessions: Any  # web.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
+    # Case work's stores that are not yet repositories of their own still build on the table;
+    # the citizen's use cases never touch it.
+    table: Any = None
     casework: Any = None  # case work's repositories (casework/stores.py), over the table unless given
 
     def __post_init__(self) -> None:
@@ -40,25 +49,6 @@ class EservicesDeps:
             from .casework.stores import CaseworkStores
 
             self.casework = CaseworkStores.over(self.table)
-
-    @property
-    def drafts(self) -> DraftRepository:
-        return DraftRepository(self.table)
-
-    @property
-    def cases(self) -> CaseRepository:
-        return CaseRepository(self.table)
-
-    @property
-    def approvals(self) -> ApprovalRepository:
-        return ApprovalRepository(self.table)
-
-    @property
-    def profiles(self) -> ProfileRepository:
-        return ProfileRepository(self.table)
-
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.table, SOURCE)
 
 
 def _signer(s: Settings) -> Any:
@@ -72,10 +62,34 @@ def _signer(s: Settings) -> Any:
     return UnavailableSigner()
 
 
+def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Settings,
+                  register: PopulationRegister, clock: Clock = utc_now) -> EservicesDeps:
+    """Every repository over the one e-services table."""
+    from ..adapters.dynamo import UnitOfWork
+    from .cases import CaseNumbers, CaseRepository
+    from .casework.audit import AuditTrail
+    from .drafts import DraftRepository, SubmitKeyRepository
+    from .notifications import DeliveryStatusRepository
+    from .people import ContactItems, ProfileRepository
+    from .relatives import ApprovalRepository
+    from .web.sessions import SessionRepository
+
+    return EservicesDeps(
+        publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
+        unit_of_work=lambda: UnitOfWork(table, SOURCE),
+        cases=CaseRepository(table), case_numbers=CaseNumbers(table), drafts=DraftRepository(table),
+        submit_keys=SubmitKeyRepository(table), approvals=ApprovalRepository(table),
+        profiles=ProfileRepository(table), contacts=ContactItems(table),
+        deliveries=DeliveryStatusRepository(table), audit=AuditTrail(table, clock),
+        sessions=SessionRepository(table), table=table)
+
+
 @cache
 def deps() -> EservicesDeps:
+    from ..adapters.documents import DocumentStore
+    from ..adapters.messaging import SnsPublisher
     from ..aws import table
+    from .people import configured_register
 
     s = settings()
-    return EservicesDeps(table=table("eservices"), publisher=SnsPublisher(), documents=DocumentStore(),
-                         signer=_signer(s), settings=s, register=configured_register())
+    return over_dynamodb(table("eservices"), SnsPublisher(), DocumentStore(), _signer(s), s, configured_register())

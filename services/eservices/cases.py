@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, next_number, query_all
+from ..adapters.dynamo import next_number, query_all
+from ..adapters.store import ItemStore
 from ..domain.errors import Conflict, NotFound
 from ..domain.personnummer import Personnummer
 from .sv import citizen_error
@@ -141,8 +142,11 @@ def case_key(case_id: str) -> dict[str, str]:
 
 
 def case_item(case: Case) -> dict[str, Any]:
+    return {**case_key(case.case_id), "type": "case", **case.model_dump(mode="json"), **case_indexes(case)}
+
+
+def case_indexes(case: Case) -> dict[str, str]:
     return {
-        **case_key(case.case_id), "type": "case", **case.model_dump(mode="json"),
         # Mina sidor: a person's cases, newest first.
         "gsi1pk": f"PERSON#{case.owner}", "gsi1sk": f"CASE#{case.submitted_at.isoformat()}#{case.case_id}",
         # The case workers' inbox, one partition per status, by submit time (casework/inbox_index.py).
@@ -150,27 +154,33 @@ def case_item(case: Case) -> dict[str, Any]:
     }
 
 
-def new_case_number(table: Any, year: int) -> str:
-    """Readable and unique: ``2026-000042`` (one counter per year)."""
-    return f"{year}-{next_number(table, f'case-number#{year}'):06d}"
+class CaseNumbers:
+    """Readable and unique case numbers: ``2026-000042`` (one counter per year)."""
 
-
-class CaseRepository:
     def __init__(self, table: Any) -> None:
         self.table = table
 
-    def get(self, case_id: str) -> Case:
-        item = self.table.get_item(Key=case_key(case_id), ConsistentRead=True).get("Item")
-        if item is None:
-            raise NotFound("no such case")
-        return Case.model_validate(from_dynamo(item))
+    def next(self, year: int) -> str:
+        return f"{year}-{next_number(self.table, f'case-number#{year}'):06d}"
+
+
+class CaseRepository(ItemStore[Case]):
+    model = Case
+    entity = "case"
+    missing = "no such case"
+
+    def key(self, case_id: str) -> dict[str, str]:
+        return case_key(case_id)
+
+    def ident(self, case: Case) -> tuple[str]:
+        return (case.case_id,)
+
+    def indexes(self, case: Case) -> dict[str, str]:
+        return case_indexes(case)
 
     def get_owned(self, case_id: str, owner: str) -> Case:
         """A person's own case; someone else's answers 404, as if it did not exist."""
-        try:
-            case = self.get(case_id)
-        except NotFound:
-            case = None
+        case = self.find(case_id)
         if case is None or case.owner != owner:
             raise citizen_error(NotFound, "Ärendet finns inte")
         return case
@@ -181,13 +191,6 @@ class CaseRepository:
                           ExpressionAttributeValues={":pk": f"PERSON#{owner}", ":c": "CASE#"})
         return [Case.model_validate(i) for i in items]
 
-    def item(self, case: Case) -> dict[str, Any]:
-        """The item to put through a unit of work (which converts it for DynamoDB once: twice
-        would turn every number into a string)."""
-        return case_item(case)
-
     def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
         """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""
-        saved = case.model_copy(update={"version": expected_version + 1})
-        uow.put(case_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version})
-        return saved
+        return self.replace(uow, case, expected_version=expected_version)

@@ -16,7 +16,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..adapters.dynamo import from_dynamo
 from ..domain.errors import Conflict
 from ..domain.phone import InvalidEmail, InvalidPhone, normalize_email, normalize_mobile
 from ..observability import get_logger
@@ -77,18 +76,6 @@ def repaired_item(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return new, dropped
 
 
-def _scan(table: Any) -> list[dict[str, Any]]:
-    kwargs: dict[str, Any] = {"FilterExpression": "sk IN (:p, :m)",
-                              "ExpressionAttributeValues": {":p": "PROFILE", ":m": "MESSAGING"}}
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.scan(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return [from_dynamo(i) for i in items]
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def _emit_preferences(uow: Any, item: dict[str, Any]) -> None:
     from datetime import datetime
 
@@ -104,12 +91,13 @@ def _emit_preferences(uow: Any, item: dict[str, Any]) -> None:
         alerts_changed(uow, MessagingSettings.model_validate(item))
 
 
-def repair_contacts(table: Any, unit_of_work: Any, *, publish_all: bool = False) -> RepairReport:
-    """Repairs every stored profile and messaging setting; ``unit_of_work()`` makes a new one."""
+def repair_contacts(contacts: Any, unit_of_work: Any, *, publish_all: bool = False) -> RepairReport:
+    """Repairs every stored profile and messaging setting (``contacts``: ``people.ContactItems``);
+    ``unit_of_work()`` makes a new unit of work."""
     report = RepairReport()
     watched = ("mobile", "phone1", "phone2", "email", "notify_sms", "notify_email", "sms_alert", "sms_phone",
                "email_alert")
-    for item in _scan(table):
+    for item in contacts.all():
         report.scanned += 1
         new, dropped = repaired_item(item)
         changed = any(new.get(k) != item.get(k) for k in watched)
@@ -119,10 +107,7 @@ def repair_contacts(table: Any, unit_of_work: Any, *, publish_all: bool = False)
         uow = unit_of_work()
         if changed:
             # Only if nobody changed the item since we read it: a fresh edit is already valid.
-            names = {f"#{k}": k for k in watched if item.get(k) is not None}
-            condition = " AND ".join(f"#{k} = :{k}" for k in names.values()) or "attribute_exists(pk)"
-            uow.put(new, condition=condition, names=names or None,
-                    values={f":{k}": item[k] for k in names.values()} or None)
+            contacts.replace_if_unchanged(uow, item, new, watched)
         _emit_preferences(uow, new)
         try:
             uow.commit()
@@ -147,7 +132,7 @@ def main(argv: list[str]) -> int:
     from .bootstrap import deps
 
     d = deps()
-    report = repair_contacts(d.table, d.unit_of_work, publish_all="--publish-all" in argv)
+    report = repair_contacts(d.contacts, d.unit_of_work, publish_all="--publish-all" in argv)
     print(f"scanned {report.scanned}, repaired {report.repaired} (numbers or addresses dropped in "
           f"{report.dropped}), unchanged {report.unchanged}, changed meanwhile {report.conflicts}, "
           f"preferences sent to notify {report.published}")

@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.errors import NotFound
-from ..domain.results import FileResult, stored_file
+from ..domain.files import StoredFile
 from .bootstrap import EservicesDeps
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
 from .forms.engine import preview, typed_answers
 from .notifications import delivery_status, profile_changed
 from .people import Profile
-from .proxy import audit_read, subject_of
+from .proxy import acting, audit_read
 from .sv import citizen_error, citizen_field
 from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
-
-def _subject(deps: EservicesDeps, call: Any) -> str:
-    return subject_of(deps, call)
 
 
 def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
@@ -31,7 +28,7 @@ def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
                        last_name=person.last_name if person else None,
                        address=address.model_dump() if address else None,
                        protected_identity=bool(person and person.protected_identity),
-                       notifications=delivery_status(deps.table, me), **profile.model_dump(exclude={"updated_at"}))
+                       notifications=delivery_status(deps.deliveries, me), **profile.model_dump(exclude={"updated_at"}))
 
 
 def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
@@ -41,7 +38,7 @@ def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> Profi
         raise citizen_field("mobile", "Ange mobilnummer för notifiering via SMS")
     profile = Profile(**body.model_dump(), updated_at=deps.clock())
     uow = deps.unit_of_work()  # notify's copy of the choices changes with them
-    uow.put(deps.profiles.item(call.who.personnummer, profile))
+    deps.profiles.save(uow, call.who.personnummer, profile)
     profile_changed(uow, call.who.personnummer, profile, profile.updated_at)
     uow.commit()
     return get_profile(deps, call)
@@ -54,14 +51,16 @@ def _summary(case: Case) -> CaseSummary:
 
 
 def my_cases(deps: EservicesDeps, call: Any) -> list[CaseSummary]:
-    subject = _subject(deps, call)
+    call = acting(deps, call)
+    subject = call.subject
     cases = deps.cases.of_person(subject)
     audit_read(deps, call, subject, "mypages.cases.list", "my/cases")
     return [_summary(c) for c in cases]
 
 
 def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
-    subject = _subject(deps, call)
+    call = acting(deps, call)
+    subject = call.subject
     case = deps.cases.get_owned(case_id, subject)
     form = get_form(case.form_id)
     audit_read(deps, call, subject, "mypages.case.read", f"case:{case_id}")
@@ -94,14 +93,13 @@ def decision_view(decision: dict[str, Any], case_id: str) -> DecisionView:
         letter_url=f"/eservices/cases/{case_id}/documents/{letter}" if letter else None)
 
 
-def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> FileResult:
-    """A document of one's own case; someone else's answers 404. An API client that accepts
-    ``application/pdf`` gets the bytes; a browser (any other Accept) is redirected to a short-lived
-    presigned S3 address, as API Gateway returns binary bodies only to a matching Accept."""
-    subject = _subject(deps, call)
+def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> StoredFile:
+    """A document of one's own case, to download; someone else's answers 404."""
+    call = acting(deps, call)
+    subject = call.subject
     case = deps.cases.get_owned(case_id, subject)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise citizen_error(NotFound, "Dokumentet finns inte")
     audit_read(deps, call, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
-    return stored_file(deps.documents, doc.key, doc.filename, doc.content_type)
+    return StoredFile(key=doc.key, filename=doc.filename, content_type=doc.content_type)

@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ..adapters.dynamo import from_dynamo, to_dynamo
+from ..adapters.dynamo import from_dynamo, to_dynamo, translated_errors
 from ..contracts.events import (ContactPreferencesChanged, Envelope, NotificationDelivered, NotificationFailed,
                                 NotificationRequested, Recipient)
+from ..domain.errors import Conflict
 
 CASEWORK_MAILBOX = "casework"  # the case workers' functional mailbox (all of them see the inbox)
 
@@ -86,13 +87,37 @@ def status_label(channel: str, status: ChannelStatus) -> str:
     return f"Senaste {name} kunde inte skickas {when}: {_REASON_SV.get(status.reason or '', 'okänt fel')}"
 
 
-def _status_key(person: str) -> dict[str, str]:
-    return {"pk": f"PERSON#{person}", "sk": "NOTIFY_STATUS"}
+class DeliveryStatusRepository:
+    """The newest delivery status per person and channel, beside the person's profile."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    @staticmethod
+    def key(person: str) -> dict[str, str]:
+        return {"pk": f"PERSON#{person}", "sk": "NOTIFY_STATUS"}
+
+    def get(self, person: str) -> DeliveryStatus:
+        item = self.table.get_item(Key=self.key(person)).get("Item")
+        return DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
+
+    def record(self, person: str, channel: str, status: ChannelStatus) -> None:
+        """Keeps ``status`` unless a newer one of the channel is stored (a late event changes nothing)."""
+        try:
+            with translated_errors():
+                self.table.update_item(
+                    Key=self.key(person),
+                    UpdateExpression="SET #c = :s, #at = :at",
+                    ConditionExpression="attribute_not_exists(#at) OR #at < :at",
+                    ExpressionAttributeNames={"#c": channel, "#at": f"{channel}_at"},
+                    ExpressionAttributeValues=to_dynamo({":s": status.model_dump(mode="json"),
+                                                         ":at": status.at.isoformat()}))
+        except Conflict:
+            pass
 
 
-def delivery_status(table: Any, person: str) -> DeliveryStatus:
-    item = table.get_item(Key=_status_key(person)).get("Item")
-    status = DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
+def delivery_status(statuses: Any, person: str) -> DeliveryStatus:
+    status = statuses.get(person)
     for channel in ("email", "sms"):
         found = getattr(status, channel)
         if found is not None:
@@ -100,36 +125,24 @@ def delivery_status(table: Any, person: str) -> DeliveryStatus:
     return status
 
 
-def record_delivery(table: Any, envelope: Envelope) -> None:
+def record_delivery(statuses: Any, envelope: Envelope) -> None:
     """Keeps the newest status per channel; an older event arriving late changes nothing."""
-    from botocore.exceptions import ClientError
-
     event = envelope.parse()
     if not isinstance(event, (NotificationDelivered, NotificationFailed)) or event.recipient.kind != "person":
         return
     status = ChannelStatus(status="sent" if isinstance(event, NotificationDelivered) else "failed", at=event.at,
                            reason=getattr(event, "reason", None))
-    channel = event.channel
-    try:
-        table.update_item(
-            Key=_status_key(event.recipient.ref),
-            UpdateExpression="SET #c = :s, #at = :at",
-            ConditionExpression="attribute_not_exists(#at) OR #at < :at",
-            ExpressionAttributeNames={"#c": channel, "#at": f"{channel}_at"},
-            ExpressionAttributeValues=to_dynamo({":s": status.model_dump(mode="json"), ":at": event.at.isoformat()}))
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    statuses.record(event.recipient.ref, event.channel, status)
 
 
-def on_delivery_events(table: Any, event: Any) -> dict[str, Any]:
+def on_delivery_events(statuses: Any, event: Any) -> dict[str, Any]:
     """The eservices-inbox consumer: each record on its own, failures reported back. Keeping the
     newest status is idempotent, so a redelivery or a reordering changes nothing."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     failures = []
     for record in raw.get("Records", []):
         try:
-            record_delivery(table, Envelope.model_validate_json(record["body"]))
+            record_delivery(statuses, Envelope.model_validate_json(record["body"]))
         except Exception:  # noqa: BLE001 - this record comes back; after maxReceiveCount, the DLQ
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}

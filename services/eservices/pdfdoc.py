@@ -7,11 +7,10 @@ imported here, when a PDF is made, never when a Lambda starts.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain.calendar import STOCKHOLM
+from ..domain.calendar import local_minute as local_time  # noqa: F401 - the letters' name for it
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
@@ -34,7 +33,3 @@ def line(pdf: Any, text: Any, *, bold: bool = False, size: int = 10, height: flo
     """A paragraph that wraps at the margin."""
     pdf.set_font(FAMILY, "B" if bold else "", size)
     pdf.multi_cell(0, height, str(text), new_x="LMARGIN", new_y="NEXT")
-
-
-def local_time(instant: datetime) -> str:
-    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

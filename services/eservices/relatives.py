@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, query_all, query_partition, to_dynamo
-from ..domain.errors import Forbidden, NotFound
+from ..adapters.dynamo import query_partition
+from ..adapters.store import ItemStore
+from ..domain.errors import Forbidden
+from ..domain.periods import in_force, overlap
 from ..domain.personnummer import Personnummer
 from .sv import citizen_error
 
@@ -35,66 +37,48 @@ class RelativeApproval(BaseModel):
     def active_on(self, day: date) -> bool:
         if self.ended_at is not None and self.ended_at.date() <= day:
             return False
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     def overlaps(self, valid_from: date, valid_to: date | None) -> bool:
         """Do the dates overlap [valid_from, valid_to] (an ended approval overlaps nothing)?"""
         if self.ended_at is not None:
             return False
-        return ((self.valid_to is None or valid_from <= self.valid_to)
-                and (valid_to is None or self.valid_from <= valid_to))
+        return overlap(self.valid_from, self.valid_to, valid_from, valid_to)
 
 
-def approval_item(a: RelativeApproval) -> dict[str, Any]:
-    return {"pk": f"PERSON#{a.citizen}", "sk": f"RELATIVE#{a.approval_id}", "type": "relative_approval",
-            **a.model_dump(mode="json"),
-            "gsi1pk": f"RELATIVE#{a.relative}", "gsi1sk": f"{a.citizen}#{a.approval_id}",
-            # One approval by its id alone (case workers' URLs carry no personnummer).
-            "gsi2pk": f"APPROVAL#{a.approval_id}", "gsi2sk": "APPROVAL"}
+class ApprovalRepository(ItemStore[RelativeApproval]):
+    model = RelativeApproval
+    entity = "relative_approval"
+    missing = "no such approval"
 
+    def key(self, citizen: str, approval_id: str) -> dict[str, str]:
+        return {"pk": f"PERSON#{citizen}", "sk": f"RELATIVE#{approval_id}"}
 
-class ApprovalRepository:
-    def __init__(self, table: Any) -> None:
-        self.table = table
+    def ident(self, a: RelativeApproval) -> tuple[str, str]:
+        return (str(a.citizen), a.approval_id)
+
+    def indexes(self, a: RelativeApproval) -> dict[str, str]:
+        return {"gsi1pk": f"RELATIVE#{a.relative}", "gsi1sk": f"{a.citizen}#{a.approval_id}",
+                # One approval by its id alone (case workers' URLs carry no personnummer).
+                "gsi2pk": f"APPROVAL#{a.approval_id}", "gsi2sk": "APPROVAL"}
 
     def of_citizen(self, citizen: str) -> list[RelativeApproval]:
         items = query_partition(self.table, f"PERSON#{citizen}", "RELATIVE#")
         return [RelativeApproval.model_validate(i) for i in items]
 
     def of_relative(self, relative: str) -> list[RelativeApproval]:
-        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
-                          ExpressionAttributeValues={":pk": f"RELATIVE#{relative}"})
+        items = query_partition(self.table, f"RELATIVE#{relative}", index="gsi1")
         return [RelativeApproval.model_validate(i) for i in items]
 
-    def get(self, citizen: str, approval_id: str) -> RelativeApproval:
-        item = self.table.get_item(Key={"pk": f"PERSON#{citizen}", "sk": f"RELATIVE#{approval_id}"},
-                                   ConsistentRead=True).get("Item")
-        if item is None:
-            raise NotFound("no such approval")
-        return RelativeApproval.model_validate(from_dynamo(item))
-
     def by_id(self, approval_id: str) -> RelativeApproval:
-        items = query_all(self.table, IndexName="gsi2", KeyConditionExpression="gsi2pk = :pk",
-                          ExpressionAttributeValues={":pk": f"APPROVAL#{approval_id}"})
+        items = query_partition(self.table, f"APPROVAL#{approval_id}", index="gsi2")
         if not items:
-            raise NotFound("no such approval")
+            raise self.not_found()
         found = RelativeApproval.model_validate(items[0])
         return self.get(found.citizen, found.approval_id)  # the table, consistently
 
-    def item(self, approval: RelativeApproval) -> dict[str, Any]:
-        return approval_item(approval)
-
-    def add(self, uow: Any, approval: RelativeApproval) -> RelativeApproval:
-        uow.put(approval_item(approval), condition="attribute_not_exists(pk)")
-        return approval
-
-    def replace(self, uow: Any, approval: RelativeApproval, *, expected_version: int) -> RelativeApproval:
-        saved = approval.model_copy(update={"version": expected_version + 1})
-        uow.put(approval_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version})
-        return saved
-
     def put(self, approval: RelativeApproval) -> None:
-        self.table.put_item(Item=to_dynamo(approval_item(approval)))
+        self.put_now(approval)
 
     def active_approval(self, citizen: str, relative: str, day: date) -> RelativeApproval | None:
         return next((a for a in self.of_relative(relative) if a.citizen == citizen and a.active_on(day)), None)

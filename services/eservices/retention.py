@@ -11,7 +11,7 @@ from typing import Literal
 from ..domain.errors import Conflict
 from ..observability import get_logger
 from .bootstrap import EservicesDeps
-from .drafts import Draft, draft_key
+from .drafts import EXPIRY_LOOKBACK, Draft
 from .notifications import tell
 
 logger = get_logger("eservices")
@@ -32,7 +32,9 @@ def sweep(deps: EservicesDeps) -> dict[str, int]:
     now = deps.clock()
     days_before = deps.settings.draft_reminder_days_before
     deleted = reminded = 0
-    for draft in deps.drafts.expiring_before(now + timedelta(days=days_before, seconds=1)):
+    # The days from a week back (DynamoDB's TTL removes what expired before) to the reminder horizon.
+    horizon = now + timedelta(days=days_before, seconds=1)
+    for draft in deps.drafts.expiring_before(horizon, since=now - EXPIRY_LOOKBACK):
         try:
             action = due(draft, now, days_before)
             if action == "delete":
@@ -49,8 +51,7 @@ def sweep(deps: EservicesDeps) -> dict[str, int]:
 
 def _remind(deps: EservicesDeps, draft: Draft) -> None:
     uow = deps.unit_of_work()
-    uow.update(draft_key(draft.owner, draft.draft_id), "SET reminded = :yes",
-               values={":yes": True, ":v": draft.version}, names={"#v": "version"}, condition="#v = :v")
+    deps.drafts.mark_reminded(uow, draft)
     days = max(1, (draft.expires_at - deps.clock()).days)
     tell(uow, "draft.expiring", draft.owner, params={"days": str(days)})
     uow.commit()

@@ -89,7 +89,7 @@ class FollowUp(BaseModel):
     href: str
 
 
-class Receipt(BaseModel):
+class SubmissionReceipt(BaseModel):
     case_id: str
     case_number: str
     submitted_at: datetime

@@ -6,26 +6,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..contracts.events import SubmissionReceived
-from ..domain.calendar import stockholm_date
+from ..domain.calendar import local_minute, stockholm_date
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.personnummer import Personnummer
 from .bootstrap import EservicesDeps
-from .cases import Case, Document, StatusChange, case_key, new_case_number
-from .drafts import Draft, draft_key
+from .cases import Case, Document, StatusChange
+from .drafts import Draft
 from .forms import get_form
 from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
                            typed_computed, validate, value_at)
 from .notifications import profile_changed, tell
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
-from .proxy import audit_change_in, audit_read, subject_of
-from .schemas import DraftView, FieldProblem, FollowUp, Preview, Receipt, SignatureView
+from .proxy import acting, audit_change_in, audit_read
+from .schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
 from .signing import digest_of
 from .sv import citizen_error, citizen_field
 
-
-def _subject(deps: EservicesDeps, call: Any) -> Personnummer:
-    return subject_of(deps, call)
 
 
 def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
@@ -105,31 +102,35 @@ def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 
 def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str, Any],
                 carried_over: dict[str, dict[str, Any]] | None = None) -> DraftView:
+    call = acting(deps, call)
     form = get_form(form_id)
-    owner = _subject(deps, call)
+    owner = call.subject
     _check_access(form, call, owner)
     given = _validated_partial(form, answers)
     merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
     draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
                         merged)
-    deps.drafts.add(draft)
+    deps.drafts.add_now(draft)
     return _view(deps, call, form, draft)
 
 
 def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
+    call = acting(deps, call)
     draft = _open_draft(deps, call, draft_id)
     audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
     return _view(deps, call, get_form(draft.form_id), draft)
 
 
 def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
-    owner = _subject(deps, call)
+    call = acting(deps, call)
+    owner = call.subject
     drafts = deps.drafts.list_open(owner)
     audit_read(deps, call, owner, "drafts.list", "drafts")
     return [_view(deps, call, get_form(d.form_id), d) for d in drafts]
 
 
 def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
+    call = acting(deps, call)
     draft, form = _writable_draft(deps, call, draft_id)
     given = _validated_partial(form, answers)
     if draft.version != version:
@@ -146,11 +147,12 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
 
 
 def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
+    call = acting(deps, call)
     deps.drafts.delete(_writable_draft(deps, call, draft_id)[0])
 
 
 def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
-    draft = deps.drafts.get(_subject(deps, call), draft_id)
+    draft = deps.drafts.get(call.subject, draft_id)
     if draft.status != "draft":
         raise citizen_error(NotFound, "Utkastet finns inte")
     return draft
@@ -159,6 +161,7 @@ def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
 # -- preview and sign -------------------------------------------------------------------
 
 def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
+    call = acting(deps, call)
     draft = _open_draft(deps, call, draft_id)
     form = get_form(draft.form_id)
     normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
@@ -170,6 +173,7 @@ def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
 
 
 def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    call = acting(deps, call)
     draft, form = _writable_draft(deps, call, draft_id)
     _complete_or_raise(deps, form, draft, call)
     digest = digest_of(draft.form_id, draft.answers)
@@ -180,6 +184,7 @@ def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
 
 
 def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
+    call = acting(deps, call)
     draft, _ = _writable_draft(deps, call, draft_id)
     if draft.signature is None:
         raise citizen_error(NotFound, "Ingen underskrift har påbörjats")
@@ -198,12 +203,13 @@ def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, 
 
 # -- submit -----------------------------------------------------------------------------
 
-def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
+def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SubmissionReceipt:
     """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
+    call = acting(deps, call)
     key = call.idempotency_key
     if not key or len(key) > 200:
         raise citizen_field("Idempotency-Key", "Skicka en unik Idempotency-Key (högst 200 tecken)")
-    owner = _subject(deps, call)
+    owner = call.subject
     draft = deps.drafts.get(owner, draft_id)
     if draft.status == "submitted" and draft.case_id:
         return receipt(deps, deps.cases.get(draft.case_id))
@@ -215,7 +221,7 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
     now = deps.clock()
     case_id = str(uuid.uuid4())
-    case_number = new_case_number(deps.table, now.year)
+    case_number = deps.case_numbers.next(now.year)
     computed = computed_values(form, normalized)
     document = Document(document_id=str(uuid.uuid4()), kind="submission_pdf",
                         key=f"cases/{case_id}/submission.pdf", filename=f"{case_number}.pdf", created_at=now)
@@ -230,23 +236,18 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
     # The PDF goes first, so a case never points at a missing document; if the transaction below
     # loses (a double click, a race), the PDF is removed again.
     deps.documents.put(document.key, submission_pdf(
-        form, case_number=case_number, submitted_at=_local(now), answers=normalized, computed=computed,
+        form, case_number=case_number, submitted_at=local_minute(now), answers=normalized, computed=computed,
         computed_labels={c.name: c.label for c in form.computed}), "application/pdf")
     uow = deps.unit_of_work()
-    uow.update(draft_key(owner, draft.draft_id),
-               "SET #s = :submitted, case_id = :case, #v = :next REMOVE gsi1pk, gsi1sk",
-               names={"#s": "status", "#v": "version"},
-               values={":submitted": "submitted", ":case": case_id, ":next": draft.version + 1,
-                       ":draft": "draft", ":v": draft.version},
-               condition="#s = :draft AND #v = :v")
-    uow.put({**case_key(case_id), **deps.cases.item(case)}, condition="attribute_not_exists(pk)")
-    uow.put({"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}", "draft_id": draft.draft_id, "case_id": case_id,
-             "ttl": int(now.timestamp()) + 7 * 86400}, condition="attribute_not_exists(pk)")
+    deps.drafts.submit(uow, draft, case_id)
+    deps.cases.add(uow, case)
+    deps.submit_keys.add(uow, owner, key, draft.draft_id, case_id, now)
     audit_change_in(deps, uow, call, owner, "drafts.submit", f"case:{case_id}")
     contact_as_of = None
     if owner == call.who.personnummer and form.notify_fields:
-        uow.put(_profile_item(owner, normalized, form, now))  # kept for next time
-        contact_as_of = profile_changed(uow, owner, _profile(normalized, form, now), now)
+        profile = _profile(normalized, form, now)
+        deps.profiles.save(uow, owner, profile)  # kept for next time
+        contact_as_of = profile_changed(uow, owner, profile, now)
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
                                 submitted_at=now))
     tell(uow, "submission.received", call.who.personnummer, contact_as_of=contact_as_of)
@@ -261,19 +262,16 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Receipt:
 
 
 def _key_unused_or_raise(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> None:
-    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"},
-                               ConsistentRead=True).get("Item")
-    if used and used.get("draft_id") != draft_id:
+    used_for = deps.submit_keys.draft_of(owner, key)
+    if used_for is not None and used_for != draft_id:
         raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
 
 
-def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> Receipt:
+def _replayed(deps: EservicesDeps, owner: str, draft_id: str, key: str) -> SubmissionReceipt:
     again = deps.drafts.get(owner, draft_id)
     if again.status == "submitted" and again.case_id:
         return receipt(deps, deps.cases.get(again.case_id))
-    used = deps.table.get_item(Key={"pk": f"IDEMPOTENCY#{owner}", "sk": f"SUBMIT#{key}"}).get("Item")
-    if used and used.get("draft_id") != draft_id:
-        raise citizen_error(Conflict, "Den här Idempotency-Key har redan använts för en annan inskickning")
+    _key_unused_or_raise(deps, owner, draft_id, key)
     raise citizen_error(Conflict, "Utkastet ändrades medan det skickades in. Granska det och skicka in igen.")
 
 
@@ -284,14 +282,10 @@ def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: date
                    updated_at=now)
 
 
-def _profile_item(owner: str, answers: dict[str, dict[str, Any]], form: FormDefinition, now: datetime) -> dict:
-    return {"pk": f"PERSON#{owner}", "sk": "PROFILE", "type": "profile",
-            **_profile(answers, form, now).model_dump(mode="json")}
-
-
 def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
     """After a contact-person report: a new draft of the same e-service, the reporter's details kept."""
-    case = deps.cases.get_owned(case_id, _subject(deps, call))
+    call = acting(deps, call)
+    case = deps.cases.get_owned(case_id, call.subject)
     form = get_form(case.form_id)
     if "report_another" not in form.after_submit:
         raise citizen_error(NotFound, "E-tjänsten har ingen rapport för en annan person")
@@ -299,20 +293,14 @@ def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
     return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
 
 
-def _local(instant: datetime) -> str:
-    from ..domain.calendar import STOCKHOLM
-
-    return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
-def receipt(deps: EservicesDeps, case: Case) -> Receipt:
+def receipt(deps: EservicesDeps, case: Case) -> SubmissionReceipt:
     form = get_form(case.form_id)
     document = next(d for d in case.documents if d.kind == "submission_pdf")
     follow_ups = []
     if "report_another" in form.after_submit:
         follow_ups.append(FollowUp(kind="report_another", label="Rapportera för en till person", method="POST",
                                    href=f"/eservices/cases/{case.case_id}/report-another"))
-    return Receipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
+    return SubmissionReceipt(case_id=case.case_id, case_number=case.case_number, submitted_at=case.submitted_at,
                    title=case.title, summary=preview(form, typed_answers(form, case.answers), []),
                    computed=typed_computed(case.computed),
                    document_url=f"/eservices/cases/{case.case_id}/documents/{document.document_id}",

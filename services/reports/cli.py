@@ -1,6 +1,7 @@
 """Operator commands of reports (run against the stack ``AWS_ENDPOINT_URL`` points at, or AWS):
 
     python -m services.reports.cli rebuild 2026-10            # a full rebuild, with a progress bar
+    python -m services.reports.cli rebuild 2026-10 --recompute  # every client-month's result again first
     python -m services.reports.cli load-synthetic 2026-10     # the synthetic month, then its report
 
 The loader feeds the synthetic month's events to the reports consumer's use case (the same code as
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = sub.add_parser("rebuild", help="rebuild a month's report from every client-month")
     rebuild.add_argument("month", help="YYYY-MM")
     rebuild.add_argument("--out", help="also write the report as JSON, CSV and SVG into this folder")
+    rebuild.add_argument("--recompute", action="store_true",
+                         help="recompute every client-month's result from its state first (after the rules change)")
     synthetic = sub.add_parser("load-synthetic", help="load the synthetic month and build its report")
     synthetic.add_argument("month", nargs="?", default="2026-10")
     synthetic.add_argument("--seed", type=int, default=2026)
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .bootstrap import deps
     from .domain import parse_month
-    from .service import ReportsDeps, rebuild as rebuild_month
+    from .service import ReportsDeps, rebuild as rebuild_month, recompute
 
     year, month = parse_month(args.month)
     if args.command == "load-synthetic":
@@ -93,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         if failed:
             print(f"{failed} events were not taken; run the command again (it is idempotent)", file=sys.stderr)
             return 1
-    report = rebuild_month(deps(), args.month, progress=progress_bar())
+    if getattr(args, "recompute", False):
+        report = recompute(deps(), args.month, progress=progress_bar(label="recompute"))
+    else:
+        report = rebuild_month(deps(), args.month, progress=progress_bar())
     m = report["municipality"]
     print(f"{args.month}: {report['client_months']} client-months, {m['visits']} visits, "
           f"performed {m['performed_minutes'] // 60} h of granted {m['granted_minutes'] // 60} h "

@@ -15,7 +15,7 @@ import calendar
 import json
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from ..contracts.events import (AbsenceRegistered, DecisionPublished, RejectedEventsChanged, VisitChanged,
@@ -66,7 +66,11 @@ class ClientMonth:
     """``visits``: id → [version, occurred_at, provider, compact | None (gone)];
     ``absences``: id → [provider, kind, starts_on, ends_on | None];
     ``rejected``: "provider|day" → [open count, as_of]; ``grants``: the client's decisions
-    ([insats, minutes/month, from, to, provider]), copied here so a rebuild reads nothing else."""
+    ([insats, minutes/month, from, to, provider]), copied here so a recompute reads nothing else;
+    ``tail``: per provider, the previous month's last 13 days as this month's first windows need
+    them (``tail_of``), taken from that client-month at ``tail_version``.
+    ``result``/``previous``: the results the store holds for ``version`` and ``version - 1`` (the
+    consumer brings the month's totals from one to the other)."""
 
     year: int
     month: int
@@ -77,6 +81,10 @@ class ClientMonth:
     grants: list[list] = field(default_factory=list)
     touched_at: str = ""  # the latest occurred_at of the events applied
     version: int = 0  # the store's optimistic version
+    tail: dict[str, list] = field(default_factory=dict)
+    tail_version: int = 0
+    result: dict | None = None
+    previous: dict | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -84,13 +92,19 @@ class ClientMonth:
 
     def dumps(self) -> str:
         return json.dumps({"v": self.visits, "a": self.absences, "r": self.rejected, "g": self.grants,
-                           "t": self.touched_at}, separators=(",", ":"))
+                           "t": self.touched_at, "tl": self.tail, "tv": self.tail_version}, separators=(",", ":"))
 
     @classmethod
-    def loads(cls, year: int, month: int, client: str, text: str | None, version: int = 0) -> "ClientMonth":
+    def loads(cls, year: int, month: int, client: str, text: str | None, version: int = 0,
+              result: dict | None = None, previous: dict | None = None) -> "ClientMonth":
         data = json.loads(text) if text else {}
         return cls(year, month, client, data.get("v", {}), data.get("a", {}), data.get("r", {}),
-                   data.get("g", []), data.get("t", ""), version)
+                   data.get("g", []), data.get("t", ""), version, data.get("tl", {}), data.get("tv", 0),
+                   result, previous)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.visits or self.absences or self.rejected)
 
     @property
     def providers(self) -> set[str]:
@@ -166,11 +180,12 @@ def _add_months(d: date, n: int) -> date:
 # -- computing a client-month --------------------------------------------------------------------
 
 def windows(year: int, month: int) -> list[tuple[date, date]]:
-    """Every 14-day window that lies in the month (a 31-day month has 18)."""
-    days = month_days(year, month)
-    return [(days[i], days[i + WINDOW_DAYS - 1]) for i in range(len(days) - WINDOW_DAYS + 1)]
+    """Every 14-day window that ends in the month, one per day (its first 13 begin in the month
+    before): a window belongs to the month of its last day, so each window is counted once."""
+    return [(d - timedelta(days=WINDOW_DAYS - 1), d) for d in month_days(year, month)]
 
 
+TAIL = WINDOW_DAYS - 1  # days of the previous month the month's first windows reach into
 _OFFSETS: dict[int, int] = {}
 
 
@@ -197,24 +212,54 @@ def counts_for_continuity(v: list, seconds_of_day: int) -> bool:
 _DAY_START, _DAY_END = DAY_START.hour * 3600, DAY_END.hour * 3600
 
 
-def continuity(visits: list[list], year: int, month: int, aged_65: bool) -> list[int | None]:
-    """Distinct staff per 14-day window, None where the client is not counted (under 65, or fewer
-    than two visits a day in the window). A double-staffed visit is one visit with two staff."""
-    spans = windows(year, month)
-    if not aged_65:
-        return [None] * len(spans)
-    midnight = calendar.timegm(spans[0][0].timetuple())  # the 1st, 00:00 on the wall clock
-    occasions: list[set[int]] = [set() for _ in range(len(spans) + WINDOW_DAYS - 1)]
-    staff: list[set[str]] = [set() for _ in occasions]
+def day_marks(visits: list[list], year: int, month: int) -> tuple[list[set[int]], list[set[str]]]:
+    """Per day of the month: the starts (occasions) and the staff of the visits that count. Two
+    staff of a double-staffed visit are one occasion and two staff."""
+    days = month_days(year, month)
+    midnight = calendar.timegm(days[0].timetuple())  # the 1st, 00:00 on the wall clock
+    occasions: list[set[int]] = [set() for _ in days]
+    staff: list[set[str]] = [set() for _ in days]
     for v in visits:
         day, seconds = divmod(_local_seconds(v[1]) - midnight, 86400)
-        if 0 <= day < len(occasions) and counts_for_continuity(v, seconds):
+        if 0 <= day < len(days) and counts_for_continuity(v, seconds):
             occasions[day].add(v[1])
             staff[day].add(v[0])
+    return occasions, staff
+
+
+def tail_of(cm: "ClientMonth") -> dict[str, list]:
+    """Per provider, the month's last 13 days as the next month's windows need them:
+    [occasions, [staff…]] a day."""
+    by_provider: dict[str, list[list]] = {}
+    for _, v in sorted(cm.visits.items()):
+        if v[3] is not None:
+            by_provider.setdefault(v[2], []).append(v[3])
+    out = {}
+    for provider, visits in sorted(by_provider.items()):
+        occasions, staff = day_marks(visits, cm.year, cm.month)
+        days = [[len(o), sorted(s)] for o, s in zip(occasions[-TAIL:], staff[-TAIL:])]
+        if any(n for n, _ in days):
+            out[provider] = days
+    return out
+
+
+def continuity(visits: list[list], year: int, month: int, aged_65: bool,
+               tail: list[list] | None = None) -> list[int | None]:
+    """Distinct staff per 14-day window ending on each day of the month, None where the client is not
+    counted (under 65, or fewer than two visits a day in the window). ``tail``: the previous month's
+    last 13 days ([occasions, [staff…]] a day) for the windows that begin there."""
+    n = len(month_days(year, month))
+    if not aged_65:
+        return [None] * n
+    occasions, staff = day_marks(visits, year, month)
+    counts = [0] * TAIL + [len(o) for o in occasions]
+    sets: list[set[str]] = [set() for _ in range(TAIL)] + staff
+    for i, (count, names) in enumerate((tail or [])[-TAIL:]):
+        counts[i], sets[i] = count, set(names)
     out: list[int | None] = []
-    for i in range(len(spans)):
-        if sum(len(o) for o in occasions[i:i + WINDOW_DAYS]) >= VISITS_PER_DAY * WINDOW_DAYS:
-            out.append(len(set().union(*staff[i:i + WINDOW_DAYS])))
+    for i in range(n):
+        if sum(counts[i:i + WINDOW_DAYS]) >= VISITS_PER_DAY * WINDOW_DAYS:
+            out.append(len(set().union(*sets[i:i + WINDOW_DAYS])))
         else:
             out.append(None)
     return out
@@ -244,7 +289,11 @@ def compute(cm: ClientMonth) -> dict:
         owner = provider or main
         if owner is not None:
             granted_to.setdefault(owner, []).append(g)
-    providers = sorted(set(by_provider) | set(granted_to) | cm.providers)
+    # A provider seen only in the previous month's last days is in this month's report when one of
+    # this month's windows (which begin there) counts it.
+    from_tail = {p for p in set(cm.tail) - set(by_provider)
+                 if any(c is not None for c in continuity([], year, month, aged_65, cm.tail[p]))}
+    providers = sorted(set(by_provider) | set(granted_to) | cm.providers | from_tail)
     parts = []
     for p in providers:
         granted = {k: v for k, v in granted_minutes(granted_to.get(p, []), year, month).items() if v > 0}
@@ -303,7 +352,7 @@ def compute(cm: ClientMonth) -> dict:
             "rows": [rows[k] for k in sorted(rows)],
             "absence_days": {k: len(absence[k]) for k in sorted(absence)},
             "deviations": dev,
-            "continuity": continuity(visits, year, month, aged_65),
+            "continuity": continuity(visits, year, month, aged_65, cm.tail.get(p)),
             "aged_65": aged_65,
         })
     return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts}
@@ -320,3 +369,8 @@ def share(performed: int, granted: int) -> float | None:
 
 def median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
+
+
+def shift_month(month: str, n: int) -> str:
+    d = _add_months(date(*parse_month(month), 1), n)
+    return month_key(d.year, d.month)

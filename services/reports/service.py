@@ -1,14 +1,19 @@
 """Use cases of follow-up reports: the inbox consumer, the nightly build, a full rebuild, reading.
 
 - ``consume``: a batch of events from the reports inbox. Per client-month it reads the state once,
-  applies every event (idempotent, order-independent: the highest visit version wins), writes the
-  state once (conditional on its version), recomputes the client-month's result, and leaves it,
-  with the version, as a change for the next nightly build. A conflicting writer fails only that client-month's messages (they come back).
-- ``nightly``: 02:00 Stockholm (``schedule``), once a night; each month touched since its report
-  folds in the touched client-months' results. ``rebuild``: a month from every client-month's
-  state, on demand. Both give the same report for the same events.
+  applies every event (idempotent, order-independent: the highest visit version wins), recomputes
+  the result and writes both once (conditional on the version); the result is then the client-
+  month's summary, and the month's totals (``Accumulator``) take the old result out and the new
+  one in. A client-month's last days feed the next month's first windows of continuity, so a
+  change there recomputes the next month too. A conflicting writer fails only that client-month's
+  messages (they come back, and a redelivery completes what was left half done).
+- ``nightly``: 02:00 Stockholm (``schedule``), once a night, ``build`` for each month changed since
+  its report: the totals as the consumer left them (one read), made into the report. ``rebuild``:
+  a month from every client-month's summary, on demand. Both give the same report for the same
+  events. ``recompute``: every client-month's result again from its state (after the rules change).
 - ``read_report``: the ordering unit every provider; provider staff only their own (403 for
-  another's); the rows, the CSV and the chart come from the same published results.
+  another's); the rows, the CSV and the chart come from the results of the versions the report
+  was built from.
 """
 from __future__ import annotations
 
@@ -24,16 +29,16 @@ from ..clock import Clock, utc_now
 from ..contracts.events import (AbsenceRegistered, DecisionPublished, Envelope, RejectedEventsChanged,
                                 VisitChanged)
 from ..domain.calendar import is_month_open
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Conflict, Forbidden, NotFound
 from ..observability import get_logger
 from . import schedule
-from .domain import compute, decision_months, grant_entries, month_key, parse_month
-from .fold import summarize
-from .ports import Progress, ReportsStore
+from .domain import (ClientMonth, compute, decision_months, grant_entries, month_key, parse_month, shift_month,
+                     tail_of)
+from .fold import add_result, merge, report_of
+from .ports import Accumulator, Progress, ReportsStore
 
 logger = get_logger("reports")
 T = TypeVar("T")
-OVERLAP = timedelta(minutes=10)  # markers re-read from before the previous build (clock skew)
 
 
 @dataclass
@@ -99,7 +104,10 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             for m in sorted(set(reach) & set(g.months) | opens):
                 work.setdefault((m, client), [])
                 reached[(m, client)].add(message_id)
-    states = store.client_months(sorted(work))
+    # The months around each one: the one before gives its last days, the one after takes them.
+    neighbours = {(shift_month(m, n), c) for m, c in work for n in (-1, 1)
+                  if shift_month(m, n) in grants[c].months}
+    states = store.client_months(sorted(set(work) | neighbours))
     messages: dict[tuple[str, str], set[str]] = {k: {mid for mid, _, _ in v} | reached[k] for k, v in work.items()}
     changed: set[tuple[str, str]] = set()
     for key, items in work.items():
@@ -111,7 +119,7 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
         if cm.grants != g.entries:
             cm.grants = g.entries
             changed.add(key)
-        if key[0] not in g.months and (cm.visits or cm.absences or cm.rejected or g.decisions):
+        if key[0] not in g.months and (not cm.empty or g.decisions):
             g.months.append(key[0])
             changed_grants.add(key[1])
     for client in sorted(changed_grants):
@@ -122,25 +130,102 @@ def consume(deps: ReportsDeps, batch: list[tuple[str, Envelope]]) -> set[str]:
             failed |= grant_messages[client] | {m for k, ids in messages.items() if k[1] == client for m in ids}
             for k in [k for k in work if k[1] == client]:
                 work.pop(k)
-    touched: list[tuple[dict, int]] = []
-    for key in sorted(work):
+    # In client and month order, so that a month's new last days reach the next month.
+    after = {(shift_month(m, 1), c) for m, c in work} & neighbours
+    order = sorted(set(work) | after, key=lambda k: (k[1], k[0]))
+    done: list[tuple[ClientMonth, dict[int, dict | None]]] = []
+    lost: set[tuple[str, str]] = set()
+    for key in order:
         cm = states[key]
-        if not (cm.visits or cm.absences or cm.rejected or grants[key[1]].decisions):
+        month, client = key
+        if key not in work:  # the month after: only when the last days it holds changed
+            messages[key] = messages.get((shift_month(month, -1), client), set())
+            if cm.version == 0:
+                continue
+        before = states.get((shift_month(month, -1), client))
+        if before is not None and before.version > cm.tail_version and before.key not in lost:
+            tail = tail_of(before)
+            cm.tail_version = before.version
+            if tail != cm.tail:
+                cm.tail = tail
+                changed.add(key)
+        if key not in work and key not in changed:
             continue
-        try:
-            if key in changed:
-                store.save_client_month(cm)
-        except Exception:  # noqa: BLE001 - a concurrent writer or the store: these messages come back
-            logger.warning("client-month not saved; redelivering")
-            failed |= messages[key]
+        if cm.empty and not grants[client].decisions:
             continue
-        touched.append((compute(cm), cm.version))
+        known = {0: None, cm.version: cm.result, cm.version - 1: cm.previous} if cm.version else {0: None}
+        if key in changed or cm.result is None:
+            try:
+                store.save_client_month(cm, compute(cm))
+            except Exception:  # noqa: BLE001 - a concurrent writer or the store: these messages come back
+                logger.warning("client-month not saved; redelivering")
+                failed |= messages[key]
+                lost.add(key)
+                continue
+            known[cm.version] = cm.result
+        done.append((cm, known))
+    if not done:
+        return failed
     try:
-        store.touch(touched, now.astimezone(timezone.utc).isoformat())
-    except Exception:  # noqa: BLE001 - states are saved; redelivery recomputes and marks again
-        logger.warning("results not saved; redelivering")
-        failed |= {m for r, _ in touched for m in messages[(r["month"], r["client"])]}
-    return failed
+        store.save_summaries([(*cm.key, cm.version, cm.result) for cm, _ in done],
+                             now.astimezone(timezone.utc).isoformat())
+    except Exception:  # noqa: BLE001 - states are saved; a redelivery writes the summaries again
+        logger.warning("summaries not saved; redelivering")
+        return failed | {m for cm, _ in done for m in messages[cm.key]}
+    return failed | _bring_totals(store, done, messages)
+
+
+def _bring_totals(store: ReportsStore, done: list[tuple[ClientMonth, dict[int, dict | None]]],
+                  messages: dict[tuple[str, str], set[str]], attempts: int = 5) -> set[str]:
+    """Brings each month's totals to the client-months' new versions: the result the totals hold
+    for a client-month out, the new one in. Idempotent (a version already in is left); a totals
+    part written meanwhile by another consumer is read again and retried."""
+    by_part: dict[tuple[str, int], list[tuple[ClientMonth, dict[int, dict | None]]]] = defaultdict(list)
+    for cm, known in done:
+        by_part[(cm.key[0], store.accumulator_of(cm.client))].append((cm, known))
+    pending = set(by_part)
+    for _ in range(attempts):
+        if not pending:
+            break
+        try:
+            accs = store.accumulators(sorted(pending))
+        except Exception:  # noqa: BLE001 - the store: these messages come back
+            break
+        for part, acc in accs.items():
+            touched = False
+            for cm, known in by_part[part]:
+                touched |= bring(acc, cm.client, cm.version, known)
+            if not touched:
+                pending.discard(part)
+                continue
+            try:
+                store.save_accumulator(acc)
+            except Exception:  # noqa: BLE001 - another consumer wrote it (read again) or the store
+                continue
+            pending.discard(part)
+    if pending:
+        logger.warning("month totals not saved; redelivering")
+    return {m for part in pending for cm, _ in by_part[part] for m in messages[cm.key]}
+
+
+def bring(acc: Accumulator, client: str, version: int, known: dict[int, dict | None]) -> bool:
+    """Brings one client-month into ``acc`` at ``version``; ``known``: its results by version (0:
+    none). Returns whether ``acc`` changed. A version it holds that is not known (two changes
+    missed) cannot be taken out exactly: the totals are marked for a full rebuild."""
+    have = acc.versions.get(client, 0)
+    if have >= version:
+        return False
+    if have in known:
+        add_result(acc.providers, known[have], -1)
+        add_result(acc.providers, known[version], 1)
+    else:
+        logger.warning("month totals missed a change; the next build is a full rebuild")
+        acc.dirty = True
+    acc.versions[client] = version
+    result = known.get(version)
+    if result and (result.get("touched_at") or "") > acc.latest:
+        acc.latest = result["touched_at"]
+    return True
 
 
 # -- building reports ------------------------------------------------------------------------------
@@ -167,44 +252,84 @@ def nightly(deps: ReportsDeps, fired_at: datetime | None = None) -> list[str]:
 
 
 def build(deps: ReportsDeps, month: str) -> dict:
-    """The incremental build: the previous report's results with those of the client-months touched
-    since (recomputed by the consumer when their events came). A month without a report yet is
-    rebuilt in full."""
+    """The incremental build: the month's totals as the consumer keeps them (the client-months
+    touched since the previous build were recomputed when their events came), made into the
+    report. Totals marked as having missed a change give a full rebuild instead."""
     store, started = deps.store, deps.clock()
-    report = store.report(month)
-    if report is None:
-        return rebuild(deps, month)
-    since = (datetime.fromisoformat(report["touched_until"]) - OVERLAP).isoformat()
-    fresh = store.touched_since(month, since)
-    published = store.published(month)
-    published.update(fresh)
-    clients = set(fresh)
-    summary = summarize(month, published.values(), built_at=started, kind="incremental")
-    summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
-    summary["recomputed"] = len(clients)
-    store.publish(month, published, changed=clients)
-    store.save_report(summary)
-    logger.info("report built", extra={"month": month, "kind": "incremental", "touched": len(clients)})
-    return summary
+    accs = store.accumulators([(month, k) for k in range(store.acc_shards)])
+    if any(a.dirty for a in accs.values()):
+        return rebuild(deps, month, rebase=True)
+    aggs: dict[str, dict] = {}
+    versions: dict[str, int] = {}
+    latest = ""
+    for acc in accs.values():
+        merge(aggs, acc.providers)
+        versions.update(acc.versions)
+        latest = max(latest, acc.latest)
+    return _save(store, month, aggs, versions, latest, started, "incremental")
 
 
-def rebuild(deps: ReportsDeps, month: str, progress: Progress | None = None) -> dict:
-    """A month from every client-month's state (on demand, and a month's first build)."""
+def rebuild(deps: ReportsDeps, month: str, progress: Progress | None = None, rebase: bool = False) -> dict:
+    """A month from every client-month's summary (on demand). ``rebase``: also sets the month's
+    totals from them (each part only if no consumer wrote it meanwhile)."""
     store, started = deps.store, deps.clock()
-    results: dict[str, dict] = {}
-    parts = (list(store.client_months_in(month, shard)) for shard in range(store.shards))
-    for done, cms in enumerate(prefetched(parts), start=1):  # the next part is read while this one computes
-        for cm in cms:
-            results[cm.client] = compute(cm)
+    accs = store.accumulators([(month, k) for k in range(store.acc_shards)]) if rebase else {}
+    aggs: dict[str, dict] = {}
+    versions: dict[str, int] = {}
+    latest = ""
+    parts: dict[int, list[tuple[str, int, dict]]] = defaultdict(list)
+    pages = (list(store.summaries_in(month, shard)) for shard in range(store.shards))
+    for done, page in enumerate(prefetched(pages), start=1):  # the next part is read while this one adds up
+        for client, version, result in page:
+            add_result(aggs, result)
+            versions[client] = version
+            touched_at = result.get("touched_at") or ""
+            if touched_at > latest:
+                latest = touched_at
+            if rebase:
+                parts[store.accumulator_of(client)].append((client, version, result))
         if progress:
             progress(done, store.shards)
-    summary = summarize(month, results.values(), built_at=started, kind="full")
-    summary["touched_until"] = started.astimezone(timezone.utc).isoformat()
-    summary["recomputed"] = len(results)
-    store.publish(month, results)
-    store.save_report(summary)
-    logger.info("report built", extra={"month": month, "kind": "full", "client_months": len(results)})
-    return summary
+    report = _save(store, month, aggs, versions, latest, started, "full")
+    for (_, shard), acc in sorted(accs.items()):
+        fresh = Accumulator(month, shard, version=acc.version)
+        for client, version, result in parts.get(shard, []):
+            bring(fresh, client, version, {0: None, version: result})
+        try:
+            store.save_accumulator(fresh)
+        except Conflict:
+            logger.warning("month totals changed during a rebuild; left as they are")
+    return report
+
+
+def _save(store: ReportsStore, month: str, aggs: dict[str, dict], versions: dict[str, int], latest: str,
+          started: datetime, kind: str) -> dict:
+    report = report_of(month, aggs, built_at=started, kind=kind, client_months=len(versions), data_until=latest)
+    report["touched_until"] = started.astimezone(timezone.utc).isoformat()
+    report["versions"] = versions
+    store.save_report(report)
+    logger.info("report built", extra={"month": month, "kind": kind, "client_months": len(versions)})
+    return report
+
+
+def recompute(deps: ReportsDeps, month: str, progress: Progress | None = None) -> dict:
+    """Every client-month's result again from its state (after the report's rules change), then a
+    full rebuild that also sets the month's totals."""
+    store = deps.store
+    at = deps.clock().astimezone(timezone.utc).isoformat()
+    for shard in range(store.shards):
+        fresh = []
+        for cm in store.client_months_in(month, shard):
+            result = compute(cm)
+            if result != cm.result:
+                store.save_client_month(cm, result)  # a Conflict stops the command: run it again
+                fresh.append((*cm.key, cm.version, result))
+        if fresh:
+            store.save_summaries(fresh, at)
+        if progress:
+            progress(shard + 1, store.shards * 2)
+    return rebuild(deps, month, rebase=True,
+                   progress=(lambda done, total: progress(total + done, total * 2)) if progress else None)
 
 
 def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
@@ -254,7 +379,7 @@ def read_report(deps: ReportsDeps, who: Principal, month: str, provider_id: str 
     out = {k: report[k] for k in ("month", "built_at", "data_until", "build")}
     out["providers"] = providers
     out["municipality"] = report["municipality"] if provider is None else None
-    out["rows"] = rows_of(deps.store.published(month), provider) if with_rows else []
+    out["rows"] = rows_of(deps.store.results_at(month, report.get("versions", {})), provider) if with_rows else []
     return out
 
 

@@ -2,18 +2,19 @@
 
 Items (``<m>`` = yyyy-mm, ``<s>`` = the client's shard, 0–31, from a CRC of the personnummer):
 
-- ``CM#<m>#<s>`` / ``<client>``: a client-month's state (visits, absences, open rejected events) as
-  one compact JSON string, with ``ver`` for optimistic writes. A month is 32 partitions, read by a
-  full rebuild with one paginated query each.
-- ``TOUCHED#<m>`` / ``<at>#<id>``: the changes of one consumer batch for the next nightly build:
-  the client-months' results as the consumer computed them, each with the ``ver`` it was computed
-  from; read by range (no deletes: a build reads what came after the previous one, the highest
-  ``ver`` per client; TTL).
+- ``CM#<m>#<s>`` / ``<client>``: a client-month's state (visits, absences, open rejected events,
+  the previous month's last days) as one compact JSON string, its result (``res``) and the one
+  before (``pres``), with ``ver`` for optimistic writes. Only the consumer reads these.
+- ``SUM#<m>#<s>`` / ``<client>``: the client-month's result (its summary) and ``ver``: what a full
+  rebuild reads, one paginated query per shard (a month is ~1,000 of them, ~1 KB each).
+- ``CHG#<m>#<s>`` / ``<client>#<ver>``: each version's result for a while (TTL), so a report shows
+  the rows of the versions it was built from even after they changed.
+- ``ACC#<m>`` / ``<k>``: a month's totals in ``ACC_SHARDS`` parts (a client's part from its
+  shard), kept up to date by the consumer with ``ver``: what the nightly build reads (one call).
 - ``MONTHS`` / ``<m>``: the months with changes, and when last.
 - ``GRANTS#<client>`` / ``GRANTS``: the client's decisions and months, with ``ver``.
-- ``PUB#<m>`` / ``<part>``: the results the month's report was built from, zlib-compressed JSON in
-  8 parts (a report reads 8 items, never the states).
-- ``REPORT#<m>`` / ``SUMMARY``: the month's report; ``NIGHT`` / ``<date>``: the run-once records.
+- ``REPORT#<m>`` / ``SUMMARY``: the month's report with the versions it was built from;
+  ``NIGHT`` / ``<date>``: the run-once records.
 
 The low-level client is used on purpose: items are strings, not maps, so nothing is converted.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 import zlib
 from typing import Any, Iterator
 
@@ -29,12 +29,16 @@ from botocore.exceptions import ClientError
 
 from ..adapters.dynamo import translated_errors
 from ..domain.errors import Conflict
+from ..observability import get_logger
 from .domain import ClientMonth, parse_month
-from .ports import Grants
+from .ports import Accumulator, Grants
 
 SHARDS = 32
-PUBLISHED_PARTS = 8  # ~40 KB compressed each for 1,000 clients; far below the 400 KB an item holds
-TOUCH_TTL_DAYS = 120
+# Few enough for the nightly build to read in one call, enough that consumers running side by side
+# seldom write the same one (a conflict is retried).
+ACC_SHARDS = 8
+RECORD_TTL_DAYS = 14  # a report's versions are a night old, at most a few when builds fail
+logger = get_logger("reports")
 
 
 def shard_of(client: str) -> int:
@@ -98,78 +102,125 @@ class DynamoReportsStore:
             self.db.put_item(TableName=self.table, Item=item, ConditionExpression=condition, **extra)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise Conflict("the client-month changed meanwhile") from None
+                raise Conflict("the item changed meanwhile") from None
             with translated_errors():
                 raise
 
     # -- client-months -------------------------------------------------------------------------
+    shards = SHARDS
+    acc_shards = ACC_SHARDS
+
     @staticmethod
-    def _cm_key(month: str, client: str) -> dict:
-        return {"pk": _s(f"CM#{month}#{shard_of(client)}"), "sk": _s(client)}
+    def accumulator_of(client: str) -> int:
+        return shard_of(client) % ACC_SHARDS
+
+    @staticmethod
+    def _key(kind: str, month: str, client: str) -> dict:
+        return {"pk": _s(f"{kind}#{month}#{shard_of(client)}"), "sk": _s(client)}
 
     @staticmethod
     def _cm_of(item: dict) -> ClientMonth:
         month = item["pk"]["S"].split("#")[1]
         year, mon = parse_month(month)
-        return ClientMonth.loads(year, mon, item["sk"]["S"], item["state"]["S"], int(item["ver"]["N"]))
+        return ClientMonth.loads(year, mon, item["sk"]["S"], item["state"]["S"], int(item["ver"]["N"]),
+                                 json.loads(item["res"]["S"]) if "res" in item else None,
+                                 json.loads(item["pres"]["S"]) if "pres" in item else None)
 
     def client_months(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ClientMonth]:
-        found = {(cm.key): cm for cm in map(self._cm_of, self._batch_get([self._cm_key(m, c) for m, c in set(keys)]))}
+        found = {cm.key: cm for cm in map(self._cm_of, self._batch_get([self._key("CM", m, c) for m, c in set(keys)]))}
         out = {}
         for month, client in keys:
             year, mon = parse_month(month)
             out[(month, client)] = found.get((month, client)) or ClientMonth(year, mon, client)
         return out
 
-    def save_client_month(self, cm: ClientMonth) -> None:
+    def save_client_month(self, cm: ClientMonth, result: dict) -> None:
         month, client = cm.key
-        item = {**self._cm_key(month, client), "state": _s(cm.dumps()), "ver": _n(cm.version + 1)}
+        item = {**self._key("CM", month, client), "state": _s(cm.dumps()), "ver": _n(cm.version + 1),
+                "res": _s(json.dumps(result, separators=(",", ":")))}
+        if cm.result is not None:
+            item["pres"] = _s(json.dumps(cm.result, separators=(",", ":")))
         if cm.version == 0:
             self._put(item, "attribute_not_exists(pk) OR ver = :v", {":v": _n(0)})
         else:
             self._put(item, "ver = :v", {":v": _n(cm.version)})
         cm.version += 1
+        cm.previous, cm.result = cm.result, result
 
-    shards = SHARDS
+    def save_summaries(self, summaries: list[tuple[str, str, int, dict]], at: str) -> None:
+        expires = _n(int(time.time()) + RECORD_TTL_DAYS * 86400)
+        records, months = [], set()
+        for month, client, version, result in summaries:
+            text = _s(json.dumps(result, separators=(",", ":")))
+            try:  # never over a higher version (a slower consumer of an older one)
+                self._put({**self._key("SUM", month, client), "res": text, "ver": _n(version)},
+                          "attribute_not_exists(ver) OR ver < :v", {":v": _n(version)})
+            except Conflict:
+                pass
+            records.append({"PutRequest": {"Item": {"pk": _s(f"CHG#{month}#{shard_of(client)}"),
+                                                    "sk": _s(f"{client}#{version:08d}"), "res": text,
+                                                    "ttl": expires}}})
+            months.add(month)
+        records += [{"PutRequest": {"Item": {"pk": _s("MONTHS"), "sk": _s(m), "touched_at": _s(at)}}}
+                    for m in sorted(months)]
+        self._batch_write(records)
+
+    def summaries_in(self, month: str, shard: int) -> Iterator[tuple[str, int, dict]]:
+        for item in self._query(f"SUM#{month}#{shard}"):
+            yield item["sk"]["S"], int(item["ver"]["N"]), json.loads(item["res"]["S"])
+
+    def raw_read(self, month: str) -> int:
+        """The bare paginated read of what a full rebuild reads (a month's summaries; for the
+        benchmark): items read."""
+        return sum(1 for shard in range(SHARDS) for _ in self._query(f"SUM#{month}#{shard}"))
+
+    def summaries_by_key(self, month: str, clients: list[str]) -> int:
+        """The same summaries read by key (for the benchmark's scale line): items read."""
+        return len(self._batch_get([self._key("SUM", month, c) for c in clients]))
+
+    def results_at(self, month: str, versions: dict[str, int]) -> dict[str, dict]:
+        out, current = {}, {}
+        for shard in range(SHARDS):
+            for client, version, result in self.summaries_in(month, shard):
+                if client in versions:
+                    (out if versions[client] == version else current)[client] = result
+        older = [c for c in versions if c not in out]
+        for item in self._batch_get([{"pk": _s(f"CHG#{month}#{shard_of(c)}"), "sk": _s(f"{c}#{versions[c]:08d}")}
+                                     for c in older]):
+            out[item["sk"]["S"].split("#")[0]] = json.loads(item["res"]["S"])
+        for client in older:
+            if client not in out and client in current:
+                logger.warning("a report's version is no longer kept; its newer result is shown")
+                out[client] = current[client]
+        return out
 
     def client_months_in(self, month: str, shard: int) -> Iterator[ClientMonth]:
         for item in self._query(f"CM#{month}#{shard}"):
             yield self._cm_of(item)
 
-    def raw_read(self, month: str) -> int:
-        """The bare paginated read of a month's client-months (for the benchmark): items read."""
-        return sum(1 for shard in range(SHARDS) for _ in self._query(f"CM#{month}#{shard}"))
+    # -- a month's totals ---------------------------------------------------------------------------
+    def accumulators(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Accumulator]:
+        wanted = sorted(set(keys))
+        out = {k: Accumulator(k[0], k[1]) for k in wanted}
+        for item in self._batch_get([{"pk": _s(f"ACC#{m}"), "sk": _s(f"{k:02d}")} for m, k in wanted]):
+            month, shard = item["pk"]["S"].split("#")[1], int(item["sk"]["S"])
+            data = json.loads(zlib.decompress(item["data"]["B"]))
+            out[(month, shard)] = Accumulator(month, shard, data["p"], data["v"], data["t"], data["dirty"],
+                                              int(item["ver"]["N"]))
+        return out
 
-    # -- changes for the nightly build ------------------------------------------------------------
-    def touch(self, touched: list[tuple[dict, int]], at: str) -> None:
-        # One change item per month and batch (at most 100 results each): a night reads a few
-        # items, not one per client-month.
-        expires = _n(int(time.time()) + TOUCH_TTL_DAYS * 86400)
-        by_month: dict[str, dict[str, list]] = {}
-        for result, version in touched:
-            by_month.setdefault(result["month"], {})[result["client"]] = [version, result]
-        requests = []
-        for month, results in sorted(by_month.items()):
-            clients = sorted(results)
-            for i in range(0, len(clients), 100):
-                part = {c: results[c] for c in clients[i:i + 100]}
-                requests.append({"PutRequest": {"Item": {
-                    "pk": _s(f"TOUCHED#{month}"), "sk": _s(f"{at}#{uuid.uuid4().hex}"), "ttl": expires,
-                    "results": {"B": zlib.compress(json.dumps(part, separators=(",", ":")).encode(), 6)}}}})
-            requests.append({"PutRequest": {"Item": {"pk": _s("MONTHS"), "sk": _s(month), "touched_at": _s(at)}}})
-        self._batch_write(requests)
+    def save_accumulator(self, acc: Accumulator) -> None:
+        data = {"p": acc.providers, "v": acc.versions, "t": acc.latest, "dirty": acc.dirty}
+        item = {"pk": _s(f"ACC#{acc.month}"), "sk": _s(f"{acc.shard:02d}"), "ver": _n(acc.version + 1),
+                "data": {"B": zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)}}
+        if acc.version == 0:
+            self._put(item, "attribute_not_exists(pk) OR ver = :v", {":v": _n(0)})
+        else:
+            self._put(item, "ver = :v", {":v": _n(acc.version)})
+        acc.version += 1
 
     def touched_months(self) -> dict[str, str]:
         return {i["sk"]["S"]: i["touched_at"]["S"] for i in self._query("MONTHS")}
-
-    def touched_since(self, month: str, since: str) -> dict[str, dict]:
-        latest: dict[str, tuple[int, str, dict]] = {}
-        for item in self._query(f"TOUCHED#{month}", start=since or None):
-            at = item["sk"]["S"].split("#", 1)[0]
-            for client, (version, result) in json.loads(zlib.decompress(item["results"]["B"])).items():
-                if client not in latest or (version, at) > latest[client][:2]:
-                    latest[client] = (version, at, result)
-        return {client: mark[2] for client, mark in latest.items()}
 
     # -- grants ----------------------------------------------------------------------------------
     def grants(self, clients: list[str]) -> dict[str, Grants]:
@@ -191,29 +242,12 @@ class DynamoReportsStore:
             self._put(item, "ver = :v", {":v": _n(grants.version)})
         grants.version += 1
 
-    # -- what reports were built from, and the reports -------------------------------------------
-    def published(self, month: str) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        for item in self._query(f"PUB#{month}"):
-            out.update(json.loads(zlib.decompress(item["data"]["B"])))
-        return out
-
-    def publish(self, month: str, results: dict[str, dict], changed: set[str] | None = None) -> None:
-        shards: dict[int, dict[str, dict]] = {s: {} for s in range(PUBLISHED_PARTS)}
-        for client, result in results.items():
-            shards[shard_of(client) % PUBLISHED_PARTS][client] = result
-        wanted = range(PUBLISHED_PARTS) if changed is None else sorted({shard_of(c) % PUBLISHED_PARTS
-                                                                          for c in changed})
-        self._batch_write([{"PutRequest": {"Item": {
-            "pk": _s(f"PUB#{month}"), "sk": _s(f"{s:02d}"),
-            "data": {"B": zlib.compress(json.dumps(shards[s], separators=(",", ":")).encode(), 6)}}}}
-            for s in wanted])
-
+    # -- reports ---------------------------------------------------------------------------------
     def save_report(self, report: dict) -> None:
         with translated_errors():
             self.db.put_item(TableName=self.table, Item={
                 "pk": _s(f"REPORT#{report['month']}"), "sk": _s("SUMMARY"),
-                "data": {"B": zlib.compress(json.dumps(report, separators=(",", ":")).encode(), 6)}})
+                "data": {"B": zlib.compress(json.dumps(report, separators=(",", ":")).encode(), 1)}})
 
     def report(self, month: str) -> dict | None:
         with translated_errors():

@@ -6,19 +6,14 @@ anyone else these tests fail (never skip) and say what to install.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.local_stack import LocalStack, call
 from tests.support.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,37 +38,13 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def web(tmp_path_factory):
     """The local stack in a subprocess; yields its base URL."""
-    port, moto_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
-    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS / f"stack-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.stack", "--port", str(port), "--moto-port", str(moto_port),
-         "--state-dir", str(tmp_path_factory.mktemp("web-state"))],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/eservices/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"the stack exited; see {log.name}")
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the stack did not come up in 60 s")
-    yield base
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    log = SHOTS / f"stack-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    port = free_port()  # the pages link to themselves: the stack must know its public address
+    stack = LocalStack(tmp_path_factory.mktemp("web-state"), port=port, log=log,
+                       env={"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"})
+    yield stack.base
+    stack.stop(check=False)
 
 
 @pytest.fixture(scope="session")
@@ -89,18 +60,8 @@ def browser():
 
 def api(base: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
     """The stack's JSON API (what a case worker's system does between the citizen's steps)."""
-    req = urllib.request.Request(base + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=15) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else {}
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        return err.code, json.loads(raw) if raw else {}
+    status, found = call(base, method, path, body, token, timeout=15)
+    return status, found if found is not None else {}
 
 
 def dev_token(base: str, **claims: str) -> str:

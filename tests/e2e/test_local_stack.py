@@ -3,75 +3,17 @@ and the data kept across restarts (or not, when started clean)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.support.stack import free_port
+from tests.support.local_stack import ROOT, LocalStack as Stack, call
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
 
 pytestmark = pytest.mark.e2e
-
-
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        return err.code, json.loads(raw) if raw else None
-
-
-class Stack:
-    def __init__(self, state_dir: Path, *extra: str) -> None:
-        self.port, self.moto_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.stack", "--port", str(self.port), "--moto-port", str(self.moto_port),
-             "--state-dir", str(state_dir), *extra],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if call(self.base, "GET", "/eservices/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                pytest.fail(f"the stack exited: {self.proc.stdout.read()}")
-            time.sleep(0.3)
-        self.proc.kill()
-        pytest.fail("the stack did not come up in 60 s")
-
-    def stop(self, *signals: int, timeout: float = 30) -> str:
-        for sig in signals:
-            self.proc.send_signal(sig)
-        try:
-            output, _ = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            output, _ = self.proc.communicate()
-            pytest.fail(f"the stack did not stop (deadlock?): {output[-2000:]}")
-        assert self.proc.returncode == 0, output
-        assert "Stopped." in output
-        return output
 
 
 def released(port: int) -> bool:

@@ -6,75 +6,23 @@ reporter chose, with no personal data or report content → it shows in /dev/out
 """
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.support.stack import free_port
+from tests.support.local_stack import LocalStack, call
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
 
 pytestmark = pytest.mark.e2e
 
 
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None,
-         headers: dict | None = None) -> tuple[int, dict | list | None]:
-    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        return err.code, json.loads(raw) if raw else None
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    port, moto_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
-    env["SMS_QUIET_HOURS"] = "00-00"  # the SMS goes at once whatever the hour the test runs
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.stack", "--port", str(port), "--moto-port", str(moto_port),
-         "--state-dir", str(tmp_path_factory.mktemp("state"))],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if call(base, "GET", "/eservices/health")[0] == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"the stack exited: {proc.stdout.read()}")
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the stack did not come up in 60 s")
-    yield base
-    proc.send_signal(signal.SIGINT)
-    try:
-        output, _ = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("Ctrl-C did not stop the stack")
-    assert proc.returncode == 0, output
-    assert "Stopped." in output
+    # the SMS goes at once whatever the hour the test runs
+    running = LocalStack(tmp_path_factory.mktemp("state"), env={"SMS_QUIET_HOURS": "00-00"})
+    yield running.base
+    running.stop()
 
 
 def test_every_prefix_answers_health_and_openapi(stack):

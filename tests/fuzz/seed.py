@@ -7,13 +7,12 @@ The requests here are ordinary client calls over HTTP; anything that fails leave
 """
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
+
+from tests.support.local_stack import call as http_call
 
 CONTACT_PERSON = "197511023827"
 MARITA, TAG = "194103142388", "TAG-DEMO-MARITA"
@@ -21,23 +20,7 @@ MARITA, TAG = "194103142388", "TAG-DEMO-MARITA"
 
 def call(base: str, method: str, path: str, token: str | None, body: Any = None,
          headers: dict | None = None) -> tuple[int, Any]:
-    req = urllib.request.Request(base + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        try:
-            return err.code, json.loads(raw) if raw else None
-        except ValueError:
-            return err.code, raw
+    return http_call(base, method, path, body, token, headers)
 
 
 def seed(base: str, token: Callable[[str], str | None], notes: list[str]) -> dict[str, dict[str, str]]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.adapters.store import ItemStore
 from services.domain.errors import Conflict, NotFound
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes import FakeUnitOfWork, InMemoryStore
 
 
 class Thing(BaseModel):
@@ -38,16 +38,21 @@ class FakeThings(InMemoryStore[Thing]):
         return (thing.thing_id,)
 
 
-@pytest.fixture(params=["dynamodb", "memory"])
-def store_and_uow(request):
+def _store_and_uow(request, over_dynamodb, in_memory):
+    """The DynamoDB store or its in-memory twin, with a matching unit-of-work factory."""
     if request.param == "memory":
-        return FakeThings(), FakeUnitOfWork
+        return in_memory(), FakeUnitOfWork
     request.getfixturevalue("aws")
     from services.adapters.dynamo import UnitOfWork
     from services.aws import table
 
-    things = ThingStore(table("eservices"))
-    return things, lambda: UnitOfWork(things.table, RecordingPublisher(), "test")
+    store = over_dynamodb(table("eservices"))
+    return store, lambda: UnitOfWork(store.table, "test")
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def store_and_uow(request):
+    return _store_and_uow(request, ThingStore, FakeThings)
 
 
 def test_a_missing_aggregate_is_none_to_find_and_not_found_to_get(store_and_uow):
@@ -93,3 +98,56 @@ def test_one_conflict_in_a_unit_of_work_stores_nothing_of_it(store_and_uow):
     with pytest.raises(Conflict):
         uow.commit()
     assert things.find(fresh.thing_id) is None
+
+
+class Ticket(BaseModel):
+    ticket_id: str
+    status: str = "open"
+    version: int = 1
+
+
+class TicketStore(ItemStore[Ticket]):
+    model = Ticket
+    entity = "test_ticket"
+
+    def key(self, ticket_id: str) -> dict[str, str]:
+        return {"pk": f"TESTTICKET#{ticket_id}", "sk": "TICKET"}
+
+    def ident(self, ticket: Ticket) -> tuple[str]:
+        return (ticket.ticket_id,)
+
+
+class FakeTickets(InMemoryStore[Ticket]):
+    def ident(self, ticket: Ticket) -> tuple[str]:
+        return (ticket.ticket_id,)
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def tickets_and_uow(request):
+    return _store_and_uow(request, TicketStore, FakeTickets)
+
+
+def test_replace_only_if_an_attribute_still_holds(tickets_and_uow):
+    """GIVEN a ticket closed at version 2 WHEN replaced at version 2 only if still open THEN conflict."""
+    tickets, new_uow = tickets_and_uow
+    ticket = tickets.add_now(Ticket(ticket_id=str(uuid.uuid4())))
+    closed = tickets.replace_now(ticket.model_copy(update={"status": "closed"}), expected_version=1)
+    with pytest.raises(Conflict):
+        tickets.replace_now(closed.model_copy(update={"status": "done"}), expected_version=2,
+                            only_if={"status": "open"})
+    uow = new_uow()
+    tickets.replace(uow, closed.model_copy(update={"status": "archived"}), expected_version=2,
+                    only_if={"status": "closed"})
+    uow.commit()
+    assert tickets.get(ticket.ticket_id).status == "archived"
+
+
+def test_put_overwrites_and_remove_needs_the_version(tickets_and_uow):
+    tickets, _ = tickets_and_uow
+    ticket = tickets.put_now(Ticket(ticket_id=str(uuid.uuid4())))
+    tickets.put_now(ticket.model_copy(update={"status": "again"}))
+    assert tickets.get(ticket.ticket_id).status == "again"
+    with pytest.raises(Conflict):
+        tickets.remove_now(ticket, expected_version=5)
+    tickets.remove_now(ticket, expected_version=1)
+    assert tickets.find(ticket.ticket_id) is None

@@ -68,3 +68,19 @@ def test_api_gateways_own_refusals_are_problem_documents(templates):
             assert props["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
             assert '"type": "urn:insats:problem:gateway' in props["ResponseTemplates"]["application/json"]
     assert apis == 4  # eservices, visits, reports, billing serve HTTP; notify only consumes
+
+
+def test_each_relaying_app_has_its_stream_source_and_carries_the_resource_definitions(templates):
+    import zipfile
+
+    relays = 0
+    for template in templates[1:]:
+        folder = template.parent
+        assert "infra/resources.py" in zipfile.ZipFile(folder / "deployment.zip").namelist(), folder.name
+        for resource in json.loads(template.read_text())["Resources"].values():
+            for event in resource.get("Properties", {}).get("Events", {}).values():
+                if event["Type"] == "DynamoDB":
+                    relays += 1
+                    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+                    assert event["Properties"]["Stream"] == {"Fn::ImportValue": f"insats-{folder.name}-table-stream-arn"}
+    assert relays == sum(1 for a in STACK.apps if a.relays_outbox)

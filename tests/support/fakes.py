@@ -27,11 +27,39 @@ class RecordingPublisher:
     def publish(self, envelope: Any) -> None:
         self.published.append(envelope)
 
-    def publish_batch(self, envelopes: list[Any]) -> None:
+    def publish_batch(self, envelopes: list[Any]) -> list[str]:
+        """Returns the ids that failed: none."""
         self.published.extend(envelopes)
+        return []
 
     def of_type(self, event_type: str) -> list[Any]:
         return [e for e in self.published if e.event_type == event_type]
+
+
+class RecordingEmailSender:
+    """A fake for unit tests: keeps what was sent; ``fail_with`` makes the next sends fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, str]] = []
+        self.fail_with: Exception | None = None
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append((to, subject, text, html))
+        return f"mail-{len(self.sent)}"
+
+
+class RecordingSmsSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail_with: Exception | None = None
+
+    def send(self, to: str, body: str) -> str:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append((to, body))
+        return f"sms-{len(self.sent)}"
 
 
 class FakeUnitOfWork:
@@ -100,10 +128,14 @@ class InMemoryStore(Generic[M]):
                 raise Conflict("exists")
         return check
 
-    def _at_version(self, key: tuple[Any, ...], version: int) -> Callable[[], None]:
+    def _at_version(self, key: tuple[Any, ...], version: int,
+                    only_if: dict[str, Any] | None = None) -> Callable[[], None]:
         def check() -> None:
             stored = self.items.get(key)
             if stored is None or getattr(stored, "version") != version:
+                raise Conflict("changed")
+            stored_json = stored.model_dump(mode="json")
+            if any(stored_json.get(name) != value for name, value in (only_if or {}).items()):
                 raise Conflict("changed")
         return check
 
@@ -115,10 +147,11 @@ class InMemoryStore(Generic[M]):
         uow.stage(self._absent(key), self._store(key, aggregate))
         return aggregate
 
-    def replace(self, uow: FakeUnitOfWork, aggregate: M, *, expected_version: int) -> M:
+    def replace(self, uow: FakeUnitOfWork, aggregate: M, *, expected_version: int,
+                only_if: dict[str, Any] | None = None) -> M:
         saved = aggregate.model_copy(update={"version": expected_version + 1})
         key = self._key(saved)
-        uow.stage(self._at_version(key, expected_version), self._store(key, saved))
+        uow.stage(self._at_version(key, expected_version, only_if), self._store(key, saved))
         return saved
 
     def add_now(self, aggregate: M) -> M:
@@ -127,9 +160,18 @@ class InMemoryStore(Generic[M]):
         self._store(key, aggregate)()
         return aggregate
 
-    def replace_now(self, aggregate: M, *, expected_version: int) -> M:
+    def replace_now(self, aggregate: M, *, expected_version: int, only_if: dict[str, Any] | None = None) -> M:
         saved = aggregate.model_copy(update={"version": expected_version + 1})
         key = self._key(saved)
-        self._at_version(key, expected_version)()
+        self._at_version(key, expected_version, only_if)()
         self._store(key, saved)()
         return saved
+
+    def put_now(self, aggregate: M) -> M:
+        self._store(self._key(aggregate), aggregate)()
+        return aggregate
+
+    def remove_now(self, aggregate: M, *, expected_version: int) -> None:
+        key = self._key(aggregate)
+        self._at_version(key, expected_version)()
+        self.items.pop(key, None)

@@ -7,11 +7,11 @@ conflicts at commit. ``casework_deps()`` builds what a use case receives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from services.auth.principal import Principal, Role
-from services.domain.errors import Conflict, NotFound
+from services.domain.errors import Conflict
 from services.eservices.cases import Case
 from services.eservices.casework.assignments import Assignment
 from services.eservices.casework.audit import AuditRecord
@@ -20,88 +20,29 @@ from services.eservices.casework.messaging import MessagingSettings, search_key
 from services.eservices.casework.report_approval import ReportApproval
 from services.eservices.casework.stores import CaseworkStores
 from services.eservices.people import RegisteredPerson
-from services.eservices.relatives import RelativeApproval
-from services.eservices.sv import citizen_error
 from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCases, FakeRegister
+from tests.support.fakes_eservices import FakeDocuments as EservicesDocuments
 
 
 def _noop() -> None:
     return None
 
 
-# -- what case work reads from the citizen side ------------------------------------------
+# -- what case work reads from the citizen side (the e-services' fakes) ---------------------
 
-class FakeCases(InMemoryStore[Case]):
-    missing = "no such case"
-
-    def ident(self, case: Case) -> tuple[str]:
-        return (case.case_id,)
-
-    def get_owned(self, case_id: str, owner: str) -> Case:
-        case = self.find(case_id)
-        if case is None or case.owner != owner:
-            raise citizen_error(NotFound, "Ärendet finns inte")
-        return case
-
-    def save_in(self, uow: FakeUnitOfWork, case: Case, *, expected_version: int) -> Case:
-        return self.replace(uow, case, expected_version=expected_version)
-
-
-class FakeApprovals(InMemoryStore[RelativeApproval]):
-    missing = "no such approval"
-
-    def ident(self, a: RelativeApproval) -> tuple[str, str]:
-        return (str(a.citizen), a.approval_id)
-
-    def of_citizen(self, citizen: str) -> list[RelativeApproval]:
-        return [a for a in self.all() if a.citizen == citizen]
-
-    def of_relative(self, relative: str) -> list[RelativeApproval]:
-        return [a for a in self.all() if a.relative == relative]
-
-    def by_id(self, approval_id: str) -> RelativeApproval:
-        found = next((a for a in self.all() if a.approval_id == approval_id), None)
-        if found is None:
-            raise self.not_found()
-        return found
-
-    def active_approval(self, citizen: str, relative: str, day: date) -> RelativeApproval | None:
-        return next((a for a in self.of_relative(relative) if a.citizen == citizen and a.active_on(day)), None)
-
-
-class FakeDocuments:
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[bytes, str]] = {}
-
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self.files[key] = (body, content_type)
+class FakeDocuments(EservicesDocuments):
+    """The e-services' fake store, with what messages use besides: copies, sizes, upload posts."""
 
     def copy(self, source: str, key: str) -> None:
-        self.files[key] = self.files[source]
-
-    def delete(self, key: str) -> None:
-        self.files.pop(key, None)
-
-    def get(self, key: str) -> bytes:
-        return self.files[key][0]
+        self.objects[key] = self.objects[source]
 
     def size(self, key: str) -> int | None:
-        return len(self.files[key][0]) if key in self.files else None
-
-    def presigned_get(self, key: str, *, filename: str, expires: int = 300) -> str:
-        return f"https://s3.test/{key}?filename={filename}"
+        return len(self.objects[key][0]) if key in self.objects else None
 
     def presigned_post(self, key: str, *, max_bytes: int, content_type: str | None, expires: int = 900,
                        redirect: str | None = None) -> dict[str, Any]:
-        return {"url": "https://s3.test/upload", "fields": {"key": key}}
-
-
-class FakeRegister:
-    def __init__(self, *people: RegisteredPerson) -> None:
-        self.people = {str(p.personnummer): p for p in people}
-
-    def lookup(self, personnummer: str) -> RegisteredPerson | None:
-        return self.people.get(str(personnummer))
+        return {"url": "https://documents.example/upload", "fields": {"key": key}}
 
 
 # -- case work's own repositories ---------------------------------------------------------
@@ -258,14 +199,6 @@ def fake_stores(cases: FakeCases) -> CaseworkStores:
 
 
 # -- what a use case receives --------------------------------------------------------------
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
 
 @dataclass
 class CaseworkDeps:

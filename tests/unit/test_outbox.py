@@ -2,7 +2,7 @@
 import uuid
 
 from services.adapters.messaging import PUBLISH_BATCH_BYTES, RecordingPublisher, publish_chunks
-from services.adapters.outbox import handle_stream_event, new_envelopes
+from services.adapters.outbox import event_id_for, handle_stream_event, new_envelopes
 from services.contracts.events import Envelope
 
 
@@ -75,3 +75,14 @@ def test_publish_batches_hold_ten_entries_and_stay_under_the_size_limit():
     chunks = publish_chunks(big)
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert all(sum(len(body.encode()) for _, body in c) <= PUBLISH_BATCH_BYTES for c in chunks)
+
+
+def test_event_ids_derive_from_the_write_so_a_rerun_emits_the_same_ids():
+    first = event_id_for("DAY#p#c#2026-11-24", "DAY", 3, "visit.changed", 0)
+    assert event_id_for("DAY#p#c#2026-11-24", "DAY", 3, "visit.changed", 0) == first
+    others = {event_id_for("DAY#p#c#2026-11-24", "DAY", 4, "visit.changed", 0),
+              event_id_for("DAY#p#c#2026-11-24", "DAY", 3, "visit.changed", 1),
+              event_id_for("DAY#p#c#2026-11-24", "DAY", 3, "absence.registered", 0),
+              event_id_for("DAY#p#c#2026-11-25", "DAY", 3, "visit.changed", 0)}
+    assert first not in others and len(others) == 4
+    assert str(uuid.UUID(first)) == first

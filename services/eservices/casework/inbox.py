@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...domain.calendar import STOCKHOLM
 from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
-from ...domain.results import FileResult, stored_file
+from ...domain.files import StoredFile
 from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
 from ..forms import get_form
 from ..forms.engine import typed_answers, typed_computed
@@ -88,7 +88,7 @@ def get_case(deps: EservicesDeps, who: Any, case_id: str) -> CaseView:
     return staff_view(deps, who, case)
 
 
-def case_file(deps: EservicesDeps, who: Any, case_id: str, document_id: str) -> FileResult:
+def case_file(deps: EservicesDeps, who: Any, case_id: str, document_id: str) -> StoredFile:
     """A document of the case (the application's PDF, decision letters) for the case worker."""
     case = deps.cases.get(case_id)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
@@ -97,4 +97,4 @@ def case_file(deps: EservicesDeps, who: Any, case_id: str, document_id: str) -> 
     if not shown_to(deps, case, who):
         raise Forbidden("protected identity: only the case worker assigned at intake reads this case's documents")
     trail(deps).read(who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
-    return stored_file(deps.documents, doc.key, doc.filename, doc.content_type)
+    return StoredFile(key=doc.key, filename=doc.filename, content_type=doc.content_type)

@@ -1,4 +1,4 @@
-"""Månadsrapport som kontaktperson (seed 001, Skellefteå): the four steps' data, every field
+"""Månadsrapport som kontaktperson (Skellefteå's form): the four steps' data, every field
 and its rules. Steps 3 (förhandsgranska) and 4 (skicka in) are the engine's preview and submit."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tidsrapportering för kontaktperson och kontaktfamilj, LSS (seed 000, Kristinehamn): rows of
+"""Tidsrapportering för kontaktperson och kontaktfamilj, LSS (Kristinehamn's form): rows of
 date, activity and hours; travel rows whose km the server sums; mileage at the configured rate;
 prefilled personal data; notification by e-mail, SMS or both."""
 from __future__ import annotations

@@ -8,6 +8,7 @@ Validation messages are in Swedish: citizens read them.
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,14 +17,14 @@ from typing import Any, Callable, Literal
 from ...domain.bounds import ascii_digits, check_date, check_line, check_text
 from ...domain.errors import FieldError
 from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
-from ...domain.phone import InvalidEmail, InvalidPhone, mobile_error, normalize_email, normalize_mobile
+from ...domain.phone import InvalidEmail, InvalidPhone, email_error, mobile_error, normalize_email, normalize_mobile
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]
 
 REQUIRED = "Obligatoriskt fält"
 # What a client app may let through; the server normalises to +46… and names what is wrong.
-_PHONE = re.compile(r"^[+0-9][0-9 ()\-./]{6,22}$")
+PHONE_INPUT_PATTERN = r"^[+0-9][0-9 ()\-./]{6,22}$"
 MAX_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
              "oktober", "november", "december")
@@ -140,93 +141,131 @@ class FormDefinition:
 
 def _coerce(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
     """Returns the normalized value and any errors for one filled-in field."""
-    err = lambda msg: (value, [FieldError(path, msg)])  # noqa: E731
-    if f.kind in ("text", "textarea", "email", "phone"):
-        if not isinstance(value, str):
-            return err("Ska vara text")
-        value = value.strip()
-        if len(value) > f.max_length:
-            return err(f"Högst {f.max_length} tecken")
-        try:
-            (check_text if f.kind == "textarea" else check_line)(value)
-        except ValueError:
-            return err("Texten innehåller otillåtna tecken (styrtecken eller radbrytningar)")
-        if f.kind == "email" and value:
-            try:
-                value = normalize_email(value)
-            except InvalidEmail:
-                return err(f"{f.label}: ange en giltig e-postadress, till exempel namn@exempel.se")
-        if f.kind == "phone" and value:
-            try:
-                value = normalize_mobile(value)  # stored as +46…, the form SMS goes to
-            except InvalidPhone:
-                return err(mobile_error(None).replace("Mobilnummer", f.label, 1))
-        return value, []
-    if f.kind == "boolean":
-        return (value, []) if isinstance(value, bool) else err("Ska vara ja eller nej")
-    if f.kind == "choice":
-        return (value, []) if any(c.value == value for c in f.choices) else err("Välj ett av alternativen")
-    if f.kind == "multichoice":
-        if not isinstance(value, list) or not value:
-            return err("Välj minst ett alternativ")
-        if len(value) > len(f.choices):
-            return err(f"Välj högst {len(f.choices)} alternativ")
-        bad = [v for v in value if not any(c.value == v for c in f.choices)]
-        if bad:
-            return err("Välj bland alternativen")
-        return list(dict.fromkeys(value)), []
-    if f.kind == "date":
-        try:
-            if not isinstance(value, str) or not value.isascii():
-                raise ValueError(value)
-            return check_date(date.fromisoformat(value)).isoformat(), []
-        except ValueError:
-            return err("Ange ett datum (ÅÅÅÅ-MM-DD) mellan år 1900 och 2100")
-    if f.kind in ("integer", "year", "month"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and ascii_digits(value.strip()) and len(value.strip()) <= 9:
-                value = int(value.strip())
-            else:
-                return err("Ange ett heltal")
-        lo, hi = {"month": (1, 12), "year": (2000, 2100)}.get(f.kind, (f.minimum, f.maximum))
-        if lo is not None and value < lo or hi is not None and value > hi:
-            return err(f"Ange ett värde mellan {lo} och {hi}")
-        return value, []
-    if f.kind == "decimal":
-        if isinstance(value, str) and (not value.isascii() or len(value) > 30):
-            return err("Ange ett tal")  # Decimal() would also read other scripts' digits
-        if not isinstance(value, (str, int, float)):
-            return err("Ange ett tal")
-        try:
-            number = Decimal(str(value).replace(",", "."))
-        except InvalidOperation:
-            return err("Ange ett tal")
-        if isinstance(value, bool) or not number.is_finite():
-            return err("Ange ett tal")
-        if f.minimum is not None and number < Decimal(str(f.minimum)) or \
-                f.maximum is not None and number > Decimal(str(f.maximum)):
-            return err(f"Ange ett värde mellan {f.minimum:g} och {f.maximum:g}")
-        return float(number), []
-    if f.kind == "personnummer":
-        try:
-            return str(Personnummer(value)), []
-        except (InvalidPersonnummer, TypeError):
-            return err("Ange ett giltigt personnummer (ÅÅÅÅMMDDXXXX)")
-    if f.kind == "rows":
-        if not isinstance(value, list):
-            return err("Ska vara en lista med rader")
-        if len(value) > f.max_rows:
-            return err(f"Högst {f.max_rows} rader")
-        rows, errors = [], []
-        for i, row in enumerate(value):
-            if not isinstance(row, dict):
-                errors.append(FieldError(f"{path}.{i}", "Ska vara en rad"))
-                continue
-            normalized, row_errors = _validate_fields(f.columns, row, f"{path}.{i}", complete=True)
-            rows.append(normalized)
-            errors.extend(row_errors)
-        return rows, errors
-    raise AssertionError(f"unknown kind {f.kind}")
+    try:
+        return KINDS[f.kind].coerce(f, value, path)
+    except _Refused as refused:
+        return value, [FieldError(path, refused.detail)]
+
+
+class _Refused(Exception):
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+
+
+def _text(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not isinstance(value, str):
+        raise _Refused("Ska vara text")
+    value = value.strip()
+    if len(value) > f.max_length:
+        raise _Refused(f"Högst {f.max_length} tecken")
+    try:
+        (check_text if f.kind == "textarea" else check_line)(value)
+    except ValueError:
+        raise _Refused("Texten innehåller otillåtna tecken (styrtecken eller radbrytningar)") from None
+    return value, []
+
+
+def _email(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    value, _ = _text(f, value, path)
+    try:
+        return (normalize_email(value) if value else value), []
+    except InvalidEmail:
+        raise _Refused(email_error(None, label=f.label)) from None
+
+
+def _phone(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    value, _ = _text(f, value, path)
+    try:
+        return (normalize_mobile(value) if value else value), []  # stored as +46…, the form SMS goes to
+    except InvalidPhone:
+        raise _Refused(mobile_error(None, label=f.label)) from None
+
+
+def _boolean(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not isinstance(value, bool):
+        raise _Refused("Ska vara ja eller nej")
+    return value, []
+
+
+def _choice(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not any(c.value == value for c in f.choices):
+        raise _Refused("Välj ett av alternativen")
+    return value, []
+
+
+def _multichoice(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not isinstance(value, list) or not value:
+        raise _Refused("Välj minst ett alternativ")
+    if len(value) > len(f.choices):
+        raise _Refused(f"Välj högst {len(f.choices)} alternativ")
+    if any(not any(c.value == v for c in f.choices) for v in value):
+        raise _Refused("Välj bland alternativen")
+    return list(dict.fromkeys(value)), []
+
+
+def _date(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    try:
+        if not isinstance(value, str) or not value.isascii():
+            raise ValueError(value)
+        return check_date(date.fromisoformat(value)).isoformat(), []
+    except ValueError:
+        raise _Refused("Ange ett datum (ÅÅÅÅ-MM-DD) mellan år 1900 och 2100") from None
+
+
+def _integer_bounds(f: Field) -> tuple[int | float | None, int | float | None]:
+    return {"month": (1, 12), "year": (2000, 2100)}.get(f.kind, (f.minimum, f.maximum))
+
+
+def _integer(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and ascii_digits(value.strip()) and len(value.strip()) <= 9:
+            value = int(value.strip())
+        else:
+            raise _Refused("Ange ett heltal")
+    lo, hi = _integer_bounds(f)
+    if lo is not None and value < lo or hi is not None and value > hi:
+        raise _Refused(f"Ange ett värde mellan {lo} och {hi}")
+    return value, []
+
+
+def _decimal(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if isinstance(value, str) and (not value.isascii() or len(value) > 30):
+        raise _Refused("Ange ett tal")  # Decimal() would also read other scripts' digits
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _Refused("Ange ett tal")
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        raise _Refused("Ange ett tal") from None
+    if not number.is_finite():
+        raise _Refused("Ange ett tal")
+    if f.minimum is not None and number < Decimal(str(f.minimum)) or \
+            f.maximum is not None and number > Decimal(str(f.maximum)):
+        raise _Refused(f"Ange ett värde mellan {f.minimum:g} och {f.maximum:g}")
+    return float(number), []
+
+
+def _personnummer(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    try:
+        return str(Personnummer(value)), []
+    except (InvalidPersonnummer, TypeError):
+        raise _Refused("Ange ett giltigt personnummer (ÅÅÅÅMMDDXXXX)") from None
+
+
+def _rows(f: Field, value: Any, path: str) -> tuple[Any, list[FieldError]]:
+    if not isinstance(value, list):
+        raise _Refused("Ska vara en lista med rader")
+    if len(value) > f.max_rows:
+        raise _Refused(f"Högst {f.max_rows} rader")
+    rows, errors = [], []
+    for i, row in enumerate(value):
+        if not isinstance(row, dict):
+            errors.append(FieldError(f"{path}.{i}", "Ska vara en rad"))
+            continue
+        normalized, row_errors = _validate_fields(f.columns, row, f"{path}.{i}", complete=True)
+        rows.append(normalized)
+        errors.extend(row_errors)
+    return rows, errors
 
 
 def _key_path(path: str, key: Any) -> str:
@@ -302,16 +341,13 @@ def computed_values(form: FormDefinition, answers: dict[str, dict[str, Any]]) ->
 # stored before this rule) strings; these put each back in its one type.
 
 def _as(kind: str, value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
+    number = KINDS[kind].number
+    if number is None or isinstance(value, bool) or value is None:
         return value
     try:
-        if kind == "decimal":
-            return float(Decimal(str(value)))
-        if kind in ("integer", "year", "month"):
-            return int(Decimal(str(value)))
+        return number(Decimal(str(value)))
     except (ArithmeticError, ValueError):
         return value
-    return value
 
 
 def _typed_fields(fields: tuple[Field, ...], values: dict[str, Any]) -> dict[str, Any]:
@@ -347,20 +383,16 @@ def value_at(answers: dict[str, dict[str, Any]], dotted: str) -> Any:
 def display_value(f: Field, value: Any) -> str:
     if _empty(value):
         return ""
-    if f.kind == "choice":
-        return f.label_of(value)
-    if f.kind == "multichoice":
-        return ", ".join(f.label_of(v) for v in value)
-    if f.kind == "boolean":
-        return "Ja" if value else "Nej"
-    if f.kind == "month" and isinstance(value, int) and 1 <= value <= 12:
-        return MONTHS_SV[value - 1].capitalize()
-    if f.kind == "personnummer":
-        return f"{str(value)[:8]}-{str(value)[8:]}"
-    if f.kind == "rows":
-        return "; ".join(", ".join(display_value(c, row.get(c.name)) for c in f.columns if not _empty(row.get(c.name)))
-                         for row in value)
-    return str(value)
+    return KINDS[f.kind].display(f, value)
+
+
+def _month_name(f: Field, value: Any) -> str:
+    return MONTHS_SV[value - 1].capitalize() if isinstance(value, int) and 1 <= value <= 12 else str(value)
+
+
+def _rows_text(f: Field, value: Any) -> str:
+    return "; ".join(", ".join(display_value(c, row.get(c.name)) for c in f.columns if not _empty(row.get(c.name)))
+                     for row in value)
 
 
 def preview(form: FormDefinition, answers: dict[str, Any], errors: list[FieldError]) -> list[dict[str, Any]]:
@@ -387,43 +419,55 @@ def _field_schema(f: Field) -> dict[str, Any]:
     base: dict[str, Any] = {"title": f.label}
     if f.help:
         base["description"] = f.help
-    kind = f.kind
-    if kind in ("text", "textarea"):
-        base.update(type="string", maxLength=f.max_length)
-    elif kind == "email":
-        base.update(type="string", format="email")
-    elif kind == "phone":
-        base.update(type="string", pattern=_PHONE.pattern)
-    elif kind == "boolean":
-        base.update(type="boolean")
-        if f.must_be_true:
-            base["const"] = True
-    elif kind == "choice":
-        base["oneOf"] = [{"const": c.value, "title": c.label} for c in f.choices]
-    elif kind == "multichoice":
-        base.update(type="array", uniqueItems=True, minItems=1,
-                    items={"oneOf": [{"const": c.value, "title": c.label} for c in f.choices]})
-    elif kind == "date":
-        base.update(type="string", format="date")
-    elif kind in ("integer", "year", "month"):
-        base["type"] = "integer"
-        lo, hi = {"month": (1, 12), "year": (2000, 2100)}.get(kind, (f.minimum, f.maximum))
-        if lo is not None:
-            base["minimum"] = lo
-        if hi is not None:
-            base["maximum"] = hi
-    elif kind == "decimal":
-        base["type"] = "number"
-        if f.minimum is not None:
-            base["minimum"] = f.minimum
-        if f.maximum is not None:
-            base["maximum"] = f.maximum
-    elif kind == "personnummer":
-        base.update(type="string", pattern=JSON_SCHEMA_PATTERN)
-    elif kind == "rows":
-        row = _object_schema(f.columns)
-        base.update(type="array", maxItems=f.max_rows, items=row)
+    base.update(KINDS[f.kind].schema(f))
     return base
+
+
+def _choices_schema(f: Field) -> list[dict[str, Any]]:
+    return [{"const": c.value, "title": c.label} for c in f.choices]
+
+
+def _bounded(schema: dict[str, Any], lo: Any, hi: Any) -> dict[str, Any]:
+    return {**schema, **({"minimum": lo} if lo is not None else {}), **({"maximum": hi} if hi is not None else {})}
+
+
+# -- the kinds of field -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldKind:
+    """What one kind of field does: check and normalise an answer, show it, and describe it
+    in JSON Schema; ``number`` is the JSON number type its stored values are given back as."""
+
+    coerce: Callable[[Field, Any, str], tuple[Any, list[FieldError]]]
+    schema: Callable[[Field], dict[str, Any]]
+    display: Callable[[Field, Any], str] = lambda f, value: str(value)
+    number: Callable[[Decimal], Any] | None = None
+
+
+_INTEGER = FieldKind(_integer, lambda f: _bounded({"type": "integer"}, *_integer_bounds(f)), number=int)
+
+KINDS: dict[str, FieldKind] = {
+    "text": FieldKind(_text, lambda f: {"type": "string", "maxLength": f.max_length}),
+    "textarea": FieldKind(_text, lambda f: {"type": "string", "maxLength": f.max_length}),
+    "email": FieldKind(_email, lambda f: {"type": "string", "format": "email"}),
+    "phone": FieldKind(_phone, lambda f: {"type": "string", "pattern": PHONE_INPUT_PATTERN}),
+    "boolean": FieldKind(_boolean, lambda f: {"type": "boolean", **({"const": True} if f.must_be_true else {})},
+                         display=lambda f, value: "Ja" if value else "Nej"),
+    "choice": FieldKind(_choice, lambda f: {"oneOf": _choices_schema(f)}, display=lambda f, value: f.label_of(value)),
+    "multichoice": FieldKind(_multichoice, lambda f: {"type": "array", "uniqueItems": True, "minItems": 1,
+                                                      "items": {"oneOf": _choices_schema(f)}},
+                             display=lambda f, value: ", ".join(f.label_of(v) for v in value)),
+    "date": FieldKind(_date, lambda f: {"type": "string", "format": "date"}),
+    "integer": _INTEGER,
+    "year": _INTEGER,
+    "month": FieldKind(_integer, _INTEGER.schema, display=_month_name, number=int),
+    "decimal": FieldKind(_decimal, lambda f: _bounded({"type": "number"}, f.minimum, f.maximum), number=float),
+    "personnummer": FieldKind(_personnummer, lambda f: {"type": "string", "pattern": JSON_SCHEMA_PATTERN},
+                              display=lambda f, value: f"{str(value)[:8]}-{str(value)[8:]}"),
+    "rows": FieldKind(_rows, lambda f: {"type": "array", "maxItems": f.max_rows, "items": _object_schema(f.columns)},
+                      display=_rows_text),
+}
+assert set(KINDS) == set(typing.get_args(Kind)), "every kind of field has one entry"
 
 
 def _object_schema(fields: tuple[Field, ...]) -> dict[str, Any]:

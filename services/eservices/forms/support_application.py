@@ -1,38 +1,19 @@
-"""Ansökan om stöd (seeds 002, 003): SoL elderly care, LSS § 9 insatser, or income support, with
+"""Ansökan om stöd: SoL elderly care, LSS § 9 insatser, or income support, with
 a required description of the need. Only the person who will receive the support may apply;
 being registered in the municipality is not required."""
 from __future__ import annotations
 
 from typing import Any
 
+from ...domain import insatser as catalogue
 from ...domain.errors import FieldError
+from ...domain.insatser import FB, LSS, SOL
 from .common import NOTIFY_FIELDS, about_you_step, channels_have_addresses, person_is_the_caller
 from .engine import Choice, Field, FormDefinition, Step, When
 
-SOL, LSS, FB = "sol_aldre", "lss", "forsorjningsstod"
-
-SOL_INSATSER = (
-    Choice("hemtjanst", "Hemtjänst insatser"),
-    Choice("trygghetslarm", "Trygghetslarm"),
-    Choice("sarskilt_boende", "Ansökan om särskilt boende"),
-)
-
-# Lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 § 1–10.
-LSS_INSATSER = (
-    Choice("radgivning", "Rådgivning och annat personligt stöd (9 § 1)"),
-    Choice("personlig_assistans", "Biträde av personlig assistent eller ekonomiskt stöd till skäliga kostnader "
-                                  "för sådant biträde (9 § 2)"),
-    Choice("ledsagarservice", "Ledsagarservice (9 § 3)"),
-    Choice("kontaktperson", "Biträde av kontaktperson (9 § 4)"),
-    Choice("avlosarservice", "Avlösarservice i hemmet (9 § 5)"),
-    Choice("korttidsvistelse", "Korttidsvistelse utanför det egna hemmet (9 § 6)"),
-    Choice("korttidstillsyn", "Korttidstillsyn för skolungdom över 12 år utanför det egna hemmet (9 § 7)"),
-    Choice("boende_barn", "Boende i familjehem eller i bostad med särskild service för barn eller ungdomar "
-                          "(9 § 8)"),
-    Choice("bostad_vuxna", "Bostad med särskild service för vuxna eller annan särskilt anpassad bostad för vuxna "
-                           "(9 § 9)"),
-    Choice("daglig_verksamhet", "Daglig verksamhet (9 § 10)"),
-)
+# The catalogue's insatser as the form's choices.
+SOL_INSATSER = tuple(Choice(*i) for i in catalogue.SOL_INSATSER)
+LSS_INSATSER = tuple(Choice(*i) for i in catalogue.LSS_INSATSER)
 
 
 def _label(choices: tuple[Choice, ...], value: str) -> str:

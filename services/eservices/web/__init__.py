@@ -1,7 +1,6 @@
-"""The citizen web: server-rendered pages of the e-services and Mina sidor.
+"""The citizen web's pages: templates, their rendering and filters, and the server-side sessions.
 
 The pages are a fourth output of the form declarations (after the API, the JSON Schema and the
-PDF) and call the same use cases as the API. Sessions, CSRF and the OIDC login live here; the
-Chalice routes are in ``eservices_svc/chalicelib/web.py``. Jinja2 is imported only when a page is
-rendered, never on the API's import path.
+PDF) and call the same use cases as the API; the request handling is an entrypoint
+(``services/entrypoints/web``).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ...domain.calendar import STOCKHOLM
+from ...domain.calendar import STOCKHOLM, local_minute
 from ..forms.engine import MONTHS_SV
 
 
@@ -13,7 +13,7 @@ def local_datetime(value: Any) -> str:
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         return ""
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    return local_minute(value)
 
 
 def local_date(value: Any) -> str:

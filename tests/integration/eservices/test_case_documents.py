@@ -50,7 +50,7 @@ def test_the_status_history_through_the_decision_with_its_letter(app_client, tok
     history = case.history + [StatusChange(status=s, at=now + timedelta(minutes=i), by="case_worker")
                               for i, s in enumerate(("received", "in_progress", "decided"), 1)]
     moved = case.model_copy(update={"status": "decided", "history": history, "documents": case.documents + [letter]})
-    deps().table.put_item(Item=deps().cases.item(moved))
+    deps().cases.replace_now(moved, expected_version=case.version)
 
     # WHEN the citizen opens the case on Mina sidor
     detail = es.get(f"/my/cases/{case.case_id}", token=tok).json

@@ -1,7 +1,7 @@
 """Personal data in the documents bucket is kept no longer than needed: lifecycle rules defined
 with the other resources expire uploads never attached and thread exports; attaching moves a file
 out of the uploads prefix; a submit that loses a race leaves no PDF behind."""
-from dataclasses import dataclass
+import dataclasses
 from typing import Any, Callable
 
 from infra.cfn import render_shared
@@ -10,7 +10,7 @@ from services.adapters.documents import EXPORTS_PREFIX, UPLOADS_PREFIX
 from services.aws import client
 from services.entrypoints.http import Call
 from services.auth.tokens import principal_from_headers
-from services.eservices.bootstrap import EservicesDeps, deps
+from services.eservices.bootstrap import deps
 from services.eservices.submissions import submit_draft
 from tests.integration.casework.helpers import case_worker, enable_messaging, taken_in
 from tests.integration.eservices.helpers import fresh_contact_person, monthly_answers
@@ -76,14 +76,6 @@ class RivalFirst:
         return self._uow.commit(*args, **kwargs)
 
 
-@dataclass
-class RacingDeps(EservicesDeps):
-    rival: Callable[[], Any] = lambda: None
-
-    def unit_of_work(self) -> Any:
-        return RivalFirst(super().unit_of_work(), self.rival)
-
-
 def test_a_submit_that_loses_a_race_leaves_no_pdf(app_client, token):
     es = app_client("eservices")
     pnr, tok = fresh_contact_person(token)
@@ -94,8 +86,8 @@ def test_a_submit_that_loses_a_race_leaves_no_pdf(app_client, token):
     winner_call = Call(principal=call.principal, headers={}, idempotency_key="winner")
     base = deps()
     won = []
-    racing = RacingDeps(**{f: getattr(base, f) for f in base.__dataclass_fields__},
-                        rival=lambda: won.append(submit_draft(base, winner_call, draft["draft_id"])))
+    racing = dataclasses.replace(base, unit_of_work=lambda: RivalFirst(
+        base.unit_of_work(), lambda: won.append(submit_draft(base, winner_call, draft["draft_id"]))))
     before = keys("cases/")
     # WHEN the rival's submit commits between this submit's PDF and its transaction
     receipt = submit_draft(racing, call, draft["draft_id"])

@@ -1,4 +1,4 @@
-"""The contact person's monthly report (seed 001) through drafts, preview, sign and submit,
+"""The contact person's monthly report through drafts, preview, sign and submit,
 against a moto server; then the event reaches notify's queue and notify sends the confirmation."""
 import json
 

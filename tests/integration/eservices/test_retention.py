@@ -110,3 +110,26 @@ def test_the_retention_period_and_the_reminder_are_configurable(aws):
     draft = deps().drafts.get(pnr, view.draft_id)
     assert due(draft, view.created_at + timedelta(days=5, hours=23), 1) is None
     assert due(draft, view.created_at + timedelta(days=6), 1) == "remind"
+
+
+def test_draft_expiry_is_indexed_per_day_with_a_ttl_and_the_sweep_reads_only_its_days(aws):
+    """GIVEN a draft WHEN stored THEN its expiry index partition is its expiry day (not one
+    partition for every draft) and it carries a TTL after the expiry; the repository finds it
+    by reading the days from ``since`` to the instant asked, and not when those days exclude it."""
+    from services.auth.principal import Principal, Role
+    from services.entrypoints.http import Call
+    from services.eservices.drafts import EXPIRY_TTL_GRACE
+    from services.eservices.submissions import start_draft
+    from tests.support.people import new_pnr
+
+    pnr = new_pnr()
+    call = Call(principal=Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr), headers={})
+    view = start_draft(deps(), call, "support-application", {})
+    item = deps().table.get_item(Key={"pk": f"PERSON#{pnr}", "sk": f"DRAFT#{view.draft_id}"})["Item"]
+    expires = view.expires_at
+    assert item["gsi1pk"] == f"DRAFTEXPIRY#{expires.date().isoformat()}"
+    assert int(item["ttl"]) == int((expires + EXPIRY_TTL_GRACE).timestamp())
+    found = deps().drafts.expiring_before(expires + timedelta(minutes=1), since=expires - timedelta(days=1))
+    assert view.draft_id in [d.draft_id for d in found]
+    later = deps().drafts.expiring_before(expires + timedelta(days=3), since=expires + timedelta(days=1))
+    assert view.draft_id not in [d.draft_id for d in later]

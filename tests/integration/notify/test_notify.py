@@ -229,14 +229,14 @@ def test_the_repair_normalises_stored_numbers_drops_the_rest_and_tells_notify(aw
     t.put_item(Item={"pk": f"PERSON#{bad}", "sk": "PROFILE", "mobile": "08-123 456 78", "notify_sms": True,
                      "notify_email": False, "updated_at": "2026-01-01T00:00:00+00:00"})
     drain(queue_url("notify-inbox"), client("sqs"))
-    first = repair_contacts(t, deps().unit_of_work)
+    first = repair_contacts(deps().contacts, deps().unit_of_work)
     assert first.repaired >= 2 and first.dropped >= 1
     assert t.get_item(Key={"pk": f"PERSON#{good}", "sk": "PROFILE"})["Item"]["mobile"] == "+46707654321"
     dropped = t.get_item(Key={"pk": f"PERSON#{bad}", "sk": "PROFILE"})["Item"]
     assert dropped["mobile"] is None and dropped["notify_sms"] is False
     told = {json.loads(b)["payload"]["recipient"]["ref"]: json.loads(b)["payload"] for b in inbox()}
     assert told[good]["phone"] == "+46707654321" and told[bad]["sms_on"] is False
-    again = repair_contacts(t, deps().unit_of_work)
+    again = repair_contacts(deps().contacts, deps().unit_of_work)
     assert again.repaired == 0 and again.dropped == 0
 
 
@@ -327,7 +327,7 @@ def test_a_form_refuses_a_landline_naming_the_field_in_swedish(app_client, token
 
 def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
     from services.contracts.events import NotificationDelivered, NotificationFailed
-    from services.eservices.notifications import delivery_status, record_delivery
+    from services.eservices.notifications import DeliveryStatusRepository, delivery_status, record_delivery
 
     pnr = new_pnr()
     person = Recipient(kind="person", ref=pnr)
@@ -336,8 +336,8 @@ def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
                                reason="suppressed", at=now).envelope("notify")
     older = NotificationDelivered(notification_id="n1", template="decision.published", recipient=person,
                                   channel="sms", at=now - timedelta(hours=1)).envelope("notify")
-    record_delivery(table("eservices"), newer)
-    record_delivery(table("eservices"), older)
-    status = delivery_status(table("eservices"), pnr)
+    record_delivery(DeliveryStatusRepository(table("eservices")), newer)
+    record_delivery(DeliveryStatusRepository(table("eservices")), older)
+    status = delivery_status(DeliveryStatusRepository(table("eservices")), pnr)
     assert (status.sms.status, status.sms.reason, status.email) == ("failed", "suppressed", None)
     assert status.sms.label.startswith("Senaste SMS kunde inte skickas")

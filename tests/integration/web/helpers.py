@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from services.auth.dev_issuer import DevAuthorizationServer
 from services.eservices.bootstrap import deps
-from services.eservices.web.config import web_config
+from services.entrypoints.web.config import web_config
 from tests.support.people import new_pnr
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

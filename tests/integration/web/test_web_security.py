@@ -213,7 +213,7 @@ class TestRelatives:
         citizen's; WHEN the approval ends during the session THEN they act for themselves again."""
         from datetime import datetime, timezone
 
-        from services.eservices.relatives import ApprovalRepository, RelativeApproval
+        from services.eservices.relatives import RelativeApproval
         from tests.support.people import new_pnr
 
         citizen, relative = new_pnr(), new_pnr()
@@ -222,7 +222,7 @@ class TestRelatives:
                                     relative=relative, relative_first_name="Rut", relative_last_name="Relativ",
                                     valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=30),
                                     created_by="test", created_at=datetime.now(timezone.utc))
-        repo = ApprovalRepository(deps().table)
+        repo = deps().approvals
         repo.put(approval)
         b, _, _ = login(es, issuer, role="relative", pnr=relative, name="Rut Relativ")
         page = b.get("/web/mina-sidor/fora-talan")
@@ -242,12 +242,12 @@ def test_the_in_process_refusal_for_a_relative_starting_an_application(es, issue
     only the person who will receive the support applies (the use case decides, the page agrees)."""
     from datetime import datetime, timezone
 
-    from services.eservices.relatives import ApprovalRepository, RelativeApproval
+    from services.eservices.relatives import RelativeApproval
     from tests.support.people import new_pnr
 
     citizen, relative = new_pnr(), new_pnr()
     now = datetime.now(timezone.utc)
-    ApprovalRepository(deps().table).put(RelativeApproval(
+    deps().approvals.put(RelativeApproval(
         citizen=citizen, citizen_first_name="C", citizen_last_name="C", relative=relative, relative_first_name="R",
         relative_last_name="R", valid_from=now.date() - timedelta(days=1), created_by="test", created_at=now))
     b, _, _ = login(es, issuer, role="relative", pnr=relative)

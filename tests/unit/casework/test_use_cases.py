@@ -9,6 +9,7 @@ import pytest
 
 from services.auth.principal import Role
 from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.domain.files import StoredFile
 from services.domain.results import FileResult, Redirect
 from services.eservices.cases import Case, Document
 from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
@@ -112,10 +113,10 @@ class TestDecide:
     def test_a_second_grant_in_the_same_dates_is_a_conflict_and_leaves_no_letter(self, deps):
         case = taken_in(deps)
         decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
-        files = dict(deps.documents.files)
+        files = dict(deps.documents.objects)
         with pytest.raises(Conflict):
             decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
-        assert deps.documents.files == files
+        assert deps.documents.objects == files
 
     def test_deciding_before_intake_is_refused(self, deps):
         case = application(deps)
@@ -131,8 +132,7 @@ class TestCaseFiles:
         letter = deps.cases.get(case.case_id).documents[-1]
         # WHEN the case worker asks for it THEN a file (bytes or a link: the HTTP layer chooses)
         found = inbox.case_file(deps, staff(), case.case_id, letter.document_id)
-        assert isinstance(found, FileResult) and found.content_type == "application/pdf"
-        assert found.content().startswith(b"%PDF") and letter.key in found.link()
+        assert found == StoredFile(key=letter.key, filename=letter.filename, content_type="application/pdf")
         assert "case.document.read" in deps.audit.actions_on(case.owner)
 
     def test_a_protected_persons_documents_are_refused_to_other_case_workers(self, deps):
@@ -145,7 +145,7 @@ class TestCaseFiles:
         with pytest.raises(Forbidden):
             inbox.case_file(deps, staff("hl-other"), case.case_id, "pdf-1")
         assert "case.document.read" not in deps.audit.actions_on(pnr)
-        assert isinstance(inbox.case_file(deps, staff("hl-own"), case.case_id, "pdf-1"), FileResult)
+        assert inbox.case_file(deps, staff("hl-own"), case.case_id, "pdf-1").key == f"cases/{pnr}/a.pdf"
 
 
 class TestInbox:
@@ -313,7 +313,7 @@ class TestMessages:
         _enable(deps, pnr)
         thread = messages.staff_new_thread(deps, staff(), StaffNewMessage(citizen=pnr, subject="s", body="b"))
         found = messages.export_thread(deps, staff(), thread.thread_id)
-        assert isinstance(found, FileResult) and found.content().startswith(b"%PDF")
+        assert isinstance(found, StoredFile) and deps.documents.get(found.key).startswith(b"%PDF")
         assert "thread.export" in deps.audit.actions_on(pnr)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from services.adapters.senders import (PermanentSendFailure, RecordingEmailSender, RecordingSmsSender,
-                                       TransientSendFailure, _translate, _SNS_PERMANENT)
+from services.adapters.senders import PermanentSendFailure, TransientSendFailure, _translate, _SNS_PERMANENT
+from tests.support.fakes import RecordingEmailSender, RecordingSmsSender
 from services.contracts.events import (ContactPreferencesChanged, NotificationDelivered, NotificationFailed,
                                        NotificationRequested, Recipient)
 from services.notify.config import NotifyConfig

@@ -1,5 +1,5 @@
 """An in-memory reports store with the adapter's semantics: optimistic versions (Conflict on a
-stale write), change markers read by range, the highest version per client winning."""
+stale write), summaries never replaced by a lower version, each version's result kept."""
 from __future__ import annotations
 
 import copy
@@ -7,67 +7,94 @@ import json
 
 from services.domain.errors import Conflict
 from services.reports.domain import ClientMonth, parse_month
-from services.reports.ports import Grants
+from services.reports.ports import Accumulator, Grants
 
 SHARDS = 4
+ACC_SHARDS = 2
+
+
+def _copy(value):
+    return json.loads(json.dumps(value))
 
 
 class FakeReportsStore:
     shards = SHARDS
+    acc_shards = ACC_SHARDS
 
     def __init__(self) -> None:
-        self.cms: dict[tuple[str, str], tuple[str, int]] = {}
+        self.cms: dict[tuple[str, str], tuple[str, int, dict | None, dict | None]] = {}
         self.grant_items: dict[str, Grants] = {}
-        self.markers: dict[str, list[tuple[str, str, int, dict]]] = {}
+        self.sums: dict[tuple[str, str], tuple[int, dict]] = {}
+        self.records: dict[tuple[str, str, int], dict] = {}
+        self.accs: dict[tuple[str, int], Accumulator] = {}
         self.months: dict[str, str] = {}
-        self.pub: dict[str, dict[str, dict]] = {}
         self.reports: dict[str, dict] = {}
         self.nights: set[str] = set()
         self.fail_next_save: set[tuple[str, str]] = set()  # conflicts to inject
+        self.fail_next_accumulator = 0  # conflicts to inject on the month's totals
 
     @staticmethod
     def shard(client: str) -> int:
         return int(client) % SHARDS
 
+    def accumulator_of(self, client: str) -> int:
+        return self.shard(client) % ACC_SHARDS
+
     def client_months(self, keys):
         out = {}
         for month, client in keys:
             year, mon = parse_month(month)
-            text, ver = self.cms.get((month, client), (None, 0))
-            out[(month, client)] = ClientMonth.loads(year, mon, client, text, ver)
+            text, ver, res, pres = self.cms.get((month, client), (None, 0, None, None))
+            out[(month, client)] = ClientMonth.loads(year, mon, client, text, ver, _copy(res), _copy(pres))
         return out
 
-    def save_client_month(self, cm):
+    def save_client_month(self, cm, result):
         key = cm.key
         if key in self.fail_next_save:
             self.fail_next_save.discard(key)
             raise Conflict("injected")
         if self.cms.get(key, (None, 0))[1] != cm.version:
             raise Conflict("stale")
+        self.cms[key] = (cm.dumps(), cm.version + 1, _copy(result), _copy(cm.result))
         cm.version += 1
-        self.cms[key] = (cm.dumps(), cm.version)
+        cm.previous, cm.result = cm.result, result
+
+    def save_summaries(self, summaries, at):
+        for month, client, version, result in summaries:
+            if self.sums.get((month, client), (0,))[0] < version:
+                self.sums[(month, client)] = (version, _copy(result))
+            self.records[(month, client, version)] = _copy(result)
+            self.months[month] = max(self.months.get(month, ""), at)
+
+    def summaries_in(self, month, shard):
+        for (m, client), (version, result) in sorted(self.sums.items()):
+            if m == month and self.shard(client) == shard:
+                yield client, version, _copy(result)
+
+    def results_at(self, month, versions):
+        return {c: _copy(self.records[(month, c, v)]) for c, v in versions.items()}
 
     def client_months_in(self, month, shard):
-        for (m, client), (text, ver) in sorted(self.cms.items()):
+        for (m, client), (text, ver, res, pres) in sorted(self.cms.items()):
             if m == month and self.shard(client) == shard:
                 year, mon = parse_month(m)
-                yield ClientMonth.loads(year, mon, client, text, ver)
+                yield ClientMonth.loads(year, mon, client, text, ver, _copy(res), _copy(pres))
 
-    def touch(self, touched, at):
-        for result, version in touched:
-            month = result["month"]
-            self.markers.setdefault(month, []).append((at, result["client"], version, json.loads(json.dumps(result))))
-            self.months[month] = max(self.months.get(month, ""), at)
+    def accumulators(self, keys):
+        return {k: copy.deepcopy(self.accs.get(k)) or Accumulator(*k) for k in keys}
+
+    def save_accumulator(self, acc):
+        if self.fail_next_accumulator:
+            self.fail_next_accumulator -= 1
+            raise Conflict("injected")
+        key = (acc.month, acc.shard)
+        if self.accs.get(key, Accumulator(*key)).version != acc.version:
+            raise Conflict("stale")
+        acc.version += 1
+        self.accs[key] = copy.deepcopy(acc)
 
     def touched_months(self):
         return dict(self.months)
-
-    def touched_since(self, month, since):
-        latest = {}
-        for at, client, version, result in self.markers.get(month, []):
-            if at > (since or "") and (client not in latest or (version, at) > latest[client][:2]):
-                latest[client] = (version, at, result)
-        return {c: copy.deepcopy(r) for c, (_, _, r) in latest.items()}
 
     def grants(self, clients):
         return {c: copy.deepcopy(self.grant_items.get(c)) or Grants(c) for c in clients}
@@ -78,14 +105,8 @@ class FakeReportsStore:
         grants.version += 1
         self.grant_items[grants.client] = copy.deepcopy(grants)
 
-    def published(self, month):
-        return copy.deepcopy(self.pub.get(month, {}))
-
-    def publish(self, month, results, changed=None):
-        self.pub[month] = json.loads(json.dumps(results))
-
     def save_report(self, report):
-        self.reports[report["month"]] = json.loads(json.dumps(report))
+        self.reports[report["month"]] = _copy(report)
 
     def report(self, month):
         return copy.deepcopy(self.reports.get(month))

@@ -38,16 +38,17 @@ def two_a_day(staff_of=lambda day, n: f"s{n}", days=range(1, 32), hours=(8, 17),
 def test_given_two_visits_a_day_by_two_staff_when_counted_then_every_window_counts_two():
     cm = month_with(OLD, two_a_day())
     part = compute(cm)["parts"][0]
-    assert len(windows(2026, 10)) == 18 and part["continuity"] == [2] * 18
+    # a window per day of the month; the first 13 begin in September, where nothing is known here
+    assert len(windows(2026, 10)) == 31 and part["continuity"] == [None] * 13 + [2] * 18
 
 
 def test_given_one_visit_a_day_when_counted_then_the_client_is_not_counted():
     cm = month_with(OLD, two_a_day(hours=(8,)))
-    assert compute(cm)["parts"][0]["continuity"] == [None] * 18
+    assert compute(cm)["parts"][0]["continuity"] == [None] * 31
 
 
 def test_given_a_client_under_65_when_counted_then_not_counted_whatever_the_visits():
-    assert compute(month_with(YOUNG, two_a_day()))["parts"][0]["continuity"] == [None] * 18
+    assert compute(month_with(YOUNG, two_a_day()))["parts"][0]["continuity"] == [None] * 31
 
 
 def test_given_visits_at_night_meals_and_alarms_when_counted_then_they_are_left_out():
@@ -55,12 +56,12 @@ def test_given_visits_at_night_meals_and_alarms_when_counted_then_they_are_left_
     extra = ([content(d, 23, staff=f"night{d}") for d in range(1, 32)]
              + [content(d, 12, staff=f"meal{d}", insatser=("matdistribution",)) for d in range(1, 32)]
              + [content(d, 14, staff=f"alarm{d}", unplanned=True) for d in range(1, 32)])
-    assert compute(month_with(OLD, base + extra))["parts"][0]["continuity"] == [2] * 18
+    assert compute(month_with(OLD, base + extra))["parts"][0]["continuity"] == [None] * 13 + [2] * 18
 
 
 def test_given_a_new_staff_member_each_day_when_counted_then_windows_see_fourteen_or_more():
     cm = month_with(OLD, two_a_day(staff_of=lambda day, n: f"d{day}-{n}"))
-    assert compute(cm)["parts"][0]["continuity"] == [28] * 18
+    assert compute(cm)["parts"][0]["continuity"] == [None] * 13 + [28] * 18
 
 
 def test_given_a_window_on_the_autumn_change_when_counted_then_local_time_decides_07_to_22():
@@ -71,7 +72,7 @@ def test_given_a_window_on_the_autumn_change_when_counted_then_local_time_decide
     visits.append(VisitContent(staff_id="seven", started_at=datetime(2026, 10, 25, 6, 0, tzinfo=timezone.utc),
                                ended_at=datetime(2026, 10, 25, 6, 30, tzinfo=timezone.utc), minutes=30))
     values = continuity([_c(v) for v in visits], 2026, 10, True)
-    assert values[-1] == 3 and values[0] == 2  # "seven" counts in windows with the 25th, "early" never
+    assert values[-1] == 3 and values[13] == 2  # "seven" counts in windows with the 25th, "early" never
 
 
 def _c(v):
@@ -162,3 +163,66 @@ def test_given_a_v1_home_care_decision_when_computed_then_every_insats_counts_ag
     assert parts["p1"]["rows"] == [{"insats": "hemtjanst", "granted": 150, "performed": 110, "approved": 0,
                                     "visits": 2, "double_staffed": 0, "without_decision": False}]
     assert parts["p2"]["rows"][0]["without_decision"] and parts["p2"]["deviations"]["without_decision"] == 1
+
+
+def test_given_the_previous_months_last_days_when_counted_then_the_windows_beginning_there_count_them():
+    """GIVEN two visits a day through September's last 13 days by staff "sep" and two a day in October
+    by s0/s1 WHEN October is computed with September's tail THEN the window ending 1 October counts
+    (26 + 2 occasions) and meets three staff; without the tail it is not counted."""
+    september = ClientMonth(2026, 9, OLD)
+    for day in range(18, 31):
+        for n, hour in enumerate((8, 17)):
+            start = datetime(2026, 9, day, hour, tzinfo=STOCKHOLM)
+            september.apply(VisitChangedV2(
+                visit_id=f"s{day}-{n}", client=OLD, provider_id="p1", year=2026, month=9, visit_version=1,
+                change="created", visit=VisitContent(staff_id="sep", started_at=start, minutes=30,
+                                                     ended_at=start + timedelta(minutes=30),
+                                                     insatser=split_minutes(30, ["personlig_omsorg"]))), T)
+    from services.reports.domain import tail_of
+
+    tail = tail_of(september)
+    assert list(tail) == ["p1"] and len(tail["p1"]) == 13 and tail["p1"][0] == [2, ["sep"]]
+    october = month_with(OLD, two_a_day())
+    alone = compute(october)["parts"][0]["continuity"]
+    october.tail = tail
+    joined = compute(october)["parts"][0]["continuity"]
+    assert alone[:13] == [None] * 13
+    assert joined[:13] == [3] * 13 and joined[13:] == [2] * 18  # the 14th's window no longer reaches September
+
+
+def test_given_results_added_and_taken_away_when_folded_then_the_figures_are_those_of_the_rest():
+    """Totals are sums and histograms: taking a result out leaves exactly what adding the others
+    gives, and the histograms' medians and means are those of the values themselves."""
+    import random
+    import statistics
+
+    from services.reports.fold import add_result, hist_mean, hist_median, new_agg, report_of
+
+    rng = random.Random(7)
+
+    def result(i):
+        values = [rng.choice([None, rng.randint(1, 30)]) for _ in range(31)]
+        return {"client": str(i), "month": "2026-10", "touched_at": "", "parts": [{
+            "provider": rng.choice(["p1", "p2"]), "aged_65": True, "continuity": values,
+            "absence_days": {"hospital": rng.randint(0, 3)}, "deviations": {"manual_receipt": rng.randint(0, 2)},
+            "rows": [{"insats": "service", "granted": rng.randint(0, 500), "performed": rng.randint(0, 600),
+                      "approved": 0, "visits": 3, "double_staffed": 1, "without_decision": False}]}]}
+
+    results = [result(i) for i in range(40)]
+    everything, rest = {}, {}
+    for r in results:
+        add_result(everything, r)
+    for r in results[10:]:
+        add_result(rest, r)
+    for r in results[:10]:
+        add_result(everything, r, -1)
+    at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert report_of("2026-10", everything, built_at=at, kind="x", client_months=30, data_until="") == \
+        report_of("2026-10", rest, built_at=at, kind="x", client_months=30, data_until="")
+    values = [c for r in results[10:] for c in r["parts"][0]["continuity"] if c is not None]
+    merged = new_agg(31)
+    for agg in rest.values():
+        for k, v in agg["p"].items():
+            merged["p"][k] = merged["p"].get(k, 0) + v
+    assert hist_median(merged["p"]) == float(statistics.median(values))
+    assert hist_mean(merged["p"]) == round(sum(values) / len(values), 2)

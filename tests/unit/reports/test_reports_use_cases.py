@@ -50,13 +50,14 @@ def test_given_the_same_events_in_any_order_and_twice_when_consumed_then_reports
     ra, rb = service.rebuild(a, "2026-10"), service.rebuild(b, "2026-10")
     for r in (ra, rb):
         r.pop("built_at")
+        assert set(r.pop("versions")) == set(a.store.grant_items)  # versions count writes, which differ
     assert ra == rb and ra["municipality"]["visits"] > 0
 
 
 def test_given_changes_after_a_build_when_built_incrementally_then_it_equals_a_full_rebuild(month):
     d = deps()
     feed(d, month)
-    service.rebuild(d, "2026-10")
+    before = service.rebuild(d, "2026-10")
     # 1 % of the visits change (a later version), some at clients never touched before the build
     visits = [e for e in month if e.event_type == "visit.changed"]
     picked = random.Random(3).sample(visits, max(3, len(visits) // 100))
@@ -74,8 +75,9 @@ def test_given_changes_after_a_build_when_built_incrementally_then_it_equals_a_f
     incremental = service.build(d, "2026-10")
     full = service.rebuild(d, "2026-10")
     assert incremental["build"] == "incremental" and full["build"] == "full"
+    assert incremental["versions"] != before["versions"]
     for r in (incremental, full):
-        for k in ("built_at", "build", "touched_until", "recomputed"):
+        for k in ("built_at", "build", "touched_until"):
             r.pop(k)
     assert incremental == full
 
@@ -92,11 +94,13 @@ def test_given_a_change_after_the_build_when_read_then_it_shows_in_the_next_buil
                                 longer, [i.insats for i in v.visit.insatser])}))
     d.clock.at += timedelta(hours=3)
     feed(d, [bumped.envelope("visits")])
-    assert service.read_report(d, OU, "2026-10")["municipality"]["performed_minutes"] == before
+    read = service.read_report(d, OU, "2026-10")
+    # the totals and the rows are those of the build, not of the change after it
+    assert read["municipality"]["performed_minutes"] == before == sum(r["performed"] for r in read["rows"])
     d.clock.at += timedelta(hours=1)
     service.build(d, "2026-10")
     read = service.read_report(d, OU, "2026-10")
-    assert read["municipality"]["performed_minutes"] == before + 60
+    assert read["municipality"]["performed_minutes"] == before + 60 == sum(r["performed"] for r in read["rows"])
 
 
 def test_given_a_conflicting_writer_when_a_batch_is_consumed_then_only_that_client_months_messages_fail(month):
@@ -126,7 +130,9 @@ def test_given_the_nightly_schedule_when_fired_at_both_hours_and_twice_then_it_b
     assert service.nightly(d, datetime(2026, 11, 3, 0, 0, tzinfo=timezone.utc)) == []
     assert service.nightly(d, night) == ["2026-10", "2026-11"]  # granted time opens November
     assert service.nightly(d, night) == []  # redelivered schedule event
-    assert d.store.report("2026-10")["build"] == "full"
+    built = d.store.report("2026-10")
+    full = service.rebuild(d, "2026-10")
+    assert built["build"] == "incremental" and built["providers"] == full["providers"]
 
 
 def test_given_a_provider_staff_member_when_reading_then_only_their_provider_and_never_another(month):
@@ -173,3 +179,84 @@ def test_given_a_nightly_build_that_fails_when_the_schedule_retries_then_the_nig
         service.nightly(d, night)
     d.store.touched_months = broken
     assert service.nightly(d, night) != []
+
+
+def _without_build_marks(report):
+    for k in ("built_at", "build", "touched_until", "versions"):
+        report.pop(k)
+    return report
+
+
+def test_given_september_and_october_in_either_order_when_consumed_then_octobers_first_windows_count_september(month):
+    """Windows ending in October's first 13 days begin in September: September's last days reach
+    October whichever month's events come first (a late September change recomputes October)."""
+    september = [e for e in month_events(11, year=2026, month=9, clients=16) if e.event_type == "visit.changed"]
+    a, b, alone = deps(), deps(), deps()
+    assert feed(a, september + month) == set()
+    assert feed(b, month + september) == set()
+    assert feed(alone, month) == set()
+    ra, rb = (_without_build_marks(service.rebuild(x, "2026-10")) for x in (a, b))
+    assert ra == rb
+    first = ra["municipality"]["continuity"]["windows"][0]
+    assert first["from"] == "2026-09-18" and first["clients"] > 0
+    assert service.rebuild(alone, "2026-10")["municipality"]["continuity"]["windows"][0]["clients"] == 0
+    assert _without_build_marks(service.build(b, "2026-10")) == rb  # the month's totals followed too
+
+
+def _later(envelope, minutes=7, bump=5):
+    v = envelope.parse()
+    longer = v.visit.minutes + minutes
+    return VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + bump},
+                          visit=v.visit.model_copy(update={"minutes": longer, "insatser": split_minutes(
+                              longer, [i.insats for i in v.visit.insatser])})).envelope("visits")
+
+
+def test_given_the_month_totals_not_saved_when_the_batch_comes_back_then_they_catch_up(month):
+    d = deps()
+    assert feed(d, month) == set()
+    service.rebuild(d, "2026-10")
+    changes = [(f"c{i}", _later(e)) for i, e in enumerate([e for e in month if e.event_type == "visit.changed"][:10])]
+    d.store.fail_next_accumulator = 1000  # every attempt: the client-months are saved, the totals are not
+    failed = service.consume(d, changes)
+    assert failed == {mid for mid, _ in changes}
+    d.store.fail_next_accumulator = 0
+    assert service.consume(d, changes) == set()  # redelivered: nothing new to apply, the totals catch up
+    incremental, full = service.build(d, "2026-10"), service.rebuild(d, "2026-10")
+    assert incremental["build"] == "incremental"
+    assert _without_build_marks(incremental) == _without_build_marks(full)
+
+
+def test_given_totals_that_missed_two_changes_when_built_then_a_full_rebuild_sets_them_again(month):
+    d = deps()
+    assert feed(d, month) == set()
+    service.rebuild(d, "2026-10")
+    visits = [e for e in month if e.event_type == "visit.changed"]
+    client = visits[0].payload["client"]
+    mine = [e for e in visits if e.payload["client"] == client][:2]
+    d.store.fail_next_accumulator = 1000
+    first, second = ("one", _later(mine[0])), ("two", _later(mine[1]))
+    assert service.consume(d, [first]) == {"one"} and service.consume(d, [second]) == {"two"}
+    d.store.fail_next_accumulator = 0
+    assert service.consume(d, [first, second]) == set()
+    built = service.build(d, "2026-10")
+    assert built["build"] == "full"  # the totals could not take the old result out exactly
+    again, full = service.build(d, "2026-10"), service.rebuild(d, "2026-10")
+    assert again["build"] == "incremental"
+    assert _without_build_marks(again) == _without_build_marks(full) == _without_build_marks(built)
+
+
+def test_given_results_made_by_older_rules_when_recomputed_then_the_report_is_made_from_the_states_again(month):
+    d = deps()
+    assert feed(d, month) == set()
+    right = _without_build_marks(service.rebuild(d, "2026-10"))
+    # GIVEN stored results that the rules would no longer give (as if made by an older release)
+    for key, (text, ver, res, pres) in list(d.store.cms.items()):
+        stale = {**res, "parts": [{**p, "rows": []} for p in res["parts"]]}
+        d.store.cms[key] = (text, ver, stale, pres)
+        d.store.sums[key] = (ver, stale)
+    assert service.rebuild(d, "2026-10")["municipality"]["performed_minutes"] == 0
+    # WHEN recomputed THEN the results, the summaries and the month's totals are right again
+    again = service.recompute(d, "2026-10")
+    assert again["build"] == "full"
+    again, incremental = _without_build_marks(again), _without_build_marks(service.build(d, "2026-10"))
+    assert again == incremental and again["providers"] == right["providers"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ....adapters.documents import EXPORTS_PREFIX
-from ....domain.results import FileResult, stored_file
+from ....domain.files import StoredFile
 from ..audit import trail
 from .threads import own_thread, staff_sender
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
 
 
-def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> FileResult:
+def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> StoredFile:
     from ..letters import thread_pdf  # fpdf: only when a thread is printed
 
     sender = staff_sender(who)
@@ -25,5 +25,4 @@ def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> FileResult:
     key = f"{EXPORTS_PREFIX}threads/{thread_id}/{now.strftime('%Y%m%dT%H%M%S%f')}.pdf"  # expires in a day
     deps.documents.put(key, pdf, "application/pdf")
     trail(deps).read(who, "thread.export", [thread.citizen], resource=f"thread:{thread_id}")
-    return stored_file(deps.documents, key, f"Meddelanden {thread.case_number or thread_id[:8]}.pdf",
-                       "application/pdf")
+    return StoredFile(key=key, filename=f"Meddelanden {thread.case_number or thread_id[:8]}.pdf")

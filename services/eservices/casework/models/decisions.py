@@ -7,13 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from ....domain.bounds import SaneDate, check_text
+from ....domain.insatser import HOME_CARE_INSATSER  # the catalogue's breakdown of hemtjänst
 from ..catalog import HOME_CARE, INSATSER, MAX_MINUTES_PER_MONTH
 from .base import LongText, Request, not_before
 
 InsatsCode = Literal[tuple(INSATSER)]  # type: ignore[valid-type]
-# The home-care insatser a grant of hemtjänst is broken down into (the staff app's codes).
-HOME_CARE_INSATSER = ("personlig_omsorg", "service", "morgonhjalp", "kvallshjalp", "dusch", "matdistribution",
-                      "inkop", "ledsagning", "tillsyn_vard_omsorg", "tillsyn_service", "tillfallig_vistelse")
 
 
 class GrantedLine(Request):

@@ -1,10 +1,10 @@
 """The citizen web's translation between HTML forms and answers, and its login helpers."""
 from services.eservices.forms import get_form
 from services.eservices.forms.engine import validate_step
-from services.eservices.web import formview as fv
-from services.eservices.web.config import web_config
-from services.eservices.web.http import Form, parse_cookies, safe_next
-from services.eservices.web.oidc import challenge_of
+from services.entrypoints.web import formview as fv
+from services.entrypoints.web.config import web_config
+from services.entrypoints.web.http import Form, parse_cookies, safe_next
+from services.entrypoints.web.oidc import challenge_of
 
 
 def test_pkce_challenge_is_rfc_7636_s256():

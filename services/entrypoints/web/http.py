@@ -16,10 +16,11 @@ from chalice import Response
 from ...auth.policy import authorize
 from ...domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from ...domain.personnummer import Personnummer
-from ...entrypoints.http import Call
+from ...eservices.proxy import Acting, acting
+from ..http import Call
 from ...observability import audit_line, get_logger
 from .config import WebConfig, web_config
-from .sessions import SessionRepository, WebSession, start
+from ...eservices.web.sessions import WebSession, start
 
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 log = get_logger("eservices")
@@ -131,7 +132,7 @@ class Context:
         self.form = Form(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
                          if self.method == "POST" else [])
         self.cookie_id = parse_cookies(self.headers.get("cookie")).get(config.cookie_name)
-        self.sessions = SessionRepository(deps.table)
+        self.sessions = deps.sessions
         self.session: WebSession | None = None
         self.ended_session: WebSession | None = None
         self.set_cookie: str | None = None
@@ -173,8 +174,8 @@ class Context:
     def user(self) -> WebSession | None:
         return self.session if self.session is not None and self.session.kind == "user" else None
 
-    def require_user(self, action: str | None = None) -> Call:
-        """The logged-in person as a use-case ``Call``; LoginRequired otherwise."""
+    def require_user(self, action: str | None = None) -> Acting:
+        """The logged-in person and whom they act for, resolved once; LoginRequired otherwise."""
         if self.user is None:
             if self.ended_session is not None and self.ended_session.kind == "user":
                 raise SessionEnded(self.ended_session, self.return_path())
@@ -183,21 +184,15 @@ class Context:
         assert principal is not None
         if action is not None:
             authorize(principal, action)
-        acting = Personnummer(self.user.acting_for) if self.user.acting_for else None
-        if acting is not None and not self._approval_in_force(acting):
+        acting_for = Personnummer(self.user.acting_for) if self.user.acting_for else None
+        try:
+            return acting(self.deps, Call(principal=principal, headers={}, acting_for=acting_for))
+        except Forbidden:
             # The approval ended (or was withdrawn) during the session: back to acting for oneself.
             self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
             self.user.acting_for = self.user.acting_for_name = None
             self.save_session()
-            acting = None
-        return Call(principal=principal, headers=self.headers, acting_for=acting)
-
-    def _approval_in_force(self, citizen: Personnummer) -> bool:
-        from ...domain.calendar import stockholm_date
-
-        assert self.user is not None and self.user.principal is not None
-        me = str(self.user.principal.personnummer)
-        return self.deps.approvals.active_approval(str(citizen), me, stockholm_date(self.now)) is not None
+            return acting(self.deps, Call(principal=principal, headers={}))
 
     def return_path(self) -> str:
         """Where to come back to after logging in: this page (GET) or the page the form was on."""
@@ -269,7 +264,7 @@ def error_page(status: int) -> Page:
 
 def serve(request: Any, view: Callable[..., Page | Redirect], *, public: bool = False, csrf: bool = True,
           **params: str) -> Response:
-    from ..bootstrap import deps
+    from ...eservices.bootstrap import deps
 
     config = web_config()
     ctx = Context(request, deps(), config)
@@ -321,7 +316,7 @@ def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
         body = ""
         status = result.status
     else:
-        from .render import render
+        from ...eservices.web.render import render
 
         headers = {**security_headers(config, result.personal or ctx.user is not None),
                    "Content-Type": "text/html; charset=utf-8"}

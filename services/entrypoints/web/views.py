@@ -8,16 +8,16 @@ from typing import Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from .. import mypages, submissions
-from ..forms import get_form, registry
-from ..forms.engine import FormDefinition, Step, validate_step
-from ..people import prefill_values
+from ...eservices import mypages, submissions
+from ...eservices.forms import get_form, registry
+from ...eservices.forms.engine import FormDefinition, Step, validate_step
+from ...eservices.people import prefill_values
 from . import attach
 from . import formview as fv
 from .attach import case_upload_done, case_upload_remove, thread_upload_done, thread_upload_remove  # noqa: F401
 from .http import Context, Form, Json, Page, Redirect, safe_next
 from .oidc import authorize_url, finish_login, new_login
-from .sessions import Stash, WebSession
+from ...eservices.web.sessions import Stash, WebSession
 
 SITE = "Kommunens e-tjänster"
 FINISHED = ("decided", "closed")
@@ -143,7 +143,7 @@ def start_draft(ctx: Context, form_id: str) -> Redirect:
 
 
 def _subject(ctx: Context, call: Any) -> str:
-    return str(call.acting_for or call.who.personnummer)
+    return str(call.subject)
 
 
 def _person(ctx: Context, call: Any) -> Any:
@@ -371,8 +371,8 @@ def receipt(ctx: Context, case_id: str) -> Page:
 
 def document(ctx: Context, case_id: str, document_id: str) -> Redirect:
     call = ctx.require_user("documents.read_own")
-    found = mypages.document(ctx.deps, call, case_id, document_id)  # a browser gets a short-lived address
-    return Redirect(found.link(), status=303)
+    file = mypages.document(ctx.deps, call, case_id, document_id)  # a browser gets a short-lived address
+    return Redirect(ctx.deps.documents.presigned_get(file.key, filename=file.filename), status=303)
 
 
 def report_another(ctx: Context, case_id: str) -> Redirect:
@@ -445,7 +445,7 @@ def _upload_context(ctx: Context, target: str, page_path: str, can_write: bool =
 
 
 def _threads(ctx: Context, call: Any) -> list[Any]:
-    from ..casework import messages as msg
+    from ...eservices.casework import messages as msg
 
     try:
         return msg.list_threads(ctx.deps, call.who, msg.person_sender(ctx.deps, call.who, call.acting_for))
@@ -471,8 +471,8 @@ def _message_errors(exc: ValidationFailed) -> dict[str, str]:
 
 
 def thread(ctx: Context, thread_id: str) -> Page | Redirect:
-    from ..casework import messages as msg
-    from ..casework.schemas import Reply
+    from ...eservices.casework import messages as msg
+    from ...eservices.casework.schemas import Reply
 
     call = ctx.require_user("messages.citizen")
     sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
@@ -500,8 +500,8 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
 
 
 def new_message(ctx: Context, case_id: str) -> Page | Redirect:
-    from ..casework import messages as msg
-    from ..casework.schemas import CitizenNewMessage
+    from ...eservices.casework import messages as msg
+    from ...eservices.casework.schemas import CitizenNewMessage
 
     call = ctx.require_user("messages.citizen")
     errors: dict[str, str] = {}
@@ -532,7 +532,7 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
 def _parse(model: Any, data: dict[str, Any]) -> Any:
     from pydantic import ValidationError
 
-    from ...entrypoints.http import field_errors
+    from ..http import field_errors
 
     try:
         return model.model_validate(data)
@@ -545,7 +545,7 @@ PROFILE_ERRORS = {"email": "Ange en giltig e-postadress", "mobile": "Ange ett gi
 
 
 def profile(ctx: Context) -> Page | Redirect:
-    from ..schemas import UpdateProfile
+    from ...eservices.schemas import UpdateProfile
 
     call = ctx.require_user("profile.read")
     errors: dict[str, str] = {}
@@ -588,7 +588,7 @@ def _acting_choices(ctx: Context, call: Any) -> list[dict[str, str]]:
 def acting_for(ctx: Context) -> Page | Redirect:
     """A relative chooses whom to act for: themselves or a citizen whose approval is in force."""
     call = ctx.require_user("cases.read_own")
-    own = dataclasses.replace(call, acting_for=None)
+    own = dataclasses.replace(call, subject=call.who.personnummer)
     choices = _acting_choices(ctx, own)
     if ctx.method == "POST":
         chosen = ctx.form.get("acting_for")
@@ -608,7 +608,7 @@ def acting_for(ctx: Context) -> Page | Redirect:
 
 def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str) -> Redirect:
     """An attachment of one's own thread, through a short-lived address."""
-    from ..casework import messages as msg
+    from ...eservices.casework import messages as msg
 
     call = ctx.require_user("messages.citizen")
     sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
@@ -619,8 +619,8 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
 def upload_ticket(ctx: Context) -> Json:
     """A presigned S3 POST for one attachment, for the page's script: the file goes straight to S3,
     which refuses more than 16 MB; the message then names the upload."""
-    from ..casework import messages as msg
-    from ..casework.schemas import UploadRequest
+    from ...eservices.casework import messages as msg
+    from ...eservices.casework.schemas import UploadRequest
 
     call = ctx.require_user("messages.citizen")
     try:

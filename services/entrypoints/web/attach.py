@@ -18,7 +18,7 @@ from typing import Any
 from ...adapters.documents import UPLOADS_PREFIX
 from ...domain.errors import NotFound
 from .http import Context, Redirect
-from .sessions import PendingFile, new_secret
+from ...eservices.web.sessions import PendingFile, new_secret
 
 MAX_FILES = 5
 TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
@@ -38,7 +38,7 @@ def _prefix(nonce: str) -> str:
 def upload_form(ctx: Context, target: str, page_path: str) -> dict[str, Any]:
     """What a message page needs for "Bifoga fil": S3's address and hidden fields (none once 5 files
     wait), the files waiting, and the error of the last try."""
-    from ..casework.messages import MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS
+    from ...eservices.casework.messages import MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS
 
     session = ctx.user
     assert session is not None
@@ -70,8 +70,8 @@ def sent(ctx: Context, target: str) -> None:
 def _done(ctx: Context, target: str, page_path: str) -> Redirect:
     from pydantic import ValidationError
 
-    from ..casework import messages as msg
-    from ..casework.schemas import CitizenUploadRequest
+    from ...eservices.casework import messages as msg
+    from ...eservices.casework.schemas import CitizenUploadRequest
 
     call = ctx.require_user("messages.citizen")
     session = ctx.user

@@ -1,0 +1,283 @@
+"""In-memory fakes of the e-services' repositories and ports, for the unit tier.
+
+Each fake keeps the contract of its DynamoDB twin in ``services/eservices`` (the same finders,
+the same conflicts and the same Swedish "not found"), so a use case runs against them
+unchanged: ``eservices_deps()`` builds an ``EservicesDeps`` of them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from services.auth.principal import Principal, Role
+from services.domain.errors import Conflict, DomainError, NotFound
+from services.entrypoints.http import Call
+from services.eservices.bootstrap import EservicesDeps
+from services.eservices.cases import Case
+from services.eservices.drafts import EXPIRY_LOOKBACK, Draft, Signature, _changed_elsewhere
+from services.eservices.notifications import ChannelStatus, DeliveryStatus
+from services.eservices.people import Profile, RegisteredPerson
+from services.eservices.relatives import RelativeApproval
+from services.eservices.sv import citizen_error
+from services.settings import settings
+from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+
+
+class FakeCases(InMemoryStore[Case]):
+    missing = "no such case"
+
+    def ident(self, case: Case) -> tuple[str]:
+        return (case.case_id,)
+
+    def get_owned(self, case_id: str, owner: str) -> Case:
+        case = self.find(case_id)
+        if case is None or case.owner != owner:
+            raise citizen_error(NotFound, "Ärendet finns inte")
+        return case
+
+    def of_person(self, owner: str) -> list[Case]:
+        return sorted((c for c in self.all() if c.owner == owner), key=lambda c: (c.submitted_at, c.case_id),
+                      reverse=True)
+
+    def save_in(self, uow: FakeUnitOfWork, case: Case, *, expected_version: int) -> Case:
+        return self.replace(uow, case, expected_version=expected_version)
+
+
+class FakeCaseNumbers:
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        self.last[year] = self.last.get(year, 0) + 1
+        return f"{year}-{self.last[year]:06d}"
+
+
+class FakeDrafts(InMemoryStore[Draft]):
+    def ident(self, draft: Draft) -> tuple[str, str]:
+        return (str(draft.owner), draft.draft_id)
+
+    def not_found(self) -> DomainError:
+        return citizen_error(NotFound, "Utkastet finns inte")
+
+    def list_open(self, owner: str) -> list[Draft]:
+        return sorted((d for d in self.all() if d.owner == owner and d.status == "draft"),
+                      key=lambda d: d.updated_at, reverse=True)
+
+    def save(self, draft: Draft, expected_version: int) -> Draft:
+        with _changed_elsewhere():
+            return self.replace_now(draft, expected_version=expected_version, only_if={"status": "draft"})
+
+    def submit(self, uow: FakeUnitOfWork, draft: Draft, case_id: str) -> Draft:
+        return self.replace(uow, draft.model_copy(update={"status": "submitted", "case_id": case_id}),
+                            expected_version=draft.version, only_if={"status": "draft"})
+
+    def mark_reminded(self, uow: FakeUnitOfWork, draft: Draft) -> None:
+        key = self._key(draft)
+        uow.stage(self._at_version(key, draft.version),
+                  self._store(key, draft.model_copy(update={"reminded": True})))
+
+    def delete(self, draft: Draft) -> None:
+        with _changed_elsewhere():
+            self.remove_now(draft, expected_version=draft.version)
+
+    def expiring_before(self, instant: datetime, *, since: datetime | None = None) -> list[Draft]:
+        first = (since or instant - EXPIRY_LOOKBACK).astimezone(timezone.utc).date()
+        return [d for d in self.all() if d.status == "draft" and d.expires_at < instant
+                and d.expires_at.astimezone(timezone.utc).date() >= first]
+
+
+class FakeSubmitKeys:
+    def __init__(self) -> None:
+        self.used: dict[tuple[str, str], str] = {}
+
+    def draft_of(self, owner: str, idempotency_key: str) -> str | None:
+        return self.used.get((str(owner), idempotency_key))
+
+    def add(self, uow: FakeUnitOfWork, owner: str, idempotency_key: str, draft_id: str, case_id: str,
+            now: datetime) -> None:
+        key = (str(owner), idempotency_key)
+
+        def check() -> None:
+            if key in self.used:
+                raise Conflict("used")
+        uow.stage(check, lambda: self.used.__setitem__(key, draft_id))
+
+
+class FakeApprovals(InMemoryStore[RelativeApproval]):
+    missing = "no such approval"
+
+    def ident(self, a: RelativeApproval) -> tuple[str, str]:
+        return (str(a.citizen), a.approval_id)
+
+    def of_citizen(self, citizen: str) -> list[RelativeApproval]:
+        return [a for a in self.all() if a.citizen == citizen]
+
+    def of_relative(self, relative: str) -> list[RelativeApproval]:
+        return [a for a in self.all() if a.relative == relative]
+
+    def by_id(self, approval_id: str) -> RelativeApproval:
+        found = next((a for a in self.all() if a.approval_id == approval_id), None)
+        if found is None:
+            raise self.not_found()
+        return found
+
+    def put(self, approval: RelativeApproval) -> None:
+        self.put_now(approval)
+
+    def active_approval(self, citizen: str, relative: str, day: date) -> RelativeApproval | None:
+        return next((a for a in self.of_relative(relative) if a.citizen == citizen and a.active_on(day)), None)
+
+
+class FakeProfiles:
+    def __init__(self) -> None:
+        self.profiles: dict[str, Profile] = {}
+
+    def get(self, personnummer: str) -> Profile:
+        return self.profiles.get(str(personnummer), Profile()).model_copy()
+
+    def save(self, uow: FakeUnitOfWork, personnummer: str, profile: Profile) -> None:
+        uow.stage(lambda: None, lambda: self.put(personnummer, profile))
+
+    def put(self, personnummer: str, profile: Profile) -> None:
+        self.profiles[str(personnummer)] = profile.model_copy()
+
+
+class FakeDeliveries:
+    def __init__(self) -> None:
+        self.statuses: dict[str, DeliveryStatus] = {}
+
+    def get(self, person: str) -> DeliveryStatus:
+        return self.statuses.get(person, DeliveryStatus()).model_copy(deep=True)
+
+    def record(self, person: str, channel: str, status: ChannelStatus) -> None:
+        current = self.statuses.setdefault(person, DeliveryStatus())
+        stored = getattr(current, channel)
+        if stored is None or stored.at < status.at:
+            setattr(current, channel, status)
+
+
+class FakeAudit:
+    """Keeps (kind, actor, action, subject, acting_for, resource) of every record."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, str, str, str | None, str]] = []
+
+    def _rows(self, kind: str, who: Any, action: str, subjects: Any, resource: str,
+              acting_for: str | None) -> list[tuple[str, str, str, str, str | None, str]]:
+        return [(kind, who.actor, action, str(s), acting_for, resource) for s in dict.fromkeys(subjects) if s]
+
+    def read(self, who: Any, action: str, subjects: Any, *, resource: str = "", acting_for: str | None = None) -> None:
+        self.records += self._rows("read", who, action, subjects, resource, acting_for)
+
+    def add_to(self, uow: FakeUnitOfWork, who: Any, action: str, subjects: Any, *, resource: str = "",
+               acting_for: str | None = None) -> None:
+        rows = self._rows("change", who, action, subjects, resource, acting_for)
+        uow.stage(lambda: None, lambda: self.records.extend(rows))
+
+
+class FakeDocuments:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = (body, content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key][0]
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def presigned_get(self, key: str, filename: str | None = None) -> str:
+        return f"https://documents.example/{key}?filename={filename or ''}"
+
+
+class FakeSigner:
+    """Signs at once, as the local development signer does."""
+
+    def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature:
+        return Signature(order_ref=str(uuid.uuid4()), status="complete", digest=digest, signed_by=personnummer,
+                         signed_at=now, signature="signed")
+
+    def collect(self, signature: Signature, now: datetime) -> Signature:
+        return signature
+
+
+class FakeRegister:
+    def __init__(self, *people: RegisteredPerson) -> None:
+        self.people = {str(p.personnummer): p for p in people}
+
+    def lookup(self, personnummer: str) -> RegisteredPerson | None:
+        return self.people.get(str(personnummer))
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.sessions: dict[str, Any] = {}
+
+    def get(self, session_id: str | None) -> Any:
+        found = self.sessions.get(session_id or "")
+        return None if found is None else found.model_copy(deep=True)
+
+    def put(self, session: Any) -> None:
+        self.sessions[session.session_id] = session.model_copy(deep=True)
+
+    def delete(self, session_id: str) -> None:
+        self.sessions.pop(session_id, None)
+
+
+class Clock:
+    """A clock a test moves."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDeps:
+    """Every port in memory; ``deps.unit_of_work()`` commits into the fakes and publishes to
+    ``deps.publisher`` (a ``RecordingPublisher``)."""
+    publisher = RecordingPublisher()
+    parts: dict[str, Any] = dict(
+        publisher=publisher, documents=FakeDocuments(), signer=FakeSigner(),
+        settings=dataclasses.replace(settings()), register=FakeRegister(),
+        unit_of_work=lambda: FakeUnitOfWork(publisher, "eservices"),
+        cases=FakeCases(), case_numbers=FakeCaseNumbers(), drafts=FakeDrafts(), submit_keys=FakeSubmitKeys(),
+        approvals=FakeApprovals(), profiles=FakeProfiles(), contacts=None, deliveries=FakeDeliveries(),
+        audit=FakeAudit(), sessions=FakeSessions(),
+        clock=Clock(now or datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
+    parts.update(overrides)
+    return EservicesDeps(**parts)
+
+
+def call_as(pnr: str, role: Role = Role.CITIZEN, *, acting_for: str | None = None,
+            idempotency_key: str | None = None) -> Call:
+    from services.domain.personnummer import Personnummer
+
+    principal = Principal(subject=pnr, role=role, personnummer=pnr, name="Test Person")
+    return Call(principal=principal, headers={}, idempotency_key=idempotency_key,
+                acting_for=Personnummer(acting_for) if acting_for else None)
+
+
+class FakeContacts:
+    """Raw contact items (profiles and messaging settings) for the repair, keyed by (pk, sk)."""
+
+    def __init__(self, *items: dict[str, Any]) -> None:
+        self.items = {(i["pk"], i["sk"]): dict(i) for i in items}
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(i) for i in self.items.values()]
+
+    def replace_if_unchanged(self, uow: FakeUnitOfWork, old: dict[str, Any], new: dict[str, Any],
+                             watched: tuple[str, ...]) -> None:
+        key = (old["pk"], old["sk"])
+
+        def check() -> None:
+            stored = self.items.get(key)
+            if stored is None or any(stored.get(k) != old.get(k) for k in watched if old.get(k) is not None):
+                raise Conflict("changed")
+        uow.stage(check, lambda: self.items.__setitem__(key, dict(new)))
