@@ -15,6 +15,7 @@ with no Content-Type is read as JSON.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
 import typing
@@ -29,7 +30,9 @@ from ..auth.policy import POLICY, authorize
 from ..auth.principal import PERSON_ROLES, Principal
 from ..domain.errors import TITLES_SV, DomainError, FieldError, PayloadTooLarge, ValidationFailed
 from ..domain.personnummer import Personnummer, InvalidPersonnummer
+from ..domain.results import FileResult, Page, Redirect
 from ..observability import audit_line, get_logger
+from .files import render_file
 
 PROBLEM_TYPE = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024  # JSON bodies; files go straight to S3 through presigned posts
@@ -137,6 +140,13 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
 def render(result: Any, status: int) -> Response:
     if isinstance(result, Response):
         return result
+    if isinstance(result, (FileResult, Redirect)):
+        return render_file(result)
+    if isinstance(result, Page):  # a bounded list: the items, and where the next page starts
+        response = render(result.items, status)
+        if result.next_cursor:
+            response.headers["X-Next-Cursor"] = result.next_cursor
+        return response
     if result is None:
         return Response(body="", status_code=204 if status == 200 else status)
     if isinstance(result, BaseModel):
@@ -161,8 +171,8 @@ class HttpApi:
             app._problem_middleware = True  # type: ignore[attr-defined]
 
     # -- the decorator ------------------------------------------------------------------
-    def operation(self, action: str | None, *, body: type[BaseModel] | None = None,
-                  query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+    def operation(self, action: str | None, *, body: type[BaseModel] | str | None = None,
+                  query: type[BaseModel] | str | None = None, response: Any = None, status: int = 200,
                   summary: str = "", tags: tuple[str, ...] = (), content_type: str = "application/json",
                   redirect: bool | None = None) -> Callable:
         if action is not None and action not in POLICY:
@@ -196,9 +206,9 @@ class HttpApi:
                         acting_for=_acting_for(request.headers))
             kwargs: dict[str, Any] = dict(path_params)
             if spec.body is not None:
-                kwargs["body"] = _parse_body(spec.body, request.raw_body)
+                kwargs["body"] = _parse_body(model_of_ref(spec.body), request.raw_body)
             if spec.query is not None:
-                kwargs["query"] = _parse(spec.query, dict(request.query_params or {}), "query.")
+                kwargs["query"] = _parse(model_of_ref(spec.query), dict(request.query_params or {}), "query.")
             return render(handler(call, **kwargs), spec.status)
         except DomainError as exc:
             audit_line(self.logger, "request_refused", action=spec.action, status=exc.status, problem=exc.slug,
@@ -311,6 +321,17 @@ def _problem_answers(spec: OperationSpec) -> list[tuple[str, str]]:
     return out
 
 
+def model_of_ref(ref: Any) -> Any:
+    """A model given as itself or as ``"package.module:Name"`` (``"list[package.module:Name]"``):
+    a reference is imported when first used, so importing an app builds none of its models."""
+    if not isinstance(ref, str):
+        return ref
+    many = ref.startswith("list[")
+    module, name = (ref[5:-1] if many else ref).split(":")
+    model = getattr(importlib.import_module(module), name)
+    return list[model] if many else model
+
+
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, False
@@ -333,7 +354,7 @@ def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, A
     for _, _, spec in operations:
         if spec is None:
             continue
-        for candidate in (spec.body, spec.query, _model_of(spec.response)[0]):
+        for candidate in (model_of_ref(spec.body), model_of_ref(spec.query), _model_of(model_of_ref(spec.response))[0]):
             if candidate is not None:
                 models.add(candidate)
     ordered = sorted(models, key=lambda m: m.__name__)
@@ -375,14 +396,15 @@ def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, A
                 op["security"] = [{"bearer": []}]
                 op["x-insats-action"] = spec.action
             if spec.query is not None:
-                qschema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+                qschema = model_of_ref(spec.query).model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(qschema.pop("$defs", {}))
                 required = set(qschema.get("required", []))
                 for name, prop in qschema.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
             if spec.body is not None:
-                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec.body)}}}
-            model, many = _model_of(spec.response)
+                body_schema = ref(model_of_ref(spec.body))
+                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
+            model, many = _model_of(model_of_ref(spec.response))
             ok: dict[str, Any] = {"description": "OK"}
             if model is not None:
                 schema = {"type": "array", "items": ref(model)} if many else ref(model)

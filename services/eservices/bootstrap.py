@@ -42,6 +42,13 @@ class EservicesDeps:
     # Case work's stores that are not yet repositories of their own still build on the table;
     # the citizen's use cases never touch it.
     table: Any = None
+    casework: Any = None  # case work's repositories (casework/stores.py), over the table unless given
+
+    def __post_init__(self) -> None:
+        if self.casework is None and self.table is not None:
+            from .casework.stores import CaseworkStores
+
+            self.casework = CaseworkStores.over(self.table)
 
 
 def _signer(s: Settings) -> Any:

@@ -2,21 +2,18 @@
 in_progress → decided; each step is kept in the history the citizen sees on Mina sidor.
 
 Case work adds the intake (aktualisering) and the decisions (beslut) to the case; the citizen
-reads them on Mina sidor. The inbox of every e-application is ``gsi2`` (``INBOX``).
+reads them on Mina sidor. The inbox of every e-application is ``gsi2`` (``INBOX#<status>``).
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..adapters.dynamo import from_dynamo, next_number, query_all
+from ..adapters.dynamo import next_number, query_all
 from ..adapters.store import ItemStore
-from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.errors import Conflict, NotFound
 from ..domain.personnummer import Personnummer
 from .sv import citizen_error
 
@@ -152,8 +149,8 @@ def case_indexes(case: Case) -> dict[str, str]:
     return {
         # Mina sidor: a person's cases, newest first.
         "gsi1pk": f"PERSON#{case.owner}", "gsi1sk": f"CASE#{case.submitted_at.isoformat()}#{case.case_id}",
-        # The case workers' inbox: every case, by submit time.
-        "gsi2pk": INBOX_PK, "gsi2sk": f"{case.submitted_at.isoformat()}#{case.case_id}",
+        # The case workers' inbox, one partition per status, by submit time (casework/inbox_index.py).
+        "gsi2pk": f"{INBOX_PK}#{case.status}", "gsi2sk": f"{case.submitted_at.isoformat()}#{case.case_id}",
     }
 
 
@@ -197,70 +194,3 @@ class CaseRepository(ItemStore[Case]):
     def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
         """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""
         return self.replace(uow, case, expected_version=expected_version)
-
-    def inbox_page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
-                   limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-        """Every case, newest first, optionally by status, category (contains) and submit time
-        (``after`` <= submitted_at < ``before``, ISO instants in UTC). Returns a page and the
-        cursor of the next one."""
-        conditions, values = ["gsi2pk = :pk"], {":pk": INBOX_PK}
-        if after and before:
-            conditions.append("gsi2sk BETWEEN :lo AND :hi")
-            values.update({":lo": after, ":hi": before})
-        elif after:
-            conditions.append("gsi2sk >= :lo")
-            values[":lo"] = after
-        elif before:
-            conditions.append("gsi2sk < :hi")
-            values[":hi"] = before
-        filters, names = [], {}
-        if status:
-            filters.append("#s = :status")
-            names["#s"] = "status"
-            values[":status"] = status
-        if category:
-            filters.append("contains(#c, :category)")
-            names["#c"] = "category"
-            values[":category"] = category
-        kwargs: dict[str, Any] = {"IndexName": "gsi2", "ScanIndexForward": False,
-                                  "KeyConditionExpression": " AND ".join(conditions),
-                                  "ExpressionAttributeValues": values, "Limit": max(limit, 25)}
-        if filters:
-            kwargs["FilterExpression"] = " AND ".join(filters)
-            kwargs["ExpressionAttributeNames"] = names
-        if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor)
-        found: list[dict] = []
-        while True:
-            page = self.table.query(**kwargs)
-            found.extend(page.get("Items", []))
-            last = page.get("LastEvaluatedKey")
-            if len(found) > limit or (len(found) == limit and last):
-                found = found[:limit]
-                return [_case(i) for i in found], _encode_cursor(found[-1])
-            if not last:
-                return [_case(i) for i in found], None
-            kwargs["ExclusiveStartKey"] = last
-
-
-def _case(item: dict) -> Case:
-    return Case.model_validate(from_dynamo(item))
-
-
-_CURSOR_KEYS = ("pk", "sk", "gsi2pk", "gsi2sk")
-
-
-def _encode_cursor(item: dict) -> str:
-    raw = json.dumps({k: item[k] for k in _CURSOR_KEYS}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> dict[str, str]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise ValidationFailed.field("query.cursor", "not a cursor from this list") from None
-    if (not isinstance(data, dict) or set(data) != set(_CURSOR_KEYS) or data.get("gsi2pk") != INBOX_PK
-            or not all(isinstance(v, str) for v in data.values())):
-        raise ValidationFailed.field("query.cursor", "not a cursor from this list")
-    return data

@@ -101,7 +101,7 @@ def _done(ctx: Context, target: str, page_path: str) -> Redirect:
         return Redirect(f"{back}?bilagefel=saknas#bifoga")
     if size > msg.MAX_ATTACHMENT_BYTES:  # S3's policy refuses it first; a second lock
         return refuse("storlek")
-    ticket = msg.start_upload(ctx.deps, call, msg.person_sender(ctx.deps, call), body)
+    ticket = msg.start_upload(ctx.deps, call.who, msg.person_sender(ctx.deps, call.who, call.acting_for), body)
     # Out of the session's prefix to the upload's own key (no file name in it), as the script's upload.
     ctx.deps.documents.copy(key, ticket.fields["key"])
     ctx.deps.documents.delete(key)

@@ -448,7 +448,7 @@ def _threads(ctx: Context, call: Any) -> list[Any]:
     from ...eservices.casework import messages as msg
 
     try:
-        return msg.list_threads(ctx.deps, call, msg.person_sender(ctx.deps, call))
+        return msg.list_threads(ctx.deps, call.who, msg.person_sender(ctx.deps, call.who, call.acting_for))
     except NotFound:
         return []
 
@@ -475,14 +475,14 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
     from ...eservices.casework.schemas import Reply
 
     call = ctx.require_user("messages.citizen")
-    sender = msg.person_sender(ctx.deps, call)
+    sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
     errors: dict[str, str] = {}
     target = f"thread:{thread_id}"
     if ctx.method == "POST":
         try:
             body = _parse(Reply, {"body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true",
                                   "attachments": attach.pending_ids(ctx, target, ctx.form.getlist("attachments"))})
-            msg.reply(ctx.deps, call, sender, thread_id, body)
+            msg.reply(ctx.deps, call.who, sender, thread_id, body)
             attach.sent(ctx, target)
             ctx.notice("Ditt meddelande är skickat.")
             return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{thread_id}"))
@@ -490,7 +490,7 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
             errors = _message_errors(exc)
         except Conflict:
             errors = {"body": "Meddelanden är avstängda för dig just nu. Kontakta kommunen."}
-    view = msg.read_thread(ctx.deps, call, sender, thread_id)
+    view = msg.read_thread(ctx.deps, call.who, sender, thread_id)
     upload = _upload_context(ctx, target, f"/web/mina-sidor/meddelanden/{thread_id}")
     links = [fv.ErrorLink(f"#m-{k}", v) for k, v in errors.items()] + upload.pop("errors")
     return Page("thread.html", {"title": _title(view.subject, "Meddelanden", error=bool(links)), "thread": view,
@@ -511,7 +511,8 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
                                           "read_receipt": ctx.form.get("read_receipt") == "true",
                                           "attachments": attach.pending_ids(ctx, f"case:{case_id}",
                                                                             ctx.form.getlist("attachments"))})
-        view = msg.citizen_new_thread(ctx.deps, call, body)
+        sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
+        view = msg.citizen_new_thread(ctx.deps, call.who, sender, body)
         attach.sent(ctx, f"case:{case_id}")
         ctx.notice("Ditt meddelande är skickat.")
         return Redirect(ctx.url(f"/web/mina-sidor/meddelanden/{view.thread_id}"))
@@ -610,8 +611,9 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
     from ...eservices.casework import messages as msg
 
     call = ctx.require_user("messages.citizen")
-    response = msg.attachment(ctx.deps, call, msg.person_sender(ctx.deps, call), thread_id, message_id, attachment_id)
-    return Redirect(response.headers["Location"], status=303)
+    sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
+    found = msg.attachment(ctx.deps, call.who, sender, thread_id, message_id, attachment_id)
+    return Redirect(found.location, status=303)
 
 
 def upload_ticket(ctx: Context) -> Json:
@@ -625,6 +627,6 @@ def upload_ticket(ctx: Context) -> Json:
         body = _parse(UploadRequest, {"filename": ctx.form.get("filename"), "content_type": ctx.form.get("content_type")})
     except ValidationFailed:
         return Json({"error": "Den filtypen kan inte skickas. Skicka PDF, JPEG, PNG, HEIC, text eller Word."}, 422)
-    ticket = msg.start_upload(ctx.deps, call, msg.person_sender(ctx.deps, call), body)
+    ticket = msg.start_upload(ctx.deps, call.who, msg.person_sender(ctx.deps, call.who, call.acting_for), body)
     return Json({"upload_id": ticket.upload_id, "url": ticket.url, "fields": ticket.fields,
                  "max_bytes": ticket.max_bytes}, 201)

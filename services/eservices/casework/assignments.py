@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from ...adapters.dynamo import from_dynamo, query_all, query_partition
-from ...contracts.events import AssignmentRegistered
 from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict, NotFound
+from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer, mask
-from ..bootstrap import EservicesDeps
+from .audit import trail
 from .identity import checked_names
+from .models.assignments import (AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView,
+                                 MyAssignmentView)
 from .periods import ASSIGNMENT_DATES, changed, dates_near_today, refuse
-from .inbox import trail
-from .schemas import AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView, MyAssignmentView
+
+if TYPE_CHECKING:
+    from ...contracts.events import AssignmentRegistered
+    from ..bootstrap import EservicesDeps
 
 ALL_PK = "ASSIGNMENTS"
 
@@ -53,41 +55,6 @@ class Assignment(BaseModel):
                 and (other.valid_to is None or self.valid_from <= other.valid_to))
 
 
-def _key(assignment_id: str) -> dict[str, str]:
-    return {"pk": f"ASSIGNMENT#{assignment_id}", "sk": "ASSIGNMENT"}
-
-
-def _item(a: Assignment) -> dict[str, Any]:
-    return {**_key(a.assignment_id), "type": "assignment", **a.model_dump(mode="json"),
-            "gsi1pk": f"CONTACT_PERSON#{a.contact_person}", "gsi1sk": f"{a.valid_from.isoformat()}#{a.assignment_id}",
-            "gsi2pk": ALL_PK, "gsi2sk": f"{a.client}#{a.valid_from.isoformat()}#{a.assignment_id}"}
-
-
-class AssignmentRepository:
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    def get(self, assignment_id: str) -> Assignment:
-        item = self.table.get_item(Key=_key(assignment_id), ConsistentRead=True).get("Item")
-        if item is None:
-            raise NotFound("no such assignment")
-        return Assignment.model_validate(from_dynamo(item))
-
-    def of_contact_person(self, pnr: str) -> list[Assignment]:
-        items = query_all(self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
-                          ExpressionAttributeValues={":pk": f"CONTACT_PERSON#{pnr}"})
-        return [Assignment.model_validate(i) for i in items]
-
-    def of_client(self, pnr: str | None) -> list[Assignment]:
-        """One client's assignments, or (None) every assignment."""
-        items = query_partition(self.table, ALL_PK, f"{pnr}#" if pnr else None, index="gsi2")
-        return [Assignment.model_validate(i) for i in items]
-
-
-def repository(deps: EservicesDeps) -> AssignmentRepository:
-    return AssignmentRepository(deps.table)
-
-
 def _view(a: Assignment) -> AssignmentView:
     return AssignmentView(
         assignment_id=a.assignment_id, kind=a.kind, contact_person=str(a.contact_person),
@@ -98,6 +65,8 @@ def _view(a: Assignment) -> AssignmentView:
 
 
 def _event(a: Assignment) -> AssignmentRegistered:
+    from ...contracts.events import AssignmentRegistered
+
     return AssignmentRegistered(assignment_id=a.assignment_id, contact_person=a.contact_person, client=a.client,
                                 kind=a.kind, sessions_per_month=a.sessions_per_month,
                                 monthly_fee_ore=a.monthly_fee_ore, expense_allowance_ore=a.expense_allowance_ore,
@@ -106,69 +75,68 @@ def _event(a: Assignment) -> AssignmentRegistered:
 
 def _no_overlap(deps: EservicesDeps, a: Assignment) -> None:
     """One assignment of a kind per contact person and client at a time."""
-    for other in repository(deps).of_contact_person(a.contact_person):
+    for other in deps.casework.assignments.of_contact_person(a.contact_person):
         if (other.assignment_id != a.assignment_id and other.client == a.client and other.kind == a.kind
                 and other.overlaps(a)):
             raise Conflict("this contact person already has an assignment for this client in these dates")
 
 
-def _save(deps: EservicesDeps, call: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
+def _save(deps: EservicesDeps, who: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
     uow = deps.unit_of_work()
     if expected_version is None:
-        uow.put(_item(a), condition="attribute_not_exists(pk)")
+        deps.casework.assignments.add(uow, a)
     else:
-        uow.put(_item(a), condition="#v = :v", names={"#v": "version"},
-                values={":v": expected_version})
-    trail(deps).add_to(uow, call.who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
+        a = deps.casework.assignments.replace(uow, a, expected_version=expected_version)
+    trail(deps).add_to(uow, who, action, [a.client, a.contact_person], resource=f"assignment:{a.assignment_id}")
     uow.emit(_event(a))
     uow.commit("the assignment was changed by someone else; reload it")
     return a
 
 
-def register(deps: EservicesDeps, call: Any, body: AssignmentRequest) -> AssignmentView:
+def register(deps: EservicesDeps, who: Any, body: AssignmentRequest) -> AssignmentView:
     refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), ASSIGNMENT_DATES))
     people = [(getattr(body, who), getattr(body, f"{who}_first_name"), getattr(body, f"{who}_last_name"),
                (f"{who}_first_name", f"{who}_last_name")) for who in ("contact_person", "client")]
     names = {field: value for person, checked in zip(people, checked_names(deps.register, people))
              for field, value in zip(person[3], checked)}
-    a = Assignment(assignment_id=str(uuid.uuid4()), **{**body.model_dump(), **names}, created_by=call.who.actor,
+    a = Assignment(assignment_id=str(uuid.uuid4()), **{**body.model_dump(), **names}, created_by=who.actor,
                    created_at=deps.clock())
     _no_overlap(deps, a)
-    return _view(_save(deps, call, a, "assignment.create", None))
+    return _view(_save(deps, who, a, "assignment.create", None))
 
 
-def get(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
-    a = repository(deps).get(assignment_id)
-    trail(deps).read(call.who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
+def get(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
+    a = deps.casework.assignments.get(assignment_id)
+    trail(deps).read(who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
     return _view(a)
 
 
-def search(deps: EservicesDeps, call: Any, query: AssignmentQuery) -> list[AssignmentView]:
+def search(deps: EservicesDeps, who: Any, query: AssignmentQuery) -> list[AssignmentView]:
     if query.contact_person:
-        found = [a for a in repository(deps).of_contact_person(query.contact_person)
+        found = [a for a in deps.casework.assignments.of_contact_person(query.contact_person)
                  if query.client is None or a.client == query.client]
     else:
-        found = repository(deps).of_client(query.client)
+        found = deps.casework.assignments.of_client(query.client)
     found.sort(key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
-    trail(deps).read(call.who, "assignment.read", [p for a in found for p in (a.client, a.contact_person)],
+    trail(deps).read(who, "assignment.read", [p for a in found for p in (a.client, a.contact_person)],
                      resource="assignments")
     return [_view(a) for a in found]
 
 
-def change(deps: EservicesDeps, call: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
-    a = repository(deps).get(assignment_id)
+def change(deps: EservicesDeps, who: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
+    a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
         raise Conflict("the assignment has ended")
     updated = changed(a, body, what="assignment",
                       required=("sessions_per_month", "monthly_fee_ore", "expense_allowance_ore", "valid_from", "note"),
                       today=stockholm_date(deps.clock()), limits=ASSIGNMENT_DATES)
     _no_overlap(deps, updated)
-    return _view(_save(deps, call, updated, "assignment.change", a.version))
+    return _view(_save(deps, who, updated, "assignment.change", a.version))
 
 
-def end(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
+def end(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
     """Ends the assignment today (kept for billing and history, not deleted)."""
-    a = repository(deps).get(assignment_id)
+    a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
         raise Conflict("the assignment has ended already")
     now = deps.clock()
@@ -177,13 +145,13 @@ def end(deps: EservicesDeps, call: Any, assignment_id: str) -> AssignmentView:
         raise Conflict("the assignment has not begun; change its dates instead")
     valid_to = today if a.valid_to is None or a.valid_to > today else a.valid_to
     updated = a.model_copy(update={"ended_at": now, "valid_to": valid_to, "version": a.version + 1})
-    return _view(_save(deps, call, updated, "assignment.end", a.version))
+    return _view(_save(deps, who, updated, "assignment.end", a.version))
 
 
-def mine(deps: EservicesDeps, call: Any) -> list[MyAssignmentView]:
+def mine(deps: EservicesDeps, who: Any) -> list[MyAssignmentView]:
     """The caller's own assignments as contact person, newest first."""
     today = stockholm_date(deps.clock())
-    found = sorted(repository(deps).of_contact_person(call.who.personnummer),
+    found = sorted(deps.casework.assignments.of_contact_person(who.personnummer),
                    key=lambda a: (a.valid_from, a.assignment_id), reverse=True)
     return [MyAssignmentView(assignment_id=a.assignment_id, kind=a.kind,
                              client_name=f"{a.client_first_name} {a.client_last_name}",

@@ -9,17 +9,18 @@ never written to a log line. Auditors search by person, actor or dates and expor
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Literal
 
-from chalice import Response
 from pydantic import BaseModel
 
-from ...adapters.dynamo import query_all, to_dynamo, translated_errors
 from ...domain.calendar import STOCKHOLM
+from ...domain.cursor import decode_cursor, encode_cursor
 from ...domain.errors import ValidationFailed
+from ...domain.results import FileResult, Page
 
 Kind = Literal["read", "change"]
 
@@ -69,89 +70,79 @@ class AuditRecord(BaseModel):
     request_id: str  # records written for one request share it
 
 
-def _item(record: AuditRecord) -> dict[str, Any]:
-    stamp = f"{record.at.isoformat()}#{record.audit_id}"
-    item: dict[str, Any] = {"pk": f"AUDIT#{record.at.date().isoformat()}", "sk": stamp, "type": "audit",
-                            **record.model_dump(mode="json"),
-                            "gsi2pk": f"AUDIT_ACTOR#{record.actor}", "gsi2sk": stamp}
-    if record.subject:
-        item.update(gsi1pk=f"AUDIT_PERSON#{record.subject}", gsi1sk=stamp)
-    return item
+SHARDS = 10  # a day's records spread over this many partitions
+MAX_PAGE = 5000  # records per answer at most; the next page by cursor
+
+
+def shard_of(audit_id: str) -> int:
+    return int(hashlib.sha256(audit_id.encode()).hexdigest()[:8], 16) % SHARDS
 
 
 class AuditTrail:
-    """Writes and searches audit records in the e-services table."""
+    """Builds the records of what staff (or a relative acting for a citizen) did, and keeps
+    them through the audit repository."""
 
-    def __init__(self, table: Any, clock: Any) -> None:
-        self.table = table
+    def __init__(self, table: Any, clock: Any, store: Any = None) -> None:
+        if store is None:
+            from .repositories import AuditRepository
+
+            store = AuditRepository(table)
+        self.store = store
         self.clock = clock
 
     def records(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
-                kind: Kind = "read", acting_for: str | None = None) -> list[dict[str, Any]]:
+                kind: Kind = "read", acting_for: str | None = None) -> list[AuditRecord]:
         """One record per person whose data was touched (one without a person if none was)."""
         now, request_id = self.clock().astimezone(timezone.utc), str(uuid.uuid4())
         unique = list(dict.fromkeys(str(s) for s in subjects if s)) or [None]
         purpose = PROXY_PURPOSE if acting_for else PURPOSES.get(action, "Handläggning")
-        return [_item(AuditRecord(audit_id=str(uuid.uuid4()), at=now, actor=who.actor, actor_role=str(who.role),
-                                  actor_name=who.name,
-                                  actor_personnummer=str(who.personnummer) if who.personnummer else None,
-                                  action=action, kind=kind, subject=s,
-                                  acting_for=str(acting_for) if acting_for else None, resource=resource,
-                                  purpose=purpose, request_id=request_id))
+        return [AuditRecord(audit_id=str(uuid.uuid4()), at=now, actor=who.actor, actor_role=str(who.role),
+                            actor_name=who.name, actor_personnummer=str(who.personnummer) if who.personnummer else None,
+                            action=action, kind=kind, subject=s, acting_for=str(acting_for) if acting_for else None,
+                            resource=resource, purpose=purpose, request_id=request_id)
                 for s in unique]
 
     def add_to(self, uow: Any, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
                acting_for: str | None = None) -> None:
         """Audit a change inside the change's own transaction."""
-        for item in self.records(who, action, subjects, resource=resource, kind="change", acting_for=acting_for):
-            uow.put(item, condition="attribute_not_exists(pk)")
+        self.store.add(uow, self.records(who, action, subjects, resource=resource, kind="change",
+                                         acting_for=acting_for))
 
     def read(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
              acting_for: str | None = None) -> None:
         """Audit a read before the data leaves: no record, no data."""
-        items = self.records(who, action, subjects, resource=resource, kind="read", acting_for=acting_for)
-        client = self.table.meta.client
-        with translated_errors("the audit record exists already"):
-            if len(items) == 1:
-                self.table.put_item(Item=to_dynamo(items[0]), ConditionExpression="attribute_not_exists(pk)")
-                return
-            for start in range(0, len(items), 100):
-                client.transact_write_items(TransactItems=[
-                    {"Put": {"TableName": self.table.name, "Item": to_dynamo(i),
-                             "ConditionExpression": "attribute_not_exists(pk)"}}
-                    for i in items[start:start + 100]])
+        self.store.add_now(self.records(who, action, subjects, resource=resource, kind="read", acting_for=acting_for))
 
-    # -- search -----------------------------------------------------------------------
-    def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime) -> list[AuditRecord]:
+    def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime,
+               limit: int = MAX_PAGE, cursor: str | None = None) -> list[AuditRecord]:
         """Records in [start, end), oldest first, by person, by actor, or (neither) all. An actor
         without a colon is a role ("relative", "case_worker"): every actor of that role."""
-        lo, hi = start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()
+        return self.page(person=person, actor=actor, start=start, end=end, limit=limit, cursor=cursor)[0]
+
+    def page(self, *, person: str | None, actor: str | None, start: datetime, end: datetime,
+             limit: int = MAX_PAGE, cursor: str | None = None) -> tuple[list[AuditRecord], str | None]:
         role = actor if actor and ":" not in actor else None
         if role:
             actor = None
-        if person:
-            items = query_all(self.table, IndexName="gsi1",
-                              KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi",
-                              ExpressionAttributeValues={":pk": f"AUDIT_PERSON#{person}", ":lo": lo, ":hi": hi})
-        elif actor:
-            items = query_all(self.table, IndexName="gsi2",
-                              KeyConditionExpression="gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi",
-                              ExpressionAttributeValues={":pk": f"AUDIT_ACTOR#{actor}", ":lo": lo, ":hi": hi})
-        else:
-            items = []
-            day = start.astimezone(timezone.utc).date()
-            while day <= end.astimezone(timezone.utc).date():
-                items += query_all(self.table, ConsistentRead=True,
-                                   KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-                                   ExpressionAttributeValues={":pk": f"AUDIT#{day.isoformat()}", ":lo": lo,
-                                                              ":hi": hi})
-                day += timedelta(days=1)
-        records = [AuditRecord.model_validate(i) for i in items if i["sk"] < hi]
-        if person and actor:
-            records = [r for r in records if r.actor == actor]
-        if role:
-            records = [r for r in records if r.actor_role == role]
-        return sorted(records, key=lambda r: (r.at, r.audit_id))
+        after = decode_cursor(cursor, "audit") if cursor else None
+        if not (role or (person and actor)):
+            records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
+                                              after=after)
+            return records, encode_cursor("audit", last) if last else None
+        # Filtered after reading (a role, or a person and an actor): read on until the page is full.
+        kept: list[AuditRecord] = []
+        while True:
+            records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
+                                              after=after)
+            kept += [r for r in records if (not role or r.actor_role == role) and (not (person and actor)
+                                                                                  or r.actor == actor)]
+            if len(kept) >= limit or last is None:
+                break
+            after = last
+        if len(kept) > limit or (len(kept) == limit and last):
+            kept = kept[:limit]
+            return kept, encode_cursor("audit", f"{kept[-1].at.isoformat()}#{kept[-1].audit_id}")
+        return kept, None
 
 
 def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -164,8 +155,8 @@ def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time(), STOCKHOLM))
 
 
-CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", "action", "kind", "subject", "acting_for", "resource",
-               "purpose", "request_id", "audit_id")
+CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", "action", "kind", "subject",
+               "acting_for", "resource", "purpose", "request_id", "audit_id")
 
 
 def to_csv(records: list[AuditRecord]) -> str:
@@ -184,15 +175,20 @@ def _safe_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def search_records(deps: Any, call: Any, query: Any) -> list[AuditRecord] | Response:
-    """Log follow-up: records by person, actor and Stockholm dates, as JSON or a CSV export.
-    The auditor's own search is audited too (after it, so it is not in its own result)."""
+def search_records(deps: Any, who: Any, query: Any) -> Page | FileResult:
+    """Log follow-up: records by person, actor and Stockholm dates, as JSON or a CSV export; a
+    page at a time (``query.limit``, the next by ``cursor``). The auditor's own search is audited
+    too (after it, so it is not in its own result)."""
     start, end = local_day_bounds(query.from_, query.to)
-    audit = AuditTrail(deps.table, deps.clock)
-    records = audit.search(person=query.person, actor=query.actor, start=start, end=end)
-    audit.read(call.who, "audit.search", [query.person], resource="audit")
+    audit = trail(deps)
+    records, cursor = audit.page(person=query.person, actor=query.actor, start=start, end=end, limit=query.limit,
+                                 cursor=query.cursor)
+    audit.read(who, "audit.search", [query.person], resource="audit")
     if query.format == "json":
-        return records
-    return Response(body=to_csv(records), status_code=200,
-                    headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "private, no-store",
-                             "Content-Disposition": f'attachment; filename="audit-{query.from_}-{query.to}.csv"'})
+        return Page(items=records, next_cursor=cursor)
+    return FileResult(filename=f"audit-{query.from_}-{query.to}.csv", content_type="text/csv; charset=utf-8",
+                      body=to_csv(records), next_cursor=cursor)
+
+
+def trail(deps: Any) -> AuditTrail:
+    return AuditTrail(deps.table, deps.clock, store=deps.casework.audit)

@@ -5,29 +5,33 @@ alerted once per letter through the messaging alert settings."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
-from ..bootstrap import EservicesDeps
 from ..cases import Case, Decision, Document
 from ..forms import get_form
 from ..forms.support_application import LSS
-from .catalog import label_of, law_of
-from .inbox import staff_view, trail
-from .letters import decision_letter_pdf
 from ..notifications import tell
+from .audit import trail
+from .catalog import label_of, law_of
+from .inbox import staff_view
+from .letters import decision_letter_pdf
+from .models.decisions import DecisionRequest, InsatsDecision
+from .models.inbox import CaseView
 from .periods import DECISION_DATES, dates_near_today, refuse
-from .schemas import CaseView, DecisionRequest, InsatsDecision
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
-def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) -> CaseView:
+def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")
     _only_what_was_applied_for(case, body)
-    who, now = call.who, deps.clock()
+    now = deps.clock()
     today = stockholm_date(now)
     refuse([e for i, d in enumerate(body.decisions)
             for e in dates_near_today(d.model_dump(), today, DECISION_DATES, prefix=f"decisions.{i}.")])
@@ -68,7 +72,7 @@ def decide(deps: EservicesDeps, call: Any, case_id: str, body: DecisionRequest) 
     except Exception:
         deps.documents.delete(letter.key)
         raise
-    return staff_view(deps, call, saved)
+    return staff_view(deps, who, saved)
 
 
 def _granted(asked: InsatsDecision) -> list[GrantedTime]:

@@ -3,24 +3,21 @@ cases; every page and every case read leaves an audit record per person shown.""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
-
-from chalice import Response
+from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import STOCKHOLM
 from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
-from ..bootstrap import EservicesDeps
+from ...domain.files import StoredFile
 from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
 from ..forms import get_form
 from ..forms.engine import typed_answers, typed_computed
-from .audit import AuditTrail
+from .audit import trail
 from .identity import PROTECTED_NAME, is_protected
-from .schemas import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
+from .models.inbox import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 
-
-def trail(deps: EservicesDeps) -> AuditTrail:
-    return AuditTrail(deps.table, deps.clock)
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def _utc_midnight(day: Any) -> str:
@@ -48,14 +45,14 @@ def row(case: Case, *, is_protected: bool = False) -> InboxRow:
                     submitted_on=case.submitted_at.astimezone(STOCKHOLM).date())
 
 
-def list_inbox(deps: EservicesDeps, call: Any, query: InboxQuery) -> InboxPage:
+def list_inbox(deps: EservicesDeps, who: Any, query: InboxQuery) -> InboxPage:
     """Every e-application, newest first; the dates are Stockholm days, both inclusive."""
-    cases, cursor = deps.cases.inbox_page(
+    cases, cursor = deps.casework.inbox.page(
         status=stored_status(query.status) if query.status else None, category=query.category,
         after=_utc_midnight(query.from_) if query.from_ else None,
         before=_utc_midnight(query.to + timedelta(days=1)) if query.to else None,
         limit=query.limit, cursor=query.cursor)
-    trail(deps).read(call.who, "inbox.list", [c.owner for c in cases], resource="inbox")
+    trail(deps).read(who, "inbox.list", [c.owner for c in cases], resource="inbox")
     return InboxPage(items=[row(c, is_protected=protected(deps, c)) for c in cases], next_cursor=cursor)
 
 
@@ -81,35 +78,23 @@ def view(case: Case, *, reveal: bool = True, is_protected: bool = False) -> Case
         decisions=[d.model_dump(mode="json") for d in case.decisions], version=case.version)
 
 
-def staff_view(deps: EservicesDeps, call: Any, case: Case) -> CaseView:
-    return view(case, reveal=shown_to(deps, case, call.who), is_protected=protected(deps, case))
+def staff_view(deps: EservicesDeps, who: Any, case: Case) -> CaseView:
+    return view(case, reveal=shown_to(deps, case, who), is_protected=protected(deps, case))
 
 
-def get_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseView:
+def get_case(deps: EservicesDeps, who: Any, case_id: str) -> CaseView:
     case = deps.cases.get(case_id)
-    trail(deps).read(call.who, "case.read", [case.owner], resource=f"case:{case_id}")
-    return staff_view(deps, call, case)
+    trail(deps).read(who, "case.read", [case.owner], resource=f"case:{case_id}")
+    return staff_view(deps, who, case)
 
 
-def case_file(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> Response:
+def case_file(deps: EservicesDeps, who: Any, case_id: str, document_id: str) -> StoredFile:
     """A document of the case (the application's PDF, decision letters) for the case worker."""
     case = deps.cases.get(case_id)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise NotFound("no such document")
-    if not shown_to(deps, case, call.who):
+    if not shown_to(deps, case, who):
         raise Forbidden("protected identity: only the case worker assigned at intake reads this case's documents")
-    trail(deps).read(call.who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
-    return pdf_response(deps, call, doc.key, doc.filename, doc.content_type)
-
-
-def pdf_response(deps: EservicesDeps, call: Any, key: str, filename: str, content_type: str) -> Response:
-    """Bytes to a client that accepts the type; anyone else a 303 to a short-lived S3 address."""
-    private = {"Cache-Control": "private, no-store"}
-    accept = next((v for k, v in (call.headers or {}).items() if k.lower() == "accept"), "")
-    if content_type not in accept:
-        return Response(body="", status_code=303,
-                        headers={**private, "Location": deps.documents.presigned_get(key, filename=filename)})
-    return Response(body=deps.documents.get(key), status_code=200,
-                    headers={**private, "Content-Type": content_type,
-                             "Content-Disposition": f'attachment; filename="{filename}"'})
+    trail(deps).read(who, "case.document.read", [case.owner], resource=f"case:{case_id}/document:{document_id}")
+    return StoredFile(key=doc.key, filename=doc.filename, content_type=doc.content_type)

@@ -3,25 +3,28 @@ application's PDF stays with the case; the status moves on to "Under utredning",
 citizen sees on Mina sidor and is alerted of (if messaging alerts are set)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...contracts.events import CaseStatusChanged
 from ...domain.errors import Conflict, ValidationFailed
-from ..bootstrap import EservicesDeps
 from ..cases import Case, Intake
 from ..forms import get_form
-from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
-from .inbox import staff_view, trail
 from ..notifications import tell
-from .schemas import CaseView, IntakeRequest
+from .audit import trail
+from .catalog import INTAKE_TYPES, INTAKE_TYPES_BY_AREA
+from .inbox import staff_view
+from .models.inbox import CaseView
+from .models.intake import IntakeRequest
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
-def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -> CaseView:
+def take_in(deps: EservicesDeps, who: Any, case_id: str, body: IntakeRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("submitted", "received"):
         raise Conflict("the application has been taken in already")
     _fits_the_application(case, body)
-    who, now = call.who, deps.clock()
+    now = deps.clock()
     received = case if case.status == "received" else case.moved_to("received", now, who.actor)
     intake = Intake(intake_type=body.intake_type, intake_type_label=INTAKE_TYPES[body.intake_type],
                     lss_insatser=list(body.lss_insatser),
@@ -33,11 +36,13 @@ def take_in(deps: EservicesDeps, call: Any, case_id: str, body: IntakeRequest) -
     uow = deps.unit_of_work()
     saved = deps.cases.save_in(uow, updated, expected_version=case.version)
     trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case_id}")
+    from ...contracts.events import CaseStatusChanged
+
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="in_progress", changed_at=now))
     tell(uow, "case.status_changed", case.owner, preferences="alerts")
     uow.commit("the case was changed by someone else; reload it")
-    return staff_view(deps, call, saved)
+    return staff_view(deps, who, saved)
 
 
 def _fits_the_application(case: Case, body: IntakeRequest) -> None:

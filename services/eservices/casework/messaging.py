@@ -3,22 +3,26 @@ alerts by SMS (to phone 1 or 2) and/or e-mail. Without it a citizen cannot be me
 decisions reach Mina sidor without an alert. Alerts name nothing: notify sends only a hint."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ...adapters.dynamo import from_dynamo, query_all
-from ...domain.errors import Conflict, NotFound
+from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer
-from ..bootstrap import EservicesDeps
 from ..notifications import alerts_changed
 from ..sv import citizen_error
+from .audit import trail
 from .identity import PROTECTED_NAME, checked_name, is_protected
-from .inbox import trail
-from .schemas import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
-ENABLED_INDEX_PK = "MESSAGING_ON"
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
+    from .models.messaging import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
+
+ENABLED_BY_SURNAME = "MESSAGING_ON"
+ENABLED_BY_FIRST_NAME = "MESSAGING_ON#FIRST_NAME"
+SEARCH_LIMIT = 200  # read per name index; the answer shows at most 50
 
 
 class MessagingSettings(BaseModel):
@@ -41,41 +45,13 @@ class MessagingSettings(BaseModel):
         return f"{self.first_name} {self.last_name}"
 
 
-def settings_key(citizen: str) -> dict[str, str]:
-    return {"pk": f"PERSON#{citizen}", "sk": "MESSAGING"}
-
-
-def settings_item(s: MessagingSettings) -> dict[str, Any]:
-    item = {**settings_key(s.citizen), "type": "messaging_settings", **s.model_dump(mode="json")}
-    if s.enabled:  # the "To client" search lists only citizens with messaging on
-        item.update(gsi2pk=ENABLED_INDEX_PK, gsi2sk=f"{s.last_name.lower()} {s.first_name.lower()}#{s.citizen}",
-                    search_name=f"{s.first_name} {s.last_name}".lower())
-    return item
-
-
-class MessagingRepository:
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    def get(self, citizen: str) -> MessagingSettings | None:
-        item = self.table.get_item(Key=settings_key(citizen), ConsistentRead=True).get("Item")
-        return MessagingSettings.model_validate(from_dynamo(item)) if item else None
-
-    def enabled_named(self, name: str) -> list[MessagingSettings]:
-        kwargs: dict[str, Any] = {"IndexName": "gsi2", "KeyConditionExpression": "gsi2pk = :pk",
-                                  "ExpressionAttributeValues": {":pk": ENABLED_INDEX_PK}}
-        if name:
-            kwargs["FilterExpression"] = "contains(search_name, :name)"
-            kwargs["ExpressionAttributeValues"][":name"] = name.lower()
-        return [MessagingSettings.model_validate(i) for i in query_all(self.table, **kwargs)]
-
-
-def repository(deps: EservicesDeps) -> MessagingRepository:
-    return MessagingRepository(deps.table)
+def search_key(name: str) -> str:
+    """A name as the search compares it: case, spacing and Unicode form aside."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = False) -> MessagingSettings:
-    found = repository(deps).get(citizen)
+    found = deps.casework.messaging.find(citizen)
     if found is None or not found.enabled:
         if for_citizen:
             raise citizen_error(Conflict, "Meddelandefunktionen är inte påslagen för dig. En handläggare slår på "
@@ -85,49 +61,50 @@ def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = F
 
 
 def _view(s: MessagingSettings) -> MessagingSettingsView:
+    from .models.messaging import MessagingSettingsView
+
     return MessagingSettingsView(citizen=str(s.citizen), name=s.name, enabled=s.enabled, phone1=s.phone1,
                                  phone2=s.phone2, sms_alert=s.sms_alert, sms_phone=s.sms_phone,
                                  email_alert=s.email_alert, email=s.email, changed_by=s.changed_by,
                                  changed_at=s.changed_at)
 
 
-def set_settings(deps: EservicesDeps, call: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
+def set_settings(deps: EservicesDeps, who: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
     """Switch messaging on or off for a citizen and choose the alerts; audited in the same write."""
     first, last = checked_name(deps.register, body.citizen, body.first_name, body.last_name)
-    before = repository(deps).get(body.citizen)
+    store = deps.casework.messaging
+    before = store.find(body.citizen)
     new = MessagingSettings(**{**body.model_dump(), "first_name": first, "last_name": last},
-                            changed_by=call.who.actor, changed_at=deps.clock(),
-                            version=before.version + 1 if before else 1)
+                            changed_by=who.actor, changed_at=deps.clock())
     uow = deps.unit_of_work()
     if before is None:
-        uow.put(settings_item(new), condition="attribute_not_exists(pk)")
+        store.add(uow, new)
     else:
-        uow.put(settings_item(new), condition="#v = :v", names={"#v": "version"},
-                values={":v": before.version})
-    trail(deps).add_to(uow, call.who, "messaging.change", [body.citizen], resource="messaging")
+        new = store.replace(uow, new, expected_version=before.version)
+    trail(deps).add_to(uow, who, "messaging.change", [body.citizen], resource="messaging")
     alerts_changed(uow, new)  # notify's copy of where alerts go
     uow.commit("the settings were changed by someone else; reload them")
     return _view(new)
 
 
-def get_settings(deps: EservicesDeps, call: Any, citizen: str) -> MessagingSettingsView:
-    found = repository(deps).get(citizen)
-    if found is None:
-        raise NotFound("messaging has never been set up for this citizen")
-    trail(deps).read(call.who, "messaging.read", [citizen], resource="messaging")
+def get_settings(deps: EservicesDeps, who: Any, citizen: str) -> MessagingSettingsView:
+    found = deps.casework.messaging.get(citizen)
+    trail(deps).read(who, "messaging.read", [citizen], resource="messaging")
     return _view(found)
 
 
-def search_citizens(deps: EservicesDeps, call: Any, name: str) -> list[MessagingCitizen]:
+def search_citizens(deps: EservicesDeps, who: Any, name: str) -> list[MessagingCitizen]:
     """Citizens with messaging on, by name; the personnummer is always shown after the name. A
     person with protected identity is never found by name (that would tie the name to the
     personnummer for every case worker) and is listed as "Skyddad identitet"."""
-    found = sorted(repository(deps).enabled_named(name),
+    from .models.messaging import MessagingCitizen
+
+    found = sorted(deps.casework.messaging.enabled_named(name, SEARCH_LIMIT),
                    key=lambda s: (s.last_name.lower(), s.first_name.lower()))
     protected = {str(s.citizen) for s in found if is_protected(deps.register, s.citizen)}
     if name:
         found = [s for s in found if str(s.citizen) not in protected]
     found = found[:50]
-    trail(deps).read(call.who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
+    trail(deps).read(who, "messaging.read", [s.citizen for s in found], resource="messaging:search")
     return [MessagingCitizen(citizen=str(s.citizen), name=PROTECTED_NAME if str(s.citizen) in protected else s.name)
             for s in found]

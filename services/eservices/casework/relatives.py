@@ -1,19 +1,21 @@
-"""Approving relatives (godkänna närstående, seed 002 § 5): after the citizen's consent is
+"""Approving relatives (godkänna närstående): after the citizen's consent is
 recorded, a case worker lets a relative log in for the citizen between two dates. Outside them,
 or once ended, the relative can do nothing for the citizen (``relatives.acting_subject``)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, ValidationFailed
-from ..bootstrap import EservicesDeps
-from ..relatives import RelativeApproval
-from .identity import checked_names
 from ..notifications import tell
-from .inbox import trail
+from ..relatives import RelativeApproval
+from .audit import trail
+from .identity import checked_names
+from .models.relatives import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
 from .periods import APPROVAL_DATES, changed, dates_near_today, refuse
-from .schemas import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 
 def _view(a: RelativeApproval, today: Any) -> ApprovalView:
@@ -32,22 +34,21 @@ def _no_overlap(deps: EservicesDeps, a: RelativeApproval) -> None:
             raise Conflict("this relative is already approved for this citizen in these dates")
 
 
-def _save(deps: EservicesDeps, call: Any, a: RelativeApproval, action: str,
+def _save(deps: EservicesDeps, who: Any, a: RelativeApproval, action: str,
           expected_version: int | None, tell_relative: str | None = None) -> ApprovalView:
     uow = deps.unit_of_work()
     if expected_version is None:
-        uow.put(deps.approvals.item(a), condition="attribute_not_exists(pk)")
+        deps.approvals.add(uow, a)
     else:
-        uow.put(deps.approvals.item(a), condition="#v = :v", names={"#v": "version"},
-                values={":v": expected_version})
-    trail(deps).add_to(uow, call.who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
+        a = deps.approvals.replace(uow, a, expected_version=expected_version)
+    trail(deps).add_to(uow, who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
     if tell_relative:
         tell(uow, tell_relative, a.relative)
     uow.commit("the approval was changed by someone else; reload it")
     return _view(a, stockholm_date(deps.clock()))
 
 
-def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalView:
+def approve(deps: EservicesDeps, who: Any, body: ApprovalRequest) -> ApprovalView:
     citizen, relative = body.citizen, body.relative
     refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), APPROVAL_DATES))
     (c_first, c_last), (r_first, r_last) = checked_names(deps.register, [
@@ -56,12 +57,12 @@ def approve(deps: EservicesDeps, call: Any, body: ApprovalRequest) -> ApprovalVi
     a = RelativeApproval(citizen=citizen.personnummer, citizen_first_name=c_first, citizen_last_name=c_last,
                          relative=relative.personnummer, relative_first_name=r_first, relative_last_name=r_last,
                          valid_from=body.valid_from, valid_to=body.valid_to, note=body.note,
-                         consent_recorded=body.consent_recorded, created_by=call.who.actor, created_at=deps.clock())
+                         consent_recorded=body.consent_recorded, created_by=who.actor, created_at=deps.clock())
     _no_overlap(deps, a)
-    return _save(deps, call, a, "relative.create", None, tell_relative="relative.approved")
+    return _save(deps, who, a, "relative.create", None, tell_relative="relative.approved")
 
 
-def search(deps: EservicesDeps, call: Any, query: ApprovalQuery) -> list[ApprovalView]:
+def search(deps: EservicesDeps, who: Any, query: ApprovalQuery) -> list[ApprovalView]:
     if query.citizen:
         found = [a for a in deps.approvals.of_citizen(query.citizen)
                  if query.relative is None or a.relative == query.relative]
@@ -70,26 +71,26 @@ def search(deps: EservicesDeps, call: Any, query: ApprovalQuery) -> list[Approva
     else:
         raise ValidationFailed.field("query.citizen", "give the citizen's or the relative's personnummer")
     found.sort(key=lambda a: (a.valid_from, a.approval_id), reverse=True)
-    trail(deps).read(call.who, "relative.read", [p for a in found for p in (a.citizen, a.relative)] or
+    trail(deps).read(who, "relative.read", [p for a in found for p in (a.citizen, a.relative)] or
                      [query.citizen or query.relative], resource="approvals")
     today = stockholm_date(deps.clock())
     return [_view(a, today) for a in found]
 
 
-def change(deps: EservicesDeps, call: Any, approval_id: str, body: ApprovalChange) -> ApprovalView:
+def change(deps: EservicesDeps, who: Any, approval_id: str, body: ApprovalChange) -> ApprovalView:
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:
         raise Conflict("the approval has ended; make a new one")
     updated = changed(a, body, what="approval", required=("valid_from", "note"), today=stockholm_date(deps.clock()),
                       limits=APPROVAL_DATES)
     _no_overlap(deps, updated)
-    return _save(deps, call, updated, "relative.change", a.version)
+    return _save(deps, who, updated, "relative.change", a.version)
 
 
-def end(deps: EservicesDeps, call: Any, approval_id: str) -> ApprovalView:
+def end(deps: EservicesDeps, who: Any, approval_id: str) -> ApprovalView:
     """Ends the approval now: from today the relative can do nothing for the citizen."""
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:
         raise Conflict("the approval has ended already")
     updated = a.model_copy(update={"ended_at": deps.clock(), "version": a.version + 1})
-    return _save(deps, call, updated, "relative.end", a.version, tell_relative="relative.ended")
+    return _save(deps, who, updated, "relative.end", a.version, tell_relative="relative.ended")

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...contracts.events import ContactReportApproved
 from ...domain.errors import Conflict, NotFound, ValidationFailed
-from ..bootstrap import EservicesDeps
-from .assignments import AssignmentRepository
-from .inbox import trail
+from .audit import trail
+
+if TYPE_CHECKING:
+    from ..bootstrap import EservicesDeps
 
 # form id -> (the step holding year and month, the kind of report)
 REPORT_FORMS: dict[str, tuple[str, Literal["monthly", "time"]]] = {
@@ -46,27 +46,12 @@ class ReportApproval(BaseModel):
     approved_at: datetime
 
 
-class ReportApprovalRepository:
-    """One approval per case, kept with the case."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    @staticmethod
-    def _key(case_id: str) -> dict[str, str]:
-        return {"pk": f"CASE#{case_id}", "sk": "REPORT_APPROVAL"}
-
-    def add_to(self, uow: Any, approval: ReportApproval) -> None:
-        uow.put({**self._key(approval.case_id), "type": "report_approval", **approval.model_dump(mode="json")},
-                condition="attribute_not_exists(pk)")
-
-
 def _in_force_during(valid_from: date, valid_to: date | None, year: int, month: int) -> bool:
     first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     return valid_from <= last and (valid_to is None or valid_to >= first)
 
 
-def approve(deps: EservicesDeps, call: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
+def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
     case = deps.cases.get(case_id)
     if case.form_id not in REPORT_FORMS:
         raise Conflict("only a contact person's monthly or time report is approved against an assignment")
@@ -74,7 +59,7 @@ def approve(deps: EservicesDeps, call: Any, case_id: str, body: ReportApprovalRe
     answers = case.answers.get(step) or {}
     year, month = int(answers["year"]), int(answers["month"])
     try:
-        a = AssignmentRepository(deps.table).get(body.assignment_id)
+        a = deps.casework.assignments.get(body.assignment_id)
     except NotFound:
         raise ValidationFailed.field("assignment_id", "no such assignment") from None
     if a.contact_person != case.owner:
@@ -84,10 +69,12 @@ def approve(deps: EservicesDeps, call: Any, case_id: str, body: ReportApprovalRe
     km = float(case.computed.get("total_km") or 0) if kind == "time" else 0.0
     approval = ReportApproval(case_id=case_id, assignment_id=a.assignment_id, kind=kind, year=year, month=month,
                               km=km, fee_ore=a.monthly_fee_ore, allowance_ore=a.expense_allowance_ore,
-                              terms_year=a.valid_from.year, approved_by=call.who.actor, approved_at=deps.clock())
+                              terms_year=a.valid_from.year, approved_by=who.actor, approved_at=deps.clock())
     uow = deps.unit_of_work()
-    ReportApprovalRepository(deps.table).add_to(uow, approval)
-    trail(deps).add_to(uow, call.who, "contact_report.approve", [case.owner, a.client], resource=f"case:{case_id}")
+    deps.casework.report_approvals.add(uow, approval)
+    trail(deps).add_to(uow, who, "contact_report.approve", [case.owner, a.client], resource=f"case:{case_id}")
+    from ...contracts.events import ContactReportApproved
+
     uow.emit(ContactReportApproved(case_id=case_id, assignment_id=a.assignment_id, contact_person=case.owner,
                                    kind=kind, year=year, month=month, km=km, fee_ore=a.monthly_fee_ore,
                                    allowance_ore=a.expense_allowance_ore, terms_year=a.valid_from.year,

@@ -13,9 +13,8 @@ from services.contracts.events import DecisionPublished, DecisionPublishedV2, En
 from services.domain.errors import Conflict
 from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
-from services.eservices.cases import CaseRepository
 from services.eservices.casework import intake
-from services.eservices.casework.schemas import IntakeRequest
+from services.eservices.casework.models.intake import IntakeRequest
 from tests.integration.casework.helpers import (INTAKE, actions_on, audit_of, case_item, case_worker, clear,
                                                 enable_messaging, events, new_application, taken_in)
 
@@ -274,8 +273,31 @@ class TestDecisions:
         assert case_item(receipt["case_id"])["status"] == "in_progress"
 
 
+class StaleRead:
+    """The real dependencies, except that the case repository answers with a copy read earlier."""
+
+    def __init__(self, real, stale):
+        self._real, self._stale = real, stale
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    @property
+    def cases(self):
+        stale, real = self._stale, self._real.cases
+
+        class StaleCases:
+            def get(self, case_id):
+                return stale
+
+            def save_in(self, uow, case, *, expected_version):
+                return real.save_in(uow, case, expected_version=expected_version)
+
+        return StaleCases()
+
+
 class TestConcurrentChanges:
-    def test_a_case_changed_meanwhile_refuses_the_intake_and_its_audit_record(self, app_client, token, monkeypatch):
+    def test_a_case_changed_meanwhile_refuses_the_intake_and_its_audit_record(self, app_client, token):
         # GIVEN a case worker who read the case, and then someone else changed it
         es = app_client("eservices")
         pnr, _, receipt = new_application(es, token)
@@ -284,12 +306,11 @@ class TestConcurrentChanges:
         deps().table.update_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"},
                                  UpdateExpression="SET version = version + :one",
                                  ExpressionAttributeValues={":one": 1})
-        monkeypatch.setattr(CaseRepository, "get", lambda self, case_id: stale)
         call = Call(principal=principal_from_headers({"authorization": f"Bearer {cw}"}), headers={})
-        # WHEN the intake is written THEN 409, and neither the change nor its audit record is stored
+        # WHEN the intake is written from the copy read before THEN 409, and neither the change
+        # nor its audit record is stored
         with pytest.raises(Conflict):
-            intake.take_in(deps(), call, receipt["case_id"], IntakeRequest(**INTAKE))
-        monkeypatch.undo()
+            intake.take_in(StaleRead(deps(), stale), call.who, receipt["case_id"], IntakeRequest(**INTAKE))
         assert case_item(receipt["case_id"])["status"] == "submitted"
         assert "intake.create" not in actions_on(pnr)
 

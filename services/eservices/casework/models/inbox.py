@@ -1,0 +1,85 @@
+"""The inbox and a case as case workers see them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from ....domain.bounds import SaneDate, check_line
+from ...cases import StaffStatus
+from .base import Request, not_before
+
+
+class InboxQuery(Request):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    status: StaffStatus | None = Field(None, description="the inbox's status codes: new (Ny), received, "
+                                                         "in_progress, decided, closed")
+    category: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)] | None = None
+    from_: SaneDate | None = Field(None, alias="from", description="submitted on or after (Stockholm date)")
+    to: SaneDate | None = Field(None, description="submitted on or before (Stockholm date)")
+    limit: int = Field(25, ge=1, le=100)
+    cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _to_after_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return not_before(value, info, "from_")
+
+
+class InboxRow(BaseModel):
+    case_id: str
+    case_number: str
+    personnummer: str = Field(description="masked: YYYYMMDD-****")
+    name: str = Field(description="\"Skyddad identitet\" for a person with protected identity")
+    protected_identity: bool = False
+    category: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+    submitted_on: date
+
+
+class InboxPage(BaseModel):
+    items: list[InboxRow]
+    next_cursor: str | None = None
+
+
+class StaffDocument(BaseModel):
+    document_id: str
+    kind: str
+    filename: str
+    created_at: datetime
+    url: str
+
+
+class StatusStepView(BaseModel):
+    """A step of the history: an event (the application was submitted, taken in, decided)."""
+
+    status: str
+    label: str
+    at: datetime
+    by: str
+
+
+class CaseView(BaseModel):
+    case_id: str
+    case_number: str
+    form_id: str
+    title: str
+    category: str
+    status: str
+    status_label: str
+    personnummer: str
+    name: str = Field(description="\"Skyddad identitet\" unless the caller is the case worker assigned at intake "
+                                  "of a person with protected identity")
+    protected_identity: bool = False
+    submitted_at: datetime
+    history: list[StatusStepView]
+    answers: dict[str, dict[str, Any]]
+    computed: dict[str, Any]
+    documents: list[StaffDocument]
+    intake: dict[str, Any] | None = None
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    version: int
