@@ -59,3 +59,10 @@ ESERVICES_DEFERRED = (
 def test_given_the_eservices_app_when_imported_then_no_models_contracts_use_cases_or_form_engine_are_loaded():
     modules = _imported_after_app_import("eservices")
     assert _loaded(modules, ESERVICES_DEFERRED) == []
+
+
+def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_or_repository_are_loaded():
+    modules = _imported_after_app_import("visits")
+    deferred = ("services.visits.schemas", "services.visits.model", "services.visits.service",
+                "services.visits.repository", "services.contracts.events", "services.adapters.dynamo")
+    assert _loaded(modules, deferred) == []
