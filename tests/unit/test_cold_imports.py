@@ -66,3 +66,12 @@ def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_o
     deferred = ("services.visits.schemas", "services.visits.model", "services.visits.service",
                 "services.visits.repository", "services.contracts.events", "services.adapters.dynamo")
     assert _loaded(modules, deferred) == []
+
+
+@pytest.mark.parametrize("app, deferred", [
+    ("billing", ("services.billing.service", "services.billing.schemas", "services.billing.basis",
+                 "services.billing.rules", "services.contracts.events")),
+    ("reports", ("services.reports.service", "services.reports.schemas", "services.contracts.events")),
+])
+def test_given_a_consuming_http_app_when_imported_then_no_models_contracts_or_use_cases_are_loaded(app, deferred):
+    assert _loaded(_imported_after_app_import(app), deferred) == []
