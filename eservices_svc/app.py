@@ -11,13 +11,15 @@ app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
 for routes in (citizen, mypages, casework, messages, report_approvals, web):
     app.register_blueprint(routes.bp)
-api.serve_health_and_openapi("Insats e-services and case work", schemas=lambda: form_schemas())
 
 
 def form_schemas():  # each form's answers, for the OpenAPI document: the form engine loads on first ask
     from services.eservices.forms import openapi_schemas
 
     return openapi_schemas()
+
+
+api.serve_health_and_openapi("Insats e-services and case work", schemas=form_schemas)
 
 
 relay_outbox = outbox_relay(app, "eservices")
