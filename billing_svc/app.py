@@ -2,15 +2,13 @@
 computed from billing's own read model of others' events (the inbox consumer below)."""
 from chalice import Chalice, Response
 
-from services.billing import service
 from services.billing.bootstrap import deps
-from services.billing.schemas import (ClientProfileRequest, ClientProfileView, ExportQuery, InvoiceBasisQuery,
-                                      InvoiceBasisView, MonthQuery, PayoutView, ReconcileRequest)
-from services.billing.reconcile import Reconciliation
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
-from services.contracts.events import Envelope
+
+# Models by name, the use cases imported in each handler: a cold start builds neither.
+S = "services.billing.schemas:"
 
 app = Chalice(app_name="insats-billing", configure_logs=False)
 app.api.binary_types.append("application/pdf")
@@ -26,58 +24,79 @@ def _file(f):  # a use case's file, as HTTP: bytes, its type, a download name, n
 
 
 @app.route("/invoice-basis")
-@api.operation("billing.read", query=InvoiceBasisQuery, response=InvoiceBasisView, tags=B,
+@api.operation("billing.read", query=S + "InvoiceBasisQuery", response=S + "InvoiceBasisView", tags=B,
                summary="A provider's invoice basis for a month: preliminary until made final, then its latest version")
 def invoice_basis(call, query):
+    from services.billing import service
+
     return service.invoice_basis(deps(), call.who, query.provider_id, query.month, query.version, query.current)
 
 
 @app.route("/invoice-basis/{provider_id}/{month}/final", methods=["POST"])
-@api.operation("billing.finalize", response=InvoiceBasisView, tags=B,
+@api.operation("billing.finalize", response=S + "InvoiceBasisView", tags=B,
                summary="Make the month's basis final (409 until its lock date has passed); a later change is a new version")
 def finalize(call, provider_id, month):
+    from services.billing import service
+
     return service.finalize(deps(), call.who, provider_id, month)
 
 
 @app.route("/invoice-basis/{provider_id}/{month}/reconciliation", methods=["POST"])
-@api.operation("billing.reconcile", body=ReconcileRequest, response=Reconciliation, tags=B,
+@api.operation("billing.reconcile", body=S + "ReconcileRequest", response="services.billing.reconcile:Reconciliation",
+               tags=B,
                summary="Compare a submitted invoice with the basis, line by line, with its due date")
 def reconcile(call, body, provider_id, month):
+    from services.billing import service
+
     return service.reconcile(deps(), call.who, provider_id, month, body)
 
 
 @app.route("/invoice-basis/{provider_id}/{month}/csv")
-@api.operation("billing.read", query=ExportQuery, tags=B, content_type="text/csv", summary="The basis as CSV")
+@api.operation("billing.read", query=S + "ExportQuery", tags=B, content_type="text/csv", summary="The basis as CSV")
 def basis_csv(call, query, provider_id, month):
+    from services.billing import service
+
     return _file(service.basis_file(deps(), call.who, provider_id, month, "csv", query.version))
 
 
 @app.route("/invoice-basis/{provider_id}/{month}/pdf")
-@api.operation("billing.read", query=ExportQuery, tags=B, content_type="application/pdf", summary="The basis as PDF")
+@api.operation("billing.read", query=S + "ExportQuery", tags=B, content_type="application/pdf",
+               summary="The basis as PDF")
 def basis_pdf(call, query, provider_id, month):
+    from services.billing import service
+
     return _file(service.basis_file(deps(), call.who, provider_id, month, "pdf", query.version))
 
 
 @app.route("/clients/{client}/classification", methods=["PUT"])
-@api.operation("billing.clients.manage", body=ClientProfileRequest, response=ClientProfileView, tags=B,
+@api.operation("billing.clients.manage", body=S + "ClientProfileRequest", response=S + "ClientProfileView", tags=B,
                summary="Finance's classification of a client: rural or island area, social psychiatry")
 def classify(call, body, client):
+    from services.billing import service
+
     return service.set_client_profile(deps(), call.who, client, body)
 
 
 @app.route("/payouts")
-@api.operation("payouts.read", query=MonthQuery, response=PayoutView, tags=B,
+@api.operation("payouts.read", query=S + "MonthQuery", response=S + "PayoutView", tags=B,
                summary="Contact persons' payouts for a month: fee (taxable), allowance and mileage (tax-free)")
 def payouts(call, query):
+    from services.billing import service
+
     return service.payouts(deps(), call.who, query.month)
 
 
 @app.route("/payouts/{month}/csv")
 @api.operation("payouts.read", tags=B, content_type="text/csv", summary="The month's payouts as CSV for payroll")
 def payouts_csv(call, month):
+    from services.billing import service
+
     return _file(service.payouts_file(deps(), call.who, month))
 
 
 @app.on_sqs_message(**queue_source("billing-inbox"))
 def on_event(event):
+    from services.billing import service
+    from services.contracts.events import Envelope
+
     return process_grouped(event, service="billing", model=Envelope, handle_all=service.consume(deps()))

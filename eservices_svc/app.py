@@ -4,7 +4,6 @@ from chalice import Chalice, Rate
 from chalicelib import casework, citizen, messages, mypages, report_approvals, web
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import outbox_relay, queue_source
-from services.eservices import forms, retention
 from services.eservices.bootstrap import deps
 
 app = Chalice(app_name="insats-eservices", configure_logs=False)
@@ -12,7 +11,15 @@ app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
 for routes in (citizen, mypages, casework, messages, report_approvals, web):
     app.register_blueprint(routes.bp)
-api.serve_health_and_openapi("Insats e-services and case work", schemas=forms.openapi_schemas)
+
+
+def form_schemas():  # each form's answers, for the OpenAPI document: the form engine loads on first ask
+    from services.eservices.forms import openapi_schemas
+
+    return openapi_schemas()
+
+
+api.serve_health_and_openapi("Insats e-services and case work", schemas=form_schemas)
 
 
 relay_outbox = outbox_relay(app, "eservices")
@@ -20,6 +27,8 @@ relay_outbox = outbox_relay(app, "eservices")
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sweep_drafts(event):
+    from services.eservices import retention
+
     return retention.sweep(deps())
 
 

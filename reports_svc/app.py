@@ -1,14 +1,14 @@
 """Insats follow-up reports: the reports inbox in, nightly reports out (JSON, CSV, SVG)."""
 from chalice import Chalice, Cron, Response
 
-from services.contracts.events import Envelope
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
-from services.reports import service as reports
 from services.reports.bootstrap import deps, handle_events, run_nightly
 from services.reports.schedule import CRON_UTC_HOURS
-from services.reports.schemas import Report, ReportQuery
+
+# Models by name, the use cases imported in each handler: a cold start builds neither.
+S = "services.reports.schemas:"
 
 app = Chalice(app_name="insats-reports", configure_logs=False)
 api = HttpApi(app, "reports")
@@ -22,26 +22,34 @@ def _file(f):
 
 
 @app.route("/reports")
-@api.operation("reports.read", query=ReportQuery, response=Report, summary="A month's follow-up report")
+@api.operation("reports.read", query=S + "ReportQuery", response=S + "Report", summary="A month's follow-up report")
 def get_report(call, query):
+    from services.reports import service as reports
+
     return reports.read_report(deps(), call.who, query.month, query.provider_id)
 
 
 @app.route("/reports/csv")
-@api.operation("reports.read", query=ReportQuery, content_type="text/csv", summary="The report's rows as CSV")
+@api.operation("reports.read", query=S + "ReportQuery", content_type="text/csv", summary="The report's rows as CSV")
 def get_report_csv(call, query):
+    from services.reports import service as reports
+
     return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "csv"))
 
 
 @app.route("/reports/chart.svg")
-@api.operation("reports.read", query=ReportQuery, content_type="image/svg+xml",
+@api.operation("reports.read", query=S + "ReportQuery", content_type="image/svg+xml",
                summary="Performed against granted time per provider (SVG)")
 def get_report_chart(call, query):
+    from services.reports import service as reports
+
     return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "svg"))
 
 
 @app.on_sqs_message(**queue_source("reports-inbox"))
 def on_event(event):
+    from services.contracts.events import Envelope
+
     return process_grouped(event, service="reports", model=Envelope, handle_all=handle_events)
 
 

@@ -3,45 +3,57 @@ from chalice import Blueprint
 
 from services.entrypoints.downloads import download as download_file
 from services.entrypoints.http import HttpApi
-from services.eservices import mypages, submissions
 from services.eservices.bootstrap import deps
-from services.eservices.schemas import CaseDetail, CaseSummary, DraftView, ProfileView, UpdateProfile
+
+# Models by name, the use cases imported in each handler: a cold start builds neither.
+S = "services.eservices.schemas:"
 
 bp = Blueprint(__name__)
 api = HttpApi(bp, "eservices")
 
 
 @bp.route("/profile")
-@api.operation("profile.read", response=ProfileView, summary="My details, prefilled from the register",
+@api.operation("profile.read", response=S + "ProfileView", summary="My details, prefilled from the register",
                tags=("mina sidor",))
 def get_profile(call):
+    from services.eservices import mypages
+
     return mypages.get_profile(deps(), call)
 
 
 @bp.route("/profile", methods=["PUT"])
-@api.operation("profile.update", body=UpdateProfile, response=ProfileView, summary="Correct my contact details",
-               tags=("mina sidor",))
+@api.operation("profile.update", body=S + "UpdateProfile", response=S + "ProfileView",
+               summary="Correct my contact details", tags=("mina sidor",))
 def update_profile(call, body):
+    from services.eservices import mypages
+
     return mypages.update_profile(deps(), call, body)
 
 
 @bp.route("/my/drafts")
-@api.operation("drafts.read", response=list[DraftView], summary="My drafts (as GET /drafts), newest first",
+@api.operation("drafts.read", response=f"list[{S}DraftView]", summary="My drafts (as GET /drafts), newest first",
                tags=("mina sidor",))
 def my_drafts(call):
+    from services.eservices import submissions
+
     return submissions.list_drafts(deps(), call)
 
 
 @bp.route("/my/cases")
-@api.operation("cases.read_own", response=list[CaseSummary], summary="My cases, newest first", tags=("mina sidor",))
+@api.operation("cases.read_own", response=f"list[{S}CaseSummary]", summary="My cases, newest first",
+               tags=("mina sidor",))
 def my_cases(call):
+    from services.eservices import mypages
+
     return mypages.my_cases(deps(), call)
 
 
 @bp.route("/my/cases/{case_id}")
-@api.operation("cases.read_own", response=CaseDetail, summary="One of my cases: status history, documents, decisions",
-               tags=("mina sidor",))
+@api.operation("cases.read_own", response=S + "CaseDetail",
+               summary="One of my cases: status history, documents, decisions", tags=("mina sidor",))
 def my_case(call, case_id):
+    from services.eservices import mypages
+
     return mypages.my_case(deps(), call, case_id)
 
 
@@ -49,11 +61,15 @@ def my_case(call, case_id):
 @api.operation("documents.read_own", summary="Download a document of my case (PDF)", tags=("mina sidor",),
                content_type="application/pdf")
 def download(call, case_id, document_id):
+    from services.eservices import mypages
+
     return download_file(deps().documents, mypages.document(deps(), call, case_id, document_id), call.headers)
 
 
 @bp.route("/cases/{case_id}/report-another", methods=["POST"])
-@api.operation("drafts.create", response=DraftView, status=201, summary="Report for another person",
+@api.operation("drafts.create", response=S + "DraftView", status=201, summary="Report for another person",
                tags=("drafts",))
 def report_another(call, case_id):
+    from services.eservices import submissions
+
     return submissions.report_another(deps(), call, case_id)

@@ -1,14 +1,14 @@
 """Routes: the citizen web (HTML pages, form posts). Views in ``services.entrypoints.web.views``."""
 from chalice import Blueprint, Response
 
-from services.entrypoints.web.http import FORM_TYPES, serve
-
 bp = Blueprint(__name__)
 GET = ["GET"]  # a GET has no body: no content type to require
+FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
-def _page(view_name, **kw):
+def _page(view_name, **kw):  # the page cycle and its views load on the first page, not at a cold start
     from services.entrypoints.web import views
+    from services.entrypoints.web.http import serve
 
     return serve(bp.current_request, getattr(views, view_name), **kw)
 

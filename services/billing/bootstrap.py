@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from ..clock import utc_now
-from .ports import BillingStore
-from .rules import RuleBook, rule_book
+
+if TYPE_CHECKING:  # the rule book loads with deps(), not at the app's import
+    from .ports import BillingStore
+    from .rules import RuleBook
 
 
 @dataclass
@@ -24,6 +27,7 @@ class BillingDeps:
 def deps() -> BillingDeps:
     from ..adapters.billing_store import DynamoBillingStore
     from ..aws import table
+    from .rules import rule_book
 
     return BillingDeps(store=DynamoBillingStore(table("billing")), rules=rule_book(),
                        municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"))

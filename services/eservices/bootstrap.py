@@ -10,11 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, utc_now
 from ..settings import Settings, settings
-from .people import PopulationRegister
+
+if TYPE_CHECKING:  # the register's module (pydantic, the store's codec) loads when deps() is built
+    from .people import PopulationRegister
 
 SOURCE = "eservices"
 

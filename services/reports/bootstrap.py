@@ -1,24 +1,32 @@
-"""The composition root of reports."""
+"""The composition root of reports. Light on purpose: the app imports it at cold start, and the
+use cases and the event contracts load with the first request, message or schedule."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from ..contracts.events import Envelope
-from .service import ReportsDeps, consume, nightly
+if TYPE_CHECKING:
+    from ..contracts.events import Envelope
+    from .service import ReportsDeps
 
 
 @cache
 def deps() -> ReportsDeps:
     from ..aws import client
     from ..settings import settings
+    from .service import ReportsDeps
     from .store import DynamoReportsStore
 
     return ReportsDeps(store=DynamoReportsStore(client("dynamodb"), settings().name("reports")))
 
 
 def handle_events(batch: list[tuple[str, Envelope]]) -> set[str]:
+    from .service import consume
+
     return consume(deps(), batch)
 
 
 def run_nightly() -> list[str]:
+    from .service import nightly
+
     return nightly(deps())

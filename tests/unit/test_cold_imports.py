@@ -43,3 +43,35 @@ def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_h
     # Tokens are verified on the first request that needs one; Powertools is built on first log line.
     modules = _imported_after_app_import(app)
     assert _loaded(modules, ALWAYS_HEAVY + ("aws_lambda_powertools", "jmespath", "boto3")) == []
+
+
+# The e-services' request/response models, event contracts, use cases, form engine and page cycle:
+# each route names its models by reference and imports its use cases when called.
+ESERVICES_DEFERRED = (
+    "services.eservices.schemas", "services.contracts.events", "services.eservices.cases",
+    "services.eservices.submissions", "services.eservices.forms", "services.eservices.drafts",
+    "services.eservices.people", "services.eservices.mypages", "services.eservices.retention",
+    "services.eservices.notifications", "services.eservices.casework", "services.entrypoints.web.http",
+    "services.adapters.dynamo",
+)
+
+
+def test_given_the_eservices_app_when_imported_then_no_models_contracts_use_cases_or_form_engine_are_loaded():
+    modules = _imported_after_app_import("eservices")
+    assert _loaded(modules, ESERVICES_DEFERRED) == []
+
+
+def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_or_repository_are_loaded():
+    modules = _imported_after_app_import("visits")
+    deferred = ("services.visits.schemas", "services.visits.model", "services.visits.service",
+                "services.visits.repository", "services.contracts.events", "services.adapters.dynamo")
+    assert _loaded(modules, deferred) == []
+
+
+@pytest.mark.parametrize("app, deferred", [
+    ("billing", ("services.billing.service", "services.billing.schemas", "services.billing.basis",
+                 "services.billing.rules", "services.contracts.events")),
+    ("reports", ("services.reports.service", "services.reports.schemas", "services.contracts.events")),
+])
+def test_given_a_consuming_http_app_when_imported_then_no_models_contracts_or_use_cases_are_loaded(app, deferred):
+    assert _loaded(_imported_after_app_import(app), deferred) == []

@@ -22,7 +22,6 @@ from ...observability import audit_line, get_logger
 from .config import WebConfig, web_config
 from ...eservices.web.sessions import WebSession, start
 
-FORM_TYPES = ["application/x-www-form-urlencoded"]
 log = get_logger("eservices")
 
 
