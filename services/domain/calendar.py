@@ -1,4 +1,4 @@
-"""Swedish working days and the lock date (spärrdatum) of seed 004.
+"""Swedish working days and the lock date (spärrdatum) of home care's time registration.
 
 The lock date of a month is the third working day of the next month; registrations for the
 month may change through the end of that day, Europe/Stockholm time. Working days are Monday
