@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ...domain.periods import in_force, overlap
+
 from ...domain.errors import NotFound
 
 HERE = Path(__file__).resolve().parent
@@ -94,7 +96,7 @@ class RulePack(_Frozen):
         return self
 
     def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     @property
     def label(self) -> str:
@@ -108,7 +110,7 @@ class RuleBook:
         self._by_municipality: dict[str, list[RulePack]] = {}
         for pack in sorted(packs, key=lambda p: (p.municipality, p.valid_from)):
             earlier = self._by_municipality.setdefault(pack.municipality, [])
-            if earlier and (earlier[-1].valid_to is None or earlier[-1].valid_to >= pack.valid_from):
+            if earlier and overlap(earlier[-1].valid_from, earlier[-1].valid_to, pack.valid_from, pack.valid_to):
                 raise ValueError(f"{earlier[-1].label} and {pack.label} overlap")
             earlier.append(pack)
 
