@@ -84,9 +84,6 @@ class EditVisit(Reasoned):
     def _something(self) -> "EditVisit":
         if self.started_at is None and self.ended_at is None and self.insatser is None:
             raise ValueError("change started_at, ended_at or insatser")
-        for value in (self.started_at, self.ended_at):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("times need a time zone")
         return self
 
 
@@ -107,8 +104,6 @@ class PostRegistration(BaseModel):
 
     @model_validator(mode="after")
     def _times(self) -> "PostRegistration":
-        if self.started_at.tzinfo is None or self.ended_at.tzinfo is None:
-            raise ValueError("times need a time zone")
         if self.ended_at <= self.started_at:
             raise ValueError("ended_at must be after started_at")
         return self
@@ -162,9 +157,6 @@ class RegisterAbsence(BaseModel):
     def _dates(self) -> "RegisterAbsence":
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise ValueError("ends_on must not be before starts_on")
-        for value in (self.learned_at, self.announced_at):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("times need a time zone")
         return self
 
 
