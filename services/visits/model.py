@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.absences import AbsenceKind
 from ..domain.bounds import CleanLine, SaneDatetime
 from ..domain.personnummer import Personnummer
 
@@ -185,7 +186,7 @@ class Absence(BaseModel):
     absence_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     provider_id: str
     client: Personnummer
-    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    kind: AbsenceKind
     starts_on: date
     ends_on: date | None = None
     learned_at: datetime

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.absences import AbsenceKind
 from ..domain.bounds import CleanLine, CleanText, SaneDate, SaneDatetime, check_date
 from ..domain.personnummer import Personnummer
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -147,7 +148,7 @@ class RejectedView(BaseModel):
 class RegisterAbsence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     client: Personnummer
-    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    kind: AbsenceKind
     starts_on: SaneDate
     ends_on: SaneDate | None = None
     learned_at: SaneDatetime

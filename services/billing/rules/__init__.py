@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ...domain.absences import AbsenceKind
 from ...domain.periods import in_force, overlap
 
 from ...domain.errors import NotFound
@@ -44,7 +45,7 @@ class DayRule(_Frozen):
     """Compensated days from the day the provider learned of it: ``day_shares[i]`` of a day's
     granted time on the (i+1)th day, at most ``len(day_shares)`` days."""
 
-    kinds: tuple[str, ...]
+    kinds: tuple[AbsenceKind, ...]
     day_shares: tuple[Decimal, ...] = Field(min_length=1)
     none_if_announced_hours_before: int | None = None
     none_if_provider_mismanaged: bool = False
