@@ -60,6 +60,25 @@ def local_minute(instant: datetime) -> str:
     return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
+def local_clock(instant: datetime, separator: str = ":") -> str:
+    """``10:08`` (or ``10.08``, the Swedish typographic form): an instant's time of day in Sweden."""
+    return instant.astimezone(STOCKHOLM).strftime(f"%H{separator}%M")
+
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+             "oktober", "november", "december")
+
+
+def swedish_date(day: date) -> str:
+    """``24 november 2026``."""
+    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+
+
+def swedish_local(instant: datetime, clock_separator: str = ":") -> str:
+    """``24 november 2026 kl. 10:08``: an instant as a Swedish text says it, Stockholm time."""
+    return f"{swedish_date(stockholm_date(instant))} kl. {local_clock(instant, clock_separator)}"
+
+
 def stockholm_date(instant: datetime) -> date:
     return instant.astimezone(STOCKHOLM).date()
 
