@@ -1,1 +1,2 @@
-"""Adapters: DynamoDB, SNS/SQS, S3, SES, SNS SMS. They turn ClientError codes into domain errors."""
+"""Adapters: DynamoDB, SNS/SQS, S3, SES, SNS SMS (they turn ClientError codes into domain errors),
+and PDF files."""

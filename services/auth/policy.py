@@ -17,7 +17,7 @@ PEOPLE = frozenset({C, R, K})
 PROVIDER = frozenset({PS, PC})
 
 POLICY: dict[str, frozenset[Role]] = {
-    # Citizen e-services (issue 3)
+    # Citizen e-services
     "profile.read": PEOPLE,
     "profile.update": PEOPLE,
     "drafts.create": PEOPLE,
@@ -30,7 +30,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "documents.read_own": PEOPLE,
     "messages.citizen": PEOPLE,
     "assignments.read_own": frozenset({K}),
-    # Case work (issue 4)
+    # Case work
     "inbox.read": frozenset({CW}),
     "intake.create": frozenset({CW}),
     "cases.read_any": frozenset({CW}),
@@ -40,7 +40,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "messages.staff": frozenset({CW}),
     "relatives.manage": frozenset({CW}),
     "audit.search": frozenset({AU}),
-    # Home-care visits (issue 5). Separation of duties: staff register, the provider's coordinator
+    # Home-care visits. Separation of duties: staff register, the provider's coordinator
     # approves and keeps the staff registry (and may perform visits too, never approving their own).
     "visit_events.post": PROVIDER,
     "visits.read": frozenset({PS, PC, OU, CW}),

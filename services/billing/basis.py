@@ -24,6 +24,7 @@ from operator import attrgetter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.calendar import STOCKHOLM, stockholm_date
+from ..domain.periods import in_force, overlap
 from ..domain.personnummer import Personnummer
 from .model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
 from .rules import DayRule, RulePack
@@ -59,10 +60,10 @@ def granted_on(grants: Iterable[GrantFacts], day: date, insatser: Sequence[str])
     decision valid that day, summed over the pack's insatser."""
     total = 0
     for insats in insatser:
-        in_force = [g for g in grants if g.insats == insats and g.outcome == "granted" and g.valid_from <= day
-                    and (g.valid_to is None or day <= g.valid_to)]
-        if in_force:
-            latest = max(in_force, key=lambda g: (g.decided_at, g.decision_id))
+        valid = [g for g in grants
+                 if g.insats == insats and g.outcome == "granted" and in_force(g.valid_from, g.valid_to, day)]
+        if valid:
+            latest = max(valid, key=lambda g: (g.decided_at, g.decision_id))
             total += latest.granted_minutes_per_month or 0
     return total
 
@@ -72,15 +73,15 @@ def granted_in_month(grants: Sequence[GrantFacts], year: int, month: int, insats
     month, rounded half up."""
     days = month_days(year, month)
     first, last = days[0], days[-1]
-    latest_first = sorted((g for g in grants if g.outcome == "granted" and g.insats in insatser and g.valid_from <= last
-                           and (g.valid_to is None or g.valid_to >= first)),
+    latest_first = sorted((g for g in grants if g.outcome == "granted" and g.insats in insatser
+                           and overlap(g.valid_from, g.valid_to, first, last)),
                           key=lambda g: (g.decided_at, g.decision_id), reverse=True)
     total = 0
     for insats in insatser:
         mine = [g for g in latest_first if g.insats == insats]
         for day in days if mine else ():
             for g in mine:
-                if g.valid_from <= day and (g.valid_to is None or day <= g.valid_to):
+                if in_force(g.valid_from, g.valid_to, day):
                     total += g.granted_minutes_per_month or 0
                     break
     return divide_half_up(total, len(days))

@@ -1,6 +1,7 @@
 """The invoice basis and the payouts as files: CSV (Swedish column names, amounts in kronor with
 a decimal comma, formula injection guarded) and the basis as a PDF a finance officer can file
-(header, lines, totals, rule pack and version, page numbers). fpdf is imported only here."""
+(header, lines, totals, rule pack and version, page numbers) in the shared PDF helper's
+Unicode font (``adapters/pdf.py``; fpdf is imported only when a PDF is made)."""
 from __future__ import annotations
 
 import csv
@@ -66,55 +67,51 @@ def payouts_csv(view: PayoutView) -> bytes:
     return _csv(PAYOUT_COLUMNS, rows)
 
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 PDF_COLUMNS = (("Kund", 34), ("Ref.kod", 18), ("Beviljad h", 24), ("Utförd h", 24), ("Ers.grund. h", 24),
                ("Väntar h", 22), ("Frånvaro h", 22), ("Glesbygd h", 22), ("Ö h", 18), ("Belopp kr", 30),
                ("Besök", 16))
 
 
 def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
-    from fpdf import FPDF
+    from ..adapters.pdf import font, new_pdf
 
     status = f"SLUTLIGT, version {view.version}" if view.status == "final" else "PRELIMINÄRT - ej slutligt"
     pack = f"{view.rule_pack.pack_id} {view.rule_pack.version}"
+    title = f"Fakturaunderlag hemtjänst {view.month}"
 
-    class Document(FPDF):
-        def header(self) -> None:
-            self.set_font("Helvetica", "B", 14)
-            self.cell(0, 8, _latin1(f"Fakturaunderlag hemtjänst {view.month}"), new_x="LMARGIN", new_y="NEXT")
-            self.set_font("Helvetica", "", 9)
-            for text in (f"{municipality_name} - utförare {view.provider_id}",
-                         f"Status: {status}. Spärrdatum {view.lock_date.isoformat()}. "
-                         f"Beräknat {view.computed_at.isoformat(timespec='minutes')}",
-                         f"Ersättningsregler: {pack} (timersättning {kronor(view.rule_pack.hourly_rate_ore)} kr, "
-                         f"glesbygdstillägg {kronor(view.rule_pack.rural_per_hour_ore)} kr/h, "
-                         f"betalning {view.rule_pack.payment_terms_days} dagar efter inkommen faktura)"):
-                self.cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-            self.ln(2)
-            self.set_font("Helvetica", "B", 8)
-            for name, width in PDF_COLUMNS:
-                self.cell(width, 6, _latin1(name), border="B", align="L" if name == "Kund" else "R")
-            self.ln()
-            self.set_font("Helvetica", "", 8)
+    def header(doc: Any) -> None:
+        font(doc, 14, bold=True)
+        doc.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+        font(doc, 9)
+        for text in (f"{municipality_name} - utförare {view.provider_id}",
+                     f"Status: {status}. Spärrdatum {view.lock_date.isoformat()}. "
+                     f"Beräknat {view.computed_at.isoformat(timespec='minutes')}",
+                     f"Ersättningsregler: {pack} (timersättning {kronor(view.rule_pack.hourly_rate_ore)} kr, "
+                     f"glesbygdstillägg {kronor(view.rule_pack.rural_per_hour_ore)} kr/h, "
+                     f"betalning {view.rule_pack.payment_terms_days} dagar efter inkommen faktura)"):
+            doc.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        doc.ln(2)
+        font(doc, 8, bold=True)
+        for name, width in PDF_COLUMNS:
+            doc.cell(width, 6, name, border="B", align="L" if name == "Kund" else "R")
+        doc.ln()
+        font(doc, 8)
 
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("Helvetica", "", 8)
-            self.cell(0, 6, _latin1(f"{view.provider_id} {view.month} - {status} - {pack}"), align="L")
-            self.cell(0, 6, _latin1(f"Sida {self.page_no()} av {{nb}}"), align="R")
+    def footer(doc: Any) -> None:
+        doc.set_y(-12)
+        font(doc, 8)
+        doc.cell(0, 6, f"{view.provider_id} {view.month} - {status} - {pack}", align="L")
+        doc.cell(0, 6, f"Sida {doc.page_no()} av {{nb}}", align="R")
 
-    pdf = Document(orientation="L", format="A4")
+    pdf = new_pdf(title, orientation="L", header=header, footer=footer, first_page=False)
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_page()
 
     def row(values: list[str], bold: bool = False) -> None:
-        pdf.set_font("Helvetica", "B" if bold else "", 8)
+        font(pdf, 8, bold=bold)
         for (name, width), value in zip(PDF_COLUMNS, values):
-            pdf.cell(width, 5, _latin1(value), border="T" if bold else 0, align="L" if name == "Kund" else "R")
+            pdf.cell(width, 5, value, border="T" if bold else 0, align="L" if name == "Kund" else "R")
         pdf.ln()
 
     for line in view.lines:
@@ -128,8 +125,7 @@ def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
          str(sum(len(x.visit_ids) for x in view.lines))], bold=True)
     if view.difference_totals:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(0, 5, _latin1(f"Rättelse av version {view.corrects_version}: belopp "
-                               f"{kronor(view.difference_totals.get('amount_ore', 0))} kr"), new_x="LMARGIN",
-                 new_y="NEXT")
+        font(pdf, 9, bold=True)
+        pdf.cell(0, 5, f"Rättelse av version {view.corrects_version}: belopp "
+                       f"{kronor(view.difference_totals.get('amount_ore', 0))} kr", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

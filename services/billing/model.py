@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..domain.absences import AbsenceKind
+
 OverGranted = Literal["none", "pending", "approved", "rejected"]
 Area = Literal["standard", "rural", "island"]
 
@@ -32,7 +34,7 @@ class VisitFacts:
 
 class AbsenceFacts(_Model):
     absence_id: str
-    kind: str
+    kind: AbsenceKind
     starts_on: date
     ends_on: date | None = None
     learned_at: datetime

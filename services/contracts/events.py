@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.absences import AbsenceKind
 from ..domain.personnummer import PersonnummerField
 
 
@@ -250,7 +251,7 @@ class AbsenceRegistered(Event):
     absence_id: str
     client: PersonnummerField
     provider_id: str
-    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    kind: AbsenceKind
     starts_on: date
     ends_on: date | None = None
     learned_at: datetime

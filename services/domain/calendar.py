@@ -1,4 +1,4 @@
-"""Swedish working days and the lock date (spärrdatum) of seed 004.
+"""Swedish working days and the lock date (spärrdatum) of home care's time registration.
 
 The lock date of a month is the third working day of the next month; registrations for the
 month may change through the end of that day, Europe/Stockholm time. Working days are Monday
@@ -58,6 +58,25 @@ def is_month_open(year: int, month: int, now: datetime) -> bool:
 def local_minute(instant: datetime) -> str:
     """``2026-11-24 10:08``: an instant as it reads in Sweden."""
     return instant.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def local_clock(instant: datetime, separator: str = ":") -> str:
+    """``10:08`` (or ``10.08``, the Swedish typographic form): an instant's time of day in Sweden."""
+    return instant.astimezone(STOCKHOLM).strftime(f"%H{separator}%M")
+
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+             "oktober", "november", "december")
+
+
+def swedish_date(day: date) -> str:
+    """``24 november 2026``."""
+    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+
+
+def swedish_local(instant: datetime, clock_separator: str = ":") -> str:
+    """``24 november 2026 kl. 10:08``: an instant as a Swedish text says it, Stockholm time."""
+    return f"{swedish_date(stockholm_date(instant))} kl. {local_clock(instant, clock_separator)}"
 
 
 def stockholm_date(instant: datetime) -> date:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
+from .periods import in_force
+
 HOME_CARE = "hemtjanst"
 
 
@@ -29,7 +31,7 @@ class Grant:
     valid_to: date | None = None
 
     def in_force(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
 
 def month_days(year: int, month: int) -> list[date]:

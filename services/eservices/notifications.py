@@ -71,16 +71,13 @@ _REASON_SV = {"no_address": "det finns ingen adress eller inget nummer", "invali
               "fungerar inte", "suppressed": "adressen eller numret fungerade inte förra gången; ange ett nytt",
               "bounced": "meddelandet studsade", "complaint": "meddelandet markerades som skräppost",
               "rejected": "meddelandet togs inte emot"}
-_MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-              "november", "december")
 
 
 def status_label(channel: str, status: ChannelStatus) -> str:
     """``Senaste SMS skickat 24 november 2026 kl. 17.08`` (Stockholm time)."""
-    from ..domain.calendar import STOCKHOLM
+    from ..domain.calendar import swedish_local
 
-    local = status.at.astimezone(STOCKHOLM)
-    when = f"{local.day} {_MONTHS_SV[local.month - 1]} {local.year} kl. {local:%H.%M}"
+    when = swedish_local(status.at, clock_separator=".")
     name = _CHANNEL_SV[channel]
     if status.status == "sent":
         return f"Senaste {name} skickat {when}"

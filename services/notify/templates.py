@@ -17,12 +17,11 @@ from datetime import date
 from string import Formatter
 from typing import Callable, Literal
 
+from ..domain.calendar import MONTHS_SV, swedish_date
 from .config import NotifyConfig
 from .gsm import fit
 
 Audience = Literal["person", "mailbox", "provider"]
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-             "oktober", "november", "december")
 
 
 class BadParameters(ValueError):
@@ -47,7 +46,7 @@ def _date(raw: str) -> str:
         day = date.fromisoformat(raw)
     except ValueError:
         raise BadParameters("a date: YYYY-MM-DD") from None
-    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+    return swedish_date(day)
 
 
 # The only parameters any template takes, each with its checker and Swedish rendering.

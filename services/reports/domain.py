@@ -31,7 +31,6 @@ VISITS_PER_DAY = 2
 DAY_START, DAY_END = time(7, 0), time(22, 0)
 MEALS = frozenset({"matdistribution"})
 MANY_STAFF = 20
-ABSENCE_KINDS = ("hospital", "short_term_stay", "other", "terminated")
 DEVIATIONS = ("manual_receipt", "post_registration", "adjusted_time", "over_granted_time",
               "over_granted_pending", "without_decision", "rejected_open")
 

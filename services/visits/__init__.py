@@ -1,4 +1,4 @@
-"""Home-care visits (seed 004): staff app events in; visits, deviations, approvals and absences out.
+"""Home-care visits: staff app events in; visits, deviations, approvals and absences out.
 
 Modules, each importing only those before it: ``model`` (events, visits, devices, absences, rejected
 events), ``rules`` (pure checks and limits), ``builder`` (visits from a client-day's set of events,
@@ -8,7 +8,7 @@ against the decisions), ``processor`` (the ``visits-ingest`` consumer), ``servic
 ``schemas`` and ``paging`` (API shapes, cursors); ``repository`` (the ``visits`` table, the only module
 that talks to DynamoDB) and ``bootstrap`` (composition root).
 
-Decisions where issue 5 and the seed are silent:
+Decisions where the municipality's guide (Haninge's digital time registration) is silent:
 
 - Who does what (separation of duties): staff register their own visits — an event's staff member
   is the caller (the token's user; ``staff_id`` may be left out, another's is a 422 naming it), and
@@ -42,7 +42,7 @@ Decisions where issue 5 and the seed are silent:
   of the original from an offline phone counts no more.
 - Supervision: an insats ``tillsyn_*`` makes its visit a supervision visit; other insatser in it are
   rejected (and vice versa). Temporary stay: the arrival carries ``temporary_stay``; the visit is
-  registered as ``tillfallig_vistelse`` whatever was performed (seed 004).
+  registered as ``tillfallig_vistelse`` whatever was performed (the guide's rule).
 - Double staffing: both staff register their own arrival/departure; the one who marks it spreads
   the mark to the overlapping visit of the other staff member at the client; marked by both is a
   deviation.

@@ -106,7 +106,7 @@ def _build_for_staff(events: list[StoredEvent], built: Built, now: datetime, day
             target.event_ids.append(str(e.event_id))
     for v in built.visits:
         if v.temporary_stay:
-            # Seed 004: whatever is performed, a temporary stay is registered as such.
+            # Whatever is performed, a temporary stay is registered as such (the municipality's rule).
             v.insatser = ["tillfallig_vistelse"]
 
 

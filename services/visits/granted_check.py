@@ -1,6 +1,6 @@
 """Visits compared with the client's decisions (the rule itself is ``domain.granted``): performed
 time beyond the month's granted time, and visits on days no decision covers, wait for the case
-worker (seed 004)."""
+worker."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

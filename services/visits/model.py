@@ -5,8 +5,9 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.absences import AbsenceKind
 from ..domain.bounds import CleanLine, SaneDatetime
 from ..domain.personnummer import Personnummer
 
@@ -55,19 +56,12 @@ class _EventFields(BaseModel):
     type: EventType
     provider_id: CleanLine = Field(min_length=1, max_length=64)
     client: Personnummer
-    device_time: datetime
+    device_time: AwareDatetime  # unbounded here: a queued event outside the window is rejected, not lost
     receipt: VisitReceipt
     insats: str | None = None
     location: Location = "home"
     unplanned: bool = False
     temporary_stay: bool = False
-
-    @field_validator("device_time")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("device_time needs a time zone (e.g. 2026-11-24T08:00:00+01:00)")
-        return value
 
     @model_validator(mode="after")
     def _insats_named(self) -> "_EventFields":
@@ -192,7 +186,7 @@ class Absence(BaseModel):
     absence_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     provider_id: str
     client: Personnummer
-    kind: Literal["hospital", "short_term_stay", "other", "terminated"]
+    kind: AbsenceKind
     starts_on: date
     ends_on: date | None = None
     learned_at: datetime

@@ -1,4 +1,4 @@
-"""Pure rules of home-care visits (seed 004): no AWS, no clock of their own — unit-tested alone."""
+"""Pure rules of home-care visits: no AWS, no clock of their own — unit-tested alone."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -64,7 +64,7 @@ def check_event(event: VisitEvent, *, staff_belongs: bool, device: Device | None
 
 
 def tag_room(active: int, ordering: int, limit: int) -> str | None:
-    """Tags are ordered per provider in limited numbers (seed 004). Why an order is refused."""
+    """Tags are ordered per provider in limited numbers. Why an order is refused."""
     if active + ordering > limit:
         return f"a provider holds at most {limit} active tags and locks; {active} are active"
     return None
@@ -81,7 +81,7 @@ def bind_refusal(device: Device) -> str | None:
 
 def over_granted(visits: Iterable[Visit], granted_minutes: int) -> list[str]:
     """The visits (ids, in time order) whose performed time passes the month's granted time; each
-    needs the case worker's approval (seed 004: utförd tid utöver beviljad tid)."""
+    needs the case worker's approval (utförd tid utöver beviljad tid)."""
     total, flagged = 0, []
     for visit in sorted(visits, key=lambda v: (v.started_at, v.visit_id)):
         if visit.ended_at is None:

@@ -1,4 +1,4 @@
-"""Use cases of home-care visits (seed 004). HTTP and queue handlers in visits_svc call these; they
+"""Use cases of home-care visits. HTTP and queue handlers in visits_svc call these; they
 reach the table only through ``deps.repo`` (repository.py)."""
 from __future__ import annotations
 

@@ -39,3 +39,16 @@ def test_summer_lock_deadline_uses_summer_time():
     # May 2026 locks after 2026-06-03 in Stockholm, UTC+2
     assert is_month_open(2026, 5, datetime(2026, 6, 3, 21, 59, tzinfo=timezone.utc))
     assert not is_month_open(2026, 5, datetime(2026, 6, 3, 22, 0, tzinfo=timezone.utc))
+
+
+def test_an_instant_reads_in_swedish_in_stockholm_time_winter_and_summer():
+    # GIVEN instants in UTC on either side of a date change in Stockholm
+    from services.domain.calendar import local_clock, local_minute, swedish_date, swedish_local
+
+    winter = datetime(2026, 11, 23, 23, 8, tzinfo=timezone.utc)  # 00:08 on the 24th in Stockholm (+01)
+    summer = datetime(2026, 6, 30, 22, 8, tzinfo=timezone.utc)   # 00:08 on 1 July (+02)
+    # THEN each format says the Stockholm date and time
+    assert local_minute(winter) == "2026-11-24 00:08" and local_clock(summer) == "00:08"
+    assert swedish_date(date(2026, 11, 24)) == "24 november 2026"
+    assert swedish_local(winter) == "24 november 2026 kl. 00:08"
+    assert swedish_local(summer, clock_separator=".") == "1 juli 2026 kl. 00.08"

@@ -19,6 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ...domain.absences import AbsenceKind
+from ...domain.periods import in_force, overlap
+
 from ...domain.errors import NotFound
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +45,7 @@ class DayRule(_Frozen):
     """Compensated days from the day the provider learned of it: ``day_shares[i]`` of a day's
     granted time on the (i+1)th day, at most ``len(day_shares)`` days."""
 
-    kinds: tuple[str, ...]
+    kinds: tuple[AbsenceKind, ...]
     day_shares: tuple[Decimal, ...] = Field(min_length=1)
     none_if_announced_hours_before: int | None = None
     none_if_provider_mismanaged: bool = False
@@ -94,7 +97,7 @@ class RulePack(_Frozen):
         return self
 
     def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     @property
     def label(self) -> str:
@@ -108,7 +111,7 @@ class RuleBook:
         self._by_municipality: dict[str, list[RulePack]] = {}
         for pack in sorted(packs, key=lambda p: (p.municipality, p.valid_from)):
             earlier = self._by_municipality.setdefault(pack.municipality, [])
-            if earlier and (earlier[-1].valid_to is None or earlier[-1].valid_to >= pack.valid_from):
+            if earlier and overlap(earlier[-1].valid_from, earlier[-1].valid_to, pack.valid_from, pack.valid_to):
                 raise ValueError(f"{earlier[-1].label} and {pack.label} overlap")
             earlier.append(pack)
 

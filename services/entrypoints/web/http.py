@@ -345,6 +345,6 @@ def base_context(ctx: Context, page: Page) -> dict[str, Any]:
 
 
 def _local_time(instant: datetime) -> str:
-    from ...domain.calendar import STOCKHOLM
+    from ...domain.calendar import local_clock
 
-    return instant.astimezone(STOCKHOLM).strftime("%H:%M")
+    return local_clock(instant)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict
+from ...domain.periods import in_force, overlap
 from ...domain.personnummer import Personnummer, mask
 from .audit import trail
 from .identity import checked_names
@@ -48,11 +49,10 @@ class Assignment(BaseModel):
     version: int = 1
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     def overlaps(self, other: "Assignment") -> bool:
-        return ((self.valid_to is None or other.valid_from <= self.valid_to)
-                and (other.valid_to is None or self.valid_from <= other.valid_to))
+        return overlap(self.valid_from, self.valid_to, other.valid_from, other.valid_to)
 
 
 def _view(a: Assignment) -> AssignmentView:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
+from ...domain.periods import overlap
 from ..cases import Case, Decision, Document
 from ..forms import get_form
 from ..forms.support_application import LSS
@@ -106,15 +107,11 @@ def _only_what_was_applied_for(case: Case, body: DecisionRequest) -> None:
         raise ValidationFailed("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
 
 
-def _overlap(a_from: Any, a_to: Any, b_from: Any, b_to: Any) -> bool:
-    return (a_to is None or b_from <= a_to) and (b_to is None or a_from <= b_to)
-
-
 def _no_second_grant(earlier: list[Decision], body: DecisionRequest) -> None:
     """A granted insats is granted once per period: consumers add up granted time, so a second
     grant for overlapping dates (a double click, a change meant as a new decision) would count twice."""
     for d in body.decisions:
         if d.outcome == "granted" and any(e.insats == d.insats and e.outcome == "granted"
-                                          and _overlap(e.valid_from, e.valid_to, d.valid_from, d.valid_to)
+                                          and overlap(e.valid_from, e.valid_to, d.valid_from, d.valid_to)
                                           for e in earlier):
             raise Conflict(f"{d.insats} is already granted in these dates on this case")

@@ -1,14 +1,14 @@
 """PDFs of case work: the decision letter (beslutsmeddelande) and a message thread exported for
-the journal, in the Unicode font of ``pdfdoc`` (any name prints as written)."""
+the journal, in the Unicode font of ``adapters/pdf.py`` (any name prints as written)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Iterable
 
+from ...adapters.pdf import line as _line
+from ...adapters.pdf import new_pdf
+from ...domain.calendar import local_minute as _local
 from ...domain.personnummer import Personnummer
-from ..pdfdoc import line as _line
-from ..pdfdoc import local_time as _local
-from ..pdfdoc import new_pdf
 
 LAW_REFERENCES = {"SoL": "socialtjänstlagen (2001:453) 4 kap. 1 §",
                   "LSS": "lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 §",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.periods import overlap
 from .audit import trail
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class ReportApproval(BaseModel):
 
 def _in_force_during(valid_from: date, valid_to: date | None, year: int, month: int) -> bool:
     first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    return valid_from <= last and (valid_to is None or valid_to >= first)
+    return overlap(valid_from, valid_to, first, last)
 
 
 def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:

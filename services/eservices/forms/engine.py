@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Literal
 
 from ...domain.bounds import ascii_digits, check_date, check_line, check_text
+from ...domain.calendar import MONTHS_SV
 from ...domain.errors import FieldError
 from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
 from ...domain.phone import InvalidEmail, InvalidPhone, email_error, mobile_error, normalize_email, normalize_mobile
@@ -26,8 +27,6 @@ REQUIRED = "Obligatoriskt fält"
 # What a client app may let through; the server normalises to +46… and names what is wrong.
 PHONE_INPUT_PATTERN = r"^[+0-9][0-9 ()\-./]{6,22}$"
 MAX_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-             "oktober", "november", "december")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ...domain.calendar import STOCKHOLM, local_minute
-from ..forms.engine import MONTHS_SV
+from ...domain.calendar import local_minute, stockholm_date, swedish_local
 
 
 def local_datetime(value: Any) -> str:
@@ -18,7 +17,7 @@ def local_datetime(value: Any) -> str:
 
 def local_date(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
+        return stockholm_date(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return str(value or "")
@@ -28,8 +27,7 @@ def long_date(value: Any) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        local = value.astimezone(STOCKHOLM)
-        return f"{local.day} {MONTHS_SV[local.month - 1]} {local.year} kl. {local:%H:%M}"
+        return swedish_local(value)
     return str(value or "")
 
 

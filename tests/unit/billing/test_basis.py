@@ -69,7 +69,7 @@ def test_other_insatser_grant_no_home_care_time():
     assert line(grants=[grant(3000, MARCH, insats="trygghetslarm")]).granted_minutes == 0
 
 
-# -- absence, seed rules (Haninge) ------------------------------------------------------
+# -- absence, Haninge's rules ----------------------------------------------------------
 
 def test_unplanned_absence_is_paid_two_days_of_granted_time_each_one_30_4th():
     got = line(absences=[absence(date(2026, 3, 10), ends=date(2026, 3, 20))])

@@ -62,7 +62,7 @@ def test_billable_never_exceeds_performed_nor_granted_plus_approved(vs, gs, pack
 def test_absence_pays_at_most_the_packs_days_per_absence(abs_, gs, pack):
     cm = ClientMonth(provider_id="p", client=CLIENTS[1], year=2026, month=3, absences=tuple(abs_))
     line = basis.line_for(cm, gs, ClientProfile(), pack)
-    unplanned = 2 if pack is HANINGE_2026 else 5  # the seed's two days; the second municipality's five
+    unplanned = 2 if pack is HANINGE_2026 else 5  # Haninge's two days; the second municipality's five
     limit = {"hospital": unplanned, "short_term_stay": unplanned, "terminated": 5, "other": 0}
     for a in abs_:
         assert sum(1 for d in line.absence_days if d.absence_id == a.absence_id) <= limit[a.kind]

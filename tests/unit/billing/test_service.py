@@ -145,6 +145,23 @@ def test_the_pdf_runs_over_pages_with_page_numbers():
     assert captured["pages"] >= 2 and captured["alias"] == "{nb}"
 
 
+def test_the_pdf_prints_any_name_as_written_in_an_embedded_font():
+    # GIVEN a municipality and a provider whose names are outside Latin-1
+    from services.billing import exports
+    from tests.support.pdf import pdf_text
+
+    d = deps()
+    for _ in range(60):
+        with_month(d, minutes=(30,))
+    view = service.invoice_basis(d, FINANCE, "p1", "2026-03").model_copy(update={"provider_id": "Łukasz Omsorg"})
+    # WHEN the basis is printed THEN a reader extracts the names as written, on every page
+    body = exports.basis_pdf(view, "Łódź kommun")
+    text = pdf_text(body)
+    assert b"/FontFile2" in body
+    assert "Łódź kommun - utförare Łukasz Omsorg" in text and "?ukasz" not in text
+    assert "Fakturaunderlag hemtjänst 2026-03" in text and "Sida 2 av " in text and "{nb}" not in text
+
+
 def test_csv_cells_that_look_like_formulas_are_quoted():
     from services.billing.exports import _cell
 

@@ -45,7 +45,7 @@ def test_letters_and_thread_exports_use_the_same_font():
 
 
 def test_the_vendored_font_comes_with_its_licence():
-    fonts = ROOT / "services" / "eservices" / "fonts"
+    fonts = ROOT / "services" / "adapters" / "fonts"
     assert {p.name for p in fonts.iterdir()} >= {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"}
     assert "Bitstream" in (fonts / "LICENSE").read_text()
 

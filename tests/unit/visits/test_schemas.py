@@ -148,3 +148,22 @@ def test_free_text_holds_no_control_characters(text):
     assert fields(Reasoned, {"reason": text, "version": 1}) == {"reason"}
     assert fields(DeviationDecision, {"index": 0, "decision": "approved", "reason": text}) == {"reason"}
     assert fields(PostVisitEvents, {"events": [event(staff_id="an\nna")]}) == {"events.0.staff_id"}
+
+
+NAIVE = "2026-11-20T08:00:00"
+
+
+def test_a_time_without_a_time_zone_is_refused_naming_its_field_in_every_model():
+    # GIVEN times sent without an offset (whose 08:00?) THEN each model names the field
+    registration = {"client": PEOPLE["client"], "started_at": T.isoformat(),
+                    "ended_at": (T + timedelta(minutes=30)).isoformat(), "insatser": ["dusch"],
+                    "reason_code": "technology_failure", "reason": "appen låg nere"}
+    assert fields(PostRegistration, {**registration, "started_at": NAIVE}) == {"started_at"}
+    assert fields(EditVisit, {"reason": "fel tid", "version": 1, "started_at": NAIVE}) == {"started_at"}
+    absence = {"client": PEOPLE["client"], "kind": "hospital", "starts_on": "2026-11-01", "learned_at": T.isoformat()}
+    assert fields(RegisterAbsence, {**absence, "announced_at": NAIVE}) == {"announced_at"}
+    # AND an event already queued (bounded by no window) still needs its time zone
+    from services.visits.model import VisitEvent
+    queued = {**event(device_time=NAIVE), "staff_id": "anna"}
+    assert fields(VisitEvent, queued) == {"device_time"}
+    assert VisitEvent.model_validate({**queued, "device_time": "1850-01-01T08:00:00+01:00"}).device_time.year == 1850
