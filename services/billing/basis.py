@@ -15,7 +15,6 @@
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -24,7 +23,7 @@ from operator import attrgetter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.calendar import STOCKHOLM, stockholm_date
-from ..domain.periods import in_force, overlap
+from ..domain.granted import Grant, day_minutes, divide_half_up, minutes_on, month_days
 from ..domain.personnummer import Personnummer
 from .model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
 from .rules import DayRule, RulePack
@@ -38,53 +37,29 @@ def round_half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2) if value >= 0 else -round_half_up(-value)
 
 
-def divide_half_up(numerator: int, denominator: int) -> int:
-    """round_half_up(numerator / denominator) in integers (the hot path: one per line and part)."""
-    if numerator < 0:
-        return -divide_half_up(-numerator, denominator)
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def month_days(year: int, month: int) -> list[date]:
-    return [date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
-
-
 def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
 # -- granted time -------------------------------------------------------------------------
 
+def _granting(grants: Iterable[GrantFacts]) -> list[Grant]:
+    return [Grant(g.insats, g.granted_minutes_per_month or 0, g.valid_from, g.valid_to, (g.decided_at, g.decision_id))
+            for g in grants if g.outcome == "granted"]
+
+
 def granted_on(grants: Iterable[GrantFacts], day: date, insatser: Sequence[str]) -> int:
-    """Monthly granted minutes in force on ``day``: per insats the latest decided granting
-    decision valid that day, summed over the pack's insatser."""
-    total = 0
-    for insats in insatser:
-        valid = [g for g in grants
-                 if g.insats == insats and g.outcome == "granted" and in_force(g.valid_from, g.valid_to, day)]
-        if valid:
-            latest = max(valid, key=lambda g: (g.decided_at, g.decision_id))
-            total += latest.granted_minutes_per_month or 0
-    return total
+    """Monthly granted minutes in force on ``day`` (the one rule of ``domain.granted``), summed
+    over the pack's insatser."""
+    mine = _granting(grants)
+    return sum(minutes_on(mine, day, insats) or 0 for insats in insatser)
 
 
 def granted_in_month(grants: Sequence[GrantFacts], year: int, month: int, insatser: Sequence[str]) -> int:
     """Whole minutes: the days' monthly time in force (as ``granted_on``), averaged over the
     month, rounded half up."""
-    days = month_days(year, month)
-    first, last = days[0], days[-1]
-    latest_first = sorted((g for g in grants if g.outcome == "granted" and g.insats in insatser
-                           and overlap(g.valid_from, g.valid_to, first, last)),
-                          key=lambda g: (g.decided_at, g.decision_id), reverse=True)
-    total = 0
-    for insats in insatser:
-        mine = [g for g in latest_first if g.insats == insats]
-        for day in days if mine else ():
-            for g in mine:
-                if in_force(g.valid_from, g.valid_to, day):
-                    total += g.granted_minutes_per_month or 0
-                    break
-    return divide_half_up(total, len(days))
+    mine, days = _granting(grants), month_days(year, month)
+    return divide_half_up(sum(day_minutes(mine, days, insats) or 0 for insats in insatser), len(days))
 
 
 # -- billable time ------------------------------------------------------------------------

@@ -152,10 +152,12 @@ class ClientMonth:
 # -- grants -------------------------------------------------------------------------------------
 
 def grant_entries(event: DecisionPublished) -> list[list]:
-    """What the store keeps of a decision: [insats, minutes/month, from, to, provider]."""
+    """What the store keeps of a decision: [insats, minutes/month, from, to, provider, decided] (decided:
+    which decision is the later, when two are in force on the same day)."""
     provider = getattr(event, "provider_id", None)
+    decided = f"{event.decided_at.astimezone(timezone.utc).isoformat()}#{event.decision_id}"
     return [[g.insats, g.minutes_per_month, event.valid_from.isoformat(),
-             event.valid_to.isoformat() if event.valid_to else None, provider] for g in granted_lines(event)]
+             event.valid_to.isoformat() if event.valid_to else None, provider, decided] for g in granted_lines(event)]
 
 
 def decision_months(event: DecisionPublished, now: datetime, back: int = 13) -> list[tuple[int, int]]:
@@ -265,7 +267,8 @@ def continuity(visits: list[list], year: int, month: int, aged_65: bool,
 
 
 def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
-    return [(Grant(e[0], int(e[1]), date.fromisoformat(e[2]), date.fromisoformat(e[3]) if e[3] else None), e[4])
+    return [(Grant(e[0], int(e[1]), date.fromisoformat(e[2]), date.fromisoformat(e[3]) if e[3] else None,
+                   (e[5] if len(e) > 5 else "",)), e[4])
             for e in entries]
 
 
