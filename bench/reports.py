@@ -25,13 +25,9 @@ would be on DynamoDB. The absolute seconds are printed for that reason.
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import datetime, timedelta
@@ -43,21 +39,6 @@ REPEATS = int(os.environ.get("BENCH_REPORTS_REPEATS", "3"))
 MONTH = "2026-10"
 
 
-def _moto(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
-
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("moto server did not start")
-
-
 def _timed(fn):  # noqa: ANN001, ANN202
     gc.collect()
     started = time.perf_counter()
@@ -66,27 +47,10 @@ def _timed(fn):  # noqa: ANN001, ANN202
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from tests.support.stack import base_env, free_port, set_env
+    from bench.moto_process import moto_process
 
-    port = free_port()
-    server = _moto(port)
-    saved = dict(os.environ)
-    try:
-        set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
+    with moto_process(str(ROOT)) as port:
         _run(port)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        # the benchmarks share a process: leave no endpoint, settings or clients of ours behind
-        os.environ.clear()
-        os.environ.update(saved)
-        from services import aws
-        from services.auth.tokens import reset_verifier
-
-        aws.reset()
-        reset_verifier()
 
 
 def _run(port: int) -> None:

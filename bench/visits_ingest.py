@@ -14,11 +14,9 @@ each item written, as DynamoDB bills a standard table without its indexes).
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -91,31 +89,15 @@ class Meter:
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from bench.reports import _moto
-    from tests.support.stack import base_env, free_port, set_env
+    from bench.moto_process import moto_process
 
-    port = free_port()
-    server = _moto(port)
-    saved = dict(os.environ)
-    try:
-        set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
-        _run(port)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        os.environ.clear()
-        os.environ.update(saved)
-        from services import aws
-        from services.adapters.outbox import forget_positions
-        from services.auth.tokens import reset_verifier
-        from services.visits.bootstrap import deps
+    with moto_process(str(ROOT)) as port:
+        try:
+            _run(port)
+        finally:
+            from services.visits.bootstrap import deps
 
-        aws.reset()
-        reset_verifier()
-        forget_positions()
-        deps.cache_clear()
+            deps.cache_clear()
 
 
 def _run(port: int) -> None:
