@@ -41,16 +41,8 @@ class EservicesDeps:
     sessions: Any  # web.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
-    # Case work's stores that are not yet repositories of their own still build on the table;
-    # the citizen's use cases never touch it.
-    table: Any = None
-    casework: Any = None  # case work's repositories (casework/stores.py), over the table unless given
-
-    def __post_init__(self) -> None:
-        if self.casework is None and self.table is not None:
-            from .casework.stores import CaseworkStores
-
-            self.casework = CaseworkStores.over(self.table)
+    casework: Any = None  # case work's repositories (casework/stores.py)
+    table: Any = None  # the raw table, for tests that inspect what is stored; no use case reads it
 
 
 def _signer(s: Settings) -> Any:
@@ -70,20 +62,22 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
     from ..adapters.dynamo import UnitOfWork
     from .cases import CaseNumbers, CaseRepository
     from .casework.audit import AuditTrail
+    from .casework.stores import CaseworkStores
     from .drafts import DraftRepository, SubmitKeyRepository
     from .notifications import DeliveryStatusRepository
     from .people import ContactItems, ProfileRepository
     from .relatives import ApprovalRepository
     from .web.sessions import SessionRepository
 
+    casework = CaseworkStores.over(table)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
         unit_of_work=lambda: UnitOfWork(table, SOURCE),
         cases=CaseRepository(table), case_numbers=CaseNumbers(table), drafts=DraftRepository(table),
         submit_keys=SubmitKeyRepository(table), approvals=ApprovalRepository(table),
         profiles=ProfileRepository(table), contacts=ContactItems(table),
-        deliveries=DeliveryStatusRepository(table), audit=AuditTrail(table, clock),
-        sessions=SessionRepository(table), table=table)
+        deliveries=DeliveryStatusRepository(table), audit=AuditTrail(casework.audit, clock),
+        sessions=SessionRepository(table), casework=casework, table=table)
 
 
 @cache

@@ -211,7 +211,6 @@ class CaseworkDeps:
     cases: FakeCases = field(default_factory=FakeCases)
     approvals: FakeApprovals = field(default_factory=FakeApprovals)
     casework: CaseworkStores = None  # type: ignore[assignment]
-    table: Any = None  # nothing here reaches DynamoDB
     commits: int = 0
 
     def __post_init__(self) -> None:

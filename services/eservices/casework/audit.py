@@ -82,11 +82,7 @@ class AuditTrail:
     """Builds the records of what staff (or a relative acting for a citizen) did, and keeps
     them through the audit repository."""
 
-    def __init__(self, table: Any, clock: Any, store: Any = None) -> None:
-        if store is None:
-            from .repositories import AuditRepository
-
-            store = AuditRepository(table)
+    def __init__(self, store: Any, clock: Any) -> None:
         self.store = store
         self.clock = clock
 
@@ -191,4 +187,4 @@ def search_records(deps: Any, who: Any, query: Any) -> Page | FileResult:
 
 
 def trail(deps: Any) -> AuditTrail:
-    return AuditTrail(deps.table, deps.clock, store=deps.casework.audit)
+    return AuditTrail(deps.casework.audit, deps.clock)

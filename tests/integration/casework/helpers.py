@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
-from services.eservices.casework.audit import AuditTrail
+from services.eservices.casework.audit import trail
 from tests.integration.eservices.helpers import application_answers, fresh_citizen, submitted_case
 from tests.support.stack import drain
 
@@ -51,7 +51,7 @@ def enable_messaging(es, cw_tok, pnr, **settings):
 def audit_of(person=None, actor=None):
     """Every audit record about ``person`` (or by ``actor``) in the last day and the next."""
     now = datetime.now(timezone.utc)
-    return AuditTrail(deps().table, deps().clock).search(person=person, actor=actor, start=now - timedelta(days=1),
+    return trail(deps()).search(person=person, actor=actor, start=now - timedelta(days=1),
                                                          end=now + timedelta(days=1))
 
 
