@@ -164,6 +164,13 @@ class CaseNumbers:
         return f"{year}-{next_number(self.table, f'case-number#{year}'):06d}"
 
 
+def owned_by(case: Case | None, owner: str) -> Case:
+    """A person's own case; someone else's answers 404, as if it did not exist."""
+    if case is None or case.owner != owner:
+        raise citizen_error(NotFound, "Ärendet finns inte")
+    return case
+
+
 class CaseRepository(ItemStore[Case]):
     model = Case
     entity = "case"
@@ -179,11 +186,7 @@ class CaseRepository(ItemStore[Case]):
         return case_indexes(case)
 
     def get_owned(self, case_id: str, owner: str) -> Case:
-        """A person's own case; someone else's answers 404, as if it did not exist."""
-        case = self.find(case_id)
-        if case is None or case.owner != owner:
-            raise citizen_error(NotFound, "Ärendet finns inte")
-        return case
+        return owned_by(self.find(case_id), owner)
 
     def of_person(self, owner: str) -> list[Case]:
         items = query_all(self.table, IndexName="gsi1", ScanIndexForward=False,

@@ -15,7 +15,7 @@ from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.entrypoints.http import Call
 from services.eservices.bootstrap import EservicesDeps
-from services.eservices.cases import Case
+from services.eservices.cases import Case, owned_by
 from services.eservices.drafts import EXPIRY_LOOKBACK, Draft, Signature, _changed_elsewhere
 from services.eservices.notifications import ChannelStatus, DeliveryStatus
 from services.eservices.people import Profile, RegisteredPerson
@@ -32,10 +32,7 @@ class FakeCases(InMemoryStore[Case]):
         return (case.case_id,)
 
     def get_owned(self, case_id: str, owner: str) -> Case:
-        case = self.find(case_id)
-        if case is None or case.owner != owner:
-            raise citizen_error(NotFound, "Ärendet finns inte")
-        return case
+        return owned_by(self.find(case_id), owner)
 
     def of_person(self, owner: str) -> list[Case]:
         return sorted((c for c in self.all() if c.owner == owner), key=lambda c: (c.submitted_at, c.case_id),
