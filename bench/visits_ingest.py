@@ -6,13 +6,17 @@ collections stay out of our timed windows), measured in one run:
 - ``visits_ingest_growth``: that ratio after 20,000 visits are already stored ÷ the ratio on the
   empty table (the cost must not grow with the table).
 
-Each window is taken three times (``BENCH_VISITS_REPEATS``; fresh clients and keys each time), the
+Each window is taken five times (``BENCH_VISITS_REPEATS``; fresh clients and keys each time), the
 collector settled before each, and the medians kept. Beside the ratios: the AWS calls per event
 (counted with a botocore ``before-call`` hook) and the write units per event (1 per started KB of
-each item written, as DynamoDB bills a standard table without its indexes).
+each item written, as DynamoDB bills a standard table without its indexes). A comment line gives
+the floor: the calls one run of ours made, replayed bare through the low-level clients, ÷ raw, so
+what our code adds and what its calls cost on this store can be told apart.
 """
 from __future__ import annotations
 
+import base64
+import gc
 import json
 import math
 import os
@@ -22,12 +26,13 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 N_EVENTS = int(os.environ.get("BENCH_VISIT_EVENTS", "300"))
-REPEATS = int(os.environ.get("BENCH_VISITS_REPEATS", "3"))
+REPEATS = int(os.environ.get("BENCH_VISITS_REPEATS", "5"))
 STORED_VISITS = int(os.environ.get("BENCH_VISITS_STORED", "20000"))
 # With a granted home-care decision per client, the months are compared with it (one more batched read)
 DECISIONS = os.environ.get("BENCH_VISITS_DECISIONS", "") == "1"
@@ -64,6 +69,7 @@ class Meter:
         self.seconds: Counter[str] = Counter()
         self.units = 0
         self.on = False
+        self.recorded: list[tuple[str, str, dict]] | None = None  # the calls' requests, when asked
         self._started: dict[int, float] = {}
 
     def started(self, model, **_):  # noqa: ANN001, ANN003 - botocore's before-send
@@ -79,7 +85,10 @@ class Meter:
             return
         self.calls[model.name] += 1
         body = params.get("body") or b"{}"
-        request = json.loads(body) if model.service_model.service_name == "dynamodb" else {}
+        service = model.service_model.service_name
+        if self.recorded is not None:
+            self.recorded.append((service, model.name, json.loads(body)))
+        request = json.loads(body) if service == "dynamodb" else {}
         if model.name == "PutItem":
             self.units += write_units(request["Item"])
         elif model.name == "BatchWriteItem":
@@ -101,8 +110,6 @@ def main() -> None:
 
 
 def _run(port: int) -> None:
-    import gc
-
     from infra.apps import app_dir, load_app
     from infra.provision import local_session, provision
     from services.auth.dev_issuer import DevIssuer
@@ -202,6 +209,7 @@ def _run(port: int) -> None:
     calls, units = sum(meter.calls.values()) / (N_EVENTS * REPEATS), meter.units / (N_EVENTS * REPEATS)
     detail = ", ".join(f"{k} {v / REPEATS:.0f} ({1000 * meter.seconds[k] / REPEATS:.0f} ms)"
                        for k, v in meter.calls.most_common())
+    floor_s, floor_raw_s, floor_calls = _floor(ours, raw, workload, meter)
 
     seeded_s = _seed(STORED_VISITS, start_of_day)
     o_full, r_full, ratio_full, _ = measure()
@@ -211,10 +219,90 @@ def _run(port: int) -> None:
           f"ours {o_empty:.3f} s ({N_EVENTS / o_empty:.0f} events/s), raw BatchWriteItem {r_empty:.3f} s; "
           f"medians of {REPEATS}")
     print(f"# visits_ingest per run: {detail}")
+    print(f"# visits_ingest floor: the same {floor_calls} AWS calls replayed bare (none of our Python) "
+          f"{floor_s:.3f} s, raw {floor_raw_s:.3f} s: ratio {floor_s / floor_raw_s:.2f}, what these calls "
+          "cost here whatever code makes them")
     print(f"# visits_ingest_growth: after {STORED_VISITS} visits stored (seeded in {seeded_s:.1f} s): "
           f"ours {o_full:.3f} s, raw {r_full:.3f} s, ratio {ratio_full:.2f}")
     print(f"visits_ingest: ratio={ratio_empty:.2f} calls_per_event={calls:.3f} write_units_per_event={units:.2f}")
     print(f"visits_ingest_growth: ratio={ratio_full / ratio_empty:.2f}")
+
+
+def _binary(value):  # noqa: ANN001, ANN202 - DynamoDB JSON as sent: binaries back to bytes
+    if isinstance(value, dict):
+        return {k: (base64.b64decode(v) if k == "B" and isinstance(v, str) else _binary(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_binary(v) for v in value]
+    return value
+
+
+def _floor(ours, raw, workload, meter) -> tuple[float, float, int]:  # noqa: ANN001 - the closures of _run
+    """The AWS calls one run of ``ours`` makes, replayed bare through the low-level clients (new keys,
+    a queue of its own, the client-day puts as many at a time as the repository writes them): what
+    the path costs here with none of our Python. Medians of the repeats, alternated with raw."""
+    from services.aws import client
+    from services.visits.repository import _PARALLEL
+
+    dynamodb, sqs = client("dynamodb"), client("sqs")
+    queue = sqs.create_queue(QueueName=f"bench-floor-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    pool = ThreadPoolExecutor(max_workers=_PARALLEL)
+
+    def fresh(item: dict) -> dict:
+        return {**item, "pk": {"S": f"FLOOR#{uuid.uuid4().hex}"}}
+
+    def put(request: dict) -> None:
+        try:
+            dynamodb.put_item(**{**request, "Item": fresh(request["Item"])})
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            pass  # a condition on a version: paid for all the same
+
+    def replay(calls: list[tuple[str, str, dict]]) -> float:
+        gc.collect()
+        started = time.perf_counter()
+        handles: list[str] = []
+        i = 0
+        while i < len(calls):
+            service, op, request = calls[i]
+            if op == "PutItem":
+                run = []
+                while i < len(calls) and calls[i][1] == "PutItem":
+                    run.append(calls[i][2])
+                    i += 1
+                list(pool.map(put, run))
+                continue
+            if op == "SendMessageBatch":
+                sqs.send_message_batch(**{**request, "QueueUrl": queue})
+            elif op == "ReceiveMessage":
+                got = sqs.receive_message(**{**request, "QueueUrl": queue}).get("Messages", [])
+                handles = [m["ReceiptHandle"] for m in got]
+            elif op == "DeleteMessageBatch":
+                sqs.delete_message_batch(QueueUrl=queue, Entries=[{"Id": str(j), "ReceiptHandle": h}
+                                                                  for j, h in enumerate(handles)])
+            elif op == "BatchWriteItem":
+                dynamodb.batch_write_item(RequestItems={t: [{"PutRequest": {"Item": fresh(w["PutRequest"]["Item"])}}
+                                                            for w in ws] for t, ws in request["RequestItems"].items()})
+            else:
+                getattr(dynamodb, _snake(op))(**request)
+            i += 1
+        return time.perf_counter() - started
+
+    bare_s, raw_s, count = [], [], 0
+    for _ in range(REPEATS):
+        _, token, events = workload()
+        meter.recorded = []
+        ours(token, events)
+        calls = [(s, o, _binary(r)) for s, o, r in meter.recorded]
+        meter.recorded = None
+        count = len(calls)
+        bare_s.append(replay(calls))
+        raw_s.append(raw(events))
+    sqs.delete_queue(QueueUrl=queue)
+    pool.shutdown()
+    return statistics.median(bare_s), statistics.median(raw_s), count
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
 
 
 def _seed(visits: int, around: datetime) -> float:
