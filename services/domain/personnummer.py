@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -47,14 +48,19 @@ class Personnummer(str):
     def __new__(cls, raw: Any, *, today: date | None = None) -> "Personnummer":
         if isinstance(raw, Personnummer):
             return raw
-        text = str(raw).strip()
+        if today is None and cls is Personnummer:
+            return _checked(str(raw), date.today())
+        return cls._check(str(raw), today or date.today())
+
+    @classmethod
+    def _check(cls, raw: str, on: date) -> "Personnummer":
+        text = raw.strip()
         m = _FORM.fullmatch(text)
         if not m or not ascii_digits("".join(g for g in m.groups() if g not in (None, "", "-", "+"))):
             raise InvalidPersonnummer("must be 12 digits (ÅÅÅÅMMDDNNNN) or 10 digits with - or +")
         century, yy, mm, dd, sep, serial, check = m.groups()
         if serial == "000":
             raise InvalidPersonnummer("the serial number 000 is never issued")
-        on = today or date.today()
         if century is None:
             century = _infer_century(yy, mm, dd, plus=sep == "+", today=on)
         day = int(dd)
@@ -101,6 +107,11 @@ class Personnummer(str):
     def __get_pydantic_json_schema__(cls, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         return {"type": "string", "pattern": JSON_SCHEMA_PATTERN, "examples": ["ÅÅÅÅMMDDNNNN"],
                 "description": "Personnummer or samordningsnummer; stored as 12 digits"}
+
+
+@lru_cache(maxsize=4096)  # the same few numbers are read again and again (a batch names each client many times)
+def _checked(raw: str, on: date) -> Personnummer:
+    return Personnummer._check(raw, on)
 
 
 def _infer_century(yy: str, mm: str, dd: str, *, plus: bool, today: date) -> str:
