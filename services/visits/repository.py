@@ -40,7 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..adapters.dynamo import (StoreUnavailable, UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo,
                                translated_errors)
-from ..adapters.outbox import event_id_for
+from ..adapters.outbox import event_id_for, packed_outbox
 from ..domain.errors import NotFound, Unavailable
 from .days import ClientDay, DayKey
 from .model import Absence, Device, RejectedEvent, StoredEvent, Visit
@@ -473,7 +473,7 @@ def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
             "minutes": day.minutes,
             "listed": day.listed or bool(day.visits),
             "body": zlib.compress(json.dumps(body, separators=(",", ":"), default=str).encode()),
-            "outbox": outbox}
+            "outbox": packed_outbox(outbox)}
 
 
 def day_items(day: ClientDay) -> list[dict[str, Any]]:

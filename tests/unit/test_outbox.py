@@ -1,9 +1,10 @@
 """The stream relay's rules on hand-made stream records (DynamoDB's typed JSON), without AWS."""
+import base64
 import uuid
 
 from services.adapters.messaging import PUBLISH_BATCH_BYTES, publish_chunks
 from tests.support.fakes import RecordingPublisher
-from services.adapters.outbox import event_id_for, handle_stream_event, new_envelopes
+from services.adapters.outbox import event_id_for, handle_stream_event, new_envelopes, packed_outbox
 from services.contracts.events import Envelope
 
 
@@ -37,6 +38,26 @@ def test_only_envelopes_the_new_image_adds_are_relayed():
     # AND a removal or an item without an outbox adds nothing
     assert new_envelopes(record(2, "REMOVE", old=image(kept))) == []
     assert new_envelopes(record(3, "INSERT", new=image())) == []
+
+
+def packed(*envelopes, base64_encoded=False):
+    """An image whose outbox is packed: bytes as boto3 reads a stream, base64 as a Lambda event has it."""
+    item = image()
+    raw = packed_outbox([e.model_dump_json() for e in envelopes])
+    item["outbox"] = {"B": base64.b64encode(raw).decode() if base64_encoded else raw}
+    return item
+
+
+def test_a_packed_outbox_is_relayed_like_a_list():
+    kept, added = envelope(), envelope()
+    for as_lambda_sends_it in (False, True):
+        # GIVEN a modify of an item whose outbox is packed, the old image holding one of the two envelopes
+        rec = record(1, "MODIFY", new=packed(kept, added, base64_encoded=as_lambda_sends_it),
+                     old=packed(kept, base64_encoded=as_lambda_sends_it))
+        # THEN only the added one is new, as with a list
+        assert [Envelope.model_validate_json(raw).event_id for raw in new_envelopes(rec)] == [added.event_id]
+    # AND an old list image and a new packed one compare by event id all the same
+    assert new_envelopes(record(2, "MODIFY", new=packed(kept, added), old=image(kept, added))) == []
 
 
 def test_the_handler_publishes_every_record_and_reports_no_failure():
