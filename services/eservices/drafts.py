@@ -72,16 +72,35 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(timezone.utc)
 
 
-class DraftRepository(ItemStore[Draft]):
+class DraftRules:
+    """A draft's identity and its two guarded writes, over any versioned store that has
+    ``replace_now`` and ``replace`` (the table's ``ItemStore`` and the tests' in-memory twin)."""
+
+    def ident(self, draft: Draft) -> tuple[str, str]:
+        return (str(draft.owner), draft.draft_id)
+
+    def not_found(self) -> DomainError:
+        return citizen_error(NotFound, "Utkastet finns inte")
+
+    def save(self, draft: Draft, expected_version: int) -> Draft:
+        """Writes ``draft`` as the next version if nobody else wrote since ``expected_version``."""
+        with _changed_elsewhere():
+            return self.replace_now(draft, expected_version=expected_version,  # type: ignore[attr-defined]
+                                    only_if={"status": "draft"})
+
+    def submit(self, uow: Any, draft: Draft, case_id: str) -> Draft:
+        """Stages the draft as submitted into ``case_id``, if it is still the open draft read."""
+        return self.replace(uow, draft.model_copy(update={"status": "submitted", "case_id": case_id}),  # type: ignore[attr-defined]
+                            expected_version=draft.version, only_if={"status": "draft"})
+
+
+class DraftRepository(DraftRules, ItemStore[Draft]):
     model = Draft
     entity = "draft"
     conflict = CHANGED_ELSEWHERE
 
     def key(self, owner: str, draft_id: str) -> dict[str, str]:
         return {"pk": f"PERSON#{owner}", "sk": f"DRAFT#{draft_id}"}
-
-    def ident(self, draft: Draft) -> tuple[str, str]:
-        return (str(draft.owner), draft.draft_id)
 
     def indexes(self, draft: Draft) -> dict[str, Any]:
         if draft.status != "draft":
@@ -90,23 +109,10 @@ class DraftRepository(ItemStore[Draft]):
         return {"gsi1pk": expiry_partition(expires.date()), "gsi1sk": f"{expires.isoformat()}#{draft.draft_id}",
                 "ttl": int((expires + EXPIRY_TTL_GRACE).timestamp())}
 
-    def not_found(self) -> DomainError:
-        return citizen_error(NotFound, "Utkastet finns inte")
-
     def list_open(self, owner: str) -> list[Draft]:
         items = query_partition(self.table, f"PERSON#{owner}", "DRAFT#")
         drafts = [Draft.model_validate(i) for i in items]
         return sorted((d for d in drafts if d.status == "draft"), key=lambda d: d.updated_at, reverse=True)
-
-    def save(self, draft: Draft, expected_version: int) -> Draft:
-        """Writes ``draft`` as the next version if nobody else wrote since ``expected_version``."""
-        with _changed_elsewhere():
-            return self.replace_now(draft, expected_version=expected_version, only_if={"status": "draft"})
-
-    def submit(self, uow: Any, draft: Draft, case_id: str) -> Draft:
-        """Stages the draft as submitted into ``case_id``, if it is still the open draft read."""
-        return self.replace(uow, draft.model_copy(update={"status": "submitted", "case_id": case_id}),
-                            expected_version=draft.version, only_if={"status": "draft"})
 
     def mark_reminded(self, uow: Any, draft: Draft) -> None:
         """Stages ``reminded`` at the same version: a reminder is no change of the citizen's."""

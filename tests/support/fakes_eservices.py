@@ -12,15 +12,14 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from services.auth.principal import Principal, Role
-from services.domain.errors import Conflict, DomainError, NotFound
+from services.domain.errors import Conflict
 from services.entrypoints.http import Call
 from services.eservices.bootstrap import EservicesDeps
 from services.eservices.cases import Case, owned_by
-from services.eservices.drafts import EXPIRY_LOOKBACK, Draft, Signature, _changed_elsewhere
+from services.eservices.drafts import EXPIRY_LOOKBACK, Draft, DraftRules, Signature, _changed_elsewhere
 from services.eservices.notifications import ChannelStatus, DeliveryStatus
 from services.eservices.people import Profile, RegisteredPerson
 from services.eservices.relatives import RelativeApproval
-from services.eservices.sv import citizen_error
 from services.settings import settings
 from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
 
@@ -51,24 +50,10 @@ class FakeCaseNumbers:
         return f"{year}-{self.last[year]:06d}"
 
 
-class FakeDrafts(InMemoryStore[Draft]):
-    def ident(self, draft: Draft) -> tuple[str, str]:
-        return (str(draft.owner), draft.draft_id)
-
-    def not_found(self) -> DomainError:
-        return citizen_error(NotFound, "Utkastet finns inte")
-
+class FakeDrafts(DraftRules, InMemoryStore[Draft]):
     def list_open(self, owner: str) -> list[Draft]:
         return sorted((d for d in self.all() if d.owner == owner and d.status == "draft"),
                       key=lambda d: d.updated_at, reverse=True)
-
-    def save(self, draft: Draft, expected_version: int) -> Draft:
-        with _changed_elsewhere():
-            return self.replace_now(draft, expected_version=expected_version, only_if={"status": "draft"})
-
-    def submit(self, uow: FakeUnitOfWork, draft: Draft, case_id: str) -> Draft:
-        return self.replace(uow, draft.model_copy(update={"status": "submitted", "case_id": case_id}),
-                            expected_version=draft.version, only_if={"status": "draft"})
 
     def mark_reminded(self, uow: FakeUnitOfWork, draft: Draft) -> None:
         key = self._key(draft)
