@@ -1,13 +1,14 @@
 """The outbox, relayed from each table's change stream.
 
-A writer puts the events of a write on the item it writes, in the attribute ``outbox``: a list
-of envelope JSON strings (or that list compressed, :func:`packed_outbox`) holding that write's
-events only (each write replaces the list, so it never accumulates). The state and its events
-are then one item, written atomically without a transaction. The table's DynamoDB Stream
-(NEW_AND_OLD_IMAGES) carries every change; the relay publishes, for each INSERT or MODIFY, the
-envelopes in the new image's ``outbox`` whose event id is not in the old image's. The envelope (its id included) is stored, so a replayed stream record
-publishes the same event id, and consumers are idempotent on it; a writer derives the id from
-what it writes (:func:`event_id_for`), so a re-run write emits the same id too.
+A writer puts the events of a write on the item it writes, in the attribute ``outbox``: a list of
+envelope JSON strings (or that list compressed, :func:`packed_outbox`) holding that write's events
+only (each write replaces the list, so it never accumulates). The state and its events are then one
+item, written atomically without a transaction. The table's DynamoDB Stream (NEW_AND_OLD_IMAGES)
+carries every change; the relay publishes, for each INSERT or MODIFY, the envelopes in the new
+image's ``outbox`` whose event id is not in the old image's. The envelope (its id included) is
+stored, so a replayed stream record publishes the same event id, and consumers are idempotent on
+it; a writer derives the id from what it writes (:func:`event_id_for`), so a re-run write emits the
+same id too.
 
 - On AWS a Lambda with the stream as its event source calls :func:`handle_stream_event`, which
   reports the records it could not relay (``batchItemFailures`` by sequence number) so Lambda
