@@ -88,9 +88,9 @@ class Meter:
         self.calls[model.name] += 1
         body = params.get("body") or b"{}"
         service = model.service_model.service_name
+        request = json.loads(body) if service == "dynamodb" or self.recorded is not None else {}
         if self.recorded is not None:
-            self.recorded.append((service, model.name, json.loads(body)))
-        request = json.loads(body) if service == "dynamodb" else {}
+            self.recorded.append((service, model.name, request))
         if model.name == "PutItem":
             self.units += write_units(request["Item"])
         elif model.name == "BatchWriteItem":
@@ -243,6 +243,8 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
     """The AWS calls one run of ``ours`` makes, replayed bare through the low-level clients (new keys,
     a queue of its own, the client-day puts as many at a time as the repository writes them): what
     the path costs here with none of our Python. Medians of the repeats, alternated with raw."""
+    from botocore import xform_name
+
     from services.aws import client
     from services.visits.repository import _PARALLEL
 
@@ -259,10 +261,13 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
         except dynamodb.exceptions.ConditionalCheckFailedException:
             pass  # a condition on a version: paid for all the same
 
+    def batch_write(items_by_table: dict[str, list[dict]]) -> None:
+        dynamodb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": fresh(item)}} for item in items]
+                                                for table, items in items_by_table.items()})
+
     def batched(run: list[dict]) -> None:
         for i in range(0, len(run), 25):
-            dynamodb.batch_write_item(RequestItems={r["TableName"]: [{"PutRequest": {"Item": fresh(r["Item"])}}
-                                                                     for r in run[i:i + 25]] for r in run[i:i + 1]})
+            batch_write({run[0]["TableName"]: [r["Item"] for r in run[i:i + 25]]})
 
     def replay(calls: list[tuple[str, str, dict]], puts_batched: bool = False) -> float:
         gc.collect()
@@ -289,11 +294,10 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
             elif op == "DeleteMessageBatch":
                 sqs.delete_message_batch(QueueUrl=queue, Entries=[{"Id": str(j), "ReceiptHandle": h}
                                                                   for j, h in enumerate(handles)])
-            elif op == "BatchWriteItem":
-                dynamodb.batch_write_item(RequestItems={t: [{"PutRequest": {"Item": fresh(w["PutRequest"]["Item"])}}
-                                                            for w in ws] for t, ws in request["RequestItems"].items()})
+            elif op == "BatchWriteItem":  # ours only puts in batches
+                batch_write({t: [w["PutRequest"]["Item"] for w in ws] for t, ws in request["RequestItems"].items()})
             else:
-                getattr(dynamodb, _snake(op))(**request)
+                getattr(dynamodb, xform_name(op))(**request)
             i += 1
         return time.perf_counter() - started
 
@@ -311,10 +315,6 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
     sqs.delete_queue(QueueUrl=queue)
     pool.shutdown()
     return statistics.median(bare_s), statistics.median(batched_s), statistics.median(raw_s), count
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
 
 
 def _seed(visits: int, around: datetime) -> float:
