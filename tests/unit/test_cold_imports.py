@@ -5,28 +5,12 @@ fresh interpreter, and the test names what must not have been imported by then.
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cold_imports import modules_after_app_import
 
 # Wanted by no app at import: PDFs/templates, the token stack, idempotency, the holiday tables.
 ALWAYS_HEAVY = ("fpdf", "jinja2", "jwt", "cryptography", "holidays", "aws_lambda_powertools.utilities.idempotency")
-
-
-def _imported_after_app_import(app: str) -> set[str]:
-    folder = ROOT / f"{app}_svc"
-    code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import app; "
-            "print(json.dumps(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code, str(folder), str(folder / "vendor")], cwd=folder,
-                         capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "eu-north-1",
-                              "POWERTOOLS_METRICS_DISABLED": "true"})
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def _loaded(modules: set[str], heavy: tuple[str, ...]) -> list[str]:
@@ -34,14 +18,14 @@ def _loaded(modules: set[str], heavy: tuple[str, ...]) -> list[str]:
 
 
 def test_given_the_notify_app_when_imported_then_no_event_contracts_token_stack_or_boto3_are_loaded():
-    modules = _imported_after_app_import("notify")
+    modules = modules_after_app_import("notify")
     assert _loaded(modules, ALWAYS_HEAVY + ("boto3", "services.contracts.events", "pydantic")) == []
 
 
 @pytest.mark.parametrize("app", ["eservices", "visits", "reports", "billing"])
 def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_holidays_are_loaded(app):
     # Tokens are verified on the first request that needs one; Powertools is built on first log line.
-    modules = _imported_after_app_import(app)
+    modules = modules_after_app_import(app)
     assert _loaded(modules, ALWAYS_HEAVY + ("aws_lambda_powertools", "jmespath", "boto3")) == []
 
 
@@ -57,12 +41,12 @@ ESERVICES_DEFERRED = (
 
 
 def test_given_the_eservices_app_when_imported_then_no_models_contracts_use_cases_or_form_engine_are_loaded():
-    modules = _imported_after_app_import("eservices")
+    modules = modules_after_app_import("eservices")
     assert _loaded(modules, ESERVICES_DEFERRED) == []
 
 
 def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_or_repository_are_loaded():
-    modules = _imported_after_app_import("visits")
+    modules = modules_after_app_import("visits")
     deferred = ("services.visits.schemas", "services.visits.model", "services.visits.service",
                 "services.visits.repository", "services.contracts.events", "services.adapters.dynamo")
     assert _loaded(modules, deferred) == []
@@ -74,4 +58,4 @@ def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_o
     ("reports", ("services.reports.service", "services.reports.schemas", "services.contracts.events")),
 ])
 def test_given_a_consuming_http_app_when_imported_then_no_models_contracts_or_use_cases_are_loaded(app, deferred):
-    assert _loaded(_imported_after_app_import(app), deferred) == []
+    assert _loaded(modules_after_app_import(app), deferred) == []

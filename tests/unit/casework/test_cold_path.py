@@ -1,22 +1,10 @@
 """The e-services Lambda's cold start builds none of case work's requests and views: the routes
 name them (``"package.module:Name"``) and each handler imports its use cases when called."""
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.cold_imports import modules_after_app_import
 
 
 def test_given_the_eservices_app_when_imported_then_no_case_work_models_or_use_cases_are_loaded():
-    folder = ROOT / "eservices_svc"
-    code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import app; "
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('services.eservices.casework'))))")
-    out = subprocess.run([sys.executable, "-c", code, str(folder), str(folder / "vendor")], cwd=folder,
-                         capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "eu-north-1",
-                              "POWERTOOLS_METRICS_DISABLED": "true"})
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    loaded = {m for m in modules_after_app_import("eservices") if m.startswith("services.eservices.casework")}
     # the audit record (what a relative's reads are kept as) is the one case-work model at import
     assert loaded <= {"services.eservices.casework", "services.eservices.casework.audit"}, sorted(loaded)
 
