@@ -37,7 +37,16 @@ def seed() -> list[str]:
         done.append("relative approval")
     done += _seed_home_care(data["home_care"])
     done += _seed_notify(data["home_care"])
+    done += _seed_billing(data["home_care"])
     return done
+
+
+def _seed_billing(home_care: dict[str, Any]) -> list[str]:
+    """Providers' names into billing's own register (the invoice basis names the provider)."""
+    from services.billing.bootstrap import deps
+    from services.billing.providers import load
+
+    return ["provider name"] * load(deps().store, home_care["providers"])
 
 
 def _seed_notify(home_care: dict[str, Any]) -> list[str]:

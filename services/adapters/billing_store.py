@@ -8,6 +8,7 @@ Items (table ``insats-billing``):
 - ``CLIENT#<client>`` / ``CLIENT``: decisions (granted time), finance's classification; ``rev``.
 - ``FINAL#<provider>#<yyyy-mm>`` / ``V#<nnnn>``: a final basis, stored once, never updated.
 - ``REPORTS#<yyyy-mm>`` / ``<case>``: approved contact-person reports of the month.
+- ``PROVIDER#<provider>`` / ``PROVIDER``: the provider's name, from the register of contracted providers.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def _client(item: dict | None, client: str) -> ClientRecord:
         return ClientRecord(client=client)
     return ClientRecord(client=client, grants=tuple(GrantFacts.model_validate(g) for _, g in
                                                     sorted((item.get("grants") or {}).items())),
+                        terminations=tuple(item.get("terminations") or ()),
                         profile=ClientProfile.model_validate(item.get("profile") or {}),
                         social_psychiatry_decided=bool(item.get("spd")), rev=int(item.get("rev", 0)))
 
@@ -71,7 +73,8 @@ def _client_month_item(cm: ClientMonth) -> dict:
 def _client_item(record: ClientRecord) -> dict:
     return {"pk": f"CLIENT#{record.client}", "sk": "CLIENT",
             "grants": {g.decision_id: g.model_dump(mode="json") for g in record.grants},
-            "profile": record.profile.model_dump(mode="json"), "spd": record.social_psychiatry_decided}
+            "profile": record.profile.model_dump(mode="json"), "spd": record.social_psychiatry_decided,
+            "terminations": list(record.terminations)}
 
 
 class DynamoBillingStore:
@@ -199,3 +202,10 @@ class DynamoBillingStore:
         return [ApprovedReport.model_validate(i["body"]) for i in query_partition(self.table,
                                                                                   f"REPORTS#{_month(year, month)}")]
 
+    # -- the register of contracted providers -----------------------------------------------------
+    def put_provider(self, provider_id: str, name: str) -> None:
+        self.table.put_item(Item={"pk": f"PROVIDER#{provider_id}", "sk": "PROVIDER", "name": name})
+
+    def provider_name(self, provider_id: str) -> str | None:
+        item = self.table.get_item(Key={"pk": f"PROVIDER#{provider_id}", "sk": "PROVIDER"}).get("Item")
+        return None if item is None else str(item["name"])

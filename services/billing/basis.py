@@ -26,7 +26,7 @@ from ..domain.calendar import STOCKHOLM, stockholm_date
 from ..domain.granted import Grant, day_minutes, divide_half_up, minutes_on, month_days
 from ..domain.personnummer import Personnummer
 from .model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
-from .rules import DayRule, RulePack
+from .rules import DayRule, PreliminaryAmount, RulePack
 
 SUMMED = ("granted_minutes", "performed_minutes", "billable_minutes", "approved_over_granted_minutes",
           "pending_approval_minutes", "rejected_minutes", "absence_minutes", "rural_minutes", "island_minutes",
@@ -258,14 +258,17 @@ class Basis(BaseModel):
     rule_pack: RulePackRef
     lines: list[Line]
     totals: Totals
+    # the pack's amounts used past the period they were decided for (none in a basis stored before)
+    preliminary_amounts: list[PreliminaryAmount] = Field(default_factory=list)
 
 
 def compute(provider_id: str, year: int, month: int, months: Iterable[ClientMonth],
-            grants: dict[str, Sequence[GrantFacts]], profiles: dict[str, ClientProfile], pack: RulePack) -> Basis:
+            grants: dict[str, Sequence[GrantFacts]], profiles: dict[str, ClientProfile], pack: RulePack,
+            preliminary: Sequence[PreliminaryAmount] = ()) -> Basis:
     lines = [line_for(cm, grants.get(cm.client, ()), profiles.get(cm.client, ClientProfile()), pack)
              for cm in sorted(months, key=lambda m: m.client)]
     return Basis(provider_id=provider_id, month=month_label(year, month), rule_pack=RulePackRef.of(pack),
-                 lines=lines, totals=Totals.of(lines))
+                 lines=lines, totals=Totals.of(lines), preliminary_amounts=list(preliminary))
 
 
 def due_date(received_on: date, pack_terms_days: int) -> date:

@@ -20,7 +20,8 @@ from ..contracts.events import Envelope, UnknownEvent
 from ..domain.calendar import stockholm_date
 from ..domain.errors import Conflict
 from ..domain.personnummer import PersonnummerField
-from .model import (AbsenceFacts, ApprovedReport, GrantFacts, VisitFacts, with_absence, with_grant, with_visit)
+from .model import (AbsenceFacts, ApprovedReport, GrantFacts, VisitFacts, with_absence, with_grant, with_termination,
+                    with_visit)
 from .ports import BillingStore
 
 # (event type, version) billing knows; what it consumes but cannot bill from is acknowledged.
@@ -28,6 +29,7 @@ KNOWN = {("visit.changed", 1), ("visit.changed", 2), ("absence.registered", 1), 
          ("decision.published", 1), ("decision.published", 2), ("contact_report.approved", 1)}
 OVER_GRANTED_CODE = "over_granted_time"
 LONGEST_COMPENSATION_DAYS = 10  # an absence touches the months of its first days only
+TERMINATION = "terminated"  # kept on the client too: finance may mark only a real termination mismanaged
 ATTEMPTS = 3
 
 
@@ -131,8 +133,11 @@ def changes_of(envelope: Envelope) -> list[tuple[Key, Fold]]:
         facts = AbsenceFacts(absence_id=a.absence_id, kind=a.kind, starts_on=a.starts_on, ends_on=a.ends_on,
                              learned_at=a.learned_at, announced_at=a.announced_at,
                              provider_mismanaged=a.provider_mismanaged)
-        return [(("cm", a.provider_id, a.client, y, m), lambda cm: with_absence(cm, facts))
-                for y, m in absence_months(a)]
+        changes: list[tuple[Key, Fold]] = [(("cm", a.provider_id, a.client, y, m), lambda cm: with_absence(cm, facts))
+                                           for y, m in absence_months(a)]
+        if a.kind == TERMINATION:
+            changes.append((("client", a.client), lambda rec: with_termination(rec, a.absence_id)))
+        return changes
     if envelope.event_type == "decision.published":
         d = _Decision.model_validate(p)
         facts = GrantFacts(decision_id=d.decision_id, insats=d.insats, outcome=d.outcome,

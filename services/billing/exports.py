@@ -1,13 +1,17 @@
-"""The invoice basis and the payouts as files: CSV (Swedish column names, amounts in kronor with
-a decimal comma, formula injection guarded) and the basis as a PDF a finance officer can file
-(header, lines, totals, rule pack and version, page numbers) in the shared PDF helper's
-Unicode font (``adapters/pdf.py``; fpdf is imported only when a PDF is made)."""
+"""The invoice basis and the payouts as files: CSV (Swedish column names and values, amounts in
+kronor with a decimal comma, formula injection guarded) and the basis as a PDF a finance officer
+can file (header with the provider's name and Swedish local time, lines, totals, rule pack and
+version, page numbers) in the shared PDF helper's Unicode font (``adapters/pdf.py``; fpdf is
+imported only when a PDF is made). Amounts computed with a figure not yet known for their year
+say so ("preliminärt belopp" and the figure's year) wherever they are shown."""
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
 
+from ..domain.calendar import swedish_local
+from .rules import PreliminaryAmount
 from .schemas import InvoiceBasisView, PayoutView
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -27,6 +31,14 @@ def hours(minutes: int) -> str:
     return kronor(round(minutes * 100 / 60))  # two decimals, decimal comma
 
 
+STATUS_SV = {"preliminary": "preliminärt", "final": "slutligt"}
+
+
+def preliminary_note(amounts: list[PreliminaryAmount]) -> str:
+    """``preliminärt belopp: prisbasbelopp 2026; milersättning 2025`` (empty when all are known)."""
+    return ("preliminärt belopp: " + "; ".join(f"{a.figure} {a.figure_year}" for a in amounts)) if amounts else ""
+
+
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -38,32 +50,34 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 BASIS_COLUMNS = ["Utförare", "Månad", "Status", "Version", "Kund", "Referenskod", "Beviljad tid (h)",
                  "Utförd tid (h)", "Ersättningsgrundande tid (h)", "Väntar på godkännande (h)", "Frånvaro (h)",
-                 "Glesbygd (h)", "Ö (h)", "Belopp (kr)", "Besök", "Frånvaro-id"]
+                 "Glesbygd (h)", "Ö (h)", "Belopp (kr)", "Besök", "Frånvaro-id", "Preliminärt belopp"]
 
 
 def basis_csv(view: InvoiceBasisView) -> bytes:
-    rows = [[view.provider_id, view.month, view.status, view.version or "", line.client, line.reference_code,
+    status, note = STATUS_SV[view.status], preliminary_note(view.preliminary_amounts)
+    rows = [[view.provider_id, view.month, status, view.version or "", line.client, line.reference_code,
              hours(line.granted_minutes), hours(line.performed_minutes), hours(line.billable_minutes),
              hours(line.pending_approval_minutes), hours(line.absence_minutes), hours(line.rural_minutes),
-             hours(line.island_minutes), kronor(line.amount_ore), len(line.visit_ids), " ".join(line.absence_ids)]
+             hours(line.island_minutes), kronor(line.amount_ore), len(line.visit_ids), " ".join(line.absence_ids), note]
             for line in view.lines]
     t = view.totals
-    rows.append([view.provider_id, view.month, view.status, view.version or "", "Summa", "",
+    rows.append([view.provider_id, view.month, status, view.version or "", "Summa", "",
                  hours(t.granted_minutes), hours(t.performed_minutes), hours(t.billable_minutes),
                  hours(t.pending_approval_minutes), hours(t.absence_minutes), hours(t.rural_minutes),
-                 hours(t.island_minutes), kronor(t.amount_ore), sum(len(x.visit_ids) for x in view.lines), ""])
+                 hours(t.island_minutes), kronor(t.amount_ore), sum(len(x.visit_ids) for x in view.lines), "", note])
     return _csv(BASIS_COLUMNS, rows)
 
 
 PAYOUT_COLUMNS = ["Personnummer", "Uppdrag", "Månad", "Arvode (kr, skattepliktigt)", "Andel av prisbasbelopp/12",
                   "Omkostnadsersättning (kr, skattefri)", "Km", "Milersättning (kr, skattefri)",
-                  "Skattepliktigt (kr)", "Skattefritt (kr)", "Totalt (kr)", "Ärenden"]
+                  "Skattepliktigt (kr)", "Skattefritt (kr)", "Totalt (kr)", "Ärenden", "Preliminärt belopp"]
 
 
 def payouts_csv(view: PayoutView) -> bytes:
+    note = preliminary_note(view.preliminary_amounts)
     rows = [[p.contact_person, p.assignment_id, p.month, kronor(p.fee_ore), p.fee_share_of_prisbasbelopp.replace(".", ","),
              kronor(p.allowance_ore), f"{p.km:.1f}".replace(".", ","), kronor(p.mileage_ore), kronor(p.taxable_ore),
-             kronor(p.tax_free_ore), kronor(p.total_ore), " ".join(p.case_ids)] for p in view.lines]
+             kronor(p.tax_free_ore), kronor(p.total_ore), " ".join(p.case_ids), note] for p in view.lines]
     return _csv(PAYOUT_COLUMNS, rows)
 
 
@@ -78,18 +92,24 @@ def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
     status = f"SLUTLIGT, version {view.version}" if view.status == "final" else "PRELIMINÄRT - ej slutligt"
     pack = f"{view.rule_pack.pack_id} {view.rule_pack.version}"
     title = f"Fakturaunderlag hemtjänst {view.month}"
+    provider = f"{view.provider_name} ({view.provider_id})" if view.provider_name else view.provider_id
+    note = preliminary_note(view.preliminary_amounts)
 
     def header(doc: Any) -> None:
         font(doc, 14, bold=True)
         doc.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
         font(doc, 9)
-        for text in (f"{municipality_name} - utförare {view.provider_id}",
+        for text in (f"{municipality_name} - utförare {provider}",
                      f"Status: {status}. Spärrdatum {view.lock_date.isoformat()}. "
-                     f"Beräknat {view.computed_at.isoformat(timespec='minutes')}",
+                     f"Beräknat {swedish_local(view.computed_at)}",
                      f"Ersättningsregler: {pack} (timersättning {kronor(view.rule_pack.hourly_rate_ore)} kr, "
                      f"glesbygdstillägg {kronor(view.rule_pack.rural_per_hour_ore)} kr/h, "
                      f"betalning {view.rule_pack.payment_terms_days} dagar efter inkommen faktura)"):
             doc.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        if note:  # on every page: each amount on it is preliminary
+            font(doc, 9, bold=True)
+            for amount in view.preliminary_amounts:
+                doc.cell(0, 5, amount.text[:1].upper() + amount.text[1:], new_x="LMARGIN", new_y="NEXT")
         doc.ln(2)
         font(doc, 8, bold=True)
         for name, width in PDF_COLUMNS:
@@ -100,7 +120,7 @@ def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
     def footer(doc: Any) -> None:
         doc.set_y(-12)
         font(doc, 8)
-        doc.cell(0, 6, f"{view.provider_id} {view.month} - {status} - {pack}", align="L")
+        doc.cell(0, 6, f"{provider} {view.month} - {status}{' - ' + note if note else ''} - {pack}", align="L")
         doc.cell(0, 6, f"Sida {doc.page_no()} av {{nb}}", align="R")
 
     pdf = new_pdf(title, orientation="L", header=header, footer=footer, first_page=False)

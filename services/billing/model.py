@@ -76,10 +76,12 @@ class ClientMonth(_Model):
 
 
 class ClientRecord(_Model):
-    """What billing keeps per client: the decisions (granted time), and finance's classification."""
+    """What billing keeps per client: the decisions (granted time), the ids of the client's
+    terminations (what finance may mark mismanaged), and finance's classification."""
 
     client: str
     grants: tuple[GrantFacts, ...] = ()
+    terminations: tuple[str, ...] = ()
     profile: ClientProfile = ClientProfile()
     social_psychiatry_decided: bool = False  # from the latest decision that says
     rev: int = 0
@@ -128,6 +130,12 @@ def with_grant(record: ClientRecord, facts: GrantFacts, social_psychiatry: bool 
                                           (latest.decided_at, latest.decision_id)):
         update["social_psychiatry_decided"] = social_psychiatry
     return record.model_copy(update=update)
+
+
+def with_termination(record: ClientRecord, absence_id: str) -> ClientRecord:
+    if absence_id in record.terminations:
+        return record
+    return record.model_copy(update={"terminations": tuple(sorted({*record.terminations, absence_id}))})
 
 
 def profile_of(record: ClientRecord) -> ClientProfile:

@@ -4,18 +4,20 @@ The fee (arvode, taxable) and the expense allowance (omkostnadsersättning, tax-
 assignment's, apart; as SKR's model does, they are a share of the year's prisbasbelopp ÷ 12. An
 assignment's amounts were set at the prisbasbelopp of the year its terms were set
 (``terms_year``); a month of a later year pays the same share of that year's prisbasbelopp, so a
-new year is a new rule pack, not a new amount on every assignment. Mileage is the reports' km at
-the pack's tax-free rate. One fee per assignment and month, whatever number of reports.
+new year is a new line in the yearly figures, not a new amount on every assignment. Mileage is the
+reports' km at the year's tax-free rate. A year whose figure is not yet known is paid with the last
+known one, marked "preliminärt belopp" with that figure's year; never refused. One fee per
+assignment and month, whatever number of reports.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .basis import round_half_up
 from .model import ApprovedReport
-from .rules import RulePack
+from .rules import PreliminaryAmount, RulePack, YearlyFigures
 from .schemas import PayoutLine, PayoutView
 
 
@@ -28,10 +30,12 @@ def share_of_prisbasbelopp(monthly_ore: int, pbb_ore: int) -> str:
 
 
 def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: RulePack,
-            prisbasbelopp: Callable[[int], int]) -> PayoutView:
-    """``pack`` is the month's; ``prisbasbelopp(year)`` is a year's, in öre."""
-    pbb = pack.contact_persons.prisbasbelopp_ore
-    rate = pack.contact_persons.mileage_ore_per_km
+            figures: YearlyFigures) -> PayoutView:
+    """``pack`` is the month's; ``figures`` the yearly prisbasbelopp and mileage rate, in öre."""
+    pbb_figure, rate_figure = figures.prisbasbelopp(year), figures.mileage(year)
+    pbb, rate = pbb_figure.value, rate_figure.value
+    preliminary = [PreliminaryAmount.of(name, f.figure_year, year)
+                   for name, f in (("prisbasbelopp", pbb_figure), ("milersättning", rate_figure)) if f.preliminary]
     groups: dict[tuple[str, str], list[ApprovedReport]] = {}
     for r in reports:
         if (r.year, r.month) == (year, month):
@@ -40,7 +44,7 @@ def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: Rule
     for (person, assignment), rs in sorted(groups.items()):
         by_case = {r.case_id: r for r in rs}
         terms = max(by_case.values(), key=lambda r: (r.approved_at, r.case_id))
-        set_at = prisbasbelopp(terms.terms_year)
+        set_at = figures.prisbasbelopp(terms.terms_year).value
         fee = scaled(terms.fee_ore, set_at, pbb)
         allowance = scaled(terms.allowance_ore, set_at, pbb)
         km = float(sum((Decimal(str(r.km)) for r in by_case.values()), Decimal(0)))
@@ -51,5 +55,6 @@ def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: Rule
                                 tax_free_ore=allowance + mileage, total_ore=fee + allowance + mileage,
                                 case_ids=sorted(by_case)))
     return PayoutView(month=f"{year:04d}-{month:02d}", rule_pack=pack.label, prisbasbelopp_ore=pbb,
-                      mileage_ore_per_km=rate, lines=lines, taxable_ore=sum(x.taxable_ore for x in lines),
+                      prisbasbelopp_year=pbb_figure.figure_year, mileage_ore_per_km=rate,
+                      mileage_year=rate_figure.figure_year, preliminary_amounts=preliminary, lines=lines, taxable_ore=sum(x.taxable_ore for x in lines),
                       tax_free_ore=sum(x.tax_free_ore for x in lines), total_ore=sum(x.total_ore for x in lines))

@@ -69,5 +69,14 @@ class ReportStore(Protocol):
     def reports(self, year: int, month: int) -> list[ApprovedReport]: ...
 
 
-class BillingStore(ClientMonthStore, ClientStore, FinalStore, ReportStore, Protocol):
-    """Billing's read model and what it keeps of its own (finals)."""
+class ProviderStore(Protocol):
+    """Billing's own copy of the municipality's register of contracted providers (their names):
+    loaded like notify's contacts, so billing reads no other service's table."""
+
+    def put_provider(self, provider_id: str, name: str) -> None: ...
+
+    def provider_name(self, provider_id: str) -> str | None: ...
+
+
+class BillingStore(ClientMonthStore, ClientStore, FinalStore, ReportStore, ProviderStore, Protocol):
+    """Billing's read model and what it keeps of its own (finals, the provider register)."""

@@ -1,14 +1,36 @@
 """Reconciliation of a provider's invoice against the basis: pure."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..domain.personnummer import Personnummer
 
 from .basis import Basis, due_date
+
+
+_HOURS_TEXT = re.compile(r"^[0-9]{1,4}(?:[.,][0-9]{1,2})?$")
+
+
+def _hours(value: Any) -> Any:
+    """Hours as the basis's own CSV writes them ("6,32", a decimal comma) or with a decimal point
+    ("6.32"), or a JSON number; any other text is refused naming the field."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not _HOURS_TEXT.match(text):
+            raise ValueError("hours are a number with at most two decimals, with a decimal comma or point "
+                             "(6,32 or 6.32)")
+        return text.replace(",", ".")
+    return value
+
+
+Hours = Annotated[Decimal, BeforeValidator(_hours), WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": 0, "maximum": 31 * 24 * 2},
+    {"type": "string", "pattern": _HOURS_TEXT.pattern, "examples": ["6,32", "6.32"]}]})]
 
 
 class ClaimedLine(BaseModel):
@@ -16,7 +38,7 @@ class ClaimedLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     client: Personnummer
-    hours: Decimal = Field(ge=0, le=31 * 24 * 2, max_digits=8, decimal_places=2)
+    hours: Hours = Field(ge=0, le=31 * 24 * 2, max_digits=8, decimal_places=2)
     amount_ore: int = Field(ge=-10**12, le=10**12)
 
 

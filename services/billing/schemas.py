@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..domain.bounds import check_date
+from ..domain.bounds import CleanLine, check_date
 from ..domain.personnummer import Personnummer
 from .basis import Line, LineDifference, RulePackRef, Totals
 from .reconcile import ClaimedLine
+from .rules import PreliminaryAmount
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -64,6 +65,7 @@ class ExportQuery(Request):
 
 class InvoiceBasisView(BaseModel):
     provider_id: str
+    provider_name: str | None = Field(default=None, description="From billing's register of contracted providers")
     month: str
     status: Literal["preliminary", "final"]
     version: int | None = Field(description="The final version shown; None while preliminary")
@@ -72,6 +74,9 @@ class InvoiceBasisView(BaseModel):
     rule_pack: RulePackRef
     lines: list[Line]
     totals: Totals
+    preliminary_amounts: list[PreliminaryAmount] = Field(
+        default_factory=list, description="Figures used past the period they were decided for: every amount is "
+                                          "'preliminärt belopp' until the year's own figure is added")
     computed_at: datetime
     finalized_by: str | None = None
     corrects_version: int | None = None
@@ -88,9 +93,10 @@ class ReconcileRequest(Request):
 class ClientProfileRequest(Request):
     area: Literal["standard", "rural", "island"] = "standard"
     social_psychiatry: bool = False
-    mismanaged_terminations: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+    mismanaged_terminations: list[Annotated[CleanLine, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=50,
-        description="Absence ids of terminations the provider mismanaged: no termination compensation")
+        description="Ids of the client's terminations (absences of kind 'terminated' billing has received) the "
+                    "provider mismanaged: no termination compensation")
 
 
 class ClientProfileView(BaseModel):
@@ -123,7 +129,12 @@ class PayoutView(BaseModel):
     month: str
     rule_pack: str
     prisbasbelopp_ore: int
+    prisbasbelopp_year: int = Field(description="The year of the prisbasbelopp used")
     mileage_ore_per_km: int
+    mileage_year: int = Field(description="The year of the mileage rate used")
+    preliminary_amounts: list[PreliminaryAmount] = Field(
+        default_factory=list, description="A year's figure not yet known: the last known one is used, and the "
+                                          "amounts are 'preliminärt belopp' with that figure's year")
     lines: list[PayoutLine]
     taxable_ore: int
     tax_free_ore: int

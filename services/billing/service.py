@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from ..auth.principal import Principal, Role
 from ..domain.calendar import is_month_open, lock_date
-from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..domain.personnummer import InvalidPersonnummer, Personnummer
 from . import basis as rules
 from . import exports
@@ -52,7 +52,8 @@ def compute(deps: BillingDeps, provider_id: str, year: int, month: int) -> rules
     months = deps.store.month(provider_id, year, month)
     records = deps.store.clients(cm.client for cm in months)
     return rules.compute(provider_id, year, month, months, {c: r.grants for c, r in records.items()},
-                         {c: profile_of(r) for c, r in records.items()}, pack)
+                         {c: profile_of(r) for c, r in records.items()}, pack,
+                         deps.rules.preliminary(pack, year, month))
 
 
 def _view(b: rules.Basis, *, year: int, month: int, at: datetime, final: FinalBasis | None,
@@ -60,13 +61,21 @@ def _view(b: rules.Basis, *, year: int, month: int, at: datetime, final: FinalBa
     return InvoiceBasisView(
         provider_id=b.provider_id, month=b.month, status="final" if final else "preliminary",
         version=final.version if final else None, versions=versions, lock_date=lock_date(year, month),
-        rule_pack=b.rule_pack, lines=b.lines, totals=b.totals, computed_at=final.finalized_at if final else at,
+        rule_pack=b.rule_pack, lines=b.lines, totals=b.totals, preliminary_amounts=b.preliminary_amounts,
+        computed_at=final.finalized_at if final else at,
         finalized_by=final.finalized_by if final else None, corrects_version=final.corrects_version if final else None,
         difference=final.difference if final else [], difference_totals=final.difference_totals if final else {})
 
 
 def invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: str,
                   version: int | None = None, current: bool = False) -> InvoiceBasisView:
+    """The basis (below), named with the provider's name from billing's own provider register."""
+    view = _invoice_basis(deps, who, provider_id, month, version, current)
+    return view.model_copy(update={"provider_name": deps.store.provider_name(provider_id)})
+
+
+def _invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: str,
+                   version: int | None = None, current: bool = False) -> InvoiceBasisView:
     """The latest final version (or the one asked for); preliminary, marked so, until there is one
     (or when ``current``: the figures as they are now)."""
     _may_see(who, provider_id)
@@ -122,7 +131,7 @@ def reconcile(deps: BillingDeps, who: Principal, provider_id: str, month: str,
               body: ReconcileRequest) -> Reconciliation:
     shown = invoice_basis(deps, who, provider_id, month, body.version)
     b = rules.Basis(provider_id=shown.provider_id, month=shown.month, rule_pack=shown.rule_pack, lines=shown.lines,
-                    totals=shown.totals)
+                    totals=shown.totals, preliminary_amounts=shown.preliminary_amounts)
     return compare(b, list(body.lines), body.received_on)
 
 
@@ -145,6 +154,11 @@ def set_client_profile(deps: BillingDeps, who: Principal, client: str, body: Cli
         client = Personnummer(client)
     except InvalidPersonnummer as exc:
         raise ValidationFailed.field("client", str(exc)) from None
+    known = set(deps.store.client(client).terminations)
+    unknown = [FieldError(f"mismanaged_terminations.{i}", f"{t!r} is not a termination of this client")
+               for i, t in enumerate(body.mismanaged_terminations) if t not in known]
+    if unknown:
+        raise ValidationFailed("; ".join(e.detail for e in unknown), errors=unknown)
     record = deps.store.set_profile(client, ClientProfile(
         area=body.area, social_psychiatry=body.social_psychiatry,
         mismanaged_terminations=tuple(sorted(set(body.mismanaged_terminations)))))
@@ -152,21 +166,10 @@ def set_client_profile(deps: BillingDeps, who: Principal, client: str, body: Cli
                              mismanaged_terminations=list(record.profile.mismanaged_terminations))
 
 
-def _prisbasbelopp(deps: BillingDeps):  # noqa: ANN202
-    def of_year(year: int) -> int:
-        for m in range(1, 13):
-            try:
-                return deps.rules.for_month(deps.municipality, year, m).contact_persons.prisbasbelopp_ore
-            except NotFound:
-                continue
-        raise NotFound(f"no prisbasbelopp for {year} in the rules")
-    return of_year
-
-
 def payouts(deps: BillingDeps, who: Principal, month: str) -> PayoutView:
     year, mm = year_month(month)
     pack = deps.rules.for_month(deps.municipality, year, mm)
-    return compute_payouts(deps.store.reports(year, mm), year, mm, pack, _prisbasbelopp(deps))
+    return compute_payouts(deps.store.reports(year, mm), year, mm, pack, deps.rules.figures)
 
 
 def payouts_file(deps: BillingDeps, who: Principal, month: str) -> File:

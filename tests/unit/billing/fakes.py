@@ -14,6 +14,7 @@ class InMemoryBillingStore:
         self.records: dict[str, ClientRecord] = {}
         self.final_bases: dict[tuple, list[FinalBasis]] = {}
         self.approved: dict[str, ApprovedReport] = {}
+        self.provider_names: dict[str, str] = {}
         self.writes = 0
         self.fail_next_save: int = 0  # simulates a lost race
 
@@ -73,3 +74,9 @@ class InMemoryBillingStore:
 
     def reports(self, year, month):
         return [r for r in self.approved.values() if (r.year, r.month) == (year, month)]
+
+    def put_provider(self, provider_id, name):
+        self.provider_names[provider_id] = name
+
+    def provider_name(self, provider_id):
+        return self.provider_names.get(provider_id)

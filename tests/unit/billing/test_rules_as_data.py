@@ -40,10 +40,10 @@ def test_the_second_municipality_carries_another_absence_rule():
 
 @pytest.mark.parametrize("year,pbb", [(2025, 5_880_000), (2026, 5_920_000)])
 def test_contact_person_figures_per_year(year, pbb):
-    for municipality in ("haninge", "exempel"):
-        pack = rule_book().for_month(municipality, year, 6)
-        assert pack.contact_persons.prisbasbelopp_ore == pbb
-        assert pack.contact_persons.mileage_ore_per_km == 250
+    # the yearly figures are one table with their year (issue 20 item 2), no longer a copy in each pack
+    figures = rule_book().figures
+    assert (figures.prisbasbelopp(year).value, figures.prisbasbelopp(year).figure_year) == (pbb, year)
+    assert figures.mileage(year).value == 250
 
 
 def test_overlapping_periods_of_one_municipality_are_refused():
