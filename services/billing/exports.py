@@ -35,8 +35,8 @@ STATUS_SV = {"preliminary": "preliminärt", "final": "slutligt"}
 
 
 def preliminary_note(amounts: list[PreliminaryAmount]) -> str:
-    """``preliminärt belopp: prisbasbelopp 2026; milersättning 2025`` (empty when all are known)."""
-    return ("preliminärt belopp: " + "; ".join(f"{a.figure} {a.figure_year}" for a in amounts)) if amounts else ""
+    """``preliminärt belopp: prisbasbelopp 2026, milersättning 2025`` (empty when all are known)."""
+    return ("preliminärt belopp: " + ", ".join(f"{a.figure} {a.figure_year}" for a in amounts)) if amounts else ""
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
