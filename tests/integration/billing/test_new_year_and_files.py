@@ -127,3 +127,13 @@ def test_classification_accepts_only_the_clients_own_terminations(billing, finan
         assert deps().store.client(client).profile == before
     r = billing.put(url, {"mismanaged_terminations": ["t-" + provider]}, token=finance)
     assert r.status == 200 and r.json["mismanaged_terminations"] == ["t-" + provider]
+
+
+def test_the_demo_seed_names_the_demo_provider_in_billings_register(aws):
+    from infra.local.demo import _seed_billing, people
+    from services.billing.bootstrap import deps
+
+    home_care = people()["home_care"]
+    assert _seed_billing(home_care) == ["provider name"] * len(home_care["providers"])
+    for provider in home_care["providers"]:
+        assert deps().store.provider_name(provider["provider_id"]) == provider["name"]
