@@ -120,7 +120,7 @@ def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
     def footer(doc: Any) -> None:
         doc.set_y(-12)
         font(doc, 8)
-        doc.cell(0, 6, f"{provider} {view.month} - {status}{' - ' + note if note else ''} - {pack}", align="L")
+        doc.cell(0, 6, f"{provider} {view.month} - {status} - {pack}", align="L")
         doc.cell(0, 6, f"Sida {doc.page_no()} av {{nb}}", align="R")
 
     pdf = new_pdf(title, orientation="L", header=header, footer=footer, first_page=False)
