@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.auth.principal import Principal, Role
-from services.billing import providers, service
+from services.billing import service
 from services.billing.bootstrap import BillingDeps
 from services.billing.consumer import apply_batch
 from services.billing.reconcile import ClaimedLine
@@ -80,6 +80,8 @@ def test_the_csv_says_the_status_in_swedish():
 def test_the_pdf_names_the_provider_and_says_swedish_local_time():
     """GIVEN the provider's name in billing's register WHEN the basis is printed
     THEN the PDF names it (with its id) and the time is Stockholm's, said in Swedish."""
+    from services.billing import providers
+
     d = deps()
     with_month(d)
     providers.load(d.store, [{"provider_id": "p1", "name": "Omsorg Åkesson AB"}])
@@ -99,6 +101,8 @@ def test_without_a_registered_name_the_pdf_names_the_provider_by_its_id():
 
 @pytest.mark.parametrize("name", ["\u202eBA gsrmO", "Omsorg\nAB", ""])
 def test_a_register_with_a_bad_name_stores_nothing(name):
+    from services.billing import providers
+
     store = InMemoryBillingStore()
     with pytest.raises(ValidationError):
         providers.load(store, [{"provider_id": "p1", "name": "Omsorg AB"}, {"provider_id": "p2", "name": name}])

@@ -10,7 +10,7 @@ from services.auth.principal import Principal, Role
 from services.billing import service
 from services.billing.bootstrap import BillingDeps
 from services.billing.consumer import apply_batch
-from services.billing.rules import RuleBook, YearlyFigures, rule_book
+from services.billing.rules import RuleBook, rule_book
 from services.domain.errors import NotFound
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
@@ -37,6 +37,8 @@ def with_january_2027(d, minutes=(60, 45)):
 
 
 def figures(**years):
+    from services.billing.rules import YearlyFigures
+
     shipped = rule_book().figures
     return YearlyFigures(prisbasbelopp_ore={**shipped.prisbasbelopp_ore, **years.get("pbb", {})},
                          mileage_ore_per_km={**shipped.mileage_ore_per_km, **years.get("mileage", {})},
