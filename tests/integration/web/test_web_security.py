@@ -142,6 +142,13 @@ class TestCsrfAndHeaders:
         assert b"<script>" not in anonymous.body and b" on" not in re.sub(rb"<[^>]*>", b"", anonymous.body)[:0]
 
 
+# Steps where markup in every text field cannot all be saved, and why.
+REFUSED_WITH_MARKUP = {
+    ("contact-time-report", "tidrapport"): "a row with only text has no date nor hours, both required",
+    ("support-application", "om_dig"): "a postal code is at most 10 characters",
+}
+
+
 class TestEscaping:
     @pytest.mark.parametrize("form_id", ["contact-monthly-report", "contact-time-report", "support-application"])
     def test_markup_in_every_text_field_comes_back_inert(self, es, issuer, form_id):
@@ -171,7 +178,8 @@ class TestEscaping:
             pairs += {"rapportering": [("performed_all", "nej_nagra")],
                       "ansokan": [("area", "sol_aldre")]}.get(step.id, [])
             r = b.post(f"{draft_base}/{step.id}", pairs)
-            assert r.status in (200, 303, 422), r.body
+            # saved (303) unless the markup breaks a field's own rule: then shown again with the error (422)
+            assert r.status == (422 if (form_id, step.id) in REFUSED_WITH_MARKUP else 303), r.body
             page = b.get(f"{draft_base}/{step.id}").body.decode()
             assert "<script>alert" not in page and "<img src=x" not in page
             assert "&lt;script&gt;alert(" in page
