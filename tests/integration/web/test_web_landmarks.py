@@ -93,6 +93,8 @@ def citizen_pages(es, issuer):
     for path in ("/web/mina-sidor", f"/web/mina-sidor/arenden/{case_id}", "/web/mina-sidor/uppgifter",
                  "/web/mina-sidor/meddelanden", "/web/mina-sidor/fora-talan", "/web/tillganglighet"):
         pages[path + " (inloggad)"] = b.get(path)
+    again = b.post("/web/tjanster/support-application/starta", {})
+    pages["discard a draft"] = b.get(f"/web/utkast/{inner(again.headers['location']).split('/')[3]}/ta-bort")
     pages["profile with errors"] = b.post("/web/mina-sidor/uppgifter", {"email": "inte en adress",
                                                                         "notify_email": "true"})
     return pages
