@@ -109,6 +109,19 @@ def _problem(status: int, title: str, detail: str) -> dict:
 
 
 
+def _writable(headers: dict) -> bool:
+    """Whether every header can go on the wire: Latin-1 (what http.server writes), no line breaks."""
+    for name, value in headers.items():
+        text = f"{name}{value}"
+        if "\r" in text or "\n" in text:
+            return False
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
 class BadRequestBody(Exception):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -167,6 +180,10 @@ class Gateway:
                     log.exception("gateway error")
                     status, headers = 502, {"Content-Type": PROBLEM}
                     payload = json.dumps(_problem(502, "Bad gateway", "the local stack failed; see its log")).encode()
+                if not _writable(headers):  # as API Gateway: an app's unwritable header is a 502, not a dropped line
+                    log.error("an app answered a header that HTTP cannot carry")
+                    status, headers = 502, {"Content-Type": PROBLEM}
+                    payload = json.dumps(_problem(502, "Bad gateway", "the app answered a header HTTP cannot carry")).encode()
                 self._send(status, headers, payload)
 
             def _send(self, status: int, headers: dict, payload: bytes) -> None:

@@ -23,6 +23,7 @@ from .bounds import ascii_digits
 _FORM = re.compile(r"([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])")
 # The one JSON Schema pattern for a personnummer field (request models and the forms' schemas).
 JSON_SCHEMA_PATTERN = r"^([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$"
+EXAMPLE = "191212121212"  # 1912-12-12, Luhn check digit 2: the widely used test number "Tolvan"
 # Anything in free text that looks like a personnummer: used to mask log lines. Here \d on
 # purpose: masking errs on the broad side, other scripts' digits included.
 _IN_TEXT = re.compile(r"(?<!\d)((?:19|20)?\d{6})[-+]?(\d{4})(?!\d)")
@@ -105,8 +106,10 @@ class Personnummer(str):
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        return {"type": "string", "pattern": JSON_SCHEMA_PATTERN, "examples": ["ÅÅÅÅMMDDNNNN"],
-                "description": "Personnummer or samordningsnummer; stored as 12 digits"}
+        # The example is a real value of the field (a linter checks it against the pattern): the
+        # Tax Agency's well-known test number, Luhn-valid; the format is said in words.
+        return {"type": "string", "pattern": JSON_SCHEMA_PATTERN, "examples": [EXAMPLE],
+                "description": "Personnummer or samordningsnummer (ÅÅÅÅMMDDNNNN); stored as 12 digits"}
 
 
 @lru_cache(maxsize=4096)  # the same few numbers are read again and again (a batch names each client many times)

@@ -78,9 +78,13 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
     stack = Stack(state, "--clean")
     try:
         assert call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)[0] == 404
-        # the demo data is seeded again
-        status, tok = call(stack.base, "POST", "/dev/token", {"role": "provider_staff", "user_id": "staff-anna",
-                                                              "provider_id": "prov-omsorg"})
-        assert call(stack.base, "GET", "/visits/staff", token=tok["access_token"])[0] in (200, 403)
+        # the demo data is seeded again: the provider's staff registry (infra/fixtures/people.json),
+        # read by its coordinator (only a coordinator keeps the registry)
+        status, tok = call(stack.base, "POST", "/dev/token", {"role": "provider_coordinator",
+                                                              "user_id": "coord-cilla", "provider_id": "prov-omsorg"})
+        assert status == 200
+        status, staff = call(stack.base, "GET", "/visits/staff", token=tok["access_token"])
+        assert status == 200
+        assert {s["user_id"] for s in staff} == {"staff-anna", "staff-bo", "coord-cilla"}
     finally:
         stack.stop(signal.SIGINT)

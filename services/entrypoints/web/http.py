@@ -223,16 +223,38 @@ class Context:
         return self.config.url(inner)
 
 
+# Characters a URL must never carry, even percent-encoded: C0/C1 controls, DEL, and the format
+# characters (bidirectional overrides, zero-width) that make an address read as another.
+def _unwritable(c: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+
+
+# What stays as it is when an address is percent-encoded: RFC 3986's reserved and unreserved
+# characters, and "%" so that an address already encoded is not encoded twice.
+_URL_SAFE = "/?#[]@!$&'()*+,;=:-._~%"
+
+
 def safe_next(config: WebConfig, value: str | None) -> str:
-    """Only our own pages: a path under the web's base, never another host."""
+    """Only our own pages: a path under the web's base, never another host, never a dot segment.
+    Letters outside ASCII are percent-encoded (a ``Location`` header is ASCII); an address with a
+    control or format character is not ours: home instead."""
     home = config.url("/web")
     if (not value or not (value == home or value.startswith((home + "/", home + "?"))) or "\\" in value
-            or any(ord(c) < 32 for c in value)):
+            or any(_unwritable(c) for c in value)):
         return home
     parsed = urllib.parse.urlsplit(value)
-    if parsed.scheme or parsed.netloc:
+    if parsed.scheme or parsed.netloc or any(part in (".", "..") for part in parsed.path.split("/")):
         return home
-    return value
+    return urllib.parse.quote(value, safe=_URL_SAFE)
+
+
+def header_location(location: str) -> str:
+    """A ``Location`` the gateway can write: ASCII only (RFC 9110), anything else percent-encoded."""
+    if location.isascii() and location.isprintable():
+        return location
+    return urllib.parse.quote(location, safe=_URL_SAFE)
 
 
 def cookie_header(config: WebConfig, value: str) -> str:
@@ -311,7 +333,7 @@ def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
         body = json.dumps(result.body, ensure_ascii=False)
         status = result.status
     elif isinstance(result, Redirect):
-        headers = {**security_headers(config, True), "Location": result.location}
+        headers = {**security_headers(config, True), "Location": header_location(result.location)}
         body = ""
         status = result.status
     else:

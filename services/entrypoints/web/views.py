@@ -58,19 +58,27 @@ def accessibility(ctx: Context) -> Page:
 # -- login and session --------------------------------------------------------------------
 
 def login(ctx: Context) -> Redirect:
-    next_path = safe_next(ctx.config, ctx.query.get("next"))
+    pending = new_login(safe_next(ctx.config, ctx.query.get("next")))
+    if ctx.user is not None:
+        # A logged-in person stays logged in until a new login completes: a link from another
+        # site to this page (SameSite=Lax lets a top-level GET carry the cookie) logs nobody out.
+        ctx.user.login = pending
+        ctx.save_session()
+        return Redirect(authorize_url(ctx.config, pending), status=302)
     # Answers kept when a session ended travel on to the new login (see session_ended).
     stash = next((s.stash for s in (ctx.session, ctx.ended_session) if s is not None and s.stash), None)
-    session = ctx.begin("login", login=new_login(next_path), stash=stash)
-    assert session.login is not None
-    return Redirect(authorize_url(ctx.config, session.login), status=302)
+    ctx.begin("login", login=pending, stash=stash)
+    return Redirect(authorize_url(ctx.config, pending), status=302)
 
 
 def login_done(ctx: Context) -> Page | Redirect:
     session = ctx.session
-    if session is None or session.kind != "login" or session.login is None:
+    if session is None or session.login is None:
         return Redirect(ctx.url("/web/logga-in"), status=303)
     if ctx.query.get("error"):
+        if session.kind == "user":  # the person stays logged in as before
+            session.login = None
+            ctx.save_session()
         return Page("error.html", {"title": _title("Inloggningen avbröts"), "heading": "Inloggningen avbröts",
                                    "text": "Du loggades inte in. Försök igen."}, status=401)
     principal = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),

@@ -65,12 +65,6 @@ def test_the_status_history_through_the_decision_with_its_letter(app_client, tok
 
 
 def test_a_decision_recorded_by_case_work_shows_on_mina_sidor(app_client, token):
-    import pytest
-
-    from services.eservices.cases import Case
-
-    if "decisions" not in Case.model_fields:
-        pytest.skip("case work has not added decisions to the case yet")
     es = app_client("eservices")
     pnr, tok = fresh_citizen(token)
     receipt = submitted_case(es, tok, "support-application", application_answers(pnr))
