@@ -317,6 +317,8 @@ def _billed_once(cm: ClientMonth, days: list[AbsenceDay], alloc: Allocation
                  ) -> tuple[list[AbsenceDay], list[VisitOnAbsenceDay]]:
     """The compensated days that stay, and a flag per day that also has a visit (the rule in the
     module's docstring: billable visit time wins the day, else the compensation stays)."""
+    if not days:
+        return days, []
     on_day: dict[date, list[VisitFacts]] = {}
     for v in sorted(cm.visits, key=attrgetter("started_at", "visit_id")):
         if v.counted and not v.deleted:
@@ -341,7 +343,7 @@ def _billed_once(cm: ClientMonth, days: list[AbsenceDay], alloc: Allocation
 
 
 def bill_client_month(cm: ClientMonth, grants: Sequence[GrantFacts], profile: ClientProfile, pack: RulePack
-                 ) -> tuple[Line, list[UnverifiedLine], list[VisitOnAbsenceDay]]:
+                      ) -> tuple[Line, list[UnverifiedLine], list[VisitOnAbsenceDay]]:
     """A client's line, the visits it does not bill yet, and the days billed once of two."""
     granted = granted_in_month(grants, cm.year, cm.month, pack.granted.insatser)
     alloc = allocate(cm.visits, granted)

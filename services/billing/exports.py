@@ -63,6 +63,11 @@ UNVERIFIED_TITLE = "Ej attesterade besök (ingår inte i summan)"
 ABSENCE_DAY_TITLE = "Besök på frånvarodag (faktureras en gång: godkänd besökstid före frånvaroersättning)"
 
 
+def _exact_hours(minutes: str) -> str:
+    """Hours of an exact fraction of minutes (a day's absence share), two decimals."""
+    return kronor(round(Fraction(minutes) * 100 / 60))
+
+
 def _confirmation_text(view: InvoiceBasisView) -> str | None:
     from ..domain.calendar import local_minute  # Swedish local time, as a reader expects
 
@@ -86,7 +91,7 @@ def _review_rows(view: InvoiceBasisView) -> list[list[Any]]:
                                            "Fakturerad besökstid (h)", "Frånvaroersättning (h)", "Faktureras"]]
         rows += [[f.client, f.day.isoformat(), f.absence_id, ABSENCE_KINDS_SV.get(f.absence_kind, f.absence_kind),
                   " ".join(f.visit_ids), hours(f.visit_minutes), hours(f.billed_visit_minutes),
-                  hours(Fraction(f.compensation_minutes)),  # type: ignore[arg-type]
+                  _exact_hours(f.compensation_minutes),
                   "besöket" if f.billed == "visit" else "frånvaroersättningen"] for f in view.visits_on_absence_days]
     confirmed = _confirmation_text(view)
     if confirmed:
@@ -192,7 +197,7 @@ def _pdf_review(pdf: Any, view: InvoiceBasisView) -> None:
             pdf.cell(0, 5, f"{f.client}   {f.day.isoformat()}   {ABSENCE_KINDS_SV.get(f.absence_kind, f.absence_kind)} "
                            f"({f.absence_id})   besök {hours(f.visit_minutes)} h, fakturerat "
                            f"{hours(f.billed_visit_minutes)} h   frånvaroersättning "
-                           f"{hours(Fraction(f.compensation_minutes))} h   {f.label}",  # type: ignore[arg-type]
+                           f"{_exact_hours(f.compensation_minutes)} h   {f.label}",
                      new_x="LMARGIN", new_y="NEXT")
     confirmed = _confirmation_text(view)
     if confirmed:

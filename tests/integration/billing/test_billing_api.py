@@ -228,3 +228,22 @@ def test_a_visit_on_a_compensated_absence_day_is_billed_once_and_flagged(billing
         ("2025-05-20", "h-" + provider, ["v-" + provider], "visit", "100")
     csv = billing.get(f"/invoice-basis/{provider}/{MONTH}/csv", token=finance).body.decode("utf-8-sig")
     assert f"{client};2025-05-20;h-{provider};sjukhus;v-{provider};0,67;0,67;1,67;besöket" in csv
+
+
+def test_a_visit_row_stored_before_attestation_was_kept_is_not_billed(billing, finance):
+    """A client-month written by the code before issue 20 holds 7-field visit rows: read as not
+    approved (never billed unverified), and billed once visits' next change of the visit arrives."""
+    from services.aws import table
+
+    provider, client = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1940)
+    feed(billing, decision(client, 3040, date(2025, 1, 1)))
+    row = ["old-" + provider, 1, int(T.timestamp()), 60, 1, "none", 0]
+    table("billing").put_item(Item={"pk": f"MONTH#{MONTH}", "sk": provider})
+    table("billing").put_item(Item={"pk": f"CM#{provider}#{MONTH}", "sk": client, "visits": json.dumps([row]),
+                                    "absences": "[]", "rev": 1})
+    url = f"/invoice-basis?provider_id={provider}&month={MONTH}"
+    body = billing.get(url, token=finance).json
+    assert (body["totals"]["billable_minutes"], body["totals"]["unapproved_minutes"]) == (0, 60)
+    feed(billing, visit_changed("old-" + provider, client, provider=provider, version=2, minutes=60, start=T,
+                                year=YEAR, month=MM))
+    assert billing.get(url, token=finance).json["totals"]["billable_minutes"] == 60
