@@ -41,6 +41,16 @@ def finalize(call, provider_id, month):
     return service.finalize(deps(), call.who, provider_id, month)
 
 
+@app.route("/invoice-basis/{provider_id}/{month}/final/unverified-confirmation", methods=["POST"])
+@api.operation("billing.finalize_unverified", body=S + "FinalizeUnverifiedRequest", response=S + "InvoiceBasisView",
+               tags=B, summary="Finance makes the month's basis final although visits are not verified, with a reason "
+                               "(stored and shown on the basis); unverified visits stay unbilled")
+def finalize_unverified(call, body, provider_id, month):
+    from services.billing import service
+
+    return service.finalize(deps(), call.who, provider_id, month, body.reason)
+
+
 @app.route("/invoice-basis/{provider_id}/{month}/reconciliation", methods=["POST"])
 @api.operation("billing.reconcile", body=S + "ReconcileRequest", response="services.billing.reconcile:Reconciliation",
                tags=B,

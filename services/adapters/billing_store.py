@@ -2,7 +2,7 @@
 
 Items (table ``insats-billing``):
 - ``CM#<provider>#<yyyy-mm>`` / ``<client>``: one client's month with one provider — the visits
-  (compact: version, start, minutes, counted, over-granted word, deleted) and the absences; ``rev``.
+  (compact: version, start, minutes, counted, over-granted word, deleted, attested) and the absences; ``rev``.
   A provider's month is one partition, read by one paginated query.
 - ``MONTH#<yyyy-mm>`` / ``<provider>``: the providers with anything in the month.
 - ``CLIENT#<client>`` / ``CLIENT``: decisions (granted time), finance's classification; ``rev``.
@@ -35,14 +35,16 @@ def _month(year: int, month: int) -> str:
 # client with four visits a day stays far below the 400 KB item limit (~60 bytes a visit).
 def _visit_row(v: VisitFacts) -> list:
     return [v.visit_id, v.version, int(v.started_at.timestamp()), v.minutes, int(v.counted), v.over_granted,
-            int(v.deleted)]
+            int(v.deleted), v.attested]
 
 
 def _client_month(item: dict) -> ClientMonth:
     provider, month = item["pk"].split("#", 1)[1].rsplit("#", 1)
     year, mm = (int(x) for x in month.split("-"))
     at, utc = datetime.fromtimestamp, timezone.utc  # the hot loop of a month's read: ~100,000 rows
-    visits = tuple(VisitFacts(r[0], r[1], at(r[2], utc), r[3], r[4] == 1, r[5], r[6] == 1)
+    # a row stored before attestation was kept (7 long) is unapproved until its visit changes again
+    visits = tuple(VisitFacts(r[0], r[1], at(r[2], utc), r[3], r[4] == 1, r[5], r[6] == 1,
+                              r[7] if len(r) > 7 else "unapproved")
                    for r in json.loads(item.get("visits") or "[]"))
     absences = tuple(AbsenceFacts.model_validate(a) for a in json.loads(item.get("absences") or "[]"))
     # model_construct: what is stored was validated when it was written

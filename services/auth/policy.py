@@ -57,6 +57,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "reports.read": frozenset({OU, PS}),  # provider staff: their own provider's only
     "billing.read": frozenset({OU, PS}),  # a provider only its own: checked in billing's use cases
     "billing.finalize": frozenset({OU}),
+    "billing.finalize_unverified": frozenset({OU}),  # final although visits are unverified, with a reason
     "billing.reconcile": frozenset({OU, PS}),
     "billing.clients.manage": frozenset({OU}),
     "payouts.read": frozenset({OU}),

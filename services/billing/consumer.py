@@ -47,6 +47,7 @@ class _Visit(_Read):
     ended_at: datetime | None = None
     minutes: int = 0
     client_absent: bool = False
+    status: str = "open"
     deviations: list[_Deviation] = []
 
 
@@ -95,7 +96,17 @@ def visit_facts(e: _VisitChanged) -> VisitFacts:
     return VisitFacts(visit_id=e.visit_id, version=e.visit_version, started_at=v.started_at.astimezone(timezone.utc),
                       minutes=v.minutes,
                       counted=v.ended_at is not None and not v.client_absent,
-                      over_granted={"approved": "approved", "rejected": "rejected", None: "none"}.get(over, "pending"))
+                      over_granted={"approved": "approved", "rejected": "rejected", None: "none"}.get(over, "pending"),
+                      attested=attestation(v))
+
+
+def attestation(v: _Visit) -> str:
+    """Only verified time is billable: a deviation the case worker has not decided (a manual
+    receipt, time beyond the granted, no decision) holds the visit, and otherwise the provider's
+    coordinator must have approved it."""
+    if any(d.status == "pending" for d in v.deviations):
+        return "awaiting_decision"
+    return "approved" if v.status == "approved" else "unapproved"
 
 
 def absence_months(a: _Absence) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 from typing import Any
 
 from ..domain.calendar import swedish_local
@@ -65,7 +66,50 @@ def basis_csv(view: InvoiceBasisView) -> bytes:
                  hours(t.granted_minutes), hours(t.performed_minutes), hours(t.billable_minutes),
                  hours(t.pending_approval_minutes), hours(t.absence_minutes), hours(t.rural_minutes),
                  hours(t.island_minutes), kronor(t.amount_ore), sum(len(x.visit_ids) for x in view.lines), "", note])
+    rows += _review_rows(view)
     return _csv(BASIS_COLUMNS, rows)
+
+
+ABSENCE_KINDS_SV = {"hospital": "sjukhus", "short_term_stay": "korttidsvistelse", "other": "övrigt",
+                    "terminated": "avslutat uppdrag"}
+UNVERIFIED_TITLE = "Ej attesterade besök (ingår inte i summan)"
+ABSENCE_DAY_TITLE = "Besök på frånvarodag (faktureras en gång: godkänd besökstid före frånvaroersättning)"
+
+
+def _exact_hours(minutes: str) -> str:
+    """Hours of an exact fraction of minutes (a day's absence share), two decimals."""
+    return kronor(round(Fraction(minutes) * 100 / 60))
+
+
+def _confirmation_text(view: InvoiceBasisView) -> str | None:
+    from ..domain.calendar import local_minute  # Swedish local time, as a reader expects
+
+    c = view.unverified_confirmation
+    if c is None:
+        return None
+    return (f"Slutligt trots ej attesterade besök ({c.unapproved_visits} ej godkända, {hours(c.unapproved_minutes)} h; "
+            f"{c.awaiting_decision_visits} väntar på beslut, {hours(c.awaiting_decision_minutes)} h), bekräftat av "
+            f"{c.confirmed_by} {local_minute(c.confirmed_at)}. Skäl: {c.reason}")
+
+
+def _review_rows(view: InvoiceBasisView) -> list[list[Any]]:
+    """What the basis does not bill (unverified visits) and what it bills once of two (a visit on
+    a compensated absence day), each a section of its own below the totals."""
+    rows: list[list[Any]] = []
+    if view.unverified:
+        rows += [[], [UNVERIFIED_TITLE], ["Kund", "Status", "Besök", "Tid (h)", "Besöks-id"]]
+        rows += [[u.client, u.label, u.visits, hours(u.minutes), " ".join(u.visit_ids)] for u in view.unverified]
+    if view.visits_on_absence_days:
+        rows += [[], [ABSENCE_DAY_TITLE], ["Kund", "Dag", "Frånvaro-id", "Frånvaro", "Besök", "Besökstid (h)",
+                                           "Fakturerad besökstid (h)", "Frånvaroersättning (h)", "Faktureras"]]
+        rows += [[f.client, f.day.isoformat(), f.absence_id, ABSENCE_KINDS_SV.get(f.absence_kind, f.absence_kind),
+                  " ".join(f.visit_ids), hours(f.visit_minutes), hours(f.billed_visit_minutes),
+                  _exact_hours(f.compensation_minutes),
+                  "besöket" if f.billed == "visit" else "frånvaroersättningen"] for f in view.visits_on_absence_days]
+    confirmed = _confirmation_text(view)
+    if confirmed:
+        rows += [[], [confirmed]]
+    return rows
 
 
 PAYOUT_COLUMNS = ["Personnummer", "Uppdrag", "Månad", "Arvode (kr, skattepliktigt)", "Andel av prisbasbelopp/12",
@@ -148,4 +192,34 @@ def basis_pdf(view: InvoiceBasisView, municipality_name: str) -> bytes:
         font(pdf, 9, bold=True)
         pdf.cell(0, 5, f"Rättelse av version {view.corrects_version}: belopp "
                        f"{kronor(view.difference_totals.get('amount_ore', 0))} kr", new_x="LMARGIN", new_y="NEXT")
+    _pdf_review(pdf, view)
     return bytes(pdf.output())
+
+
+def _pdf_review(pdf: Any, view: InvoiceBasisView) -> None:
+    """The CSV's sections below the totals: unverified visits, visits on absence days, finance's word."""
+    from ..adapters.pdf import font
+
+    def title(text: str) -> None:
+        pdf.ln(3)
+        font(pdf, 9, bold=True)
+        pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        font(pdf, 8)
+
+    if view.unverified:
+        title(UNVERIFIED_TITLE)
+        for u in view.unverified:
+            pdf.cell(0, 5, f"{u.client}   {u.label}   {u.visits} besök   {hours(u.minutes)} h",
+                     new_x="LMARGIN", new_y="NEXT")
+    if view.visits_on_absence_days:
+        title(ABSENCE_DAY_TITLE)
+        for f in view.visits_on_absence_days:
+            pdf.cell(0, 5, f"{f.client}   {f.day.isoformat()}   {ABSENCE_KINDS_SV.get(f.absence_kind, f.absence_kind)} "
+                           f"({f.absence_id})   besök {hours(f.visit_minutes)} h, fakturerat "
+                           f"{hours(f.billed_visit_minutes)} h   frånvaroersättning "
+                           f"{_exact_hours(f.compensation_minutes)} h   {f.label}",
+                     new_x="LMARGIN", new_y="NEXT")
+    confirmed = _confirmation_text(view)
+    if confirmed:
+        title("Slutligt trots ej attesterade besök")
+        pdf.multi_cell(0, 5, confirmed, new_x="LMARGIN", new_y="NEXT")

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..domain.absences import AbsenceKind
 
 OverGranted = Literal["none", "pending", "approved", "rejected"]
+# Where a visit's attestation stands: approved by the provider's coordinator; ended but not
+# approved; or waiting for the case worker's decision on a deviation (manual receipt, time beyond
+# the granted). Only an approved visit is billable.
+Attested = Literal["approved", "unapproved", "awaiting_decision"]
 Area = Literal["standard", "rural", "island"]
 
 
@@ -30,6 +34,7 @@ class VisitFacts:
     counted: bool = True  # an unfinished visit, or one where the client was absent, bills nothing
     over_granted: OverGranted = "none"
     deleted: bool = False
+    attested: Attested = "unapproved"  # unknown is not billed: only verified time is
 
 
 class AbsenceFacts(_Model):

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .basis import Basis, LineDifference
+from .basis import Basis, LineDifference, UnverifiedConfirmation
 from .model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
 
 
@@ -27,6 +27,7 @@ class FinalBasis(BaseModel):
     corrects_version: int | None = None
     difference: list[LineDifference] = []
     difference_totals: dict[str, int] = {}
+    unverified_confirmation: UnverifiedConfirmation | None = None
 
 
 class ClientMonthStore(Protocol):

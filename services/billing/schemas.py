@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..domain.bounds import CleanLine, check_date
 from ..domain.personnummer import Personnummer
-from .basis import Line, LineDifference, RulePackRef, Totals
+from .basis import Line, LineDifference, RulePackRef, Totals, UnverifiedConfirmation, UnverifiedLine, VisitOnAbsenceDay
 from .reconcile import ClaimedLine
 from .rules import PreliminaryAmount
 
@@ -82,6 +82,19 @@ class InvoiceBasisView(BaseModel):
     corrects_version: int | None = None
     difference: list[LineDifference] = Field(default_factory=list)
     difference_totals: dict[str, int] = Field(default_factory=dict)
+    unverified: list[UnverifiedLine] = Field(default_factory=list, description=(
+        "Visits not billed: Ej godkänt (not approved by the provider's coordinator) and Väntar på beslut "
+        "(a deviation the case worker has not decided), per client with their minutes; never in the totals"))
+    visits_on_absence_days: list[VisitOnAbsenceDay] = Field(default_factory=list, description=(
+        "Days compensated as an absence that also have a visit: billed once, approved visit time first"))
+    unverified_confirmation: UnverifiedConfirmation | None = Field(default=None, description=(
+        "Finance's confirmation, with its reason, of a final basis made while visits were not verified"))
+
+
+class FinalizeUnverifiedRequest(Request):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: CleanLine = Field(min_length=3, max_length=500, description=(
+        "Why the month is made final although visits are not verified (stored, shown on the basis)"))
 
 
 class ReconcileRequest(Request):

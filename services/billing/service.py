@@ -30,6 +30,11 @@ class BeforeLockDate(Conflict):
     title = "The month's lock date has not passed"
 
 
+class UnverifiedVisits(Conflict):
+    slug = "unverified-visits"
+    title = "Visits of the month are not verified"
+
+
 @dataclass(frozen=True)
 class File:
     body: bytes
@@ -64,7 +69,9 @@ def _view(b: rules.Basis, *, year: int, month: int, at: datetime, final: FinalBa
         rule_pack=b.rule_pack, lines=b.lines, totals=b.totals, preliminary_amounts=b.preliminary_amounts,
         computed_at=final.finalized_at if final else at,
         finalized_by=final.finalized_by if final else None, corrects_version=final.corrects_version if final else None,
-        difference=final.difference if final else [], difference_totals=final.difference_totals if final else {})
+        difference=final.difference if final else [], difference_totals=final.difference_totals if final else {},
+        unverified=b.unverified, visits_on_absence_days=b.visits_on_absence_days,
+        unverified_confirmation=final.unverified_confirmation if final else None)
 
 
 def invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: str,
@@ -97,13 +104,37 @@ def _invoice_basis(deps: BillingDeps, who: Principal, provider_id: str, month: s
 
 
 def _same_figures(a: rules.Basis, b: rules.Basis) -> bool:
-    return a.lines == b.lines and a.totals == b.totals and a.rule_pack == b.rule_pack
+    return a.lines == b.lines and a.totals == b.totals and a.rule_pack == b.rule_pack and \
+        a.unverified == b.unverified and a.visits_on_absence_days == b.visits_on_absence_days
 
 
-def finalize(deps: BillingDeps, who: Principal, provider_id: str, month: str) -> InvoiceBasisView:
+def _confirmation(current: rules.Basis, who: Principal, reason: str | None, now: datetime, month: str
+                  ) -> rules.UnverifiedConfirmation | None:
+    """None when every visit is verified; finance's confirmation when it gave a reason; else 409."""
+    if not current.unverified:
+        return None
+    count = {state: sum(u.visits for u in current.unverified if u.attestation == state)
+             for state in ("unapproved", "awaiting_decision")}
+    minutes = {state: sum(u.minutes for u in current.unverified if u.attestation == state)
+               for state in ("unapproved", "awaiting_decision")}
+    if reason is None:
+        raise UnverifiedVisits(
+            f"{sum(count.values())} visits of {month} are not verified ({count['unapproved']} not approved by the "
+            f"provider's coordinator, {count['awaiting_decision']} waiting for the case worker's decision); they "
+            "are not billed. Approve them first, or finance makes the basis final anyway with a reason: "
+            f"POST /invoice-basis/{current.provider_id}/{month}/final/unverified-confirmation")
+    return rules.UnverifiedConfirmation(
+        reason=reason, confirmed_by=who.actor, confirmed_at=now, unapproved_visits=count["unapproved"],
+        unapproved_minutes=minutes["unapproved"], awaiting_decision_visits=count["awaiting_decision"],
+        awaiting_decision_minutes=minutes["awaiting_decision"])
+
+
+def finalize(deps: BillingDeps, who: Principal, provider_id: str, month: str,
+             unverified_reason: str | None = None) -> InvoiceBasisView:
     """Makes the month's basis final once its lock date has passed. A final version is never
     changed: if the figures moved since (a late correction), the next version holds them and the
-    difference; if nothing moved, the latest version is the answer."""
+    difference; if nothing moved, the latest version is the answer. While any visit of the month
+    is not verified, only finance's ``unverified_reason`` makes it final (stored with the version)."""
     _may_see(who, provider_id)
     year, mm = year_month(month)
     now = deps.clock()
@@ -115,8 +146,10 @@ def finalize(deps: BillingDeps, who: Principal, provider_id: str, month: str) ->
     last = deps.store.latest_final(provider_id, year, mm)
     if last is not None and _same_figures(last.basis, current):
         return invoice_basis(deps, who, provider_id, month)
+    confirmed = _confirmation(current, who, unverified_reason, now, month)
     final = FinalBasis(version=(last.version + 1) if last else 1, basis=current, finalized_at=now,
-                       finalized_by=who.actor, corrects_version=last.version if last else None)
+                       finalized_by=who.actor, corrects_version=last.version if last else None,
+                       unverified_confirmation=confirmed)
     if last is not None:
         lines, totals = rules.difference(current, last.basis)
         final = final.model_copy(update={"difference": lines, "difference_totals": totals})

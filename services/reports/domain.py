@@ -32,7 +32,7 @@ DAY_START, DAY_END = time(7, 0), time(22, 0)
 MEALS = frozenset({"matdistribution"})
 MANY_STAFF = 20
 DEVIATIONS = ("manual_receipt", "post_registration", "adjusted_time", "over_granted_time",
-              "over_granted_pending", "without_decision", "rejected_open")
+              "over_granted_pending", "without_decision", "rejected_open", "visit_on_absence_day")
 
 # visit flags (bits of the compact form)
 DOUBLE, UNPLANNED, SUPERVISION, ABSENT, POST_REG, EDITED, OUTSIDE, TEMPORARY, ENDED = (1 << i for i in range(9))
@@ -349,15 +349,31 @@ def compute(cm: ClientMonth) -> dict:
             if a[0] == p:
                 absence.setdefault(a[1], set()).update(
                     days_in(first, last, date.fromisoformat(a[2]), date.fromisoformat(a[3]) if a[3] else None))
+        on_absence = visits_on_absence_days(visits, absence)
+        dev["visit_on_absence_day"] = sum(on_absence.values())
         parts.append({
             "provider": p,
             "rows": [rows[k] for k in sorted(rows)],
             "absence_days": {k: len(absence[k]) for k in sorted(absence)},
+            "visits_on_absence_days": sorted(on_absence),
             "deviations": dev,
             "continuity": continuity(visits, year, month, aged_65, cm.tail.get(p)),
             "aged_65": aged_65,
         })
     return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts}
+
+
+def visits_on_absence_days(visits: list[list], absence: dict[str, set[date]]) -> dict[str, int]:
+    """Days the provider registered the client absent that also have a performed visit (ended, the
+    client not found absent), with how many: a day billing may compensate as absence and bill as
+    a visit. The invoice basis says which of the two it bills (approved visit time first)."""
+    absent = set().union(*absence.values()) if absence else set()
+    found: dict[str, int] = {}
+    for v in visits:
+        day = datetime.fromtimestamp(v[1], STOCKHOLM).date()
+        if v[4] & ENDED and not v[4] & ABSENT and day in absent:
+            found[day.isoformat()] = found.get(day.isoformat(), 0) + 1
+    return found
 
 
 def _row(insats: str, granted: int) -> dict:

@@ -22,7 +22,7 @@ INSATS_LABELS = {
 COLUMNS = ("Månad", "Utförare", "Brukare", "65 år eller äldre", "Insats", "Beviljad tid (min)", "Utförd tid (min)",
            "Godkänd tid (min)", "Andel utförd av beviljad tid", "Besök", "Besök med dubbelbemanning",
            "Utan beslut", *[f"Frånvarodagar {v}" for v in ABSENCE_LABELS.values()],
-           "Personalkontinuitet (högst, 14 dagar)")
+           "Personalkontinuitet (högst, 14 dagar)", "Besök på frånvarodag")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -48,7 +48,8 @@ def to_csv(report: dict) -> str:
         writer.writerow([safe_cell(x) for x in (
             report["month"], r["provider_id"], r["client"], r["aged_65"], INSATS_LABELS.get(r["insats"], r["insats"]),
             r["granted"], r["performed"], r["approved"], r["share_performed"], r["visits"], r["double_staffed"],
-            r["without_decision"], *[r["absence_days"].get(k, 0) for k in ABSENCE_LABELS], r["continuity_max"])])
+            r["without_decision"], *[r["absence_days"].get(k, 0) for k in ABSENCE_LABELS], r["continuity_max"],
+            " ".join(r.get("visits_on_absence_days", [])))])
     return "\ufeff" + out.getvalue()
 
 

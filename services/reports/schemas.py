@@ -37,6 +37,8 @@ class Row(BaseModel):
     without_decision: bool
     absence_days: dict[str, int]
     continuity_max: int | None
+    visits_on_absence_days: list[str] = Field(default_factory=list, description=(
+        "Days registered as the client's absence that also have a performed visit (billed once: see the invoice basis)"))
 
 
 class Report(BaseModel):

@@ -396,7 +396,8 @@ def rows_of(published: dict[str, dict], provider: str | None) -> list[dict]:
             counted = [c for c in part["continuity"] if c is not None]
             base = {"provider_id": part["provider"], "client": mask(client), "aged_65": part["aged_65"],
                     "absence_days": part["absence_days"],
-                    "continuity_max": max(counted) if counted else None}
+                    "continuity_max": max(counted) if counted else None,
+                    "visits_on_absence_days": part.get("visits_on_absence_days", [])}
             for row in part["rows"] or [{"insats": "", "granted": 0, "performed": 0, "approved": 0, "visits": 0,
                                          "double_staffed": 0, "without_decision": False}]:
                 rows.append({**base, **row, "share_performed": (round(row["performed"] / row["granted"], 4)

@@ -158,3 +158,92 @@ def test_payouts_from_approved_reports_as_json_and_csv(billing, finance):
     assert len(mine) == 1 and (mine[0]["fee_ore"], mine[0]["mileage_ore"]) == (147_000, 10_500)
     csv = billing.get(f"/payouts/{month}/csv", token=finance)
     assert csv.status == 200 and person in csv.body.decode("utf-8-sig")
+
+
+def test_only_verified_visits_are_billed_and_final_with_unverified_ones_needs_finances_reason(billing, finance, token):
+    """Issue 20, item 1. GIVEN a month with an approved visit of 60, one of 45 the coordinator has
+    not approved and one of 30 whose manual receipt waits for the case worker WHEN finance reads the
+    basis THEN 60 minutes are billed and the others stand on their own lines; making it final is 409
+    until finance confirms with a reason, which is validated, stored and shown in JSON, CSV and PDF."""
+    from tests.support.pdf import pdf_text
+
+    provider, client = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1940)
+    feed(billing, decision(client, 3040, date(2025, 1, 1)),
+         visit_changed("ok-" + provider, client, provider=provider, minutes=60, start=T, year=YEAR, month=MM),
+         visit_changed("un-" + provider, client, provider=provider, minutes=45, start=T + timedelta(days=1),
+                       year=YEAR, month=MM, status="registered"),
+         visit_changed("wait-" + provider, client, provider=provider, minutes=30, start=T + timedelta(days=2),
+                       year=YEAR, month=MM, status="registered", deviations=(("manual_receipt", "pending"),)))
+    url = f"/invoice-basis?provider_id={provider}&month={MONTH}"
+    body = billing.get(url, token=finance).json
+    assert (body["totals"]["billable_minutes"], body["totals"]["amount_ore"]) == (60, 46800)
+    assert (body["totals"]["unapproved_minutes"], body["totals"]["awaiting_decision_minutes"]) == (45, 30)
+    assert [(u["label"], u["minutes"], u["visit_ids"]) for u in body["unverified"]] == \
+        [("Ej godkänt", 45, ["un-" + provider]), ("Väntar på beslut", 30, ["wait-" + provider])]
+
+    refused = billing.post(f"/invoice-basis/{provider}/{MONTH}/final", token=finance)
+    assert refused.status == 409 and refused.json["type"].endswith("unverified-visits"), refused.json
+    assert "unverified-confirmation" in refused.json["detail"]
+    confirm = f"/invoice-basis/{provider}/{MONTH}/final/unverified-confirmation"
+    for bad in ({}, {"reason": "  "}, {"reason": "ok\u202e"}, {"reason": "x" * 501}, {"reason": "två\nrader"}):
+        r = billing.post(confirm, bad, token=finance)
+        assert r.status == 422 and r.json["errors"][0]["field"] == "reason", (bad, r.json)
+    staff = token("provider_staff", user_id="anna", provider_id=provider)
+    assert billing.post(confirm, {"reason": "Vi vill ha betalt"}, token=staff).status == 403
+    assert billing.get(url, token=finance).json["status"] == "preliminary"  # nothing stored
+
+    final = billing.post(confirm, {"reason": "Utföraren attesterar inte i tid; rättas i nästa version"},
+                         token=finance)
+    assert final.status == 200, final.json
+    assert (final.json["status"], final.json["version"], final.json["totals"]["billable_minutes"]) == ("final", 1, 60)
+    confirmed = final.json["unverified_confirmation"]
+    assert (confirmed["reason"], confirmed["confirmed_by"], confirmed["unapproved_minutes"],
+            confirmed["awaiting_decision_minutes"]) == \
+        ("Utföraren attesterar inte i tid; rättas i nästa version", "ordering_unit:ekonom", 45, 30)
+    assert billing.get(url, token=finance).json["unverified_confirmation"] == confirmed
+    csv = billing.get(f"/invoice-basis/{provider}/{MONTH}/csv", token=finance).body.decode("utf-8-sig")
+    assert f"{client};Ej godkänt;1;0,75;un-{provider}" in csv and f"{client};Väntar på beslut;1;0,50" in csv
+    assert "rättas i nästa version" in csv
+    pdf = billing.get(f"/invoice-basis/{provider}/{MONTH}/pdf", token=finance, headers={"Accept": "application/pdf"})
+    text = " ".join(pdf_text(pdf.body).split())
+    assert "Ej godkänt" in text and "Väntar på beslut" in text and "rättas i nästa version" in text
+
+
+def test_a_visit_on_a_compensated_absence_day_is_billed_once_and_flagged(billing, finance):
+    """Issue 20, item 3. GIVEN a hospital stay from May 20 (compensated the 20th and 21st) and an
+    approved visit of 40 minutes on the 20th THEN the 20th is billed as the visit only and flagged
+    in the JSON and the CSV."""
+    provider, client = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1940)
+    feed(billing, decision(client, 3040, date(2025, 1, 1)),
+         absence_registered("h-" + provider, client, date(2025, 5, 20), provider=provider),
+         visit_changed("v-" + provider, client, provider=provider, minutes=40, year=YEAR, month=MM,
+                       start=datetime(2025, 5, 20, 12, tzinfo=timezone.utc)))
+    body = billing.get(f"/invoice-basis?provider_id={provider}&month={MONTH}", token=finance).json
+    (line,) = body["lines"]
+    assert (line["billable_minutes"], line["absence_minutes"]) == (40, 100)
+    assert [d["day"] for d in line["absence_days"]] == ["2025-05-21"]
+    assert body["totals"]["amount_ore"] == round(40 * 46800 / 60) + round(100 * 46800 / 60)
+    (flag,) = body["visits_on_absence_days"]
+    assert (flag["day"], flag["absence_id"], flag["visit_ids"], flag["billed"], flag["compensation_minutes"]) == \
+        ("2025-05-20", "h-" + provider, ["v-" + provider], "visit", "100")
+    csv = billing.get(f"/invoice-basis/{provider}/{MONTH}/csv", token=finance).body.decode("utf-8-sig")
+    assert f"{client};2025-05-20;h-{provider};sjukhus;v-{provider};0,67;0,67;1,67;besöket" in csv
+
+
+def test_a_visit_row_stored_before_attestation_was_kept_is_not_billed(billing, finance):
+    """A client-month written by the code before issue 20 holds 7-field visit rows: read as not
+    approved (never billed unverified), and billed once visits' next change of the visit arrives."""
+    from services.aws import table
+
+    provider, client = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1940)
+    feed(billing, decision(client, 3040, date(2025, 1, 1)))
+    row = ["old-" + provider, 1, int(T.timestamp()), 60, 1, "none", 0]
+    table("billing").put_item(Item={"pk": f"MONTH#{MONTH}", "sk": provider})
+    table("billing").put_item(Item={"pk": f"CM#{provider}#{MONTH}", "sk": client, "visits": json.dumps([row]),
+                                    "absences": "[]", "rev": 1})
+    url = f"/invoice-basis?provider_id={provider}&month={MONTH}"
+    body = billing.get(url, token=finance).json
+    assert (body["totals"]["billable_minutes"], body["totals"]["unapproved_minutes"]) == (0, 60)
+    feed(billing, visit_changed("old-" + provider, client, provider=provider, version=2, minutes=60, start=T,
+                                year=YEAR, month=MM))
+    assert billing.get(url, token=finance).json["totals"]["billable_minutes"] == 60

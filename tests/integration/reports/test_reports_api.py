@@ -104,3 +104,28 @@ def test_given_a_bad_month_or_one_not_built_when_reading_then_a_problem_naming_i
     assert bad.status == 422 and bad.json["errors"][0]["field"] == "query.month"
     assert "YYYY-MM" in bad.json["errors"][0]["detail"]
     assert app_client("reports").get("/reports?month=2019-01", token=ou).status == 404
+
+
+def test_given_a_visit_on_a_day_the_client_is_absent_when_reported_then_it_is_flagged(app_client, token):
+    """Issue 20, item 3. GIVEN a hospital stay of August 10–12 and an approved visit on the 11th
+    WHEN the report is built THEN the provider's deviations count it and the client's row and the
+    CSV name the day."""
+    month, provider, client = "2031-08", f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1938)
+    start = datetime(2031, 8, 11, 8, 0, tzinfo=timezone.utc)
+    content = VisitContent(staff_id="anna", started_at=start, ended_at=start + timedelta(minutes=40), minutes=40,
+                           insatser=split_minutes(40, ["personlig_omsorg"]), status="approved")
+    events = [VisitChangedV2(visit_id=str(uuid.uuid4()), client=client, provider_id=provider, year=2031, month=8,
+                             visit_version=2, change="approved", visit=content).envelope("visits"),
+              AbsenceRegistered(absence_id="abs-" + provider, client=client, provider_id=provider, kind="hospital",
+                                starts_on=date(2031, 8, 10), ends_on=date(2031, 8, 12),
+                                learned_at=datetime(2031, 8, 10, tzinfo=timezone.utc)).envelope("visits")]
+    assert app_client("reports").sqs("on_event", [e.model_dump_json() for e in events]) == {"batchItemFailures": []}
+    service.rebuild(deps(), month)
+    finance = token("ordering_unit", user_id="ou1")
+    r = app_client("reports").get(f"/reports?month={month}&provider_id={provider}", token=finance)
+    assert r.status == 200, r.json
+    assert r.json["providers"][0]["deviations"]["visit_on_absence_day"] == 1
+    assert [row["visits_on_absence_days"] for row in r.json["rows"]] == [["2031-08-11"]]
+    got = app_client("reports").get(f"/reports/csv?month={month}&provider_id={provider}", token=finance)
+    rows = list(csv.reader(io.StringIO(got.body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][-1] == "Besök på frånvarodag" and rows[1][-1] == "2031-08-11"

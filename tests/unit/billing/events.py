@@ -16,11 +16,14 @@ def envelope(event_type: str, version: int, payload: dict) -> Envelope:
 
 def visit_changed(visit_id: str, client: str, *, version: int = 1, minutes: int = 60, provider: str = "p1",
                   start: datetime = T0, gone: bool = False, over: str | None = None, absent: bool = False,
-                  year: int = 2026, month: int = 3) -> Envelope:
+                  year: int = 2026, month: int = 3, status: str = "approved",
+                  deviations: tuple[tuple[str, str], ...] = ()) -> Envelope:
+    """A visit as visits emits it; approved by the provider's coordinator unless ``status`` says otherwise."""
     content = None if gone else {
         "staff_id": "anna", "started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=minutes)).isoformat(),
         "minutes": minutes, "insatser": [{"insats": "personlig_omsorg", "minutes": minutes}], "client_absent": absent,
-        "status": "registered", "deviations": [{"code": "over_granted_time", "status": over}] if over else []}
+        "status": status, "deviations": ([{"code": "over_granted_time", "status": over}] if over else [])
+        + [{"code": code, "status": word} for code, word in deviations]}
     return envelope("visit.changed", 2, {"visit_id": visit_id, "client": client, "provider_id": provider,
                                          "year": year, "month": month, "visit_version": version,
                                          "change": "deleted" if gone else "updated", "visit": content})

@@ -21,9 +21,10 @@ def grant(minutes: int, valid_from: date, valid_to: date | None = None, *, decid
 
 
 def visit(i: int, minutes: int, *, day: int = 1, over: str = "none", year: int = 2026, month: int = 3,
-          counted: bool = True) -> VisitFacts:
+          counted: bool = True, attested: str = "approved") -> VisitFacts:
+    """A visit; approved by the provider's coordinator unless ``attested`` says otherwise."""
     return VisitFacts(visit_id=f"v{i:04d}", version=1, minutes=minutes, counted=counted, over_granted=over,
-                      started_at=datetime(year, month, day, 8, tzinfo=timezone.utc) + timedelta(minutes=i))
+                      attested=attested, started_at=datetime(year, month, day, 8, tzinfo=timezone.utc) + timedelta(minutes=i))
 
 
 def absence(starts: date, *, ends: date | None = None, learned: datetime | None = None,

@@ -202,3 +202,66 @@ def test_a_termination_finance_found_mismanaged_pays_nothing_and_an_absence_is_n
     profile = ClientProfile(mismanaged_terminations=("t1", "h1"))
     got = line(absences=[ended, ill], profile=profile)
     assert got.absence_minutes == 200 and {d.absence_id for d in got.absence_days} == {"h1"}
+
+
+# -- only verified time is billed (issue 20, item 1) -----------------------------------------
+
+def test_unapproved_and_undecided_visits_are_listed_apart_and_never_billed():
+    """GIVEN an approved visit of 60, one of 45 the coordinator has not approved, and one of 30
+    whose manual receipt waits for the case worker WHEN the basis is computed THEN only the 60 are
+    performed and billable, and the others stand on lines of their own with their minutes."""
+    visits = [visit(1, 60), visit(2, 45, attested="unapproved"), visit(3, 30, attested="awaiting_decision")]
+    got = basis.compute("p1", 2026, 3, [client_month(OLD, visits)], {OLD: G3040}, {}, HANINGE_2026)
+    (only,) = got.lines
+    assert (only.performed_minutes, only.billable_minutes, only.visit_ids) == (60, 60, ["v0001"])
+    assert (only.unapproved_minutes, only.awaiting_decision_minutes) == (45, 30)
+    assert got.totals.billable_minutes == 60 and got.totals.amount_ore == HANINGE_2026.hourly_rate_ore
+    assert [(u.label, u.minutes, u.visit_ids) for u in got.unverified] == \
+        [("Ej godkänt", 45, ["v0002"]), ("Väntar på beslut", 30, ["v0003"])]
+
+
+def test_unverified_time_takes_no_granted_time_from_the_verified():
+    """GIVEN 100 granted minutes, an unapproved visit of 80 first, then an approved one of 90 THEN
+    the approved visit bills 90 (none of it is beyond the granted time)."""
+    got = line([visit(1, 80, attested="unapproved"), visit(2, 90)], grants=[grant(100, MARCH)])
+    assert (got.billable_minutes, got.pending_approval_minutes, got.unapproved_minutes) == (90, 0, 80)
+
+
+def test_time_beyond_the_granted_waiting_for_the_case_worker_holds_the_whole_visit():
+    got = line([visit(1, 60), visit(2, 70, over="pending")], grants=[grant(100, MARCH)])
+    assert (got.billable_minutes, got.pending_approval_minutes, got.awaiting_decision_minutes) == (60, 0, 70)
+
+
+# -- a visit on a compensated absence day is billed once (issue 20, item 3) --------------------
+
+def test_approved_visit_time_on_a_compensated_absence_day_wins_and_the_compensation_is_dropped():
+    """GIVEN a hospital stay from March 10 (compensated the 10th and 11th, 100 minutes each) and an
+    approved visit of 40 minutes on the 10th WHEN the basis is computed THEN the 10th is billed as
+    the visit only, the 11th as absence, and the 10th is flagged."""
+    client = client_month(OLD, [visit(1, 40, day=10)], [absence(date(2026, 3, 10), ends=date(2026, 3, 20))])
+    got = basis.compute("p1", 2026, 3, [client], {OLD: G3040}, {}, HANINGE_2026)
+    (only,) = got.lines
+    assert (only.billable_minutes, only.absence_minutes) == (40, 100)
+    assert [d.day.day for d in only.absence_days] == [11]
+    rate = HANINGE_2026.hourly_rate_ore  # each part rounded on its own
+    assert only.amount_ore == sum(basis.round_half_up(basis.Fraction(m * rate, 60)) for m in (40, 100))
+    (flag,) = got.visits_on_absence_days
+    assert (flag.client, flag.day, flag.absence_id, flag.absence_kind, flag.visit_ids, flag.visit_minutes,
+            flag.billed_visit_minutes, flag.compensation_minutes, flag.billed) == \
+        (OLD, date(2026, 3, 10), "a1", "hospital", ["v0001"], 40, 40, "100", "visit")
+
+
+def test_an_unverified_visit_on_a_compensated_day_leaves_the_compensation_and_is_flagged():
+    client = client_month(OLD, [visit(1, 40, day=11, attested="unapproved")], [absence(date(2026, 3, 10))])
+    got = basis.compute("p1", 2026, 3, [client], {OLD: G3040}, {}, HANINGE_2026)
+    assert (got.lines[0].billable_minutes, got.lines[0].absence_minutes) == (0, 200)
+    assert [(f.day.day, f.billed, f.billed_visit_minutes) for f in got.visits_on_absence_days] == [(11, "absence", 0)]
+
+
+def test_a_visit_on_an_absence_day_without_compensation_is_not_flagged():
+    """The hospital stay was announced in time: nothing is compensated, nothing is billed twice."""
+    began = datetime(2026, 3, 10, tzinfo=basis.STOCKHOLM)
+    ill = absence(date(2026, 3, 10), announced=began - timedelta(hours=72))
+    got = basis.compute("p1", 2026, 3, [client_month(OLD, [visit(1, 40, day=10)], [ill])], {OLD: G3040}, {},
+                        HANINGE_2026)
+    assert got.lines[0].billable_minutes == 40 and got.visits_on_absence_days == []

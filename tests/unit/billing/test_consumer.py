@@ -121,3 +121,15 @@ def test_an_event_naming_no_valid_personnummer_fails_alone():
     store, client = InMemoryBillingStore(), new_pnr(1940)
     failed = run(store, visit_changed("v1", "197001011234"), visit_changed("v2", client))
     assert failed == {"m0"} and "v2" in visits_of(store, client)
+
+
+def test_a_visit_is_billable_only_when_approved_and_nothing_waits_for_the_case_worker():
+    """GIVEN visits as visits emits them: approved, registered (not approved), and approved-looking
+    with a manual receipt still pending THEN billing keeps approved, unapproved and awaiting decision."""
+    store, client = InMemoryBillingStore(), new_pnr(1940)
+    run(store, visit_changed("v1", client), visit_changed("v2", client, status="registered"),
+        visit_changed("v3", client, status="registered", deviations=(("manual_receipt", "pending"),)),
+        visit_changed("v4", client, deviations=(("manual_receipt", "approved"),)))
+    got = visits_of(store, client)
+    assert [got[v].attested for v in ("v1", "v2", "v3", "v4")] == \
+        ["approved", "unapproved", "awaiting_decision", "approved"]

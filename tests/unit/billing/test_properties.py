@@ -19,7 +19,8 @@ visits = st.lists(st.builds(
     started_at=st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 3, 31, 22),
                             timezones=st.just(timezone.utc)),
     minutes=st.integers(0, 600), counted=st.booleans(),
-    over_granted=st.sampled_from(["none", "pending", "approved", "rejected"])), max_size=40)
+    over_granted=st.sampled_from(["none", "pending", "approved", "rejected"]),
+    attested=st.sampled_from(["approved", "approved", "unapproved", "awaiting_decision"])), max_size=40)
 
 grants = st.lists(st.builds(
     GrantFacts, decision_id=st.uuids().map(str), insats=st.sampled_from(["hemtjanst", "trygghetslarm"]),
@@ -76,6 +77,10 @@ def test_billable_never_exceeds_performed_nor_granted_plus_approved(vs, gs, pack
     assert line.billable_minutes + line.pending_approval_minutes + line.rejected_minutes == line.performed_minutes
     approved = sum(v.minutes for v in vs if v.counted and v.over_granted == "approved")
     assert line.approved_over_granted_minutes <= approved
+    verified = sum(v.minutes for v in vs if v.counted and v.attested == "approved" and v.over_granted != "pending")
+    assert line.performed_minutes == verified  # unverified time is listed apart, never billed
+    assert line.performed_minutes + line.unapproved_minutes + line.awaiting_decision_minutes == \
+        sum(v.minutes for v in vs if v.counted)
 
 
 @settings(max_examples=300, deadline=None)

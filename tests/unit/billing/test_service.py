@@ -192,3 +192,65 @@ def test_terms_set_in_the_same_year_are_paid_as_set():
     d = deps()
     apply_batch(d.store, [("a", report_approved("c1", new_pnr(1975), terms_year=2026, fee=151_234))])
     assert service.payouts(d, FINANCE, "2026-01").lines[0].fee_ore == 151_234
+
+
+# -- only verified time is billed; final with unverified visits only on finance's word ------------
+
+def test_unverified_visits_are_not_billed_and_finance_confirms_a_final_basis_with_a_reason():
+    """GIVEN a month with an approved visit of 60, one of 45 not approved and one of 30 whose manual
+    receipt waits for the case worker WHEN finance makes it final THEN 409 naming both, nothing
+    stored; WITH a reason THEN version 1 bills the 60 only and carries the confirmation, shown in
+    the JSON, the CSV and the PDF."""
+    from tests.support.pdf import pdf_text
+
+    d = deps()
+    client = new_pnr(1940)
+    apply_batch(d.store, [("d", decision(client, 3040, date(2026, 1, 1))), ("a", visit_changed("a", client)),
+                          ("u", visit_changed("u", client, minutes=45, status="registered")),
+                          ("w", visit_changed("w", client, minutes=30, status="registered",
+                                              deviations=(("manual_receipt", "pending"),)))])
+    shown = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    assert (shown.totals.billable_minutes, shown.totals.unapproved_minutes,
+            shown.totals.awaiting_decision_minutes) == (60, 45, 30)
+    assert [(u.label, u.minutes) for u in shown.unverified] == [("Ej godkänt", 45), ("Väntar på beslut", 30)]
+    with pytest.raises(service.UnverifiedVisits, match="1 not approved .* 1 waiting"):
+        service.finalize(d, FINANCE, "p1", "2026-03")
+    assert d.store.final_bases == {}
+    final = service.finalize(d, FINANCE, "p1", "2026-03", "Utföraren har inte attesterat; betalas vid rättelse")
+    confirmed = final.unverified_confirmation
+    assert (final.status, final.version, final.totals.billable_minutes) == ("final", 1, 60)
+    assert (confirmed.reason, confirmed.confirmed_by, confirmed.unapproved_visits, confirmed.unapproved_minutes,
+            confirmed.awaiting_decision_visits, confirmed.awaiting_decision_minutes) == \
+        ("Utföraren har inte attesterat; betalas vid rättelse", FINANCE.actor, 1, 45, 1, 30)
+    assert service.invoice_basis(d, P1, "p1", "2026-03").unverified_confirmation == confirmed
+    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
+    assert "Ej godkänt;" in csv and "Väntar på beslut;" in csv and "betalas vid rättelse" in csv
+    pdf = " ".join(pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body).split())  # lines wrap
+    assert "Ej godkänt" in pdf and "Väntar på beslut" in pdf and "betalas vid rättelse" in pdf
+
+
+def test_a_month_of_verified_visits_is_made_final_without_a_confirmation():
+    d = deps()
+    with_month(d)
+    final = service.finalize(d, FINANCE, "p1", "2026-03")
+    assert final.version == 1 and final.unverified == [] and final.unverified_confirmation is None
+
+
+def test_a_visit_on_a_compensated_absence_day_is_flagged_in_the_json_csv_and_pdf():
+    """GIVEN a hospital stay from March 10 and an approved visit of 40 on the 10th THEN the basis
+    bills the visit and the 11th's compensation only, and flags the 10th in every form."""
+    from tests.support.pdf import pdf_text
+    from tests.unit.billing.events import absence_registered
+
+    d = deps()
+    client = new_pnr(1940)
+    apply_batch(d.store, [("d", decision(client, 3040, date(2026, 1, 1))),
+                          ("v", visit_changed("v", client, minutes=40,
+                                              start=datetime(2026, 3, 10, 8, tzinfo=timezone.utc))),
+                          ("a", absence_registered("h1", client, date(2026, 3, 10)))])
+    shown = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    assert (shown.lines[0].billable_minutes, shown.lines[0].absence_minutes) == (40, 100)
+    assert [(f.day, f.billed) for f in shown.visits_on_absence_days] == [(date(2026, 3, 10), "visit")]
+    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
+    assert f"{client};2026-03-10;h1" in csv
+    assert "Besök på frånvarodag" in pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)

@@ -226,3 +226,17 @@ def test_given_results_added_and_taken_away_when_folded_then_the_figures_are_tho
             merged["p"][k] = merged["p"].get(k, 0) + v
     assert hist_median(merged["p"]) == float(statistics.median(values))
     assert hist_mean(merged["p"]) == round(sum(values) / len(values), 2)
+
+
+def test_given_a_visit_on_a_day_the_client_is_absent_when_computed_then_the_day_is_flagged():
+    """Issue 20, item 3: a day compensated as absence and performed as a visit is billed twice
+    unless someone sees it. GIVEN a hospital stay of October 10–12 and visits on the 9th, the 11th
+    and (the client found absent) the 12th THEN the 11th is flagged, once."""
+    visits = [content(9, 8), content(11, 8), content(12, 8, client_absent=True)]
+    cm = month_with(OLD, visits)
+    cm.apply(AbsenceRegistered(absence_id="a", client=OLD, provider_id="p1", kind="hospital",
+                               starts_on=date(2026, 10, 10), ends_on=date(2026, 10, 12), learned_at=T), T)
+    part = compute(cm)["parts"][0]
+    assert part["visits_on_absence_days"] == ["2026-10-11"] and part["deviations"]["visit_on_absence_day"] == 1
+    report = summarize("2026-10", [compute(cm)], built_at=T, kind="full")
+    assert report["providers"][0]["deviations"]["visit_on_absence_day"] == 1
