@@ -71,7 +71,10 @@ class DevRoutes:
         return emails, sms
 
     def schedules(self) -> tuple[int, dict]:
-        return 200, {"schedules": [{"name": j.name, "schedule": j.describe(), "runs": j.runs}
+        from services.clock import utc_now
+
+        return 200, {"now": utc_now().isoformat(timespec="seconds"),  # the apps' clock (INSATS_CLOCK)
+                     "schedules": [{"name": j.name, "schedule": j.describe(), "runs": j.runs}
                                    for j in self.scheduler.jobs.values()],
                      "queues": [{"name": p.name, "delivered": p.delivered, "failed": p.failed} for p in self.pumps]}
 
