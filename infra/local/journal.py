@@ -67,6 +67,7 @@ class Journal:
         (self._segment / "files").mkdir(parents=True)
         _fsync_dir(self.root)
         self._log = open(self._segment / "log.jsonl", "ab")  # noqa: SIM115 - closed in rotate/close
+        _fsync_dir(self._segment)
 
     def start(self) -> None:
         """Journals from now on, into a new segment (those left by the last run stay until a dump)."""
@@ -109,7 +110,7 @@ class Journal:
         with self._lock:
             if not self.enabled or self._log is None:
                 return
-            lines = []
+            lines, stored = [], False
             for entry, content in read_back():
                 if content is not None:
                     name = uuid.uuid4().hex
@@ -117,8 +118,10 @@ class Journal:
                         f.write(content)
                         f.flush()
                         os.fsync(f.fileno())
-                    entry = {**entry, "file": name}
+                    entry, stored = {**entry, "file": name}, True
                 lines.append(json.dumps(entry, separators=(",", ":")).encode() + b"\n")
+            if stored:
+                _fsync_dir(self._segment / "files")
             if lines:
                 self._log.write(b"".join(lines))
                 self._log.flush()
@@ -301,10 +304,19 @@ def _dynamodb_results(operation: str, body: bytes, region: str) -> list[tuple[di
         seen.add(marker)
         hash_value = DynamoType(key[table.hash_key_attr])
         range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-        stored = table.get_item(hash_value, range_value)
-        results.append(({"table": table.name, "key": key,
-                         "item": _to_wire(stored.to_json()["Attributes"]) if stored is not None else None}, None))
+        results.append(({"table": table.name, "key": key, "item": _read_item(table, hash_value, range_value)}, None))
     return results
+
+
+def _read_item(table: Any, hash_value: Any, range_value: Any) -> dict | None:
+    for attempt in range(5):
+        try:
+            stored = table.get_item(hash_value, range_value)
+            return _to_wire(stored.to_json()["Attributes"]) if stored is not None else None
+        except RuntimeError:  # another request changed the item while it was read: read again
+            if attempt == 4:
+                raise
+    return None
 
 
 def _s3_objects(environ: dict, body: bytes) -> list[tuple[str, str]]:
