@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if refused:
         print(refused, file=sys.stderr, flush=True)
         return 2
+    if os.environ.get("INSATS_CLOCK") and not os.environ.get("INSATS_CLOCK_FROM"):
+        os.environ["INSATS_CLOCK_FROM"] = repr(time.time())  # the clock starts now; the stack's processes agree
     stopper = Stopper()
     stopper.install()  # before anything slow starts: a Ctrl-C during start-up still stops cleanly
 
@@ -110,8 +112,6 @@ def main(argv: list[str] | None = None) -> int:
         install()  # table streams without making moto's transactions slower
         endpoint = f"http://127.0.0.1:{args.moto_port}"
         moto_server = _embedded_aws(args.moto_port, journal, endpoint, region)
-    if os.environ.get("INSATS_CLOCK") and not os.environ.get("INSATS_CLOCK_FROM"):
-        os.environ["INSATS_CLOCK_FROM"] = repr(time.time())  # every process of the stack agrees on the time
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")  # the e-ID login returns here
     _configure_env(endpoint, state_dir, region, started_moto=moto_server is not None)
 
@@ -161,7 +161,13 @@ def main(argv: list[str] | None = None) -> int:
             if type(source).__name__ == "ScheduledEventConfig"]
     scheduler = Scheduler(jobs, stop)
     http_apps = {name: module for name, module in apps.items() if module.app.routes}
-    gateway = Gateway(http_apps, DevRoutes(issuer, endpoint, scheduler, pumps), args.host, args.port)
+    try:
+        gateway = Gateway(http_apps, DevRoutes(issuer, endpoint, scheduler, pumps), args.host, args.port)
+    except OSError as exc:  # taken since the check at start
+        print(f"make run: port {args.port} for the gateway: {exc.strerror}. Choose another: make run PORT=<port>",
+              file=sys.stderr, flush=True)
+        journal.close()
+        return 2
 
     for worker in [*pumps, scheduler]:
         worker.start()
@@ -169,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     serving.start()
     port_file, moto_port_file, clock_file = state_dir / "port", state_dir / "moto-port", state_dir / "clock"
     port_file.write_text(f"{gateway.server.server_address[1]}\n")
-    moto_port_file.write_text(f"{args.moto_port}\n") if moto_server is not None else moto_port_file.unlink(missing_ok=True)
+    if moto_server is not None:
+        moto_port_file.write_text(f"{args.moto_port}\n")
+    else:
+        moto_port_file.unlink(missing_ok=True)  # an external AWS: AWS_ENDPOINT_URL says where
     if os.environ.get("INSATS_CLOCK"):  # make report beside the stack reads the stack's time
         clock_file.write_text(f"INSATS_CLOCK={os.environ['INSATS_CLOCK']} INSATS_CLOCK_FROM={os.environ['INSATS_CLOCK_FROM']}\n")
     else:
