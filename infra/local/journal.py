@@ -19,6 +19,7 @@ the dump saw it.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import logging
@@ -155,6 +156,13 @@ class Journal:
         """Applies the journal on top of what is loaded; returns counts."""
         items, files = self.latest()
         dynamodb = session.client("dynamodb")
+        tables = {n for p in dynamodb.get_paginator("list_tables").paginate() for n in p["TableNames"]} if items else set()
+        buckets = {b["Name"] for b in session.client("s3").list_buckets().get("Buckets", [])} if files else set()
+        gone = {t for t, _ in items if t not in tables} | {b for b, _ in files if b not in buckets}
+        for name in sorted(gone):
+            log.warning("journal: %s no longer exists; what was written to it is not replayed", name)
+        items = {k: v for k, v in items.items() if k[0] not in gone}
+        files = {k: v for k, v in files.items() if k[0] not in gone}
         by_table: dict[str, list] = {}
         for (table, _), entry in items.items():
             request = ({"PutRequest": {"Item": _from_wire(entry["item"])}} if entry.get("item") is not None
@@ -334,7 +342,7 @@ def _s3_objects(environ: dict, body: bytes) -> list[tuple[str, str]]:
             return []  # a multipart upload's start or part: the object changes when it completes
         return [(bucket, key)]
     if method == "POST" and "delete" in query:  # DeleteObjects
-        return [(bucket, unquote(k.decode())) for k in re.findall(rb"<Key>(.*?)</Key>", body)]
+        return [(bucket, html.unescape(k.decode())) for k in re.findall(rb"<Key>(.*?)</Key>", body, re.S)]
     if method == "POST":  # an upload form (presigned POST)
         return [(bucket, k) for k in [_form_key(environ, body)] if k]
     return []

@@ -144,6 +144,7 @@ def test_writes_after_the_last_dump_are_replayed_from_the_journal_idempotently(f
                                                    for i in range(25)]})
         s3.put_object(Bucket="docs-bucket", Key="cases/1/kvitto.pdf", Body=b"%PDF-1", ContentType="application/pdf")
         s3.put_object(Bucket="docs-bucket", Key="cases/1/gone.pdf", Body=b"%PDF-x")
+        s3.put_object(Bucket="docs-bucket", Key="cases/1/a & b.pdf", Body=b"%PDF-y")
         assert state.save(live, tmp_path, journal)["items"] == 27
         ddb.update_item(TableName=table, Key=counter, UpdateExpression="ADD n :one",
                         ExpressionAttributeValues={":one": {"N": "1"}})
@@ -154,6 +155,7 @@ def test_writes_after_the_last_dump_are_replayed_from_the_journal_idempotently(f
         ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"S": "0"}}}}]})
         ddb.delete_item(TableName=table, Key={"pk": {"S": "b"}, "sk": {"S": "1"}})
         s3.delete_object(Bucket="docs-bucket", Key="cases/1/gone.pdf")
+        s3.delete_objects(Bucket="docs-bucket", Delete={"Objects": [{"Key": "cases/1/a & b.pdf"}]})
         form = s3.generate_presigned_post(Bucket="docs-bucket", Key="uploads/${filename}")
         body, content_type = _multipart(form["fields"], "bilaga.pdf", b"%PDF-upload")
         upload = urllib.request.Request(form["url"], data=body, method="POST", headers={"Content-Type": content_type})
@@ -170,8 +172,8 @@ def test_writes_after_the_last_dump_are_replayed_from_the_journal_idempotently(f
     # already held the first increment
     fresh = fresh_aws()
     _table(fresh, table)
-    assert state.load(fresh, tmp_path) == {"items": 27, "objects": 2}
-    assert Journal(tmp_path).replay(fresh) == {"items": 4, "objects": 2}  # the last of each since the dump
+    assert state.load(fresh, tmp_path) == {"items": 27, "objects": 3}
+    assert Journal(tmp_path).replay(fresh) == {"items": 4, "objects": 3}  # the last of each since the dump
     assert _contents(fresh, table) == expected
     got = fresh.client("dynamodb").get_item(TableName=table, Key=counter)["Item"]
     assert got["n"] == {"N": "3"}
