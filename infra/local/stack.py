@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if keep_state:
         journal.start()
     if restored is None and replayed and any(replayed.values()):
-        restored = {"items": 0, "objects": 0}  # killed before its first dump: the journal holds it all
+        restored = dict(replayed)  # killed before its first dump: the journal holds it all
     apps = load_all()
     seeded = seed() if restored is None else []  # the restored data holds the demo data as it was left
 
