@@ -15,11 +15,13 @@ help:
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
 	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
 	@echo "make fire JOB=eservices.sweep_drafts   fire a scheduled job on the running local stack"
-	@echo "make run PORT=8080 CLEAN=1   another port; start without the data kept from the last run"
+	@echo "make fire JOB=reports.nightly MONTH=2026-12   build a month's report now"
+	@echo "make run PORT=8080 MOTO_PORT=4567 CLEAN=1   other ports; start without the data kept from the last run"
+	@echo "INSATS_CLOCK=2027-01-08T09:00+01:00 make run   start the local stack's clock at that time"
 	@echo "make clean-data   forget the local stack's data"
 	@echo "make synthetic-month   load the synthetic month (2026-10) into the running local stack, build its report"
 	@echo "make report MONTH=2026-10   rebuild a month's follow-up report (local stack; STAGE=aws for AWS; RECOMPUTE=1 recomputes every client-month first)"
-	@echo "make dlq      what is in each dead-letter queue; make redrive QUEUE=notify-inbox moves it back"
+	@echo "make dlq      what is in each dead-letter queue; make redrive QUEUE=notify-inbox moves it back (STAGE=aws for AWS)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Insats needs Python 3.11 or newer")'
@@ -32,12 +34,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # The local stack keeps its data in .local/ across restarts; CLEAN=1 starts from nothing.
+# While it runs it writes its ports to $(STATE_DIR)/port and $(STATE_DIR)/moto-port (and its
+# INSATS_CLOCK to $(STATE_DIR)/clock): fire, report, dlq and redrive use them.
 PORT      ?=
+MOTO_PORT ?=
 CLEAN     ?=
 STATE_DIR ?= .local
 run: install
 	$(BIN)/python -m infra.local.stack --state-dir $(STATE_DIR) $(if $(PORT),--port $(PORT)) \
-	  $(if $(filter-out 0,$(CLEAN)),--clean)
+	  $(if $(MOTO_PORT),--moto-port $(MOTO_PORT)) $(if $(filter-out 0,$(CLEAN)),--clean)
 
 test: install chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -97,14 +102,14 @@ deploy: package
 	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
 	done
 
-# Notify's dead-letter queues: list what is in each, redrive one (local stack or AWS alike:
-# the endpoint comes from AWS_ENDPOINT_URL, as for the apps).
+# Notify's dead-letter queues: list what is in each, redrive one (the running local stack unless
+# STAGE=aws, as for report below).
 dlq: install
-	$(BIN)/python -m infra.dlq list
+	@$(REPORTS_ENV) $(BIN)/python -m infra.dlq list
 
 redrive: install
 	@test -n "$(QUEUE)" || (echo "set QUEUE=<queue name, e.g. notify-inbox>"; exit 2)
-	$(BIN)/python -m infra.dlq redrive $(QUEUE)
+	@$(REPORTS_ENV) $(BIN)/python -m infra.dlq redrive $(QUEUE)
 
 # One-off, idempotent: stored phone numbers to E.164 (unrepairable ones dropped), preferences to notify.
 repair-contacts: install
@@ -112,11 +117,13 @@ repair-contacts: install
 
 # Reports: the operator's rebuild and the synthetic month, against the running local stack unless
 # STAGE=aws (then the AWS credentials and region of the environment are used).
+# The local stack's embedded AWS: MOTO_PORT when given, else the port the running stack wrote.
 STAGE ?= local
-LOCAL_AWS = AWS_ENDPOINT_URL=$(or $(AWS_ENDPOINT_URL),http://127.0.0.1:4566) AWS_ACCESS_KEY_ID=testing \
+LOCAL_MOTO_PORT = $(or $(MOTO_PORT),$(shell cat $(STATE_DIR)/moto-port 2>/dev/null),4566)
+LOCAL_AWS = AWS_ENDPOINT_URL=$(or $(AWS_ENDPOINT_URL),http://127.0.0.1:$(LOCAL_MOTO_PORT)) AWS_ACCESS_KEY_ID=testing \
 	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_REGION=eu-north-1 INSATS_STAGE=local \
-	POWERTOOLS_LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true
-REPORTS_ENV = $(if $(filter local,$(STAGE)),$(LOCAL_AWS),)
+	POWERTOOLS_LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true $(shell cat $(STATE_DIR)/clock 2>/dev/null)
+REPORTS_ENV = $(if $(filter local,$(STAGE)),$(LOCAL_AWS),INSATS_STAGE=prod)  # prod refuses INSATS_CLOCK
 
 report: install
 	@test -n "$(MONTH)" || (echo "usage: make report MONTH=YYYY-MM"; exit 2)
@@ -126,13 +133,14 @@ synthetic-month: install
 	@$(REPORTS_ENV) $(BIN)/python -m services.reports.cli load-synthetic $(or $(MONTH),2026-10) \
 		$(if $(CLIENTS),--clients $(CLIENTS)) --out .local/reports
 
-# The port the running stack wrote to $(STATE_DIR)/port, unless PORT is given.
+# The port the running stack wrote to $(STATE_DIR)/port, unless PORT is given; MONTH=YYYY-MM goes
+# with the event (reports.nightly then builds that month).
 fire:
 	@port="$(PORT)"; [ -n "$$port" ] || port=$$(cat $(STATE_DIR)/port 2>/dev/null || echo 8000); \
-	curl -s -X POST http://127.0.0.1:$$port/dev/schedules/$(JOB); echo
+	curl -s -X POST "http://127.0.0.1:$$port/dev/schedules/$(JOB)$(if $(MONTH),?month=$(MONTH))"; echo
 
 clean-data:
-	rm -rf $(STATE_DIR)/aws-state $(STATE_DIR)/aws-state.new $(STATE_DIR)/aws-state.old
+	rm -rf $(STATE_DIR)/aws-state $(STATE_DIR)/aws-state.new $(STATE_DIR)/aws-state.old $(STATE_DIR)/journal
 
 clean:
 	rm -rf build .pytest_cache $(VENV) .local

@@ -54,7 +54,8 @@ def on_event(event):
 
 
 # 02:00 Europe/Stockholm is 00:00 UTC in summer and 01:00 UTC in winter: fired at both, and
-# only the one that is 02:00 local (once a night, daylight-saving nights too) builds.
+# only the one that is 02:00 local (once a night, daylight-saving nights too) builds. An event
+# whose detail names a month (fired on demand: make fire JOB=reports.nightly MONTH=2026-12) builds it.
 @app.schedule(Cron(0, CRON_UTC_HOURS, "*", "*", "?", "*"))
 def nightly(event):
-    return {"built": run_nightly()}
+    return {"built": run_nightly((event.detail or {}).get("month"))}

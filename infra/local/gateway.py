@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -70,7 +71,10 @@ class DevRoutes:
         return emails, sms
 
     def schedules(self) -> tuple[int, dict]:
-        return 200, {"schedules": [{"name": j.name, "schedule": j.describe(), "runs": j.runs}
+        from services.clock import utc_now
+
+        return 200, {"now": utc_now().isoformat(timespec="seconds"),  # the apps' clock (INSATS_CLOCK)
+                     "schedules": [{"name": j.name, "schedule": j.describe(), "runs": j.runs}
                                    for j in self.scheduler.jobs.values()],
                      "queues": [{"name": p.name, "delivered": p.delivered, "failed": p.failed} for p in self.pumps]}
 
@@ -97,11 +101,20 @@ class DevRoutes:
             return status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(payload).encode()
         return 404, {"Content-Type": "application/problem+json"}, json.dumps(_problem(404, "Not found", path)).encode()
 
-    def fire(self, name: str) -> tuple[int, dict]:
+    def fire(self, name: str, query: str = "") -> tuple[int, dict]:
+        """Fires a schedule now; ``?month=YYYY-MM`` goes into the event's detail (the nightly
+        report then builds that month, whatever the hour)."""
+        from urllib.parse import parse_qs
+
         if name not in self.scheduler.jobs:
             return 404, _problem(404, "No such schedule", f"known: {sorted(self.scheduler.jobs)}")
-        result = self.scheduler.fire(name)
-        return 200, {"fired": name, "result": result}
+        detail = {k: v[-1] for k, v in parse_qs(query).items()}
+        if set(detail) - {"month"}:
+            return 422, _problem(422, "Cannot fire that schedule", f"unknown parameters: {sorted(set(detail) - {'month'})}")
+        if "month" in detail and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", detail["month"]):
+            return 422, _problem(422, "Cannot fire that schedule", "month must be YYYY-MM, e.g. 2026-12")
+        result = self.scheduler.fire(name, detail)
+        return 200, {"fired": name, **detail, "result": result}
 
 
 def _problem(status: int, title: str, detail: str) -> dict:
@@ -239,7 +252,7 @@ class Gateway:
         if path.startswith("/dev/oidc/"):
             return self.dev.oidc(method, raw_path, body)
         if path.startswith("/dev/") or path == "/dev":
-            return self._dev(method, path, body)
+            return self._dev(method, path, body, raw_path.partition("?")[2])
         for prefix, (local, lock) in self.routes.items():
             if path == prefix or path.startswith(prefix + "/"):
                 inner = raw_path[len(prefix):] or "/"
@@ -264,14 +277,14 @@ class Gateway:
         return 404, {"Content-Type": "application/problem+json"}, json.dumps(
             _problem(404, "Not found", f"routes: {sorted(self.routes)} and /dev")).encode()
 
-    def _dev(self, method: str, path: str, body: bytes) -> tuple[int, dict, bytes]:
+    def _dev(self, method: str, path: str, body: bytes, query: str = "") -> tuple[int, dict, bytes]:
         handlers: dict[tuple[str, str], Callable[[], tuple[int, dict]]] = {
             ("POST", "/dev/token"): lambda: self.dev.token(json.loads(body or b"{}")),  # ValueError: 400
             ("GET", "/dev/outbox"): self.dev.outbox,
             ("GET", "/dev/schedules"): self.dev.schedules,
         }
         if method == "POST" and path.startswith("/dev/schedules/"):
-            status, payload = self.dev.fire(path.removeprefix("/dev/schedules/"))
+            status, payload = self.dev.fire(path.removeprefix("/dev/schedules/"), query)
         elif (method, path) in handlers:
             try:
                 status, payload = handlers[(method, path)]()

@@ -1,5 +1,6 @@
 """Fires the apps' scheduled handlers (moto never fires schedules), on their schedule and on
-demand. Understands Chalice's ``Rate`` and ``Cron`` (UTC, as EventBridge)."""
+demand. Understands Chalice's ``Rate`` and ``Cron`` (UTC, as EventBridge). Schedules follow the
+apps' clock (``services.clock``: moved by ``INSATS_CLOCK`` on the local stage), not the machine's."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
+
+from services.clock import Clock, utc_now
 
 log = logging.getLogger("insats.scheduler")
 _UNIT_SECONDS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
@@ -69,36 +72,48 @@ def cron_matches(cron: Any, moment: datetime) -> bool:
 LOCAL_ACCOUNT = "1234" + "56789012"  # moto's default account id (split: it is no personnummer)
 
 
-def scheduled_event(name: str) -> dict:
+def scheduled_event(name: str, at: datetime | None = None, detail: dict | None = None) -> dict:
+    """EventBridge's event; ``detail`` is empty on a schedule and carries what an operator's
+    on-demand firing asks for (``make fire JOB=reports.nightly MONTH=2026-12``)."""
+    at = at or utc_now()
     return {"version": "0", "id": f"local-{time.time_ns()}", "detail-type": "Scheduled Event",
             "source": "aws.events", "account": LOCAL_ACCOUNT,
-            "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "eu-north-1",
-            "resources": [f"arn:aws:events:eu-north-1:{LOCAL_ACCOUNT}:rule/{name}"], "detail": {}}
+            "time": at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "eu-north-1",
+            "resources": [f"arn:aws:events:eu-north-1:{LOCAL_ACCOUNT}:rule/{name}"], "detail": detail or {}}
 
 
 class Scheduler(threading.Thread):
-    def __init__(self, jobs: list[Job], stop: threading.Event) -> None:
+    def __init__(self, jobs: list[Job], stop: threading.Event, clock: Clock = utc_now) -> None:
         super().__init__(name="scheduler", daemon=True)
         self.jobs = {j.name: j for j in jobs}
         self.stop_event = stop
+        self.clock = clock
         self._lock = threading.Lock()
-        started = time.time()
+        started = clock().timestamp()
         for job in jobs:
             job.last_fired = started  # the first run comes one period after start, as on AWS
 
-    def fire(self, name: str) -> Any:
+    def fire(self, name: str, detail: dict | None = None) -> Any:
         job = self.jobs[name]
         with self._lock:
-            job.last_fired = time.time()
+            now = self.clock()
+            job.last_fired = now.timestamp()
             job.runs += 1
-            return job.handler(scheduled_event(name), None)
+            return job.handler(scheduled_event(name, now, detail), None)
+
+    def tick(self) -> list[str]:
+        """Fires every job that is due on the clock; returns their names."""
+        now = self.clock().timestamp()
+        fired = []
+        for job in self.jobs.values():
+            if job.due(now):
+                fired.append(job.name)
+                try:
+                    self.fire(job.name)
+                except Exception:  # noqa: BLE001
+                    log.exception("scheduled job %s failed", job.name)
+        return fired
 
     def run(self) -> None:
         while not self.stop_event.wait(1):
-            now = time.time()
-            for job in self.jobs.values():
-                if job.due(now):
-                    try:
-                        self.fire(job.name)
-                    except Exception:  # noqa: BLE001
-                        log.exception("scheduled job %s failed", job.name)
+            self.tick()

@@ -6,8 +6,14 @@ serves every app behind one gateway on http://127.0.0.1:8000, pumps the queues i
 SQS handlers and fires their schedules. Ctrl-C stops everything it started.
 
 The data (tables and S3 objects) is kept across restarts in ``<state dir>/aws-state`` (see
-``state.py``); ``--clean`` starts from nothing. The gateway's port is written to
-``<state dir>/port`` while the stack runs, so ``make fire`` finds it.
+``state.py``), and every write answered since the last dump in ``<state dir>/journal`` (see
+``journal.py``: a ``kill -9`` loses nothing answered); ``--clean`` starts from nothing. The
+gateway's port is written to ``<state dir>/port`` and the embedded AWS's to
+``<state dir>/moto-port`` while the stack runs, so ``make fire``, ``make report``, ``make dlq``
+find this stack. Ports already taken stop the start at once, with exit code 2.
+
+``INSATS_CLOCK=2027-01-08T09:00+01:00`` starts the apps' clock (and so the schedules) at that
+time; it runs on in real time (``services/clock.py``).
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -77,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshot-every", type=float, default=300.0,
                         help="seconds between dumps of the data while running (also dumped on stop)")
     args = parser.parse_args(argv)
+    refused = _refusal(args)
+    if refused:
+        print(refused, file=sys.stderr, flush=True)
+        return 2
+    if os.environ.get("INSATS_CLOCK") and not os.environ.get("INSATS_CLOCK_FROM"):
+        os.environ["INSATS_CLOCK_FROM"] = repr(time.time())  # the clock starts now; the stack's processes agree
     stopper = Stopper()
     stopper.install()  # before anything slow starts: a Ctrl-C during start-up still stops cleanly
 
@@ -89,16 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
 
     moto_server = None
+    from infra.local.journal import Journal
+
+    journal = Journal(state_dir)
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint:
-        from moto.server import ThreadedMotoServer
-
         from infra.local.moto_streams import install
 
         install()  # table streams without making moto's transactions slower
-        moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.moto_port, verbose=False)
-        moto_server.start()
         endpoint = f"http://127.0.0.1:{args.moto_port}"
+        moto_server = _embedded_aws(args.moto_port, journal, endpoint, region)
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")  # the e-ID login returns here
     _configure_env(endpoint, state_dir, region, started_moto=moto_server is not None)
 
@@ -120,8 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     provision(session, prefix=s.prefix, region=region)
     keep_state = moto_server is not None  # an external AWS (LocalStack) keeps its own state
     if args.clean:
-        state.clear(state_dir)
+        state.clear(state_dir)  # the dump and the journal
     restored = state.load(session, state_dir) if keep_state else None
+    replayed = journal.replay(session) if keep_state else None
+    if keep_state:
+        journal.start()
+    if restored is None and replayed and any(replayed.values()):
+        restored = dict(replayed)  # killed before its first dump: the journal holds it all
     apps = load_all()
     seeded = seed() if restored is None else []  # the restored data holds the demo data as it was left
 
@@ -143,19 +161,33 @@ def main(argv: list[str] | None = None) -> int:
             if type(source).__name__ == "ScheduledEventConfig"]
     scheduler = Scheduler(jobs, stop)
     http_apps = {name: module for name, module in apps.items() if module.app.routes}
-    gateway = Gateway(http_apps, DevRoutes(issuer, endpoint, scheduler, pumps), args.host, args.port)
+    try:
+        gateway = Gateway(http_apps, DevRoutes(issuer, endpoint, scheduler, pumps), args.host, args.port)
+    except OSError as exc:  # taken since the check at start
+        print(f"make run: port {args.port} for the gateway: {exc.strerror}. Choose another: make run PORT=<port>",
+              file=sys.stderr, flush=True)
+        journal.close()
+        return 2
 
     for worker in [*pumps, scheduler]:
         worker.start()
     serving = threading.Thread(target=gateway.serve_forever, name="gateway", daemon=True)
     serving.start()
-    port_file = state_dir / "port"
+    port_file, moto_port_file, clock_file = state_dir / "port", state_dir / "moto-port", state_dir / "clock"
     port_file.write_text(f"{gateway.server.server_address[1]}\n")
+    if moto_server is not None:
+        moto_port_file.write_text(f"{args.moto_port}\n")
+    else:
+        moto_port_file.unlink(missing_ok=True)  # an external AWS: AWS_ENDPOINT_URL says where
+    if os.environ.get("INSATS_CLOCK"):  # make report beside the stack reads the stack's time
+        clock_file.write_text(f"INSATS_CLOCK={os.environ['INSATS_CLOCK']} INSATS_CLOCK_FROM={os.environ['INSATS_CLOCK_FROM']}\n")
+    else:
+        clock_file.unlink(missing_ok=True)
     if keep_state:
-        threading.Thread(target=_snapshots, args=(state, session, state_dir, stop, args.snapshot_every),
+        threading.Thread(target=_snapshots, args=(state, session, state_dir, stop, args.snapshot_every, journal),
                          name="snapshots", daemon=True).start()
     _banner(args, endpoint, moto_server is not None, http_apps, jobs, people(), seeded, restored,
-            time.monotonic() - started)
+            time.monotonic() - started, replayed)
 
     stopper.wait()
     print("\nStopping Insats …", flush=True)
@@ -163,16 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     for worker in [*pumps, scheduler]:
         worker.join(timeout=5)
     gateway.shutdown()
-    port_file.unlink(missing_ok=True)
+    for written in (port_file, moto_port_file, clock_file):
+        written.unlink(missing_ok=True)
     if keep_state:
         try:
-            kept = state.save(session, state_dir)
+            kept = state.save(session, state_dir, journal)
             print(f"Kept {kept['items']} items and {kept['objects']} files for the next start "
                   f"(make run CLEAN=1 starts clean).", flush=True)
         except Exception:  # noqa: BLE001 - stopping must finish; the previous dump stays
             logging.exception("could not keep the data")
+    journal.close()
     if moto_server is not None:
-        moto_server.stop()
+        moto_server.shutdown()
+        moto_server.server_close()
     print("Stopped.", flush=True)
     return 0
 
@@ -200,20 +235,75 @@ def _stream_pumps(apps, session, region: str, stop: threading.Event, *, skip_res
     return pumps
 
 
-def _snapshots(state, session, state_dir: Path, stop: threading.Event, every: float) -> None:  # noqa: ANN001
-    """Dumps the data now and then, so a stack that is killed loses at most a few minutes."""
+def _snapshots(state, session, state_dir: Path, stop: threading.Event, every: float, journal) -> None:  # noqa: ANN001
+    """Dumps the data now and then, so that the journal (what a killed stack replays) stays short."""
     while not stop.wait(every):
         try:
-            state.save(session, state_dir)
+            state.save(session, state_dir, journal)
         except Exception:  # noqa: BLE001
             logging.exception("could not dump the data")
 
 
-def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, seconds) -> None:  # noqa: ANN001
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Why the stack cannot start, said at once: a port that is taken (another stack?), a clock
+    that is not an instant, or a clock on a stage that is not local."""
+    from services.clock import ClockRefused, offset
+
+    try:
+        offset(os.environ)
+    except ClockRefused as exc:
+        return f"make run: {exc}"
+    ports = [("gateway", "PORT", args.host, args.port)]
+    if not os.environ.get("AWS_ENDPOINT_URL"):  # else no embedded AWS is started
+        ports.append(("embedded AWS", "MOTO_PORT", "127.0.0.1", args.moto_port))
+    for what, variable, host, port in ports:
+        if not port:
+            continue  # 0: any free port
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind((host, port))
+            except OSError:
+                return (f"make run: port {port} for the {what} is taken (another make run?). "
+                        f"Stop that, or choose another: make run {variable}=<port>")
+    return None
+
+
+def _embedded_aws(port: int, journal, endpoint: str, region: str):  # noqa: ANN001, ANN202
+    """moto's server with the journal in front, bound before this returns (a taken port fails here,
+    not in a thread that never reports back)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    from infra.local.journal import JournalingApp
+
+    clients: list = []
+
+    def s3_client():  # noqa: ANN202 - made once, on the first journaled upload
+        if not clients:
+            from infra.provision import local_session
+
+            clients.append(local_session(endpoint, region).client("s3"))
+        return clients[0]
+
+    app = JournalingApp(DomainDispatcherApplication(create_backend_app), journal, s3_client)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, name="embedded-aws", daemon=True).start()
+    return server
+
+
+def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, seconds, replayed) -> None:  # noqa: ANN001
+    from zoneinfo import ZoneInfo
+
+    from services.clock import utc_now
+
     base = f"http://{args.host}:{args.port}"
+    clock = os.environ.get("INSATS_CLOCK")
     lines = [
         "",
         "Insats is up (local stage)." + f"  ready in {seconds:.1f} s",
+        *([f"  Clock: {utc_now().astimezone(ZoneInfo('Europe/Stockholm')).isoformat(timespec='seconds')} (INSATS_CLOCK={clock}; runs on from there)"]
+          if clock else []),
         f"  Citizen web (e-services, Mina sidor; log in as a demo person): {base}/eservices/web",
         f"  Embedded AWS: {endpoint} ({'moto server, started here' if own_moto else 'external, AWS_ENDPOINT_URL'})",
         "  APIs:",
@@ -225,6 +315,8 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, s
         f"  Schedules: {', '.join(j.name for j in jobs) or 'none'}",
         (f"  Data kept from the last run: {restored['items']} items, {restored['objects']} files "
          f"(make run CLEAN=1 starts clean)" if restored is not None else f"  Demo data: {len(seeded)} records seeded"),
+        *([f"  Replayed from the journal (writes after the last dump): {replayed['items']} items, "
+           f"{replayed['objects']} files"] if replayed and any(replayed.values()) else []),
         "  Log in as a demo user (then send 'Authorization: Bearer <access_token>'):",
     ]
     for login in demo["demo_logins"]:

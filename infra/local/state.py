@@ -4,7 +4,8 @@ loaded into the fresh embedded AWS when it starts.
 
 moto keeps everything in memory and has no persistence of its own (its request recorder
 replays every call, queue sends included, which would run consumers twice), so we dump and
-load the data itself through the ordinary APIs. Queues are not kept: the pumps drain them
+load the data itself through the ordinary APIs. What is written between two dumps is journaled
+(``journal.py``) and replayed on top of the last dump. Queues are not kept: the pumps drain them
 while the stack runs; what sits in a DLQ at shutdown is lost. ``make run CLEAN=1`` (or
 ``make clean-data``) starts from nothing.
 
@@ -39,10 +40,15 @@ def _decode(obj: dict) -> Any:
     return obj
 
 
-def save(session: Any, state_dir: Path) -> dict[str, int]:
-    """Dumps every table and bucket; returns counts."""
+def save(session: Any, state_dir: Path, journal: Any = None) -> dict[str, int]:
+    """Dumps every table and bucket; returns counts. With the stack's ``journal``, its segments up
+    to the dump's start are deleted once the dump is in place (later writes stay journaled)."""
     with _saving:
-        return _save(session, state_dir)
+        covered = journal.rotate() if journal is not None else None
+        counts = _save(session, state_dir)
+        if journal is not None:
+            journal.forget_through(covered)
+        return counts
 
 
 def _save(session: Any, state_dir: Path) -> dict[str, int]:
@@ -119,3 +125,4 @@ def load(session: Any, state_dir: Path) -> dict[str, int] | None:
 def clear(state_dir: Path) -> None:
     for suffix in ("", ".new", ".old"):
         shutil.rmtree(Path(state_dir) / (DIRNAME + suffix), ignore_errors=True)
+    shutil.rmtree(Path(state_dir) / "journal", ignore_errors=True)  # journal.DIRNAME: writes after the dump

@@ -10,17 +10,18 @@ Personal data may travel in payloads (queues are encrypted at rest) but never in
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ..clock import utc_now
 from ..domain.absences import AbsenceKind
 from ..domain.personnummer import PersonnummerField
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return utc_now()  # the one clock (moved on the local stage by INSATS_CLOCK)
 
 
 class Event(BaseModel):

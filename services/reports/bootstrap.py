@@ -26,7 +26,11 @@ def handle_events(batch: list[tuple[str, Envelope]]) -> set[str]:
     return consume(deps(), batch)
 
 
-def run_nightly() -> list[str]:
-    from .service import nightly
+def run_nightly(month: str | None = None) -> list[str]:
+    """The nightly build; with ``month`` (an operator's on-demand firing) that month is built now."""
+    from .service import build, nightly
 
+    if month is not None:
+        build(deps(), month)
+        return [month]
     return nightly(deps())

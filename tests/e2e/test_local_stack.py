@@ -1,15 +1,20 @@
-"""The local stack as ``make run`` starts it: stopping under two signals, its ports, ``make fire``,
-and the data kept across restarts (or not, when started clean)."""
+"""The local stack as ``make run`` starts it: stopping under two signals, its ports (taken ones refused
+at once, written for ``make fire``/``dlq``/``report``), the data kept across restarts (or not, when
+started clean) and across ``kill -9``, and its clock (``INSATS_CLOCK``)."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
+import sys
+import time
 
 import pytest
 
 from tests.support.local_stack import ROOT, LocalStack as Stack, call
+from tests.support.stack import free_port
 
 CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
 
@@ -86,5 +91,146 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
         status, staff = call(stack.base, "GET", "/visits/staff", token=tok["access_token"])
         assert status == 200
         assert {s["user_id"] for s in staff} == {"staff-anna", "staff-bo", "coord-cilla"}
+    finally:
+        stack.stop(signal.SIGINT)
+
+
+def _submitted_monthly_report(base: str) -> tuple[str, dict]:
+    """Kari's monthly report, submitted: a case with its receipt (the PDF in S3)."""
+    status, tok = call(base, "POST", "/dev/token", {"role": "contact_person", "personnummer": CONTACT_PERSON})
+    token = tok["access_token"]
+    status, draft = call(base, "POST", "/eservices/drafts", {"form_id": "contact-monthly-report"}, token)
+    assert status == 201, draft
+    answers = {
+        "rapportering": {"client_first_name": "Marita", "client_last_name": "Test", "year": 2026, "month": 10,
+                         "performed_all": "ja_alla", "activities": "Promenad"},
+        "om_dig": {"personnummer": CONTACT_PERSON, "first_name": "Kari", "last_name": "Kontakt",
+                   "email": "kari.kontakt@example.se", "mobile": "+46701112233", "notify_email": True,
+                   "notify_sms": False, "confirm": True},
+    }
+    status, saved = call(base, "PATCH", f"/eservices/drafts/{draft['draft_id']}",
+                         {"answers": answers, "version": draft["version"]}, token)
+    assert status == 200, saved
+    assert call(base, "POST", f"/eservices/drafts/{draft['draft_id']}/signature", token=token)[0] == 201
+    status, receipt = call(base, "POST", f"/eservices/drafts/{draft['draft_id']}/submit", token=token,
+                           headers={"Idempotency-Key": "kill-9"})
+    assert status == 201, receipt
+    return token, receipt
+
+
+def test_a_stack_killed_with_sigkill_keeps_everything_it_answered(tmp_path):
+    state = tmp_path / "state"
+    # GIVEN a submitted case with its receipt, long before the stack's first dump (every five minutes)
+    stack = Stack(state)
+    token, receipt = _submitted_monthly_report(stack.base)
+    status, case = call(stack.base, "GET", f"/eservices/my/cases/{receipt['case_id']}", token=token)
+    assert status == 200, case
+    document = case["documents"][0]["document_id"]
+    # WHEN the whole stack is killed with SIGKILL (kill -9 of make run) and started again
+    stack.kill()
+    assert not (state / "aws-state").exists()  # no dump was taken: only the journal holds the case
+    stack = Stack(state)
+    try:
+        # THEN the case is there, as answered, with its receipt PDF
+        status, again = call(stack.base, "GET", f"/eservices/my/cases/{receipt['case_id']}", token=token)
+        assert status == 200, again
+        assert again["case_number"] == receipt["case_number"] == case["case_number"]
+        status, pdf = call(stack.base, "GET", f"/eservices/cases/{receipt['case_id']}/documents/{document}",
+                           token=token, headers={"Accept": "application/pdf"})
+        assert status == 200 and pdf.startswith(b"%PDF"), pdf[:200]
+        # AND it says so at start
+        assert "Replayed from the journal" in _banner_text(stack)
+    finally:
+        stack.stop(signal.SIGINT)
+
+
+def _banner_text(stack: Stack) -> str:
+    """What the stack printed so far (its output is a pipe until it stops)."""
+    import select
+
+    text = ""
+    while select.select([stack.proc.stdout], [], [], 0.5)[0]:
+        chunk = os.read(stack.proc.stdout.fileno(), 65536).decode(errors="replace")
+        if not chunk:
+            break
+        text += chunk
+        if "Ctrl-C stops everything." in text:
+            break
+    return text
+
+
+def test_ports_that_are_taken_stop_make_run_at_once_with_a_clear_message(tmp_path):
+    for taken in ("gateway", "embedded AWS"):
+        # GIVEN a port the stack wants is taken (another make run on it)
+        with socket.socket() as other:
+            other.bind(("127.0.0.1", 0))
+            other.listen()
+            busy = other.getsockname()[1]
+            port, moto_port = (busy, free_port()) if taken == "gateway" else (free_port(), busy)
+            # WHEN the stack starts
+            started = time.monotonic()
+            done = subprocess.run([sys.executable, "-m", "infra.local.stack", "--port", str(port),
+                                   "--moto-port", str(moto_port), "--state-dir", str(tmp_path / "state")],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=60)
+        # THEN it exits non-zero at once, naming the port and how to choose another
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert time.monotonic() - started < 15
+        variable = "PORT" if taken == "gateway" else "MOTO_PORT"
+        assert f"port {busy} for the {taken} is taken" in done.stderr and f"make run {variable}=" in done.stderr
+
+
+def test_make_dlq_redrive_and_report_use_the_running_stacks_ports(tmp_path):
+    state = tmp_path / "state"
+    # GIVEN a stack whose embedded AWS is not on 4566
+    stack = Stack(state)
+    try:
+        assert (state / "moto-port").read_text().strip() == str(stack.moto_port)
+        make = ["make", "-s", "-o", "install", f"STATE_DIR={state}"]
+        # WHEN the operator's targets run beside it
+        dlq = subprocess.run([*make, "dlq"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        redrive = subprocess.run([*make, "redrive", "QUEUE=notify-inbox"], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=120)
+        report = subprocess.run([*make, "report", "MONTH=2026-10"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=300)
+        # THEN they reach this stack's embedded AWS
+        assert dlq.returncode == 0 and f"127.0.0.1:{stack.moto_port}" in dlq.stdout + dlq.stderr, dlq.stdout + dlq.stderr
+        assert "notify-inbox-dlq: 0" in dlq.stdout
+        assert redrive.returncode == 0, redrive.stdout + redrive.stderr
+        assert report.returncode == 0, report.stdout + report.stderr
+    finally:
+        stack.stop(signal.SIGINT)
+    # AND once it has stopped, it leaves no ports behind for them to find
+    assert not (state / "moto-port").exists() and not (state / "port").exists()
+
+
+def test_insats_clock_starts_the_stack_at_that_time_and_make_fire_builds_a_month(tmp_path):
+    import uuid
+
+    state = tmp_path / "state"
+    # GIVEN the stack started at 09:00 on 8 January 2027
+    stack = Stack(state, env={"INSATS_CLOCK": "2027-01-08T09:00+01:00"})
+    try:
+        # THEN its clock reads that time (and runs on)
+        now = call(stack.base, "GET", "/dev/schedules")[1]["now"]
+        assert now.startswith("2027-01-08T08:0"), now
+        # AND a visit on 7 January 2027 (a month ahead of the real time) is taken and shows
+        status, tok = call(stack.base, "POST", "/dev/token", {"role": "provider_staff", "user_id": "staff-anna",
+                                                              "provider_id": "prov-omsorg"})
+        token = tok["access_token"]
+        events = [{"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "staff-anna", "provider_id": "prov-omsorg",
+                   "client": "194103142388", "device_time": f"2027-01-07T{at}+01:00",
+                   "receipt": {"method": "nfc", "device_id": "TAG-DEMO-MARITA"}, **extra}
+                  for kind, at, extra in (("arrival", "08:00", {}), ("insats", "08:02", {"insats": "morgonhjalp"}),
+                                          ("departure", "08:30", {}))]
+        assert call(stack.base, "POST", "/visits/visit-events", {"events": events}, token)[0] == 202
+        deadline, visits = time.monotonic() + 30, []
+        while time.monotonic() < deadline and not visits:
+            visits = call(stack.base, "GET", "/visits/visits?month=2027-01&client=194103142388", token=token)[1]
+            time.sleep(0.3)
+        assert [v["minutes"] for v in visits] == [30], visits
+        # AND make fire JOB=reports.nightly MONTH=2026-12 builds December now (09:00 is no nightly hour)
+        done = subprocess.run(["make", "-s", "fire", "JOB=reports.nightly", "MONTH=2026-12", f"STATE_DIR={state}"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert json.loads(done.stdout)["result"] == {"built": ["2026-12"]}, done.stdout + done.stderr
     finally:
         stack.stop(signal.SIGINT)

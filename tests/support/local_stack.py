@@ -56,7 +56,8 @@ class LocalStack:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "infra.local.stack", "--port", str(self.port), "--moto-port", str(self.moto_port),
              "--state-dir", str(state_dir), *extra],
-            cwd=ROOT, env={**clean, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, text=True)
+            cwd=ROOT, env={**clean, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)  # its own process group, as make run in a terminal: kill() ends it all
         self._out = out if log else None
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
@@ -75,6 +76,13 @@ class LocalStack:
         if self.log:
             return self.log.read_text()
         return self.proc.stdout.read() if self.proc.poll() is not None and self.proc.stdout else ""
+
+    def kill(self) -> None:
+        """``kill -9`` of the whole process group: nothing of the stack's own stopping runs."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+        if self._out:
+            self._out.close()
 
     def stop(self, *signals: int, timeout: float = 30, check: bool = True) -> str:
         """Stops the stack with ``signals`` (Ctrl-C by default); with ``check``, it must stop
