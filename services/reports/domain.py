@@ -273,7 +273,9 @@ def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
 
 
 def compute(cm: ClientMonth) -> dict:
-    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}."""
+    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}. A part's
+    ``visits``/``double_staffed`` count each visit once; its rows count, per insats, the visits
+    that insats was performed in (a visit with two insatser is in two rows)."""
     year, month = cm.year, cm.month
     days = month_days(year, month)
     first, last = days[0], days[-1]
@@ -303,8 +305,12 @@ def compute(cm: ClientMonth) -> dict:
         dev = dict.fromkeys(DEVIATIONS, 0)
         visits = by_provider.get(p, [])
         target_of: dict[str, str | None] = {}
+        counted = double = 0  # a visit is one visit however many insatser it held (rows count per insats)
         for v in visits:
             flags, receipts = v[4], v[6]
+            if v[3]:
+                counted += 1
+                double += bool(flags & DOUBLE)
             seen: set[str] = set()
             no_decision = bool(v[3])
             for name, minutes in v[3]:
@@ -352,6 +358,8 @@ def compute(cm: ClientMonth) -> dict:
         parts.append({
             "provider": p,
             "rows": [rows[k] for k in sorted(rows)],
+            "visits": counted,
+            "double_staffed": double,
             "absence_days": {k: len(absence[k]) for k in sorted(absence)},
             "deviations": dev,
             "continuity": continuity(visits, year, month, aged_65, cm.tail.get(p)),
