@@ -152,12 +152,15 @@ class ClientMonth:
 # -- grants -------------------------------------------------------------------------------------
 
 def grant_entries(event: DecisionPublished) -> list[list]:
-    """What the store keeps of a decision: [insats, minutes/month, from, to, provider, decided] (decided:
-    which decision is the later, when two are in force on the same day)."""
+    """What the store keeps of a decision: [insats, minutes/month, from, to, provider, decided, case
+    worker] (decided: which decision is the later, when two are in force on the same day; case
+    worker: the case's, who reads this client's rows)."""
     provider = getattr(event, "provider_id", None)
+    case_worker = getattr(event, "case_worker_id", None)
     decided = f"{event.decided_at.astimezone(timezone.utc).isoformat()}#{event.decision_id}"
     return [[g.insats, g.minutes_per_month, event.valid_from.isoformat(),
-             event.valid_to.isoformat() if event.valid_to else None, provider, decided] for g in granted_lines(event)]
+             event.valid_to.isoformat() if event.valid_to else None, provider, decided, case_worker]
+            for g in granted_lines(event)]
 
 
 def decision_months(event: DecisionPublished, now: datetime, back: int = 13) -> list[tuple[int, int]]:
@@ -273,7 +276,8 @@ def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
 
 
 def compute(cm: ClientMonth) -> dict:
-    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}. A part's
+    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider],
+    "case_workers": [the case workers of the client's decisions]}. A part's
     ``visits``/``double_staffed`` count each visit once; its rows count, per insats, the visits
     that insats was performed in (a visit with two insatser is in two rows)."""
     year, month = cm.year, cm.month
@@ -365,7 +369,9 @@ def compute(cm: ClientMonth) -> dict:
             "continuity": continuity(visits, year, month, aged_65, cm.tail.get(p)),
             "aged_65": aged_65,
         })
-    return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts}
+    case_workers = sorted({e[6] for e in cm.grants if len(e) > 6 and e[6]})
+    return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts,
+            "case_workers": case_workers}
 
 
 def _row(insats: str, granted: int) -> dict:

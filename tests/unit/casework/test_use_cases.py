@@ -110,6 +110,13 @@ class TestDecide:
         assert [(d["insats"], d["granted_minutes_per_month"]) for d in published] == [("hemtjanst", 1200)]
         assert "decision.create" in deps.audit.actions_on(case.owner)
 
+    def test_the_published_decision_names_the_cases_case_worker_whose_follow_up_it_is(self, deps):
+        # GIVEN an application taken in by hl-7 WHEN a stand-in (hl-8) decides
+        case = taken_in(deps, staff("hl-7"))
+        decisions.decide(deps, staff("hl-8"), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        # THEN the decision names the case's case worker: the report shows them this client's rows
+        assert [d["case_worker_id"] for d in deps.events("decision.published")] == ["hl-7"]
+
     def test_a_second_grant_in_the_same_dates_is_a_conflict_and_leaves_no_letter(self, deps):
         case = taken_in(deps)
         decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
