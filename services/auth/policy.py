@@ -12,7 +12,7 @@ from .principal import PROVIDER_ROLES, Principal, Role
 
 C, R, K = Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON
 CW, PS, OU, AU = Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR
-PC = Role.PROVIDER_COORDINATOR
+PC, PM = Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER
 PEOPLE = frozenset({C, R, K})
 PROVIDER = frozenset({PS, PC})
 
@@ -53,12 +53,15 @@ POLICY: dict[str, frozenset[Role]] = {
     "tags.manage": PROVIDER,
     "tags.read": frozenset({PS, PC, OU}),
     "staff.manage": frozenset({PC}),
-    # Reports and billing (next round)
-    "reports.read": frozenset({OU, PS}),  # provider staff: their own provider's only
-    "billing.read": frozenset({OU, PS}),  # a provider only its own: checked in billing's use cases
+    # Reports and billing. Rows (docs/architecture.md "Who sees what"): the ordering unit (finance)
+    # every provider; the provider's coordinator and management their own provider's report and
+    # basis (another's is 403); a case worker the report's rows of their own clients. Care staff see
+    # their own registrations in visits, not the provider's report or basis.
+    "reports.read": frozenset({OU, PC, PM, CW}),
+    "billing.read": frozenset({OU, PC, PM}),
     "billing.finalize": frozenset({OU}),
     "billing.finalize_unverified": frozenset({OU}),  # final although visits are unverified, with a reason
-    "billing.reconcile": frozenset({OU, PS}),
+    "billing.reconcile": frozenset({OU, PC, PM}),
     "billing.clients.manage": frozenset({OU}),
     "payouts.read": frozenset({OU}),
     "contact_reports.approve": frozenset({CW}),

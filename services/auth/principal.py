@@ -14,14 +14,16 @@ class Role(StrEnum):
     CASE_WORKER = "case_worker"
     PROVIDER_STAFF = "provider_staff"
     PROVIDER_COORDINATOR = "provider_coordinator"  # above the provider's staff: approves, keeps the registry
+    PROVIDER_MANAGER = "provider_manager"  # the provider's management: its report and invoice basis, nothing else
     ORDERING_UNIT = "ordering_unit"
     AUDITOR = "auditor"
 
 
 PERSON_ROLES = frozenset({Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON})
-STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR, Role.ORDERING_UNIT,
-                         Role.AUDITOR})
-PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR})  # carry their provider
+STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER,
+                         Role.ORDERING_UNIT, Role.AUDITOR})
+PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR,
+                            Role.PROVIDER_MANAGER})  # carry their provider
 
 
 class Principal(BaseModel):
@@ -33,7 +35,7 @@ class Principal(BaseModel):
     role: Role
     personnummer: PersonnummerField | None = None  # people logged in with e-ID
     user_id: str | None = None  # staff
-    provider_id: str | None = None  # provider staff and coordinators
+    provider_id: str | None = None  # provider staff, coordinators and management
     name: str | None = None
 
     @property
@@ -49,5 +51,5 @@ class Principal(BaseModel):
 
     @property
     def of_provider(self) -> bool:
-        """Provider staff and coordinators: they act for their own provider only."""
+        """Provider staff, coordinators and management: they act for their own provider only."""
         return self.role in PROVIDER_ROLES

@@ -1,9 +1,9 @@
 """Billing's use cases. Each takes the caller (a Principal, resolved at the edge) and returns data
 or a file; HTTP stays in the app.
 
-Who sees what: the ordering unit (finance) every provider; a provider's staff only their own
-provider (another's is 403, said openly: provider ids are not secret); citizens nothing (the
-policy refuses them before a use case runs).
+Who sees what: the ordering unit (finance) every provider; the provider's coordinator and
+management only their own provider (another's is 403, said openly: provider ids are not secret);
+care staff, case workers and citizens nothing (the policy refuses them before a use case runs).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _may_see(who: Principal, provider_id: str) -> None:
     valid_provider(provider_id)
     if who.role == Role.ORDERING_UNIT:
         return
-    if who.role == Role.PROVIDER_STAFF and who.provider_id == provider_id:
+    if who.role in (Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER) and who.provider_id == provider_id:
         return
     raise Forbidden("a provider sees only its own invoice basis")
 

@@ -288,6 +288,7 @@ class DecisionPublishedV2(DecisionPublished):
     granted: list[GrantedTime] = Field(default_factory=list)
     provider_id: str | None = None
     social_psychiatry: bool = False
+    case_worker_id: str | None = None  # the case's case worker (intake): whose client the follow-up shows them
 
 
 def granted_lines(decision: DecisionPublished) -> list[GrantedTime]:

@@ -42,7 +42,7 @@ def stored_status(staff_code: str) -> str:
     return next((k for k, v in STAFF_CODES.items() if v == staff_code), staff_code)
 NEXT_STATUSES: dict[str, frozenset[str]] = {
     "submitted": frozenset({"received"}),
-    "received": frozenset({"in_progress"}),
+    "received": frozenset({"in_progress", "closed"}),  # closed: a contact person's report, once approved
     "in_progress": frozenset({"decided", "closed"}),
     "decided": frozenset({"closed"}),
     "closed": frozenset(),

@@ -152,12 +152,15 @@ class ClientMonth:
 # -- grants -------------------------------------------------------------------------------------
 
 def grant_entries(event: DecisionPublished) -> list[list]:
-    """What the store keeps of a decision: [insats, minutes/month, from, to, provider, decided] (decided:
-    which decision is the later, when two are in force on the same day)."""
+    """What the store keeps of a decision: [insats, minutes/month, from, to, provider, decided, case
+    worker] (decided: which decision is the later, when two are in force on the same day; case
+    worker: the case's, who reads this client's rows)."""
     provider = getattr(event, "provider_id", None)
+    case_worker = getattr(event, "case_worker_id", None)
     decided = f"{event.decided_at.astimezone(timezone.utc).isoformat()}#{event.decision_id}"
     return [[g.insats, g.minutes_per_month, event.valid_from.isoformat(),
-             event.valid_to.isoformat() if event.valid_to else None, provider, decided] for g in granted_lines(event)]
+             event.valid_to.isoformat() if event.valid_to else None, provider, decided, case_worker]
+            for g in granted_lines(event)]
 
 
 def decision_months(event: DecisionPublished, now: datetime, back: int = 13) -> list[tuple[int, int]]:
@@ -273,7 +276,10 @@ def _grants_of(entries: list[list]) -> list[tuple[Grant, str | None]]:
 
 
 def compute(cm: ClientMonth) -> dict:
-    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider]}."""
+    """The client-month's result: {"client", "month", "touched_at", "parts": [per provider],
+    "case_workers": [the case workers of the client's decisions]}. A part's
+    ``visits``/``double_staffed`` count each visit once; its rows count, per insats, the visits
+    that insats was performed in (a visit with two insatser is in two rows)."""
     year, month = cm.year, cm.month
     days = month_days(year, month)
     first, last = days[0], days[-1]
@@ -303,8 +309,12 @@ def compute(cm: ClientMonth) -> dict:
         dev = dict.fromkeys(DEVIATIONS, 0)
         visits = by_provider.get(p, [])
         target_of: dict[str, str | None] = {}
+        counted = double = 0  # a visit is one visit however many insatser it held (rows count per insats)
         for v in visits:
             flags, receipts = v[4], v[6]
+            if v[3]:
+                counted += 1
+                double += bool(flags & DOUBLE)
             seen: set[str] = set()
             no_decision = bool(v[3])
             for name, minutes in v[3]:
@@ -354,13 +364,17 @@ def compute(cm: ClientMonth) -> dict:
         parts.append({
             "provider": p,
             "rows": [rows[k] for k in sorted(rows)],
+            "visits": counted,
+            "double_staffed": double,
             "absence_days": {k: len(absence[k]) for k in sorted(absence)},
             "visits_on_absence_days": sorted(on_absence),
             "deviations": dev,
             "continuity": continuity(visits, year, month, aged_65, cm.tail.get(p)),
             "aged_65": aged_65,
         })
-    return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts}
+    case_workers = sorted({e[6] for e in cm.grants if len(e) > 6 and e[6]})
+    return {"client": cm.client, "month": month_key(year, month), "touched_at": cm.touched_at, "parts": parts,
+            "case_workers": case_workers}
 
 
 def visits_on_absence_days(visits: list[list], absence: dict[str, set[date]]) -> dict[str, int]:

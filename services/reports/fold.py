@@ -41,10 +41,14 @@ def add_part(agg: dict, part: dict, sign: int = 1) -> None:
         s[0] += sign * granted
         s[1] += sign * performed
         s[2] += sign * row["approved"]
-        s[3] += sign * row["visits"]
-        s[4] += sign * row["double_staffed"]
         if granted and performed > granted:
             s[5] += sign * (performed - granted)
+    # A visit is counted once. Results stored before parts counted their visits (recompute makes
+    # them anew) are taken out as they were put in: by their rows.
+    visits = part.get("visits", sum(row["visits"] for row in part["rows"]))
+    double = part.get("double_staffed", sum(row["double_staffed"] for row in part["rows"]))
+    s[3] += sign * visits
+    s[4] += sign * double
     for kind, days in part["absence_days"].items():
         if days:
             _bump(agg["a"], kind, sign * days)

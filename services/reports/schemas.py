@@ -12,7 +12,7 @@ class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     month: str = Field(description="YYYY-MM", examples=["2026-10"], max_length=7)
     provider_id: str | None = Field(default=None, min_length=1, max_length=64,
-                                    description="One provider (provider staff: only their own)")
+                                    description="One provider (a provider's coordinator and management: only their own)")
 
     @field_validator("month")
     @classmethod
@@ -46,6 +46,6 @@ class Report(BaseModel):
     built_at: str = Field(description="When the report was built")
     data_until: str | None = Field(description="The latest change the report includes")
     build: str = Field(description="full or incremental")
-    providers: list[dict]
-    municipality: dict | None = Field(description="Every provider together (not for provider staff)")
+    providers: list[dict] = Field(description="Per provider (a provider's people: their own; a case worker: none)")
+    municipality: dict | None = Field(description="Every provider together (the ordering unit, no provider named)")
     rows: list[Row]

@@ -11,9 +11,11 @@
   its report: the totals as the consumer left them (one read), made into the report. ``rebuild``:
   a month from every client-month's summary, on demand. Both give the same report for the same
   events. ``recompute``: every client-month's result again from its state (after the rules change).
-- ``read_report``: the ordering unit every provider; provider staff only their own (403 for
-  another's); the rows, the CSV and the chart come from the results of the versions the report
-  was built from.
+- ``read_report``: the ordering unit every provider; the provider's coordinator and management
+  only their own (403 for another's); a case worker only the rows of their own clients (those
+  whose decisions name them as the case's case worker), without the providers' and municipality's
+  totals; the rows, the CSV and the chart come from the results of the versions the report was
+  built from.
 """
 from __future__ import annotations
 
@@ -361,10 +363,10 @@ def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
 # -- reading ---------------------------------------------------------------------------------------
 
 def scope(who: Principal, provider_id: str | None) -> str | None:
-    """The provider whose report ``who`` may read (None: all). Provider staff read only their own."""
-    if who.role == Role.PROVIDER_STAFF:
+    """The provider whose report ``who`` may read (None: all). A provider's people read only their own."""
+    if who.of_provider:
         if provider_id and provider_id != who.provider_id:
-            raise Forbidden("provider staff read only their own provider's report")
+            raise Forbidden("a provider reads only its own report")
         return who.provider_id
     return provider_id
 
@@ -372,24 +374,30 @@ def scope(who: Principal, provider_id: str | None) -> str | None:
 def read_report(deps: ReportsDeps, who: Principal, month: str, provider_id: str | None = None,
                 with_rows: bool = True) -> dict:
     provider = scope(who, provider_id)
+    case_worker = (who.user_id or who.subject) if who.role == Role.CASE_WORKER else None
     report = deps.store.report(month)
     if report is None:
         raise NotFound(f"no report for {month} yet: reports are built every night at 02:00")
     providers = [p for p in report["providers"] if provider is None or p["provider_id"] == provider]
     out = {k: report[k] for k in ("month", "built_at", "data_until", "build")}
-    out["providers"] = providers
-    out["municipality"] = report["municipality"] if provider is None else None
-    out["rows"] = rows_of(deps.store.results_at(month, report.get("versions", {})), provider) if with_rows else []
+    # A case worker's follow-up is their own clients' rows; the totals hold everyone's clients.
+    out["providers"] = providers if case_worker is None else []
+    out["municipality"] = report["municipality"] if provider is None and case_worker is None else None
+    out["rows"] = rows_of(deps.store.results_at(month, report.get("versions", {})), provider,
+                          case_worker) if with_rows else []
     return out
 
 
-def rows_of(published: dict[str, dict], provider: str | None) -> list[dict]:
-    """One row per client, provider and insats (absence days and continuity are the client's)."""
+def rows_of(published: dict[str, dict], provider: str | None, case_worker: str | None = None) -> list[dict]:
+    """One row per client, provider and insats (absence days and continuity are the client's);
+    ``case_worker``: only the clients whose decisions name them."""
     from ..domain.personnummer import mask
 
     rows = []
     for client in sorted(published):
         result = published[client]
+        if case_worker is not None and case_worker not in result.get("case_workers", ()):
+            continue
         for part in result["parts"]:
             if provider is not None and part["provider"] != provider:
                 continue

@@ -27,7 +27,7 @@ def operations():
 def claims_for(role):
     if role in (Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON):
         return {"personnummer": new_pnr()}
-    if role in (Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR):
+    if role in PROVIDER_ROLES:
         return {"user_id": "policy-test", "provider_id": "prov-policy"}
     return {"user_id": "policy-test"}
 
@@ -81,7 +81,8 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         # no Idempotency-Key: refused before the draft is looked up
         "eservices POST /drafts/{draft_id}/submit",
         # the path's month is not YYYY-MM
-        "billing POST /invoice-basis/{provider_id}/{month}/final")},
+        "billing POST /invoice-basis/{provider_id}/{month}/final",
+        "billing POST /invoice-basis/{provider_id}/{month}/final/unverified-confirmation")},
     # a required query parameter is missing (month, provider, citizen, the audit's period)
     **{op: (MISSING, None) for op in (
         "eservices GET /relatives", "eservices GET /messaging/settings", "eservices GET /audit", "visits GET /visits",

@@ -63,7 +63,8 @@ def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -
                                      client=case.owner, insats=d.insats, law=d.law, outcome=d.outcome,
                                      granted_minutes_per_month=d.granted_minutes_per_month, valid_from=d.valid_from,
                                      valid_to=d.valid_to, decided_at=now, granted=_granted(asked),
-                                     provider_id=asked.provider_id, social_psychiatry=asked.social_psychiatry))
+                                     provider_id=asked.provider_id, social_psychiatry=asked.social_psychiatry,
+                                     case_worker_id=case.intake.case_worker_id if case.intake else None))
     if moved is not case:  # the citizen is alerted of the letter below, not of the status too
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))

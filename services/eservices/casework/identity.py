@@ -34,6 +34,14 @@ def _first_name_matches(typed: str, registered: str) -> bool:
     return typed == registered or typed in registered.split()
 
 
+def mismatched(first_name: str, last_name: str, known_first: str, known_last: str,
+               fields: tuple[str, str] = ("first_name", "last_name")) -> list[str]:
+    """Which of ``fields`` (first, last) do not give the known name, by the register's rule: case,
+    spacing and Unicode form aside, the first name any one of the known given names."""
+    return [field for field, ok in ((fields[0], _first_name_matches(first_name, known_first)),
+                                    (fields[1], _norm(last_name) == _norm(known_last))) if not ok]
+
+
 def checked_name(register: Any, personnummer: str, first_name: str, last_name: str, *,
                  fields: tuple[str, str] = ("first_name", "last_name")) -> tuple[str, str]:
     """The registered (first, last) name for ``personnummer``; 422 naming each field that does not
@@ -41,11 +49,7 @@ def checked_name(register: Any, personnummer: str, first_name: str, last_name: s
     person: RegisteredPerson | None = register.lookup(str(personnummer))
     if person is None:
         return first_name, last_name
-    wrong = []
-    if not _first_name_matches(first_name, person.first_name):
-        wrong.append(fields[0])
-    if _norm(last_name) != _norm(person.last_name):
-        wrong.append(fields[1])
+    wrong = mismatched(first_name, last_name, person.first_name, person.last_name, fields)
     if not wrong:
         return person.first_name, person.last_name
     shown = ("the registered name is not shown (protected identity)" if person.protected_identity

@@ -85,10 +85,13 @@ def test_final_is_409_naming_the_lock_date_until_it_has_passed(billing, finance)
 
 def test_a_provider_sees_its_own_and_not_anothers_and_citizens_nothing(billing, token):
     provider, _ = a_provider_month(billing)
-    own = token("provider_staff", user_id="anna", provider_id=provider)
-    other = token("provider_staff", user_id="bo", provider_id="prov-other")
+    own = token("provider_coordinator", user_id="cora", provider_id=provider)
+    other = token("provider_coordinator", user_id="bo", provider_id="prov-other")
     url = f"/invoice-basis?provider_id={provider}&month={MONTH}"
     assert billing.get(url, token=own).status == 200
+    assert billing.get(url, token=token("provider_manager", user_id="vera", provider_id=provider)).status == 200
+    # care staff see their own registrations (visits), not the provider's basis
+    assert billing.get(url, token=token("provider_staff", user_id="anna", provider_id=provider)).status == 403
     assert billing.get(url, token=other).status == 403
     assert billing.get(f"/invoice-basis/{provider}/{MONTH}/csv", token=other).status == 403
     assert billing.get(url, token=token("citizen", personnummer=new_pnr(1960))).status == 403
@@ -107,7 +110,7 @@ def test_bad_month_and_provider_are_422_naming_the_field(billing, finance):
 
 def test_reconciliation_answers_every_difference_and_the_due_date(billing, token):
     provider, client = a_provider_month(billing)
-    own = token("provider_staff", user_id="anna", provider_id=provider)
+    own = token("provider_coordinator", user_id="cora", provider_id=provider)
     claim = {"received_on": "2025-06-10", "lines": [{"client": client, "hours": "5.10", "amount_ore": 1}]}
     r = billing.post(f"/invoice-basis/{provider}/{MONTH}/reconciliation", claim, token=own)
     assert r.status == 200, r.json

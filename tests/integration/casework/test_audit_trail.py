@@ -199,7 +199,8 @@ def test_each_case_worker_operation_leaves_its_record(app_client, token):
     from tests.integration.eservices.helpers import monthly_answers, submitted_case
 
     report = submitted_case(es, token("contact_person", personnummer=kp), "contact-monthly-report",
-                            monthly_answers(kp, rapportering={"year": TODAY.year, "month": TODAY.month}))
+                            monthly_answers(kp, rapportering={"year": TODAY.year, "month": TODAY.month,
+                                                               "client_first_name": "C", "client_last_name": "C"}))
     audited("POST", f"/cases/{report['case_id']}/report-approval", "contact_report.approve", 201,
             body={"assignment_id": a["assignment_id"]})
     ap = audited("POST", "/relatives", "relative.create", 201, body={

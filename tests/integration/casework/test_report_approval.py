@@ -95,3 +95,48 @@ def test_a_time_reports_km_are_paid_as_mileage(app_client, token):
     (line,) = [p for p in payouts["lines"] if p["contact_person"] == kp]
     assert (line["km"], line["mileage_ore"], line["tax_free_ore"], line["taxable_ore"]) == (42.5, 10_625, 10_625,
                                                                                            148_000)
+
+
+def test_a_report_about_someone_else_is_refused_naming_the_mismatch(app_client, token):
+    """GIVEN the reporter's assignment for Kim Klient and a report naming "Någon Annan" WHEN a case
+    worker approves it THEN 422 on assignment_id saying which of the report's fields differ and both
+    names; nothing reaches billing and the report stays new."""
+    es = app_client("eservices")
+    _, cw = case_worker(token)
+    kp, kp_tok = fresh_contact_person(token)
+    a = es.post("/assignments", assignment(kp, new_pnr(1990), valid_from="2026-09-01", valid_to="2026-12-31"),
+                token=cw).json
+    receipt = submitted_case(es, kp_tok, "contact-monthly-report", monthly_answers(
+        kp, rapportering={"client_first_name": "Någon", "client_last_name": "Annan"}))
+    clear("billing-inbox")
+    r = es.post(f"/cases/{receipt['case_id']}/report-approval", {"assignment_id": a["assignment_id"]}, token=cw)
+    assert r.status == 422 and r.headers["content-type"].startswith("application/problem+json"), r.json
+    assert r.json["errors"] == [{"field": "assignment_id", "pointer": "#/assignment_id", "detail": (
+        "the report is about Någon Annan (answers.rapportering.client_first_name, "
+        "answers.rapportering.client_last_name), but the assignment's client is Kim Klient")}]
+    assert events("billing-inbox", case_id=receipt["case_id"]) == []
+    assert es.get(f"/cases/{receipt['case_id']}", token=cw).json["status"] == "new"
+
+
+def test_an_approved_report_is_closed_in_the_inbox_and_on_mina_sidor(app_client, token):
+    """GIVEN a submitted report, "Ny" to case workers and "Inskickad" to the reporter WHEN approved THEN
+    the case worker reads it closed ("Avslutad"), the inbox lists it under closed and no longer
+    under new, and the reporter's Mina sidor shows the history Inskickad, Mottagen, Avslutad; the
+    status change is published and the reporter is told without any personal data."""
+    es = app_client("eservices")
+    _, cw = case_worker(token)
+    kp, _, assignment_id, case_id = report_and_assignment(es, token, cw)
+    kp_tok = token("contact_person", personnummer=kp)
+    listed = lambda status: [c["case_id"] for c in es.get(f"/inbox?status={status}&limit=100",  # noqa: E731
+                                                           token=cw).json["items"]]
+    assert es.get(f"/my/cases/{case_id}", token=kp_tok).json["status"] == "submitted" and case_id in listed("new")
+    clear("notify-inbox")
+    assert es.post(f"/cases/{case_id}/report-approval", {"assignment_id": assignment_id}, token=cw).status == 201
+    staff_view = es.get(f"/cases/{case_id}", token=cw).json
+    assert (staff_view["status"], staff_view["status_label"]) == ("closed", "Avslutad")
+    assert case_id in listed("closed") and case_id not in listed("new")
+    mine = es.get(f"/my/cases/{case_id}", token=kp_tok).json
+    assert mine["status"] == "closed"
+    assert [h["label"] for h in mine["history"]] == ["Inskickad", "Mottagen", "Avslutad"]
+    (told,) = [e for e in events("notify-inbox") if e["payload"].get("template") == "case.status_changed"]
+    assert told["payload"]["recipient"]["ref"] == kp and told["payload"]["params"] == {}

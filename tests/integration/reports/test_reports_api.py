@@ -1,5 +1,6 @@
-"""/reports over HTTP: who may read what (the ordering unit everything, provider staff their own
-provider, citizens nothing), as JSON, CSV and SVG; bad input names its field."""
+"""/reports over HTTP: who may read what (the ordering unit everything, the provider's coordinator
+and management their own provider, care staff and citizens nothing), as JSON, CSV and SVG; bad input
+names its field. tests/integration/test_access_matrix.py walks every caller."""
 import csv
 import io
 import uuid
@@ -54,8 +55,10 @@ def test_given_the_ordering_unit_when_reading_then_every_provider_and_the_munici
     assert all(row["client"].endswith("-****") for row in r.json["rows"])  # masked in lists
 
 
-def test_given_provider_staff_when_reading_then_their_own_provider_only(app_client, token, built):
-    staff = token("provider_staff", user_id="u1", provider_id=OWN)
+@pytest.mark.parametrize("role", ["provider_coordinator", "provider_manager"])
+def test_given_the_providers_coordinator_or_management_when_reading_then_their_own_provider_only(app_client, token,
+                                                                                                 built, role):
+    staff = token(role, user_id="u1", provider_id=OWN)
     reports = app_client("reports")
     mine = reports.get(f"/reports?month={MONTH}", token=staff)
     assert mine.status == 200
@@ -67,9 +70,11 @@ def test_given_provider_staff_when_reading_then_their_own_provider_only(app_clie
         assert other.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("role", ["citizen", "relative", "contact_person", "case_worker", "auditor"])
+@pytest.mark.parametrize("role", ["citizen", "relative", "contact_person", "provider_staff", "auditor"])
 def test_given_someone_else_when_reading_then_refused(app_client, token, built, role):
     claims = {"personnummer": new_pnr()} if role in ("citizen", "relative", "contact_person") else {"user_id": "x"}
+    if role == "provider_staff":  # care staff see their own registrations in visits, not the provider's report
+        claims["provider_id"] = OWN
     for path in ("/reports", "/reports/csv", "/reports/chart.svg"):
         assert app_client("reports").get(f"{path}?month={MONTH}", token=token(role, **claims)).status == 403
         assert app_client("reports").get(f"{path}?month={MONTH}").status == 401

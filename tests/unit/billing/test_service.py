@@ -18,8 +18,8 @@ from tests.unit.billing.events import decision, report_approved, visit_changed
 from tests.unit.billing.fakes import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
-P1 = Principal(subject="s", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1")
-P2 = Principal(subject="t", role=Role.PROVIDER_STAFF, user_id="bo", provider_id="p2")
+P1 = Principal(subject="s", role=Role.PROVIDER_COORDINATOR, user_id="cora", provider_id="p1")
+P2 = Principal(subject="t", role=Role.PROVIDER_MANAGER, user_id="bo", provider_id="p2")
 # March 2026 locks on April 7: Good Friday and Easter Monday are no working days.
 BEFORE_LOCK = datetime(2026, 4, 7, 21, 30, tzinfo=timezone.utc)  # 23:30 in Stockholm, the lock date itself
 AFTER_LOCK = datetime(2026, 4, 8, 9, tzinfo=timezone.utc)
@@ -97,6 +97,10 @@ def test_a_provider_sees_its_own_basis_and_not_anothers():
         service.invoice_basis(d, P2, "p1", "2026-03")
     with pytest.raises(Forbidden):
         service.basis_file(d, P2, "p1", "2026-03", "csv")
+    # care staff see their own registrations (visits), not the provider's basis, even past the policy
+    with pytest.raises(Forbidden):
+        service.invoice_basis(d, Principal(subject="a", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1"),
+                              "p1", "2026-03")
 
 
 def test_finance_reconciles_a_provider_invoice_with_its_due_date():

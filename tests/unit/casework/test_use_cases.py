@@ -110,6 +110,13 @@ class TestDecide:
         assert [(d["insats"], d["granted_minutes_per_month"]) for d in published] == [("hemtjanst", 1200)]
         assert "decision.create" in deps.audit.actions_on(case.owner)
 
+    def test_the_published_decision_names_the_cases_case_worker_whose_follow_up_it_is(self, deps):
+        # GIVEN an application taken in by hl-7 WHEN a stand-in (hl-8) decides
+        case = taken_in(deps, staff("hl-7"))
+        decisions.decide(deps, staff("hl-8"), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        # THEN the decision names the case's case worker: the report shows them this client's rows
+        assert [d["case_worker_id"] for d in deps.events("decision.published")] == ["hl-7"]
+
     def test_a_second_grant_in_the_same_dates_is_a_conflict_and_leaves_no_letter(self, deps):
         case = taken_in(deps)
         decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
@@ -374,11 +381,12 @@ class TestRelativesApproval:
 
 
 class TestReportApproval:
-    def _report(self, deps: CaseworkDeps, cp: str) -> Case:
+    def _report(self, deps: CaseworkDeps, cp: str, first: str = "Kalle", last: str = "Klient") -> Case:
         return deps.cases.add_now(Case(
             case_id=f"r-{cp}", case_number="2026-000900", form_id="contact-monthly-report", title="Månadsrapport",
             category="Kontaktperson", owner=cp, submitted_by=cp, submitted_at=NOW,
-            answers={"rapportering": {"year": 2026, "month": 2}}))
+            answers={"rapportering": {"year": 2026, "month": 2, "client_first_name": first,
+                                      "client_last_name": last}}))
 
     def test_a_monthly_report_is_approved_once_against_the_reporters_assignment(self, deps):
         cp, client = new_pnr(), new_pnr()
@@ -392,6 +400,63 @@ class TestReportApproval:
             report_approval.approve(deps, staff(), report.case_id,
                                     ReportApprovalRequest(assignment_id=a.assignment_id))
         assert len(deps.events("contact_report.approved")) == 1
+
+    def test_a_report_about_someone_else_than_the_assignments_client_is_refused_naming_both(self, deps):
+        # GIVEN the reporter's assignment for Kalle Klient and a report naming "Någon Annan"
+        cp = new_pnr()
+        a = assignments.register(deps, staff(), _assignment(cp, new_pnr()))
+        report = self._report(deps, cp, "Någon", "Annan")
+        # WHEN a case worker approves it against that assignment
+        with pytest.raises(ValidationFailed) as bad:
+            report_approval.approve(deps, staff(), report.case_id, ReportApprovalRequest(assignment_id=a.assignment_id))
+        # THEN 422 on assignment_id naming the report's fields and both names; nothing approved or paid
+        (error,) = bad.value.errors
+        assert error.field == "assignment_id"
+        assert error.detail == ("the report is about Någon Annan (answers.rapportering.client_first_name, "
+                                "answers.rapportering.client_last_name), but the assignment's client is Kalle Klient")
+        assert deps.casework.report_approvals.all() == [] and deps.events("contact_report.approved") == []
+        assert deps.cases.get(report.case_id).status == "submitted"
+
+    def test_only_the_differing_name_is_named_and_a_protected_clients_name_is_not_shown(self, deps):
+        cp, client = new_pnr(), new_pnr()
+        deps.register.people[client] = RegisteredPerson(personnummer=client, first_name="Kalle Johan",
+                                                        last_name="Klient", protected_identity=True)
+        a = assignments.register(deps, staff(), _assignment(cp, client))
+        report = self._report(deps, cp, "Kalle", "Annan")
+        with pytest.raises(ValidationFailed) as bad:
+            report_approval.approve(deps, staff(), report.case_id, ReportApprovalRequest(assignment_id=a.assignment_id))
+        assert bad.value.errors[0].detail == ("the report is about Kalle Annan (answers.rapportering.client_last_name), "
+                                              "but the assignment's client has protected identity (the name is not "
+                                              "shown)")
+
+    @pytest.mark.parametrize("first, last", [("kalle", "KLIENT"), ("  Johan ", "Klient "), ("Kalle  Johan", "klient")])
+    def test_the_clients_name_matches_whatever_its_case_spacing_and_which_given_name(self, deps, first, last):
+        cp = new_pnr()
+        a = assignments.register(deps, staff(), _assignment(cp, new_pnr(), client_first_name="Kalle Johan"))
+        report = self._report(deps, cp, first, last)
+        approved = report_approval.approve(deps, staff(), report.case_id,
+                                           ReportApprovalRequest(assignment_id=a.assignment_id))
+        assert approved.assignment_id == a.assignment_id
+
+    def test_an_approved_report_is_closed_with_its_history_the_event_and_a_notice_that_names_nothing(self, deps):
+        # GIVEN a submitted report ("Ny" in the inbox, "Inskickad" on Mina sidor)
+        cp = new_pnr()
+        a = assignments.register(deps, staff(), _assignment(cp, new_pnr()))
+        report = self._report(deps, cp)
+        deps.publisher.published.clear()
+        # WHEN it is approved
+        report_approval.approve(deps, staff("hl-9"), report.case_id,
+                                ReportApprovalRequest(assignment_id=a.assignment_id))
+        # THEN the case is closed, through received, in its history
+        case = deps.cases.get(report.case_id)
+        assert case.status == "closed"
+        assert [(h.status, h.by) for h in case.history] == [("received", "case_worker:hl-9"),
+                                                            ("closed", "case_worker:hl-9")]
+        # and the change is published and the reporter told, as for any status change, with no personal data
+        assert [(e["case_id"], e["status"]) for e in deps.events("case.status_changed")] == [(report.case_id,
+                                                                                              "closed")]
+        (notice,) = deps.events("notification.requested")
+        assert (notice["template"], notice["recipient"]["ref"], notice["params"]) == ("case.status_changed", cp, {})
 
     def test_someone_elses_assignment_is_a_bad_field(self, deps):
         a = assignments.register(deps, staff(), _assignment(new_pnr(), new_pnr()))

@@ -240,3 +240,24 @@ def test_given_a_visit_on_a_day_the_client_is_absent_when_computed_then_the_day_
     assert part["visits_on_absence_days"] == ["2026-10-11"] and part["deviations"]["visit_on_absence_day"] == 1
     report = summarize("2026-10", [compute(cm)], built_at=T, kind="full")
     assert report["providers"][0]["deviations"]["visit_on_absence_day"] == 1
+
+
+def test_given_a_visit_with_two_insatser_when_reported_then_it_is_one_visit_and_each_insats_keeps_its_minutes():
+    """GIVEN 22 visits, one of them double-staffed with two insatser (personlig omsorg and service)
+    WHEN the month is reported THEN the provider and the municipality count 22 visits and one
+    double-staffed visit, while each insats' row keeps its own minutes and the visits it was in."""
+    decision = DecisionPublishedV2(decision_id="d", case_id="c", case_number="2026-1", client=OLD, insats="hemtjanst",
+                                   law="SoL", outcome="granted", granted_minutes_per_month=900, provider_id="p1",
+                                   valid_from=date(2026, 1, 1), decided_at=T,
+                                   granted=[GrantedTime(insats="personlig_omsorg", minutes_per_month=600),
+                                            GrantedTime(insats="service", minutes_per_month=300)])
+    visits = [content(day, 8) for day in range(1, 22)]
+    visits.append(content(22, 8, minutes=60, insatser=("personlig_omsorg", "service"), double_staffing=True))
+    result = compute(with_grants(month_with(OLD, visits), decision))
+    rows = {r["insats"]: r for r in result["parts"][0]["rows"]}
+    assert (rows["personlig_omsorg"]["performed"], rows["personlig_omsorg"]["visits"]) == (21 * 30 + 30, 22)
+    assert (rows["service"]["performed"], rows["service"]["visits"], rows["service"]["double_staffed"]) == (30, 1, 1)
+    report = summarize("2026-10", [result], built_at=T, kind="full")
+    for totals in (report["providers"][0], report["municipality"]):
+        assert (totals["visits"], totals["double_staffed_visits"]) == (22, 1)
+        assert totals["performed_minutes"] == 22 * 30 + 30

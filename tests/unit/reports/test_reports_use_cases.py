@@ -13,7 +13,7 @@ from services.synthetic import month_events
 from tests.unit.reports.fakes import FakeReportsStore
 
 OU = Principal(subject="ou", role=Role.ORDERING_UNIT, user_id="ou")
-KOMMUNAL = Principal(subject="s", role=Role.PROVIDER_STAFF, user_id="s", provider_id="prov-kommunal")
+KOMMUNAL = Principal(subject="s", role=Role.PROVIDER_COORDINATOR, user_id="s", provider_id="prov-kommunal")
 
 
 class Clock:
@@ -135,7 +135,7 @@ def test_given_the_nightly_schedule_when_fired_at_both_hours_and_twice_then_it_b
     assert built["build"] == "incremental" and built["providers"] == full["providers"]
 
 
-def test_given_a_provider_staff_member_when_reading_then_only_their_provider_and_never_another(month):
+def test_given_a_providers_coordinator_when_reading_then_only_their_provider_and_never_another(month):
     d = deps()
     feed(d, month)
     service.rebuild(d, "2026-10")
@@ -148,6 +148,38 @@ def test_given_a_provider_staff_member_when_reading_then_only_their_provider_and
     assert len(everyone["providers"]) == 4 and everyone["municipality"]["clients"] >= 16
     with pytest.raises(NotFound):
         service.read_report(d, OU, "2026-09")
+
+
+def test_given_a_case_worker_when_reading_then_only_the_rows_of_their_own_clients_and_no_totals(month):
+    """GIVEN a month and a decision for one of its clients on a case of case worker hl-1 WHEN hl-1
+    reads the report THEN only that client's rows, no provider or municipality totals; another case
+    worker reads no rows; a case worker cannot widen it by naming a provider."""
+    from datetime import date
+
+    from services.contracts.events import DecisionPublishedV2, GrantedTime
+
+    d = deps()
+    feed(d, month)
+    visit = next(e.payload for e in month if e.event_type == "visit.changed" and e.payload.get("visit"))
+    client, provider = visit["client"], visit["provider_id"]
+    decision = DecisionPublishedV2(decision_id="d-hl-1", case_id="c", case_number="2026-000001", client=client,
+                                   insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=600,
+                                   valid_from=date(2026, 1, 1), decided_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                   granted=[GrantedTime(insats="personlig_omsorg", minutes_per_month=600)],
+                                   provider_id=provider, case_worker_id="hl-1")
+    assert feed(d, [decision.envelope("eservices")]) == set()
+    service.rebuild(d, "2026-10")
+    mine = Principal(subject="hl-1", role=Role.CASE_WORKER, user_id="hl-1")
+    seen = service.read_report(d, mine, "2026-10")
+    everyone = service.read_report(d, OU, "2026-10")
+    from services.domain.personnummer import mask
+
+    theirs = [r for r in everyone["rows"] if r["client"] == mask(client)]
+    assert theirs and seen["rows"] == theirs and len(theirs) < len(everyone["rows"])
+    assert (seen["providers"], seen["municipality"]) == ([], None)
+    assert service.read_report(d, mine, "2026-10", provider_id=provider)["providers"] == []
+    other = Principal(subject="hl-2", role=Role.CASE_WORKER, user_id="hl-2")
+    assert service.read_report(d, other, "2026-10")["rows"] == []
 
 
 def test_given_a_decision_whose_client_month_conflicts_when_consumed_then_the_decision_comes_back(month):
