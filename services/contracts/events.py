@@ -287,6 +287,9 @@ class DecisionPublishedV2(DecisionPublished):
     granted: list[GrantedTime] = Field(default_factory=list)
     provider_id: str | None = None
     social_psychiatry: bool = False
+    # the SFS number of the law version cited, in force on the decision date ("2001:453", "2025:400",
+    # "1993:387"); ``law`` stays the act (SoL, LSS, FB)
+    law_sfs: str | None = None
 
 
 def granted_lines(decision: DecisionPublished) -> list[GrantedTime]:

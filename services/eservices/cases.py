@@ -81,6 +81,14 @@ class Intake(BaseModel):
     by: str
 
 
+class GrantedTimeLine(BaseModel):
+    """Part of a home-care grant: one home-care insats with its minutes per month."""
+
+    insats: str
+    insats_label: str
+    minutes_per_month: int
+
+
 class Decision(BaseModel):
     """Beslut about one insats; what the citizen sees on Mina sidor."""
 
@@ -88,8 +96,11 @@ class Decision(BaseModel):
     insats: str
     insats_label: str
     law: str
+    # the SFS number of the law cited (casework/laws.py); None on decisions made before it was kept
+    law_sfs: str | None = None
     outcome: Literal["granted", "refused"]
     granted_minutes_per_month: int | None = None
+    granted: list[GrantedTimeLine] = Field(default_factory=list)  # the breakdown, when one was given
     valid_from: date
     valid_to: date | None = None
     motivation: str = ""

@@ -200,6 +200,34 @@ class TestDecisions:
                                                                                  ("service", 300)]
         assert (got.granted_minutes_per_month, got.provider_id, got.social_psychiatry) == (1200, "prov-1", True)
 
+    def test_the_citizen_reads_the_granted_time_per_insats_and_the_law_cited(self, app_client, token, issuer):
+        from tests.integration.web.helpers import login, text
+
+        # GIVEN an application taken in
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, tok, receipt = taken_in(es, token, cw)
+        # WHEN home care is granted as 10 hours a month, broken down per home-care insats
+        grant = {**HOME_CARE, "granted_minutes_per_month": 600,
+                 "granted": [{"insats": "personlig_omsorg", "minutes_per_month": 450},
+                             {"insats": "service", "minutes_per_month": 150}]}
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [grant]}, token=cw)
+        assert r.status == 201, r.json
+        # THEN the my/cases API gives the time per insats and the law in force today
+        [mine] = es.get(f"/my/cases/{receipt['case_id']}", token=tok).json["decisions"]
+        assert mine["granted_minutes_per_month"] == 600
+        assert [(g["insats"], g["label"], g["minutes_per_month"]) for g in mine["granted"]] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
+        assert mine["law_reference"] == "socialtjänstlagen (2025:400)"
+        # AND the case page on Mina sidor shows the total, each insats' time and the law
+        browser, _, _ = login(es, issuer, role="citizen", pnr=pnr)
+        page = browser.get(f"/web/mina-sidor/arenden/{receipt['case_id']}")
+        assert page.status == 200
+        shown = text(page)
+        for expected in ("10 timmar", "Personlig omsorg: 7 timmar 30 minuter", "Serviceinsatser: 2 timmar 30 minuter",
+                         "socialtjänstlagen (2025:400)"):
+            assert expected in shown, expected
+
     def test_a_later_decision_adds_to_a_decided_case(self, app_client, token):
         es = app_client("eservices")
         _, cw = case_worker(token)

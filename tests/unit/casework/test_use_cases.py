@@ -11,6 +11,8 @@ from services.auth.principal import Role
 from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.domain.files import StoredFile
 from services.domain.results import FileResult, Redirect
+from services.domain.calendar import stockholm_date
+from services.eservices import mypages
 from services.eservices.cases import Case, Document
 from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
 from services.eservices.casework import relatives, report_approval
@@ -28,6 +30,7 @@ from services.eservices.casework.repositories import AuditRepository, MessagingR
 from services.eservices.casework.report_approval import ReportApprovalRequest
 from services.eservices.people import RegisteredPerson
 from tests.support.fakes_casework import CaseworkDeps, casework_deps, person, staff
+from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
@@ -117,6 +120,57 @@ class TestDecide:
         with pytest.raises(Conflict):
             decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         assert deps.documents.objects == files
+
+    @pytest.mark.parametrize("decided_at,sfs,cited", [
+        # 23:30 in Stockholm on the last day of the old law, and half an hour into the new one
+        (datetime(2025, 6, 30, 21, 30, tzinfo=timezone.utc), "2001:453", "socialtjänstlagen (2001:453) 4 kap. 1 §"),
+        (datetime(2025, 6, 30, 22, 30, tzinfo=timezone.utc), "2025:400", "socialtjänstlagen (2025:400)"),
+    ])
+    def test_the_letter_and_the_views_cite_the_law_in_force_on_the_decision_date(self, decided_at, sfs, cited):
+        # GIVEN an application taken in, and a case worker deciding at ``decided_at``
+        deps = casework_deps(decided_at)
+        case = application(deps, submitted_at=decided_at - timedelta(days=3))
+        intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
+        day = stockholm_date(decided_at).isoformat()
+        # WHEN home care is granted
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[
+            {**HOME_CARE, "valid_from": day, "valid_to": None}]))
+        # THEN the letter cites the law of that day, and so do the stored decision, the case
+        # worker's view, the citizen's view and the event
+        stored = deps.cases.get(case.case_id)
+        [decision] = stored.decisions
+        letter = pdf_text(deps.documents.get(stored.documents[-1].key)).replace("\n", " ")
+        assert f"Beviljas enligt {cited}." in letter
+        [other] = {"2001:453", "2025:400"} - {sfs}
+        assert other not in letter
+        assert decision.law_sfs == sfs
+        assert inbox.staff_view(deps, staff(), stored).decisions[0]["law_reference"] == cited
+        assert mypages.decision_view(decision.model_dump(mode="json"), case.case_id).law_reference == cited
+        assert [(e["law"], e["law_sfs"]) for e in deps.events("decision.published")] == [("SoL", sfs)]
+
+    def test_the_granted_time_is_shown_per_insats_in_the_letter_and_to_the_citizen(self, deps):
+        # GIVEN an application taken in
+        case = taken_in(deps)
+        # WHEN home care is granted as 10 hours, broken down per home-care insats
+        grant = {**HOME_CARE, "granted_minutes_per_month": 600,
+                 "granted": [{"insats": "personlig_omsorg", "minutes_per_month": 450},
+                             {"insats": "service", "minutes_per_month": 150}]}
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[grant]))
+        # THEN the decision keeps the breakdown with its Swedish labels
+        stored = deps.cases.get(case.case_id)
+        [decision] = stored.decisions
+        assert [(g.insats, g.insats_label, g.minutes_per_month) for g in decision.granted] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
+        # AND the letter shows the total and each insats' time
+        letter = pdf_text(deps.documents.get(stored.documents[-1].key))
+        assert "Beviljad tid: 10 timmar per månad" in letter
+        assert "Personlig omsorg: 7 timmar 30 minuter per månad" in letter
+        assert "Serviceinsatser: 2 timmar 30 minuter per månad" in letter
+        # AND the citizen's view (Mina sidor, /my/cases) lists the same lines
+        view = mypages.decision_view(decision.model_dump(mode="json"), case.case_id)
+        assert view.granted_minutes_per_month == 600
+        assert [(g.insats, g.label, g.minutes_per_month) for g in view.granted] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
 
     def test_deciding_before_intake_is_refused(self, deps):
         case = application(deps)
