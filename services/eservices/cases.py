@@ -74,7 +74,9 @@ class Intake(BaseModel):
     case_worker_name: str
     organisation: str
     from_whom: str
+    from_whom_label: str = ""
     channel: str = "e_ansokan"
+    channel_label: str = ""
     reason: str = ""
     note: str = ""
     at: datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from services.auth.principal import Role
 from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -21,7 +22,7 @@ from services.eservices.casework.models.assignments import AssignmentChange, Ass
 from services.eservices.casework.models.audit import AuditQuery
 from services.eservices.casework.models.decisions import DecisionRequest
 from services.eservices.casework.models.inbox import InboxQuery
-from services.eservices.casework.models.intake import IntakeRequest
+from services.eservices.casework.models.intake import IntakeRequest, RegistrationRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
 from services.eservices.casework.models.relatives import ApprovalRequest
 from services.eservices.casework.messages.model import Reply, StaffNewMessage, UploadRequest
@@ -97,6 +98,77 @@ class TestIntake:
         case = taken_in(deps)
         with pytest.raises(Conflict):
             intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
+
+
+PHONE_CALL = {"intake_type": "ansokan_sol", "organisation": "Testenhet", "from_whom": "narstaende",
+              "channel": "telefon", "first_name": "Annika", "last_name": "Test", "area": "sol_aldre",
+              "sol_insats": "hemtjanst", "need": "Dottern ringde: behöver hjälp med dusch och städning"}
+
+
+class TestRegisterFromAnotherChannel:
+    def test_a_phone_application_becomes_a_case_taken_in_at_once_that_can_be_decided(self):
+        # GIVEN a person in the register, whose daughter phones in an application for home care
+        pnr = new_pnr()
+        deps = casework_deps(NOW, RegisteredPerson(personnummer=pnr, first_name="Annika Maria", last_name="Test"))
+        # WHEN the case worker registers it
+        view = intake.register(deps, staff("hl-7"), RegistrationRequest(**PHONE_CALL, personnummer=pnr))
+        # THEN a numbered case about that person is under investigation, taken in by the caller,
+        # with how it came and from whom in Swedish
+        case = deps.cases.get(view.case_id)
+        assert (case.owner, case.status, case.case_number) == (pnr, "in_progress", "2026-000001")
+        assert [h.status for h in case.history] == ["received", "in_progress"]
+        assert (case.intake.channel, case.intake.channel_label, case.intake.from_whom_label,
+                case.intake.case_worker_id) == ("telefon", "Telefon", "Anhörig / närstående", "hl-7")
+        assert case.answers["ansokan"]["need"].startswith("Dottern ringde")
+        assert (case.category, case.applicant_name) == ("Hemtjänst insatser", "Test, Annika Maria")
+        # AND it is audited, published and the person alerted, like an e-application's intake
+        assert deps.audit.actions_on(pnr) == ["intake.create"]
+        assert [e["status"] for e in deps.events("case.status_changed")] == ["in_progress"]
+        assert deps.events("notification.requested")
+        # AND home care can be decided on it
+        decisions.decide(deps, staff("hl-7"), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        assert [d["insats"] for d in deps.events("decision.published")] == ["hemtjanst"]
+
+    def test_a_letter_asking_for_lss_registers_the_insatser_requested(self):
+        pnr = new_pnr()  # not in the register: the typed name is kept
+        deps = casework_deps(NOW)
+        body = {**PHONE_CALL, "channel": "brev", "from_whom": "god_man", "area": "lss", "sol_insats": None,
+                "intake_type": "begaran_lss", "lss_insatser": ["kontaktperson"], "personnummer": pnr}
+        view = intake.register(deps, staff(), RegistrationRequest(**body))
+        case = deps.cases.get(view.case_id)
+        assert decisions.decidable(case) == frozenset({"kontaktperson"})
+        assert (case.intake.channel_label, case.intake.from_whom_label) == ("Brev", "God man / förvaltare")
+
+    @pytest.mark.parametrize("change,field", [
+        ({"channel": "e_ansokan"}, "channel"),  # an e-application is taken in from the inbox
+        ({"channel": "fax"}, "channel"),
+        ({"from_whom": "granne"}, "from_whom"),
+        ({"sol_insats": None}, "sol_insats"),
+        ({"need": ""}, "need"),
+        ({"personnummer": "19121212121"}, "personnummer"),
+    ])
+    def test_a_bad_registration_names_the_field(self, change, field):
+        with pytest.raises(ValidationError) as err:
+            RegistrationRequest(**{**PHONE_CALL, "personnummer": new_pnr(), **change})
+        assert [e["loc"][0] for e in err.value.errors()] == [field]
+
+    def test_a_name_unlike_the_registers_or_a_type_unlike_the_area_stores_nothing(self):
+        pnr = new_pnr()
+        deps = casework_deps(NOW, RegisteredPerson(personnummer=pnr, first_name="Annika", last_name="Test"))
+        for change, field in (({"last_name": "Andersson"}, "last_name"), ({"intake_type": "begaran_lss",
+                                                                            "lss_insatser": ["kontaktperson"]},
+                                                                           "intake_type")):
+            with pytest.raises(ValidationFailed) as err:
+                intake.register(deps, staff(), RegistrationRequest(**{**PHONE_CALL, "personnummer": pnr, **change}))
+            assert [e.field for e in err.value.errors] == [field]
+        assert deps.cases.items == {} and deps.audit.records == [] and deps.publisher.published == []
+
+    def test_an_e_application_is_taken_in_as_an_e_application(self, deps):
+        case = application(deps)
+        with pytest.raises(ValidationFailed) as err:
+            intake.take_in(deps, staff(), case.case_id, IntakeRequest(**{**INTAKE, "channel": "telefon"}))
+        assert [e.field for e in err.value.errors] == ["channel"]
+        assert deps.cases.get(case.case_id).status == "submitted"
 
 
 class TestDecide:
