@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ..adapters.dynamo import next_number, query_all
 from ..adapters.store import ItemStore
@@ -81,6 +81,15 @@ class Intake(BaseModel):
     note: str = ""
     at: datetime
     by: str
+
+    @model_validator(mode="after")
+    def _labels(self) -> "Intake":
+        """Intakes stored before the labels were kept get them from the catalogue."""
+        from .casework.catalog import CHANNELS, FROM_WHOM
+
+        self.from_whom_label = self.from_whom_label or FROM_WHOM.get(self.from_whom, self.from_whom)
+        self.channel_label = self.channel_label or CHANNELS.get(self.channel, self.channel)
+        return self
 
 
 class GrantedTimeLine(BaseModel):

@@ -270,3 +270,13 @@ class TestLawsInForce:
         new = {"law": "FB", "decided_at": "2026-05-02T10:00:00+00:00"}
         assert decision_citation(old) == "socialtjänstlagen (2001:453) 4 kap. 1 § (försörjningsstöd)"
         assert decision_citation(new) == "socialtjänstlagen (2025:400) (försörjningsstöd)"
+
+
+def test_an_intake_stored_without_labels_reads_them_from_the_catalogue():
+    from services.eservices.cases import Intake
+
+    stored = {"intake_type": "ansokan_sol", "intake_type_label": "Ansökan SoL", "case_worker_id": "hl-1",
+              "case_worker_name": "M", "organisation": "T", "from_whom": "den_enskilde", "channel": "e_ansokan",
+              "at": "2026-03-10T09:00:00+00:00", "by": "case_worker:hl-1"}
+    intake = Intake.model_validate(stored)
+    assert (intake.from_whom_label, intake.channel_label) == ("Den enskilde", "E-ansökan")
