@@ -173,8 +173,8 @@ class DecisionView(BaseModel):
     valid_from: str | None = None
     valid_to: str | None = None
     granted_minutes_per_month: int | None = None
-    granted: list[GrantedTimeView] = Field(default_factory=list, description="the granted time per home-care "
-                                                                              "insats, when the decision breaks it down")
+    granted: list[GrantedTimeView] = Field(
+        default_factory=list, description="the granted time per home-care insats, when the decision breaks it down")
     motivation: str = ""
     decided_at: datetime | None = None
     letter_url: str | None = None
