@@ -51,6 +51,16 @@ def take_in(call, body, case_id):
     return intake.take_in(deps(), call.who, case_id, body)
 
 
+@bp.route("/cases", methods=["POST"])
+@api.operation("intake.create", body=f"{M}.intake:RegistrationRequest", response=INBOX + "CaseView", status=201,
+               tags=CW, summary="Register an application that came by phone, letter, visit or a report from "
+                                "someone else, taken in at once (aktualisering)")
+def register_case(call, body):
+    from services.eservices.casework import intake
+
+    return intake.register(deps(), call.who, body)
+
+
 @bp.route("/cases/{case_id}/decisions", methods=["POST"])
 @api.operation("decisions.create", body=f"{M}.decisions:DecisionRequest", response=INBOX + "CaseView", status=201,
                tags=CW,

@@ -23,6 +23,11 @@ def accessibility():
     return _page("accessibility")
 
 
+@bp.route("/web/personal", methods=GET)
+def staff_entry():
+    return _page("staff_entry")
+
+
 @bp.route("/web/tjanster/{form_id}", methods=GET)
 def start_page(form_id):
     return _page("start_page", form_id=form_id)

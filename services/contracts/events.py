@@ -289,6 +289,9 @@ class DecisionPublishedV2(DecisionPublished):
     provider_id: str | None = None
     social_psychiatry: bool = False
     case_worker_id: str | None = None  # the case's case worker (intake): whose client the follow-up shows them
+    # the SFS number of the law version cited, in force on the decision date ("2001:453", "2025:400",
+    # "1993:387"); ``law`` stays the act (SoL, LSS, FB)
+    law_sfs: str | None = None
 
 
 def granted_lines(decision: DecisionPublished) -> list[GrantedTime]:

@@ -103,3 +103,14 @@ def latest_home_care_minutes(decisions: Iterable[dict], year: int, month: int) -
 
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def duration_sv(minutes: int) -> str:
+    """Granted time as a citizen reads it: "1 timme", "2 timmar 1 minut", "30 minuter"."""
+    hours, rest = divmod(minutes, 60)
+    parts = ([_count(hours, "timme", "timmar")] if hours else []) + ([_count(rest, "minut", "minuter")] if rest else [])
+    return " ".join(parts or ["0 minuter"])

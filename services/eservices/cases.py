@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ..adapters.dynamo import next_number, query_all
 from ..adapters.store import ItemStore
@@ -74,11 +74,30 @@ class Intake(BaseModel):
     case_worker_name: str
     organisation: str
     from_whom: str
+    from_whom_label: str = ""
     channel: str = "e_ansokan"
+    channel_label: str = ""
     reason: str = ""
     note: str = ""
     at: datetime
     by: str
+
+    @model_validator(mode="after")
+    def _labels(self) -> "Intake":
+        """Intakes stored before the labels were kept get them from the catalogue."""
+        from .casework.catalog import CHANNELS, FROM_WHOM
+
+        self.from_whom_label = self.from_whom_label or FROM_WHOM.get(self.from_whom, self.from_whom)
+        self.channel_label = self.channel_label or CHANNELS.get(self.channel, self.channel)
+        return self
+
+
+class GrantedTimeLine(BaseModel):
+    """Part of a home-care grant: one home-care insats with its minutes per month."""
+
+    insats: str
+    insats_label: str
+    minutes_per_month: int
 
 
 class Decision(BaseModel):
@@ -88,8 +107,11 @@ class Decision(BaseModel):
     insats: str
     insats_label: str
     law: str
+    # the SFS number of the law cited (casework/laws.py); None on decisions made before it was kept
+    law_sfs: str | None = None
     outcome: Literal["granted", "refused"]
     granted_minutes_per_month: int | None = None
+    granted: list[GrantedTimeLine] = Field(default_factory=list)  # the breakdown, when one was given
     valid_from: date
     valid_to: date | None = None
     motivation: str = ""

@@ -7,6 +7,7 @@ from typing import Any
 from ..domain.errors import NotFound
 from ..domain.files import StoredFile
 from .bootstrap import EservicesDeps
+from .casework.laws import decision_citation
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
 from .forms.engine import preview, typed_answers
@@ -14,7 +15,7 @@ from .notifications import delivery_status, profile_changed
 from .people import Profile
 from .proxy import acting, audit_read
 from .sv import citizen_error, citizen_field
-from .schemas import (CaseDetail, CaseSummary, DecisionView, DocumentLink, ProfileView, StatusStep,
+from .schemas import (CaseDetail, CaseSummary, DecisionView, GrantedTimeView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
 
@@ -88,7 +89,11 @@ def decision_view(decision: dict[str, Any], case_id: str) -> DecisionView:
         insats=decision.get("insats_label") or decision.get("insats", ""), law=decision.get("law", ""),
         outcome=outcome, outcome_label=OUTCOME_LABELS_SV.get(outcome, outcome),
         valid_from=decision.get("valid_from"), valid_to=decision.get("valid_to"),
+        law_reference=decision_citation(decision),
         granted_minutes_per_month=decision.get("granted_minutes_per_month"),
+        granted=[GrantedTimeView(insats=g["insats"], label=g.get("insats_label") or g["insats"],
+                                 minutes_per_month=g["minutes_per_month"])
+                 for g in decision.get("granted") or []],
         motivation=decision.get("motivation", ""), decided_at=decision.get("decided_at"),
         letter_url=f"/eservices/cases/{case_id}/documents/{letter}" if letter else None)
 

@@ -153,16 +153,28 @@ class CaseSummary(BaseModel):
     submitted_at: datetime
 
 
+class GrantedTimeView(BaseModel):
+    """Granted time of one home-care insats, per month."""
+
+    insats: str
+    label: str
+    minutes_per_month: int
+
+
 class DecisionView(BaseModel):
     """A decision (beslut) as the citizen reads it: no case worker's identity."""
 
     insats: str
     law: str = ""
+    law_reference: str = Field("", description="the law cited, in force on the decision date, e.g. "
+                                                "'socialtjänstlagen (2025:400)'")
     outcome: str
     outcome_label: str
     valid_from: str | None = None
     valid_to: str | None = None
     granted_minutes_per_month: int | None = None
+    granted: list[GrantedTimeView] = Field(
+        default_factory=list, description="the granted time per home-care insats, when the decision breaks it down")
     motivation: str = ""
     decided_at: datetime | None = None
     letter_url: str | None = None

@@ -20,16 +20,26 @@ def _hours(spec: str) -> tuple[time, time]:
     return parse(start), parse(end)
 
 
+# The pages the e-mails link to, in the citizen web (the e-services app's ``/web`` routes).
+MINA_SIDOR_PATH = "/web/mina-sidor"
+STAFF_PATH = "/web/personal"
+
+
+def _base_url() -> str:
+    """The public address of the citizen web: the site (PUBLIC_BASE_URL) and the e-services app's
+    base path (WEB_APP_PREFIX), as the web itself reads them (``entrypoints/web/config.py``)."""
+    return _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + _env("WEB_APP_PREFIX", "/eservices")
+
+
 @dataclass(frozen=True)
 class NotifyConfig:
     municipality: str = field(default_factory=lambda: _env("MUNICIPALITY_NAME", "Insats kommun"))
-    # Where people log in; never with an identifier in it.
-    login_url: str = field(default_factory=lambda: _env("LOGIN_URL", _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-                                                         + "/mina-sidor"))
-    staff_login_url: str = field(default_factory=lambda: _env("STAFF_LOGIN_URL", _env(
-        "PUBLIC_BASE_URL", "http://127.0.0.1:8000") + "/handlaggning"))
-    provider_login_url: str = field(default_factory=lambda: _env("PROVIDER_LOGIN_URL", _env(
-        "PUBLIC_BASE_URL", "http://127.0.0.1:8000") + "/utforare"))
+    # Where people log in; never with an identifier in it. The site's address is configuration
+    # (PUBLIC_BASE_URL, the same as the citizen web's), the paths are the pages' own; each can be
+    # overridden whole. Staff have no web of their own yet: their page says where the work is done.
+    login_url: str = field(default_factory=lambda: _env("LOGIN_URL", _base_url() + MINA_SIDOR_PATH))
+    staff_login_url: str = field(default_factory=lambda: _env("STAFF_LOGIN_URL", _base_url() + STAFF_PATH))
+    provider_login_url: str = field(default_factory=lambda: _env("PROVIDER_LOGIN_URL", _base_url() + STAFF_PATH))
     # SMS waits outside these hours (Europe/Stockholm); e-mail goes at once.
     sms_quiet_hours: tuple[time, time] = field(default_factory=lambda: _hours(_env("SMS_QUIET_HOURS", "21-08")))
     # Functional mailboxes by name: organisational addresses, not a person's.

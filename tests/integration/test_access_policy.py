@@ -64,7 +64,8 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "visits POST /devices/{device_id}/retire")},
     # a body is required (422 "a JSON body is required"), and "{}" lacks its required fields
     **{op: (MISSING, MISSING) for op in (
-        "eservices POST /drafts", "eservices PATCH /drafts/{draft_id}", "eservices POST /cases/{case_id}/intake",
+        "eservices POST /drafts", "eservices PATCH /drafts/{draft_id}", "eservices POST /cases",
+        "eservices POST /cases/{case_id}/intake",
         "eservices POST /cases/{case_id}/decisions", "eservices POST /assignments",
         "eservices PATCH /assignments/{assignment_id}", "eservices POST /relatives",
         "eservices PATCH /relatives/{approval_id}", "eservices PUT /messaging/settings",

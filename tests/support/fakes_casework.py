@@ -21,7 +21,7 @@ from services.eservices.casework.report_approval import ReportApproval
 from services.eservices.casework.stores import CaseworkStores
 from services.eservices.people import RegisteredPerson
 from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
-from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCases, FakeRegister
+from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCaseNumbers, FakeCases, FakeRegister
 from tests.support.fakes_eservices import FakeDocuments as EservicesDocuments
 
 
@@ -209,6 +209,7 @@ class CaseworkDeps:
     publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
     documents: FakeDocuments = field(default_factory=FakeDocuments)
     cases: FakeCases = field(default_factory=FakeCases)
+    case_numbers: FakeCaseNumbers = field(default_factory=FakeCaseNumbers)
     approvals: FakeApprovals = field(default_factory=FakeApprovals)
     casework: CaseworkStores = None  # type: ignore[assignment]
     commits: int = 0

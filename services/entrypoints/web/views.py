@@ -55,6 +55,12 @@ def accessibility(ctx: Context) -> Page:
     return Page("accessibility.html", {"title": _title("Tillgänglighetsredogörelse")}, personal=False)
 
 
+def staff_entry(ctx: Context) -> Page:
+    """Where the e-mails to case workers and providers point until the staff web (issues 22/23)
+    is built: a page that says where the work is done today, so no link in an e-mail is a 404."""
+    return Page("staff_entry.html", {"title": _title("Inloggning för personal")}, personal=False)
+
+
 # -- login and session --------------------------------------------------------------------
 
 def login(ctx: Context) -> Redirect:

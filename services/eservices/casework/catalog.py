@@ -2,7 +2,7 @@
 from. Codes are stable identifiers (events and other services use them); labels are Swedish."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from ...domain.insatser import FB, LSS, LSS_INSATSER, SOL, SOL_INSATSER
 
@@ -22,17 +22,29 @@ INTAKE_TYPES_BY_AREA: dict[str, frozenset[str]] = {
     FB: frozenset({"ansokan_sol"}),
 }
 
+# "Från vem" and "Aktualiseringssätt" of an intake (seed 002 shows "Den enskilde" and "E-ansökan";
+# the rest are the other ways a matter reaches social services). Each Literal below is its dict's
+# keys, checked at import, so a code is added in one place with its Swedish label.
 FROM_WHOM: dict[str, str] = {
     "den_enskilde": "Den enskilde",
-    "narstaende": "Närstående",
+    "narstaende": "Anhörig / närstående",
     "god_man": "God man / förvaltare",
-    "vard": "Hälso- och sjukvård",
+    "myndighet": "Myndighet",
+    "vard": "Vårdgivare (hälso- och sjukvård)",
     "annan": "Annan",
 }
-FromWhom = Literal["den_enskilde", "narstaende", "god_man", "vard", "annan"]
+FromWhom = Literal["den_enskilde", "narstaende", "god_man", "myndighet", "vard", "annan"]
 
-CHANNELS: dict[str, str] = {"e_ansokan": "E-ansökan"}
-Channel = Literal["e_ansokan"]
+E_APPLICATION = "e_ansokan"
+CHANNELS: dict[str, str] = {
+    E_APPLICATION: "E-ansökan",
+    "telefon": "Telefon",
+    "brev": "Brev",
+    "besok": "Besök",
+    "anmalan": "Anmälan (t.ex. orosanmälan)",
+}
+Channel = Literal["e_ansokan", "telefon", "brev", "besok", "anmalan"]
+assert set(get_args(FromWhom)) == set(FROM_WHOM) and set(get_args(Channel)) == set(CHANNELS)
 
 # Every insats a decision can be about, with its law. ``hemtjanst`` is the one with granted
 # time per month (the source of granted time for visits and billing).

@@ -11,13 +11,15 @@ from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedT
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ...domain.periods import overlap
-from ..cases import Case, Decision, Document
+from ...domain.insatser import HOME_CARE_BREAKDOWN
+from ..cases import Case, Decision, Document, GrantedTimeLine
 from ..forms import get_form
 from ..forms.support_application import LSS
 from ..notifications import tell
 from .audit import trail
 from .catalog import label_of, law_of
 from .inbox import staff_view
+from .laws import statute_in_force
 from .letters import decision_letter_pdf
 from .models.decisions import DecisionRequest, InsatsDecision
 from .models.inbox import CaseView
@@ -39,8 +41,9 @@ def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -
     _no_second_grant(case.decisions, body)
     letter_id = str(uuid.uuid4())
     decisions = [Decision(decision_id=str(uuid.uuid4()), insats=d.insats, insats_label=label_of(d.insats),
-                          law=law_of(d.insats), outcome=d.outcome,
-                          granted_minutes_per_month=d.granted_minutes_per_month,
+                          law=law_of(d.insats), law_sfs=statute_in_force(law_of(d.insats), today).sfs,
+                          outcome=d.outcome, granted_minutes_per_month=d.granted_minutes_per_month,
+                          granted=_breakdown(d),
                           valid_from=d.valid_from, valid_to=d.valid_to, motivation=d.motivation, decided_at=now,
                           decided_by=who.name or who.actor, letter_document_id=letter_id)
                  for d in body.decisions]
@@ -64,7 +67,8 @@ def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -
                                      granted_minutes_per_month=d.granted_minutes_per_month, valid_from=d.valid_from,
                                      valid_to=d.valid_to, decided_at=now, granted=_granted(asked),
                                      provider_id=asked.provider_id, social_psychiatry=asked.social_psychiatry,
-                                     case_worker_id=case.intake.case_worker_id if case.intake else None))
+                                     case_worker_id=case.intake.case_worker_id if case.intake else None,
+                                     law_sfs=d.law_sfs))
     if moved is not case:  # the citizen is alerted of the letter below, not of the status too
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))
@@ -75,6 +79,17 @@ def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -
         deps.documents.delete(letter.key)
         raise
     return staff_view(deps, who, saved)
+
+
+_HOME_CARE_LABELS = {i.value: i.label for i in HOME_CARE_BREAKDOWN}
+
+
+def _breakdown(asked: InsatsDecision) -> list[GrantedTimeLine]:
+    """What the citizen and the letter show per home-care insats: the case worker's breakdown."""
+    if asked.outcome != "granted" or not asked.granted:
+        return []
+    return [GrantedTimeLine(insats=g.insats, insats_label=_HOME_CARE_LABELS[g.insats],
+                            minutes_per_month=g.minutes_per_month) for g in asked.granted]
 
 
 def _granted(asked: InsatsDecision) -> list[GrantedTime]:

@@ -14,6 +14,7 @@ from ..forms import get_form
 from ..forms.engine import typed_answers, typed_computed
 from .audit import trail
 from .identity import PROTECTED_NAME, is_protected
+from .laws import decision_citation
 from .models.inbox import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def view(case: Case, *, reveal: bool = True, is_protected: bool = False) -> Case
                                  url=f"/eservices/cases/{case.case_id}/files/{d.document_id}")
                    for d in case.documents],
         intake=case.intake.model_dump(mode="json") if case.intake else None,
-        decisions=[d.model_dump(mode="json") for d in case.decisions], version=case.version)
+        decisions=[{**d.model_dump(mode="json"), "law_reference": decision_citation(d)} for d in case.decisions],
+        version=case.version)
 
 
 def staff_view(deps: EservicesDeps, who: Any, case: Case) -> CaseView:

@@ -8,11 +8,10 @@ from typing import Any, Iterable
 from ...adapters.pdf import line as _line
 from ...adapters.pdf import new_pdf
 from ...domain.calendar import local_minute as _local
+from ...domain.granted import duration_sv
 from ...domain.personnummer import Personnummer
+from .laws import decision_citation
 
-LAW_REFERENCES = {"SoL": "socialtjänstlagen (2001:453) 4 kap. 1 §",
-                  "LSS": "lagen (1993:387) om stöd och service till vissa funktionshindrade, 9 §",
-                  "FB": "socialtjänstlagen (2001:453) 4 kap. 1 § (försörjningsstöd)"}
 APPEAL = ("Om du inte är nöjd med beslutet kan du överklaga det hos förvaltningsrätten. Skicka överklagandet "
           "till socialtjänsten inom tre veckor från den dag du fick del av beslutet.")
 
@@ -23,15 +22,9 @@ def _doc(title: str) -> Any:
     return pdf
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def minutes_text(minutes: int) -> str:
     """Granted time in Swedish: "1 timme", "2 timmar 1 minut", "30 minuter" per month."""
-    hours, rest = divmod(minutes, 60)
-    parts = ([_count(hours, "timme", "timmar")] if hours else []) + ([_count(rest, "minut", "minuter")] if rest else [])
-    return " ".join(parts or ["0 minuter"]) + " per månad"
+    return f"{duration_sv(minutes)} per månad"
 
 
 def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: str, decided_at: datetime,
@@ -43,9 +36,11 @@ def decision_letter_pdf(*, case_number: str, client: Personnummer, client_name: 
     pdf.ln(4)
     for d in decisions:
         _line(pdf, d.insats_label, bold=True, size=12)
-        _line(pdf, f"{'Beviljas' if d.outcome == 'granted' else 'Avslås'} enligt {LAW_REFERENCES[d.law]}.")
+        _line(pdf, f"{'Beviljas' if d.outcome == 'granted' else 'Avslås'} enligt {decision_citation(d)}.")
         if d.granted_minutes_per_month:
             _line(pdf, f"Beviljad tid: {minutes_text(d.granted_minutes_per_month)}")
+        for part in getattr(d, "granted", None) or []:  # the time per home-care insats
+            _line(pdf, f"- {part.insats_label}: {minutes_text(part.minutes_per_month)}")
         period = f"från och med {d.valid_from.isoformat()}"
         if d.valid_to:
             period += f" till och med {d.valid_to.isoformat()}"

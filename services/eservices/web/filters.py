@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ...domain.calendar import local_minute, stockholm_date, swedish_local
+from ...domain.granted import duration_sv
 
 
 def local_datetime(value: Any) -> str:
@@ -47,4 +48,4 @@ def number_sv(value: Any) -> str:
 
 
 FILTERS = {"local_datetime": local_datetime, "local_date": local_date, "long_date": long_date,
-           "number_sv": number_sv}
+           "number_sv": number_sv, "duration_sv": duration_sv}

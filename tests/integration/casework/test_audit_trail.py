@@ -136,6 +136,7 @@ AUDITED = {
     "GET /cases/{case_id}": "case.read",
     "GET /cases/{case_id}/files/{document_id}": "case.document.read",
     "POST /cases/{case_id}/intake": "intake.create",
+    "POST /cases": "intake.create",
     "POST /cases/{case_id}/decisions": "decision.create",
     "POST /cases/{case_id}/report-approval": "contact_report.approve",  # test_report_approval.py
     "POST /assignments": "assignment.create",
@@ -184,6 +185,10 @@ def test_each_case_worker_operation_leaves_its_record(app_client, token):
     case = audited("GET", f"/cases/{case_id}", "case.read")
     audited("GET", f"/cases/{case_id}/files/{case['documents'][0]['document_id']}", "case.document.read", 303)
     audited("POST", f"/cases/{case_id}/intake", "intake.create", body=INTAKE)
+    audited("POST", "/cases", "intake.create", 201, body={
+        "personnummer": new_pnr(), "first_name": "C", "last_name": "C", "channel": "brev", "from_whom": "den_enskilde",
+        "area": "sol_aldre", "sol_insats": "trygghetslarm", "need": "N", "intake_type": "ansokan_sol",
+        "organisation": "Testenhet"})
     audited("POST", f"/cases/{case_id}/decisions", "decision.create", 201, body={"decisions": [
         {"insats": "hemtjanst", "outcome": "refused", "valid_from": TODAY.isoformat()}]})
     kp = new_pnr()

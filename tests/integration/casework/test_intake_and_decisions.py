@@ -15,6 +15,7 @@ from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
 from services.eservices.casework import intake
 from services.eservices.casework.models.intake import IntakeRequest
+from tests.integration.eservices.helpers import fresh_citizen
 from tests.integration.casework.helpers import (INTAKE, actions_on, audit_of, case_item, case_worker, clear,
                                                 enable_messaging, events, new_application, taken_in)
 
@@ -100,6 +101,7 @@ class TestIntake:
         ({"intake_type": "ansökan"}, "intake_type"),
         ({"organisation": ""}, "organisation"),
         ({"channel": "papper"}, "channel"),
+        ({"channel": "telefon"}, "channel"),  # an e-application came as one; POST /cases registers the others
         ({"from_whom": "grannen"}, "from_whom"),
         ({"note": "x" * 4001}, "note"),
         ({"unknown": 1}, "unknown"),
@@ -199,6 +201,34 @@ class TestDecisions:
         assert [(g.insats, g.minutes_per_month) for g in granted_lines(got)] == [("personlig_omsorg", 900),
                                                                                  ("service", 300)]
         assert (got.granted_minutes_per_month, got.provider_id, got.social_psychiatry) == (1200, "prov-1", True)
+
+    def test_the_citizen_reads_the_granted_time_per_insats_and_the_law_cited(self, app_client, token, issuer):
+        from tests.integration.web.helpers import login, text
+
+        # GIVEN an application taken in
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, tok, receipt = taken_in(es, token, cw)
+        # WHEN home care is granted as 10 hours a month, broken down per home-care insats
+        grant = {**HOME_CARE, "granted_minutes_per_month": 600,
+                 "granted": [{"insats": "personlig_omsorg", "minutes_per_month": 450},
+                             {"insats": "service", "minutes_per_month": 150}]}
+        r = es.post(f"/cases/{receipt['case_id']}/decisions", {"decisions": [grant]}, token=cw)
+        assert r.status == 201, r.json
+        # THEN the my/cases API gives the time per insats and the law in force today
+        [mine] = es.get(f"/my/cases/{receipt['case_id']}", token=tok).json["decisions"]
+        assert mine["granted_minutes_per_month"] == 600
+        assert [(g["insats"], g["label"], g["minutes_per_month"]) for g in mine["granted"]] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
+        assert mine["law_reference"] == "socialtjänstlagen (2025:400)"
+        # AND the case page on Mina sidor shows the total, each insats' time and the law
+        browser, _, _ = login(es, issuer, role="citizen", pnr=pnr)
+        page = browser.get(f"/web/mina-sidor/arenden/{receipt['case_id']}")
+        assert page.status == 200
+        shown = text(page)
+        for expected in ("10 timmar", "Personlig omsorg: 7 timmar 30 minuter", "Serviceinsatser: 2 timmar 30 minuter",
+                         "socialtjänstlagen (2025:400)"):
+            assert expected in shown, expected
 
     def test_a_later_decision_adds_to_a_decided_case(self, app_client, token):
         es = app_client("eservices")
@@ -389,3 +419,58 @@ class TestWhatWasAppliedFor:
         r = es.post(f"/cases/{receipt['case_id']}/intake", body, token=cw)
         assert r.status == 422 and [e["field"] for e in r.json["errors"]] == ["intake_type"], r.json
         assert case_item(receipt["case_id"])["status"] == "submitted"
+
+
+PHONE_CALL = {"intake_type": "ansokan_sol", "organisation": "Testenhet", "from_whom": "narstaende",
+              "channel": "telefon", "first_name": "Test", "last_name": "Testsson", "area": "sol_aldre",
+              "sol_insats": "hemtjanst", "need": "Sonen ringde: behöver hjälp med inköp och städning",
+              "note": "Samtal 09.40"}
+
+
+class TestRegistrationFromAnotherChannel:
+    def test_a_phone_application_is_registered_taken_in_and_seen_on_mina_sidor(self, app_client, token):
+        # GIVEN a person who has never used the e-service
+        es = app_client("eservices")
+        cw_id, cw = case_worker(token)
+        pnr, tok = fresh_citizen(token)
+        # WHEN a case worker registers the application her son phoned in
+        r = es.post("/cases", {**PHONE_CALL, "personnummer": pnr}, token=cw)
+        # THEN 201: a numbered case under investigation, taken in by the caller, with how it came
+        assert r.status == 201, r.json
+        case_id = r.json["case_id"]
+        assert (r.json["status"], r.json["category"]) == ("in_progress", "Hemtjänst insatser")
+        intake = r.json["intake"]
+        assert (intake["channel"], intake["channel_label"], intake["from_whom"], intake["from_whom_label"],
+                intake["case_worker_id"]) == ("telefon", "Telefon", "narstaende", "Anhörig / närstående", cw_id)
+        assert case_item(case_id)["owner"] == pnr
+        # AND the person sees it on Mina sidor
+        assert [c["case_id"] for c in es.get("/my/cases", token=tok).json] == [case_id]
+        assert es.get(f"/my/cases/{case_id}", token=tok).json["status_label"] == "Under utredning"
+        # AND it is audited as a change of this person's data, and home care can be decided on it
+        assert actions_on(pnr) == ["intake.create"]
+        assert es.post(f"/cases/{case_id}/decisions", {"decisions": [HOME_CARE]}, token=cw).status == 201
+
+    @pytest.mark.parametrize("change,field", [
+        ({"channel": "e_ansokan"}, "channel"),
+        ({"channel": "fax"}, "channel"),
+        ({"from_whom": "granne"}, "from_whom"),
+        ({"personnummer": "19121212121"}, "personnummer"),
+        ({"area": "lss"}, "sol_insats"),
+        ({"need": "  "}, "need"),
+        ({"intake_type": "begaran_lss", "lss_insatser": ["kontaktperson"]}, "intake_type"),
+        ({"first_name": "Rad\u202eett"}, "first_name"),
+    ])
+    def test_a_bad_registration_names_the_field_and_stores_nothing(self, app_client, token, change, field):
+        es = app_client("eservices")
+        _, cw = case_worker(token)
+        pnr, tok = fresh_citizen(token)
+        r = es.post("/cases", {**PHONE_CALL, "personnummer": pnr, **change}, token=cw)
+        assert r.status == 422 and r.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in r.json["errors"]] == [field], r.json
+        assert es.get("/my/cases", token=tok).json == [] and actions_on(pnr) == []
+
+    def test_only_case_workers_register(self, app_client, token):
+        es = app_client("eservices")
+        pnr, tok = fresh_citizen(token)
+        assert es.post("/cases", {**PHONE_CALL, "personnummer": pnr}, token=tok).status == 403
+        assert es.get("/my/cases", token=tok).json == []

@@ -241,3 +241,42 @@ class TestLetters:
         assert pdf.startswith(b"%PDF")
         assert thread_pdf(subject="Ärende", citizen=new_pnr(), citizen_name="Åsa", case_worker_name="M",
                           case_number=None, messages=[], exported_at=NOW, exported_by="M").startswith(b"%PDF")
+
+
+class TestLawsInForce:
+    @pytest.mark.parametrize("law,day,sfs", [
+        ("SoL", date(2025, 6, 30), "2001:453"), ("SoL", date(2025, 7, 1), "2025:400"),
+        ("FB", date(2025, 6, 30), "2001:453"), ("FB", date(2027, 1, 1), "2025:400"),
+        ("LSS", date(2025, 6, 30), "1993:387"), ("LSS", date(2025, 7, 1), "1993:387"),
+    ])
+    def test_each_law_is_the_version_in_force_that_day(self, law, day, sfs):
+        from services.eservices.casework.laws import statute_in_force
+
+        assert statute_in_force(law, day).sfs == sfs
+
+    def test_the_table_has_no_gap_and_no_overlap_per_act(self):
+        from services.eservices.casework.laws import STATUTES
+
+        for act in {s.act for s in STATUTES}:
+            periods = sorted((s.valid_from, s.valid_to) for s in STATUTES if s.act == act)
+            assert periods[-1][1] is None, act  # one version is in force from now on
+            for (_, ends), (begins, _) in zip(periods, periods[1:]):
+                assert ends is not None and begins == ends + timedelta(days=1), act
+
+    def test_a_decision_stored_before_the_law_was_kept_cites_the_law_of_its_date(self):
+        from services.eservices.casework.laws import decision_citation
+
+        old = {"law": "FB", "decided_at": "2025-05-02T10:00:00+00:00"}
+        new = {"law": "FB", "decided_at": "2026-05-02T10:00:00+00:00"}
+        assert decision_citation(old) == "socialtjänstlagen (2001:453) 4 kap. 1 § (försörjningsstöd)"
+        assert decision_citation(new) == "socialtjänstlagen (2025:400) (försörjningsstöd)"
+
+
+def test_an_intake_stored_without_labels_reads_them_from_the_catalogue():
+    from services.eservices.cases import Intake
+
+    stored = {"intake_type": "ansokan_sol", "intake_type_label": "Ansökan SoL", "case_worker_id": "hl-1",
+              "case_worker_name": "M", "organisation": "T", "from_whom": "den_enskilde", "channel": "e_ansokan",
+              "at": "2026-03-10T09:00:00+00:00", "by": "case_worker:hl-1"}
+    intake = Intake.model_validate(stored)
+    assert (intake.from_whom_label, intake.channel_label) == ("Den enskilde", "E-ansökan")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from services.auth.principal import Role
 from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.domain.files import StoredFile
 from services.domain.results import FileResult, Redirect
+from services.domain.calendar import stockholm_date
+from services.eservices import mypages
 from services.eservices.cases import Case, Document
 from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
 from services.eservices.casework import relatives, report_approval
@@ -19,7 +22,7 @@ from services.eservices.casework.models.assignments import AssignmentChange, Ass
 from services.eservices.casework.models.audit import AuditQuery
 from services.eservices.casework.models.decisions import DecisionRequest
 from services.eservices.casework.models.inbox import InboxQuery
-from services.eservices.casework.models.intake import IntakeRequest
+from services.eservices.casework.models.intake import IntakeRequest, RegistrationRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
 from services.eservices.casework.models.relatives import ApprovalRequest
 from services.eservices.casework.messages.model import Reply, StaffNewMessage, UploadRequest
@@ -28,6 +31,7 @@ from services.eservices.casework.repositories import AuditRepository, MessagingR
 from services.eservices.casework.report_approval import ReportApprovalRequest
 from services.eservices.people import RegisteredPerson
 from tests.support.fakes_casework import CaseworkDeps, casework_deps, person, staff
+from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
@@ -96,6 +100,77 @@ class TestIntake:
             intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
 
 
+PHONE_CALL = {"intake_type": "ansokan_sol", "organisation": "Testenhet", "from_whom": "narstaende",
+              "channel": "telefon", "first_name": "Annika", "last_name": "Test", "area": "sol_aldre",
+              "sol_insats": "hemtjanst", "need": "Dottern ringde: behöver hjälp med dusch och städning"}
+
+
+class TestRegisterFromAnotherChannel:
+    def test_a_phone_application_becomes_a_case_taken_in_at_once_that_can_be_decided(self):
+        # GIVEN a person in the register, whose daughter phones in an application for home care
+        pnr = new_pnr()
+        deps = casework_deps(NOW, RegisteredPerson(personnummer=pnr, first_name="Annika Maria", last_name="Test"))
+        # WHEN the case worker registers it
+        view = intake.register(deps, staff("hl-7"), RegistrationRequest(**PHONE_CALL, personnummer=pnr))
+        # THEN a numbered case about that person is under investigation, taken in by the caller,
+        # with how it came and from whom in Swedish
+        case = deps.cases.get(view.case_id)
+        assert (case.owner, case.status, case.case_number) == (pnr, "in_progress", "2026-000001")
+        assert [h.status for h in case.history] == ["received", "in_progress"]
+        assert (case.intake.channel, case.intake.channel_label, case.intake.from_whom_label,
+                case.intake.case_worker_id) == ("telefon", "Telefon", "Anhörig / närstående", "hl-7")
+        assert case.answers["ansokan"]["need"].startswith("Dottern ringde")
+        assert (case.category, case.applicant_name) == ("Hemtjänst insatser", "Test, Annika Maria")
+        # AND it is audited, published and the person alerted, like an e-application's intake
+        assert deps.audit.actions_on(pnr) == ["intake.create"]
+        assert [e["status"] for e in deps.events("case.status_changed")] == ["in_progress"]
+        assert deps.events("notification.requested")
+        # AND home care can be decided on it
+        decisions.decide(deps, staff("hl-7"), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
+        assert [d["insats"] for d in deps.events("decision.published")] == ["hemtjanst"]
+
+    def test_a_letter_asking_for_lss_registers_the_insatser_requested(self):
+        pnr = new_pnr()  # not in the register: the typed name is kept
+        deps = casework_deps(NOW)
+        body = {**PHONE_CALL, "channel": "brev", "from_whom": "god_man", "area": "lss", "sol_insats": None,
+                "intake_type": "begaran_lss", "lss_insatser": ["kontaktperson"], "personnummer": pnr}
+        view = intake.register(deps, staff(), RegistrationRequest(**body))
+        case = deps.cases.get(view.case_id)
+        assert decisions.decidable(case) == frozenset({"kontaktperson"})
+        assert (case.intake.channel_label, case.intake.from_whom_label) == ("Brev", "God man / förvaltare")
+
+    @pytest.mark.parametrize("change,field", [
+        ({"channel": "e_ansokan"}, "channel"),  # an e-application is taken in from the inbox
+        ({"channel": "fax"}, "channel"),
+        ({"from_whom": "granne"}, "from_whom"),
+        ({"sol_insats": None}, "sol_insats"),
+        ({"need": ""}, "need"),
+        ({"personnummer": "19121212121"}, "personnummer"),
+    ])
+    def test_a_bad_registration_names_the_field(self, change, field):
+        with pytest.raises(ValidationError) as err:
+            RegistrationRequest(**{**PHONE_CALL, "personnummer": new_pnr(), **change})
+        assert [e["loc"][0] for e in err.value.errors()] == [field]
+
+    def test_a_name_unlike_the_registers_or_a_type_unlike_the_area_stores_nothing(self):
+        pnr = new_pnr()
+        deps = casework_deps(NOW, RegisteredPerson(personnummer=pnr, first_name="Annika", last_name="Test"))
+        for change, field in (({"last_name": "Andersson"}, "last_name"), ({"intake_type": "begaran_lss",
+                                                                            "lss_insatser": ["kontaktperson"]},
+                                                                           "intake_type")):
+            with pytest.raises(ValidationFailed) as err:
+                intake.register(deps, staff(), RegistrationRequest(**{**PHONE_CALL, "personnummer": pnr, **change}))
+            assert [e.field for e in err.value.errors] == [field]
+        assert deps.cases.items == {} and deps.audit.records == [] and deps.publisher.published == []
+
+    def test_an_e_application_is_taken_in_as_an_e_application(self, deps):
+        case = application(deps)
+        with pytest.raises(ValidationFailed) as err:
+            intake.take_in(deps, staff(), case.case_id, IntakeRequest(**{**INTAKE, "channel": "telefon"}))
+        assert [e.field for e in err.value.errors] == ["channel"]
+        assert deps.cases.get(case.case_id).status == "submitted"
+
+
 class TestDecide:
     def test_a_grant_is_stored_with_its_letter_and_published(self, deps):
         # GIVEN an application taken in
@@ -124,6 +199,57 @@ class TestDecide:
         with pytest.raises(Conflict):
             decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[HOME_CARE]))
         assert deps.documents.objects == files
+
+    @pytest.mark.parametrize("decided_at,sfs,cited", [
+        # 23:30 in Stockholm on the last day of the old law, and half an hour into the new one
+        (datetime(2025, 6, 30, 21, 30, tzinfo=timezone.utc), "2001:453", "socialtjänstlagen (2001:453) 4 kap. 1 §"),
+        (datetime(2025, 6, 30, 22, 30, tzinfo=timezone.utc), "2025:400", "socialtjänstlagen (2025:400)"),
+    ])
+    def test_the_letter_and_the_views_cite_the_law_in_force_on_the_decision_date(self, decided_at, sfs, cited):
+        # GIVEN an application taken in, and a case worker deciding at ``decided_at``
+        deps = casework_deps(decided_at)
+        case = application(deps, submitted_at=decided_at - timedelta(days=3))
+        intake.take_in(deps, staff(), case.case_id, IntakeRequest(**INTAKE))
+        day = stockholm_date(decided_at).isoformat()
+        # WHEN home care is granted
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[
+            {**HOME_CARE, "valid_from": day, "valid_to": None}]))
+        # THEN the letter cites the law of that day, and so do the stored decision, the case
+        # worker's view, the citizen's view and the event
+        stored = deps.cases.get(case.case_id)
+        [decision] = stored.decisions
+        letter = pdf_text(deps.documents.get(stored.documents[-1].key)).replace("\n", " ")
+        assert f"Beviljas enligt {cited}." in letter
+        [other] = {"2001:453", "2025:400"} - {sfs}
+        assert other not in letter
+        assert decision.law_sfs == sfs
+        assert inbox.staff_view(deps, staff(), stored).decisions[0]["law_reference"] == cited
+        assert mypages.decision_view(decision.model_dump(mode="json"), case.case_id).law_reference == cited
+        assert [(e["law"], e["law_sfs"]) for e in deps.events("decision.published")] == [("SoL", sfs)]
+
+    def test_the_granted_time_is_shown_per_insats_in_the_letter_and_to_the_citizen(self, deps):
+        # GIVEN an application taken in
+        case = taken_in(deps)
+        # WHEN home care is granted as 10 hours, broken down per home-care insats
+        grant = {**HOME_CARE, "granted_minutes_per_month": 600,
+                 "granted": [{"insats": "personlig_omsorg", "minutes_per_month": 450},
+                             {"insats": "service", "minutes_per_month": 150}]}
+        decisions.decide(deps, staff(), case.case_id, DecisionRequest(decisions=[grant]))
+        # THEN the decision keeps the breakdown with its Swedish labels
+        stored = deps.cases.get(case.case_id)
+        [decision] = stored.decisions
+        assert [(g.insats, g.insats_label, g.minutes_per_month) for g in decision.granted] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
+        # AND the letter shows the total and each insats' time
+        letter = pdf_text(deps.documents.get(stored.documents[-1].key))
+        assert "Beviljad tid: 10 timmar per månad" in letter
+        assert "Personlig omsorg: 7 timmar 30 minuter per månad" in letter
+        assert "Serviceinsatser: 2 timmar 30 minuter per månad" in letter
+        # AND the citizen's view (Mina sidor, /my/cases) lists the same lines
+        view = mypages.decision_view(decision.model_dump(mode="json"), case.case_id)
+        assert view.granted_minutes_per_month == 600
+        assert [(g.insats, g.label, g.minutes_per_month) for g in view.granted] == [
+            ("personlig_omsorg", "Personlig omsorg", 450), ("service", "Serviceinsatser", 150)]
 
     def test_deciding_before_intake_is_refused(self, deps):
         case = application(deps)
