@@ -65,7 +65,8 @@ answered = time.perf_counter()
 again = getattr(app, request["handler"])(request["again"], Context())  # the same, warm: not in the ratio
 print(json.dumps({"import": imported - started, "first": answered - imported,
                   "warm": time.perf_counter() - answered, "answers": [
-                      [a.get("statusCode"), a.get("batchItemFailures")] for a in (answer, again)]}))
+                      [a.get("statusCode"), a.get("batchItemFailures")] for a in (answer, again)],
+                  "modules": sorted(sys.modules) if request.get("modules") else []}))
 """
 
 # The floor: what every Lambda that reads the store pays, boto3 and one call of a client.
@@ -95,6 +96,7 @@ class Timing:
     imported: float
     answered: float
     warm: float = 0.0  # the same request again in the same process: what is not cold start in ``answered``
+    modules: frozenset[str] = frozenset()  # what the process had loaded by then, when asked
 
     @property
     def total(self) -> float:
@@ -112,17 +114,18 @@ def _app_paths(app: str) -> list[str]:
     return [str(folder), str(folder / "vendor")]
 
 
-def cold_app(request: FirstRequest) -> Timing:
-    """Imports the app in a fresh process and answers its first request; refuses a failed answer."""
+def cold_app(request: FirstRequest, *, modules: bool = False) -> Timing:
+    """Imports the app in a fresh process and answers its first request (and the same again); refuses
+    a failed answer. With ``modules``, the Timing names every module the process had loaded."""
     paths = _app_paths(request.app)
     out = subprocess.run([sys.executable, "-c", _APP, json.dumps(paths)], cwd=paths[0], env=_env(),
                          input=json.dumps({"handler": request.handler, "event": request.event(),
-                                           "again": request.event()}),
+                                           "again": request.event(), "modules": modules}),
                          capture_output=True, text=True, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
     if any(answer not in ([200, None], [None, []]) for answer in got["answers"]):
         raise RuntimeError(f"cold_start_{request.app}: a request was not answered: {got} {out.stderr[-2000:]}")
-    return Timing(got["import"], got["first"], got["warm"])
+    return Timing(got["import"], got["first"], got["warm"], frozenset(got["modules"]))
 
 
 def cold_floor(get_item: dict) -> Timing:
@@ -162,27 +165,20 @@ def _feed(client, bodies: list[str]) -> None:  # noqa: ANN001 - an AppClient
         assert result == {"batchItemFailures": []}, result
 
 
-def first_requests(issuer) -> list[FirstRequest]:  # noqa: ANN001 - services.auth.dev_issuer.DevIssuer
-    """Writes what each app's first request reads into the store the environment names (through the
-    apps' own handlers), and returns those requests."""
+def _client(app: str):  # noqa: ANN202 - the app driven in this process, to write what it will read
     from infra.apps import app_dir, load_app
-    from services.aws import client, queue_url
-    from services.contracts.events import ContactPreferencesChanged, NotificationRequested, Recipient
-    from services.reports import service as reports
-    from services.reports.bootstrap import deps as reports_deps
-    from services.synthetic import month_events
-    from services.visits.bootstrap import deps as visits_deps
-    from services.visits.model import Device
+    from tests.support.stack import AppClient
+
+    return AppClient(load_app(app), app_dir(app))
+
+
+def _eservices(issuer) -> FirstRequest:  # noqa: ANN001 - a DevIssuer, as below
+    """A citizen with one submitted application reads their cases."""
     from tests.support.people import new_pnr
-    from tests.support.stack import AppClient, drain
 
-    apps = {name: AppClient(load_app(name), app_dir(name)) for name in APPS}
-    finance = issuer.token_for("ordering_unit", user_id="cold-ekonom")
-
-    # eservices: a citizen with one submitted application
     citizen = new_pnr()
     mine = issuer.token_for("citizen", personnummer=citizen)
-    es = apps["eservices"]
+    es = _client("eservices")
     answers = {"ansokan": {"area": "sol_aldre", "sol_insats": "hemtjanst", "need": "Jag behöver hjälp med städning"},
                "om_dig": {"personnummer": citizen, "first_name": "Test", "last_name": "Testsson", "confirm": True}}
     draft = es.post("/drafts", {"form_id": "support-application", "answers": answers}, token=mine)
@@ -190,60 +186,99 @@ def first_requests(issuer) -> list[FirstRequest]:  # noqa: ANN001 - services.aut
     assert es.post(f"/drafts/{draft.json['draft_id']}/signature", token=mine).status == 201
     submitted = es.post(f"/drafts/{draft.json['draft_id']}/submit", token=mine, headers={"Idempotency-Key": "cold"})
     assert submitted.status == 201, submitted.json
+    return FirstRequest("eservices", "app", lambda: http_event("GET", "/my/cases", {}, mine),
+                        "a citizen's GET /my/cases (1 case)")
 
-    # visits: a provider's staff member, a client with a bound tag, four visits yesterday
+
+def _visits(issuer) -> FirstRequest:  # noqa: ANN001
+    """A staff member reads the month of four visits they made yesterday (a client with a bound tag)."""
+    from services.aws import client, queue_url
+    from services.visits.bootstrap import deps
+    from services.visits.model import Device
+    from tests.support.people import new_pnr
+    from tests.support.stack import drain
+
     provider, pnr, tag = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1935), f"TAG-{uuid.uuid4().hex[:10]}"
     now = datetime.now(timezone.utc)
-    visits_deps().repo.add_staff(provider, "anna")
-    visits_deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
-                                    "outcome": "granted", "granted_minutes_per_month": 6000,
-                                    "valid_from": "2000-01-01", "valid_to": None,
-                                    "decided_at": "2000-01-01T00:00:00+00:00"})
-    visits_deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr,
-                                         status="bound", ordered_at=now, bound_at=now))
+    deps().repo.add_staff(provider, "anna")
+    deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                             "outcome": "granted", "granted_minutes_per_month": 6000, "valid_from": "2000-01-01",
+                             "valid_to": None, "decided_at": "2000-01-01T00:00:00+00:00"})
+    deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr, status="bound",
+                                  ordered_at=now, bound_at=now))
     staff = issuer.token_for("provider_staff", user_id="anna", provider_id=provider)
     day = now.replace(hour=6, minute=0, second=0, microsecond=0) - timedelta(days=1)
     events = [{"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "anna", "provider_id": provider,
                "client": pnr, "device_time": (day + timedelta(minutes=90 * i + offset)).isoformat(),
                "receipt": {"method": "nfc", "device_id": tag}}
               for i in range(4) for kind, offset in (("arrival", 0), ("departure", 30))]
-    posted = apps["visits"].post("/visit-events", {"events": events}, token=staff)
+    visits = _client("visits")
+    posted = visits.post("/visit-events", {"events": events}, token=staff)
     assert posted.status == 202, posted.json
     queued = [m["Body"] for m in drain(queue_url("visits-ingest"), client("sqs"), relay=False)]
-    assert apps["visits"].sqs("on_visit_events", queued) == {"batchItemFailures": []}
-    visits_month = (day + timedelta(hours=1)).strftime("%Y-%m")  # Stockholm's month of a 06:00 UTC visit
+    assert visits.sqs("on_visit_events", queued) == {"batchItemFailures": []}
+    month = (day + timedelta(hours=1)).strftime("%Y-%m")  # Stockholm's month of a 06:00 UTC visit
+    return FirstRequest("visits", "app", lambda: http_event("GET", "/visits", {"month": month}, staff),
+                        f"GET /visits?month={month} (4 visits)")
 
-    # reports and billing: a small synthetic month through their inbox consumers, the report built
-    month = f"{YEAR:04d}-{MONTH:02d}"
-    envelopes = list(month_events(year=YEAR, month=MONTH, clients=CLIENTS))
-    bodies = [e.model_dump_json() for e in envelopes]
-    _feed(apps["reports"], bodies)
-    _feed(apps["billing"], bodies)
-    reports.rebuild(reports_deps(), month)
-    billed = next(e.payload["provider_id"] for e in envelopes if e.event_type == "visit.changed")
 
-    # notify: a recipient whose e-mail and mobile it holds; each run a new request for them
+def _notify(issuer) -> FirstRequest:  # noqa: ANN001
+    """A recipient whose e-mail address and mobile number notify holds; each run a new request."""
+    from services.contracts.events import ContactPreferencesChanged, NotificationRequested, Recipient
+    from tests.support.people import new_pnr
+
     recipient = Recipient(kind="person", ref=new_pnr())
-    preferences = ContactPreferencesChanged(recipient=recipient, changed_at=now, email=f"{uuid.uuid4().hex}@example.se",
-                                            phone=f"+4670{uuid.uuid4().int % 10**7:07d}", email_on=True, sms_on=True)
-    _feed(apps["notify"], [preferences.envelope("eservices").model_dump_json()])
+    preferences = ContactPreferencesChanged(recipient=recipient, changed_at=datetime.now(timezone.utc),
+                                            email=f"{uuid.uuid4().hex}@example.se", email_on=True, sms_on=True,
+                                            phone=f"+4670{uuid.uuid4().int % 10**7:07d}")
+    _feed(_client("notify"), [preferences.envelope("eservices").model_dump_json()])
 
     def notification() -> dict:
         asked = NotificationRequested(template="decision.published", recipient=recipient, preferences="profile")
         return sqs_event([asked.envelope("eservices").model_dump_json()], "insats-notify-inbox")
 
-    return [
-        FirstRequest("eservices", "app", lambda: http_event("GET", "/my/cases", {}, mine),
-                     "a citizen's GET /my/cases (1 case)"),
-        FirstRequest("visits", "app", lambda: http_event("GET", "/visits", {"month": visits_month}, staff),
-                     f"GET /visits?month={visits_month} (4 visits)"),
-        FirstRequest("notify", "on_event", notification, "the inbox handler on 1 notification.requested (e-mail + SMS)"),
-        FirstRequest("reports", "app", lambda: http_event("GET", "/reports", {"month": month}, finance),
-                     f"GET /reports?month={month} ({CLIENTS} synthetic clients)"),
-        FirstRequest("billing", "app",
-                     lambda: http_event("GET", "/invoice-basis", {"provider_id": billed, "month": month}, finance),
-                     f"GET /invoice-basis of one provider, {month}"),
-    ]
+    return FirstRequest("notify", "on_event", notification,
+                        "the inbox handler on 1 notification.requested (e-mail + SMS)")
+
+
+def _month() -> list:
+    from services.synthetic import month_events
+
+    return list(month_events(year=YEAR, month=MONTH, clients=CLIENTS))
+
+
+def _reports(issuer) -> FirstRequest:  # noqa: ANN001
+    """The ordering unit reads the built report of a small synthetic month."""
+    from services.reports import service
+    from services.reports.bootstrap import deps
+
+    month = f"{YEAR:04d}-{MONTH:02d}"
+    _feed(_client("reports"), [e.model_dump_json() for e in _month()])
+    service.rebuild(deps(), month)
+    finance = issuer.token_for("ordering_unit", user_id="cold-ekonom")
+    return FirstRequest("reports", "app", lambda: http_event("GET", "/reports", {"month": month}, finance),
+                        f"GET /reports?month={month} ({CLIENTS} synthetic clients)")
+
+
+def _billing(issuer) -> FirstRequest:  # noqa: ANN001
+    """The ordering unit reads one provider's invoice basis of that month."""
+    envelopes = _month()
+    _feed(_client("billing"), [e.model_dump_json() for e in envelopes])
+    provider = next(e.payload["provider_id"] for e in envelopes if e.event_type == "visit.changed")
+    month, finance = f"{YEAR:04d}-{MONTH:02d}", issuer.token_for("ordering_unit", user_id="cold-ekonom")
+    return FirstRequest("billing", "app",
+                        lambda: http_event("GET", "/invoice-basis", {"provider_id": provider, "month": month}, finance),
+                        f"GET /invoice-basis of one provider, {month}")
+
+
+FIRST_REQUESTS = {"eservices": _eservices, "visits": _visits, "notify": _notify, "reports": _reports,
+                  "billing": _billing}
+
+
+def first_requests(issuer, apps: tuple[str, ...] = APPS) -> list[FirstRequest]:  # noqa: ANN001 - a DevIssuer
+    """Writes what each app's first request reads into the store the environment names (through the
+    apps' own handlers, in this process), and returns those requests."""
+    return [FIRST_REQUESTS[app](issuer) for app in apps]
 
 
 def floor_request() -> dict:
