@@ -18,8 +18,8 @@ _SERVE = ("import sys; from infra.local import moto_streams; moto_streams.instal
           "from moto.server import main; main(sys.argv[1:])")
 
 
-_CLIENT_CACHES = tuple((f"services.{app}.bootstrap", "deps") for app in
-                       ("eservices", "visits", "notify", "reports", "billing")) + (("services.entrypoints.sqs", "_persistence"),)
+_APPS = ("eservices", "visits", "notify", "reports", "billing")
+_CLIENT_CACHES = (*((f"services.{app}.bootstrap", "deps") for app in _APPS), ("services.entrypoints.sqs", "_persistence"))
 
 
 def _start(port: int, cwd: str) -> subprocess.Popen:

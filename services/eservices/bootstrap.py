@@ -91,7 +91,8 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
         unit_of_work=unit_of_work,
-        cases=on_first_use(".cases", "CaseRepository", table), case_numbers=on_first_use(".cases", "CaseNumbers", table),
+        cases=on_first_use(".cases", "CaseRepository", table),
+        case_numbers=on_first_use(".cases", "CaseNumbers", table),
         drafts=on_first_use(".drafts", "DraftRepository", table),
         submit_keys=on_first_use(".drafts", "SubmitKeyRepository", table),
         approvals=on_first_use(".relatives", "ApprovalRepository", table),
