@@ -18,6 +18,10 @@ _SERVE = ("import sys; from infra.local import moto_streams; moto_streams.instal
           "from moto.server import main; main(sys.argv[1:])")
 
 
+_APPS = ("eservices", "visits", "notify", "reports", "billing")
+_CLIENT_CACHES = (*((f"services.{app}.bootstrap", "deps") for app in _APPS), ("services.entrypoints.sqs", "_persistence"))
+
+
 def _start(port: int, cwd: str) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-c", _SERVE, "-H", "127.0.0.1", "-p", str(port)], cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -56,3 +60,9 @@ def moto_process(root: str) -> Iterator[int]:
         aws.reset()
         reset_verifier()
         forget_positions()
+        # every cache that holds a client of this server (the apps' composition roots, the
+        # consumers' idempotency stores), for those a benchmark imported
+        for name, cached in _CLIENT_CACHES:
+            module = sys.modules.get(name)
+            if module is not None:
+                getattr(module, cached).cache_clear()

@@ -56,36 +56,59 @@ def _signer(s: Settings) -> Any:
     return UnavailableSigner()
 
 
+class OnFirstUse:
+    """A port built the first time it is used: a request imports the modules (and builds the
+    models) of the repositories it uses, not every feature's, on a cold start. Building twice
+    from two threads is harmless (a repository holds only its table)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build, self._built = build, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
+
+
+def on_first_use(module: str, name: str, *args: Any) -> OnFirstUse:
+    """``module``'s ``name`` (relative to this package) called with ``args``, when first used."""
+    import importlib
+
+    return OnFirstUse(lambda: getattr(importlib.import_module(module, __package__), name)(*args))
+
+
 def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Settings,
                   register: PopulationRegister, clock: Clock = utc_now) -> EservicesDeps:
-    """Every repository over the one e-services table."""
-    from ..adapters.dynamo import UnitOfWork
-    from .cases import CaseNumbers, CaseRepository
-    from .casework.audit import AuditTrail
+    """Every repository over the one e-services table, each built on first use."""
     from .casework.stores import CaseworkStores
-    from .drafts import DraftRepository, SubmitKeyRepository
-    from .notifications import DeliveryStatusRepository
-    from .people import ContactItems, ProfileRepository
-    from .relatives import ApprovalRepository
-    from .web.sessions import SessionRepository
+
+    def unit_of_work() -> Any:
+        from ..adapters.dynamo import UnitOfWork
+
+        return UnitOfWork(table, SOURCE)
 
     casework = CaseworkStores.over(table)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
-        unit_of_work=lambda: UnitOfWork(table, SOURCE),
-        cases=CaseRepository(table), case_numbers=CaseNumbers(table), drafts=DraftRepository(table),
-        submit_keys=SubmitKeyRepository(table), approvals=ApprovalRepository(table),
-        profiles=ProfileRepository(table), contacts=ContactItems(table),
-        deliveries=DeliveryStatusRepository(table), audit=AuditTrail(casework.audit, clock),
-        sessions=SessionRepository(table), casework=casework, table=table)
+        unit_of_work=unit_of_work,
+        cases=on_first_use(".cases", "CaseRepository", table),
+        case_numbers=on_first_use(".cases", "CaseNumbers", table),
+        drafts=on_first_use(".drafts", "DraftRepository", table),
+        submit_keys=on_first_use(".drafts", "SubmitKeyRepository", table),
+        approvals=on_first_use(".relatives", "ApprovalRepository", table),
+        profiles=on_first_use(".people", "ProfileRepository", table),
+        contacts=on_first_use(".people", "ContactItems", table),
+        deliveries=on_first_use(".notifications", "DeliveryStatusRepository", table),
+        audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
+        sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework, table=table)
 
 
 @cache
 def deps() -> EservicesDeps:
-    from ..adapters.documents import DocumentStore
     from ..adapters.messaging import SnsPublisher
     from ..aws import table
     from .people import configured_register
 
     s = settings()
-    return over_dynamodb(table("eservices"), SnsPublisher(), DocumentStore(), _signer(s), s, configured_register())
+    return over_dynamodb(table("eservices"), SnsPublisher(), on_first_use("..adapters.documents", "DocumentStore"),
+                         OnFirstUse(lambda: _signer(s)), s, configured_register())

@@ -52,3 +52,30 @@ def test_an_instant_reads_in_swedish_in_stockholm_time_winter_and_summer():
     assert swedish_date(date(2026, 11, 24)) == "24 november 2026"
     assert swedish_local(winter) == "24 november 2026 kl. 00:08"
     assert swedish_local(summer, clock_separator=".") == "1 juli 2026 kl. 00.08"
+
+
+def test_given_every_year_of_the_calendar_window_when_listing_holidays_then_the_days_of_the_holidays_package():
+    """GIVEN the years a date may have (1900-2100) WHEN Sweden's public and de facto holidays are
+    listed THEN they are the days the ``holidays`` package lists, Sundays not counted as such."""
+    import holidays
+
+    from services.domain.bounds import EARLIEST, LATEST
+    from services.domain.calendar import _holidays
+
+    for year in range(EARLIEST.year, LATEST.year + 1):
+        expected = holidays.SE(years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), include_sundays=False)
+        assert _holidays(year) == frozenset(expected.keys()), year
+
+
+def test_given_a_cold_process_when_a_lock_date_is_asked_then_no_holiday_package_is_loaded():
+    """GIVEN a fresh interpreter WHEN a month's lock date is computed (the visits and billing apps'
+    first request) THEN the ``holidays`` package, which loads every country's calendar, is not."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from services.domain.calendar import lock_date; "
+            "print(lock_date(2026, 12), any(m.split('.')[0] == 'holidays' for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["2027-01-07", "False"]

@@ -20,12 +20,14 @@ class CaseworkStores:
 
     @classmethod
     def over(cls, table: Any) -> CaseworkStores:
-        from .inbox_index import InboxIndex
-        from .messages.store import MessageRepository, ThreadRepository, UploadRepository
-        from .repositories import (AssignmentRepository, AuditRepository, MessagingRepository,
-                                   ReportApprovalRepository)
+        from ..bootstrap import on_first_use  # each built on first use: a cold start builds its route's only
 
-        return cls(audit=AuditRepository(table), inbox=InboxIndex(table), assignments=AssignmentRepository(table),
-                   report_approvals=ReportApprovalRepository(table), messaging=MessagingRepository(table),
-                   threads=ThreadRepository(table), messages=MessageRepository(table),
-                   uploads=UploadRepository(table))
+        repositories, store = ".casework.repositories", ".casework.messages.store"
+        return cls(audit=on_first_use(repositories, "AuditRepository", table),
+                   inbox=on_first_use(".casework.inbox_index", "InboxIndex", table),
+                   assignments=on_first_use(repositories, "AssignmentRepository", table),
+                   report_approvals=on_first_use(repositories, "ReportApprovalRepository", table),
+                   messaging=on_first_use(repositories, "MessagingRepository", table),
+                   threads=on_first_use(store, "ThreadRepository", table),
+                   messages=on_first_use(store, "MessageRepository", table),
+                   uploads=on_first_use(store, "UploadRepository", table))
