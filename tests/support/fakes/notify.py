@@ -3,6 +3,7 @@ the DynamoDB adapters, proven by ``tests/integration/contracts/test_notify_*.py`
 that keep what was sent."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 from services.contracts.events import Recipient
 from services.notify.domain.delivery import Claim, Delivery
 from services.notify.domain.preferences import ContactPreferences, address_hash
+from services.notify.ports import PermanentSendFailure
+
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 class FakePreferences:
@@ -110,7 +114,8 @@ class FakeDeliveries:
 
 
 class RecordingEmailSender:
-    """Keeps what was sent; ``fail_with`` makes the next sends fail."""
+    """Keeps what was sent; ``fail_with`` makes the next sends fail. Like SES, an address without
+    a domain is refused for good."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str, str]] = []
@@ -119,11 +124,16 @@ class RecordingEmailSender:
     def send(self, to: str, subject: str, text: str, html: str) -> str:
         if self.fail_with is not None:
             raise self.fail_with
+        if not to.partition("@")[2]:
+            raise PermanentSendFailure("invalid_address")
         self.sent.append((to, subject, text, html))
         return f"mail-{len(self.sent)}"
 
 
 class RecordingSmsSender:
+    """Keeps what was sent; ``fail_with`` makes the next sends fail. Like SNS, a number not in
+    E.164 is refused for good."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
         self.fail_with: Exception | None = None
@@ -131,5 +141,7 @@ class RecordingSmsSender:
     def send(self, to: str, body: str) -> str:
         if self.fail_with is not None:
             raise self.fail_with
+        if not E164.fullmatch(to):
+            raise PermanentSendFailure("invalid_address")
         self.sent.append((to, body))
         return f"sms-{len(self.sent)}"
