@@ -55,10 +55,10 @@ def _seed_notify(home_care: dict[str, Any]) -> list[str]:
     from services.eservices.bootstrap import deps as eservices
     from services.eservices.contact_repair import repair_contacts
     from services.notify.bootstrap import deps as notify
-    from services.notify.providers import load
+    from services.notify.usecases.provider_contacts import load
 
     contacts = [{"provider_id": p["provider_id"], **p.get("contact", {})} for p in home_care["providers"]]
-    load(notify().store, contacts, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    load(notify().preferences, contacts, datetime(2026, 1, 1, tzinfo=timezone.utc))
     report = repair_contacts(eservices().contacts, eservices().unit_of_work, publish_all=True)
     return ["provider contact"] * len(contacts) + ["contact preferences"] * report.published
 

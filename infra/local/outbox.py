@@ -7,7 +7,7 @@ from typing import Any
 
 
 def page(emails: list[dict[str, Any]], sms: list[dict[str, Any]]) -> str:
-    from services.notify.gsm import is_gsm7, segments
+    from services.notify.domain.gsm import is_gsm7, segments
 
     e = html.escape
     mails = "\n".join(

@@ -1,5 +1,5 @@
 """The ports use cases depend on, beside the domain: implemented over DynamoDB in
-``services/adapters`` and in memory in ``tests/support/fakes.py``.
+``services/adapters`` and in memory in ``tests/support/fakes/common.py``.
 
 A use case never sees a key, an expression or a client: it asks a repository for an
 aggregate, changes it, hands the new version to the repository *within* a unit of work, says

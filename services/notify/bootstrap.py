@@ -6,68 +6,50 @@ from typing import TYPE_CHECKING, Any
 
 from .config import config
 
-if TYPE_CHECKING:  # the service pulls the event contracts (pydantic); only handlers need it
-    from .service import NotifyDeps
-
-INBOX = "notify-inbox"
-
-
-def _queue_url_by_physical_name(name: str) -> str:
-    from ..aws import client
-
-    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-
-
-def _requeue(body: str) -> None:
-    from ..aws import client, queue_url
-
-    client("sqs").send_message(QueueUrl=queue_url(INBOX), MessageBody=body)
+if TYPE_CHECKING:  # built on first use, by the handlers
+    from .ports import NotifyDeps
 
 
 @cache
 def deps() -> NotifyDeps:
-    from .service import NotifyDeps
-    from ..adapters.senders import SesEmailSender, SnsSmsSender
-    from ..aws import table
-    from .store import DynamoNotifyStore
+    from .adapters.dynamo import DynamoDeliveries, DynamoPreferences, DynamoSuppressions, notify_table
+    from .adapters.senders import SesEmailSender, SnsSmsSender
+    from .adapters.sqs import requeue
+    from .ports import NotifyDeps
 
     cfg = config()
-    return NotifyDeps(store=DynamoNotifyStore(table("notify")),
+    table = notify_table()
+    return NotifyDeps(preferences=DynamoPreferences(table), suppressions=DynamoSuppressions(table),
+                      deliveries=DynamoDeliveries(table),
                       email=SesEmailSender(cfg.mail_configuration_set), sms=SnsSmsSender(cfg.sms_sender_id),
-                      config=cfg, requeue=_requeue)
-
-
-def _sqs() -> Any:
-    from ..aws import client
-
-    return client("sqs")
+                      config=cfg, requeue=requeue)
 
 
 def on_events(event: Any) -> dict[str, Any]:
     from ..contracts.events import Envelope
-    from .consumer import process
-    from .service import handle
+    from .adapters.sqs import process, queue_url_by_physical_name, sqs
+    from .usecases.inbox import handle
 
     d = deps()
     return process(event, lambda body, count: handle(d, Envelope.model_validate_json(body), count),
-                   sqs=_sqs(), queue_url=_queue_url_by_physical_name)
+                   sqs=sqs(), queue_url=queue_url_by_physical_name)
 
 
 def on_feedback(event: Any) -> dict[str, Any]:
-    from .consumer import process
-    from .service import on_feedback as feedback
+    from .adapters.sqs import process, queue_url_by_physical_name, sqs
+    from .usecases.feedback import on_feedback as feedback
 
     d = deps()
-    return process(event, lambda body, count: feedback(d, body), sqs=_sqs(), queue_url=_queue_url_by_physical_name)
+    return process(event, lambda body, count: feedback(d, body), sqs=sqs(), queue_url=queue_url_by_physical_name)
 
 
 def flush_held() -> int:
-    from .service import flush_held as flush
+    from .usecases.held_sms import flush_held as flush
 
     return flush(deps())
 
 
 def remind_lock_date() -> int:
-    from .service import remind_lock_date as remind
+    from .usecases.lock_date_reminder import remind_lock_date as remind
 
     return remind(deps())

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.adapters.store import ItemStore
 from services.domain.errors import Conflict, NotFound
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore
+from tests.support.fakes.common import FakeUnitOfWork, InMemoryStore
 
 
 class Thing(BaseModel):

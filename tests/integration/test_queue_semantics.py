@@ -8,7 +8,7 @@ from infra.local.pump import QueuePump
 from services.adapters.dynamo import UnitOfWork, query_all
 from services.adapters.messaging import SnsPublisher
 from services.adapters.outbox import drain_stream
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes.common import RecordingPublisher
 from services.aws import client, queue_url, table
 from services.contracts.events import (ContactPreferencesChanged, NotificationRequested, Recipient,
                                        SubmissionReceived)

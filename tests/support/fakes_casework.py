@@ -20,7 +20,7 @@ from services.eservices.casework.messaging import MessagingSettings, search_key
 from services.eservices.casework.report_approval import ReportApproval
 from services.eservices.casework.stores import CaseworkStores
 from services.eservices.people import RegisteredPerson
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes.common import FakeUnitOfWork, InMemoryStore, RecordingPublisher
 from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCaseNumbers, FakeCases, FakeRegister
 from tests.support.fakes_eservices import FakeDocuments as EservicesDocuments
 

@@ -21,7 +21,7 @@ from services.eservices.notifications import ChannelStatus, DeliveryStatus
 from services.eservices.people import Profile, RegisteredPerson
 from services.eservices.relatives import RelativeApproval
 from services.settings import settings
-from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes.common import FakeUnitOfWork, InMemoryStore, RecordingPublisher
 
 
 class FakeCases(InMemoryStore[Case]):

@@ -15,10 +15,12 @@ from infra.local.gateway import DevRoutes
 from infra.local.scheduler import Job, Scheduler
 from services.clock import ClockRefused, utc_now
 from services.contracts.events import Recipient
-from services.notify.service import NotifyDeps, remind_lock_date
+from services.notify.domain.preferences import ContactPreferences
+from services.notify.ports import NotifyDeps
+from services.notify.usecases.lock_date_reminder import remind_lock_date
 from services.visits.rules import locked_reason
-from tests.support.fakes import RecordingEmailSender, RecordingSmsSender
-from tests.unit.notify.fakes import FakeNotifyStore, Prefs
+from tests.support.fakes.notify import (FakeDeliveries, FakePreferences, FakeSuppressions, RecordingEmailSender,
+                                       RecordingSmsSender)
 from tests.unit.notify.test_notifications import CFG
 
 
@@ -60,11 +62,12 @@ def test_a_scheduled_job_fires_on_the_shifted_clock(monkeypatch):
     # GIVEN the lock-date reminder on notify's schedule (07:00 UTC daily), with notify's default clock,
     # and a stack whose clock was set to a minute before 07:00 UTC on Friday 29 January 2027
     # (three working days before January's lock date, Wednesday 3 February)
-    store = FakeNotifyStore()
-    store.put_preferences(Recipient(kind="provider", ref="prov-a"), "profile",
-                          Prefs(email="rapport@a.example", email_on=True, changed_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
-    notify = NotifyDeps(store=store, email=RecordingEmailSender(), sms=RecordingSmsSender(), config=CFG,
-                        requeue=lambda body: None)
+    preferences = FakePreferences()
+    preferences.keep(Recipient(kind="provider", ref="prov-a"), "profile",
+                     ContactPreferences(email="rapport@a.example", email_on=True,
+                                        changed_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+    notify = NotifyDeps(preferences=preferences, suppressions=FakeSuppressions(), deliveries=FakeDeliveries(),
+                        email=RecordingEmailSender(), sms=RecordingSmsSender(), config=CFG, requeue=lambda body: None)
     events = []
     job = Job("notify.remind_lock_date", Cron(0, 7, "*", "*", "?", "*"),
               lambda event, context: events.append(event) or remind_lock_date(notify))

@@ -3,7 +3,7 @@ import base64
 import uuid
 
 from services.adapters.messaging import PUBLISH_BATCH_BYTES, publish_chunks
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes.common import RecordingPublisher
 from services.adapters.outbox import event_id_for, handle_stream_event, new_envelopes, packed_outbox
 from services.contracts.events import Envelope
 

@@ -13,16 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from services.auth.tokens import JwksUnavailable, TokenVerifier
 from services.domain.errors import Unauthenticated, Unavailable
+from tests.support.fakes.common import Clock
 
 ISS, AUD = "https://issuer.test", "insats"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+START = 1000.0  # seconds on the verifier's monotonic clock
 
 
 class FakeJwks:
@@ -69,7 +63,7 @@ def key_a():
 @pytest.fixture()
 def setup(key_a):
     source = FakeJwks(public_jwk(key_a, "a"))
-    clock = Clock()
+    clock = Clock(START)
     verifier = TokenVerifier(source, ISS, AUD, clock=clock, ttl=300, cooldown=30, max_stale=3600, wait=1)
     return source, clock, verifier
 
@@ -110,7 +104,7 @@ def test_given_an_ec_signed_token_naming_an_rsa_key_then_401_not_a_type_error(se
 def test_the_algorithm_follows_the_key_type_for_ec_keys(key_a):
     ec_key = ec.generate_private_key(ec.SECP256R1())
     source = FakeJwks(public_jwk(ec_key, "e"), public_jwk(key_a, "a"))
-    verifier = TokenVerifier(source, ISS, AUD, clock=Clock())
+    verifier = TokenVerifier(source, ISS, AUD, clock=Clock(START))
     assert verifier.verify(sign(ec_key, kid="e", alg="ES256")).role == "case_worker"
     with pytest.raises(Unauthenticated):  # an RSA signature presented under the EC key
         verifier.verify(sign(key_a, kid="e", alg="RS256"))
@@ -119,7 +113,7 @@ def test_the_algorithm_follows_the_key_type_for_ec_keys(key_a):
 def test_a_jwk_whose_alg_contradicts_its_type_is_never_used(key_a):
     # An RSA key published as "HS256" would let its public half serve as an HMAC secret.
     source = FakeJwks(public_jwk(key_a, "a", alg="HS256"), public_jwk(rsa_key(), "b"))
-    verifier = TokenVerifier(source, ISS, AUD, clock=Clock())
+    verifier = TokenVerifier(source, ISS, AUD, clock=Clock(START))
     with pytest.raises(Unauthenticated, match="unknown"):
         verifier.verify(sign(key_a, kid="a"))
 
@@ -133,7 +127,7 @@ def test_given_a_token_without_kid_then_401(setup, key_a):
 def test_given_the_jwks_is_down_from_the_start_then_503(key_a):
     source = FakeJwks(public_jwk(key_a, "a"))
     source.down = True
-    verifier = TokenVerifier(source, ISS, AUD, clock=Clock())
+    verifier = TokenVerifier(source, ISS, AUD, clock=Clock(START))
     with pytest.raises(Unavailable) as err:
         verifier.verify(sign(key_a))
     assert err.value.status == 503
@@ -198,7 +192,7 @@ def test_a_rotated_key_is_picked_up_by_the_refetch_its_kid_triggers(setup, key_a
 def test_no_lock_is_held_while_fetching(key_a):
     # GIVEN keys cached, then stale, and a fetch that hangs
     source = FakeJwks(public_jwk(key_a, "a"))
-    clock = Clock()
+    clock = Clock(START)
     verifier = TokenVerifier(source, ISS, AUD, clock=clock)
     verifier.verify(sign(key_a))
     clock.now += 301
@@ -221,7 +215,7 @@ def test_no_lock_is_held_while_fetching(key_a):
 def test_a_jwks_without_usable_keys_is_unavailable_not_a_crash():
     secret = b"a-shared-secret-of-thirty-two-b!"
     source = FakeJwks({"kty": "oct", "k": base64.urlsafe_b64encode(secret).decode(), "kid": "h"})
-    verifier = TokenVerifier(source, ISS, AUD, clock=Clock())
+    verifier = TokenVerifier(source, ISS, AUD, clock=Clock(START))
     token = jwt.encode(claims(), secret, algorithm="HS256", headers={"kid": "h"})
     with pytest.raises(Unavailable):
         verifier.verify(token)

@@ -90,8 +90,8 @@ class TestIntake:
         from services.notify.bootstrap import deps as notify
         from services.contracts.events import Recipient
 
-        assert notify().store.get_preferences(Recipient.model_validate(event["payload"]["recipient"]),
-                                              "alerts") is None
+        assert notify().preferences.find(Recipient.model_validate(event["payload"]["recipient"]),
+                                         "alerts") is None
 
     @pytest.mark.parametrize("change,field", [
         ({"intake_type": "begaran_lss"}, "lss_insatser"),

@@ -131,8 +131,9 @@ def test_a_send_claimed_by_a_live_worker_comes_back_later(app_client):
     prefs_for(app_client, pnr, email=address, email_on=True)
     envelope = request_for(pnr)
     now = datetime.now(timezone.utc)
-    assert deps().store.claim(envelope.event_id, "email", now=now, lease_until=now + timedelta(minutes=2),
-                              template="decision.published", recipient=Recipient(kind="person", ref=pnr)) == "claimed"
+    assert deps().deliveries.claim(envelope.event_id, "email", now=now, lease_until=now + timedelta(minutes=2),
+                                   template="decision.published",
+                                   recipient=Recipient(kind="person", ref=pnr)) == "claimed"
     result = app_client("notify").sqs("on_event", [envelope.model_dump_json()], message_ids=["busy"])
     assert result == {"batchItemFailures": [{"itemIdentifier": "busy"}]} and mail_to(address) == []
 
@@ -158,7 +159,7 @@ def test_a_bounce_through_the_feedback_topic_suppresses_the_address(app_client):
     assert notify_handles(app_client, [envelope.model_dump_json()]) == {"batchItemFailures": []}
     from services.notify.bootstrap import deps
 
-    message_id = deps().store.get_delivery(envelope.event_id, "email")["provider_message_id"]
+    message_id = deps().deliveries.get(envelope.event_id, "email").provider_message_id
     bounce = {"notificationType": "Bounce", "mail": {"messageId": message_id},
               "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": address}]}}
     from services.aws import topic_arn
@@ -167,8 +168,8 @@ def test_a_bounce_through_the_feedback_topic_suppresses_the_address(app_client):
     feedback = inbox("notify-feedback")
     assert len(feedback) == 1
     assert app_client("notify").sqs("on_feedback", feedback) == {"batchItemFailures": []}
-    assert deps().store.get_delivery(envelope.event_id, "email")["status"] == "failed"
-    assert deps().store.is_suppressed("email", address)
+    assert deps().deliveries.get(envelope.event_id, "email").status == "failed"
+    assert deps().suppressions.is_suppressed("email", address)
 
 
 # -- delivery status on Mina sidor ---------------------------------------------------------------------
@@ -197,7 +198,8 @@ def test_a_held_sms_is_put_back_on_the_queue_when_the_quiet_hours_end(app_client
     import dataclasses
 
     from services.notify.bootstrap import deps
-    from services.notify.service import flush_held, handle
+    from services.notify.usecases.held_sms import flush_held
+    from services.notify.usecases.inbox import handle
 
     pnr, number = new_pnr(), f"+4676{uuid.uuid4().int % 10**7:07d}"
     prefs_for(app_client, pnr, phone=number, sms_on=True)

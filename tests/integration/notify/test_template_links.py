@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from services.notify.config import NotifyConfig
-from services.notify.templates import PARAMETERS, TEMPLATES, names_in, render
+from services.notify.domain.templates import PARAMETERS, TEMPLATES, names_in, render
 
 PUBLIC = "https://e-tjanster.exempelby.se"
 SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03"}

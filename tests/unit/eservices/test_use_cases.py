@@ -284,7 +284,7 @@ def test_a_document_of_ones_own_case_is_handed_back_as_a_file_and_anothers_is_no
 
 def test_the_contact_repair_normalises_drops_and_is_idempotent():
     from services.eservices.contact_repair import repair_contacts
-    from tests.support.fakes import FakeUnitOfWork, RecordingPublisher
+    from tests.support.fakes.common import FakeUnitOfWork, RecordingPublisher
     from tests.support.fakes_eservices import FakeContacts
 
     good, bad = new_pnr(), new_pnr()

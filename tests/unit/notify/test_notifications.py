@@ -7,17 +7,25 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from services.adapters.senders import PermanentSendFailure, TransientSendFailure, _translate, _SNS_PERMANENT
-from tests.support.fakes import RecordingEmailSender, RecordingSmsSender
 from services.contracts.events import (ContactPreferencesChanged, NotificationDelivered, NotificationFailed,
                                        NotificationRequested, Recipient)
+from services.notify.adapters.senders import _SNS_PERMANENT, _translate
+from services.notify.adapters.sqs import backoff_seconds, process
 from services.notify.config import NotifyConfig
-from services.notify.consumer import backoff_seconds, process
-from services.notify.gsm import fit, is_gsm7, segments
-from services.notify.service import (NotifyDeps, Poison, Retry, flush_held, handle, lock_reminder_due,
-                                     on_feedback, quiet_until, remind_lock_date)
-from services.notify.templates import PARAMETERS, TEMPLATES, BadParameters, names_in, render
-from tests.unit.notify.fakes import Clock, FakeNotifyStore, Prefs
+from services.notify.domain.gsm import fit, is_gsm7, segments
+from services.notify.domain.lock_date import lock_reminder_due
+from services.notify.domain.preferences import ContactPreferences
+from services.notify.domain.quiet_hours import quiet_until
+from services.notify.domain.templates import PARAMETERS, TEMPLATES, BadParameters, names_in, render
+from services.notify.ports import NotifyDeps, PermanentSendFailure, TransientSendFailure
+from services.notify.usecases.feedback import on_feedback
+from services.notify.usecases.held_sms import flush_held
+from services.notify.usecases.inbox import handle
+from services.notify.usecases.lock_date_reminder import remind_lock_date
+from services.notify.usecases.outcomes import Poison, Retry
+from tests.support.fakes.common import Clock
+from tests.support.fakes.notify import (FakeDeliveries, FakePreferences, FakeSuppressions, RecordingEmailSender,
+                                        RecordingSmsSender)
 
 PNR = "191212121212"
 PERSON = Recipient(kind="person", ref=PNR)
@@ -30,11 +38,12 @@ SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03"}
 
 
 def make(now=DAY, email=True, sms=True, phone="+46707654321", address="a@example.se"):
-    store = FakeNotifyStore()
-    store.put_preferences(PERSON, "profile", Prefs(email=address, phone=phone, email_on=email, sms_on=sms,
-                                                   changed_at=now - timedelta(days=1)))
+    preferences = FakePreferences()
+    preferences.keep(PERSON, "profile", ContactPreferences(email=address, phone=phone, email_on=email, sms_on=sms,
+                                                           changed_at=now - timedelta(days=1)))
     requeued = []
-    deps = NotifyDeps(store=store, email=RecordingEmailSender(), sms=RecordingSmsSender(), config=CFG,
+    deps = NotifyDeps(preferences=preferences, suppressions=FakeSuppressions(), deliveries=FakeDeliveries(),
+                      email=RecordingEmailSender(), sms=RecordingSmsSender(), config=CFG,
                       clock=Clock(now), requeue=requeued.append)
     deps.requeued = requeued
     return deps
@@ -99,7 +108,7 @@ def test_each_recipient_gets_the_channels_they_chose(email, sms, sent):
     outcomes = handle(d, request())
     assert [c for c, o in outcomes.items() if o == "sent"] == sent
     assert len(d.email.sent) == email and len(d.sms.sent) == sms
-    assert [e.channel for e in d.store.events if isinstance(e, NotificationDelivered)] == sent
+    assert [e.channel for e in d.deliveries.events if isinstance(e, NotificationDelivered)] == sent
 
 
 def test_a_changed_number_is_used_from_then_on():
@@ -140,7 +149,7 @@ def test_no_address_for_an_asked_channel_is_a_recorded_failure_not_a_retry():
     d = make(address=None)
     outcomes = handle(d, request(channels=["email"]))
     assert outcomes == {"email": "failed:no_address"}
-    assert [e.reason for e in d.store.events] == ["no_address"]
+    assert [e.reason for e in d.deliveries.events] == ["no_address"]
 
 
 def test_an_unknown_template_goes_to_the_dlq_at_once():
@@ -163,7 +172,7 @@ def test_a_second_delivery_while_the_first_is_sending_backs_off_and_then_finds_i
     d = make(sms=False)
     env = request()
     lease = DAY + timedelta(seconds=CFG.lease_seconds)
-    d.store.claim(env.event_id, "email", now=DAY, lease_until=lease, template="message.received", recipient=PERSON)
+    d.deliveries.claim(env.event_id, "email", now=DAY, lease_until=lease, template="message.received", recipient=PERSON)
     with pytest.raises(Retry):
         handle(d, env)  # the first worker is sending right now
     assert d.email.sent == []
@@ -172,10 +181,10 @@ def test_a_second_delivery_while_the_first_is_sending_backs_off_and_then_finds_i
 def test_a_worker_that_crashed_between_claim_and_send_is_taken_over_when_its_lease_runs_out():
     d = make(sms=False)
     env = request()
-    d.store.claim(env.event_id, "email", now=DAY - timedelta(minutes=10), lease_until=DAY - timedelta(minutes=8),
+    d.deliveries.claim(env.event_id, "email", now=DAY - timedelta(minutes=10), lease_until=DAY - timedelta(minutes=8),
                   template="message.received", recipient=PERSON)
     assert handle(d, env) == {"email": "sent"}
-    assert len(d.email.sent) == 1 and d.store.get_delivery(env.event_id, "email")["attempts"] == 2
+    assert len(d.email.sent) == 1 and d.deliveries.get(env.event_id, "email").attempts == 2
 
 
 def test_a_transient_sms_failure_retries_the_sms_only():
@@ -199,7 +208,7 @@ def test_a_refused_number_is_recorded_suppressed_and_not_retried_until_it_change
     handle(d, ContactPreferencesChanged(recipient=PERSON, sms_on=True, phone="+46701112233",
                                         changed_at=DAY).envelope("eservices"))
     assert handle(d, request()) == {"sms": "sent"}
-    assert [e.reason for e in d.store.events if isinstance(e, NotificationFailed)] == ["invalid_address",
+    assert [e.reason for e in d.deliveries.events if isinstance(e, NotificationFailed)] == ["invalid_address",
                                                                                      "suppressed"]
 
 
@@ -219,8 +228,8 @@ def test_a_hard_bounce_suppresses_the_address_and_fails_the_notification():
     bounce = {"notificationType": "Bounce", "mail": {"messageId": "mail-1"},
               "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "a@example.se"}]}}
     assert on_feedback(d, json.dumps({"Type": "Notification", "Message": json.dumps(bounce)})) == "bounced"
-    assert d.store.get_delivery(env.event_id, "email")["status"] == "failed"
-    assert d.store.events[-1].reason == "bounced" and d.store.events[-1].recipient == PERSON
+    assert d.deliveries.get(env.event_id, "email").status == "failed"
+    assert d.deliveries.events[-1].reason == "bounced" and d.deliveries.events[-1].recipient == PERSON
     assert handle(d, request()) == {"email": "failed:suppressed"}
     soft = {**bounce, "bounce": {**bounce["bounce"], "bounceType": "Transient"}}
     assert on_feedback(d, json.dumps(soft)) == "ignored"
@@ -273,8 +282,8 @@ def test_providers_are_reminded_three_working_days_before_the_lock_date_once():
     assert lock_reminder_due(datetime(2026, 11, 30).date()) == (2026, 11)  # lock date Thu 3 December
     assert lock_reminder_due(datetime(2026, 12, 1).date()) is None
     d = make(now=datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc))
-    d.store.put_preferences(Recipient(kind="provider", ref="prov-a"), "profile",
-                            Prefs(email="rapport@a.example", email_on=True, changed_at=DAY))
+    d.preferences.keep(Recipient(kind="provider", ref="prov-a"), "profile",
+                       ContactPreferences(email="rapport@a.example", email_on=True, changed_at=DAY))
     assert remind_lock_date(d) == 1 and remind_lock_date(d) == 1
     assert [(m[0], m[1]) for m in d.email.sent] == [("rapport@a.example", "Spärrdatum för november 2026 närmar sig")]
     assert "3 december 2026" in d.email.sent[0][2]

@@ -17,8 +17,8 @@ from datetime import date
 from string import Formatter
 from typing import Callable, Literal
 
-from ..domain.calendar import MONTHS_SV, swedish_date
-from .config import NotifyConfig
+from ...domain.calendar import MONTHS_SV, swedish_date
+from ..config import NotifyConfig
 from .gsm import fit
 
 Audience = Literal["person", "mailbox", "provider"]

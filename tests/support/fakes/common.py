@@ -1,4 +1,5 @@
-"""In-memory fakes of the ports in ``services/domain/ports.py``, for the unit tier.
+"""In-memory fakes shared by every context's unit tests: the ports in ``services/domain/ports.py``
+and a clock a test moves. A context's own fakes are in ``tests/support/fakes/<context>.py``.
 
 ``FakeUnitOfWork`` stages (check, apply) pairs: the commit runs every check first, so a
 conflict leaves nothing stored, as a DynamoDB transaction does. ``InMemoryStore`` is the
@@ -34,32 +35,6 @@ class RecordingPublisher:
 
     def of_type(self, event_type: str) -> list[Any]:
         return [e for e in self.published if e.event_type == event_type]
-
-
-class RecordingEmailSender:
-    """A fake for unit tests: keeps what was sent; ``fail_with`` makes the next sends fail."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str, str]] = []
-        self.fail_with: Exception | None = None
-
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append((to, subject, text, html))
-        return f"mail-{len(self.sent)}"
-
-
-class RecordingSmsSender:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.fail_with: Exception | None = None
-
-    def send(self, to: str, body: str) -> str:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append((to, body))
-        return f"sms-{len(self.sent)}"
 
 
 class FakeUnitOfWork:
@@ -175,3 +150,28 @@ class InMemoryStore(Generic[M]):
         key = self._key(aggregate)
         self._at_version(key, expected_version)()
         self.items.pop(key, None)
+
+
+class Clock:
+    """A clock a test holds and moves: called, it answers ``now`` — a ``datetime`` for the use
+    cases, or seconds (a ``float``) for code timed with ``time.monotonic``. Set ``now`` or
+    ``advance`` it; ``at`` is another name for ``now``."""
+
+    def __init__(self, now: Any) -> None:
+        self.now = now
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, by: Any) -> Any:
+        """Moves the clock on by a ``timedelta`` (or seconds) and answers the new time."""
+        self.now = self.now + by
+        return self.now
+
+    @property
+    def at(self) -> Any:
+        return self.now
+
+    @at.setter
+    def at(self, value: Any) -> None:
+        self.now = value

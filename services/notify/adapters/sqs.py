@@ -1,4 +1,4 @@
-"""Notify's SQS batches: each record on its own, failures reported back (partial batch
+"""Notify's SQS: its batches, each record on its own, failures reported back (partial batch
 response), transient ones delayed with exponential backoff through the message's visibility.
 
 No Powertools idempotency here: the delivery records are notify's idempotency (per request and
@@ -10,10 +10,28 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..observability import get_logger
+from ...observability import get_logger
 
 logger = get_logger("notify")
 BASE_DELAY, MAX_DELAY = 30, 900  # seconds; SQS allows a visibility of 12 hours, a delay of 15 minutes
+INBOX = "notify-inbox"
+
+
+def sqs() -> Any:
+    from ...aws import client
+
+    return client("sqs")
+
+
+def queue_url_by_physical_name(name: str) -> str:
+    return sqs().get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def requeue(body: str) -> None:
+    """Puts an envelope back on notify's inbox (a held SMS that is due, a reminder to retry)."""
+    from ...aws import queue_url
+
+    sqs().send_message(QueueUrl=queue_url(INBOX), MessageBody=body)
 
 
 def backoff_seconds(receive_count: int) -> int:
@@ -28,7 +46,7 @@ def process(event: Any, handle: Callable[[str, int], Any], *, sqs: Any = None,
             queue_url: Callable[[str], str] | None = None) -> dict[str, Any]:
     """``handle(body, receive_count)``; raises ``Retry`` (or anything) to fail the record, ``Poison``
     to send it to the DLQ at once."""
-    from .service import Poison
+    from ..usecases.outcomes import Poison
 
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     failures: list[dict[str, str]] = []

@@ -1,37 +1,14 @@
 """E-mail through SES and SMS through SNS. Bodies are built by notify's templates and never
 carry personal data or case content.
 
-Errors are sorted here, the only place that knows the providers' codes: ``PermanentSendFailure``
-(this address will not work: record it, suppress it, do not retry) or ``TransientSendFailure``
-(try again later, with backoff)."""
+Errors are sorted here, the only place that knows the providers' codes, into the ports'
+``PermanentSendFailure`` (this address will not work: record it, suppress it, do not retry) or
+``TransientSendFailure`` (try again later, with backoff)."""
 from __future__ import annotations
 
-from typing import Protocol
-
-from ..aws import client
-from ..settings import settings
-
-
-class SendFailure(Exception):
-    pass
-
-
-class PermanentSendFailure(SendFailure):
-    def __init__(self, reason: str) -> None:  # "invalid_address" | "rejected"
-        super().__init__(reason)
-        self.reason = reason
-
-
-class TransientSendFailure(SendFailure):
-    pass
-
-
-class EmailSender(Protocol):
-    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
-
-
-class SmsSender(Protocol):
-    def send(self, to: str, body: str) -> str: ...
+from ...aws import client
+from ...settings import settings
+from ..ports import PermanentSendFailure, SendFailure, TransientSendFailure
 
 
 # SES: MessageRejected covers an address on the account's suppression list or, in the sandbox, an
