@@ -23,8 +23,8 @@ YEAR, MONTH = 2026, 10
 
 def read_model(envelopes):
     """The read model the consumer would build from these events, folded in memory."""
-    from services.billing.consumer import changes_of
-    from services.billing.model import ClientMonth, ClientRecord
+    from services.billing.domain.inbox import changes_of
+    from services.billing.domain.model import ClientMonth, ClientRecord
 
     items: dict[tuple, object] = {}
     for envelope in envelopes:
@@ -54,14 +54,14 @@ def main() -> None:
     server.start()
     set_env({**base_env(f"http://127.0.0.1:{port}", tempfile.mkdtemp()), "POWERTOOLS_LOG_LEVEL": "ERROR"})
     from infra.provision import local_session, provision
-    from services.adapters.billing_store import DynamoBillingStore
+    from services.billing.adapters.dynamo import DynamoBillingStore
     from services.adapters.dynamo import query_partition
     from services.auth.principal import Principal, Role
     from services import aws
     from services.aws import table
-    from services.billing import service
+    from services.billing.usecases import invoice_basis as service
     from services.billing.bootstrap import BillingDeps
-    from services.billing.rules import rule_book
+    from services.billing.domain.rules import rule_book
     from services.synthetic import month_events
 
     provision(local_session(f"http://127.0.0.1:{port}", "eu-north-1"), prefix="insats", region="eu-north-1")
