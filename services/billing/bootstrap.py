@@ -12,9 +12,8 @@ __all__ = ["BillingDeps", "deps"]
 
 @cache
 def deps() -> BillingDeps:
-    from ..aws import table
-    from .adapters.dynamo import DynamoBillingStore
+    from .adapters.dynamo import billing_store
     from .domain.rules import rule_book
 
-    return BillingDeps(store=DynamoBillingStore(table("billing")), rules=rule_book(),
+    return BillingDeps(store=billing_store(), rules=rule_book(),
                        municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"))

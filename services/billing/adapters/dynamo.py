@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...adapters.dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
+from ...aws import table
 from ...domain.errors import Conflict
 from ..domain.basis import FinalBasis
 from ..domain.model import (AbsenceFacts, ApprovedReport, ClientMonth, ClientProfile, ClientRecord, GrantFacts,
@@ -212,3 +213,8 @@ class DynamoBillingStore:
     def provider_name(self, provider_id: str) -> str | None:
         item = self.table.get_item(Key={"pk": f"PROVIDER#{provider_id}", "sk": "PROVIDER"}).get("Item")
         return None if item is None else str(item["name"])
+
+
+def billing_store() -> DynamoBillingStore:
+    """The store on the deployment's billing table (its resource is built lazily, on first use)."""
+    return DynamoBillingStore(table("billing"))

@@ -2,14 +2,10 @@
 register of contracted providers, loaded into billing's own table, as notify loads their contact
 addresses. Billing reads no other service's table, and no event carries a provider's name.
 
-``python -m services.billing.usecases.provider_register FILE`` with ``[{"provider_id", "name"}]``.
+Loaded with ``python -m services.billing.cli load-providers FILE`` (``[{"provider_id", "name"}]``).
 A name with control or bidirectional characters is refused, not stored.
 """
 from __future__ import annotations
-
-import json
-import sys
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,14 +27,3 @@ def load(store: ProviderStore, providers: list[dict]) -> int:
         store.put_provider(p.provider_id, p.name.strip())
     return len(valid)
 
-
-def main(argv: list[str]) -> int:
-    from ..bootstrap import deps
-
-    data = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    print(f"providers loaded: {load(deps().store, data)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
