@@ -3,9 +3,9 @@ come; a batch's failures stay with their own messages."""
 from datetime import date, timedelta
 
 from services.billing.usecases.consume import apply_batch
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.people import new_pnr
 from tests.unit.billing.events import T0, absence_registered, decision, envelope, report_approved, visit_changed
-from tests.support.fakes.billing import InMemoryBillingStore
 
 
 def run(store, *envelopes):

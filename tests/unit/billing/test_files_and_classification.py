@@ -7,21 +7,21 @@ import pytest
 from pydantic import ValidationError
 
 from services.auth.principal import Principal, Role
-from services.billing.bootstrap import BillingDeps
 from services.billing import exports
-from services.billing.usecases.classification import set_client_profile
-from services.billing.usecases.finalize import finalize
-from services.billing.usecases.invoice_basis import basis_file, invoice_basis
-from services.billing.usecases.reconciliation import reconcile
-from services.billing.usecases.consume import apply_batch
+from services.billing.bootstrap import BillingDeps
 from services.billing.domain.reconcile import ClaimedLine
 from services.billing.domain.rules import rule_book
 from services.billing.schemas import ClientProfileRequest, ReconcileRequest
+from services.billing.usecases.classification import set_client_profile
+from services.billing.usecases.consume import apply_batch
+from services.billing.usecases.finalize import finalize
+from services.billing.usecases.invoice_basis import basis_file, invoice_basis
+from services.billing.usecases.reconciliation import reconcile
 from services.domain.errors import ValidationFailed
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 from tests.unit.billing.events import absence_registered, decision, visit_changed
-from tests.support.fakes.billing import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 AFTER_LOCK = datetime(2026, 4, 8, 9, tzinfo=timezone.utc)  # 11:00 in Stockholm (summer time)

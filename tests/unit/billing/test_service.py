@@ -7,18 +7,18 @@ from hypothesis import given, settings, strategies as st
 
 from services.auth.principal import Principal, Role
 from services.billing.bootstrap import BillingDeps
+from services.billing.domain.reconcile import ClaimedLine
+from services.billing.domain.rules import HERE, RuleBook, RulePack, rule_book
+from services.billing.schemas import ReconcileRequest
+from services.billing.usecases.consume import apply_batch
 from services.billing.usecases.finalize import BeforeLockDate, UnverifiedVisits, finalize
 from services.billing.usecases.invoice_basis import basis_file, invoice_basis
 from services.billing.usecases.payouts import payouts, payouts_file
 from services.billing.usecases.reconciliation import reconcile
-from services.billing.usecases.consume import apply_batch
-from services.billing.domain.reconcile import ClaimedLine
-from services.billing.domain.rules import HERE, RuleBook, RulePack, rule_book
-from services.billing.schemas import ReconcileRequest
 from services.domain.errors import Forbidden, NotFound
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.people import new_pnr
 from tests.unit.billing.events import decision, report_approved, visit_changed
-from tests.support.fakes.billing import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 P1 = Principal(subject="s", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1")

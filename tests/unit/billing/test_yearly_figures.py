@@ -8,15 +8,15 @@ import pytest
 
 from services.auth.principal import Principal, Role
 from services.billing.bootstrap import BillingDeps
+from services.billing.domain.rules import RuleBook, rule_book
+from services.billing.usecases.consume import apply_batch
 from services.billing.usecases.invoice_basis import basis_file, invoice_basis
 from services.billing.usecases.payouts import payouts, payouts_file
-from services.billing.usecases.consume import apply_batch
-from services.billing.domain.rules import RuleBook, rule_book
 from services.domain.errors import NotFound
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 from tests.unit.billing.events import decision, report_approved, visit_changed
-from tests.support.fakes.billing import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 JANUARY_2027 = datetime(2027, 1, 12, 9, tzinfo=timezone.utc)
