@@ -25,8 +25,8 @@ YEAR, MONTH = 2026, 10
 
 def read_model(envelopes):
     """The read model the consumer would build from these events, folded in memory."""
-    from services.billing.consumer import changes_of
-    from services.billing.model import ClientMonth, ClientRecord
+    from services.billing.domain.inbox import changes_of
+    from services.billing.domain.model import ClientMonth, ClientRecord
 
     items: dict[tuple, object] = {}
     for envelope in envelopes:
@@ -89,12 +89,12 @@ def main() -> None:
 
 def _run(port: int) -> None:
     from infra.provision import local_session, provision
-    from services.adapters.billing_store import DynamoBillingStore
     from services.auth.principal import Principal, Role
     from services.aws import client, table
-    from services.billing import service
+    from services.billing.adapters.dynamo import DynamoBillingStore
     from services.billing.bootstrap import BillingDeps
-    from services.billing.rules import rule_book
+    from services.billing.domain.rules import rule_book
+    from services.billing.usecases import invoice_basis as service
     from services.domain.calendar import lock_date
     from services.synthetic import month_events
 

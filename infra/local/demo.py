@@ -44,7 +44,7 @@ def seed() -> list[str]:
 def _seed_billing(home_care: dict[str, Any]) -> list[str]:
     """Providers' names into billing's own register (the invoice basis names the provider)."""
     from services.billing.bootstrap import deps
-    from services.billing.providers import load
+    from services.billing.usecases.provider_register import load
 
     return ["provider name"] * load(deps().store, home_care["providers"])
 

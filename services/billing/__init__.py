@@ -2,11 +2,12 @@
 
 Billing keeps its own read model of other services' events (visits, absences, decisions,
 approved contact-person reports) and computes from it, with the municipality's rule pack
-(``rules/``): the invoice basis per provider and month (preliminary at any time, final after the
+(``domain/rules/``): the invoice basis per provider and month (preliminary at any time, final after the
 lock date, corrections as new numbered versions), the reconciliation of a submitted invoice, the
 exports, and the monthly payouts to contact persons.
 
-Layout: ``model`` and ``basis``/``payouts`` are pure (no I/O, no clock); ``ports`` are the
-protocols the use cases (``service``, ``consumer``) need; ``services/adapters/billing_store.py``
-implements them on DynamoDB; ``bootstrap`` wires them.
+Layout: ``domain/`` is pure (no I/O, no clock); ``usecases/`` one module per use case, typed with
+``ports`` (one protocol per aggregate, and ``BillingDeps``); ``adapters/dynamo.py`` implements the
+ports on DynamoDB; ``bootstrap`` wires them; ``schemas`` are the API's shapes; ``exports`` renders
+a basis or the payouts as CSV and PDF (pure: a use case returns the bytes as a ``FileResult``).
 """

@@ -1,33 +1,19 @@
-"""The composition root of billing: the store, the rule book, the municipality, the clock."""
+"""The composition root of billing: the store (every port, on billing's table), the rule book,
+the municipality, the clock. Nothing heavy at import: the app imports this at cold start."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
-from ..clock import utc_now
+from .ports import BillingDeps
 
-if TYPE_CHECKING:  # the rule book loads with deps(), not at the app's import
-    from .ports import BillingStore
-    from .rules import RuleBook
-
-
-@dataclass
-class BillingDeps:
-    store: BillingStore
-    rules: RuleBook
-    municipality: str
-    clock: Callable[[], datetime] = utc_now
+__all__ = ["BillingDeps", "deps"]
 
 
 @cache
 def deps() -> BillingDeps:
-    from ..adapters.billing_store import DynamoBillingStore
-    from ..aws import table
-    from .rules import rule_book
+    from .adapters.dynamo import billing_store
+    from .domain.rules import rule_book
 
-    return BillingDeps(store=DynamoBillingStore(table("billing")), rules=rule_book(),
+    return BillingDeps(store=billing_store(), rules=rule_book(),
                        municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"))

@@ -3,7 +3,10 @@ kronor with a decimal comma, formula injection guarded) and the basis as a PDF a
 can file (header with the provider's name and Swedish local time, lines, totals, rule pack and
 version, page numbers) in the shared PDF helper's Unicode font (``adapters/pdf.py``; fpdf is
 imported only when a PDF is made). Amounts computed with a figure not yet known for their year
-say so ("preliminärt belopp" and the figure's year) wherever they are shown."""
+say so ("preliminärt belopp" and the figure's year) wherever they are shown.
+
+Here, not in ``adapters/``: rendering is pure (views in, bytes out; no store, no port to
+implement), so the use cases call it directly and a back-office page can reuse it."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..domain.calendar import swedish_local
-from .rules import PreliminaryAmount
+from .domain.rules import PreliminaryAmount
 from .schemas import InvoiceBasisView, PayoutView
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -1,59 +1,62 @@
-"""The ports billing's use cases need; ``services/adapters/billing_store.py`` implements them on
-DynamoDB and ``tests/unit/billing/fakes.py`` in memory.
+"""The ports billing's use cases depend on, one per aggregate of its read model, and the deps
+they are given (``BillingDeps``). ``adapters/dynamo.py`` implements every port on billing's one
+DynamoDB table; ``tests/support/fakes/billing.py`` in memory; the contract tests
+(``tests/integration/contracts/test_billing_*.py``) hold both to the same answers.
 
 Every write is one item, conditioned on the revision read (or on not existing), so a use case
 needs no multi-item transaction: a lost race is a ``Conflict`` the caller retries or reports.
+
+Light on purpose: the app imports ``bootstrap`` (and so this) at cold start; the domain's models
+are named for the type checker only.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from ..clock import Clock, utc_now
 
-from .basis import Basis, LineDifference, UnverifiedConfirmation
-from .model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
-
-
-class FinalBasis(BaseModel):
-    """A final invoice basis: never changed once stored. A correction is the next version."""
-
-    model_config = ConfigDict(frozen=True)
-    version: int
-    basis: Basis
-    finalized_at: datetime
-    finalized_by: str
-    corrects_version: int | None = None
-    difference: list[LineDifference] = []
-    difference_totals: dict[str, int] = {}
-    unverified_confirmation: UnverifiedConfirmation | None = None
+if TYPE_CHECKING:
+    from .domain.basis import FinalBasis
+    from .domain.model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
+    from .domain.rules import RuleBook
 
 
 class ClientMonthStore(Protocol):
+    """One client's month with one provider: the visits and absences billed from."""
+
     def client_month(self, provider_id: str, client: str, year: int, month: int) -> tuple[ClientMonth, int]:
         """The client-month and its revision (0: not stored yet; an empty one is returned)."""
 
     def save_client_month(self, cm: ClientMonth, expected_rev: int) -> None:
         """Stores at ``expected_rev + 1``; ``Conflict`` when someone else wrote in between."""
 
-    def month(self, provider_id: str, year: int, month: int) -> list[ClientMonth]: ...
+    def month(self, provider_id: str, year: int, month: int) -> list[ClientMonth]:
+        """The provider's client-months of the month, by client."""
 
     def providers(self, year: int, month: int) -> list[str]:
-        """Providers with anything stored for the month."""
+        """Providers with anything stored for the month, sorted."""
 
 
 class ClientStore(Protocol):
-    def client(self, client: str) -> ClientRecord: ...
+    """What billing keeps per client: decisions, terminations, finance's classification."""
+
+    def client(self, client: str) -> ClientRecord:
+        """The record (with its ``rev``); an empty one at rev 0 when nothing is stored."""
 
     def clients(self, clients: Iterable[str]) -> dict[str, ClientRecord]: ...
 
-    def save_client(self, record: ClientRecord, expected_rev: int) -> None: ...
+    def save_client(self, record: ClientRecord, expected_rev: int) -> None:
+        """Stores at ``expected_rev + 1``; ``Conflict`` when someone else wrote in between."""
 
-    def set_profile(self, client: str, profile: ClientProfile) -> ClientRecord: ...
+    def set_profile(self, client: str, profile: ClientProfile) -> ClientRecord:
+        """Finance's classification, kept whatever else changes on the record meanwhile."""
 
 
 class FinalStore(Protocol):
+    """The final bases of a provider's month: versions, never changed once stored."""
+
     def latest_final(self, provider_id: str, year: int, month: int) -> FinalBasis | None:
         """The latest final version, or None while the month has none."""
 
@@ -64,10 +67,13 @@ class FinalStore(Protocol):
 
 
 class ReportStore(Protocol):
-    def put_report(self, report: ApprovedReport) -> None:
-        """One per case: storing it again is harmless."""
+    """Approved contact-person reports, by the month they report."""
 
-    def reports(self, year: int, month: int) -> list[ApprovedReport]: ...
+    def put_report(self, report: ApprovedReport) -> None:
+        """One per case and month: storing it again is harmless."""
+
+    def reports(self, year: int, month: int) -> list[ApprovedReport]:
+        """The month's reports, by case id."""
 
 
 class ProviderStore(Protocol):
@@ -80,4 +86,12 @@ class ProviderStore(Protocol):
 
 
 class BillingStore(ClientMonthStore, ClientStore, FinalStore, ReportStore, ProviderStore, Protocol):
-    """Billing's read model and what it keeps of its own (finals, the provider register)."""
+    """Every port at once: billing's read model is one table, so one adapter serves them all."""
+
+
+@dataclass
+class BillingDeps:
+    store: BillingStore
+    rules: RuleBook
+    municipality: str
+    clock: Clock = utc_now

@@ -9,9 +9,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..domain.bounds import CleanLine, check_date
 from ..domain.personnummer import Personnummer
-from .basis import Line, LineDifference, RulePackRef, Totals, UnverifiedConfirmation, UnverifiedLine, VisitOnAbsenceDay
-from .reconcile import ClaimedLine
-from .rules import PreliminaryAmount
+from .domain.basis import (Line, LineDifference, RulePackRef, Totals, UnverifiedConfirmation, UnverifiedLine,
+                           VisitOnAbsenceDay)
+from .domain.payouts import PayoutLine, PayoutView  # noqa: F401 - the payouts route's response model
+from .domain.reconcile import ClaimedLine
+from .domain.rules import PreliminaryAmount
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -121,34 +123,3 @@ class ClientProfileView(BaseModel):
 
 class MonthQuery(Request):
     month: Month
-
-
-class PayoutLine(BaseModel):
-    contact_person: str
-    assignment_id: str
-    month: str
-    fee_ore: int = Field(description="Arvode: taxable")
-    fee_share_of_prisbasbelopp: str = Field(description="The fee's share of the year's prisbasbelopp ÷ 12")
-    allowance_ore: int = Field(description="Omkostnadsersättning: tax-free")
-    km: float
-    mileage_ore: int = Field(description="Km at the tax-free rate: tax-free")
-    taxable_ore: int
-    tax_free_ore: int
-    total_ore: int
-    case_ids: list[str]
-
-
-class PayoutView(BaseModel):
-    month: str
-    rule_pack: str
-    prisbasbelopp_ore: int
-    prisbasbelopp_year: int = Field(description="The year of the prisbasbelopp used")
-    mileage_ore_per_km: int
-    mileage_year: int = Field(description="The year of the mileage rate used")
-    preliminary_amounts: list[PreliminaryAmount] = Field(
-        default_factory=list, description="A year's figure not yet known: the last known one is used, and the "
-                                          "amounts are 'preliminärt belopp' with that figure's year")
-    lines: list[PayoutLine]
-    taxable_ore: int
-    tax_free_ore: int
-    total_ore: int

@@ -59,6 +59,16 @@ class Envelope(BaseModel):
             raise UnknownEvent(f"{self.event_type} v{self.version}") from None
         return model.model_validate(self.payload)
 
+    def read(self) -> Event:
+        """A consumer's reading: the same contract model, with fields a producer added since
+        ignored (a new field is no new version; the models forbid unknown fields only so that a
+        producer cannot emit a misspelt one, which ``parse`` checks)."""
+        try:
+            model = REGISTRY[(self.event_type, self.version)]
+        except KeyError:
+            raise UnknownEvent(f"{self.event_type} v{self.version}") from None
+        return model.model_validate(self.payload, extra="ignore")
+
 
 class UnknownEvent(ValueError):
     pass

@@ -14,4 +14,7 @@ def render_file(result: FileResult | Redirect) -> Response:
                "Content-Disposition": f'attachment; filename="{result.filename}"'}
     if result.next_cursor:
         headers["X-Next-Cursor"] = result.next_cursor
-    return Response(body=result.body, status_code=200, headers=headers)
+    body = result.body
+    if isinstance(body, bytes) and result.content_type.startswith("text/"):
+        body = body.decode("utf-8")  # Chalice sends bytes only as a binary type (base64); text goes as text
+    return Response(body=body, status_code=200, headers=headers)

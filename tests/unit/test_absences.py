@@ -2,8 +2,8 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from services.billing.model import AbsenceFacts
-from services.billing.rules import DayRule
+from services.billing.domain.model import AbsenceFacts
+from services.billing.domain.rules import DayRule
 from services.contracts.events import AbsenceRegistered
 from services.domain.absences import ABSENCE_KINDS
 from services.reports.render import ABSENCE_LABELS

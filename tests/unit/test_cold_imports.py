@@ -53,8 +53,8 @@ def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_o
 
 
 @pytest.mark.parametrize("app, deferred", [
-    ("billing", ("services.billing.service", "services.billing.schemas", "services.billing.basis",
-                 "services.billing.rules", "services.contracts.events")),
+    ("billing", ("services.billing.usecases", "services.billing.schemas", "services.billing.domain",
+                 "services.billing.adapters", "services.contracts.events")),
     ("reports", ("services.reports.service", "services.reports.schemas", "services.contracts.events")),
 ])
 def test_given_a_consuming_http_app_when_imported_then_no_models_contracts_or_use_cases_are_loaded(app, deferred):

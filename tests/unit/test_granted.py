@@ -2,8 +2,8 @@
 decision in force; the month is the days' minutes over the month's days, rounded half up."""
 from datetime import date, datetime, timezone
 
-from services.billing.basis import granted_in_month
-from services.billing.model import GrantFacts
+from services.billing.domain.basis import granted_in_month
+from services.billing.domain.model import GrantFacts
 from services.domain.granted import HOME_CARE, Grant, granted_minutes, latest_home_care_minutes
 
 

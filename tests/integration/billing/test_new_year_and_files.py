@@ -89,7 +89,7 @@ def test_reconciliation_takes_a_decimal_comma_and_names_a_bad_line(billing, fina
 
 def test_the_files_are_swedish_and_the_pdf_names_the_provider_in_local_time(billing, finance):
     from services.billing.bootstrap import deps
-    from services.billing.providers import load
+    from services.billing.usecases.provider_register import load
 
     provider, _ = a_provider_month(billing, 2025, 5)
     load(deps().store, [{"provider_id": provider, "name": "Omsorg Åkesson AB"}])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from services.billing.model import AbsenceFacts, ClientMonth, GrantFacts, VisitFacts
-from services.billing.rules import rule_book
+from services.billing.domain.model import AbsenceFacts, ClientMonth, GrantFacts, VisitFacts
+from services.billing.domain.rules import rule_book
 from tests.support.people import new_pnr
 
 OLD = new_pnr(1940)          # over 65 in every month billed here

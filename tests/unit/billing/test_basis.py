@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from services.billing import basis
-from services.billing.model import ClientProfile
-from services.billing.reconcile import ClaimedLine, reconcile
+from services.billing.domain import basis
+from services.billing.domain.model import ClientProfile
+from services.billing.domain.reconcile import ClaimedLine, reconcile
 from tests.support.people import new_pnr
 from tests.unit.billing.support import EXEMPEL_2026, HANINGE_2026, OLD, YOUNG, absence, client_month, grant, visit
 

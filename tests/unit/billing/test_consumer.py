@@ -2,10 +2,10 @@
 come; a batch's failures stay with their own messages."""
 from datetime import date, timedelta
 
-from services.billing.consumer import apply_batch
+from services.billing.usecases.consume import apply_batch
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.people import new_pnr
 from tests.unit.billing.events import T0, absence_registered, decision, envelope, report_approved, visit_changed
-from tests.unit.billing.fakes import InMemoryBillingStore
 
 
 def run(store, *envelopes):
@@ -133,3 +133,24 @@ def test_a_visit_is_billable_only_when_approved_and_nothing_waits_for_the_case_w
     got = visits_of(store, client)
     assert [got[v].attested for v in ("v1", "v2", "v3", "v4")] == \
         ["approved", "unapproved", "awaiting_decision", "approved"]
+
+
+def test_fields_a_producer_added_are_ignored_by_billing_reading_the_shared_contract():
+    """GIVEN a visit.changed v2 and a decision v2 with fields the contract does not name (on the
+    event and inside the visit) THEN billing reads them as it reads the others."""
+    store, client = InMemoryBillingStore(), new_pnr(1940)
+    visit = visit_changed("v1", client, minutes=40)
+    added = envelope("visit.changed", 2, {**visit.payload, "route_id": "r-7",
+                                          "visit": {**visit.payload["visit"], "weather": "snö"}})
+    later = decision(client, 900, date(2026, 1, 1), version=2, social_psychiatry=True)
+    assert run(store, added, envelope("decision.published", 2, {**later.payload, "priority": "hög"})) == set()
+    assert visits_of(store, client)["v1"].minutes == 40 and store.client(client).social_psychiatry_decided
+
+
+def test_a_v2_decision_that_says_nothing_of_social_psychiatry_leaves_the_earlier_word_standing():
+    store, client = InMemoryBillingStore(), new_pnr(1985)
+    said = decision(client, 1200, date(2026, 2, 1), version=2, social_psychiatry=True)
+    silent = decision(client, 900, date(2026, 3, 1), version=2, decided=T0 + timedelta(days=2))
+    silent = envelope("decision.published", 2, {k: v for k, v in silent.payload.items() if k != "social_psychiatry"})
+    run(store, said, silent)
+    assert store.client(client).social_psychiatry_decided

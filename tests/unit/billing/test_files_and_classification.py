@@ -7,17 +7,21 @@ import pytest
 from pydantic import ValidationError
 
 from services.auth.principal import Principal, Role
-from services.billing import service
+from services.billing import exports
 from services.billing.bootstrap import BillingDeps
-from services.billing.consumer import apply_batch
-from services.billing.reconcile import ClaimedLine
-from services.billing.rules import rule_book
+from services.billing.domain.reconcile import ClaimedLine
+from services.billing.domain.rules import rule_book
 from services.billing.schemas import ClientProfileRequest, ReconcileRequest
+from services.billing.usecases.classification import set_client_profile
+from services.billing.usecases.consume import apply_batch
+from services.billing.usecases.finalize import finalize
+from services.billing.usecases.invoice_basis import basis_file, invoice_basis
+from services.billing.usecases.reconciliation import reconcile
 from services.domain.errors import ValidationFailed
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 from tests.unit.billing.events import absence_registered, decision, visit_changed
-from tests.unit.billing.fakes import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 AFTER_LOCK = datetime(2026, 4, 8, 9, tzinfo=timezone.utc)  # 11:00 in Stockholm (summer time)
@@ -54,13 +58,13 @@ def test_a_claim_copied_from_the_basis_csv_matches_it():
     THEN reconciliation finds no difference."""
     d = deps()
     client = with_month(d)
-    row = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()[1].split(";")
-    header = service.exports.BASIS_COLUMNS
+    row = basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()[1].split(";")
+    header = exports.BASIS_COLUMNS
     hours, kronor = row[header.index("Ersättningsgrundande tid (h)")], row[header.index("Belopp (kr)")]
     assert hours == "1,75"
     claim = ReconcileRequest.model_validate({"received_on": "2026-04-08", "lines": [
         {"client": client, "hours": hours, "amount_ore": int(kronor.replace(",", ""))}]})
-    assert service.reconcile(d, FINANCE, "p1", "2026-03", claim).matches
+    assert reconcile(d, FINANCE, "p1", "2026-03", claim).matches
 
 
 # -- item 4: Swedish files, the provider's name, local time --------------------------------------
@@ -68,11 +72,11 @@ def test_a_claim_copied_from_the_basis_csv_matches_it():
 def test_the_csv_says_the_status_in_swedish():
     d = deps()
     with_month(d)
-    status = service.exports.BASIS_COLUMNS.index("Status")
-    rows = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()
+    status = exports.BASIS_COLUMNS.index("Status")
+    rows = basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()
     assert {r.split(";")[status] for r in rows[1:]} == {"preliminärt"}
-    service.finalize(d, FINANCE, "p1", "2026-03")
-    rows = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()
+    finalize(d, FINANCE, "p1", "2026-03")
+    rows = basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig").splitlines()
     assert {r.split(";")[status] for r in rows[1:]} == {"slutligt"}
     assert "preliminary" not in rows[1] and "final" not in rows[1]
 
@@ -80,14 +84,14 @@ def test_the_csv_says_the_status_in_swedish():
 def test_the_pdf_names_the_provider_and_says_swedish_local_time():
     """GIVEN the provider's name in billing's register WHEN the basis is printed
     THEN the PDF names it (with its id) and the time is Stockholm's, said in Swedish."""
-    from services.billing import providers
+    from services.billing.usecases import provider_register as providers
 
     d = deps()
     with_month(d)
     providers.load(d.store, [{"provider_id": "p1", "name": "Omsorg Åkesson AB"}])
-    view = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    view = invoice_basis(d, FINANCE, "p1", "2026-03")
     assert view.provider_name == "Omsorg Åkesson AB"
-    text = pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)
+    text = pdf_text(basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)
     assert "utförare Omsorg Åkesson AB (p1)" in text
     assert "Beräknat 8 april 2026 kl. 11:00" in text and "09:00" not in text and "+00:00" not in text
 
@@ -95,13 +99,13 @@ def test_the_pdf_names_the_provider_and_says_swedish_local_time():
 def test_without_a_registered_name_the_pdf_names_the_provider_by_its_id():
     d = deps()
     with_month(d)
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03").provider_name is None
-    assert "utförare p1" in pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)
+    assert invoice_basis(d, FINANCE, "p1", "2026-03").provider_name is None
+    assert "utförare p1" in pdf_text(basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)
 
 
 @pytest.mark.parametrize("name", ["\u202eBA gsrmO", "Omsorg\nAB", ""])
 def test_a_register_with_a_bad_name_stores_nothing(name):
-    from services.billing import providers
+    from services.billing.usecases import provider_register as providers
 
     store = InMemoryBillingStore()
     with pytest.raises(ValidationError):
@@ -119,7 +123,7 @@ def test_a_termination_of_the_client_may_be_marked_mismanaged():
     d = deps()
     client = with_month(d)
     _terminated(d, client, "t-1")
-    got = service.set_client_profile(d, FINANCE, client, ClientProfileRequest(mismanaged_terminations=["t-1"]))
+    got = set_client_profile(d, FINANCE, client, ClientProfileRequest(mismanaged_terminations=["t-1"]))
     assert got.mismanaged_terminations == ["t-1"]
     assert d.store.client(client).profile.mismanaged_terminations == ("t-1",)
 
@@ -135,7 +139,7 @@ def test_anything_but_a_termination_of_the_client_is_refused_and_nothing_stored(
     _terminated(d, other, "t-other")
     before = d.store.client(client)
     with pytest.raises(ValidationFailed) as caught:
-        service.set_client_profile(d, FINANCE, client, ClientProfileRequest(area="rural",
+        set_client_profile(d, FINANCE, client, ClientProfileRequest(area="rural",
                                                                              mismanaged_terminations=["t-1", given]))
     assert [e.field for e in caught.value.errors] == ["mismanaged_terminations.1"]
     assert d.store.client(client) == before

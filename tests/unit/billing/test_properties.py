@@ -6,8 +6,8 @@ from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
 
-from services.billing import basis
-from services.billing.model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
+from services.billing.domain import basis
+from services.billing.domain.model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
 from tests.unit.billing.support import EXEMPEL_2026, HANINGE_2026
 from tests.support.people import new_pnr
 

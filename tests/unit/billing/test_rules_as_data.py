@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.billing.rules import HERE, RuleBook, RulePack, load, rule_book
+from services.billing.domain.rules import HERE, RuleBook, RulePack, load, rule_book
 
 
 def _pack(**over):

@@ -6,16 +6,19 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from services.auth.principal import Principal, Role
-from services.billing import service
 from services.billing.bootstrap import BillingDeps
-from services.billing.consumer import apply_batch
-from services.billing.reconcile import ClaimedLine
-from services.billing.rules import HERE, RuleBook, RulePack, rule_book
+from services.billing.domain.reconcile import ClaimedLine
+from services.billing.domain.rules import HERE, RuleBook, RulePack, rule_book
 from services.billing.schemas import ReconcileRequest
+from services.billing.usecases.consume import apply_batch
+from services.billing.usecases.finalize import BeforeLockDate, UnverifiedVisits, finalize
+from services.billing.usecases.invoice_basis import basis_file, invoice_basis
+from services.billing.usecases.payouts import payouts, payouts_file
+from services.billing.usecases.reconciliation import reconcile
 from services.domain.errors import Forbidden, NotFound
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.people import new_pnr
 from tests.unit.billing.events import decision, report_approved, visit_changed
-from tests.unit.billing.fakes import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 P1 = Principal(subject="s", role=Role.PROVIDER_COORDINATOR, user_id="cora", provider_id="p1")
@@ -40,7 +43,7 @@ def with_month(d, client=None, minutes=(60, 45)):
 def test_the_basis_is_preliminary_and_says_so_until_made_final():
     d = deps(BEFORE_LOCK)
     client = with_month(d)
-    got = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    got = invoice_basis(d, FINANCE, "p1", "2026-03")
     assert (got.status, got.version, got.lock_date) == ("preliminary", None, date(2026, 4, 7))
     assert got.lines[0].client == client and got.lines[0].billable_minutes == 105
     assert got.rule_pack.version == "2026.1" and sorted(got.lines[0].visit_ids) == ["v0", "v1"]
@@ -49,30 +52,30 @@ def test_the_basis_is_preliminary_and_says_so_until_made_final():
 def test_final_is_refused_before_the_lock_date_naming_it():
     d = deps(BEFORE_LOCK)
     with_month(d)
-    with pytest.raises(service.BeforeLockDate, match="2026-04-07"):
-        service.finalize(d, FINANCE, "p1", "2026-03")
+    with pytest.raises(BeforeLockDate, match="2026-04-07"):
+        finalize(d, FINANCE, "p1", "2026-03")
     assert d.store.final_bases == {}
 
 
 def test_a_final_basis_never_changes_and_a_late_correction_is_the_next_version():
     d = deps()
     client = with_month(d)
-    first = service.finalize(d, FINANCE, "p1", "2026-03")
+    first = finalize(d, FINANCE, "p1", "2026-03")
     assert (first.status, first.version) == ("final", 1)
     apply_batch(d.store, [("late", visit_changed("late", client, minutes=30))])
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03") == first  # nothing moved until finance acts
-    now = service.invoice_basis(d, FINANCE, "p1", "2026-03", current=True)
+    assert invoice_basis(d, FINANCE, "p1", "2026-03") == first  # nothing moved until finance acts
+    now = invoice_basis(d, FINANCE, "p1", "2026-03", current=True)
     assert (now.status, now.versions, now.totals.billable_minutes) == ("preliminary", [1], 135)
-    again = service.finalize(d, FINANCE, "p1", "2026-03")
+    again = finalize(d, FINANCE, "p1", "2026-03")
     assert (again.version, again.corrects_version, again.versions) == (2, 1, [1, 2])
     assert again.difference_totals["billable_minutes"] == 30
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03", version=1).totals == first.totals
-    assert service.finalize(d, FINANCE, "p1", "2026-03").version == 2  # no change, no new version
+    assert invoice_basis(d, FINANCE, "p1", "2026-03", version=1).totals == first.totals
+    assert finalize(d, FINANCE, "p1", "2026-03").version == 2  # no change, no new version
 
 
 def test_no_such_version():
     with pytest.raises(NotFound):
-        service.invoice_basis(deps(), FINANCE, "p1", "2026-03", version=3)
+        invoice_basis(deps(), FINANCE, "p1", "2026-03", version=3)
 
 
 @settings(max_examples=25, deadline=None)
@@ -80,36 +83,36 @@ def test_no_such_version():
 def test_a_rule_pack_change_never_alters_a_final_basis(rate, rural):
     d = deps()
     with_month(d)
-    final = service.finalize(d, FINANCE, "p1", "2026-03")
+    final = finalize(d, FINANCE, "p1", "2026-03")
     changed = [RulePack.model_validate({**p.model_dump(mode="json"), "hourly_rate_ore": rate,
                                         "supplements": {"rural_per_hour_ore": rural}})
                for p in rule_book().packs("haninge")] + rule_book().packs("exempel")
     d.rules = RuleBook(changed)
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03") == final
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03", version=1) == final
+    assert invoice_basis(d, FINANCE, "p1", "2026-03") == final
+    assert invoice_basis(d, FINANCE, "p1", "2026-03", version=1) == final
 
 
 def test_a_provider_sees_its_own_basis_and_not_anothers():
     d = deps()
     with_month(d)
-    assert service.invoice_basis(d, P1, "p1", "2026-03").provider_id == "p1"
+    assert invoice_basis(d, P1, "p1", "2026-03").provider_id == "p1"
     with pytest.raises(Forbidden):
-        service.invoice_basis(d, P2, "p1", "2026-03")
+        invoice_basis(d, P2, "p1", "2026-03")
     with pytest.raises(Forbidden):
-        service.basis_file(d, P2, "p1", "2026-03", "csv")
+        basis_file(d, P2, "p1", "2026-03", "csv")
     # care staff see their own registrations (visits), not the provider's basis, even past the policy
     with pytest.raises(Forbidden):
-        service.invoice_basis(d, Principal(subject="a", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1"),
-                              "p1", "2026-03")
+        invoice_basis(d, Principal(subject="a", role=Role.PROVIDER_STAFF, user_id="anna", provider_id="p1"),
+                      "p1", "2026-03")
 
 
 def test_finance_reconciles_a_provider_invoice_with_its_due_date():
     d = deps()
     client = with_month(d)
-    basis = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    basis = invoice_basis(d, FINANCE, "p1", "2026-03")
     claim = ReconcileRequest(received_on=date(2026, 4, 8),
                              lines=[ClaimedLine(client=client, hours=2, amount_ore=basis.lines[0].amount_ore + 100)])
-    got = service.reconcile(d, P1, "p1", "2026-03", claim)
+    got = reconcile(d, P1, "p1", "2026-03", claim)
     assert got.due_date == date(2026, 5, 8)
     assert {(x.field, x.difference) for x in got.differences} == {("billed_minutes", 15), ("amount_ore", 100)}
 
@@ -117,10 +120,10 @@ def test_finance_reconciles_a_provider_invoice_with_its_due_date():
 def test_the_csv_guards_against_formulas_and_the_pdf_is_a_pdf():
     d = deps()
     with_month(d)
-    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv")
+    csv = basis_file(d, FINANCE, "p1", "2026-03", "csv")
     text = csv.body.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Utförare;Månad;Status") and "Summa" in text
-    pdf = service.basis_file(d, FINANCE, "p1", "2026-03", "pdf")
+    pdf = basis_file(d, FINANCE, "p1", "2026-03", "pdf")
     assert pdf.body.startswith(b"%PDF") and pdf.filename.endswith("preliminart.pdf")
 
 
@@ -130,7 +133,7 @@ def test_the_pdf_runs_over_pages_with_page_numbers():
     d = deps()
     for _ in range(60):
         with_month(d, minutes=(30,))
-    view = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    view = invoice_basis(d, FINANCE, "p1", "2026-03")
     import fpdf
 
     captured = {}
@@ -157,7 +160,7 @@ def test_the_pdf_prints_any_name_as_written_in_an_embedded_font():
     d = deps()
     for _ in range(60):
         with_month(d, minutes=(30,))
-    view = service.invoice_basis(d, FINANCE, "p1", "2026-03").model_copy(update={"provider_id": "Łukasz Omsorg"})
+    view = invoice_basis(d, FINANCE, "p1", "2026-03").model_copy(update={"provider_id": "Łukasz Omsorg"})
     # WHEN the basis is printed THEN a reader extracts the names as written, on every page
     body = exports.basis_pdf(view, "Łódź kommun")
     text = pdf_text(body)
@@ -181,13 +184,13 @@ def test_payouts_keep_fee_allowance_and_mileage_apart_and_follow_the_prisbasbelo
     person = new_pnr(1975)
     apply_batch(d.store, [("a", report_approved("c1", person, km=100)), ("b", report_approved("c2", person, km=23.4,
                                                                                                kind="time"))])
-    got = service.payouts(d, FINANCE, "2026-01")
+    got = payouts(d, FINANCE, "2026-01")
     (line,) = got.lines
     assert (line.fee_ore, line.allowance_ore) == (148_000, 49_333)
     assert line.fee_share_of_prisbasbelopp == "0.3000"
     assert (line.km, line.mileage_ore) == (123.4, 30_850)
     assert (line.taxable_ore, line.tax_free_ore) == (148_000, 49_333 + 30_850) and line.case_ids == ["c1", "c2"]
-    csv = service.payouts_file(d, FINANCE, "2026-01").body.decode("utf-8-sig").splitlines()
+    csv = payouts_file(d, FINANCE, "2026-01").body.decode("utf-8-sig").splitlines()
     assert csv[0].startswith("Personnummer;Uppdrag;Månad;Arvode (kr, skattepliktigt)")
     assert csv[1].split(";")[3] == "1480,00"
 
@@ -195,7 +198,7 @@ def test_payouts_keep_fee_allowance_and_mileage_apart_and_follow_the_prisbasbelo
 def test_terms_set_in_the_same_year_are_paid_as_set():
     d = deps()
     apply_batch(d.store, [("a", report_approved("c1", new_pnr(1975), terms_year=2026, fee=151_234))])
-    assert service.payouts(d, FINANCE, "2026-01").lines[0].fee_ore == 151_234
+    assert payouts(d, FINANCE, "2026-01").lines[0].fee_ore == 151_234
 
 
 # -- only verified time is billed; final with unverified visits only on finance's word ------------
@@ -213,30 +216,30 @@ def test_unverified_visits_are_not_billed_and_finance_confirms_a_final_basis_wit
                           ("u", visit_changed("u", client, minutes=45, status="registered")),
                           ("w", visit_changed("w", client, minutes=30, status="registered",
                                               deviations=(("manual_receipt", "pending"),)))])
-    shown = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    shown = invoice_basis(d, FINANCE, "p1", "2026-03")
     assert (shown.totals.billable_minutes, shown.totals.unapproved_minutes,
             shown.totals.awaiting_decision_minutes) == (60, 45, 30)
     assert [(u.label, u.minutes) for u in shown.unverified] == [("Ej godkänt", 45), ("Väntar på beslut", 30)]
-    with pytest.raises(service.UnverifiedVisits, match="1 not approved .* 1 waiting"):
-        service.finalize(d, FINANCE, "p1", "2026-03")
+    with pytest.raises(UnverifiedVisits, match="1 not approved .* 1 waiting"):
+        finalize(d, FINANCE, "p1", "2026-03")
     assert d.store.final_bases == {}
-    final = service.finalize(d, FINANCE, "p1", "2026-03", "Utföraren har inte attesterat; betalas vid rättelse")
+    final = finalize(d, FINANCE, "p1", "2026-03", "Utföraren har inte attesterat; betalas vid rättelse")
     confirmed = final.unverified_confirmation
     assert (final.status, final.version, final.totals.billable_minutes) == ("final", 1, 60)
     assert (confirmed.reason, confirmed.confirmed_by, confirmed.unapproved_visits, confirmed.unapproved_minutes,
             confirmed.awaiting_decision_visits, confirmed.awaiting_decision_minutes) == \
         ("Utföraren har inte attesterat; betalas vid rättelse", FINANCE.actor, 1, 45, 1, 30)
-    assert service.invoice_basis(d, P1, "p1", "2026-03").unverified_confirmation == confirmed
-    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
+    assert invoice_basis(d, P1, "p1", "2026-03").unverified_confirmation == confirmed
+    csv = basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
     assert "Ej godkänt;" in csv and "Väntar på beslut;" in csv and "betalas vid rättelse" in csv
-    pdf = " ".join(pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body).split())  # lines wrap
+    pdf = " ".join(pdf_text(basis_file(d, FINANCE, "p1", "2026-03", "pdf").body).split())  # lines wrap
     assert "Ej godkänt" in pdf and "Väntar på beslut" in pdf and "betalas vid rättelse" in pdf
 
 
 def test_a_month_of_verified_visits_is_made_final_without_a_confirmation():
     d = deps()
     with_month(d)
-    final = service.finalize(d, FINANCE, "p1", "2026-03")
+    final = finalize(d, FINANCE, "p1", "2026-03")
     assert final.version == 1 and final.unverified == [] and final.unverified_confirmation is None
 
 
@@ -252,9 +255,9 @@ def test_a_visit_on_a_compensated_absence_day_is_flagged_in_the_json_csv_and_pdf
                           ("v", visit_changed("v", client, minutes=40,
                                               start=datetime(2026, 3, 10, 8, tzinfo=timezone.utc))),
                           ("a", absence_registered("h1", client, date(2026, 3, 10)))])
-    shown = service.invoice_basis(d, FINANCE, "p1", "2026-03")
+    shown = invoice_basis(d, FINANCE, "p1", "2026-03")
     assert (shown.lines[0].billable_minutes, shown.lines[0].absence_minutes) == (40, 100)
     assert [(f.day, f.billed) for f in shown.visits_on_absence_days] == [(date(2026, 3, 10), "visit")]
-    csv = service.basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
+    csv = basis_file(d, FINANCE, "p1", "2026-03", "csv").body.decode("utf-8-sig")
     assert f"{client};2026-03-10;h1" in csv
-    assert "Besök på frånvarodag" in pdf_text(service.basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)
+    assert "Besök på frånvarodag" in pdf_text(basis_file(d, FINANCE, "p1", "2026-03", "pdf").body)

@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.auth.principal import Principal, Role
-from services.billing import service
 from services.billing.bootstrap import BillingDeps
-from services.billing.consumer import apply_batch
-from services.billing.rules import RuleBook, rule_book
+from services.billing.domain.rules import RuleBook, rule_book
+from services.billing.usecases.consume import apply_batch
+from services.billing.usecases.invoice_basis import basis_file, invoice_basis
+from services.billing.usecases.payouts import payouts, payouts_file
 from services.domain.errors import NotFound
+from tests.support.fakes.billing import InMemoryBillingStore
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 from tests.unit.billing.events import decision, report_approved, visit_changed
-from tests.unit.billing.fakes import InMemoryBillingStore
 
 FINANCE = Principal(subject="f", role=Role.ORDERING_UNIT, user_id="ekonom")
 JANUARY_2027 = datetime(2027, 1, 12, 9, tzinfo=timezone.utc)
@@ -37,7 +38,7 @@ def with_january_2027(d, minutes=(60, 45)):
 
 
 def figures(**years):
-    from services.billing.rules import YearlyFigures
+    from services.billing.domain.rules import YearlyFigures
 
     shipped = rule_book().figures
     return YearlyFigures(prisbasbelopp_ore={**shipped.prisbasbelopp_ore, **years.get("pbb", {})},
@@ -95,7 +96,7 @@ def test_january_2027_is_billed_with_the_last_known_rates_marked_preliminary():
     WHEN the basis is asked for THEN it is computed with the pack in force and says so."""
     d = deps()
     with_january_2027(d)
-    got = service.invoice_basis(d, FINANCE, "p1", "2027-01")
+    got = invoice_basis(d, FINANCE, "p1", "2027-01")
     assert got.rule_pack.version == LAST_HANINGE_PACK.version
     assert got.totals.billable_minutes == 105
     assert got.totals.amount_ore == round(105 * LAST_HANINGE_PACK.hourly_rate_ore / 60)
@@ -106,11 +107,11 @@ def test_january_2027_is_billed_with_the_last_known_rates_marked_preliminary():
 def test_the_preliminary_mark_is_in_the_csv_and_the_pdf():
     d = deps()
     with_january_2027(d)
-    rows = service.basis_file(d, FINANCE, "p1", "2027-01", "csv").body.decode("utf-8-sig").splitlines()
+    rows = basis_file(d, FINANCE, "p1", "2027-01", "csv").body.decode("utf-8-sig").splitlines()
     header = rows[0].split(";")
     assert header[-1] == "Preliminärt belopp"
     assert all(r.split(";")[-1] == "preliminärt belopp: timersättning och tillägg 2026" for r in rows[1:])
-    text = pdf_text(service.basis_file(d, FINANCE, "p1", "2027-01", "pdf").body)
+    text = pdf_text(basis_file(d, FINANCE, "p1", "2027-01", "pdf").body)
     assert "Preliminärt belopp: timersättning och tillägg 2026" in text
 
 
@@ -119,9 +120,9 @@ def test_once_a_pack_for_the_year_is_added_the_mark_goes():
                                                  "valid_to": None})
     d = deps(RuleBook(rule_book().packs("haninge") + [later]))
     with_january_2027(d)
-    got = service.invoice_basis(d, FINANCE, "p1", "2027-01")
+    got = invoice_basis(d, FINANCE, "p1", "2027-01")
     assert got.preliminary_amounts == [] and got.rule_pack.version == "2027.1"
-    rows = service.basis_file(d, FINANCE, "p1", "2027-01", "csv").body.decode("utf-8-sig").splitlines()
+    rows = basis_file(d, FINANCE, "p1", "2027-01", "csv").body.decode("utf-8-sig").splitlines()
     assert rows[1].split(";")[-1] == ""
 
 
@@ -129,7 +130,7 @@ def test_a_basis_for_a_decided_month_is_not_preliminary():
     d = deps(now=datetime(2026, 4, 8, 9, tzinfo=timezone.utc))
     client = new_pnr(1940)
     apply_batch(d.store, [("d", decision(client, 3040, date(2026, 1, 1))), ("v", visit_changed("v", client))])
-    assert service.invoice_basis(d, FINANCE, "p1", "2026-03").preliminary_amounts == []
+    assert invoice_basis(d, FINANCE, "p1", "2026-03").preliminary_amounts == []
 
 
 # -- payouts ---------------------------------------------------------------------------------
@@ -140,13 +141,13 @@ def test_january_2027_payouts_use_the_last_known_prisbasbelopp_and_say_so():
     d = deps()
     person = new_pnr(1975)
     apply_batch(d.store, [("a", report_approved("c1", person, km=100, year=2027, month=1))])
-    got = service.payouts(d, FINANCE, "2027-01")
+    got = payouts(d, FINANCE, "2027-01")
     (line,) = got.lines
     assert line.fee_ore == 148_000 and line.mileage_ore == 25_000
     assert (got.prisbasbelopp_ore, got.prisbasbelopp_year, got.mileage_year) == (5_920_000, 2026, 2025)
     assert {(m.figure, m.figure_year, m.year) for m in got.preliminary_amounts} == \
         {("prisbasbelopp", 2026, 2027), ("milersättning", 2025, 2027)}
-    csv = service.payouts_file(d, FINANCE, "2027-01").body.decode("utf-8-sig").splitlines()
+    csv = payouts_file(d, FINANCE, "2027-01").body.decode("utf-8-sig").splitlines()
     assert csv[0].split(";")[-1] == "Preliminärt belopp"
     assert csv[1].split(";")[-1] == "preliminärt belopp: prisbasbelopp 2026, milersättning 2025"
 
@@ -157,6 +158,6 @@ def test_once_the_years_figures_are_added_payouts_follow_them_unmarked():
     book = RuleBook(rule_book().packs("haninge"), figures(pbb={2027: 6_000_000}, mileage={2026: 250, 2027: 300}))
     d = deps(book)
     apply_batch(d.store, [("a", report_approved("c1", new_pnr(1975), km=10, year=2027, month=1))])
-    got = service.payouts(d, FINANCE, "2027-01")
+    got = payouts(d, FINANCE, "2027-01")
     assert got.preliminary_amounts == [] and got.lines[0].fee_ore == round(147_000 * 6_000_000 / 5_880_000)
     assert got.lines[0].mileage_ore == 3_000

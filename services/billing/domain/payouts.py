@@ -15,10 +15,42 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from pydantic import BaseModel, Field
+
 from .basis import round_half_up
 from .model import ApprovedReport
 from .rules import PreliminaryAmount, RulePack, YearlyFigures
-from .schemas import PayoutLine, PayoutView
+
+
+class PayoutLine(BaseModel):
+    contact_person: str
+    assignment_id: str
+    month: str
+    fee_ore: int = Field(description="Arvode: taxable")
+    fee_share_of_prisbasbelopp: str = Field(description="The fee's share of the year's prisbasbelopp ÷ 12")
+    allowance_ore: int = Field(description="Omkostnadsersättning: tax-free")
+    km: float
+    mileage_ore: int = Field(description="Km at the tax-free rate: tax-free")
+    taxable_ore: int
+    tax_free_ore: int
+    total_ore: int
+    case_ids: list[str]
+
+
+class PayoutView(BaseModel):
+    month: str
+    rule_pack: str
+    prisbasbelopp_ore: int
+    prisbasbelopp_year: int = Field(description="The year of the prisbasbelopp used")
+    mileage_ore_per_km: int
+    mileage_year: int = Field(description="The year of the mileage rate used")
+    preliminary_amounts: list[PreliminaryAmount] = Field(
+        default_factory=list, description="A year's figure not yet known: the last known one is used, and the "
+                                          "amounts are 'preliminärt belopp' with that figure's year")
+    lines: list[PayoutLine]
+    taxable_ore: int
+    tax_free_ore: int
+    total_ore: int
 
 
 def scaled(amount_ore: int, from_pbb: int, to_pbb: int) -> int:

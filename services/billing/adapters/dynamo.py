@@ -1,4 +1,5 @@
-"""Billing's store on DynamoDB: its read model of others' events, and the final bases it keeps.
+"""Billing's store on DynamoDB (every port of ``ports.py``): its read model of others' events, and
+the final bases it keeps. Owns every key, expression and ClientError of the billing table.
 
 Items (table ``insats-billing``):
 - ``CM#<provider>#<yyyy-mm>`` / ``<client>``: one client's month with one provider — the visits
@@ -17,11 +18,12 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from ..billing.model import (AbsenceFacts, ApprovedReport, ClientMonth, ClientProfile, ClientRecord, GrantFacts,
-                             VisitFacts)
-from ..billing.ports import FinalBasis
-from ..domain.errors import Conflict
-from .dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
+from ...adapters.dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
+from ...aws import table
+from ...domain.errors import Conflict
+from ..domain.basis import FinalBasis
+from ..domain.model import (AbsenceFacts, ApprovedReport, ClientMonth, ClientProfile, ClientRecord, GrantFacts,
+                            VisitFacts)
 
 _BATCH = 100
 
@@ -211,3 +213,8 @@ class DynamoBillingStore:
     def provider_name(self, provider_id: str) -> str | None:
         item = self.table.get_item(Key={"pk": f"PROVIDER#{provider_id}", "sk": "PROVIDER"}).get("Item")
         return None if item is None else str(item["name"])
+
+
+def billing_store() -> DynamoBillingStore:
+    """The store on the deployment's billing table (its resource is built lazily, on first use)."""
+    return DynamoBillingStore(table("billing"))

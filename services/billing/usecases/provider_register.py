@@ -2,20 +2,16 @@
 register of contracted providers, loaded into billing's own table, as notify loads their contact
 addresses. Billing reads no other service's table, and no event carries a provider's name.
 
-``python -m services.billing.providers FILE`` with ``[{"provider_id", "name"}]``. A name with
-control or bidirectional characters is refused, not stored.
+Loaded with ``python -m services.billing.cli load-providers FILE`` (``[{"provider_id", "name"}]``).
+A name with control or bidirectional characters is refused, not stored.
 """
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.bounds import CleanLine
-from .schemas import ProviderId
+from ...domain.bounds import CleanLine
+from ..ports import ProviderStore
+from ..schemas import ProviderId
 
 
 class ContractedProvider(BaseModel):
@@ -24,21 +20,10 @@ class ContractedProvider(BaseModel):
     name: CleanLine = Field(min_length=1, max_length=200)
 
 
-def load(store: Any, providers: list[dict[str, Any]]) -> int:
+def load(store: ProviderStore, providers: list[dict]) -> int:
     """Validates every entry first, then stores them: a bad register stores nothing."""
     valid = [ContractedProvider.model_validate(raw) for raw in providers]
     for p in valid:
         store.put_provider(p.provider_id, p.name.strip())
     return len(valid)
 
-
-def main(argv: list[str]) -> int:
-    from .bootstrap import deps
-
-    data = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    print(f"providers loaded: {load(deps().store, data)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

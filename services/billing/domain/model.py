@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.absences import AbsenceKind
+from ...domain.absences import AbsenceKind
 
 OverGranted = Literal["none", "pending", "approved", "rejected"]
 # Where a visit's attestation stands: approved by the provider's coordinator; ended but not

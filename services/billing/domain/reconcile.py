@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from ..domain.personnummer import Personnummer
+from ...domain.personnummer import Personnummer
 
 from .basis import Basis, due_date
 

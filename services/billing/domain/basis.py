@@ -34,9 +34,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.calendar import STOCKHOLM, stockholm_date
-from ..domain.granted import Grant, day_minutes, divide_half_up, minutes_on, month_days
-from ..domain.personnummer import Personnummer
+from ...domain.calendar import STOCKHOLM, stockholm_date
+from ...domain.granted import Grant, day_minutes, divide_half_up, minutes_on, month_days
+from ...domain.personnummer import Personnummer
 from .model import AbsenceFacts, ClientMonth, ClientProfile, GrantFacts, VisitFacts
 from .rules import DayRule, PreliminaryAmount, RulePack
 
@@ -427,3 +427,17 @@ def difference(new: Basis, old: Basis) -> tuple[list[LineDifference], dict[str, 
             out.append(LineDifference(client=client, changes=changes))
     totals = {f: getattr(new.totals, f) - getattr(old.totals, f) for f in SUMMED}
     return out, {f: d for f, d in totals.items() if d}
+
+
+class FinalBasis(BaseModel):
+    """A final invoice basis: never changed once stored. A correction is the next version."""
+
+    model_config = ConfigDict(frozen=True)
+    version: int
+    basis: Basis
+    finalized_at: datetime
+    finalized_by: str
+    corrects_version: int | None = None
+    difference: list[LineDifference] = []
+    difference_totals: dict[str, int] = {}
+    unverified_confirmation: UnverifiedConfirmation | None = None

@@ -1,11 +1,23 @@
-"""In-memory fakes of billing's ports (services/billing/ports.py)."""
+"""The in-memory fake of billing's ports (services/billing/ports.py): one class, as the DynamoDB
+adapter (services/billing/adapters/dynamo.py) is one, held to the same answers by
+tests/integration/contracts/test_billing_*.py. Keeps what the adapter keeps: a visit's start to
+the second in UTC, a client's grants by decision id, reports per month by case id."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timezone
 
-from services.billing.model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
-from services.billing.ports import FinalBasis
+from services.billing.domain.basis import FinalBasis
+from services.billing.domain.model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
 from services.domain.errors import Conflict
+
+
+def _as_stored(cm: ClientMonth) -> ClientMonth:
+    """The adapter stores a visit's start as whole seconds since the epoch."""
+    return cm.model_copy(update={"visits": tuple(
+        replace(v, started_at=datetime.fromtimestamp(int(v.started_at.timestamp()), timezone.utc))
+        for v in cm.visits)})
 
 
 class InMemoryBillingStore:
@@ -13,11 +25,12 @@ class InMemoryBillingStore:
         self.months: dict[tuple, tuple[ClientMonth, int]] = {}
         self.records: dict[str, ClientRecord] = {}
         self.final_bases: dict[tuple, list[FinalBasis]] = {}
-        self.approved: dict[str, ApprovedReport] = {}
+        self.approved: dict[tuple[int, int, str], ApprovedReport] = {}
         self.provider_names: dict[str, str] = {}
         self.writes = 0
         self.fail_next_save: int = 0  # simulates a lost race
 
+    # -- client-months ----------------------------------------------------------------------
     def client_month(self, provider_id, client, year, month):
         return self.months.get((provider_id, client, year, month),
                                (ClientMonth(provider_id=provider_id, client=client, year=year, month=month), 0))
@@ -30,7 +43,7 @@ class InMemoryBillingStore:
         if self.months.get(key, (None, 0))[1] != expected_rev:
             raise Conflict("changed")
         self.writes += 1
-        self.months[key] = (cm, expected_rev + 1)
+        self.months[key] = (_as_stored(cm), expected_rev + 1)
 
     def month(self, provider_id, year, month):
         return [cm for (p, _, y, m), (cm, _) in sorted(self.months.items()) if (p, y, m) == (provider_id, year, month)]
@@ -38,6 +51,7 @@ class InMemoryBillingStore:
     def providers(self, year, month):
         return sorted({p for (p, _, y, m) in self.months if (y, m) == (year, month)})
 
+    # -- clients -------------------------------------------------------------------------------
     def client(self, client):
         return self.records.get(client, ClientRecord(client=client))
 
@@ -48,13 +62,15 @@ class InMemoryBillingStore:
         if self.client(record.client).rev != expected_rev:
             raise Conflict("changed")
         self.writes += 1
-        self.records[record.client] = record.model_copy(update={"rev": expected_rev + 1})
+        self.records[record.client] = record.model_copy(update={
+            "rev": expected_rev + 1, "grants": tuple(sorted(record.grants, key=lambda g: g.decision_id))})
 
     def set_profile(self, client, profile: ClientProfile):
         record = self.client(client)
         self.save_client(record.model_copy(update={"profile": profile}), record.rev)
         return self.client(client)
 
+    # -- finals --------------------------------------------------------------------------------
     def latest_final(self, provider_id, year, month):
         versions = self.final_bases.get((provider_id, year, month), [])
         return versions[-1] if versions else None
@@ -69,12 +85,14 @@ class InMemoryBillingStore:
             raise Conflict("exists")
         versions.append(final.model_copy(deep=True))
 
+    # -- approved contact-person reports ----------------------------------------------------------
     def put_report(self, report: ApprovedReport):
-        self.approved[report.case_id] = report
+        self.approved[(report.year, report.month, report.case_id)] = report
 
     def reports(self, year, month):
-        return [r for r in self.approved.values() if (r.year, r.month) == (year, month)]
+        return [r for (y, m, _), r in sorted(self.approved.items()) if (y, m) == (year, month)]
 
+    # -- the register of contracted providers -----------------------------------------------------
     def put_provider(self, provider_id, name):
         self.provider_names[provider_id] = name
 

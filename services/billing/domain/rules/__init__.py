@@ -26,10 +26,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ...domain.absences import AbsenceKind
-from ...domain.periods import in_force, overlap
+from ....domain.absences import AbsenceKind
+from ....domain.periods import in_force, overlap
 
-from ...domain.errors import NotFound
+from ....domain.errors import NotFound
 
 HERE = Path(__file__).resolve().parent
 
