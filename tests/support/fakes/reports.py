@@ -1,13 +1,19 @@
-"""An in-memory reports store with the adapter's semantics: optimistic versions (Conflict on a
-stale write), summaries never replaced by a lower version, each version's result kept."""
+"""The in-memory fake of reports' port ``ReportsStore`` with the adapter's semantics: optimistic
+versions (Conflict on a stale write), summaries never replaced by a lower version, each version's
+result kept. ``tests/integration/contracts/test_reports_store.py`` holds it to the DynamoDB adapter.
+
+``Clock`` is here until ``tests/support/fakes/common.py`` (the shared fakes) lands; it has the shared
+clock's interface (``now``/``at``, ``advance``), so it is replaced by an import."""
 from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from services.domain.errors import Conflict
-from services.reports.domain import ClientMonth, parse_month
-from services.reports.ports import Accumulator, Grants
+from services.reports.domain.client_month import ClientMonth, parse_month
+from services.reports.domain.grants import Grants
+from services.reports.domain.totals import Accumulator
 
 SHARDS = 4
 ACC_SHARDS = 2
@@ -119,3 +125,27 @@ class FakeReportsStore:
 
     def release_night(self, night):
         self.nights.discard(night)
+
+
+class Clock:
+    """A clock a test holds and moves: called, it answers ``now``. Set ``now`` (or ``at``) or
+    ``advance`` it."""
+
+    def __init__(self, now: Any) -> None:
+        self.now = now
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, by: Any) -> Any:
+        """Moves the clock on by a ``timedelta`` and answers the new time."""
+        self.now = self.now + by
+        return self.now
+
+    @property
+    def at(self) -> Any:
+        return self.now
+
+    @at.setter
+    def at(self, value: Any) -> None:
+        self.now = value
