@@ -70,7 +70,7 @@ class FakeReportsStore:
             if self.sums.get((month, client), (0,))[0] < version:
                 self.sums[(month, client)] = (version, _copy(result))
             self.records[(month, client, version)] = _copy(result)
-            self.months[month] = max(self.months.get(month, ""), at)
+            self.months[month] = at  # as the adapter: the last save's time
 
     def summaries_in(self, month, shard):
         for (m, client), (version, result) in sorted(self.sums.items()):
@@ -78,7 +78,14 @@ class FakeReportsStore:
                 yield client, version, _copy(result)
 
     def results_at(self, month, versions):
-        return {c: _copy(self.records[(month, c, v)]) for c, v in versions.items()}
+        # As the adapter: a version no longer kept gives the current summary; no summary, no row.
+        out = {}
+        for client, version in versions.items():
+            if (month, client, version) in self.records:
+                out[client] = _copy(self.records[(month, client, version)])
+            elif (month, client) in self.sums:
+                out[client] = _copy(self.sums[(month, client)][1])
+        return out
 
     def client_months_in(self, month, shard):
         for (m, client), (text, ver, res, pres) in sorted(self.cms.items()):
@@ -109,7 +116,9 @@ class FakeReportsStore:
         if self.grant_items.get(grants.client, Grants(grants.client)).version != grants.version:
             raise Conflict("stale")
         grants.version += 1
-        self.grant_items[grants.client] = copy.deepcopy(grants)
+        kept = copy.deepcopy(grants)
+        kept.months.sort()  # as the adapter keeps them
+        self.grant_items[grants.client] = kept
 
     def save_report(self, report):
         self.reports[report["month"]] = _copy(report)
