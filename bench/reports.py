@@ -58,9 +58,12 @@ def _run(port: int) -> None:
     from services.aws import client
     from services.contracts.events import VisitChangedV2, split_minutes
     from services.domain.calendar import STOCKHOLM
+    from services.reports.adapters.dynamo import DynamoReportsStore
     from services.reports.cli import load
-    from services.reports.service import ReportsDeps, build, consume, rebuild
-    from services.reports.store import DynamoReportsStore
+    from services.reports.ports import ReportsDeps
+    from services.reports.usecases.build import build
+    from services.reports.usecases.consume import consume
+    from services.reports.usecases.rebuild import rebuild
     from services.settings import settings
     from services.synthetic import month_events
 

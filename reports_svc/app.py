@@ -1,11 +1,11 @@
 """Insats follow-up reports: the reports inbox in, nightly reports out (JSON, CSV, SVG)."""
-from chalice import Chalice, Cron, Response
+from chalice import Chalice, Cron
 
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
 from services.reports.bootstrap import deps, handle_events, run_nightly
-from services.reports.schedule import CRON_UTC_HOURS
+from services.reports.domain.schedule import CRON_UTC_HOURS
 
 # Models by name, the use cases imported in each handler: a cold start builds neither.
 S = "services.reports.schemas:"
@@ -15,35 +15,31 @@ api = HttpApi(app, "reports")
 api.serve_health_and_openapi("Insats follow-up reports")
 
 
-def _file(f):
-    return Response(body=f.body, status_code=200, headers={
-        "Content-Type": f.content_type, "Cache-Control": "private, no-store",
-        "Content-Disposition": f'attachment; filename="{f.filename}"'})
-
-
 @app.route("/reports")
 @api.operation("reports.read", query=S + "ReportQuery", response=S + "Report", summary="A month's follow-up report")
 def get_report(call, query):
-    from services.reports import service as reports
+    from services.reports.usecases.read import read_report
 
-    return reports.read_report(deps(), call.who, query.month, query.provider_id)
+    return read_report(deps(), call.who, query.month, query.provider_id)
 
 
 @app.route("/reports/csv")
 @api.operation("reports.read", query=S + "ReportQuery", content_type="text/csv", summary="The report's rows as CSV")
 def get_report_csv(call, query):
-    from services.reports import service as reports
+    from services.entrypoints.files import render_file
+    from services.reports.usecases.read import report_file
 
-    return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "csv"))
+    return render_file(report_file(deps(), call.who, query.month, query.provider_id, "csv"))
 
 
 @app.route("/reports/chart.svg")
 @api.operation("reports.read", query=S + "ReportQuery", content_type="image/svg+xml",
                summary="Performed against granted time per provider (SVG)")
 def get_report_chart(call, query):
-    from services.reports import service as reports
+    from services.entrypoints.files import render_file
+    from services.reports.usecases.read import report_file
 
-    return _file(reports.report_file(deps(), call.who, query.month, query.provider_id, "svg"))
+    return render_file(report_file(deps(), call.who, query.month, query.provider_id, "svg"))
 
 
 @app.on_sqs_message(**queue_source("reports-inbox"))

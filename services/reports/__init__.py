@@ -1,10 +1,13 @@
 """Nightly follow-up reports of home care, built from events only (never another service's table).
 
-Modules: ``domain`` (client-month state and result, personalkontinuitet; pure), ``fold`` (totals
-per provider and municipality; pure), ``schedule`` (02:00 Stockholm across daylight saving; pure),
-``render`` (CSV and SVG; pure), ``ports`` (what the use cases need of a store), ``store`` (DynamoDB),
-``service`` (use cases), ``schemas`` (API shapes), ``bootstrap`` (composition root), ``cli``
-(the operator's rebuild and the synthetic month's loader).
+The shape of every context: ``domain/`` (pure: ``client_month`` state and result, personalkontinuitet;
+``grants``; ``totals`` and ``fold``, a month's totals per provider and municipality; ``rows`` and who
+reads which; ``schedule``, 02:00 Stockholm across daylight saving; ``render``, CSV and SVG),
+``usecases/`` (``consume`` the inbox, ``build`` the nightly build, ``rebuild`` a full rebuild and
+recompute, ``read`` a report, its CSV and chart), ``ports`` (the store's Protocol and ``ReportsDeps``),
+``adapters/dynamo`` (the reports table: every key, expression and ``ClientError``), ``schemas`` (API
+shapes), ``bootstrap`` (composition root). Two entrypoints call the use cases: ``reports_svc/app.py``
+and ``cli`` (the operator's rebuild and the synthetic month's loader, ``make report``).
 
 Decisions (where the rules leave a choice):
 

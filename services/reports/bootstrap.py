@@ -1,5 +1,5 @@
 """The composition root of reports. Light on purpose: the app imports it at cold start, and the
-use cases and the event contracts load with the first request, message or schedule."""
+use cases, the adapter and the event contracts load with the first request, message or schedule."""
 from __future__ import annotations
 
 from functools import cache
@@ -7,28 +7,26 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..contracts.events import Envelope
-    from .service import ReportsDeps
+    from .ports import ReportsDeps
 
 
 @cache
 def deps() -> ReportsDeps:
-    from ..aws import client
-    from ..settings import settings
-    from .service import ReportsDeps
-    from .store import DynamoReportsStore
+    from .adapters.dynamo import reports_store
+    from .ports import ReportsDeps
 
-    return ReportsDeps(store=DynamoReportsStore(client("dynamodb"), settings().name("reports")))
+    return ReportsDeps(store=reports_store())
 
 
 def handle_events(batch: list[tuple[str, Envelope]]) -> set[str]:
-    from .service import consume
+    from .usecases.consume import consume
 
     return consume(deps(), batch)
 
 
 def run_nightly(month: str | None = None) -> list[str]:
     """The nightly build; with ``month`` (an operator's on-demand firing) that month is built now."""
-    from .service import build, nightly
+    from .usecases.build import build, nightly
 
     if month is not None:
         build(deps(), month)

@@ -1,4 +1,5 @@
-"""Operator commands of reports (run against the stack ``AWS_ENDPOINT_URL`` points at, or AWS):
+"""Operator commands of reports, an entrypoint like the app: it parses arguments and calls the use
+cases with the bootstrap's deps (run against the stack ``AWS_ENDPOINT_URL`` points at, or AWS):
 
     python -m services.reports.cli rebuild 2026-10            # a full rebuild, with a progress bar
     python -m services.reports.cli rebuild 2026-10 --recompute  # every client-month's result again first
@@ -20,8 +21,7 @@ from typing import TYPE_CHECKING, Iterable, TextIO
 from ..contracts.events import Envelope
 
 if TYPE_CHECKING:
-    from .ports import Progress
-    from .service import ReportsDeps
+    from .ports import Progress, ReportsDeps
 
 
 def progress_bar(out: TextIO = sys.stderr, label: str = "rebuild", width: int = 32):  # noqa: ANN201
@@ -46,7 +46,7 @@ def load(deps: "ReportsDeps", events: Iterable[Envelope], *, batch_events: int =
          progress: "Progress | None" = None) -> int:
     """Feeds events to ``consume`` grouped by client (one read and write per client-month per batch).
     Returns how many messages failed (0 expected on a fresh table)."""
-    from .service import consume
+    from .usecases.consume import consume
 
     ordered = sorted(events, key=lambda e: (_client_of(e), e.occurred_at, e.event_id))
     groups = [list(g) for _, g in groupby(ordered, key=_client_of)]
@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from .bootstrap import deps
-    from .domain import parse_month
-    from .service import ReportsDeps, rebuild as rebuild_month, recompute
+    from .domain.client_month import parse_month
+    from .ports import ReportsDeps
+    from .usecases.rebuild import rebuild as rebuild_month, recompute
 
     year, month = parse_month(args.month)
     if args.command == "load-synthetic":
@@ -117,8 +118,8 @@ def export(deps: "ReportsDeps", month: str, folder: Path) -> list[Path]:
     import json
 
     from ..auth.principal import Principal, Role
-    from . import render
-    from .service import read_report
+    from .domain import render
+    from .usecases.read import read_report
 
     operator = Principal(subject="operator", role=Role.ORDERING_UNIT, user_id="operator")
     report = read_report(deps, operator, month)

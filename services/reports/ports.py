@@ -1,78 +1,106 @@
-"""What the reports use cases need of a store (the DynamoDB adapter is ``store.py``; tests pass the
-in-memory fake of ``tests/unit/reports/fakes.py``)."""
+"""What the reports use cases need, as Protocols: one per aggregate (client-months, grants,
+summaries, a month's totals, reports, nightly run-once records), which the one reports table holds
+together (``ReportsStore``: the DynamoDB adapter ``adapters/dynamo.py``, and the unit tier's
+in-memory fake in ``tests/support/fakes/reports.py``; each port's contract test in
+``tests/integration/contracts/test_reports_<port>.py`` runs against both), and the clock.
+
+Kept light: the bootstrap imports ``ReportsDeps`` from here; the domain types are for typing only.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
-from .domain import ClientMonth
+from ..clock import Clock, utc_now
 
-
-@dataclass
-class Grants:
-    """A client's granted time: decision id → entries ([insats, minutes, from, to, provider]), and
-    the months the client has a client-month in (which a new decision recomputes)."""
-
-    client: str
-    decisions: dict[str, list[list]] = field(default_factory=dict)
-    months: list[str] = field(default_factory=list)
-    version: int = 0
-
-    @property
-    def entries(self) -> list[list]:
-        return [e for d in sorted(self.decisions) for e in self.decisions[d]]
+if TYPE_CHECKING:
+    from .domain.client_month import ClientMonth
+    from .domain.grants import Grants
+    from .domain.totals import Accumulator
 
 
-@dataclass
-class Accumulator:
-    """One part of a month's totals, kept up to date by the consumer: per provider the sums and
-    histograms (``fold``) of the results of its clients, and the version of each client-month whose
-    result is in them. ``dirty``: a change could not be brought in exactly (the next build is a
-    full rebuild, which sets the totals again)."""
+class ClientMonthRepository(Protocol):
+    """Client-months: the consumer's state of one client in one month, and its result."""
 
-    month: str
-    shard: int
-    providers: dict[str, dict] = field(default_factory=dict)
-    versions: dict[str, int] = field(default_factory=dict)
-    latest: str = ""  # the latest touched_at of the results in it
-    dirty: bool = False
-    version: int = 0  # the store's optimistic version
+    shards: int  # a month's client-months (and summaries) are read part by part
 
-
-class ReportsStore(Protocol):
-    shards: int  # a month's summaries are read part by part (the progress of a full rebuild)
-    acc_shards: int  # a month's totals are kept in this many accumulators
-
-    def accumulator_of(self, client: str) -> int: ...
-
-    # the consumer's side
-    def client_months(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ClientMonth]: ...
-    def grants(self, clients: list[str]) -> dict[str, Grants]: ...
+    def client_months(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ClientMonth]:
+        """Each (month, client) asked for; an empty client-month (version 0) where none is stored."""
     def save_client_month(self, cm: ClientMonth, result: dict) -> None:
         """Conditional on ``cm.version`` as read (Conflict otherwise); bumps it, and ``cm.result``
         becomes ``result`` (the old one ``cm.previous``)."""
+    def client_months_in(self, month: str, shard: int) -> Iterator[ClientMonth]:
+        """Every stored client-month of one part (``0 ≤ shard < shards``) of a month, in client order."""
+
+
+class GrantsRepository(Protocol):
+    """A client's decisions as reports keep them, and the months the client has."""
+
+    def grants(self, clients: list[str]) -> dict[str, Grants]:
+        """Each client asked for; empty grants (version 0) where none are stored."""
     def save_grants(self, grants: Grants) -> None:
-        """Conditional on ``grants.version`` as read (Conflict otherwise); bumps it."""
+        """Conditional on ``grants.version`` as read (Conflict otherwise); bumps it. Months are kept
+        in order."""
+
+
+class SummaryRepository(Protocol):
+    """Each client-month's latest result (its summary), each version's result for a while, and the
+    months that changed: what the builds read."""
+
+    shards: int
+
     def save_summaries(self, summaries: list[tuple[str, str, int, dict]], at: str) -> None:
         """Each client-month's (month, client, version, result) as the summary a build reads (never
         replacing a higher version) and as that version's record; marks the months changed at ``at``."""
-    def accumulators(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Accumulator]: ...
+    def summaries_in(self, month: str, shard: int) -> Iterator[tuple[str, int, dict]]:
+        """(client, version, result) of every client-month of one part of a month, in client order."""
+    def results_at(self, month: str, versions: dict[str, int]) -> dict[str, dict]:
+        """The results of the given versions (what a report was built from); a version no longer
+        kept gives the client's current summary, a client without one is left out."""
+    def touched_months(self) -> dict[str, str]:
+        """Month → when its client-months last changed."""
+
+
+class TotalsRepository(Protocol):
+    """A month's totals in ``acc_shards`` parts (``Accumulator``), kept up to date by the consumer."""
+
+    acc_shards: int
+
+    def accumulator_of(self, client: str) -> int:
+        """The part (``0 ≤ part < acc_shards``) that holds the client's results."""
+    def accumulators(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Accumulator]:
+        """Each (month, part) asked for; an empty one (version 0) where none is stored."""
     def save_accumulator(self, acc: Accumulator) -> None:
         """Conditional on ``acc.version`` as read (Conflict otherwise); bumps it."""
 
-    # the builds' side
-    def touched_months(self) -> dict[str, str]: ...
-    def summaries_in(self, month: str, shard: int) -> Iterator[tuple[str, int, dict]]:
-        """(client, version, result) of every client-month of one part of a month."""
-    def results_at(self, month: str, versions: dict[str, int]) -> dict[str, dict]:
-        """The results of the given versions (what a report was built from)."""
-    def client_months_in(self, month: str, shard: int) -> Iterator[ClientMonth]: ...
+
+class ReportRepository(Protocol):
+    """A month's built report (one per month, the latest build)."""
+
     def save_report(self, report: dict) -> None: ...
     def report(self, month: str) -> dict | None: ...
+
+
+class NightlyRuns(Protocol):
+    """Run-once records of the nightly build."""
+
     def claim_night(self, night: str) -> bool:
         """True once per night (a run-once record)."""
     def release_night(self, night: str) -> None:
         """Gives the night back (its build failed: a retry may run it)."""
 
 
+class ReportsStore(ClientMonthRepository, GrantsRepository, SummaryRepository, TotalsRepository,
+                   ReportRepository, NightlyRuns, Protocol):
+    """Every port above over the one reports table. Each versioned write (client-month, grants, a
+    totals part) is conditional on the version it was read at and raises ``Conflict`` otherwise;
+    nothing of the store's own errors leaves it but the domain's (``services.domain.errors``)."""
+
+
 Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReportsDeps:
+    store: ReportsStore
+    clock: Clock = utc_now

@@ -108,8 +108,8 @@ def world(app_client, token):
     """Provider X serves client a (a case of OWN_CW), provider Y client b, in the reports and in billing."""
     from services.contracts.events import DecisionPublishedV2, GrantedTime, VisitChangedV2, VisitContent, \
         split_minutes
-    from services.reports import service as reports
     from services.reports.bootstrap import deps as reports_deps
+    from services.reports.usecases.rebuild import rebuild as rebuild_report
     from tests.unit.billing.events import decision, visit_changed
 
     x, y = f"prov-x-{uuid.uuid4().hex[:6]}", f"prov-y-{uuid.uuid4().hex[:6]}"
@@ -129,7 +129,7 @@ def world(app_client, token):
                                   provider_id=x, case_worker_id=OWN_CW)
     events = [granted.envelope("eservices"), visit(a, x, 4), visit(b, y, 5)]
     assert app_client("reports").sqs("on_event", [e.model_dump_json() for e in events]) == {"batchItemFailures": []}
-    reports.rebuild(reports_deps(), REPORT_MONTH)
+    rebuild_report(reports_deps(), REPORT_MONTH)
 
     at = datetime(2025, 5, 5, 8, tzinfo=timezone.utc)
     billed = [decision(a, 3040, date(2025, 1, 1)), decision(b, 3040, date(2025, 1, 1)),

@@ -6,7 +6,7 @@ from services.billing.domain.model import AbsenceFacts
 from services.billing.domain.rules import DayRule
 from services.contracts.events import AbsenceRegistered
 from services.domain.absences import ABSENCE_KINDS
-from services.reports.render import ABSENCE_LABELS
+from services.reports.domain.render import ABSENCE_LABELS
 from services.visits.model import Absence
 from services.visits.schemas import RegisterAbsence
 

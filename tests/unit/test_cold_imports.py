@@ -55,7 +55,8 @@ def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_o
 @pytest.mark.parametrize("app, deferred", [
     ("billing", ("services.billing.usecases", "services.billing.schemas", "services.billing.domain",
                  "services.billing.adapters", "services.contracts.events")),
-    ("reports", ("services.reports.service", "services.reports.schemas", "services.contracts.events")),
+    ("reports", ("services.reports.usecases", "services.reports.schemas", "services.reports.domain.client_month",
+                 "services.reports.adapters", "services.contracts.events", "services.adapters.dynamo")),
 ])
 def test_given_a_consuming_http_app_when_imported_then_no_models_contracts_or_use_cases_are_loaded(app, deferred):
     assert _loaded(modules_after_app_import(app), deferred) == []

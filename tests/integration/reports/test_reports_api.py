@@ -10,7 +10,7 @@ import pytest
 
 from services.contracts.events import AbsenceRegistered, DecisionPublishedV2, GrantedTime, VisitChangedV2, \
     VisitContent, split_minutes
-from services.reports import service
+from services.reports.usecases.rebuild import rebuild
 from services.reports.bootstrap import deps
 from tests.support.people import new_pnr
 
@@ -40,7 +40,7 @@ def built(app_client):
                                 starts_on=date(2031, 7, 20), ends_on=date(2031, 7, 22),
                                 learned_at=datetime(2031, 7, 20, tzinfo=timezone.utc)).envelope("visits")]
     assert app_client("reports").sqs("on_event", [e.model_dump_json() for e in events]) == {"batchItemFailures": []}
-    service.rebuild(deps(), MONTH)
+    rebuild(deps(), MONTH)
     return a
 
 
@@ -125,7 +125,7 @@ def test_given_a_visit_on_a_day_the_client_is_absent_when_reported_then_it_is_fl
                                 starts_on=date(2031, 8, 10), ends_on=date(2031, 8, 12),
                                 learned_at=datetime(2031, 8, 10, tzinfo=timezone.utc)).envelope("visits")]
     assert app_client("reports").sqs("on_event", [e.model_dump_json() for e in events]) == {"batchItemFailures": []}
-    service.rebuild(deps(), month)
+    rebuild(deps(), month)
     finance = token("ordering_unit", user_id="ou1")
     r = app_client("reports").get(f"/reports?month={month}&provider_id={provider}", token=finance)
     assert r.status == 200, r.json

@@ -5,7 +5,9 @@ import random
 from datetime import datetime, timezone
 
 from services.contracts.events import Envelope, VisitChanged
-from services.reports import service
+from services.reports.usecases.build import build, nightly
+from services.reports.usecases.read import read_report
+from services.reports.usecases.rebuild import rebuild, recompute
 from services.reports.bootstrap import deps
 from services.synthetic import month_events
 from tests.support.people import new_pnr
@@ -26,11 +28,11 @@ def test_given_a_month_shuffled_and_redelivered_when_consumed_then_the_report_eq
     app = app_client("reports")
     events = list(month_events(41, year=2031, month=3, clients=5))
     assert deliver(app, events) == []
-    orderly = service.rebuild(deps(), "2031-03")
+    orderly = rebuild(deps(), "2031-03")
     again = events + events[::3]
     random.Random(2).shuffle(again)
     assert deliver(app, again, size=9) == []
-    shuffled = service.rebuild(deps(), "2031-03")
+    shuffled = rebuild(deps(), "2031-03")
     for r in (orderly, shuffled):
         for k in ("built_at", "touched_until"):
             r.pop(k)
@@ -52,10 +54,10 @@ def test_given_the_schedule_when_fired_at_00_and_01_utc_then_only_the_02_00_loca
     events = list(month_events(43, year=2031, month=5, clients=2))
     assert deliver(app, events) == []
     summer = datetime(2031, 6, 2, 0, 0, tzinfo=timezone.utc)  # 02:00 CEST
-    assert service.nightly(deps(), datetime(2031, 6, 2, 1, 0, tzinfo=timezone.utc)) == []  # 03:00 CEST
-    built = service.nightly(deps(), summer)
+    assert nightly(deps(), datetime(2031, 6, 2, 1, 0, tzinfo=timezone.utc)) == []  # 03:00 CEST
+    built = nightly(deps(), summer)
     assert "2031-05" in built
-    assert service.nightly(deps(), summer) == []  # the same night again: once
+    assert nightly(deps(), summer) == []  # the same night again: once
     assert deps().store.report("2031-05")["client_months"] == 2
 
 
@@ -71,7 +73,7 @@ def test_given_changes_after_a_build_when_built_incrementally_on_dynamodb_then_i
     app = app_client("reports")
     events = list(month_events(47, year=2031, month=8, clients=4))
     assert deliver(app, events) == []
-    before = service.rebuild(deps(), "2031-08")
+    before = rebuild(deps(), "2031-08")
     later = []
     for e in [e for e in events if e.event_type == "visit.changed"][::40]:
         v = e.parse()
@@ -80,8 +82,8 @@ def test_given_changes_after_a_build_when_built_incrementally_on_dynamodb_then_i
                                     visit=v.visit.model_copy(update={"minutes": minutes, "insatser": split_minutes(
                                         minutes, [i.insats for i in v.visit.insatser])})).envelope("visits"))
     assert deliver(app, later) == []
-    incremental = service.build(deps(), "2031-08")
-    full = service.rebuild(deps(), "2031-08")
+    incremental = build(deps(), "2031-08")
+    full = rebuild(deps(), "2031-08")
     assert incremental["build"] == "incremental" and incremental["versions"] != before["versions"]
     assert incremental["municipality"]["performed_minutes"] > before["municipality"]["performed_minutes"]
     for r in (incremental, full):
@@ -100,20 +102,20 @@ def test_given_a_change_after_the_build_on_dynamodb_when_read_then_rows_and_tota
     app = app_client("reports")
     events = list(month_events(53, year=2031, month=9, clients=3))
     assert deliver(app, events) == []
-    before = service.build(deps(), "2031-09")["municipality"]["performed_minutes"]
+    before = build(deps(), "2031-09")["municipality"]["performed_minutes"]
     v = next(e.parse() for e in events if e.event_type == "visit.changed" and e.payload["visit"]["insatser"])
     longer = v.visit.minutes + 45
     assert deliver(app, [VisitChangedV2(**{**v.model_dump(exclude={"visit"}), "visit_version": v.visit_version + 1},
                                         visit=v.visit.model_copy(update={"minutes": longer, "insatser": split_minutes(
                                             longer, [i.insats for i in v.visit.insatser])})).envelope("visits")]) == []
-    read = service.read_report(deps(), ou, "2031-09")
+    read = read_report(deps(), ou, "2031-09")
     assert read["municipality"]["performed_minutes"] == before == sum(r["performed"] for r in read["rows"])
-    service.build(deps(), "2031-09")
-    read = service.read_report(deps(), ou, "2031-09")
+    build(deps(), "2031-09")
+    read = read_report(deps(), ou, "2031-09")
     assert read["municipality"]["performed_minutes"] == before + 45 == sum(r["performed"] for r in read["rows"])
     # an operator's recompute (every result again from the states) changes nothing here
-    again = service.recompute(deps(), "2031-09")
-    assert again["providers"] == service.build(deps(), "2031-09")["providers"] == read["providers"]
+    again = recompute(deps(), "2031-09")
+    assert again["providers"] == build(deps(), "2031-09")["providers"] == read["providers"]
 
 
 def test_given_a_late_previous_month_on_dynamodb_when_consumed_then_the_months_first_windows_count_it(app_client):
@@ -123,12 +125,12 @@ def test_given_a_late_previous_month_on_dynamodb_when_consumed_then_the_months_f
     october = list(month_events(59, year=2031, month=10, clients=4))
     september = [e for e in month_events(59, year=2031, month=9, clients=4) if e.event_type == "visit.changed"]
     assert deliver(app, october) == []
-    alone = service.rebuild(deps(), "2031-10")["municipality"]["continuity"]["windows"][0]
+    alone = rebuild(deps(), "2031-10")["municipality"]["continuity"]["windows"][0]
     assert deliver(app, september) == []
-    full = service.rebuild(deps(), "2031-10")
+    full = rebuild(deps(), "2031-10")
     first = full["municipality"]["continuity"]["windows"][0]
     assert alone["clients"] == 0 and first["from"] == "2031-09-18" and first["clients"] > 0
-    incremental = service.build(deps(), "2031-10")
+    incremental = build(deps(), "2031-10")
     for r in (incremental, full):
         for k in ("built_at", "build", "touched_until"):
             r.pop(k)

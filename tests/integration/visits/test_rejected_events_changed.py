@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from services.aws import client, queue_url
 from services.contracts.events import Envelope, RejectedEventsChanged
-from services.reports.domain import ClientMonth
+from services.reports.domain.client_month import ClientMonth
 from tests.support.stack import drain
 
 

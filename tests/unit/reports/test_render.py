@@ -1,7 +1,7 @@
 """CSV cells never run as formulas; the chart's axis has round ticks and names every value."""
 import pytest
 
-from services.reports.render import _nice_step, safe_cell, to_svg
+from services.reports.domain.render import _nice_step, safe_cell, to_svg
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+46701234567", "-2", "@SUM(A1)", "\tx", "\rx"])

@@ -5,8 +5,8 @@ from services.contracts.events import (AbsenceRegistered, DecisionPublishedV2, G
                                        VisitContent, split_minutes)
 from services.domain.calendar import STOCKHOLM
 from services.domain.granted import Grant, granted_minutes
-from services.reports.domain import ClientMonth, compute, continuity, grant_entries, windows
-from services.reports.fold import summarize
+from services.reports.domain.client_month import ClientMonth, compute, continuity, grant_entries, windows
+from services.reports.domain.fold import summarize
 from tests.support.people import new_pnr
 
 OLD, YOUNG = new_pnr(1940), new_pnr(1990)
@@ -76,7 +76,7 @@ def test_given_a_window_on_the_autumn_change_when_counted_then_local_time_decide
 
 
 def _c(v):
-    from services.reports.domain import compact
+    from services.reports.domain.client_month import compact
     return compact(v)
 
 
@@ -137,7 +137,7 @@ def with_grants(cm, decision):
 def test_given_a_reader_that_fails_when_prefetched_then_the_error_reaches_the_consumer():
     import pytest
 
-    from services.reports.service import prefetched
+    from services.reports.usecases.rebuild import prefetched
 
     def parts():
         yield 1
@@ -178,7 +178,7 @@ def test_given_the_previous_months_last_days_when_counted_then_the_windows_begin
                 change="created", visit=VisitContent(staff_id="sep", started_at=start, minutes=30,
                                                      ended_at=start + timedelta(minutes=30),
                                                      insatser=split_minutes(30, ["personlig_omsorg"]))), T)
-    from services.reports.domain import tail_of
+    from services.reports.domain.client_month import tail_of
 
     tail = tail_of(september)
     assert list(tail) == ["p1"] and len(tail["p1"]) == 13 and tail["p1"][0] == [2, ["sep"]]
@@ -196,7 +196,7 @@ def test_given_results_added_and_taken_away_when_folded_then_the_figures_are_tho
     import random
     import statistics
 
-    from services.reports.fold import add_result, hist_mean, hist_median, new_agg, report_of
+    from services.reports.domain.fold import add_result, hist_mean, hist_median, new_agg, report_of
 
     rng = random.Random(7)
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.reports.schedule import is_nightly_run
+from services.reports.domain.schedule import is_nightly_run
 
 UTC = timezone.utc
 

@@ -17,6 +17,8 @@ Items (``<m>`` = yyyy-mm, ``<s>`` = the client's shard, 0–31, from a CRC of th
   ``NIGHT`` / ``<date>``: the run-once records.
 
 The low-level client is used on purpose: items are strings, not maps, so nothing is converted.
+Every ``ClientError`` stops here: a failed condition is ``Conflict``, the rest the domain's errors
+(``translated_errors``).
 """
 from __future__ import annotations
 
@@ -27,11 +29,12 @@ from typing import Any, Iterator
 
 from botocore.exceptions import ClientError
 
-from ..adapters.dynamo import translated_errors
-from ..domain.errors import Conflict
-from ..observability import get_logger
-from .domain import ClientMonth, parse_month
-from .ports import Accumulator, Grants
+from ...adapters.dynamo import translated_errors
+from ...domain.errors import Conflict
+from ...observability import get_logger
+from ..domain.client_month import ClientMonth, parse_month
+from ..domain.grants import Grants
+from ..domain.totals import Accumulator
 
 SHARDS = 32
 # Few enough for the nightly build to read in one call, enough that consumers running side by side
@@ -266,3 +269,11 @@ class DynamoReportsStore:
     def release_night(self, night: str) -> None:
         with translated_errors():
             self.db.delete_item(TableName=self.table, Key={"pk": _s("NIGHT"), "sk": _s(night)})
+
+
+def reports_store() -> DynamoReportsStore:
+    """The reports table of this stage, on the shared lazily built client (the bootstrap's wiring)."""
+    from ...aws import client
+    from ...settings import settings
+
+    return DynamoReportsStore(client("dynamodb"), settings().name("reports"))

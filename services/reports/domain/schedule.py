@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from ..domain.calendar import STOCKHOLM
+from ...domain.calendar import STOCKHOLM
 
 LOCAL_HOUR = 2
 CRON_UTC_HOURS = "0,1"

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from ..contracts.events import (AbsenceRegistered, DecisionPublished, RejectedEventsChanged, VisitChanged,
+from ...contracts.events import (AbsenceRegistered, DecisionPublished, RejectedEventsChanged, VisitChanged,
                                 VisitChangedV2, VisitContent, granted_lines)
-from ..domain.calendar import STOCKHOLM
-from ..domain.granted import Grant, days_in, granted_minutes, matched_insats, month_days
-from ..domain.personnummer import Personnummer
+from ...domain.calendar import STOCKHOLM
+from ...domain.granted import Grant, days_in, granted_minutes, matched_insats, month_days
+from ...domain.personnummer import Personnummer
 
 # Kolada's personalkontinuitet: clients aged 65 or more with at least two visits a day, visits
 # between 07:00 and 22:00, safety-alarm call-outs and meal deliveries left out, 14 days.

@@ -1,13 +1,19 @@
-"""An in-memory reports store with the adapter's semantics: optimistic versions (Conflict on a
-stale write), summaries never replaced by a lower version, each version's result kept."""
+"""The in-memory fake of reports' port ``ReportsStore`` with the adapter's semantics: optimistic
+versions (Conflict on a stale write), summaries never replaced by a lower version, each version's
+result kept. ``tests/integration/contracts/test_reports_store.py`` holds it to the DynamoDB adapter.
+
+``Clock`` is here until ``tests/support/fakes/common.py`` (the shared fakes) lands; it has the shared
+clock's interface (``now``/``at``, ``advance``), so it is replaced by an import."""
 from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from services.domain.errors import Conflict
-from services.reports.domain import ClientMonth, parse_month
-from services.reports.ports import Accumulator, Grants
+from services.reports.domain.client_month import ClientMonth, parse_month
+from services.reports.domain.grants import Grants
+from services.reports.domain.totals import Accumulator
 
 SHARDS = 4
 ACC_SHARDS = 2
@@ -64,7 +70,7 @@ class FakeReportsStore:
             if self.sums.get((month, client), (0,))[0] < version:
                 self.sums[(month, client)] = (version, _copy(result))
             self.records[(month, client, version)] = _copy(result)
-            self.months[month] = max(self.months.get(month, ""), at)
+            self.months[month] = at  # as the adapter: the last save's time
 
     def summaries_in(self, month, shard):
         for (m, client), (version, result) in sorted(self.sums.items()):
@@ -72,7 +78,14 @@ class FakeReportsStore:
                 yield client, version, _copy(result)
 
     def results_at(self, month, versions):
-        return {c: _copy(self.records[(month, c, v)]) for c, v in versions.items()}
+        # As the adapter: a version no longer kept gives the current summary; no summary, no row.
+        out = {}
+        for client, version in versions.items():
+            if (month, client, version) in self.records:
+                out[client] = _copy(self.records[(month, client, version)])
+            elif (month, client) in self.sums:
+                out[client] = _copy(self.sums[(month, client)][1])
+        return out
 
     def client_months_in(self, month, shard):
         for (m, client), (text, ver, res, pres) in sorted(self.cms.items()):
@@ -103,7 +116,9 @@ class FakeReportsStore:
         if self.grant_items.get(grants.client, Grants(grants.client)).version != grants.version:
             raise Conflict("stale")
         grants.version += 1
-        self.grant_items[grants.client] = copy.deepcopy(grants)
+        kept = copy.deepcopy(grants)
+        kept.months.sort()  # as the adapter keeps them
+        self.grant_items[grants.client] = kept
 
     def save_report(self, report):
         self.reports[report["month"]] = _copy(report)
@@ -119,3 +134,4 @@ class FakeReportsStore:
 
     def release_night(self, night):
         self.nights.discard(night)
+

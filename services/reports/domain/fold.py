@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from ..domain.absences import ABSENCE_KINDS
-from .domain import DEVIATIONS, MANY_STAFF, parse_month, share, windows
+from ...domain.absences import ABSENCE_KINDS
+from .client_month import DEVIATIONS, MANY_STAFF, parse_month, share, windows
 
 SUMS = ("granted", "performed", "approved", "visits", "double_staffed", "beyond_granted")
 

@@ -1,0 +1,38 @@
+"""What a reader of a report may see, and its rows. Pure."""
+from __future__ import annotations
+
+from ...auth.principal import Principal
+from ...domain.errors import Forbidden
+from ...domain.personnummer import mask
+
+
+def scope(who: Principal, provider_id: str | None) -> str | None:
+    """The provider whose report ``who`` may read (None: all). A provider's people read only their own."""
+    if who.of_provider:
+        if provider_id and provider_id != who.provider_id:
+            raise Forbidden("a provider reads only its own report")
+        return who.provider_id
+    return provider_id
+
+
+def rows_of(published: dict[str, dict], provider: str | None, case_worker: str | None = None) -> list[dict]:
+    """One row per client, provider and insats (absence days and continuity are the client's);
+    ``case_worker``: only the clients whose decisions name them."""
+    rows = []
+    for client in sorted(published):
+        result = published[client]
+        if case_worker is not None and case_worker not in result.get("case_workers", ()):
+            continue
+        for part in result["parts"]:
+            if provider is not None and part["provider"] != provider:
+                continue
+            counted = [c for c in part["continuity"] if c is not None]
+            base = {"provider_id": part["provider"], "client": mask(client), "aged_65": part["aged_65"],
+                    "absence_days": part["absence_days"],
+                    "continuity_max": max(counted) if counted else None,
+                    "visits_on_absence_days": part.get("visits_on_absence_days", [])}
+            for row in part["rows"] or [{"insats": "", "granted": 0, "performed": 0, "approved": 0, "visits": 0,
+                                         "double_staffed": 0, "without_decision": False}]:
+                rows.append({**base, **row, "share_performed": (round(row["performed"] / row["granted"], 4)
+                                                                 if row["granted"] else None)})
+    return rows
