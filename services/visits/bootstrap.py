@@ -15,22 +15,11 @@ if TYPE_CHECKING:
 @cache
 def deps() -> VisitsDeps:
     from ..adapters.messaging import send_batch
-    from ..aws import table
-    from .adapters.absences import DynamoAbsences
-    from .adapters.batches import STORE_ERRORS
-    from .adapters.client_days import DynamoClientDays
-    from .adapters.devices import DynamoDevices
-    from .adapters.grants import DynamoGrants
-    from .adapters.lookups import DynamoIngestLookups
-    from .adapters.staff import DynamoStaffRegistry
+    from .adapters.wiring import table_adapters
     from .ports import VisitsDeps
 
-    visits = table("visits")  # one table, one adapter per aggregate over it
     limit = os.environ.get("VISITS_TAG_LIMIT")
-    return VisitsDeps(days=DynamoClientDays(visits), devices=DynamoDevices(visits), staff=DynamoStaffRegistry(visits),
-                      absences=DynamoAbsences(visits), grants=DynamoGrants(visits),
-                      lookups=DynamoIngestLookups(visits), send=send_batch, store_errors=STORE_ERRORS,
-                      **({"tag_limit": int(limit)} if limit else {}))
+    return VisitsDeps(**table_adapters(), send=send_batch, **({"tag_limit": int(limit)} if limit else {}))
 
 
 def handle_visit_events(batch: list[tuple[str, QueuedEvents]]) -> set[str]:
