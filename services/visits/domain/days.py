@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from ...domain.calendar import stockholm_date
+from ...domain.calendar import STOCKHOLM, stockholm_date
 from .model import RejectedEvent, StoredEvent, Visit, VisitEvent
 
 class DayKey(NamedTuple):
@@ -28,6 +28,11 @@ class DayKey(NamedTuple):
 
 def day_of(instant: datetime) -> date:
     return stockholm_date(instant)
+
+
+def noon(day: date) -> datetime:
+    """An instant of a Stockholm date (for month and lock-date rules on dates)."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=STOCKHOLM)
 
 
 def day_key_of(e: VisitEvent) -> DayKey:

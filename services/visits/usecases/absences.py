@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 from ...auth.principal import Principal
 from ...contracts.events import AbsenceRegistered
 from ...domain.errors import ValidationFailed
+from ..domain.days import noon
 from ..domain.model import Absence
 from ..schemas import AbsenceView, RegisterAbsence
 from .guards import open_for_change
-from .processing import noon
 
 if TYPE_CHECKING:
     from ..ports import VisitsDeps

@@ -30,16 +30,15 @@ A batch is handled per client-day (provider, client, Stockholm date), each one r
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ...domain.calendar import STOCKHOLM, is_month_open, month_of
+from ...domain.calendar import is_month_open, month_of
 from ...domain.errors import Conflict
 from ...domain.granted import home_care_decisions
 from ...observability import get_logger
 from ..domain import rules
 from ..domain.builder import Built, build
-from ..domain.days import ClientDay, DayKey, day_key_of, day_of
+from ..domain.days import ClientDay, DayKey, day_key_of, day_of, noon
 from ..domain.model import Device, RejectedEvent, StoredEvent, Visit, VisitEvent
 from ..domain.outgoing import rejected_events_changed
 from ..domain.versions import carry_over, changed_events, comparable, removed_event, versioned, waits
@@ -428,8 +427,3 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
         except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
             logger.exception("deviations against the decisions could not be marked")
     return failed_keys
-
-
-def noon(day: date) -> datetime:
-    """An instant of a Stockholm date (for month and lock-date rules on dates)."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=STOCKHOLM)
