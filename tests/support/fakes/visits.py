@@ -121,8 +121,10 @@ class FakeClientDays:
     def visits_page(self, provider: str, year: int, month: int, client: str | None = None, *, limit: int,
                     cursor: dict[str, Any] | None = None) -> tuple[list[Visit], dict[str, Any] | None]:
         listed = self.months.get((provider, f"{year:04d}-{month:02d}"), {})
-        ordered = [(sk, v) for sk in sorted(listed) if not client or sk.startswith(f"{client}#") if listed[sk] in self.days
-                   for v in sorted(self.days[listed[sk]].visits.values(), key=lambda v: (v.started_at, v.visit_id))]
+        days = [(sk, self.days[listed[sk]]) for sk in sorted(listed)
+                if (not client or sk.startswith(f"{client}#")) and listed[sk] in self.days]
+        ordered = [(sk, v) for sk, day in days
+                   for v in sorted(day.visits.values(), key=lambda v: (v.started_at, v.visit_id))]
         start = 0
         if cursor:
             start = next((i for i, (sk, _) in enumerate(ordered) if sk >= cursor["day"]), len(ordered))
