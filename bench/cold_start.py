@@ -194,18 +194,18 @@ def _visits(issuer) -> FirstRequest:  # noqa: ANN001
     """A staff member reads the month of four visits they made yesterday (a client with a bound tag)."""
     from services.aws import client, queue_url
     from services.visits.bootstrap import deps
-    from services.visits.model import Device
+    from services.visits.domain.model import Device
     from tests.support.people import new_pnr
     from tests.support.stack import drain
 
     provider, pnr, tag = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1935), f"TAG-{uuid.uuid4().hex[:10]}"
     now = datetime.now(timezone.utc)
-    deps().repo.add_staff(provider, "anna")
-    deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
-                             "outcome": "granted", "granted_minutes_per_month": 6000, "valid_from": "2000-01-01",
-                             "valid_to": None, "decided_at": "2000-01-01T00:00:00+00:00"})
-    deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr, status="bound",
-                                  ordered_at=now, bound_at=now))
+    deps().staff.add_staff(provider, "anna")
+    deps().grants.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                               "outcome": "granted", "granted_minutes_per_month": 6000, "valid_from": "2000-01-01",
+                               "valid_to": None, "decided_at": "2000-01-01T00:00:00+00:00"})
+    deps().devices.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr, status="bound",
+                                    ordered_at=now, bound_at=now))
     staff = issuer.token_for("provider_staff", user_id="anna", provider_id=provider)
     day = now.replace(hour=6, minute=0, second=0, microsecond=0) - timedelta(days=1)
     events = [{"event_id": str(uuid.uuid4()), "type": kind, "staff_id": "anna", "provider_id": provider,

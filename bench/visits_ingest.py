@@ -117,7 +117,7 @@ def _run(port: int) -> None:
     from services.auth.dev_issuer import DevIssuer
     from services.aws import client, queue_url, resource, table
     from services.visits.bootstrap import deps
-    from services.visits.model import Device
+    from services.visits.domain.model import Device
     from tests.support.people import new_pnr
     from tests.support.stack import AppClient
 
@@ -137,15 +137,15 @@ def _run(port: int) -> None:
     def workload() -> tuple[str, str, list[dict]]:
         """N/2 visits, each an arrival and a departure, for N/10 clients with a bound tag each."""
         provider = f"prov-{uuid.uuid4().hex[:8]}"
-        deps().repo.add_staff(provider, "anna")
+        deps().staff.add_staff(provider, "anna")
         token = issuer.token_for("provider_staff", user_id="anna", provider_id=provider)
         clients = []
         for _ in range(max(1, N_EVENTS // 10)):
             pnr, tag = new_pnr(1940), f"TAG-{uuid.uuid4().hex[:10]}"
-            deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr,
+            deps().devices.put_device(Device(device_id=tag, kind="nfc", provider_id=provider, client=pnr,
                                           status="bound", ordered_at=now, bound_at=now))
             if DECISIONS:
-                deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                deps().grants.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
                                          "outcome": "granted", "granted_minutes_per_month": 6000,
                                          "valid_from": "2000-01-01", "valid_to": None,
                                          "decided_at": "2000-01-01T00:00:00+00:00"})
@@ -203,7 +203,7 @@ def _run(port: int) -> None:
             provider, token, events = workload()
             ours_s.append(ours(token, events))
             raw_s.append(raw(events))
-            built = len(deps().repo.visits_of_month(provider, start_of_day.year, start_of_day.month))
+            built = len(deps().days.visits_of_month(provider, start_of_day.year, start_of_day.month))
         o, r = statistics.median(ours_s), statistics.median(raw_s)
         return o, r, o / r, built
 
@@ -246,7 +246,7 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
     from botocore import xform_name
 
     from services.aws import client
-    from services.visits.repository import _PARALLEL
+    from services.visits.adapters.batches import PARALLEL as _PARALLEL
 
     dynamodb, sqs = client("dynamodb"), client("sqs")
     queue = sqs.create_queue(QueueName=f"bench-floor-{uuid.uuid4().hex[:8]}")["QueueUrl"]
@@ -319,10 +319,10 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
 
 def _seed(visits: int, around: datetime) -> float:
     """Stores ``visits`` visits as client-days of ten visits each (with their pointers), in batches."""
-    from services.visits.days import ClientDay
-    from services.visits.model import Visit
+    from services.visits.domain.days import ClientDay
+    from services.visits.domain.model import Visit
     from services.aws import table
-    from services.visits.repository import day_items
+    from services.visits.adapters.client_days import day_items
     from tests.support.people import new_pnr
 
     started = time.perf_counter()

@@ -29,170 +29,170 @@ def paged(path, query, page, cursor):
 @api.operation("visit_events.post", body=S + "PostVisitEvents", response=S + "Accepted", status=202,
                summary="The staff app's events (arrival, departure, insatser, double staffing, client absent)")
 def post_visit_events(call, body):
-    from services.visits import service as visits
+    from services.visits.usecases.ingest import accept_events
 
-    return visits.accept_events(deps(), call.who, body)
+    return accept_events(deps(), call.who, body)
 
 
 @app.route("/visits")
 @api.operation("visits.read", query=S + "VisitQuery", response=f"list[{S}VisitView]", summary="Visits of a month")
 def list_visits(call, query):
-    from services.visits import service as visits
+    from services.visits.usecases.reading import visits_page
 
-    return paged("/visits", query, *visits.visits_page(deps(), call.who, query))
+    return paged("/visits", query, *visits_page(deps(), call.who, query))
 
 
 @app.route("/visits", methods=["POST"])
 @api.operation("visits.edit", body=S + "PostRegistration", response=S + "VisitView", status=201,
                summary="Post-registration (efterregistrering): technology failure or absence period")
 def post_register(call, body):
-    from services.visits import service as visits
+    from services.visits.usecases.edits import post_register
 
-    return visits.post_register(deps(), call.who, body)
+    return post_register(deps(), call.who, body)
 
 
 @app.route("/visits/{visit_id}")
 @api.operation("visits.read", response=S + "VisitView", summary="One visit")
 def get_visit(call, visit_id):
-    from services.visits import service as visits
+    from services.visits.usecases.reading import get_visit
 
-    return visits.get_visit(deps(), call.who, visit_id)
+    return get_visit(deps(), call.who, visit_id)
 
 
 @app.route("/visits/{visit_id}", methods=["PATCH"])
 @api.operation("visits.edit", body=S + "EditVisit", response=S + "VisitView",
                summary="Edit a visit until the lock date")
 def edit_visit(call, body, visit_id):
-    from services.visits import service as visits
+    from services.visits.usecases.edits import edit
 
-    return visits.edit(deps(), call.who, visit_id, body)
+    return edit(deps(), call.who, visit_id, body)
 
 
 @app.route("/visits/{visit_id}/approve", methods=["POST"])
 @api.operation("visits.approve", body=S + "Reasoned", response=S + "VisitView", summary="Approve a visit")
 def approve_visit(call, body, visit_id):
-    from services.visits import service as visits
+    from services.visits.usecases.approval import approve
 
-    return visits.approve(deps(), call.who, visit_id, body)
+    return approve(deps(), call.who, visit_id, body)
 
 
 @app.route("/visits/{visit_id}/unapprove", methods=["POST"])
 @api.operation("visits.approve", body=S + "Reasoned", response=S + "VisitView",
                summary="Undo an approval until the lock date")
 def unapprove_visit(call, body, visit_id):
-    from services.visits import service as visits
+    from services.visits.usecases.approval import unapprove
 
-    return visits.unapprove(deps(), call.who, visit_id, body)
+    return unapprove(deps(), call.who, visit_id, body)
 
 
 @app.route("/visits/{visit_id}/deviation-decisions", methods=["POST"])
 @api.operation("visits.approve_deviation", body=S + "DeviationDecision", response=S + "VisitView",
                summary="The case worker approves or rejects a pending deviation")
 def decide_deviation(call, body, visit_id):
-    from services.visits import service as visits
+    from services.visits.usecases.deviations import decide_deviation
 
-    return visits.decide_deviation(deps(), call.who, visit_id, body.index, body.decision, body.reason)
+    return decide_deviation(deps(), call.who, visit_id, body.index, body.decision, body.reason)
 
 
 @app.route("/rejected-events")
 @api.operation("rejected_events.read", query=S + "RejectedQuery", response=f"list[{S}RejectedView]",
                summary="Your provider's events that failed a check or fit no visit")
 def list_rejected(call, query):
-    from services.visits import service as visits
+    from services.visits.usecases.rejected import rejected_page
 
-    return paged("/rejected-events", query, *visits.rejected_page(deps(), call.who, query))
+    return paged("/rejected-events", query, *rejected_page(deps(), call.who, query))
 
 
 @app.route("/rejected-events/{event_id}/corrections", methods=["POST"])
-@api.operation("rejected_events.correct", body="services.visits.model:StaffAppEvent", response=S + "Accepted",
+@api.operation("rejected_events.correct", body="services.visits.domain.model:StaffAppEvent", response=S + "Accepted",
                status=202,
                summary="Send a corrected event for a rejected one")
 def correct_rejected(call, body, event_id):
-    from services.visits import service as visits
+    from services.visits.usecases.rejected import correct_rejected
 
-    return visits.correct_rejected(deps(), call.who, event_id, body)
+    return correct_rejected(deps(), call.who, event_id, body)
 
 
 @app.route("/absences", methods=["POST"])
 @api.operation("absences.manage", body=S + "RegisterAbsence", response=S + "AbsenceView", status=201,
                summary="Register a client's absence")
 def register_absence(call, body):
-    from services.visits import service as visits
+    from services.visits.usecases.absences import register_absence
 
-    return visits.register_absence(deps(), call.who, body)
+    return register_absence(deps(), call.who, body)
 
 
 @app.route("/absences")
 @api.operation("absences.manage", response=f"list[{S}AbsenceView]", summary="The provider's client absences")
 def list_absences(call):
-    from services.visits import service as visits
+    from services.visits.usecases.absences import list_absences
 
-    return visits.list_absences(deps(), call.who)
+    return list_absences(deps(), call.who)
 
 
 @app.route("/devices/orders", methods=["POST"])
 @api.operation("tags.manage", body=S + "OrderTags", response=f"list[{S}DeviceView]", status=201,
                summary="Order NFC tags")
 def order_tags(call, body):
-    from services.visits import service as visits
+    from services.visits.usecases.devices import order_tags
 
-    return visits.order_tags(deps(), call.who, body.count, body.kind)
+    return order_tags(deps(), call.who, body.count, body.kind)
 
 
 @app.route("/devices")
 @api.operation("tags.read", query=S + "TagQuery", response=f"list[{S}DeviceView]",
                summary="A provider's tags and locks")
 def list_devices(call, query):
-    from services.visits import service as visits
+    from services.visits.usecases.devices import list_devices
 
-    return visits.list_devices(deps(), call.who, query)
+    return list_devices(deps(), call.who, query)
 
 
 @app.route("/devices/{device_id}/bind", methods=["POST"])
 @api.operation("tags.manage", body=S + "BindTag", response=S + "DeviceView", summary="Bind a tag to its one client")
 def bind_tag(call, body, device_id):
-    from services.visits import service as visits
+    from services.visits.usecases.devices import bind_tag
 
-    return visits.bind_tag(deps(), call.who, device_id, body.client)
+    return bind_tag(deps(), call.who, device_id, body.client)
 
 
 @app.route("/devices/{device_id}/retire", methods=["POST"])
 @api.operation("tags.manage", response=S + "DeviceView", summary="Retire a tag (never reused)")
 def retire_tag(call, device_id):
-    from services.visits import service as visits
+    from services.visits.usecases.devices import retire_tag
 
-    return visits.retire_tag(deps(), call.who, device_id)
+    return retire_tag(deps(), call.who, device_id)
 
 
 @app.route("/staff", methods=["POST"])
 @api.operation("staff.manage", body=S + "AddStaff", response=S + "StaffView", status=201,
                summary="Register a staff member with your provider (the staff registry the checks use)")
 def add_staff(call, body):
-    from services.visits import service as visits
+    from services.visits.usecases.staff import add_staff
 
-    return visits.add_staff(deps(), call.who, body.user_id)
+    return add_staff(deps(), call.who, body.user_id)
 
 
 @app.route("/staff")
 @api.operation("staff.manage", response=f"list[{S}StaffView]", summary="Your provider's staff registry")
 def list_staff(call):
-    from services.visits import service as visits
+    from services.visits.usecases.staff import list_staff
 
-    return visits.list_staff(deps(), call.who)
+    return list_staff(deps(), call.who)
 
 
 @app.route("/staff/{user_id}", methods=["DELETE"])
 @api.operation("staff.manage", response=S + "StaffView",
                summary="Remove a staff member: their later events are rejected")
 def remove_staff(call, user_id):
-    from services.visits import service as visits
+    from services.visits.usecases.staff import remove_staff
 
-    return visits.remove_staff(deps(), call.who, user_id)
+    return remove_staff(deps(), call.who, user_id)
 
 
 @app.on_sqs_message(**queue_source("visits-ingest"))
 def on_visit_events(event):
-    from services.visits.model import QueuedEvents
+    from services.visits.domain.model import QueuedEvents
 
     return process_grouped(event, service="visits", model=QueuedEvents, handle_all=handle_visit_events)
 

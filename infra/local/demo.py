@@ -65,18 +65,19 @@ def _seed_notify(home_care: dict[str, Any]) -> list[str]:
 
 def _seed_home_care(home_care: dict[str, Any]) -> list[str]:
     from services.visits.bootstrap import deps
-    from services.visits.model import Device
+    from services.visits.domain.model import Device
 
-    repo, done = deps().repo, []
+    visits, done = deps(), []
     for provider in home_care["providers"]:
         # The coordinator (who approves and keeps the registry) may perform visits too: registered as staff,
         # never approving their own.
         for user in [*provider["staff"], *provider.get("coordinators", [])]:
-            repo.add_staff(provider["provider_id"], user)
+            visits.staff.add_staff(provider["provider_id"], user)
             done.append("staff")
     seeded_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for d in home_care["devices"]:
-        repo.put_device(Device(device_id=d["device_id"], kind=d["kind"], provider_id=d["provider_id"],
-                               client=d["client"], status="bound", ordered_at=seeded_at, bound_at=seeded_at))
+        visits.devices.put_device(Device(device_id=d["device_id"], kind=d["kind"], provider_id=d["provider_id"],
+                                         client=d["client"], status="bound", ordered_at=seeded_at,
+                                         bound_at=seeded_at))
         done.append("device")
     return done

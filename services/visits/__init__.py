@@ -1,12 +1,15 @@
 """Home-care visits: staff app events in; visits, deviations, approvals and absences out.
 
-Modules, each importing only those before it: ``model`` (events, visits, devices, absences, rejected
-events), ``rules`` (pure checks and limits), ``builder`` (visits from a client-day's set of events,
-order-independent), ``days`` (a client-day, the unit of consistency), ``deps`` (what the use cases are
-given), ``writes`` (versioned writes of a client-day, retried on conflict), ``granted_check`` (visits
-against the decisions), ``processor`` (the ``visits-ingest`` consumer), ``service`` (use cases),
-``schemas`` and ``paging`` (API shapes, cursors); ``repository`` (the ``visits`` table, the only module
-that talks to DynamoDB) and ``bootstrap`` (composition root).
+The shape of every context: ``domain/`` (``model``: events, visits, devices, absences, rejected
+events; ``rules``: pure checks and limits; ``builder``: visits from a client-day's set of events,
+order-independent; ``days``: the client-day, the unit of consistency, and its ``DayKey``;
+``versions`` and ``outgoing``: a visit's next version and the events a change sends), ``usecases/``
+(one module per feature; ``processing`` is the ``visits-ingest`` consumer, ``day_writes`` the
+versioned write of a client-day, retried on conflict, ``granted_check`` visits against the
+decisions), ``ports.py`` (one Protocol per aggregate — client-days, devices, staff, absences,
+grants — and ``VisitsDeps``, typed with them), ``adapters/`` (the ``visits`` table: one DynamoDB
+adapter per aggregate, the only code of visits that talks to DynamoDB), ``schemas`` and ``paging``
+(API shapes, cursors) and ``bootstrap`` (composition root).
 
 Decisions where the municipality's guide (Haninge's digital time registration) is silent:
 
@@ -65,5 +68,5 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   within it. Tags are bound once and never re-bound, even after retirement.
 - One writer per client-day: every change of a client-day (events, rebuilt visits, approvals, edits,
   corrections) is one conditional write of its one item; a writer that meets another reads again and
-  applies its change again (``writes.update_day``), so nothing is lost and no transaction is needed.
+  applies its change again (``usecases/day_writes.update_day``), so nothing is lost and no transaction is needed.
 """

@@ -10,7 +10,7 @@ from ..domain.absences import AbsenceKind
 from ..domain.bounds import CleanLine, CleanText, SaneDate, SaneDatetime, check_date
 from ..domain.personnummer import Personnummer
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
-from .model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
+from .domain.model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
 
 MAX_INSATSER = 20  # a visit holds a handful; a bound keeps a hostile list from costing anything
 Insatser = Annotated[list[Annotated[CleanLine, Field(max_length=64)]],

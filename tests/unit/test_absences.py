@@ -7,7 +7,7 @@ from services.billing.domain.rules import DayRule
 from services.contracts.events import AbsenceRegistered
 from services.domain.absences import ABSENCE_KINDS
 from services.reports.domain.render import ABSENCE_LABELS
-from services.visits.model import Absence
+from services.visits.domain.model import Absence
 from services.visits.schemas import RegisterAbsence
 
 MODELS = [AbsenceRegistered, Absence, RegisterAbsence, AbsenceFacts]

@@ -47,8 +47,9 @@ def test_given_the_eservices_app_when_imported_then_no_models_contracts_use_case
 
 def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_or_repository_are_loaded():
     modules = modules_after_app_import("visits")
-    deferred = ("services.visits.schemas", "services.visits.model", "services.visits.service",
-                "services.visits.repository", "services.contracts.events", "services.adapters.dynamo")
+    deferred = ("services.visits.schemas", "services.visits.domain", "services.visits.usecases",
+                "services.visits.adapters", "services.visits.ports", "services.contracts.events",
+                "services.adapters.dynamo")
     assert _loaded(modules, deferred) == []
 
 

@@ -18,7 +18,7 @@ from services.contracts.events import Recipient
 from services.notify.domain.preferences import ContactPreferences
 from services.notify.ports import NotifyDeps
 from services.notify.usecases.lock_date_reminder import remind_lock_date
-from services.visits.rules import locked_reason
+from services.visits.domain.rules import locked_reason
 from tests.support.fakes.notify import (FakeDeliveries, FakePreferences, FakeSuppressions, RecordingEmailSender,
                                        RecordingSmsSender)
 from tests.unit.notify.test_notifications import CFG

@@ -10,7 +10,7 @@ import pytest
 
 from services.aws import client, queue_url
 from services.visits.bootstrap import deps
-from services.visits.model import Device
+from services.visits.domain.model import Device
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
@@ -26,7 +26,7 @@ class Provider:
         self.coordinator = token("provider_coordinator", user_id="cora", provider_id=self.id)
         self.approver = self.coordinator
         for user in self.staff:
-            deps().repo.add_staff(self.id, user)
+            deps().staff.add_staff(self.id, user)
 
     def token_of(self, user):
         return self._token("provider_staff", user_id=user, provider_id=self.id)
@@ -36,11 +36,11 @@ class Provider:
         tag = f"TAG-{uuid.uuid4().hex[:10]}"
         now = datetime.now(timezone.utc)
         if decision:  # home care granted long ago, more time than any test uses
-            deps().repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+            deps().grants.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
                                      "outcome": "granted", "granted_minutes_per_month": 100_000,
                                      "valid_from": "2000-01-01", "valid_to": None,
                                      "decided_at": "2000-01-01T00:00:00+00:00"})
-        deps().repo.put_device(Device(device_id=tag, kind="nfc", provider_id=self.id, client=pnr, status="bound",
+        deps().devices.put_device(Device(device_id=tag, kind="nfc", provider_id=self.id, client=pnr, status="bound",
                                       ordered_at=now, bound_at=now))
         return pnr, tag
 

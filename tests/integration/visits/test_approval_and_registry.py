@@ -10,9 +10,10 @@ from services.aws import client, queue_url
 from services.contracts.events import DecisionPublished
 from services.domain.calendar import lock_deadline, month_of
 from services.domain.errors import PeriodLocked
-from services.visits import service
 from services.visits.bootstrap import deps
 from services.visits.schemas import Reasoned
+from services.visits.usecases.approval import approve
+from services.visits.usecases.devices import order_tags
 from tests.support.stack import drain
 from tests.unit.visits.support import PEOPLE
 
@@ -70,9 +71,9 @@ class TestApproval:
 
         staff = Principal(subject="cora", role=Role.PROVIDER_COORDINATOR, user_id="cora", provider_id=provider.id)
         with pytest.raises(PeriodLocked, match="lock date"):
-            service.approve(later, staff, visit["visit_id"], Reasoned(reason="sent", version=visit["version"]))
+            approve(later, staff, visit["visit_id"], Reasoned(reason="sent", version=visit["version"]))
         on_the_day = dataclasses.replace(deps(), clock=lambda: after - timedelta(seconds=2))
-        assert service.approve(on_the_day, staff, visit["visit_id"],
+        assert approve(on_the_day, staff, visit["visit_id"],
                                Reasoned(reason="sista dagen", version=visit["version"])).status == "approved"
 
     def test_a_post_registration_for_a_locked_month_is_refused_with_why(self, provider):
@@ -168,9 +169,9 @@ class TestTags:
         from services.domain.errors import Conflict
 
         staff = Principal(subject="anna", role=Role.PROVIDER_STAFF, user_id="anna", provider_id=provider.id)
-        service.order_tags(limited, staff, 2, "nfc")
+        order_tags(limited, staff, 2, "nfc")
         with pytest.raises(Conflict, match="at most 3"):
-            service.order_tags(limited, staff, 2, "nfc")
+            order_tags(limited, staff, 2, "nfc")
 
 
 class TestWhoMay:

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from services.visits.bootstrap import deps
-from services.visits.model import Device
+from services.visits.domain.model import Device
 
 
 def rejected(provider, **query):
@@ -19,10 +19,10 @@ def test_unknown_retired_foreign_and_wrong_kind_devices_are_refused(provider, mo
     pnr, tag = provider.new_client()
     now = datetime.now(timezone.utc)
     retired = f"TAG-{uuid.uuid4().hex[:10]}"
-    deps().repo.put_device(Device(device_id=retired, kind="nfc", provider_id=provider.id, client=pnr,
+    deps().devices.put_device(Device(device_id=retired, kind="nfc", provider_id=provider.id, client=pnr,
                                   status="retired", ordered_at=now, bound_at=now, retired_at=now))
     foreign = f"TAG-{uuid.uuid4().hex[:10]}"
-    deps().repo.put_device(Device(device_id=foreign, kind="nfc", provider_id="prov-other", client=pnr,
+    deps().devices.put_device(Device(device_id=foreign, kind="nfc", provider_id="prov-other", client=pnr,
                                   status="bound", ordered_at=now, bound_at=now))
     events = {
         "unknown": provider.event("arrival", pnr, "TAG-NEVER-ORDERED", morning),
@@ -179,7 +179,7 @@ class TestCorrections:
         assert len(provider.month_visits(pnr, morning)) == 1
         # WHEN the tag becomes known and the offline phone resends the original
         now = datetime.now(timezone.utc)
-        deps().repo.put_device(Device(device_id=later, kind="nfc", provider_id=provider.id, client=pnr,
+        deps().devices.put_device(Device(device_id=later, kind="nfc", provider_id=provider.id, client=pnr,
                                       status="bound", ordered_at=now, bound_at=now))
         provider.post([original])
         provider.deliver()

@@ -6,9 +6,9 @@ import json
 import uuid
 from datetime import timedelta
 
-from services.visits import service
 from services.visits.bootstrap import deps
-from services.visits.model import VisitEvent
+from services.visits.domain.model import VisitEvent
+from services.visits.usecases.processing import ingest_events
 
 END_OF_TIME = "9999-12-31T23:59:59-14:00"
 START_OF_TIME = "0001-01-01T00:00:00+14:00"
@@ -94,7 +94,7 @@ class TestIsolation:
                   provider.event("arrival", fine, tag_f, morning)]
         batch = [(f"m-{i}", VisitEvent.model_validate(e)) for i, e in enumerate(events)]
         # WHEN it is processed THEN no message comes back
-        assert service.ingest_events(broken, batch) == set()
+        assert ingest_events(broken, batch) == set()
         # AND the other client's visit is stored, the failing day's events are listed as rejected
         (open_visit,) = provider.month_visits(fine, morning)
         assert open_visit["status"] == "open"
@@ -116,10 +116,10 @@ class TestIsolation:
                  ("m-fine", VisitEvent.model_validate(provider.event("arrival", fine, tag_f, morning)))]
         # WHEN a batch brings an event to that day and one to another client
         # THEN only that day's message comes back, its event is not called unprocessable, the other is done
-        assert service.ingest_events(broken, batch) == {"m-held"}
+        assert ingest_events(broken, batch) == {"m-held"}
         assert listed(provider, late["event_id"]) is None
         assert provider.month_visits(fine, morning)[0]["status"] == "open"
         # AND once the fault is gone, its redelivery completes the visit
-        assert service.ingest_events(deps(), batch[:1]) == set()
+        assert ingest_events(deps(), batch[:1]) == set()
         (visit,) = provider.month_visits(held, morning)
         assert visit["insatser"] == ["dusch"]

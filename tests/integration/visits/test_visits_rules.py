@@ -13,9 +13,10 @@ from services.aws import client, queue_url
 from services.contracts.events import DecisionPublished, DecisionPublishedV2, GrantedTime, VisitChanged
 from services.domain.calendar import month_of
 from services.domain.errors import Conflict
-from services.visits import service
 from services.visits.bootstrap import deps
-from services.visits.model import Visit
+from services.visits.domain.model import Visit
+from services.visits.usecases.day_writes import write_as
+from services.visits.usecases.devices import order_tags, retire_tag
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
@@ -94,7 +95,7 @@ def test_a_visit_of_a_locked_month_refuses_every_change_and_says_why(provider):
     start = datetime(2025, 1, 20, 8, tzinfo=timezone.utc)
     old = Visit(visit_id=str(uuid.uuid4()), provider_id=provider.id, client=pnr, staff_id="anna", started_at=start,
                 ended_at=start + timedelta(minutes=30), status="registered")
-    saved = service._write(deps(), None, old, "created", by="test", why="a visit of a locked month")
+    saved = write_as(deps(), None, old, "created", by="test", why="a visit of a locked month")
     v, path = provider.visits, f"/visits/{saved.visit_id}"
     assert v.get(path, token=provider.token).json["locked"] is True
     # WHEN the provider edits, approves; the case worker decides THEN 409 period-locked, with the lock date
@@ -256,11 +257,11 @@ class TestTagLimit:
     def test_retiring_a_tag_makes_room_for_another(self, provider):
         limited = dataclasses.replace(deps(), tag_limit=2)
         staff = staff_of(provider)
-        first, _ = service.order_tags(limited, staff, 2, "nfc")
+        first, _ = order_tags(limited, staff, 2, "nfc")
         with pytest.raises(Conflict, match="at most 2"):
-            service.order_tags(limited, staff, 1, "nfc")
-        service.retire_tag(limited, staff, first.device_id)
-        (lock,) = service.order_tags(limited, staff, 1, "digital_lock")
+            order_tags(limited, staff, 1, "nfc")
+        retire_tag(limited, staff, first.device_id)
+        (lock,) = order_tags(limited, staff, 1, "digital_lock")
         assert lock.device_id.startswith("LOCK-")
 
 
@@ -283,10 +284,10 @@ def test_the_relay_publishes_what_a_write_left_in_its_outbox(provider, app_clien
     changed = VisitChanged(visit_id=str(uuid.uuid4()), client=new_pnr(1933), provider_id=provider.id, year=2026,
                            month=11, visit_version=1, change="created")
     envelope = changed.envelope("visits", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    deps().repo.table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
+    deps().days.table.put_item(Item={"pk": f"OUTBOX#{envelope.event_id}", "sk": "OUTBOX",
                                      "outbox": outbox_value([envelope])})
     records = []
-    StreamCursor(deps().repo.table.name).poll(lambda page: records.extend(page) or [])
+    StreamCursor(deps().days.table.name).poll(lambda page: records.extend(page) or [])
     mine = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"] == f"OUTBOX#{envelope.event_id}"]
     # WHEN the app's stream relay gets the write's stream record (as Lambda delivers it)
     chalice = provider.visits._client

@@ -203,4 +203,4 @@ def test_the_demo_data_has_a_coordinator_per_provider(aws):
         logins = [x for x in data["demo_logins"] if x["role"] == "provider_coordinator"
                   and x["provider_id"] == provider["provider_id"]]
         assert logins and all(x["user_id"] in provider["coordinators"] for x in logins)
-        assert all(deps().repo.is_staff(provider["provider_id"], user) for user in provider["coordinators"])
+        assert all(deps().staff.is_staff(provider["provider_id"], user) for user in provider["coordinators"])

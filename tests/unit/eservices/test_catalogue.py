@@ -18,6 +18,6 @@ def test_case_work_decides_on_the_catalogues_insatser_and_breaks_home_care_down_
 
 
 def test_the_staff_apps_codes_are_the_catalogues():
-    from services.visits.model import INSATSER as STAFF_APP
+    from services.visits.domain.model import INSATSER as STAFF_APP
 
     assert dict(catalogue.HOME_CARE_BREAKDOWN) == STAFF_APP

@@ -3,8 +3,8 @@ import random
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from services.visits.builder import build
-from services.visits.model import StoredEvent
+from services.visits.domain.builder import build
+from services.visits.domain.model import StoredEvent
 from tests.unit.visits.support import PEOPLE
 
 CLIENT = PEOPLE["client"]

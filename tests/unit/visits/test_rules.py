@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.domain.calendar import lock_deadline
-from services.visits import rules
-from services.visits.model import Device, Visit, VisitEvent
+from services.visits.domain import rules
+from services.visits.domain.model import Device, Visit, VisitEvent
 from tests.support.people import new_pnr
 from tests.unit.visits.support import PEOPLE
 
@@ -139,7 +139,7 @@ class TestOverlap:
 
 
 def test_a_pending_deviation_keeps_the_provider_from_approving():
-    from services.visits.model import Deviation
+    from services.visits.domain.model import Deviation
 
     pending = Deviation(code="manual_receipt", by="anna", at=NOW, status="pending")
     assert "manual_receipt deviation waits for the case worker" in rules.waiting_for_case_worker(

@@ -163,7 +163,7 @@ def test_a_time_without_a_time_zone_is_refused_naming_its_field_in_every_model()
     absence = {"client": PEOPLE["client"], "kind": "hospital", "starts_on": "2026-11-01", "learned_at": T.isoformat()}
     assert fields(RegisterAbsence, {**absence, "announced_at": NAIVE}) == {"announced_at"}
     # AND an event already queued (bounded by no window) still needs its time zone
-    from services.visits.model import VisitEvent
+    from services.visits.domain.model import VisitEvent
     queued = {**event(device_time=NAIVE), "staff_id": "anna"}
     assert fields(VisitEvent, queued) == {"device_time"}
     assert VisitEvent.model_validate({**queued, "device_time": "1850-01-01T08:00:00+01:00"}).device_time.year == 1850

@@ -9,11 +9,15 @@ import pytest
 from services.auth.principal import Principal, Role
 from services.contracts.events import VisitChangedV2
 from services.domain.errors import Conflict, Forbidden
-from services.visits import service
-from services.visits.deps import VisitsDeps
-from services.visits.model import Device, VisitEvent
+from services.visits.domain.model import Device, VisitEvent
 from services.visits.schemas import EditVisit, PostRegistration, Reasoned, RejectedQuery, VisitQuery
-from tests.support.fakes_visits import FakeVisitsRepository
+from services.visits.usecases.approval import approve, unapprove
+from services.visits.usecases.domain_events import on_domain_event
+from services.visits.usecases.edits import edit, post_register
+from services.visits.usecases.processing import ingest_events
+from services.visits.usecases.reading import get_visit, list_visits, visits_page
+from services.visits.usecases.rejected import correct_rejected, list_rejected
+from tests.support.fakes.visits import FakeGrants, fake_visits_deps
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 11, 20, 18, tzinfo=timezone.utc)
@@ -21,23 +25,12 @@ MORNING = datetime(2026, 11, 19, 6, tzinfo=timezone.utc)
 PROVIDER = "prov-unit"
 
 
-class Queue:
-    """The ingest queue as a list of message bodies."""
-
-    def __init__(self):
-        self.bodies = []
-
-    def __call__(self, queue, bodies, ids=None):
-        self.bodies += bodies
-        return []
-
-
 @pytest.fixture
 def deps():
-    repo = FakeVisitsRepository()
+    deps = fake_visits_deps(clock=lambda: NOW)
     for user in ("anna", "bo"):
-        repo.add_staff(PROVIDER, user)
-    return VisitsDeps(repo=repo, send=Queue(), clock=lambda: NOW)
+        deps.staff.add_staff(PROVIDER, user)
+    return deps
 
 
 def staff(user="anna"):
@@ -49,10 +42,10 @@ COORDINATOR = Principal(subject="cora", role=Role.PROVIDER_COORDINATOR, user_id=
 
 def new_client(deps, decision=True):
     pnr, tag = new_pnr(1936), f"TAG-{uuid.uuid4().hex[:8]}"
-    deps.repo.put_device(Device(device_id=tag, kind="nfc", provider_id=PROVIDER, client=pnr, status="bound",
+    deps.devices.put_device(Device(device_id=tag, kind="nfc", provider_id=PROVIDER, client=pnr, status="bound",
                                 ordered_at=NOW, bound_at=NOW))
     if decision:
-        deps.repo.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+        deps.grants.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
                                "outcome": "granted", "granted_minutes_per_month": 100_000,
                                "valid_from": "2000-01-01", "valid_to": None, "decided_at": "2000-01-01T00:00:00+00:00"})
     return pnr, tag
@@ -66,11 +59,11 @@ def event(kind, pnr, tag, at, staff_id="anna", **extra):
 
 def ingest(deps, events, per_message=10):
     batch = [(f"m-{i // per_message}", e) for i, e in enumerate(events)]
-    return service.ingest_events(deps, batch)
+    return ingest_events(deps, batch)
 
 
 def visits(deps, pnr=None, **query):
-    return service.list_visits(deps, staff(), VisitQuery(month="2026-11", client=pnr, **query))
+    return list_visits(deps, staff(), VisitQuery(month="2026-11", client=pnr, **query))
 
 
 def a_visit(deps, minutes=30):
@@ -91,8 +84,8 @@ class TestProcessing:
         # THEN one visit of 40 minutes, its client-day written once, a VisitChanged for it
         (v,) = visits(deps, pnr)
         assert (v.minutes, v.insatser, v.status) == (40, ["dusch"], "registered")
-        assert deps.repo.saves == 1
-        assert [e.visit_id for e in deps.repo.published if isinstance(e, VisitChangedV2)] == [v.visit_id]
+        assert deps.days.saves == 1
+        assert [e.visit_id for e in deps.days.published if isinstance(e, VisitChangedV2)] == [v.visit_id]
 
     def test_shuffled_and_redelivered_events_give_the_same_visits(self, deps):
         pnr, tag = new_client(deps)
@@ -104,9 +97,9 @@ class TestProcessing:
         ingest(deps, events)
         orderly = [(v.visit_id, v.started_at, v.ended_at) for v in visits(deps, pnr)]
         # WHEN they come again, shuffled and partly twice, to another repository
-        other = VisitsDeps(repo=FakeVisitsRepository(), send=Queue(), clock=lambda: NOW)
-        other.repo.staff, other.repo.devices, other.repo.decisions = (deps.repo.staff, deps.repo.devices,
-                                                                       deps.repo.decisions)
+        decisions = FakeGrants()
+        decisions.decisions = deps.grants.decisions
+        other = fake_visits_deps(staff=deps.staff, devices=deps.devices, grants=decisions, clock=lambda: NOW)
         again = events + events[:3]
         random.Random(3).shuffle(again)
         for i in range(0, len(again), 3):
@@ -119,30 +112,30 @@ class TestProcessing:
         pnr, tag, v = a_visit(deps)
         late = event("insats", pnr, tag, MORNING + timedelta(minutes=10), insats="service")
         # GIVEN the coordinator approves the visit just before the processor writes its day
-        deps.repo.before_save.append(lambda: service.approve(deps, COORDINATOR, v.visit_id,
+        deps.days.before_save.append(lambda: approve(deps, COORDINATOR, v.visit_id,
                                                              Reasoned(reason="stämmer", version=v.version)))
         # WHEN an event of that visit is processed
         assert ingest(deps, [late]) == set()
         # THEN the approval stands (the approved visit is frozen: the event is held, not lost)
         (after,) = visits(deps, pnr)
         assert after.status == "approved"
-        held = service.list_rejected(deps, staff(), RejectedQuery())
+        held = list_rejected(deps, staff(), RejectedQuery())
         assert [r.event_id for r in held] == [str(late.event_id)] and "approved" in held[0].reasons[0]
 
     def test_an_event_failing_a_check_is_listed_and_never_a_visit(self, deps):
         pnr, _ = new_client(deps)
         assert ingest(deps, [event("arrival", pnr, "TAG-unknown", MORNING)]) == set()
         assert visits(deps, pnr) == []
-        (r,) = service.list_rejected(deps, staff(), RejectedQuery())
+        (r,) = list_rejected(deps, staff(), RejectedQuery())
         assert r.origin == "checks" and "not registered" in r.reasons[0]
 
 
 class TestChanges:
     def test_approve_undo_edit_each_a_version_with_who_and_why(self, deps):
         _, _, v = a_visit(deps)
-        a = service.approve(deps, COORDINATOR, v.visit_id, Reasoned(reason="stämmer", version=v.version))
-        u = service.unapprove(deps, COORDINATOR, v.visit_id, Reasoned(reason="ändras", version=a.version))
-        e = service.edit(deps, staff(), v.visit_id, EditVisit(reason="glömde dusch", version=u.version,
+        a = approve(deps, COORDINATOR, v.visit_id, Reasoned(reason="stämmer", version=v.version))
+        u = unapprove(deps, COORDINATOR, v.visit_id, Reasoned(reason="ändras", version=a.version))
+        e = edit(deps, staff(), v.visit_id, EditVisit(reason="glömde dusch", version=u.version,
                                                                  insatser=["dusch"]))
         assert [h.change for h in e.history] == ["created", "approved", "unapproved", "edited"]
         assert (a.approved_by, u.approved_by, e.insatser) == ("provider_coordinator:cora", None, ["dusch"])
@@ -150,45 +143,45 @@ class TestChanges:
     def test_a_stale_version_is_a_conflict_and_changes_nothing(self, deps):
         _, _, v = a_visit(deps)
         with pytest.raises(Conflict, match="reload"):
-            service.approve(deps, COORDINATOR, v.visit_id, Reasoned(reason="stämmer", version=v.version + 1))
-        assert service.get_visit(deps, staff(), v.visit_id).status == "registered"
+            approve(deps, COORDINATOR, v.visit_id, Reasoned(reason="stämmer", version=v.version + 1))
+        assert get_visit(deps, staff(), v.visit_id).status == "registered"
 
     def test_nobody_approves_their_own_visit(self, deps):
         _, _, v = a_visit(deps)
         me = Principal(subject="anna", role=Role.PROVIDER_COORDINATOR, user_id="anna", provider_id=PROVIDER)
         with pytest.raises(Forbidden):
-            service.approve(deps, me, v.visit_id, Reasoned(reason="stämmer", version=v.version))
+            approve(deps, me, v.visit_id, Reasoned(reason="stämmer", version=v.version))
 
     def test_a_post_registration_is_a_visit_found_by_its_id_with_its_deviation(self, deps):
         pnr, _ = new_client(deps)
         body = PostRegistration(client=pnr, started_at=MORNING, ended_at=MORNING + timedelta(minutes=20),
                                 insatser=["service"], reason_code="technology_failure", reason="telefonen dog")
-        made = service.post_register(deps, staff(), body)
-        assert service.get_visit(deps, staff(), made.visit_id).minutes == 20
+        made = post_register(deps, staff(), body)
+        assert get_visit(deps, staff(), made.visit_id).minutes == 20
         assert [d.code for d in made.deviations] == ["post_registration"]
 
     def test_a_post_registered_visit_moved_to_another_day_is_found_there(self, deps):
         pnr, _ = new_client(deps)
-        made = service.post_register(deps, staff(), PostRegistration(
+        made = post_register(deps, staff(), PostRegistration(
             client=pnr, started_at=MORNING, ended_at=MORNING + timedelta(minutes=20), insatser=["service"],
             reason_code="technology_failure", reason="telefonen dog"))
         earlier = MORNING - timedelta(days=1)
-        moved = service.edit(deps, staff("bo"), made.visit_id, EditVisit(
+        moved = edit(deps, staff("bo"), made.visit_id, EditVisit(
             reason="fel dag", version=made.version, started_at=earlier, ended_at=earlier + timedelta(minutes=20)))
-        assert service.get_visit(deps, staff(), made.visit_id).started_at == earlier == moved.started_at
+        assert get_visit(deps, staff(), made.visit_id).started_at == earlier == moved.started_at
         assert [v.visit_id for v in visits(deps, pnr)] == [made.visit_id]
 
     def test_a_correction_replaces_the_rejected_event(self, deps):
         pnr, tag = new_client(deps)
         wrong = event("departure", pnr, tag, MORNING)  # no arrival before it: held as an orphan
         ingest(deps, [wrong])
-        (r,) = service.list_rejected(deps, staff(), RejectedQuery())
+        (r,) = list_rejected(deps, staff(), RejectedQuery())
         assert r.origin == "orphan"
         fixed = {**wrong.model_dump(mode="json", exclude={"staff_id", "sent_by"}), "event_id": str(uuid.uuid4()),
                  "type": "arrival"}
-        from services.visits.model import StaffAppEvent
-        service.correct_rejected(deps, staff(), r.event_id, StaffAppEvent.model_validate(fixed))
-        (after,) = service.list_rejected(deps, staff(), RejectedQuery())
+        from services.visits.domain.model import StaffAppEvent
+        correct_rejected(deps, staff(), r.event_id, StaffAppEvent.model_validate(fixed))
+        (after,) = list_rejected(deps, staff(), RejectedQuery())
         assert after.status == "corrected" and deps.send.bodies  # the correction went to the queue
 
 
@@ -208,7 +201,7 @@ class TestPages:
         # WHEN read 4 at a time
         seen, cursor, pages = [], None, 0
         while True:
-            page, cursor = service.visits_page(deps, staff(), VisitQuery(month="2026-11", limit=4, cursor=cursor))
+            page, cursor = visits_page(deps, staff(), VisitQuery(month="2026-11", limit=4, cursor=cursor))
             assert len(page) <= 4
             seen += [v.visit_id for v in page]
             pages += 1
@@ -227,7 +220,7 @@ class TestAgainstDecisions:
     def test_time_beyond_the_granted_time_waits_for_the_case_worker(self, deps):
         # GIVEN 45 granted minutes a month
         pnr, tag = new_client(deps, decision=False)
-        deps.repo.put_granted({"decision_id": "d-1", "client": pnr, "insats": "hemtjanst", "outcome": "granted",
+        deps.grants.put_granted({"decision_id": "d-1", "client": pnr, "insats": "hemtjanst", "outcome": "granted",
                                "granted_minutes_per_month": 45, "valid_from": "2026-01-01", "valid_to": None,
                                "decided_at": "2026-01-01T00:00:00+00:00"})
         # WHEN two 30-minute visits are registered, on two days
@@ -253,8 +246,8 @@ class TestAgainstDecisions:
                                       insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=600,
                                       valid_from=MORNING.date() - timedelta(days=30), valid_to=None,
                                       decided_at=NOW).envelope("eservices")
-        assert service.on_domain_event(deps, published) == "granted"
+        assert on_domain_event(deps, published) == "granted"
         # THEN the pending deviation is withdrawn (a new version) and the month waits no more
         (after,) = visits(deps, pnr)
         assert after.deviations == [] and after.version == v.version + 1
-        assert deps.repo.waiting_months(pnr) == []
+        assert deps.grants.waiting_months(pnr) == []

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..domain.calendar import is_month_open
-from ..domain.errors import Conflict
-from ..domain.granted import home_care_decisions, latest_home_care_minutes
-from . import rules
-from .days import ClientDay, month_day_keys
-from .model import Deviation
-from .writes import changed_events, update_day, versioned, waits
+from ...domain.calendar import is_month_open
+from ...domain.errors import Conflict
+from ...domain.granted import home_care_decisions, latest_home_care_minutes
+from ..domain import rules
+from ..domain.days import ClientDay, month_day_keys
+from ..domain.model import Deviation
+from ..domain.versions import changed_events, versioned, waits
+from .day_writes import update_day
 
 if TYPE_CHECKING:
-    from ..contracts.events import Event
-    from .deps import VisitsDeps
+    from ...contracts.events import Event
+    from ..ports import VisitsDeps
 
 
 def months_over_granted(deps: "VisitsDeps", months: list[tuple[str, str, int, int]],
@@ -25,7 +26,7 @@ def months_over_granted(deps: "VisitsDeps", months: list[tuple[str, str, int, in
     granted = {m: latest_home_care_minutes(decisions.get(m[1], []), m[2], m[3]) for m in months
                if is_month_open(m[2], m[3], deps.clock())}
     asked = {m: month_day_keys(*m) for m, minutes in granted.items() if minutes is not None}
-    totals = deps.repo.days_minutes([k for keys in asked.values() for k in keys]) if asked else {}
+    totals = deps.days.days_minutes([k for keys in asked.values() for k in keys]) if asked else {}
     return [m for m, keys in asked.items() if sum(totals.get(k, 0) for k in keys) > (granted[m] or 0)]
 
 
@@ -41,13 +42,13 @@ def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int,
     (``known_over``: it does, as ``months_over_granted`` found)."""
     if not is_month_open(year, month, deps.clock()):
         return False
-    decisions = home_care_decisions(deps.repo.decisions_of(client)) if decisions is None else decisions
+    decisions = home_care_decisions(deps.grants.decisions_of(client)) if decisions is None else decisions
     granted = latest_home_care_minutes(decisions, year, month)
     keys = month_day_keys(provider, client, year, month)
     if over_granted_only and not known_over and (granted is None
-                                                 or sum(deps.repo.days_minutes(keys).values()) <= granted):
+                                                 or sum(deps.days.days_minutes(keys).values()) <= granted):
         return False
-    days = {k: d for k, d in deps.repo.load_days(keys).items() if d.version}
+    days = {k: d for k, d in deps.days.load_days(keys).items() if d.version}
     over = set(rules.over_granted([v for d in days.values() for v in d.visits.values()], granted)) \
         if granted is not None else set()
     now = deps.clock()
@@ -78,16 +79,16 @@ def mark_over_granted(deps: "VisitsDeps", provider: str, client: str, year: int,
         written = update_day(deps, key, compare, conflict="the visit changed meanwhile", first=day)
         waiting |= any(waits(v) for v in written.visits.values())
     if newly_waiting:
-        deps.repo.put_waiting([(client, provider, (year, month))])
+        deps.grants.put_waiting([(client, provider, (year, month))])
     return waiting
 
 
 def compare_waiting(deps: "VisitsDeps", client: str) -> None:
     """Visits that waited for a decision are compared again when one is published."""
-    for provider, year, month in deps.repo.waiting_months(client):
+    for provider, year, month in deps.grants.waiting_months(client):
         try:
             still = mark_over_granted(deps, provider, client, year, month)
         except Conflict:
             continue  # a concurrent change; the marker stays and the next decision or rebuild compares again
         if not still:
-            deps.repo.stop_waiting(client, provider, year, month)
+            deps.grants.stop_waiting(client, provider, year, month)

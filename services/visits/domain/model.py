@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from ..domain.absences import AbsenceKind
-from ..domain.bounds import CleanLine, SaneDatetime
-from ..domain.personnummer import Personnummer
+from ...domain.absences import AbsenceKind
+from ...domain.bounds import CleanLine, SaneDatetime
+from ...domain.personnummer import Personnummer
 
 EventType = Literal["arrival", "departure", "insats", "double_staffing", "client_absent"]
 ReceiptMethod = Literal["digital_lock", "nfc", "manual"]

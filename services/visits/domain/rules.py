@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
-from ..domain.bounds import EARLIEST, LATEST, check_datetime
-from ..domain.calendar import is_month_open, lock_date, month_of, stockholm_date
+from ...domain.bounds import EARLIEST, LATEST, check_datetime
+from ...domain.calendar import is_month_open, lock_date, month_of, stockholm_date
 from .model import Deviation, Device, Visit, VisitEvent
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead

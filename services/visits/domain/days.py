@@ -5,23 +5,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from ..domain.calendar import stockholm_date
+from ...domain.calendar import STOCKHOLM, stockholm_date
 from .model import RejectedEvent, StoredEvent, Visit, VisitEvent
 
-DayKey = tuple[str, str, date]  # provider, client, Stockholm date
+class DayKey(NamedTuple):
+    """Which client-day: a client at a provider on a Europe/Stockholm date. Ordered and hashable (a
+    tuple underneath), so batches sort and group days by it."""
+
+    provider: str
+    client: str
+    day: date
+
+    def same_client(self, other: "DayKey") -> bool:
+        return (self.provider, self.client) == (other.provider, other.client)
+
+    def shifted(self, days: int) -> "DayKey":
+        """The same client's day ``days`` later (earlier when negative)."""
+        return DayKey(self.provider, self.client, self.day + timedelta(days=days))
 
 
 def day_of(instant: datetime) -> date:
     return stockholm_date(instant)
 
 
+def noon(day: date) -> datetime:
+    """An instant of a Stockholm date (for month and lock-date rules on dates)."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=STOCKHOLM)
+
+
 def day_key_of(e: VisitEvent) -> DayKey:
-    return (e.provider_id, str(e.client), day_of(e.device_time))
+    return DayKey(e.provider_id, str(e.client), day_of(e.device_time))
 
 
 def visit_day(v: Visit) -> DayKey:
-    return (v.provider_id, str(v.client), day_of(v.started_at))
+    return DayKey(v.provider_id, str(v.client), day_of(v.started_at))
 
 
 @dataclass
@@ -38,6 +57,10 @@ class ClientDay:
     rejected: dict[str, RejectedEvent] = field(default_factory=dict)
     listed: bool = False
     ref: str = ""
+
+    def __post_init__(self) -> None:
+        if type(self.key) is not DayKey:  # a plain (provider, client, day) tuple is taken too
+            self.key = DayKey(*self.key)
 
     @property
     def minutes(self) -> int:
@@ -61,4 +84,4 @@ def month_day_keys(provider: str, client: str, year: int, month: int) -> list[Da
     """Every client-day of a month."""
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
-    return [(provider, client, first + timedelta(days=i)) for i in range((following - first).days)]
+    return [DayKey(provider, client, first + timedelta(days=i)) for i in range((following - first).days)]

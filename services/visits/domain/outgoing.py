@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..contracts.events import RejectedEventsChanged, VisitChangedV2, VisitContent, VisitDeviation, split_minutes
-from ..domain.calendar import month_of
+from ...contracts.events import RejectedEventsChanged, VisitChangedV2, VisitContent, VisitDeviation, split_minutes
+from ...domain.calendar import month_of
 from .model import Visit
 
 

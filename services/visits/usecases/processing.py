@@ -1,4 +1,5 @@
-"""The processor of the staff app's events (``ingest_events``, behind the ``visits-ingest`` queue).
+"""The processor of the staff app's events (``ingest_events``, behind the ``visits-ingest`` queue; the
+bootstrap's queue handler calls it).
 
 A batch is handled per client-day (provider, client, Stockholm date), each one record:
 
@@ -29,24 +30,23 @@ A batch is handled per client-day (provider, client, Stockholm date), each one r
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..domain.calendar import STOCKHOLM, is_month_open, month_of
-from ..domain.errors import Conflict
-from ..domain.granted import home_care_decisions
-from ..observability import get_logger
-from . import rules
-from .builder import Built, build
-from .days import ClientDay, DayKey, day_key_of, day_of
+from ...domain.calendar import is_month_open, month_of
+from ...domain.errors import Conflict
+from ...domain.granted import home_care_decisions
+from ...observability import get_logger
+from ..domain import rules
+from ..domain.builder import Built, build
+from ..domain.days import ClientDay, DayKey, day_key_of, day_of, noon
+from ..domain.model import Device, RejectedEvent, StoredEvent, Visit, VisitEvent
+from ..domain.outgoing import rejected_events_changed
+from ..domain.versions import carry_over, changed_events, comparable, removed_event, versioned, waits
 from .granted_check import mark_over_granted, months_over_granted
-from .model import Device, RejectedEvent, StoredEvent, Visit, VisitEvent
-from .outgoing import rejected_events_changed
-from .writes import carry_over, changed_events, comparable, removed_event, versioned, waits
 
 if TYPE_CHECKING:
-    from ..contracts.events import Event
-    from .deps import VisitsDeps
+    from ...contracts.events import Event
+    from ..ports import VisitsDeps
 
 logger = get_logger("visits")
 ROUNDS = 4  # a batch's conflicting client-days are read and rebuilt again this many times at most
@@ -68,7 +68,6 @@ Planned = tuple[ClientDay, ClientDay, "list[Event]"]  # as read, as it is to be 
 class BatchProcessor:
     def __init__(self, deps: "VisitsDeps") -> None:
         self.deps = deps
-        self.repo = deps.repo
         self.now = deps.clock()
         self.states: dict[DayKey, ClientDay] = {}
         self.new_events: dict[DayKey, dict[str, StoredEvent]] = defaultdict(dict)
@@ -102,7 +101,7 @@ class BatchProcessor:
         days = [k for k in dict.fromkeys(days) if k not in self.states]
         if not (devices or staff or clients or days):
             return
-        found_devices, found_staff, decisions, found_days = self.repo.lookups(sorted(devices), sorted(staff),
+        found_devices, found_staff, decisions, found_days = self.deps.lookups.lookups(sorted(devices), sorted(staff),
                                                                               sorted(clients), days)
         self.states.update(found_days)
         self.devices.update({d: found_devices.get(d) for d in devices})
@@ -111,12 +110,12 @@ class BatchProcessor:
 
     def state(self, key: DayKey) -> ClientDay:
         if key not in self.states:
-            self.states.update(self.repo.load_days([key]))
+            self.states.update(self.deps.days.load_days([key]))
         return self.states[key]
 
     def refresh(self, key: DayKey) -> None:
         """Someone wrote the day meanwhile: read it again; every rebuild is redone."""
-        self.states[key] = self.repo.load_day(key)
+        self.states[key] = self.deps.days.load_day(key)
         for eid in list(self.new_events.get(key, {})):
             if eid in self.states[key].events:
                 del self.new_events[key][eid]
@@ -190,14 +189,13 @@ class BatchProcessor:
     def rebuild(self, key: DayKey, worklist: list[DayKey]) -> Built:
         if key in self.results:
             return self.results[key]
-        provider, client, day = key
         state = self.state(key)
         frozen = [v for v in state.visits.values() if v.frozen]
         events = self.live_events(key)
         built = build(events, frozen, long_visit_minutes=self.deps.long_visit_minutes, now=self.now,
                       day_ref=state.ref)
         if any(v.ended_at is None for v in built.visits):
-            nxt = (provider, client, day + timedelta(days=1))
+            nxt = key.shifted(1)
             following = self.live_events(nxt)
             if following:  # a visit still open at midnight may end the next day
                 built = build(events + following, frozen, long_visit_minutes=self.deps.long_visit_minutes,
@@ -208,7 +206,7 @@ class BatchProcessor:
 
     def held(self, key: DayKey, worklist: list[DayKey]) -> dict[str, RejectedEvent]:
         """The stored events of ``key`` that no visit takes, as rejected events."""
-        provider, client, day = key
+        day = key.day
         built = self.results[key]
         held: dict[str, RejectedEvent] = {}
         for e, reason in built.rejected:
@@ -217,7 +215,7 @@ class BatchProcessor:
                                                       origin="composition")
         unpaired = [e for e in built.unpaired if day_of(e.device_time) == day and str(e.event_id) not in held]
         if unpaired:
-            prev = (provider, client, day - timedelta(days=1))
+            prev = key.shifted(-1)
             claimed = self.rebuild(prev, worklist).claimed() if self.live_events(prev) else set()
             if self.live_events(prev):
                 worklist.append(prev)  # its visit may end today: write it too
@@ -230,7 +228,7 @@ class BatchProcessor:
 
     # -- 3. planning a client-day's write -------------------------------------------------------------
     def plan(self, key: DayKey, worklist: list[DayKey]) -> Planned | None:
-        provider, client, day = key
+        provider, client, day = key.provider, key.client, key.day
         state = self.state(key)
         new = state.copy()
         events: list[Event] = []
@@ -312,11 +310,11 @@ def ingest_events(deps: "VisitsDeps", batch: list[tuple[str, VisitEvent]]) -> se
     failed_keys = _rebuild(deps, p, sorted(messages))
     failed: set[str] = set()
     for key, ids in messages.items():
-        if any(k[:2] == key[:2] and abs((k[2] - key[2]).days) <= 1 for k in failed_keys):
+        if any(k.same_client(key) and abs((k.day - key.day).days) <= 1 for k in failed_keys):
             failed |= ids
     for eid, rejected in p.unprocessable.items():
         try:
-            deps.repo.add_unprocessable(rejected)  # False: recorded by an earlier delivery
+            deps.days.add_unprocessable(rejected)  # False: recorded by an earlier delivery
         except Exception:  # noqa: BLE001 - this message comes back; the others are done
             logger.exception("rejected event could not be recorded")
             failed |= of_event[eid]
@@ -375,10 +373,10 @@ def _plan_isolated(p: BatchProcessor, worklist: list[DayKey], skipped: set[DayKe
 
 def _write(deps: "VisitsDeps", p: BatchProcessor, planned: dict[DayKey, Planned]) -> set[DayKey]:
     """Writes the planned client-days, each once; returns those someone else wrote meanwhile."""
-    deps.repo.index_days([(stored, new) for stored, new, _ in planned.values()], sorted(p.waiting))
+    deps.days.index_days([(stored, new) for stored, new, _ in planned.values()], sorted(p.waiting))
     p.waiting.clear()
     keys = sorted(planned)
-    saved = deps.repo.save_days([(planned[k][1], planned[k][2]) for k in keys], p.now)
+    saved = deps.days.save_days([(planned[k][1], planned[k][2]) for k in keys], p.now)
     conflicts = set()
     for key, ok in zip(keys, saved):
         if ok:
@@ -410,11 +408,11 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
             stored = p.state(key)
             new = stored.copy()
             new.events.update(p.new_events[key])
-            deps.repo.index_days([(stored, new)])
-            deps.repo.save_day(new, [], p.now)  # a conflict: the messages come back all the same
+            deps.days.index_days([(stored, new)])
+            deps.days.save_day(new, [], p.now)  # a conflict: the messages come back all the same
     failed_keys = conflicts | skipped
     touched = {k for k, (stored, new, _) in written.items() if new.visits != stored.visits}
-    months = sorted({(k[0], k[1], *month_of(noon(k[2]))) for k in touched})
+    months = sorted({(k.provider, k.client, *month_of(noon(k.day))) for k in touched})
     try:
         over = months_over_granted(deps, months, p.decisions) if months else []
     except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
@@ -429,8 +427,3 @@ def _rebuild(deps: "VisitsDeps", p: BatchProcessor, worklist: list[DayKey]) -> s
         except Exception:  # noqa: BLE001 - the visits are written; the next rebuild of the month marks them
             logger.exception("deviations against the decisions could not be marked")
     return failed_keys
-
-
-def noon(day: date) -> datetime:
-    """An instant of a Stockholm date (for month and lock-date rules on dates)."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=STOCKHOLM)

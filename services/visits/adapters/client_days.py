@@ -1,0 +1,258 @@
+"""Client-days in the visits table (``DAY#…``), what points at them (``DAYREF#``, ``VISIT#``,
+``MONTH#``, ``REJECTED#``) and the unprocessable rejected events held under ``REJECTED#``. The key
+spaces are described in ``adapters/__init__.py``."""
+from __future__ import annotations
+
+import json
+import uuid
+import zlib
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable
+
+from botocore.exceptions import ClientError
+
+from ...adapters.dynamo import translated_errors
+from ...adapters.outbox import event_id_for, packed_outbox
+from ...domain.errors import NotFound
+from ..domain.days import ClientDay, DayKey
+from ..domain.model import RejectedEvent, StoredEvent, Visit
+from .batches import SOURCE, batch_get, batch_put, in_parallel
+from .grants import waiting_item
+
+if TYPE_CHECKING:
+    from ...contracts.events import Event
+    from ..ports import WaitingMark
+
+
+def day_pk(key: DayKey) -> str:
+    return f"DAY#{key.provider}#{key.client}#{key.day.isoformat()}"
+
+
+def key_of_pk(pk: str) -> DayKey:
+    _, provider, client, day = pk.split("#")
+    return DayKey(provider, client, date.fromisoformat(day))
+
+
+def day_key(key: DayKey) -> dict[str, str]:
+    return {"pk": day_pk(key), "sk": "DAY"}
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def day_from(key: DayKey, item: dict | None) -> ClientDay:
+    """The client-day an item holds; None: never written (named now, if this writer is the first)."""
+    if item is None:
+        return ClientDay(key, ref=uuid.uuid4().hex[:12])
+    raw = item["body"]
+    body = json.loads(zlib.decompress(raw.value if hasattr(raw, "value") else raw))
+    return ClientDay(key, version=int(item["version"]), listed=bool(item.get("listed")), ref=str(item["ref"]),
+                     events={k: StoredEvent.model_validate(v) for k, v in body["events"].items()},
+                     visits={k: Visit.model_validate(v) for k, v in body["visits"].items()},
+                     rejected={k: RejectedEvent.model_validate(v) for k, v in body["rejected"].items()})
+
+
+def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
+    """A client-day as stored: its content compressed (a busy day's events and visits repeat the same
+    names over and over: compressed, a write costs a few write units, not dozens)."""
+    body = {"events": {k: e.model_dump(mode="json") for k, e in day.events.items()},
+            "visits": {k: v.model_dump(mode="json") for k, v in day.visits.items()},
+            "rejected": {k: r.model_dump(mode="json") for k, r in day.rejected.items()}}
+    return {"pk": day_pk(day.key), "sk": "DAY", "entity": "client_day", "ref": day.ref, "version": version,
+            "minutes": day.minutes,
+            "listed": day.listed or bool(day.visits),
+            "body": zlib.compress(json.dumps(body, separators=(",", ":"), default=str).encode()),
+            "outbox": packed_outbox(outbox)}
+
+
+def day_items(day: ClientDay) -> list[dict[str, Any]]:
+    """A client-day and what points at it, as written the first time (seeding a table in bulk)."""
+    provider, client, on = day.key
+    pk = day_pk(day.key)
+    pointers = [{"pk": f"DAYREF#{day.ref}", "sk": "DAY", "day": pk}]
+    if day.visits:
+        pointers.append({"pk": f"MONTH#{provider}#{_month(on)}", "sk": f"{client}#{on.isoformat()}", "day": pk})
+    return [day_item(day, 1, []), *pointers]
+
+
+class DynamoClientDays:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    # -- client-days --------------------------------------------------------------------------
+    def load_days(self, keys: Iterable[DayKey]) -> dict[DayKey, ClientDay]:
+        """The client-days, read consistently in batches; one never written is empty (version 0)."""
+        wanted = list(dict.fromkeys(keys))
+        found = batch_get(self.table, (day_key(k) for k in wanted))
+        return {k: day_from(k, found.get((day_pk(k), "DAY"))) for k in wanted}
+
+    def load_day(self, key: DayKey) -> ClientDay:
+        item = self.table.get_item(Key=day_key(key), ConsistentRead=True).get("Item")
+        return day_from(key, item)
+
+    def days_minutes(self, keys: Iterable[DayKey]) -> dict[DayKey, int]:
+        """The performed minutes of each client-day that exists (only that attribute is read)."""
+        found = batch_get(self.table, (day_key(k) for k in keys), projection="pk, sk, minutes")
+        return {key_of_pk(pk): int(item.get("minutes", 0)) for (pk, _), item in found.items()}
+
+    def save_day(self, day: ClientDay, events: list[Event], now: datetime) -> bool:
+        """Writes the client-day if nobody wrote it since it was read (its version), with the write's
+        events in its outbox; False when someone did (re-read it and apply the change again). The
+        items pointing at it (``index_days``) are written first."""
+        version = day.version + 1
+        pk = day_pk(day.key)
+        envelopes = [e.envelope(SOURCE, occurred_at=now, event_id=event_id_for(pk, "DAY", version, e.event_type, n))
+                     for n, e in enumerate(events)]
+        item = day_item(day, version, [e.model_dump_json() for e in envelopes])
+        if day.version == 0:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {"ConditionExpression": "#v = :v", "ExpressionAttributeNames": {"#v": "version"},
+                         "ExpressionAttributeValues": {":v": day.version}}
+        try:
+            self.table.meta.client.put_item(TableName=self.table.name, Item=item, **condition)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        day.version, day.listed = version, item["listed"]
+        return True
+
+    def save_days(self, writes: list[tuple[ClientDay, list[Event]]], now: datetime) -> list[bool]:
+        """``save_day`` of independent client-days, several at a time."""
+        return in_parallel(lambda w: self.save_day(w[0], w[1], now), writes)
+
+    def index_days(self, changes: Iterable[tuple[ClientDay, ClientDay]], waiting: Iterable[WaitingMark] = ()) -> None:
+        """Writes what points at each client-day that is about to change (stored → new): its new
+        visits and rejected events by id, and the day in its month's list; and the months marked
+        as waiting for a decision (a mark too many only costs a comparison), in the same batch."""
+        items: list[dict[str, Any]] = [waiting_item(*m) for m in waiting]
+        for stored, new in changes:
+            pk = day_pk(new.key)
+            provider, client, day = new.key
+            if stored.version == 0:
+                items.append({"pk": f"DAYREF#{new.ref}", "sk": "DAY", "day": pk})
+            items += [{"pk": f"REJECTED#{provider}", "sk": eid, "day": pk} for eid in new.rejected
+                      if eid not in stored.rejected]
+            if new.visits and not stored.listed:
+                items.append({"pk": f"MONTH#{provider}#{_month(day)}", "sk": f"{client}#{day.isoformat()}", "day": pk})
+        if items:
+            batch_put(self.table, items)
+
+    def point_visit(self, visit_id: str, key: DayKey) -> None:
+        """A visit moved to another day: its pointer follows."""
+        self.table.put_item(Item={"pk": f"VISIT#{visit_id}", "sk": "VISIT", "day": day_pk(key)})
+
+    # -- visits ---------------------------------------------------------------------------------
+    def get_visit(self, visit_id: str) -> Visit:
+        moved, ref = ("VISIT#" + visit_id, "VISIT"), ("DAYREF#" + visit_id.split("-")[0], "DAY")
+        found = batch_get(self.table, [{"pk": moved[0], "sk": moved[1]}, {"pk": ref[0], "sk": ref[1]}])
+        pointer = found.get(moved) or found.get(ref)
+        if pointer is not None:
+            visit = self.load_day(key_of_pk(pointer["day"])).visits.get(visit_id)
+            if visit is not None:
+                return visit
+        raise NotFound("no such visit")
+
+    def visits_page(self, provider: str, year: int, month: int, client: str | None = None, *, limit: int,
+                    cursor: dict[str, Any] | None = None) -> tuple[list[Visit], dict[str, Any] | None]:
+        """A page of the provider's month (optionally one client's): at most ``limit`` visits in client,
+        day and time order, and where the next page starts (None: this was the last)."""
+        prefix = f"{client}#" if client else ""
+        start, skip = (str(cursor["day"]), int(cursor.get("skip", 0))) if cursor else (prefix, 0)
+        out: list[Visit] = []
+        values = {":pk": f"MONTH#{provider}#{year:04d}-{month:02d}"}
+        condition = "pk = :pk"
+        if start and client:
+            condition, values[":from"], values[":to"] = condition + " AND sk BETWEEN :from AND :to", start, prefix + "~"
+        elif start:
+            condition, values[":from"] = condition + " AND sk >= :from", start
+        query: dict[str, Any] = {"KeyConditionExpression": condition, "ExpressionAttributeValues": values,
+                                 "Limit": max(limit, 1)}
+        while True:
+            page = self.table.query(**query)
+            pointers = page.get("Items", [])
+            days = self.load_days(key_of_pk(p["day"]) for p in pointers)
+            for p in pointers:
+                visits = sorted(days[key_of_pk(p["day"])].visits.values(), key=lambda v: (v.started_at, v.visit_id))
+                if p["sk"] == start:
+                    visits = visits[skip:]
+                    taken = skip
+                else:
+                    taken = 0
+                for v in visits:
+                    if len(out) == limit:
+                        return out, {"day": p["sk"], "skip": taken}
+                    out.append(v)
+                    taken += 1
+            if "LastEvaluatedKey" not in page:
+                return out, None
+            if len(out) == limit:
+                return out, {"day": page["LastEvaluatedKey"]["sk"] + "#", "skip": 0}
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def visits_of_month(self, provider: str, year: int, month: int, client: str | None = None) -> list[Visit]:
+        visits, cursor = self.visits_page(provider, year, month, client, limit=1000)
+        while cursor is not None:
+            more, cursor = self.visits_page(provider, year, month, client, limit=1000, cursor=cursor)
+            visits += more
+        return visits
+
+    # -- rejected events ------------------------------------------------------------------------
+    def rejected_page(self, provider: str, *, limit: int, cursor: dict[str, Any] | None = None
+                      ) -> tuple[list[RejectedEvent], dict[str, Any] | None]:
+        """A page of the provider's rejected events, in event id order."""
+        query: dict[str, Any] = {"KeyConditionExpression": "pk = :pk",
+                                 "ExpressionAttributeValues": {":pk": f"REJECTED#{provider}"}, "Limit": limit}
+        if cursor:
+            query["ExclusiveStartKey"] = {"pk": f"REJECTED#{provider}", "sk": str(cursor["after"])}
+        page = self.table.query(**query)
+        pointers = page.get("Items", [])
+        days = self.load_days(key_of_pk(p["day"]) for p in pointers if p.get("day"))
+        found = []
+        for p in pointers:
+            r = self._rejected_of(p, days)
+            if r is not None:
+                found.append(r)
+        last = page.get("LastEvaluatedKey")
+        return found, ({"after": last["sk"]} if last else None)
+
+    @staticmethod
+    def _rejected_of(pointer: dict, days: dict[DayKey, ClientDay]) -> RejectedEvent | None:
+        if pointer.get("rejected"):
+            return RejectedEvent.model_validate(json.loads(pointer["rejected"]))
+        if pointer.get("day"):
+            return days[key_of_pk(pointer["day"])].rejected.get(pointer["sk"])
+        return None
+
+    def get_rejected(self, provider: str, event_id: str) -> tuple[RejectedEvent, DayKey | None]:
+        """A rejected event and its client-day (None: an unprocessable one, held apart)."""
+        pointer = self.table.get_item(Key={"pk": f"REJECTED#{provider}", "sk": event_id},
+                                      ConsistentRead=True).get("Item")
+        if pointer is not None:
+            key = key_of_pk(pointer["day"]) if pointer.get("day") else None
+            found = self._rejected_of(pointer, self.load_days([key]) if key else {})
+            if found is not None:
+                return found, key
+        raise NotFound("no such rejected event")
+
+    def add_unprocessable(self, r: RejectedEvent) -> bool:
+        """Records an event the processor could not handle, unless recorded before (a redelivery)."""
+        try:
+            self.table.put_item(Item=self._unprocessable_item(r), ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def replace_unprocessable(self, old: RejectedEvent, new: RejectedEvent) -> None:
+        with translated_errors("the rejected event changed meanwhile; reload it"):
+            self.table.put_item(Item=self._unprocessable_item(new), ConditionExpression="#s = :s",
+                                ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": old.status})
+
+    @staticmethod
+    def _unprocessable_item(r: RejectedEvent) -> dict[str, Any]:
+        return {"pk": f"REJECTED#{r.event.provider_id}", "sk": str(r.event.event_id), "day": "",
+                "status": r.status, "rejected": r.model_dump_json()}
