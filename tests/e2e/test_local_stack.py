@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.support.local_stack import ROOT, LocalStack as Stack, call
+from tests.support.local_stack import ROOT, LocalStack as Stack, call, operator_env
 from tests.support.stack import free_port
 
 CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
@@ -171,7 +171,7 @@ def test_ports_that_are_taken_stop_make_run_at_once_with_a_clear_message(tmp_pat
             started = time.monotonic()
             done = subprocess.run([sys.executable, "-m", "infra.local.stack", "--port", str(port),
                                    "--moto-port", str(moto_port), "--state-dir", str(tmp_path / "state")],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=60)
+                                  cwd=ROOT, env=operator_env(), capture_output=True, text=True, timeout=60)
         # THEN it exits non-zero at once, naming the port and how to choose another
         assert done.returncode == 2, done.stdout + done.stderr
         assert time.monotonic() - started < 15
@@ -187,11 +187,12 @@ def test_make_dlq_redrive_and_report_use_the_running_stacks_ports(tmp_path):
         assert (state / "moto-port").read_text().strip() == str(stack.moto_port)
         make = ["make", "-s", "-o", "install", f"STATE_DIR={state}"]
         # WHEN the operator's targets run beside it
-        dlq = subprocess.run([*make, "dlq"], cwd=ROOT, capture_output=True, text=True, timeout=120)
-        redrive = subprocess.run([*make, "redrive", "QUEUE=notify-inbox"], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=120)
-        report = subprocess.run([*make, "report", "MONTH=2026-10"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=300)
+        dlq = subprocess.run([*make, "dlq"], cwd=ROOT, env=operator_env(), capture_output=True, text=True,
+                             timeout=120)
+        redrive = subprocess.run([*make, "redrive", "QUEUE=notify-inbox"], cwd=ROOT, env=operator_env(),
+                                 capture_output=True, text=True, timeout=120)
+        report = subprocess.run([*make, "report", "MONTH=2026-10"], cwd=ROOT, env=operator_env(), capture_output=True,
+                                text=True, timeout=300)
         # THEN they reach this stack's embedded AWS
         assert dlq.returncode == 0 and f"127.0.0.1:{stack.moto_port}" in dlq.stdout + dlq.stderr, dlq.stdout + dlq.stderr
         assert "notify-inbox-dlq: 0" in dlq.stdout

@@ -42,6 +42,12 @@ def call(base: str, method: str, path: str, body: Any = None, token: str | None 
         return status, raw
 
 
+def operator_env() -> dict[str, str]:
+    """The environment of an operator's shell: none of the AWS, issuer or clock settings a test
+    session may have set for its own embedded AWS (a subprocess given those would reach it)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
+
+
 class LocalStack:
     """``python -m infra.local.stack`` on free ports, started clean of the caller's AWS settings.
     Output goes to ``log`` when given (read it with ``output()``), else to a pipe."""
@@ -51,7 +57,7 @@ class LocalStack:
         self.port, self.moto_port = port or free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
+        clean = operator_env()
         out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "infra.local.stack", "--port", str(self.port), "--moto-port", str(self.moto_port),
