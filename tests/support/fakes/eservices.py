@@ -252,8 +252,11 @@ class FakeContacts:
     def __init__(self, *items: dict[str, Any]) -> None:
         self.items = {(i["pk"], i["sk"]): dict(i) for i in items}
 
+    KINDS = ("PROFILE", "MESSAGING")
+
     def all(self) -> list[dict[str, Any]]:
-        return [dict(i) for i in self.items.values()]
+        """Profiles and messaging settings only, as the table's scan filters them."""
+        return [dict(i) for (_, sk), i in self.items.items() if sk in self.KINDS]
 
     @staticmethod
     def person_of(item: dict[str, Any]) -> str:
