@@ -10,11 +10,13 @@ import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, utc_now
 from ..settings import Settings, settings
-from .ports import EservicesDeps, PopulationRegister
+
+if TYPE_CHECKING:  # the app imports this module at its cold start; the ports load with deps()
+    from .ports import EservicesDeps, PopulationRegister
 
 SOURCE = "eservices"
 
@@ -56,6 +58,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
     """Every repository over the one e-services table, each built on first use."""
     from .adapters.table import units_of_work
     from .casework.stores import CaseworkStores
+    from .ports import EservicesDeps
 
     casework = CaseworkStores.over(table)
     return EservicesDeps(
