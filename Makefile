@@ -113,7 +113,7 @@ redrive: install
 
 # One-off, idempotent: stored phone numbers to E.164 (unrepairable ones dropped), preferences to notify.
 repair-contacts: install
-	$(BIN)/python -m services.eservices.contact_repair --publish-all
+	$(BIN)/python -m services.eservices.usecases.contact_repair --publish-all
 
 # Reports: the operator's rebuild and the synthetic month, against the running local stack unless
 # STAGE=aws (then the AWS credentials and region of the environment are used).

@@ -14,7 +14,7 @@ for routes in (citizen, mypages, casework, messages, report_approvals, web):
 
 
 def form_schemas():  # each form's answers, for the OpenAPI document: the form engine loads on first ask
-    from services.eservices.forms import openapi_schemas
+    from services.eservices.domain.forms import openapi_schemas
 
     return openapi_schemas()
 
@@ -27,13 +27,13 @@ relay_outbox = outbox_relay(app, "eservices")
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def sweep_drafts(event):
-    from services.eservices import retention
+    from services.eservices.usecases import retention
 
     return retention.sweep(deps())
 
 
 @app.on_sqs_message(**queue_source("eservices-inbox"))
 def on_event(event):  # notify's delivery status, shown on Mina sidor
-    from services.eservices.notifications import on_delivery_events
+    from services.eservices.usecases.notifications import on_delivery_events
 
     return on_delivery_events(deps().deliveries, event)

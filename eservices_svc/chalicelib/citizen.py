@@ -15,7 +15,7 @@ api = HttpApi(bp, "eservices")
 @bp.route("/forms")
 @api.operation(None, response=f"list[{S}FormSummary]", summary="The e-services", tags=("forms",))
 def list_forms(call):
-    from services.eservices.forms import registry
+    from services.eservices.domain.forms import registry
     from services.eservices.schemas import FormSummary
 
     return [FormSummary(id=f.id, title=f.title, description=f.description, category=f.category,
@@ -25,8 +25,8 @@ def list_forms(call):
 @bp.route("/forms/{form_id}")
 @api.operation(None, summary="One e-service: steps, fields, rules and its JSON Schema", tags=("forms",))
 def show_form(call, form_id):
-    from services.eservices.forms import get_form
-    from services.eservices.forms.engine import describe
+    from services.eservices.domain.forms import get_form
+    from services.eservices.domain.forms.engine import describe
 
     return describe(get_form(form_id))
 
@@ -35,7 +35,7 @@ def show_form(call, form_id):
 @api.operation("drafts.create", body=S + "StartDraft", response=S + "DraftView", status=201, summary="Start a draft",
                tags=("drafts",))
 def start_draft(call, body):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.start_draft(deps(), call, body.form_id, body.answers)
 
@@ -43,7 +43,7 @@ def start_draft(call, body):
 @bp.route("/drafts")
 @api.operation("drafts.read", response=f"list[{S}DraftView]", summary="My drafts", tags=("drafts",))
 def list_drafts(call):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.list_drafts(deps(), call)
 
@@ -51,7 +51,7 @@ def list_drafts(call):
 @bp.route("/drafts/{draft_id}")
 @api.operation("drafts.read", response=S + "DraftView", summary="Resume a draft", tags=("drafts",))
 def get_draft(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.get_draft(deps(), call, draft_id)
 
@@ -60,7 +60,7 @@ def get_draft(call, draft_id):
 @api.operation("drafts.update", body=S + "SaveDraft", response=S + "DraftView", summary="Save steps of a draft",
                tags=("drafts",))
 def save_draft(call, body, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.save_draft(deps(), call, draft_id, body.answers, body.version)
 
@@ -68,7 +68,7 @@ def save_draft(call, body, draft_id):
 @bp.route("/drafts/{draft_id}", methods=["DELETE"])
 @api.operation("drafts.delete", status=204, summary="Discard a draft", tags=("drafts",))
 def discard_draft(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.discard_draft(deps(), call, draft_id)
 
@@ -76,7 +76,7 @@ def discard_draft(call, draft_id):
 @bp.route("/drafts/{draft_id}/preview")
 @api.operation("drafts.read", response=S + "Preview", summary="Preview every step with its errors", tags=("drafts",))
 def preview_draft(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.preview_draft(deps(), call, draft_id)
 
@@ -84,7 +84,7 @@ def preview_draft(call, draft_id):
 @bp.route("/drafts/{draft_id}/signature", methods=["POST"])
 @api.operation("drafts.sign", response=S + "SignatureView", status=201, summary="Sign with e-ID", tags=("drafts",))
 def sign_draft(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.sign_draft(deps(), call, draft_id)
 
@@ -92,7 +92,7 @@ def sign_draft(call, draft_id):
 @bp.route("/drafts/{draft_id}/signature")
 @api.operation("drafts.sign", response=S + "SignatureView", summary="Collect the signing's status", tags=("drafts",))
 def collect_signature(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.collect_signature(deps(), call, draft_id)
 
@@ -101,6 +101,6 @@ def collect_signature(call, draft_id):
 @api.operation("drafts.submit", response=S + "SubmissionReceipt", status=201,
                summary="Submit a signed draft (Idempotency-Key)", tags=("drafts",))
 def submit_draft(call, draft_id):
-    from services.eservices import submissions as sub
+    from services.eservices.usecases import submissions as sub
 
     return sub.submit_draft(deps(), call, draft_id)

@@ -16,7 +16,7 @@ api = HttpApi(bp, "eservices")
 @api.operation("profile.read", response=S + "ProfileView", summary="My details, prefilled from the register",
                tags=("mina sidor",))
 def get_profile(call):
-    from services.eservices import mypages
+    from services.eservices.usecases import mypages
 
     return mypages.get_profile(deps(), call)
 
@@ -25,7 +25,7 @@ def get_profile(call):
 @api.operation("profile.update", body=S + "UpdateProfile", response=S + "ProfileView",
                summary="Correct my contact details", tags=("mina sidor",))
 def update_profile(call, body):
-    from services.eservices import mypages
+    from services.eservices.usecases import mypages
 
     return mypages.update_profile(deps(), call, body)
 
@@ -34,7 +34,7 @@ def update_profile(call, body):
 @api.operation("drafts.read", response=f"list[{S}DraftView]", summary="My drafts (as GET /drafts), newest first",
                tags=("mina sidor",))
 def my_drafts(call):
-    from services.eservices import submissions
+    from services.eservices.usecases import submissions
 
     return submissions.list_drafts(deps(), call)
 
@@ -43,7 +43,7 @@ def my_drafts(call):
 @api.operation("cases.read_own", response=f"list[{S}CaseSummary]", summary="My cases, newest first",
                tags=("mina sidor",))
 def my_cases(call):
-    from services.eservices import mypages
+    from services.eservices.usecases import mypages
 
     return mypages.my_cases(deps(), call)
 
@@ -52,7 +52,7 @@ def my_cases(call):
 @api.operation("cases.read_own", response=S + "CaseDetail",
                summary="One of my cases: status history, documents, decisions", tags=("mina sidor",))
 def my_case(call, case_id):
-    from services.eservices import mypages
+    from services.eservices.usecases import mypages
 
     return mypages.my_case(deps(), call, case_id)
 
@@ -61,7 +61,7 @@ def my_case(call, case_id):
 @api.operation("documents.read_own", summary="Download a document of my case (PDF)", tags=("mina sidor",),
                content_type="application/pdf")
 def download(call, case_id, document_id):
-    from services.eservices import mypages
+    from services.eservices.usecases import mypages
 
     return download_file(deps().documents, mypages.document(deps(), call, case_id, document_id), call.headers)
 
@@ -70,6 +70,6 @@ def download(call, case_id, document_id):
 @api.operation("drafts.create", response=S + "DraftView", status=201, summary="Report for another person",
                tags=("drafts",))
 def report_another(call, case_id):
-    from services.eservices import submissions
+    from services.eservices.usecases import submissions
 
     return submissions.report_another(deps(), call, case_id)

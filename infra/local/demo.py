@@ -18,12 +18,13 @@ def people() -> dict[str, Any]:
 def seed() -> list[str]:
     """Writes the demo data through the services' own repositories; returns what it did."""
     from services.aws import table
-    from services.eservices.relatives import ApprovalRepository, RelativeApproval
+    from services.eservices.adapters.relatives import DynamoApprovalRepository
+    from services.eservices.domain.relatives import RelativeApproval
 
     data = people()
     register = {p["personnummer"]: p for p in data["population_register"]}
     done = []
-    approvals = ApprovalRepository(table("eservices"))
+    approvals = DynamoApprovalRepository(table("eservices"))
     for a in data["relative_approvals"]:
         citizen, relative = register[a["citizen"]], register[a["relative"]]
         approval_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"insats-demo:{a['citizen']}:{a['relative']}"))
@@ -53,7 +54,7 @@ def _seed_notify(home_care: dict[str, Any]) -> list[str]:
     """Providers' contact addresses into notify; stored phone numbers repaired and every person's
     preferences sent to notify (both idempotent)."""
     from services.eservices.bootstrap import deps as eservices
-    from services.eservices.contact_repair import repair_contacts
+    from services.eservices.usecases.contact_repair import repair_contacts
     from services.notify.bootstrap import deps as notify
     from services.notify.usecases.provider_contacts import load
 

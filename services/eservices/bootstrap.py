@@ -1,13 +1,13 @@
 """The composition root of the e-services: builds the adapters once, lazily.
 
-Use cases receive ``EservicesDeps``: repository instances and a unit-of-work factory, built here
-over DynamoDB and in the unit tier over in-memory fakes (``tests/support/fakes_eservices.py``).
+Use cases receive ``EservicesDeps`` (``ports.py``): repository instances and a unit-of-work
+factory, built here over DynamoDB (``adapters/``) and in the unit tier over in-memory fakes
+(``tests/support/fakes/eservices.py``).
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,38 +15,14 @@ from typing import TYPE_CHECKING, Any
 from ..clock import Clock, utc_now
 from ..settings import Settings, settings
 
-if TYPE_CHECKING:  # the register's module (pydantic, the store's codec) loads when deps() is built
-    from .people import PopulationRegister
+if TYPE_CHECKING:  # the app imports this module at its cold start; the ports load with deps()
+    from .ports import EservicesDeps, PopulationRegister
 
 SOURCE = "eservices"
 
 
-@dataclass
-class EservicesDeps:
-    publisher: Any
-    documents: Any
-    signer: Any
-    settings: Settings
-    register: PopulationRegister
-    unit_of_work: Callable[[], Any]
-    cases: Any  # cases.CaseRepository
-    case_numbers: Any  # cases.CaseNumbers
-    drafts: Any  # drafts.DraftRepository
-    submit_keys: Any  # drafts.SubmitKeyRepository
-    approvals: Any  # relatives.ApprovalRepository
-    profiles: Any  # people.ProfileRepository
-    contacts: Any  # people.ContactItems
-    deliveries: Any  # notifications.DeliveryStatusRepository
-    audit: Any  # casework.audit.AuditTrail
-    sessions: Any  # web.sessions.SessionRepository
-    clock: Clock = utc_now
-    extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
-    casework: Any = None  # case work's repositories (casework/stores.py)
-    table: Any = None  # the raw table, for tests that inspect what is stored; no use case reads it
-
-
 def _signer(s: Settings) -> Any:
-    from .signing import DevSigner, UnavailableSigner
+    from .adapters.signing import DevSigner, UnavailableSigner
 
     folder = os.environ.get("DEV_ISSUER_DIR")
     if s.is_local and folder:
@@ -70,7 +46,7 @@ class OnFirstUse:
         return getattr(self._built, name)
 
 
-def on_first_use(module: str, name: str, *args: Any) -> OnFirstUse:
+def on_first_use(module: str, name: str, *args: Any) -> Any:
     """``module``'s ``name`` (relative to this package) called with ``args``, when first used."""
     import importlib
 
@@ -80,35 +56,32 @@ def on_first_use(module: str, name: str, *args: Any) -> OnFirstUse:
 def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Settings,
                   register: PopulationRegister, clock: Clock = utc_now) -> EservicesDeps:
     """Every repository over the one e-services table, each built on first use."""
+    from .adapters.table import units_of_work
     from .casework.stores import CaseworkStores
-
-    def unit_of_work() -> Any:
-        from ..adapters.dynamo import UnitOfWork
-
-        return UnitOfWork(table, SOURCE)
+    from .ports import EservicesDeps
 
     casework = CaseworkStores.over(table)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
-        unit_of_work=unit_of_work,
-        cases=on_first_use(".cases", "CaseRepository", table),
-        case_numbers=on_first_use(".cases", "CaseNumbers", table),
-        drafts=on_first_use(".drafts", "DraftRepository", table),
-        submit_keys=on_first_use(".drafts", "SubmitKeyRepository", table),
-        approvals=on_first_use(".relatives", "ApprovalRepository", table),
-        profiles=on_first_use(".people", "ProfileRepository", table),
-        contacts=on_first_use(".people", "ContactItems", table),
-        deliveries=on_first_use(".notifications", "DeliveryStatusRepository", table),
+        unit_of_work=units_of_work(table, SOURCE),
+        cases=on_first_use(".adapters.cases", "DynamoCaseRepository", table),
+        case_numbers=on_first_use(".adapters.cases", "DynamoCaseNumbers", table),
+        drafts=on_first_use(".adapters.drafts", "DynamoDraftRepository", table),
+        submit_keys=on_first_use(".adapters.drafts", "DynamoSubmitKeys", table),
+        approvals=on_first_use(".adapters.relatives", "DynamoApprovalRepository", table),
+        profiles=on_first_use(".adapters.people", "DynamoProfileRepository", table),
+        contacts=on_first_use(".adapters.people", "DynamoStoredContacts", table),
+        deliveries=on_first_use(".adapters.deliveries", "DynamoDeliveryStatuses", table),
         audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
-        sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework, table=table)
+        sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework)
 
 
 @cache
 def deps() -> EservicesDeps:
     from ..adapters.messaging import SnsPublisher
-    from ..aws import table
-    from .people import configured_register
+    from .adapters.register import configured_register
+    from .adapters.table import eservices_table
 
     s = settings()
-    return over_dynamodb(table("eservices"), SnsPublisher(), on_first_use("..adapters.documents", "DocumentStore"),
+    return over_dynamodb(eservices_table(), SnsPublisher(), on_first_use("..adapters.documents", "DocumentStore"),
                          OnFirstUse(lambda: _signer(s)), s, configured_register())

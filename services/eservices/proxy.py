@@ -17,7 +17,7 @@ from typing import Any
 from ..auth.principal import Principal
 from ..domain.calendar import stockholm_date
 from ..domain.personnummer import Personnummer
-from .relatives import acting_subject
+from .domain.relatives import acting_subject
 
 
 @dataclass(frozen=True)

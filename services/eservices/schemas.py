@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/FormAnswers"}]})]
 
 from ..domain.phone import OptionalEmailAddress, OptionalMobilePhone
-from .notifications import DeliveryStatus
+from .domain.deliveries import DeliveryStatus
 
-from .sv import SwedishRequest
+from .domain.swedish import SwedishRequest
 
 
 class StartDraft(SwedishRequest):

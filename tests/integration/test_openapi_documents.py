@@ -60,7 +60,7 @@ def test_file_downloads_document_the_303(documents):
 
 
 def test_form_answers_are_typed_per_form(documents):
-    from services.eservices.forms import registry
+    from services.eservices.domain.forms import registry
 
     schemas = documents["eservices"]["components"]["schemas"]
     start = schemas["StartDraft"]["properties"]["answers"]

@@ -12,17 +12,17 @@ from typing import Any
 
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict
-from services.eservices.cases import Case
+from services.eservices.domain.cases import Case
 from services.eservices.casework.assignments import Assignment
 from services.eservices.casework.audit import AuditRecord
 from services.eservices.casework.messages.model import Message, Party, Thread, Upload
 from services.eservices.casework.messaging import MessagingSettings, search_key
 from services.eservices.casework.report_approval import ReportApproval
 from services.eservices.casework.stores import CaseworkStores
-from services.eservices.people import RegisteredPerson
+from services.eservices.domain.people import RegisteredPerson
 from tests.support.fakes.common import FakeUnitOfWork, InMemoryStore, RecordingPublisher
-from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCaseNumbers, FakeCases, FakeRegister
-from tests.support.fakes_eservices import FakeDocuments as EservicesDocuments
+from tests.support.fakes.eservices import Clock, FakeApprovals, FakeCaseNumbers, FakeCases, FakeRegister
+from tests.support.fakes.eservices import FakeDocuments as EservicesDocuments
 
 
 def _noop() -> None:

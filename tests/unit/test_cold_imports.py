@@ -32,10 +32,10 @@ def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_h
 # The e-services' request/response models, event contracts, use cases, form engine and page cycle:
 # each route names its models by reference and imports its use cases when called.
 ESERVICES_DEFERRED = (
-    "services.eservices.schemas", "services.contracts.events", "services.eservices.cases",
-    "services.eservices.submissions", "services.eservices.forms", "services.eservices.drafts",
-    "services.eservices.people", "services.eservices.mypages", "services.eservices.retention",
-    "services.eservices.notifications", "services.eservices.casework", "services.entrypoints.web.http",
+    "services.eservices.schemas", "services.contracts.events", "services.eservices.domain.cases",
+    "services.eservices.usecases.submissions", "services.eservices.domain.forms", "services.eservices.domain.drafts",
+    "services.eservices.domain.people", "services.eservices.usecases.mypages", "services.eservices.usecases.retention",
+    "services.eservices.usecases.notifications", "services.eservices.casework", "services.entrypoints.web.http",
     "services.adapters.dynamo",
 )
 

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.domain.phone import (MOBILE_PREFIXES, OptionalEmailAddress, OptionalMobilePhone, display,
                                    normalize_mobile)
-from services.eservices.contact_repair import repaired_item
+from services.eservices.usecases.contact_repair import repaired_item
 
 WRITTEN = ["070-765 43 21", "0707654321", "+46 70 765 43 21", "0046707654321", "+46 (0)70-765 43 21",
            "+46707654321", "070 765 43 21", "070.765.43.21", "+46 070 765 43 21"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...domain.errors import FieldError
-from ...eservices.forms.engine import MONTHS_SV, Field, FormDefinition, Step, display_value
+from ...eservices.domain.forms.engine import MONTHS_SV, Field, FormDefinition, Step, display_value
 from .http import Form
 
 ADDRESS_KEYS = ("street", "postal_code", "city")

@@ -8,10 +8,10 @@ from typing import Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from ...eservices import mypages, submissions
-from ...eservices.forms import get_form, registry
-from ...eservices.forms.engine import FormDefinition, Step, validate_step
-from ...eservices.people import prefill_values
+from ...eservices.usecases import mypages, submissions
+from ...eservices.domain.forms import get_form, registry
+from ...eservices.domain.forms.engine import FormDefinition, Step, validate_step
+from ...eservices.domain.people import prefill_values
 from . import attach
 from . import formview as fv
 from .attach import case_upload_done, case_upload_remove, thread_upload_done, thread_upload_remove  # noqa: F401
@@ -97,7 +97,7 @@ def login_done(ctx: Context) -> Page | Redirect:
 
 
 def _token_endpoint(ctx: Context) -> dict[str, Any]:
-    endpoint = ctx.deps.extras.get("oidc_token_endpoint")
+    endpoint = ctx.deps.token_endpoint
     return {"token_endpoint": endpoint} if endpoint else {}
 
 

@@ -12,10 +12,10 @@ from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, FieldError, ValidationFailed
 from ...domain.periods import overlap
 from ...domain.insatser import HOME_CARE_BREAKDOWN
-from ..cases import Case, Decision, Document, GrantedTimeLine
-from ..forms import get_form
-from ..forms.support_application import LSS
-from ..notifications import tell
+from ..domain.cases import Case, Decision, Document, GrantedTimeLine
+from ..domain.forms import get_form
+from ..domain.forms.support_application import LSS
+from ..usecases.notifications import tell
 from .audit import trail
 from .catalog import label_of, law_of
 from .inbox import staff_view

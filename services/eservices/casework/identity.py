@@ -20,7 +20,7 @@ import unicodedata
 from typing import Any
 
 from ...domain.errors import FieldError, ValidationFailed
-from ..people import RegisteredPerson
+from ..domain.people import RegisteredPerson
 
 PROTECTED_NAME = "Skyddad identitet"
 

@@ -9,9 +9,9 @@ from ...domain.calendar import STOCKHOLM
 from ...domain.errors import Forbidden, NotFound
 from ...domain.personnummer import mask
 from ...domain.files import StoredFile
-from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
-from ..forms import get_form
-from ..forms.engine import typed_answers, typed_computed
+from ..domain.cases import STATUS_LABELS_SV, Case, staff_status, stored_status
+from ..domain.forms import get_form
+from ..domain.forms.engine import typed_answers, typed_computed
 from .audit import trail
 from .identity import PROTECTED_NAME, is_protected
 from .laws import decision_citation

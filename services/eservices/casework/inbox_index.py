@@ -8,7 +8,8 @@ from typing import Any
 
 from ...adapters.dynamo import from_dynamo
 from ...domain.cursor import decode_cursor, encode_cursor
-from ..cases import INBOX_PK, NEXT_STATUSES, Case
+from ..adapters.cases import INBOX_PK
+from ..domain.cases import NEXT_STATUSES, Case
 
 STATUSES = tuple(NEXT_STATUSES)
 

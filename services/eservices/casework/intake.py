@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...domain.errors import Conflict, ValidationFailed
-from ..cases import Case, Intake, StatusChange
-from ..forms import get_form
-from ..forms.support_application import FORM as SUPPORT_APPLICATION
-from ..notifications import tell
+from ..domain.cases import Case, Intake, StatusChange
+from ..domain.forms import get_form
+from ..domain.forms.support_application import FORM as SUPPORT_APPLICATION
+from ..usecases.notifications import tell
 from .audit import trail
 from .catalog import CHANNELS, E_APPLICATION, FROM_WHOM, INTAKE_TYPES, INTAKE_TYPES_BY_AREA
 from .identity import checked_name, is_protected

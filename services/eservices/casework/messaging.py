@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer
-from ..notifications import alerts_changed
-from ..sv import citizen_error
+from ..usecases.notifications import alerts_changed
+from ..domain.swedish import citizen_error
 from .audit import trail
 from .identity import PROTECTED_NAME, checked_name, is_protected
 

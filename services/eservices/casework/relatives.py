@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, ValidationFailed
-from ..notifications import tell
-from ..relatives import RelativeApproval
+from ..usecases.notifications import tell
+from ..domain.relatives import RelativeApproval
 from .audit import trail
 from .identity import checked_names
 from .models.relatives import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView

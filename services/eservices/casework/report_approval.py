@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ...domain.periods import overlap
-from ..notifications import tell
+from ..usecases.notifications import tell
 from .audit import trail
 from .identity import is_protected, mismatched
 

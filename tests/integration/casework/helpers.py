@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.eservices.casework.audit import trail
+from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import application_answers, fresh_citizen, submitted_case
 from tests.support.stack import drain
 
@@ -70,4 +71,4 @@ def clear(queue):
 
 
 def case_item(case_id):
-    return deps().table.get_item(Key={"pk": f"CASE#{case_id}", "sk": "CASE"}, ConsistentRead=True)["Item"]
+    return eservices_table().get_item(Key={"pk": f"CASE#{case_id}", "sk": "CASE"}, ConsistentRead=True)["Item"]

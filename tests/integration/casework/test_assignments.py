@@ -6,6 +6,7 @@ import pytest
 
 from services.eservices.bootstrap import deps
 from services.eservices.casework.repositories import AssignmentRepository
+from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import actions_on, audit_of, case_worker, clear, events
 from tests.support.people import new_pnr
 
@@ -23,7 +24,7 @@ def assignment(contact_person, client, **changes):
 
 
 def stored_assignments():
-    return len(AssignmentRepository(deps().table).of_client(None))
+    return len(AssignmentRepository(eservices_table()).of_client(None))
 
 
 class TestAssignments:

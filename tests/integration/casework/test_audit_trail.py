@@ -14,6 +14,7 @@ from infra.apps import load_app
 from services.eservices.bootstrap import deps
 from services.eservices.casework.audit import AuditTrail
 from services.eservices.casework.repositories import AuditRepository
+from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import INTAKE, audit_of, auditor, case_worker, new_application
 from tests.support.people import new_pnr
 
@@ -100,10 +101,10 @@ class TestAppendOnly:
         pnr, _, _ = worked_case
         record = audit_of(person=pnr)[0]
         stored = AuditRepository.item(record)
-        item = deps().table.get_item(Key={"pk": stored["pk"], "sk": stored["sk"]})["Item"]
+        item = eservices_table().get_item(Key={"pk": stored["pk"], "sk": stored["sk"]})["Item"]
         # WHEN something writes it again the way the trail writes THEN the store refuses
         with pytest.raises(ClientError) as refused:
-            deps().table.put_item(Item={**item, "action": "nothing"}, ConditionExpression="attribute_not_exists(pk)")
+            eservices_table().put_item(Item={**item, "action": "nothing"}, ConditionExpression="attribute_not_exists(pk)")
         assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
         assert audit_of(person=pnr)[0].action == record.action
 

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from services.eservices.bootstrap import deps
-from services.eservices.cases import Case, StatusChange
+from services.eservices.domain.cases import Case, StatusChange
+from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import actions_on, audit_of, case_item, case_worker, new_application
 from tests.support.people import new_pnr
 
@@ -21,7 +22,7 @@ def stored_case(submitted_at, *, status="submitted", category="Trygghetslarm", f
                 submitted_by=pnr, submitted_at=submitted_at, status=status,
                 history=[StatusChange(status="submitted", at=submitted_at, by="citizen")],
                 answers={"om_dig": {"personnummer": pnr, "first_name": first, "last_name": last}})
-    deps().table.put_item(Item=deps().cases.item(case))
+    eservices_table().put_item(Item=deps().cases.item(case))
     return case
 
 

@@ -15,6 +15,7 @@ from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
 from services.eservices.casework import intake
 from services.eservices.casework.models.intake import IntakeRequest
+from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import fresh_citizen
 from tests.integration.casework.helpers import (INTAKE, actions_on, audit_of, case_item, case_worker, clear,
                                                 enable_messaging, events, new_application, taken_in)
@@ -333,7 +334,7 @@ class TestConcurrentChanges:
         pnr, _, receipt = new_application(es, token)
         _, cw = case_worker(token)
         stale = deps().cases.get(receipt["case_id"])
-        deps().table.update_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"},
+        eservices_table().update_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"},
                                  UpdateExpression="SET version = version + :one",
                                  ExpressionAttributeValues={":one": 1})
         call = Call(principal=principal_from_headers({"authorization": f"Bearer {cw}"}), headers={})

@@ -6,6 +6,7 @@ import contextlib
 from datetime import date, timedelta
 
 from services.eservices.bootstrap import deps
+from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import (INTAKE, auditor, case_item, case_worker, enable_messaging,
                                                 new_application)
 from tests.support.people import new_pnr
@@ -18,7 +19,7 @@ RANGE = f"from={(TODAY - timedelta(days=1)).isoformat()}&to={(TODAY + timedelta(
 def dynamodb_calls():
     """Every DynamoDB call this process makes inside the block: (operation, parameters)."""
     calls: list[tuple[str, dict]] = []
-    events = deps().table.meta.client.meta.events
+    events = eservices_table().meta.client.meta.events
 
     def record(params, model, **_):
         calls.append((model.name, params))

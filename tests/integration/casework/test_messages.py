@@ -11,6 +11,7 @@ import requests
 from services.aws import client
 from services.eservices.bootstrap import deps
 from services.eservices.casework.messages import MAX_ATTACHMENT_BYTES
+from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import (actions_on, audit_of, case_worker, clear, enable_messaging, events,
                                                 taken_in)
 from tests.support.people import new_pnr
@@ -38,7 +39,7 @@ def write(es, cw, to, **changes):
 
 
 def stored_threads(citizen):
-    return deps().table.query(IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :t)",
+    return eservices_table().query(IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :t)",
                               ExpressionAttributeValues={":pk": f"PERSON#{citizen}", ":t": "THREAD#"})["Items"]
 
 

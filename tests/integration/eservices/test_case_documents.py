@@ -5,7 +5,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from services.eservices.bootstrap import deps
-from services.eservices.cases import Document, StatusChange
+from services.eservices.domain.cases import Document, StatusChange
+from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import application_answers, fresh_citizen, submitted_case
 
 PDF = {"Accept": "application/pdf"}
@@ -69,11 +70,11 @@ def test_a_decision_recorded_by_case_work_shows_on_mina_sidor(app_client, token)
     pnr, tok = fresh_citizen(token)
     receipt = submitted_case(es, tok, "support-application", application_answers(pnr))
     # GIVEN case work recorded a decision on the case (written directly, as case work stores it)
-    item = deps().table.get_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"})["Item"]
+    item = eservices_table().get_item(Key={"pk": f"CASE#{receipt['case_id']}", "sk": "CASE"})["Item"]
     item["decisions"] = [{"decision_id": "d1", "insats": "hemtjanst", "insats_label": "Hemtjänst", "law": "SoL",
                           "outcome": "granted", "granted_minutes_per_month": 600, "valid_from": "2026-11-01",
                           "decided_at": "2026-10-20T10:00:00+00:00", "decided_by": "case_worker:hl-x"}]
-    deps().table.put_item(Item=item)
+    eservices_table().put_item(Item=item)
     # WHEN the citizen opens the case THEN the decision is there in Swedish, without the case worker's id
     detail = es.get(f"/my/cases/{receipt['case_id']}", token=tok)
     assert detail.status == 200, detail.json

@@ -11,7 +11,7 @@ from services.aws import client
 from services.entrypoints.http import Call
 from services.auth.tokens import principal_from_headers
 from services.eservices.bootstrap import deps
-from services.eservices.submissions import submit_draft
+from services.eservices.usecases.submissions import submit_draft
 from tests.integration.casework.helpers import case_worker, enable_messaging, taken_in
 from tests.integration.eservices.helpers import fresh_contact_person, monthly_answers
 

@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
-from services.eservices.relatives import RelativeApproval
-from services.eservices.retention import sweep
+from services.eservices.domain.relatives import RelativeApproval
+from services.eservices.usecases.retention import sweep
 from tests.integration.eservices.helpers import (ANNIKA, JOSEFINE, SAM, application_answers, fresh_citizen,
                                                  monthly_answers, submitted_case)
 from tests.support.people import new_pnr

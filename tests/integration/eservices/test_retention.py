@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from infra.local.scheduler import scheduled_event
 from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
-from services.eservices.retention import sweep
+from services.eservices.usecases.retention import sweep
+from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import (application_answers, fresh_citizen, fresh_contact_person,
                                                  monthly_answers)
 from tests.support.stack import drain
@@ -94,8 +95,8 @@ def test_a_draft_far_from_expiry_is_left_alone(app_client, token):
 def test_the_retention_period_and_the_reminder_are_configurable(aws):
     from services.auth.principal import Principal, Role
     from services.entrypoints.http import Call
-    from services.eservices.retention import due
-    from services.eservices.submissions import start_draft
+    from services.eservices.usecases.retention import due
+    from services.eservices.usecases.submissions import start_draft
     from tests.support.people import new_pnr
 
     # GIVEN a municipality that keeps drafts 7 days and reminds 1 day before
@@ -118,14 +119,14 @@ def test_draft_expiry_is_indexed_per_day_with_a_ttl_and_the_sweep_reads_only_its
     by reading the days from ``since`` to the instant asked, and not when those days exclude it."""
     from services.auth.principal import Principal, Role
     from services.entrypoints.http import Call
-    from services.eservices.drafts import EXPIRY_TTL_GRACE
-    from services.eservices.submissions import start_draft
+    from services.eservices.adapters.drafts import EXPIRY_TTL_GRACE
+    from services.eservices.usecases.submissions import start_draft
     from tests.support.people import new_pnr
 
     pnr = new_pnr()
     call = Call(principal=Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr), headers={})
     view = start_draft(deps(), call, "support-application", {})
-    item = deps().table.get_item(Key={"pk": f"PERSON#{pnr}", "sk": f"DRAFT#{view.draft_id}"})["Item"]
+    item = eservices_table().get_item(Key={"pk": f"PERSON#{pnr}", "sk": f"DRAFT#{view.draft_id}"})["Item"]
     expires = view.expires_at
     assert item["gsi1pk"] == f"DRAFTEXPIRY#{expires.date().isoformat()}"
     assert int(item["ttl"]) == int((expires + EXPIRY_TTL_GRACE).timestamp())

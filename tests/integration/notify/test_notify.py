@@ -222,7 +222,7 @@ def test_a_held_sms_is_put_back_on_the_queue_when_the_quiet_hours_end(app_client
 
 def test_the_repair_normalises_stored_numbers_drops_the_rest_and_tells_notify(aws):
     from services.eservices.bootstrap import deps
-    from services.eservices.contact_repair import repair_contacts
+    from services.eservices.usecases.contact_repair import repair_contacts
 
     good, bad = new_pnr(), new_pnr()
     t = table("eservices")
@@ -329,7 +329,8 @@ def test_a_form_refuses_a_landline_naming_the_field_in_swedish(app_client, token
 
 def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
     from services.contracts.events import NotificationDelivered, NotificationFailed
-    from services.eservices.notifications import DeliveryStatusRepository, delivery_status, record_delivery
+    from services.eservices.adapters.deliveries import DynamoDeliveryStatuses
+    from services.eservices.usecases.notifications import delivery_status, record_delivery
 
     pnr = new_pnr()
     person = Recipient(kind="person", ref=pnr)
@@ -338,8 +339,8 @@ def test_an_older_delivery_status_arriving_late_does_not_hide_the_newer(aws):
                                reason="suppressed", at=now).envelope("notify")
     older = NotificationDelivered(notification_id="n1", template="decision.published", recipient=person,
                                   channel="sms", at=now - timedelta(hours=1)).envelope("notify")
-    record_delivery(DeliveryStatusRepository(table("eservices")), newer)
-    record_delivery(DeliveryStatusRepository(table("eservices")), older)
-    status = delivery_status(DeliveryStatusRepository(table("eservices")), pnr)
+    record_delivery(DynamoDeliveryStatuses(table("eservices")), newer)
+    record_delivery(DynamoDeliveryStatuses(table("eservices")), older)
+    status = delivery_status(DynamoDeliveryStatuses(table("eservices")), pnr)
     assert (status.sms.status, status.sms.reason, status.email) == ("failed", "suppressed", None)
     assert status.sms.label.startswith("Senaste SMS kunde inte skickas")

@@ -72,7 +72,7 @@ def login(es, issuer, role="contact_person", pnr=None, name="Test Person", next_
     server = DevAuthorizationServer(issuer, [{"role": role, "personnummer": pnr, "label": name}], {pnr: name})
     status, headers, _ = server.approve({**query, "person": "0"})
     assert status == 302
-    deps().extras["oidc_token_endpoint"] = lambda url, form: server.token(form)[1]
+    deps().token_endpoint = lambda url, form: server.token(form)[1]
     callback = urllib.parse.urlsplit(headers["Location"])
     r = b.get(inner(callback.path) + "?" + callback.query)
     return b, pnr, r

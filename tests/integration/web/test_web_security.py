@@ -11,6 +11,7 @@ import pytest
 
 from services.eservices.bootstrap import deps
 from services.eservices.web.sessions import SessionRepository
+from services.eservices.adapters.table import eservices_table
 from tests.integration.web.helpers import Browser, inner, login, text
 
 MARKUP = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
@@ -93,7 +94,7 @@ class TestLogin:
         # a login that does complete gives a new session and ends the old one
         b, other, r = login(es, issuer, browser=b)
         assert r.status == 303 and b.cookie != before
-        assert SessionRepository(deps().table).get(before) is None
+        assert SessionRepository(eservices_table()).get(before) is None
         assert Browser(es, cookie=before).get("/web/mina-sidor").status == 303
         assert b.get("/web/mina-sidor").status == 200
 
@@ -109,7 +110,7 @@ class TestLogin:
         old = b.cookie
         r = b.post("/web/logga-ut", {})
         assert r.status == 303 and "Max-Age=0" in r.headers["set-cookie"]
-        assert SessionRepository(deps().table).get(old) is None
+        assert SessionRepository(eservices_table()).get(old) is None
         assert Browser(es, cookie=old).get("/web/mina-sidor").status == 303
 
 
@@ -154,7 +155,7 @@ class TestEscaping:
     def test_markup_in_every_text_field_comes_back_inert(self, es, issuer, form_id):
         """GIVEN markup typed into every text field WHEN the step and the preview are shown THEN it is
         text: never a tag or an attribute of ours."""
-        from services.eservices.forms import get_form
+        from services.eservices.domain.forms import get_form
 
         role = "citizen" if form_id == "support-application" else "contact_person"
         b, _, _ = login(es, issuer, role=role)
@@ -197,7 +198,7 @@ class TestSessionEnd:
         step = start(b)
         b.get(step)
         token = b.csrf
-        sessions = SessionRepository(deps().table)
+        sessions = SessionRepository(eservices_table())
         s = sessions.get(b.cookie)
         s.idle_expires_at = s.idle_expires_at - timedelta(hours=2)
         sessions.put(s)
@@ -213,7 +214,7 @@ class TestSessionEnd:
         b, pnr, _ = login(es, issuer)
         step = start(b)
         b.get(step)
-        sessions = SessionRepository(deps().table)
+        sessions = SessionRepository(eservices_table())
         s = sessions.get(b.cookie)
         s.idle_expires_at = s.idle_expires_at - timedelta(hours=2)
         sessions.put(s)
@@ -258,7 +259,7 @@ class TestRelatives:
         citizen's; WHEN the approval ends during the session THEN they act for themselves again."""
         from datetime import datetime, timezone
 
-        from services.eservices.relatives import RelativeApproval
+        from services.eservices.domain.relatives import RelativeApproval
         from tests.support.people import new_pnr
 
         citizen, relative = new_pnr(), new_pnr()
@@ -287,7 +288,7 @@ def test_the_in_process_refusal_for_a_relative_starting_an_application(es, issue
     only the person who will receive the support applies (the use case decides, the page agrees)."""
     from datetime import datetime, timezone
 
-    from services.eservices.relatives import RelativeApproval
+    from services.eservices.domain.relatives import RelativeApproval
     from tests.support.people import new_pnr
 
     citizen, relative = new_pnr(), new_pnr()
@@ -347,7 +348,7 @@ def test_a_citizen_writes_about_a_case_taken_in_and_gets_swedish_errors(es, issu
 def test_a_signing_in_progress_is_collected_before_submit(es, issuer):
     """GIVEN an e-ID provider where signing completes on another device WHEN "Signera och skicka in"
     THEN a page waits for it, and "Skicka in" submits once the signing is complete."""
-    from services.eservices.drafts import Signature
+    from services.eservices.domain.drafts import Signature
 
     class OtherDevice:
         def start(self, personnummer, text, digest, now):

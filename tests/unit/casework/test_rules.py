@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from services.domain.errors import Conflict, ValidationFailed
 from services.domain.cursor import decode_cursor, encode_cursor
-from services.eservices.cases import Case, StatusChange
+from services.eservices.domain.cases import Case, StatusChange
 from services.eservices.casework.assignments import Assignment
 from services.eservices.casework.audit import AuditRecord, local_day_bounds, to_csv
 from services.eservices.casework.catalog import INSATSER, law_of
@@ -16,7 +16,7 @@ from services.eservices.casework.models.decisions import DecisionRequest, Insats
 from services.eservices.casework.models.intake import IntakeRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
 from services.eservices.casework.models.relatives import ApprovalRequest
-from services.eservices.relatives import RelativeApproval
+from services.eservices.domain.relatives import RelativeApproval
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -172,7 +172,7 @@ class TestMessagingSettings:
     def alerts(self, **kw):
         """What notify is told of these settings (contact_preferences.changed, preferences=alerts)."""
         from services.adapters.dynamo import UnitOfWork
-        from services.eservices.notifications import alerts_changed
+        from services.eservices.usecases.notifications import alerts_changed
 
         uow = UnitOfWork(table=type("T", (), {"name": "t"})(), source="test")
         alerts_changed(uow, self.settings(**kw))
@@ -231,7 +231,7 @@ class TestLetters:
         assert minutes_text(30) == "30 minuter per månad"
 
     def test_the_pdfs_render_swedish_text(self):
-        from services.eservices.cases import Decision
+        from services.eservices.domain.cases import Decision
 
         d = Decision(decision_id="d", insats="hemtjanst", insats_label="Hemtjänst insatser", law="SoL",
                      outcome="granted", granted_minutes_per_month=600, valid_from=date(2026, 1, 1), decided_at=NOW,
@@ -273,7 +273,7 @@ class TestLawsInForce:
 
 
 def test_an_intake_stored_without_labels_reads_them_from_the_catalogue():
-    from services.eservices.cases import Intake
+    from services.eservices.domain.cases import Intake
 
     stored = {"intake_type": "ansokan_sol", "intake_type_label": "Ansökan SoL", "case_worker_id": "hl-1",
               "case_worker_name": "M", "organisation": "T", "from_whom": "den_enskilde", "channel": "e_ansokan",

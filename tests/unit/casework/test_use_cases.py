@@ -13,8 +13,8 @@ from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFail
 from services.domain.files import StoredFile
 from services.domain.results import FileResult, Redirect
 from services.domain.calendar import stockholm_date
-from services.eservices import mypages
-from services.eservices.cases import Case, Document
+from services.eservices.usecases import mypages
+from services.eservices.domain.cases import Case, Document
 from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
 from services.eservices.casework import relatives, report_approval
 from services.eservices.casework.audit import SHARDS, AuditRecord
@@ -29,7 +29,7 @@ from services.eservices.casework.messages.model import Reply, StaffNewMessage, U
 from services.eservices.casework.messaging import MessagingSettings
 from services.eservices.casework.repositories import AuditRepository, MessagingRepository
 from services.eservices.casework.report_approval import ReportApprovalRequest
-from services.eservices.people import RegisteredPerson
+from services.eservices.domain.people import RegisteredPerson
 from tests.support.fakes_casework import CaseworkDeps, casework_deps, person, staff
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr

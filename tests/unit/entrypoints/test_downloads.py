@@ -2,7 +2,7 @@
 short-lived address to anyone else; never cached."""
 from services.domain.files import StoredFile
 from services.entrypoints.downloads import download
-from tests.support.fakes_eservices import FakeDocuments
+from tests.support.fakes.eservices import FakeDocuments
 
 FILE = StoredFile(key="cases/c1/submission.pdf", filename="2026-000001.pdf")
 

@@ -3,7 +3,7 @@ case work decides on them, and the home-care breakdown is the staff app's list o
 from services.domain import insatser as catalogue
 from services.eservices.casework.catalog import INSATSER
 from services.eservices.casework.schemas import HOME_CARE_INSATSER
-from services.eservices.forms import get_form
+from services.eservices.domain.forms import get_form
 
 
 def test_the_application_offers_the_catalogues_insatser():

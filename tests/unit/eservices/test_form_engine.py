@@ -1,6 +1,6 @@
 """The form engine on its own: validation, conditions, computed values, schema, preview."""
-from services.eservices.forms import get_form, registry
-from services.eservices.forms.engine import (Field, FormDefinition, Step, When, computed_values, json_schema,
+from services.eservices.domain.forms import get_form, registry
+from services.eservices.domain.forms.engine import (Field, FormDefinition, Step, When, computed_values, json_schema,
                                              preview, validate)
 
 FORM = FormDefinition(id="t", title="T", description="", category="c", steps=(

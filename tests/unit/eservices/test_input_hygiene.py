@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from services.eservices.forms import get_form
-from services.eservices.forms.engine import RuleContext, validate
+from services.eservices.domain.forms import get_form
+from services.eservices.domain.forms.engine import RuleContext, validate
 from tests.support.people import new_pnr
 
 
@@ -92,7 +92,7 @@ class TestPeriodRulesWithAKnownToday:
 
 
 def test_numbers_read_back_in_one_type_even_if_stored_as_strings():
-    from services.eservices.forms.engine import typed_answers, typed_computed
+    from services.eservices.domain.forms.engine import typed_answers, typed_computed
 
     form = get_form("contact-time-report")
     stored = {"tidrapport": {"year": "2026", "month": 10.0,

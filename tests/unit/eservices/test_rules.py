@@ -6,14 +6,14 @@ from types import SimpleNamespace
 import pytest
 
 from services.domain.errors import Forbidden
-from services.eservices.drafts import Draft
-from services.eservices.forms import get_form, registry
-from services.eservices.forms.common import channels_have_addresses, person_is_the_caller
-from services.eservices.forms.engine import computed_values, validate
-from services.eservices.forms.support_application import LSS_INSATSER, SOL_INSATSER, category_of
-from services.eservices.people import Address, Profile, RegisteredPerson, prefill_values
-from services.eservices.retention import due
-from services.eservices.submissions import _check_access
+from services.eservices.domain.drafts import Draft
+from services.eservices.domain.forms import get_form, registry
+from services.eservices.domain.forms.common import channels_have_addresses, person_is_the_caller
+from services.eservices.domain.forms.engine import computed_values, validate
+from services.eservices.domain.forms.support_application import LSS_INSATSER, SOL_INSATSER, category_of
+from services.eservices.domain.people import Address, Profile, RegisteredPerson, prefill_values
+from services.eservices.usecases.retention import due
+from services.eservices.usecases.submissions import _check_access
 from services.settings import settings
 from tests.support.people import new_pnr
 
@@ -201,7 +201,7 @@ class TestJsonSchemaForClients:
     def test_a_complete_report_is_valid_and_a_missing_conditional_field_is_not(self):
         from jsonschema import Draft202012Validator
 
-        from services.eservices.forms.engine import json_schema
+        from services.eservices.domain.forms.engine import json_schema
 
         form = get_form("contact-monthly-report")
         validator = Draft202012Validator(json_schema(form))
@@ -215,7 +215,7 @@ class TestJsonSchemaForClients:
     def test_every_form_schema_is_a_valid_schema(self):
         from jsonschema import Draft202012Validator
 
-        from services.eservices.forms.engine import json_schema
+        from services.eservices.domain.forms.engine import json_schema
 
         for form in registry().values():
             Draft202012Validator.check_schema(json_schema(form))
@@ -224,12 +224,12 @@ class TestJsonSchemaForClients:
 def test_adding_an_e_service_is_adding_one_module(tmp_path, monkeypatch):
     import sys
 
-    import services.eservices.forms as forms
-    from services.eservices.forms.engine import describe
+    import services.eservices.domain.forms as forms
+    from services.eservices.domain.forms.engine import describe
 
     # GIVEN one new module in the forms package that declares FORM
     (tmp_path / "zz_example_service.py").write_text(
-        "from services.eservices.forms.engine import Field, FormDefinition, Step\n"
+        "from services.eservices.domain.forms.engine import Field, FormDefinition, Step\n"
         "FORM = FormDefinition(id='example', title='Exempel', description='', category='Exempel',\n"
         "                      steps=(Step('s', 'Steg', (Field('a', 'A', required=True),)),))\n")
     monkeypatch.setattr(forms, "__path__", [*forms.__path__, str(tmp_path)])
@@ -241,12 +241,12 @@ def test_adding_an_e_service_is_adding_one_module(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         forms.registry.cache_clear()
-        sys.modules.pop("services.eservices.forms.zz_example_service", None)
+        sys.modules.pop("services.eservices.domain.forms.zz_example_service", None)
     assert "example" not in forms.registry()
 
 
 def test_a_decision_reads_in_swedish_and_names_no_case_worker():
-    from services.eservices.mypages import decision_view
+    from services.eservices.usecases.mypages import decision_view
 
     view = decision_view({"decision_id": "d1", "insats": "hemtjanst", "insats_label": "Hemtjänst", "law": "SoL",
                           "outcome": "granted", "granted_minutes_per_month": 600, "valid_from": "2026-11-01",

@@ -8,7 +8,8 @@ import pytest
 
 from services.auth.dev_issuer import DevIssuer
 from services.domain.errors import DomainError
-from services.eservices.signing import DevSigner, UnavailableSigner, digest_of
+from services.eservices.adapters.signing import DevSigner, UnavailableSigner
+from services.eservices.domain.signing import digest_of
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=timezone.utc)

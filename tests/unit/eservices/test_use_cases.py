@@ -10,12 +10,12 @@ import pytest
 
 from services.auth.principal import Role
 from services.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.eservices import mypages, retention, submissions
-from services.eservices.people import Profile
-from services.eservices.relatives import RelativeApproval
+from services.eservices.usecases import mypages, retention, submissions
+from services.eservices.domain.people import Profile
+from services.eservices.domain.relatives import RelativeApproval
 from services.eservices.schemas import UpdateProfile
 from tests.integration.eservices.helpers import application_answers, monthly_answers
-from tests.support.fakes_eservices import call_as, eservices_deps
+from tests.support.fakes.eservices import call_as, eservices_deps
 from tests.support.people import new_pnr
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
@@ -283,9 +283,9 @@ def test_a_document_of_ones_own_case_is_handed_back_as_a_file_and_anothers_is_no
 # -- contact repair ---------------------------------------------------------------------
 
 def test_the_contact_repair_normalises_drops_and_is_idempotent():
-    from services.eservices.contact_repair import repair_contacts
+    from services.eservices.usecases.contact_repair import repair_contacts
     from tests.support.fakes.common import FakeUnitOfWork, RecordingPublisher
-    from tests.support.fakes_eservices import FakeContacts
+    from tests.support.fakes.eservices import FakeContacts
 
     good, bad = new_pnr(), new_pnr()
     contacts = FakeContacts(

@@ -10,9 +10,9 @@ from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, NotFound, ValidationFailed
 from ....domain.personnummer import Personnummer, mask
 from ....domain.results import Redirect
-from ...notifications import tell, tell_case_workers
-from ...relatives import acting_subject
-from ...sv import citizen_error
+from ...usecases.notifications import tell, tell_case_workers
+from ...domain.relatives import acting_subject
+from ...domain.swedish import citizen_error
 from ..audit import trail
 from ..messaging import enabled_or_raise
 from .model import (AttachmentView, CitizenNewMessage, Message, MessageView, Party, Reply, Sender, StaffNewMessage,

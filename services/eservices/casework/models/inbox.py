@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ....domain.bounds import SaneDate, check_line
-from ...cases import StaffStatus
+from ...domain.cases import StaffStatus
 from .base import Request, not_before
 
 

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 from services.auth.principal import Principal, Role
 from services.entrypoints.web.config import web_config
 from services.entrypoints.web.http import Context
-from services.eservices.relatives import RelativeApproval
+from services.eservices.domain.relatives import RelativeApproval
 from services.eservices.web.sessions import start
-from tests.support.fakes_eservices import eservices_deps
+from tests.support.fakes.eservices import eservices_deps
 from tests.support.people import new_pnr
 
 

@@ -1,6 +1,6 @@
 """The citizen web's translation between HTML forms and answers, and its login helpers."""
-from services.eservices.forms import get_form
-from services.eservices.forms.engine import validate_step
+from services.eservices.domain.forms import get_form
+from services.eservices.domain.forms.engine import validate_step
 from services.entrypoints.web import formview as fv
 from services.entrypoints.web.config import web_config
 from services.entrypoints.web.http import Form, parse_cookies, safe_next

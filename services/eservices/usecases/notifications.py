@@ -10,14 +10,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
-
-from ..adapters.dynamo import from_dynamo, to_dynamo, translated_errors
-from ..contracts.events import (ContactPreferencesChanged, Envelope, NotificationDelivered, NotificationFailed,
+from ...contracts.events import (ContactPreferencesChanged, Envelope, NotificationDelivered, NotificationFailed,
                                 NotificationRequested, Recipient)
-from ..domain.errors import Conflict
+from ..domain.deliveries import ChannelStatus, DeliveryStatus, status_label
+
+if TYPE_CHECKING:
+    from ..ports import DeliveryStatuses
 
 CASEWORK_MAILBOX = "casework"  # the case workers' functional mailbox (all of them see the inbox)
 
@@ -52,68 +52,7 @@ def alerts_changed(uow: Any, settings: Any) -> None:
                                        changed_at=settings.changed_at))
 
 
-# -- delivery status, as Mina sidor shows it ---------------------------------------------------
-
-class ChannelStatus(BaseModel):
-    status: Literal["sent", "failed"]
-    at: datetime
-    reason: str | None = None
-    label: str | None = None  # what Mina sidor's settings show, in Swedish
-
-
-class DeliveryStatus(BaseModel):
-    email: ChannelStatus | None = None
-    sms: ChannelStatus | None = None
-
-
-_CHANNEL_SV = {"email": "e-post", "sms": "SMS"}
-_REASON_SV = {"no_address": "det finns ingen adress eller inget nummer", "invalid_address": "adressen eller numret "
-              "fungerar inte", "suppressed": "adressen eller numret fungerade inte förra gången; ange ett nytt",
-              "bounced": "meddelandet studsade", "complaint": "meddelandet markerades som skräppost",
-              "rejected": "meddelandet togs inte emot"}
-
-
-def status_label(channel: str, status: ChannelStatus) -> str:
-    """``Senaste SMS skickat 24 november 2026 kl. 17.08`` (Stockholm time)."""
-    from ..domain.calendar import swedish_local
-
-    when = swedish_local(status.at, clock_separator=".")
-    name = _CHANNEL_SV[channel]
-    if status.status == "sent":
-        return f"Senaste {name} skickat {when}"
-    return f"Senaste {name} kunde inte skickas {when}: {_REASON_SV.get(status.reason or '', 'okänt fel')}"
-
-
-class DeliveryStatusRepository:
-    """The newest delivery status per person and channel, beside the person's profile."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    @staticmethod
-    def key(person: str) -> dict[str, str]:
-        return {"pk": f"PERSON#{person}", "sk": "NOTIFY_STATUS"}
-
-    def get(self, person: str) -> DeliveryStatus:
-        item = self.table.get_item(Key=self.key(person)).get("Item")
-        return DeliveryStatus.model_validate(from_dynamo(item)) if item else DeliveryStatus()
-
-    def record(self, person: str, channel: str, status: ChannelStatus) -> None:
-        """Keeps ``status`` unless a newer one of the channel is stored (a late event changes nothing)."""
-        try:
-            with translated_errors():
-                self.table.update_item(
-                    Key=self.key(person),
-                    UpdateExpression="SET #c = :s, #at = :at",
-                    ConditionExpression="attribute_not_exists(#at) OR #at < :at",
-                    ExpressionAttributeNames={"#c": channel, "#at": f"{channel}_at"},
-                    ExpressionAttributeValues=to_dynamo({":s": status.model_dump(mode="json"),
-                                                         ":at": status.at.isoformat()}))
-        except Conflict:
-            pass
-
-
-def delivery_status(statuses: Any, person: str) -> DeliveryStatus:
+def delivery_status(statuses: DeliveryStatuses, person: str) -> DeliveryStatus:
     status = statuses.get(person)
     for channel in ("email", "sms"):
         found = getattr(status, channel)
@@ -122,7 +61,7 @@ def delivery_status(statuses: Any, person: str) -> DeliveryStatus:
     return status
 
 
-def record_delivery(statuses: Any, envelope: Envelope) -> None:
+def record_delivery(statuses: DeliveryStatuses, envelope: Envelope) -> None:
     """Keeps the newest status per channel; an older event arriving late changes nothing."""
     event = envelope.parse()
     if not isinstance(event, (NotificationDelivered, NotificationFailed)) or event.recipient.kind != "person":
@@ -132,7 +71,7 @@ def record_delivery(statuses: Any, envelope: Envelope) -> None:
     statuses.record(event.recipient.ref, event.channel, status)
 
 
-def on_delivery_events(statuses: Any, event: Any) -> dict[str, Any]:
+def on_delivery_events(statuses: DeliveryStatuses, event: Any) -> dict[str, Any]:
     """The eservices-inbox consumer: each record on its own, failures reported back. Keeping the
     newest status is idempotent, so a redelivery or a reordering changes nothing."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event

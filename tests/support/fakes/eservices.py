@@ -1,8 +1,9 @@
-"""In-memory fakes of the e-services' repositories and ports, for the unit tier.
+"""In-memory fakes of the e-services' ports (``services/eservices/ports.py``), for the unit tier.
 
-Each fake keeps the contract of its DynamoDB twin in ``services/eservices`` (the same finders,
-the same conflicts and the same Swedish "not found"), so a use case runs against them
-unchanged: ``eservices_deps()`` builds an ``EservicesDeps`` of them.
+Each fake keeps the contract of its DynamoDB twin in ``services/eservices/adapters`` (the same
+finders, the same conflicts and the same Swedish "not found"), so a use case runs against them
+unchanged: ``eservices_deps()`` builds an ``EservicesDeps`` of them. The contract tests
+(``tests/integration/contracts/test_eservices_*.py``) run the same assertions on both.
 """
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from typing import Any
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict
 from services.entrypoints.http import Call
-from services.eservices.bootstrap import EservicesDeps
-from services.eservices.cases import Case, owned_by
-from services.eservices.drafts import EXPIRY_LOOKBACK, Draft, DraftRules, Signature, _changed_elsewhere
-from services.eservices.notifications import ChannelStatus, DeliveryStatus
-from services.eservices.people import Profile, RegisteredPerson
-from services.eservices.relatives import RelativeApproval
+from services.eservices.domain.cases import Case, owned_by
+from services.eservices.domain.deliveries import ChannelStatus, DeliveryStatus
+from services.eservices.domain.drafts import EXPIRY_LOOKBACK, Draft, DraftRules, Signature, changed_elsewhere
+from services.eservices.domain.people import Profile, RegisteredPerson
+from services.eservices.domain.relatives import RelativeApproval
+from services.eservices.ports import EservicesDeps
 from services.settings import settings
-from tests.support.fakes.common import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes.common import Clock, FakeUnitOfWork, InMemoryStore, RecordingPublisher
 
 
 class FakeCases(InMemoryStore[Case]):
@@ -61,7 +62,7 @@ class FakeDrafts(DraftRules, InMemoryStore[Draft]):
                   self._store(key, draft.model_copy(update={"reminded": True})))
 
     def delete(self, draft: Draft) -> None:
-        with _changed_elsewhere():
+        with changed_elsewhere():
             self.remove_now(draft, expected_version=draft.version)
 
     def expiring_before(self, instant: datetime, *, since: datetime | None = None) -> list[Draft]:
@@ -210,16 +211,6 @@ class FakeSessions:
         self.sessions.pop(session_id, None)
 
 
-class Clock:
-    """A clock a test moves."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDeps:
     """Every port in memory; ``deps.unit_of_work()`` commits into the fakes and publishes to
     ``deps.publisher`` (a ``RecordingPublisher``)."""
@@ -229,7 +220,7 @@ def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDe
         settings=dataclasses.replace(settings()), register=FakeRegister(),
         unit_of_work=lambda: FakeUnitOfWork(publisher, "eservices"),
         cases=FakeCases(), case_numbers=FakeCaseNumbers(), drafts=FakeDrafts(), submit_keys=FakeSubmitKeys(),
-        approvals=FakeApprovals(), profiles=FakeProfiles(), contacts=None, deliveries=FakeDeliveries(),
+        approvals=FakeApprovals(), profiles=FakeProfiles(), contacts=FakeContacts(), deliveries=FakeDeliveries(),
         audit=FakeAudit(), sessions=FakeSessions(),
         clock=Clock(now or datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
     parts.update(overrides)
@@ -251,8 +242,15 @@ class FakeContacts:
     def __init__(self, *items: dict[str, Any]) -> None:
         self.items = {(i["pk"], i["sk"]): dict(i) for i in items}
 
+    KINDS = ("PROFILE", "MESSAGING")
+
     def all(self) -> list[dict[str, Any]]:
-        return [dict(i) for i in self.items.values()]
+        """Profiles and messaging settings only, as the table's scan filters them."""
+        return [dict(i) for (_, sk), i in self.items.items() if sk in self.KINDS]
+
+    @staticmethod
+    def person_of(item: dict[str, Any]) -> str:
+        return str(item["pk"]).removeprefix("PERSON#")
 
     def replace_if_unchanged(self, uow: FakeUnitOfWork, old: dict[str, Any], new: dict[str, Any],
                              watched: tuple[str, ...]) -> None:

@@ -14,11 +14,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Literal
 
-from ...domain.bounds import ascii_digits, check_date, check_line, check_text
-from ...domain.calendar import MONTHS_SV
-from ...domain.errors import FieldError
-from ...domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
-from ...domain.phone import InvalidEmail, InvalidPhone, email_error, mobile_error, normalize_email, normalize_mobile
+from ....domain.bounds import ascii_digits, check_date, check_line, check_text
+from ....domain.calendar import MONTHS_SV
+from ....domain.errors import FieldError
+from ....domain.personnummer import JSON_SCHEMA_PATTERN, InvalidPersonnummer, Personnummer
+from ....domain.phone import InvalidEmail, InvalidPhone, email_error, mobile_error, normalize_email, normalize_mobile
 
 Kind = Literal["text", "textarea", "choice", "multichoice", "date", "integer", "decimal", "boolean",
                "personnummer", "email", "phone", "year", "month", "rows"]

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.errors import NotFound
-from ..domain.files import StoredFile
-from .bootstrap import EservicesDeps
-from .casework.laws import decision_citation
-from .cases import STATUS_LABELS_SV, Case
-from .forms import get_form
-from .forms.engine import preview, typed_answers
+from ...domain.errors import NotFound
+from ...domain.files import StoredFile
+from ..ports import EservicesDeps
+from ..casework.laws import decision_citation
+from ..domain.cases import STATUS_LABELS_SV, Case
+from ..domain.forms import get_form
+from ..domain.forms.engine import preview, typed_answers
 from .notifications import delivery_status, profile_changed
-from .people import Profile
-from .proxy import acting, audit_read
-from .sv import citizen_error, citizen_field
-from .schemas import (CaseDetail, CaseSummary, DecisionView, GrantedTimeView, DocumentLink, ProfileView, StatusStep,
+from ..domain.people import Profile
+from ..proxy import acting, audit_read
+from ..domain.swedish import citizen_error, citizen_field
+from ..schemas import (CaseDetail, CaseSummary, DecisionView, GrantedTimeView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
 

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ...domain.errors import FieldError
-from ...settings import settings
+from ....domain.errors import FieldError
+from ....settings import settings
 from .common import (NOTIFY_FIELDS, about_you_step, channels_have_addresses, period_has_begun,
                      person_is_the_caller, reported_period)
 from .engine import Choice, Computed, Field, FormDefinition, Step

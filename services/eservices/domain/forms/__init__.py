@@ -3,7 +3,7 @@ finds it.
 
 A new e-service, step by step (see ``contact_monthly_report.py`` for a small one):
 
-1. ``services/eservices/forms/<name>.py`` with ``FORM = FormDefinition(id=..., title=..., steps=(...))``:
+1. ``services/eservices/domain/forms/<name>.py`` with ``FORM = FormDefinition(id=..., title=..., steps=(...))``:
    steps of ``Field``s with Swedish labels and help, ``required`` / ``required_when=When(...)`` /
    ``must_be_true``, ``kind="rows"`` with ``columns`` for "Lägg till rad", ``prefill="first_name"``
    etc. for register and profile values; ``common.about_you_step()`` for the usual "Information om
@@ -21,7 +21,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from ...domain.errors import NotFound
+from ....domain.errors import NotFound
 from .engine import FormDefinition
 
 
@@ -43,7 +43,7 @@ def get_form(form_id: str) -> FormDefinition:
     try:
         return registry()[form_id]
     except KeyError:
-        from ..sv import citizen_error
+        from ..swedish import citizen_error
 
         raise citizen_error(NotFound, "E-tjänsten finns inte") from None
 

@@ -13,12 +13,17 @@ Its log lines carry counts only: no number, address or personnummer.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import Conflict
-from ..domain.phone import InvalidEmail, InvalidPhone, normalize_email, normalize_mobile
-from ..observability import get_logger
+from ...domain.errors import Conflict
+from ...domain.phone import InvalidEmail, InvalidPhone, normalize_email, normalize_mobile
+from ...observability import get_logger
+
+if TYPE_CHECKING:
+    from ...domain.ports import UnitOfWork
+    from ..ports import StoredContacts
 
 logger = get_logger("eservices")
 
@@ -76,14 +81,13 @@ def repaired_item(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return new, dropped
 
 
-def _emit_preferences(uow: Any, item: dict[str, Any]) -> None:
+def _emit_preferences(uow: UnitOfWork, person: str, item: dict[str, Any]) -> None:
     from datetime import datetime
 
-    from .casework.messaging import MessagingSettings
+    from ..casework.messaging import MessagingSettings
     from .notifications import alerts_changed, profile_changed
-    from .people import Profile
+    from ..domain.people import Profile
 
-    person = item["pk"].removeprefix("PERSON#")
     if item["sk"] == "PROFILE":
         profile = Profile.model_validate(item)
         profile_changed(uow, person, profile, profile.updated_at or datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
@@ -91,9 +95,9 @@ def _emit_preferences(uow: Any, item: dict[str, Any]) -> None:
         alerts_changed(uow, MessagingSettings.model_validate(item))
 
 
-def repair_contacts(contacts: Any, unit_of_work: Any, *, publish_all: bool = False) -> RepairReport:
-    """Repairs every stored profile and messaging setting (``contacts``: ``people.ContactItems``);
-    ``unit_of_work()`` makes a new unit of work."""
+def repair_contacts(contacts: StoredContacts, unit_of_work: Callable[[], UnitOfWork], *,
+                    publish_all: bool = False) -> RepairReport:
+    """Repairs every stored profile and messaging setting; ``unit_of_work()`` makes a new unit of work."""
     report = RepairReport()
     watched = ("mobile", "phone1", "phone2", "email", "notify_sms", "notify_email", "sms_alert", "sms_phone",
                "email_alert")
@@ -108,7 +112,7 @@ def repair_contacts(contacts: Any, unit_of_work: Any, *, publish_all: bool = Fal
         if changed:
             # Only if nobody changed the item since we read it: a fresh edit is already valid.
             contacts.replace_if_unchanged(uow, item, new, watched)
-        _emit_preferences(uow, new)
+        _emit_preferences(uow, contacts.person_of(item), new)
         try:
             uow.commit()
         except Conflict:
@@ -129,7 +133,7 @@ def repair_contacts(contacts: Any, unit_of_work: Any, *, publish_all: bool = Fal
 
 
 def main(argv: list[str]) -> int:
-    from .bootstrap import deps
+    from ..bootstrap import deps
 
     d = deps()
     report = repair_contacts(d.contacts, d.unit_of_work, publish_all="--publish-all" in argv)

@@ -1,4 +1,4 @@
-"""Signing through the e-ID provider, behind a port.
+"""Signing through the e-ID provider (the ``Signer`` port).
 
 In production the adapter talks to the municipality's e-ID broker (BankID/Freja sign: start an
 order for a text and a digest, then collect until complete). Locally ``DevSigner`` completes
@@ -6,25 +6,11 @@ at once and signs with the development issuer's key, so the signature is a verif
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from .drafts import Signature
-
-
-def digest_of(form_id: str, answers: dict[str, Any]) -> str:
-    canonical = json.dumps({"form": form_id, "answers": answers}, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class Signer(Protocol):
-    def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature: ...
-
-    def collect(self, signature: Signature, now: datetime) -> Signature: ...
+from ..domain.drafts import Signature
 
 
 class DevSigner:
@@ -47,7 +33,7 @@ class UnavailableSigner:
     """Where no e-ID broker is configured: signing is refused rather than faked."""
 
     def start(self, personnummer: str, text: str, digest: str, now: datetime) -> Signature:
-        from ..domain.errors import DomainError
+        from ...domain.errors import DomainError
 
         err = DomainError("Det finns ingen tjänst för underskrift med e-legitimation")
         err.status, err.slug, err.title = 503, "signing-unavailable", "Underskrift är inte tillgänglig"

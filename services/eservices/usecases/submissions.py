@@ -5,23 +5,23 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..contracts.events import SubmissionReceived
-from ..domain.calendar import local_minute, stockholm_date
-from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..domain.personnummer import Personnummer
-from .bootstrap import EservicesDeps
-from .cases import Case, Document, StatusChange
-from .drafts import Draft
-from .forms import get_form
-from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
+from ...contracts.events import SubmissionReceived
+from ...domain.calendar import local_minute, stockholm_date
+from ...domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ...domain.personnummer import Personnummer
+from ..ports import EservicesDeps
+from ..domain.cases import Case, Document, StatusChange
+from ..domain.drafts import Draft
+from ..domain.forms import get_form
+from ..domain.forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
                            typed_computed, validate, value_at)
 from .notifications import profile_changed, tell
-from .people import Profile, prefill_values
-from .pdf import submission_pdf
-from .proxy import acting, audit_change_in, audit_read
-from .schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
-from .signing import digest_of
-from .sv import citizen_error, citizen_field
+from ..domain.people import Profile, prefill_values
+from .submission_pdf import submission_pdf
+from ..proxy import acting, audit_change_in, audit_read
+from ..schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
+from ..domain.signing import digest_of
+from ..domain.swedish import citizen_error, citizen_field
 
 
 

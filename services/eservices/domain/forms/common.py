@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ...domain.errors import FieldError
+from ....domain.errors import FieldError
 from .engine import Field, Step
 
 # Not a form: the registry skips modules without FORM.

@@ -2,7 +2,7 @@
 in_progress → decided; each step is kept in the history the citizen sees on Mina sidor.
 
 Case work adds the intake (aktualisering) and the decisions (beslut) to the case; the citizen
-reads them on Mina sidor. The inbox of every e-application is ``gsi2`` (``INBOX#<status>``).
+reads them on Mina sidor. How a case is stored: ``adapters/cases.py``.
 """
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..adapters.dynamo import next_number, query_all
-from ..adapters.store import ItemStore
-from ..domain.errors import Conflict, NotFound
-from ..domain.personnummer import Personnummer
-from .sv import citizen_error
+from ...domain.errors import Conflict, NotFound
+from ...domain.personnummer import Personnummer
+from .swedish import citizen_error
 
 CaseStatus = Literal["submitted", "received", "in_progress", "decided", "closed"]
 STATUS_LABELS_SV: dict[str, str] = {
     "submitted": "Inskickad", "received": "Mottagen", "in_progress": "Under utredning",
     "decided": "Beslutad", "closed": "Avslutad",
 }
-INBOX_PK = "INBOX"
 # One name per audience. Citizens read the stored codes with ``STATUS_LABELS_SV``. Case workers
 # call a case nobody has taken in yet "Ny" (as Lifecare does), so for them its code is ``new``
 # too: the inbox filter, the rows and the case view use these codes and labels.
@@ -85,7 +82,7 @@ class Intake(BaseModel):
     @model_validator(mode="after")
     def _labels(self) -> "Intake":
         """Intakes stored before the labels were kept get them from the catalogue."""
-        from .casework.catalog import CHANNELS, FROM_WHOM
+        from ..casework.catalog import CHANNELS, FROM_WHOM
 
         self.from_whom_label = self.from_whom_label or FROM_WHOM.get(self.from_whom, self.from_whom)
         self.channel_label = self.channel_label or CHANNELS.get(self.channel, self.channel)
@@ -159,63 +156,8 @@ class Case(BaseModel):
                                        "history": [*self.history, StatusChange(status=status, at=at, by=by)]})
 
 
-def case_key(case_id: str) -> dict[str, str]:
-    return {"pk": f"CASE#{case_id}", "sk": "CASE"}
-
-
-def case_item(case: Case) -> dict[str, Any]:
-    return {**case_key(case.case_id), "type": "case", **case.model_dump(mode="json"), **case_indexes(case)}
-
-
-def case_indexes(case: Case) -> dict[str, str]:
-    return {
-        # Mina sidor: a person's cases, newest first.
-        "gsi1pk": f"PERSON#{case.owner}", "gsi1sk": f"CASE#{case.submitted_at.isoformat()}#{case.case_id}",
-        # The case workers' inbox, one partition per status, by submit time (casework/inbox_index.py).
-        "gsi2pk": f"{INBOX_PK}#{case.status}", "gsi2sk": f"{case.submitted_at.isoformat()}#{case.case_id}",
-    }
-
-
-class CaseNumbers:
-    """Readable and unique case numbers: ``2026-000042`` (one counter per year)."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    def next(self, year: int) -> str:
-        return f"{year}-{next_number(self.table, f'case-number#{year}'):06d}"
-
-
 def owned_by(case: Case | None, owner: str) -> Case:
     """A person's own case; someone else's answers 404, as if it did not exist."""
     if case is None or case.owner != owner:
         raise citizen_error(NotFound, "Ärendet finns inte")
     return case
-
-
-class CaseRepository(ItemStore[Case]):
-    model = Case
-    entity = "case"
-    missing = "no such case"
-
-    def key(self, case_id: str) -> dict[str, str]:
-        return case_key(case_id)
-
-    def ident(self, case: Case) -> tuple[str]:
-        return (case.case_id,)
-
-    def indexes(self, case: Case) -> dict[str, str]:
-        return case_indexes(case)
-
-    def get_owned(self, case_id: str, owner: str) -> Case:
-        return owned_by(self.find(case_id), owner)
-
-    def of_person(self, owner: str) -> list[Case]:
-        items = query_all(self.table, IndexName="gsi1", ScanIndexForward=False,
-                          KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :c)",
-                          ExpressionAttributeValues={":pk": f"PERSON#{owner}", ":c": "CASE#"})
-        return [Case.model_validate(i) for i in items]
-
-    def save_in(self, uow: Any, case: Case, *, expected_version: int) -> Case:
-        """Adds the changed case to ``uow``; the commit fails with 409 if someone changed it since."""
-        return self.replace(uow, case, expected_version=expected_version)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import insatser as catalogue
-from ...domain.errors import FieldError
-from ...domain.insatser import FB, LSS, SOL
+from ....domain import insatser as catalogue
+from ....domain.errors import FieldError
+from ....domain.insatser import FB, LSS, SOL
 from .common import NOTIFY_FIELDS, about_you_step, channels_have_addresses, person_is_the_caller
 from .engine import Choice, Field, FormDefinition, Step, When
 

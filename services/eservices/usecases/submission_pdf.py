@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..adapters.pdf import line, new_pdf
-from .forms.engine import FormDefinition, preview
+from ...adapters.pdf import line, new_pdf
+from ..domain.forms.engine import FormDefinition, preview
 
 
 def submission_pdf(form: FormDefinition, *, case_number: str, submitted_at: str, answers: dict[str, Any],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ..domain.errors import TITLES_SV, DomainError, FieldError
+from ...domain.errors import TITLES_SV, DomainError, FieldError
 
 E = TypeVar("E", bound=DomainError)
 
@@ -22,7 +22,7 @@ def citizen_error(cls: type[E], detail: str, *, errors: list[FieldError] | None 
 
 
 def citizen_field(field: str, detail: str) -> DomainError:
-    from ..domain.errors import ValidationFailed
+    from ...domain.errors import ValidationFailed
 
     return citizen_error(ValidationFailed, f"{field}: {detail}", errors=[FieldError(field, detail)])
 

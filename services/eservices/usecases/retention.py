@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..domain.errors import Conflict
-from ..observability import get_logger
-from .bootstrap import EservicesDeps
-from .drafts import EXPIRY_LOOKBACK, Draft
+from ...domain.errors import Conflict
+from ...observability import get_logger
+from ..ports import EservicesDeps
+from ..domain.drafts import EXPIRY_LOOKBACK, Draft
 from .notifications import tell
 
 logger = get_logger("eservices")
