@@ -1,8 +1,8 @@
 """The request cycle of a page: session cookie, login, CSRF, security headers, error pages.
 
 A view is a function ``view(ctx, **path_params)`` returning a ``Page`` or a ``Redirect``; the
-Chalice routes call ``serve(request, view, ...)``. Use cases are called with a ``Call`` built
-from the session, exactly as the API builds one from a bearer token.
+Chalice routes call ``serve(request, view, ...)``. Use cases are called with the ``Acting`` the
+session resolves once (who is logged in, whom they act for), as the API resolves it from a token.
 """
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from chalice import Response
 from ...auth.policy import authorize
 from ...domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from ...domain.personnummer import Personnummer
-from ...eservices.proxy import Acting, acting
-from ..http import Call
+from ...eservices.acting_for import Acting, resolve_acting
 from ...observability import audit_line, get_logger
 from .config import WebConfig, web_config
 from ...eservices.web.sessions import WebSession, start
@@ -185,13 +184,13 @@ class Context:
             authorize(principal, action)
         acting_for = Personnummer(self.user.acting_for) if self.user.acting_for else None
         try:
-            return acting(self.deps, Call(principal=principal, headers={}, acting_for=acting_for))
+            return resolve_acting(self.deps, principal, acting_for)
         except Forbidden:
             # The approval ended (or was withdrawn) during the session: back to acting for oneself.
             self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
             self.user.acting_for = self.user.acting_for_name = None
             self.save_session()
-            return acting(self.deps, Call(principal=principal, headers={}))
+            return resolve_acting(self.deps, principal)
 
     def return_path(self) -> str:
         """Where to come back to after logging in: this page (GET) or the page the form was on."""

@@ -362,10 +362,9 @@ def _signing_failed(ctx: Context, draft_id: str) -> Page:
 
 
 def _submit(ctx: Context, draft_id: str) -> Redirect:
-    call = ctx.require_user("drafts.submit")
+    acting = ctx.require_user("drafts.submit")
     # One key per draft: a double click or a retry gets the same receipt, never a second case.
-    call = dataclasses.replace(call, idempotency_key=f"web:{draft_id}")
-    receipt = submissions.submit_draft(ctx.deps, call, draft_id)
+    receipt = submissions.submit_draft(ctx.deps, acting, draft_id, f"web:{draft_id}")
     return Redirect(ctx.url(f"/web/arenden/{receipt.case_id}/kvittens"))
 
 
@@ -569,7 +568,7 @@ def profile(ctx: Context) -> Page | Redirect:
                   "notify_email": ctx.form.get("notify_email") == "true",
                   "notify_sms": ctx.form.get("notify_sms") == "true"}
         try:
-            mypages.update_profile(ctx.deps, ctx.require_user("profile.update"), _parse(UpdateProfile, values))
+            mypages.update_profile(ctx.deps, ctx.require_user("profile.update").who, _parse(UpdateProfile, values))
             ctx.notice("Dina uppgifter är sparade.")
             return Redirect(ctx.url("/web/mina-sidor/uppgifter"))
         except ValidationFailed as exc:
@@ -580,7 +579,7 @@ def profile(ctx: Context) -> Page | Redirect:
                 errors["email"] = "Ange e-postadress för notifiering via e-post"
             if values["notify_sms"] and not values["mobile"]:
                 errors["mobile"] = "Ange mobilnummer för notifiering via SMS"
-    me = mypages.get_profile(ctx.deps, call)
+    me = mypages.get_profile(ctx.deps, call.who)
     return Page("profile.html", {"title": _title("Mina uppgifter", error=bool(errors)), "me": me,
                                  "values": values or me.model_dump(), "field_errors": errors,
                                  "errors": [fv.ErrorLink(f"#p-{k}", v) for k, v in errors.items()]},
