@@ -38,7 +38,7 @@ class EservicesDeps:
     contacts: Any  # people.ContactItems
     deliveries: Any  # notifications.DeliveryStatusRepository
     audit: Any  # casework.audit.AuditTrail
-    sessions: Any  # web.sessions.SessionRepository
+    sessions: Any  # entrypoints.web.adapters.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
     casework: Any = None  # case work's repositories (casework/stores.py)
@@ -100,7 +100,8 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
         contacts=on_first_use(".people", "ContactItems", table),
         deliveries=on_first_use(".notifications", "DeliveryStatusRepository", table),
         audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
-        sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework, table=table)
+        sessions=on_first_use("..entrypoints.web.adapters.sessions", "SessionRepository", table),
+        casework=casework, table=table)
 
 
 @cache

@@ -35,7 +35,7 @@ ESERVICES_DEFERRED = (
     "services.eservices.schemas", "services.contracts.events", "services.eservices.cases",
     "services.eservices.submissions", "services.eservices.forms", "services.eservices.drafts",
     "services.eservices.people", "services.eservices.mypages", "services.eservices.retention",
-    "services.eservices.notifications", "services.eservices.casework", "services.entrypoints.web.http",
+    "services.eservices.notifications", "services.eservices.casework", "services.entrypoints.web",
     "services.adapters.dynamo",
 )
 
