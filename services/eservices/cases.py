@@ -15,7 +15,7 @@ from ..adapters.dynamo import next_number, query_all
 from ..adapters.store import ItemStore
 from ..domain.errors import Conflict, NotFound
 from ..domain.personnummer import Personnummer
-from .sv import citizen_error
+from .citizen_problems import citizen_error
 
 CaseStatus = Literal["submitted", "received", "in_progress", "decided", "closed"]
 STATUS_LABELS_SV: dict[str, str] = {

@@ -14,7 +14,7 @@ from ..adapters.dynamo import query_all, query_partition
 from ..adapters.store import ItemStore
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.personnummer import Personnummer
-from .sv import citizen_error
+from .citizen_problems import citizen_error
 
 
 class Signature(BaseModel):

@@ -15,7 +15,7 @@ from .forms import get_form
 from .forms.engine import preview, typed_answers
 from .notifications import delivery_status, profile_changed
 from .people import Profile
-from .sv import citizen_error, citizen_field
+from .citizen_problems import citizen_error, citizen_field
 from .schemas import (CaseDetail, CaseSummary, DecisionView, GrantedTimeView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 

@@ -14,7 +14,7 @@ from ..adapters.store import ItemStore
 from ..domain.errors import Forbidden
 from ..domain.periods import in_force, overlap
 from ..domain.personnummer import Personnummer
-from .sv import citizen_error
+from .citizen_problems import citizen_error
 
 
 class RelativeApproval(BaseModel):

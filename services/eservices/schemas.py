@@ -13,7 +13,7 @@ Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref"
 from ..domain.phone import OptionalEmailAddress, OptionalMobilePhone
 from .notifications import DeliveryStatus
 
-from .sv import SwedishRequest
+from .citizen_problems import SwedishRequest
 
 
 class StartDraft(SwedishRequest):

@@ -16,12 +16,12 @@ from .drafts import Draft
 from .forms import get_form
 from .forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
                            typed_computed, validate, value_at)
-from .notifications import profile_changed, tell
+from .notifications import notify_person, profile_changed
 from .people import Profile, prefill_values
 from .pdf import submission_pdf
 from .schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
 from .signing import digest_of
-from .sv import citizen_error, citizen_field
+from .citizen_problems import citizen_error, citizen_field
 
 
 def _check_access(form: FormDefinition, acting: Acting, subject: Personnummer) -> None:
@@ -242,7 +242,7 @@ def submit_draft(deps: EservicesDeps, acting: Acting, draft_id: str, key: str | 
         contact_as_of = profile_changed(uow, owner, profile, now)
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
                                 submitted_at=now))
-    tell(uow, "submission.received", acting.who.personnummer, contact_as_of=contact_as_of)
+    notify_person(uow, "submission.received", acting.who.personnummer, contact_as_of=contact_as_of)
     try:
         uow.commit()
     except Exception as exc:
