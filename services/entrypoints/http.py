@@ -41,7 +41,9 @@ MAX_JSON_DEPTH = 32  # no request model nests deeper than a handful of levels
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler gets besides its parsed body: who calls, and request metadata."""
+    """What a route handler gets besides its parsed body: who calls (from the verified token), whom
+    they say they act for (``X-Acting-For``, parsed once here), the idempotency key and the request
+    headers. The handler passes domain values on: no use case takes a ``Call``."""
 
     principal: Principal | None
     headers: dict[str, str]

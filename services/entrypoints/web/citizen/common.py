@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....auth.principal import Principal
 from ....domain.calendar import stockholm_date
 from ....domain.errors import NotFound, ValidationFailed
 from ....eservices.acting_for import Acting
@@ -64,8 +65,8 @@ def validated(model: Any, data: dict[str, Any]) -> Any:
         raise ValidationFailed("invalid", errors=errors) from None
 
 
-def acting_choices(ctx: Context, acting: Acting) -> list[dict[str, str]]:
-    me = acting.who
+def acting_choices(ctx: Context, me: Principal) -> list[dict[str, str]]:
+    """Whom ``me`` may act for today: themselves, and each citizen whose approval is in force."""
     today = stockholm_date(ctx.deps.clock())
     choices = [{"value": "", "label": f"Mig själv ({me.name or 'jag'})"}]
     for a in ctx.deps.approvals.of_relative(str(me.personnummer)):

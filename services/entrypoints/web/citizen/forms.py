@@ -46,7 +46,7 @@ def _progress(form: FormDefinition, current: str) -> list[dict[str, Any]]:
 
 
 def _step_page(ctx: Context, form: FormDefinition, step: Step, draft: Any, values: dict[str, Any],
-               errors: dict[str, str], acting: Any, *, from_preview: bool, extra_rows: dict[str, int] | None = None,
+               errors: dict[str, str], acting: Acting, *, from_preview: bool, extra_rows: dict[str, int] | None = None,
                focus_row: tuple[str, int] | None = None, status: int = 200, notice: str | None = None) -> Page:
     person = registered_person(ctx, acting)
     views = fv.step_view(form, step, values, errors, person=person, register_values=register_values(ctx, acting),

@@ -24,7 +24,7 @@ def my_pages(ctx: Context) -> Page:
         "title": title("Mina sidor"), "drafts": drafts, "resume": {d.draft_id: _resume_url(ctx, d) for d in drafts},
         "ongoing": [c for c in cases if c.status not in FINISHED],
         "finished": [c for c in cases if c.status in FINISHED],
-        "unread": sum(t.unread for t in threads), "acting_choices": len(acting_choices(ctx, acting)) > 1,
+        "unread": sum(t.unread for t in threads), "acting_choices": len(acting_choices(ctx, acting.who)) > 1,
     })
 
 

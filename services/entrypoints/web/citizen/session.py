@@ -2,7 +2,6 @@
 filled in (what was posted is kept for after the next login), and choosing whom to act for."""
 from __future__ import annotations
 
-import dataclasses
 import urllib.parse
 from typing import Any
 
@@ -103,9 +102,7 @@ def _resume_stash(ctx: Context, stash: Stash) -> Redirect:
 
 def acting_for(ctx: Context) -> Page | Redirect:
     """A relative chooses whom to act for: themselves or a citizen whose approval is in force."""
-    acting = ctx.require_user("cases.read_own")
-    own = dataclasses.replace(acting, subject=acting.who.personnummer)
-    choices = acting_choices(ctx, own)
+    choices = acting_choices(ctx, ctx.require_user("cases.read_own").who)
     if ctx.method == "POST":
         chosen = ctx.form.get("acting_for")
         match = next((c for c in choices if c["value"] == chosen), None)
