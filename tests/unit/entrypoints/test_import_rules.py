@@ -82,3 +82,11 @@ def test_the_web_toolkit_knows_no_section():
     offenders = sorted(module_name(p) for p in toolkit
                        if any(".web.citizen" in i or i.endswith(".web.views") for i in imports_of(p)))
     assert offenders == []
+
+
+def test_the_eservices_use_cases_know_no_http():
+    """A use case takes domain values (an ``Acting``, the command's fields): nothing in the
+    e-services imports the HTTP entrypoints or Chalice."""
+    offenders = sorted(module_name(p) for p in (SERVICES / "eservices").rglob("*.py")
+                       if any(i.startswith(("services.entrypoints", "chalice")) for i in imports_of(p)))
+    assert offenders == []
