@@ -115,7 +115,8 @@ def upload_origin() -> str:
 
 def csp(config: WebConfig) -> str:
     return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' {upload_origin()}; form-action 'self' {upload_origin()}; frame-ancestors 'none'; base-uri 'none'")
+            f"connect-src 'self' {upload_origin()}; form-action 'self' {upload_origin()}; "
+            "frame-ancestors 'none'; base-uri 'none'")
 
 
 def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:
@@ -174,7 +175,8 @@ class Context:
         """A new session (a new id: never reuse one across a login)."""
         if self.session is not None:
             self.sessions.delete(self.session.session_id)
-        self.session = start(kind, self.now, self.config.idle_seconds, self.config.absolute_seconds, **fields)  # type: ignore[arg-type]
+        self.session = start(kind, self.now, self.config.idle_seconds,  # type: ignore[arg-type]
+                             self.config.absolute_seconds, **fields)
         self.save_session()
         self.set_cookie = self.session.session_id
         return self.session
@@ -210,7 +212,8 @@ class Context:
             return self.section.acting(self.deps, principal, acting_for)
         except Forbidden:
             # The approval ended (or was withdrawn) during the session: back to acting for oneself.
-            self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
+            self.user.notice = (f"Du kan inte längre företräda {self.user.acting_for_name}. "
+                                "Du agerar nu för dig själv.")
             self.user.acting_for = self.user.acting_for_name = None
             self.save_session()
             return self.section.acting(self.deps, principal, None)

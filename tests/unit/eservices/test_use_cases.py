@@ -204,8 +204,9 @@ def test_a_relative_without_an_approval_today_is_refused(deps):
 def test_a_relative_cannot_apply_for_the_citizen(deps):
     citizen, relative = new_pnr(), new_pnr()
     deps.approvals.put(approval(citizen, relative))
+    relative_for_citizen = acting_as(deps, relative, Role.RELATIVE, acting_for=citizen)
     with pytest.raises(Forbidden):
-        submissions.start_draft(deps, acting_as(deps, relative, Role.RELATIVE, acting_for=citizen), "support-application", {})
+        submissions.start_draft(deps, relative_for_citizen, "support-application", {})
 
 
 def test_one_own_reads_leave_no_audit_record(deps):

@@ -115,8 +115,8 @@ def _post_step(ctx: Context, acting: Acting, form: FormDefinition, current: Step
                               from_preview=from_preview, notice=f"Rad {int(which) + 1} är borttagen.")
         field = next(f for f in current.fields if f.name == name)
         if len(rows) >= field.max_rows:
-            return _step_page(ctx, form, current, saved, raw, {fv.field_id(current.id, name): f"Högst {field.max_rows} rader"},
-                              acting, from_preview=from_preview, status=422)
+            too_many = {fv.field_id(current.id, name): f"Högst {field.max_rows} rader"}
+            return _step_page(ctx, form, current, saved, raw, too_many, acting, from_preview=from_preview, status=422)
         return _step_page(ctx, form, current, saved, raw, fv.error_map(current, bad, posted.row_index), acting,
                           from_preview=from_preview, extra_rows={name: 1}, focus_row=(name, len(rows)))
     if bad:
@@ -124,7 +124,8 @@ def _post_step(ctx: Context, acting: Acting, form: FormDefinition, current: Step
                           from_preview=from_preview, status=422)
     if action == "save":
         ctx.notice("Dina svar är sparade. Du hittar utkastet under Mina sidor.")
-        return Redirect(ctx.url(f"/web/utkast/{saved.draft_id}/steg/{current.id}") + ("?fran=granska" if from_preview else ""))
+        back_to_preview = "?fran=granska" if from_preview else ""
+        return Redirect(ctx.url(f"/web/utkast/{saved.draft_id}/steg/{current.id}") + back_to_preview)
     if action == "back":
         index = [s.id for s in form.steps].index(current.id)
         target = form.steps[index - 1].id if index > 0 else None
@@ -135,7 +136,7 @@ def _post_step(ctx: Context, acting: Acting, form: FormDefinition, current: Step
                 and f.name not in shown]
     if revealed:  # without JavaScript, new questions appear after "Nästa"
         return _step_page(ctx, form, current, saved, raw, {}, acting, from_preview=from_preview,
-                          notice="Svara också på " + ("frågorna" if len(revealed) > 1 else "frågan") + " som nu visas.")
+                          notice=f"Svara också på {'frågorna' if len(revealed) > 1 else 'frågan'} som nu visas.")
     _, missing = validate_step(form, current.id, posted.answers, complete=True)
     if missing:
         return _step_page(ctx, form, current, saved, raw, fv.error_map(current, missing, posted.row_index), acting,
@@ -178,8 +179,8 @@ def preview(ctx: Context, draft_id: str) -> Page:
             key = fv.error_map(step_def, [FieldError(e.field, e.detail)]) if step_def else {}
             anchor = next(iter(key), "main")
             label = _label_of(step_def, e.field) if step_def else ""
-            links.append(fv.ErrorLink(ctx.url(f"/web/utkast/{draft_id}/steg/{s.step}") + f"?fran=granska&fel=1#{anchor}",
-                                      f"{s.title}: {label}{': ' if label else ''}{e.detail}"))
+            href = ctx.url(f"/web/utkast/{draft_id}/steg/{s.step}") + f"?fran=granska&fel=1#{anchor}"
+            links.append(fv.ErrorLink(href, f"{s.title}: {label}{': ' if label else ''}{e.detail}"))
     return Page("preview.html", {
         "title": title("Förhandsgranska", form.title, error=bool(links)), "form": form, "draft": draft,
         "summary": fv.summary_rows(form, draft.answers, registered_person(ctx, acting)), "errors": links,

@@ -37,8 +37,9 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
     target = f"thread:{thread_id}"
     if ctx.method == "POST":
         try:
-            body = validated(Reply, {"body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true",
-                                  "attachments": attachments.pending_ids(ctx, target, ctx.form.getlist("attachments"))})
+            body = validated(Reply, {
+                "body": ctx.form.get("body"), "read_receipt": ctx.form.get("read_receipt") == "true",
+                "attachments": attachments.pending_ids(ctx, target, ctx.form.getlist("attachments"))})
             msg.reply(ctx.deps, acting.who, sender, thread_id, body)
             attachments.sent(ctx, target)
             ctx.notice("Ditt meddelande är skickat.")
@@ -104,7 +105,8 @@ def upload_ticket(ctx: Context) -> Json:
 
     acting = ctx.require_user("messages.citizen")
     try:
-        body = validated(UploadRequest, {"filename": ctx.form.get("filename"), "content_type": ctx.form.get("content_type")})
+        body = validated(UploadRequest, {"filename": ctx.form.get("filename"),
+                                         "content_type": ctx.form.get("content_type")})
     except ValidationFailed:
         return Json({"error": "Den filtypen kan inte skickas. Skicka PDF, JPEG, PNG, HEIC, text eller Word."}, 422)
     ticket = msg.start_upload(ctx.deps, acting.who, msg.person_sender(ctx.deps, acting.who, acting.acting_for), body)
