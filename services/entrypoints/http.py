@@ -2,7 +2,9 @@
 
 ``HttpApi(app).operation(...)`` wraps a 1–5 line handler: it authenticates the bearer token,
 checks the action against the policy, parses the body and query with pydantic, calls the
-handler with a ``Call`` and the parsed values, and renders the result. Any domain error
+handler with a ``Call`` and the parsed values, and renders the result. An operation declared
+``acting=True`` also gets ``acting``: whom the caller acts for (``X-Acting-For``), resolved once by
+the resolver the app gave its ``HttpApi``, so its use case takes that and never the request. Any domain error
 becomes an RFC 9457 problem document (``application/problem+json``) naming each bad field,
 and a refused request leaves an audit log line and nothing else. The same declarations
 generate the app's OpenAPI 3.1 document.
@@ -41,7 +43,9 @@ MAX_JSON_DEPTH = 32  # no request model nests deeper than a handful of levels
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler gets besides its parsed body: who calls, and request metadata."""
+    """What a route handler gets besides its parsed body: who calls (from the verified token), whom
+    they say they act for (``X-Acting-For``, parsed once here), the idempotency key and the request
+    headers. The handler passes domain values on: no use case takes a ``Call``."""
 
     principal: Principal | None
     headers: dict[str, str]
@@ -65,6 +69,7 @@ class OperationSpec:
     tags: tuple[str, ...] = field(default_factory=tuple)
     content_type: str = "application/json"
     redirect: bool = False  # may answer 303 to a short-lived S3 address
+    acting: bool = False  # the handler gets ``acting``: whom the caller acts for, resolved
 
 
 def problem(status: int, title: str, detail: str, *, slug: str = "error", errors: list[FieldError] | None = None,
@@ -162,9 +167,13 @@ def render(result: Any, status: int) -> Response:
 class HttpApi:
     """One per Chalice app or blueprint: ``api = HttpApi(app, "eservices")``."""
 
-    def __init__(self, app: Any, service: str) -> None:
+    def __init__(self, app: Any, service: str,
+                 acting: Callable[[Principal, Personnummer | None], Any] | None = None) -> None:
+        """``acting``: resolves who calls and whom they say they act for (``X-Acting-For``) into
+        what the app's use cases take; 403 when they may not act for that person."""
         self.app = app
         self.service = service
+        self.resolve_acting = acting
         self.logger = get_logger(service)
         if isinstance(app, Chalice) and not getattr(app, "_problem_middleware", False):
             app.register_middleware(problem_middleware(self.logger), "http")
@@ -174,12 +183,14 @@ class HttpApi:
     def operation(self, action: str | None, *, body: type[BaseModel] | str | None = None,
                   query: type[BaseModel] | str | None = None, response: Any = None, status: int = 200,
                   summary: str = "", tags: tuple[str, ...] = (), content_type: str = "application/json",
-                  redirect: bool | None = None) -> Callable:
+                  redirect: bool | None = None, acting: bool = False) -> Callable:
         if action is not None and action not in POLICY:
             raise KeyError(f"action {action!r} is not in services.auth.policy.POLICY")
+        if acting and (action is None or self.resolve_acting is None):
+            raise ValueError("acting=True needs an action and an HttpApi given an acting resolver")
         # A file is bytes to a client that accepts its type, else a 303 to S3.
         redirect = content_type != "application/json" if redirect is None else redirect
-        spec = OperationSpec(action, body, query, response, status, summary, tags, content_type, redirect)
+        spec = OperationSpec(action, body, query, response, status, summary, tags, content_type, redirect, acting)
 
         def decorate(handler: Callable) -> Callable:
             @functools.wraps(handler)
@@ -209,6 +220,8 @@ class HttpApi:
                 kwargs["body"] = _parse_body(model_of_ref(spec.body), request.raw_body)
             if spec.query is not None:
                 kwargs["query"] = _parse(model_of_ref(spec.query), dict(request.query_params or {}), "query.")
+            if spec.acting:  # after the input is parsed: a bad body is named before a refusal, as ever
+                kwargs["acting"] = self.resolve_acting(call.who, call.acting_for)  # type: ignore[misc]
             return render(handler(call, **kwargs), spec.status)
         except DomainError as exc:
             audit_line(self.logger, "request_refused", action=spec.action, status=exc.status, problem=exc.slug,

@@ -73,7 +73,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
         contacts=on_first_use(".adapters.people", "DynamoStoredContacts", table),
         deliveries=on_first_use(".adapters.deliveries", "DynamoDeliveryStatuses", table),
         audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
-        sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework)
+        sessions=on_first_use("..entrypoints.web.adapters.sessions", "SessionRepository", table), casework=casework)
 
 
 @cache

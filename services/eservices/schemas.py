@@ -13,7 +13,7 @@ Answers = Annotated[dict[str, dict[str, Any]], WithJsonSchema({"allOf": [{"$ref"
 from ..domain.phone import OptionalEmailAddress, OptionalMobilePhone
 from .domain.deliveries import DeliveryStatus
 
-from .domain.swedish import SwedishRequest
+from .domain.citizen_problems import SwedishRequest
 
 
 class StartDraft(SwedishRequest):

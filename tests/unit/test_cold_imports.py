@@ -35,7 +35,7 @@ ESERVICES_DEFERRED = (
     "services.eservices.schemas", "services.contracts.events", "services.eservices.domain.cases",
     "services.eservices.usecases.submissions", "services.eservices.domain.forms", "services.eservices.domain.drafts",
     "services.eservices.domain.people", "services.eservices.usecases.mypages", "services.eservices.usecases.retention",
-    "services.eservices.usecases.notifications", "services.eservices.casework", "services.entrypoints.web.http",
+    "services.eservices.usecases.notifications", "services.eservices.casework", "services.entrypoints.web",
     "services.adapters.dynamo",
 )
 

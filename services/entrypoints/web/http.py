@@ -1,28 +1,30 @@
-"""The request cycle of a page: session cookie, login, CSRF, security headers, error pages.
+"""The request cycle of a page, for every section of the web: session cookie, login, CSRF,
+security headers, error pages.
 
-A view is a function ``view(ctx, **path_params)`` returning a ``Page`` or a ``Redirect``; the
-Chalice routes call ``serve(request, view, ...)``. Use cases are called with a ``Call`` built
-from the session, exactly as the API builds one from a bearer token.
+A section (the citizens' pages today, staff pages next) is a ``Section``: its deps, its templates,
+how it resolves whom a logged-in person acts for, and its page for a session that ended mid-form.
+A view is a function ``view(ctx, **path_params)`` returning a ``Page``, a ``Redirect`` or ``Json``;
+the Chalice routes call ``serve(section, request, view, ...)``. Use cases are called with what the
+session resolves once (``ctx.require_user``: who is logged in and whom they act for), as the API
+resolves it from a token; this module knows no section and imports none.
 """
 from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Callable
 
 from chalice import Response
 
 from ...auth.policy import authorize
+from ...auth.principal import Principal
 from ...domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from ...domain.personnummer import Personnummer
-from ...eservices.proxy import Acting, acting
-from ..http import Call
 from ...observability import audit_line, get_logger
 from .config import WebConfig, web_config
-from ...eservices.web.sessions import WebSession, start
-
-log = get_logger("eservices")
+from .sessions import WebSession, start
 
 
 @dataclass
@@ -45,6 +47,20 @@ class Json:
 
     body: dict[str, Any]
     status: int = 200
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the web with views of its own (``services/entrypoints/web/<section>/``)."""
+
+    service: str  # its logs' name
+    deps: Callable[[], Any]  # the composition root's deps (with ``sessions`` and ``clock``)
+    templates: Path  # its own pages; the toolkit's layout and components come after them
+    # Whom a logged-in person acts for (``deps``, principal, chosen party or None), resolved once
+    # per request; the section's use cases take what it returns.
+    acting: Callable[[Any, Principal, Personnummer | None], Any]
+    # The page for a session that ended while the person was on a page (context, ended, return path).
+    session_ended: Callable[..., Any]
 
 
 class LoginRequired(Exception):
@@ -99,7 +115,8 @@ def upload_origin() -> str:
 
 def csp(config: WebConfig) -> str:
     return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' {upload_origin()}; form-action 'self' {upload_origin()}; frame-ancestors 'none'; base-uri 'none'")
+            f"connect-src 'self' {upload_origin()}; form-action 'self' {upload_origin()}; "
+            "frame-ancestors 'none'; base-uri 'none'")
 
 
 def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:
@@ -120,8 +137,8 @@ def security_headers(config: WebConfig, personal: bool) -> dict[str, str]:
 class Context:
     """One request: who (from the session), what was posted, and how to answer."""
 
-    def __init__(self, request: Any, deps: Any, config: WebConfig) -> None:
-        self.deps, self.config = deps, config
+    def __init__(self, request: Any, deps: Any, config: WebConfig, section: Section) -> None:
+        self.deps, self.config, self.section = deps, config, section
         self.method = request.method
         self.path = request.context.get("resourcePath", "") if request.context else ""
         self.raw_path = self.path  # the route with its parameters filled in by serve()
@@ -158,7 +175,8 @@ class Context:
         """A new session (a new id: never reuse one across a login)."""
         if self.session is not None:
             self.sessions.delete(self.session.session_id)
-        self.session = start(kind, self.now, self.config.idle_seconds, self.config.absolute_seconds, **fields)  # type: ignore[arg-type]
+        self.session = start(kind, self.now, self.config.idle_seconds,  # type: ignore[arg-type]
+                             self.config.absolute_seconds, **fields)
         self.save_session()
         self.set_cookie = self.session.session_id
         return self.session
@@ -173,8 +191,8 @@ class Context:
     def user(self) -> WebSession | None:
         return self.session if self.session is not None and self.session.kind == "user" else None
 
-    def require_user(self, action: str | None = None) -> Acting:
-        """The logged-in person and whom they act for, resolved once; LoginRequired otherwise."""
+    def require_principal(self, action: str | None = None) -> Principal:
+        """The logged-in person, allowed ``action``; LoginRequired (or SessionEnded) otherwise."""
         if self.user is None:
             if self.ended_session is not None and self.ended_session.kind == "user":
                 raise SessionEnded(self.ended_session, self.return_path())
@@ -183,15 +201,22 @@ class Context:
         assert principal is not None
         if action is not None:
             authorize(principal, action)
+        return principal
+
+    def require_user(self, action: str | None = None) -> Any:
+        """The logged-in person and whom they act for, resolved once by the section."""
+        principal = self.require_principal(action)
+        assert self.user is not None
         acting_for = Personnummer(self.user.acting_for) if self.user.acting_for else None
         try:
-            return acting(self.deps, Call(principal=principal, headers={}, acting_for=acting_for))
+            return self.section.acting(self.deps, principal, acting_for)
         except Forbidden:
             # The approval ended (or was withdrawn) during the session: back to acting for oneself.
-            self.user.notice = f"Du kan inte längre företräda {self.user.acting_for_name}. Du agerar nu för dig själv."
+            self.user.notice = (f"Du kan inte längre företräda {self.user.acting_for_name}. "
+                                "Du agerar nu för dig själv.")
             self.user.acting_for = self.user.acting_for_name = None
             self.save_session()
-            return acting(self.deps, Call(principal=principal, headers={}))
+            return self.section.acting(self.deps, principal, None)
 
     def return_path(self) -> str:
         """Where to come back to after logging in: this page (GET) or the page the form was on."""
@@ -283,12 +308,11 @@ def error_page(status: int) -> Page:
     return Page("error.html", {"title": title, "text": text}, status=status)
 
 
-def serve(request: Any, view: Callable[..., Page | Redirect], *, public: bool = False, csrf: bool = True,
+def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | Json], *, csrf: bool = True,
           **params: str) -> Response:
-    from ...eservices.bootstrap import deps
-
+    log = get_logger(section.service)
     config = web_config()
-    ctx = Context(request, deps(), config)
+    ctx = Context(request, section.deps(), config, section)
     ctx.raw_path = ctx.path.format(**params) if params else ctx.path
     try:
         ctx.load_session()
@@ -298,9 +322,7 @@ def serve(request: Any, view: Callable[..., Page | Redirect], *, public: bool = 
     except LoginRequired as exc:
         result = Redirect(ctx.url("/web/logga-in") + "?" + urllib.parse.urlencode({"next": exc.next_path}))
     except SessionEnded as exc:
-        from .views import session_ended
-
-        result = session_ended(ctx, exc.session, exc.next_path)
+        result = section.session_ended(ctx, exc.session, exc.next_path)
     except BadCsrf:
         audit_line(log, "web_csrf_refused", path=ctx.path)
         result = error_page(400)
@@ -337,11 +359,11 @@ def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
         body = ""
         status = result.status
     else:
-        from ...eservices.web.render import render
+        from .render import render
 
         headers = {**security_headers(config, result.personal or ctx.user is not None),
                    "Content-Type": "text/html; charset=utf-8"}
-        body = render(result.template, base_context(ctx, result))
+        body = render(ctx.section.templates, result.template, base_context(ctx, result))
         status = result.status
     if ctx.set_cookie is not None:
         headers["Set-Cookie"] = cookie_header(config, ctx.set_cookie)

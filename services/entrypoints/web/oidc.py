@@ -18,7 +18,7 @@ from typing import Any, Callable
 from ...auth.principal import Principal
 from ...domain.errors import Unauthenticated
 from .config import WebConfig
-from ...eservices.web.sessions import PendingLogin, new_secret
+from .sessions import PendingLogin, new_secret
 
 TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
 

@@ -15,7 +15,7 @@ from ...domain.insatser import HOME_CARE_BREAKDOWN
 from ..domain.cases import Case, Decision, Document, GrantedTimeLine
 from ..domain.forms import get_form
 from ..domain.forms.support_application import LSS
-from ..usecases.notifications import tell
+from ..usecases.notifications import notify_person
 from .audit import trail
 from .catalog import label_of, law_of
 from .inbox import staff_view
@@ -72,7 +72,7 @@ def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -
     if moved is not case:  # the citizen is alerted of the letter below, not of the status too
         uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                    status="decided", changed_at=now))
-    tell(uow, "decision.published", case.owner, preferences="alerts")
+    notify_person(uow, "decision.published", case.owner, preferences="alerts")
     try:
         uow.commit("the case was changed by someone else; reload it")
     except Exception:

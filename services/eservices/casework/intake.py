@@ -12,7 +12,7 @@ from ...domain.errors import Conflict, ValidationFailed
 from ..domain.cases import Case, Intake, StatusChange
 from ..domain.forms import get_form
 from ..domain.forms.support_application import FORM as SUPPORT_APPLICATION
-from ..usecases.notifications import tell
+from ..usecases.notifications import notify_person
 from .audit import trail
 from .catalog import CHANNELS, E_APPLICATION, FROM_WHOM, INTAKE_TYPES, INTAKE_TYPES_BY_AREA
 from .identity import checked_name, is_protected
@@ -84,7 +84,7 @@ def _record(deps: EservicesDeps, uow: Any, who: Any, case: Case) -> None:
     trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case.case_id}")
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="in_progress", changed_at=case.intake.at if case.intake else case.submitted_at))
-    tell(uow, "case.status_changed", case.owner, preferences="alerts")
+    notify_person(uow, "case.status_changed", case.owner, preferences="alerts")
 
 
 def _fits_the_application(case: Case, body: IntakeRequest) -> None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from ...domain.errors import Conflict
 from ...domain.personnummer import Personnummer
 from ..usecases.notifications import alerts_changed
-from ..domain.swedish import citizen_error
+from ..domain.citizen_problems import citizen_error
 from .audit import trail
 from .identity import PROTECTED_NAME, checked_name, is_protected
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...domain.calendar import stockholm_date
 from ...domain.errors import Conflict, ValidationFailed
-from ..usecases.notifications import tell
+from ..usecases.notifications import notify_person
 from ..domain.relatives import RelativeApproval
 from .audit import trail
 from .identity import checked_names
@@ -43,7 +43,7 @@ def _save(deps: EservicesDeps, who: Any, a: RelativeApproval, action: str,
         a = deps.approvals.replace(uow, a, expected_version=expected_version)
     trail(deps).add_to(uow, who, action, [a.citizen, a.relative], resource=f"approval:{a.approval_id}")
     if tell_relative:
-        tell(uow, tell_relative, a.relative)
+        notify_person(uow, tell_relative, a.relative)
     uow.commit("the approval was changed by someone else; reload it")
     return _view(a, stockholm_date(deps.clock()))
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ...domain.periods import overlap
-from ..usecases.notifications import tell
+from ..usecases.notifications import notify_person
 from .audit import trail
 from .identity import is_protected, mismatched
 
@@ -98,7 +98,7 @@ def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalReq
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="closed", changed_at=now))
     # The reporter's own choices (the report's form asks them); the message names nothing.
-    tell(uow, "case.status_changed", case.owner, preferences="profile")
+    notify_person(uow, "case.status_changed", case.owner, preferences="profile")
     uow.commit("the report is approved already")
     return approval
 

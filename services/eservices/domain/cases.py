@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ...domain.errors import Conflict, NotFound
 from ...domain.personnummer import Personnummer
-from .swedish import citizen_error
+from .citizen_problems import citizen_error
 
 CaseStatus = Literal["submitted", "received", "in_progress", "decided", "closed"]
 STATUS_LABELS_SV: dict[str, str] = {

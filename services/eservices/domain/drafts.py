@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ...domain.errors import Conflict, DomainError, NotFound
 from ...domain.personnummer import Personnummer
-from .swedish import citizen_error
+from .citizen_problems import citizen_error
 
 
 class Signature(BaseModel):

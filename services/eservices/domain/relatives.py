@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ...domain.errors import Forbidden
 from ...domain.periods import in_force, overlap
 from ...domain.personnummer import Personnummer
-from .swedish import citizen_error
+from .citizen_problems import citizen_error
 
 if TYPE_CHECKING:
     from ..ports import ApprovalRepository

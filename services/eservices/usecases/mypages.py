@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...auth.principal import Principal
 from ...domain.errors import NotFound
 from ...domain.files import StoredFile
+from ..acting_for import Acting, audit_read
 from ..ports import EservicesDeps
 from ..casework.laws import decision_citation
 from ..domain.cases import STATUS_LABELS_SV, Case
@@ -13,15 +15,13 @@ from ..domain.forms import get_form
 from ..domain.forms.engine import preview, typed_answers
 from .notifications import delivery_status, profile_changed
 from ..domain.people import Profile
-from ..proxy import acting, audit_read
-from ..domain.swedish import citizen_error, citizen_field
+from ..domain.citizen_problems import citizen_error, citizen_field
 from ..schemas import (CaseDetail, CaseSummary, DecisionView, GrantedTimeView, DocumentLink, ProfileView, StatusStep,
                       UpdateProfile)
 
 
-
-def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
-    me = call.who.personnummer  # a profile is one's own: not read through an approval
+def get_profile(deps: EservicesDeps, who: Principal) -> ProfileView:
+    me = who.personnummer  # a profile is one's own: not read through an approval
     person = deps.register.lookup(me)
     profile = deps.profiles.get(me)
     address = person.shareable_address() if person else None
@@ -32,17 +32,17 @@ def get_profile(deps: EservicesDeps, call: Any) -> ProfileView:
                        notifications=delivery_status(deps.deliveries, me), **profile.model_dump(exclude={"updated_at"}))
 
 
-def update_profile(deps: EservicesDeps, call: Any, body: UpdateProfile) -> ProfileView:
+def update_profile(deps: EservicesDeps, who: Principal, body: UpdateProfile) -> ProfileView:
     if body.notify_email and not body.email:
         raise citizen_field("email", "Ange e-postadress för notifiering via e-post")
     if body.notify_sms and not body.mobile:
         raise citizen_field("mobile", "Ange mobilnummer för notifiering via SMS")
     profile = Profile(**body.model_dump(), updated_at=deps.clock())
     uow = deps.unit_of_work()  # notify's copy of the choices changes with them
-    deps.profiles.save(uow, call.who.personnummer, profile)
-    profile_changed(uow, call.who.personnummer, profile, profile.updated_at)
+    deps.profiles.save(uow, who.personnummer, profile)
+    profile_changed(uow, who.personnummer, profile, profile.updated_at)
     uow.commit()
-    return get_profile(deps, call)
+    return get_profile(deps, who)
 
 
 def _summary(case: Case) -> CaseSummary:
@@ -51,20 +51,18 @@ def _summary(case: Case) -> CaseSummary:
                        submitted_at=case.submitted_at)
 
 
-def my_cases(deps: EservicesDeps, call: Any) -> list[CaseSummary]:
-    call = acting(deps, call)
-    subject = call.subject
+def my_cases(deps: EservicesDeps, acting: Acting) -> list[CaseSummary]:
+    subject = acting.subject
     cases = deps.cases.of_person(subject)
-    audit_read(deps, call, subject, "mypages.cases.list", "my/cases")
+    audit_read(deps, acting, subject, "mypages.cases.list", "my/cases")
     return [_summary(c) for c in cases]
 
 
-def my_case(deps: EservicesDeps, call: Any, case_id: str) -> CaseDetail:
-    call = acting(deps, call)
-    subject = call.subject
+def my_case(deps: EservicesDeps, acting: Acting, case_id: str) -> CaseDetail:
+    subject = acting.subject
     case = deps.cases.get_owned(case_id, subject)
     form = get_form(case.form_id)
-    audit_read(deps, call, subject, "mypages.case.read", f"case:{case_id}")
+    audit_read(deps, acting, subject, "mypages.case.read", f"case:{case_id}")
     return CaseDetail(
         **_summary(case).model_dump(),
         history=[StatusStep(status=h.status, label=STATUS_LABELS_SV.get(h.status, h.status), at=h.at)
@@ -98,13 +96,12 @@ def decision_view(decision: dict[str, Any], case_id: str) -> DecisionView:
         letter_url=f"/eservices/cases/{case_id}/documents/{letter}" if letter else None)
 
 
-def document(deps: EservicesDeps, call: Any, case_id: str, document_id: str) -> StoredFile:
+def document(deps: EservicesDeps, acting: Acting, case_id: str, document_id: str) -> StoredFile:
     """A document of one's own case, to download; someone else's answers 404."""
-    call = acting(deps, call)
-    subject = call.subject
+    subject = acting.subject
     case = deps.cases.get_owned(case_id, subject)
     doc = next((d for d in case.documents if d.document_id == document_id), None)
     if doc is None:
         raise citizen_error(NotFound, "Dokumentet finns inte")
-    audit_read(deps, call, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
+    audit_read(deps, acting, subject, "mypages.document.read", f"case:{case_id}/document:{document_id}")
     return StoredFile(key=doc.key, filename=doc.filename, content_type=doc.content_type)

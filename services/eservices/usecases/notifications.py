@@ -1,7 +1,8 @@
 """What the e-services tell notify, and what notify tells back.
 
-- ``tell``: ask for a notification in the caller's unit of work (no address travels: notify
-  resolves it from its copy of the person's preferences when it sends).
+- ``notify_person`` / ``notify_case_workers``: ask for a notification in the caller's unit of
+  work (no address travels: notify resolves it from its copy of the person's preferences when
+  it sends).
 - ``profile_changed`` / ``alerts_changed``: keep notify's copy of a person's preferences current,
   in the same unit of work as the change.
 - ``record_delivery``: the consumer of ``notification.delivered``/``failed`` keeps the newest
@@ -22,13 +23,13 @@ if TYPE_CHECKING:
 CASEWORK_MAILBOX = "casework"  # the case workers' functional mailbox (all of them see the inbox)
 
 
-def tell(uow: Any, template: str, person: str, *, preferences: Literal["profile", "alerts"] = "profile",
-         params: dict[str, str] | None = None, contact_as_of: datetime | None = None) -> None:
+def notify_person(uow: Any, template: str, person: str, *, preferences: Literal["profile", "alerts"] = "profile",
+                  params: dict[str, str] | None = None, contact_as_of: datetime | None = None) -> None:
     uow.emit(NotificationRequested(template=template, recipient=Recipient(kind="person", ref=str(person)),
                                    preferences=preferences, params=params or {}, contact_as_of=contact_as_of))
 
 
-def tell_case_workers(uow: Any, template: str) -> None:
+def notify_case_workers(uow: Any, template: str) -> None:
     uow.emit(NotificationRequested(template=template, recipient=Recipient(kind="mailbox", ref=CASEWORK_MAILBOX),
                                    channels=["email"]))
 

@@ -12,7 +12,7 @@ from ...domain.errors import Conflict
 from ...observability import get_logger
 from ..ports import EservicesDeps
 from ..domain.drafts import EXPIRY_LOOKBACK, Draft
-from .notifications import tell
+from .notifications import notify_person
 
 logger = get_logger("eservices")
 
@@ -53,5 +53,5 @@ def _remind(deps: EservicesDeps, draft: Draft) -> None:
     uow = deps.unit_of_work()
     deps.drafts.mark_reminded(uow, draft)
     days = max(1, (draft.expires_at - deps.clock()).days)
-    tell(uow, "draft.expiring", draft.owner, params={"days": str(days)})
+    notify_person(uow, "draft.expiring", draft.owner, params={"days": str(days)})
     uow.commit()

@@ -9,36 +9,36 @@ from ...contracts.events import SubmissionReceived
 from ...domain.calendar import local_minute, stockholm_date
 from ...domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...domain.personnummer import Personnummer
+from ..acting_for import Acting, audit_change_in, audit_read
 from ..ports import EservicesDeps
 from ..domain.cases import Case, Document, StatusChange
 from ..domain.drafts import Draft
 from ..domain.forms import get_form
 from ..domain.forms.engine import (FormDefinition, RuleContext, computed_values, is_empty, preview, typed_answers,
-                           typed_computed, validate, value_at)
-from .notifications import profile_changed, tell
+                                   typed_computed, validate, value_at)
+from .notifications import notify_person, profile_changed
 from ..domain.people import Profile, prefill_values
 from .submission_pdf import submission_pdf
-from ..proxy import acting, audit_change_in, audit_read
 from ..schemas import DraftView, FieldProblem, FollowUp, Preview, SubmissionReceipt, SignatureView
 from ..domain.signing import digest_of
-from ..domain.swedish import citizen_error, citizen_field
+from ..domain.citizen_problems import citizen_error, citizen_field
 
 
-
-def _check_access(form: FormDefinition, call: Any, subject: Personnummer) -> None:
+def _check_access(form: FormDefinition, acting: Acting, subject: Personnummer) -> None:
     """May the caller fill in, change, sign or submit ``form`` for ``subject``? Reading a draft
     needs only the subject (a relative inside an approval sees what the citizen sees)."""
-    if str(call.who.role) not in form.roles:
-        raise citizen_error(Forbidden, f"E-tjänsten {form.title} är inte till för dig som loggat in som {call.who.role}")
-    if form.own_behalf_only and subject != call.who.personnummer:
+    if str(acting.who.role) not in form.roles:
+        raise citizen_error(Forbidden,
+                            f"E-tjänsten {form.title} är inte till för dig som loggat in som {acting.who.role}")
+    if form.own_behalf_only and subject != acting.who.personnummer:
         raise citizen_error(Forbidden, "Bara den som ska få stödet kan skicka in en ansökan, inte någon annan för hen")
 
 
-def _writable_draft(deps: EservicesDeps, call: Any, draft_id: str) -> tuple[Draft, FormDefinition]:
+def _writable_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> tuple[Draft, FormDefinition]:
     """An open draft of the subject that the caller may change (see ``_check_access``)."""
-    draft = _open_draft(deps, call, draft_id)
+    draft = _open_draft(deps, acting, draft_id)
     form = get_form(draft.form_id)
-    _check_access(form, call, draft.owner)
+    _check_access(form, acting, draft.owner)
     return draft, form
 
 
@@ -72,13 +72,13 @@ def _merge(base: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]],
     return merged
 
 
-def _context(deps: EservicesDeps, call: Any) -> RuleContext:
-    return RuleContext(personnummer=str(call.who.personnummer) if call.who.personnummer else None,
+def _context(deps: EservicesDeps, acting: Acting) -> RuleContext:
+    return RuleContext(personnummer=str(acting.who.personnummer) if acting.who.personnummer else None,
                        today=stockholm_date(deps.clock()))
 
 
-def _view(deps: EservicesDeps, call: Any, form: FormDefinition, draft: Draft) -> DraftView:
-    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
+def _view(deps: EservicesDeps, acting: Acting, form: FormDefinition, draft: Draft) -> DraftView:
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, acting))
     return DraftView(draft_id=draft.draft_id, form_id=draft.form_id, title=form.title,
                      answers=typed_answers(form, draft.answers), computed=typed_computed(computed_values(form, normalized)), version=draft.version,
                      created_at=draft.created_at, updated_at=draft.updated_at, expires_at=draft.expires_at,
@@ -100,38 +100,34 @@ def _validated_partial(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 
 # -- drafts -----------------------------------------------------------------------------
 
-def start_draft(deps: EservicesDeps, call: Any, form_id: str, answers: dict[str, Any],
+def start_draft(deps: EservicesDeps, acting: Acting, form_id: str, answers: dict[str, Any],
                 carried_over: dict[str, dict[str, Any]] | None = None) -> DraftView:
-    call = acting(deps, call)
     form = get_form(form_id)
-    owner = call.subject
-    _check_access(form, call, owner)
+    owner = acting.subject
+    _check_access(form, acting, owner)
     given = _validated_partial(form, answers)
     merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
-    draft = Draft.start(form.id, owner, call.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
+    draft = Draft.start(form.id, owner, acting.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
                         merged)
     deps.drafts.add_now(draft)
-    return _view(deps, call, form, draft)
+    return _view(deps, acting, form, draft)
 
 
-def get_draft(deps: EservicesDeps, call: Any, draft_id: str) -> DraftView:
-    call = acting(deps, call)
-    draft = _open_draft(deps, call, draft_id)
-    audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
-    return _view(deps, call, get_form(draft.form_id), draft)
+def get_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> DraftView:
+    draft = _open_draft(deps, acting, draft_id)
+    audit_read(deps, acting, draft.owner, "drafts.read", f"draft:{draft_id}")
+    return _view(deps, acting, get_form(draft.form_id), draft)
 
 
-def list_drafts(deps: EservicesDeps, call: Any) -> list[DraftView]:
-    call = acting(deps, call)
-    owner = call.subject
+def list_drafts(deps: EservicesDeps, acting: Acting) -> list[DraftView]:
+    owner = acting.subject
     drafts = deps.drafts.list_open(owner)
-    audit_read(deps, call, owner, "drafts.list", "drafts")
-    return [_view(deps, call, get_form(d.form_id), d) for d in drafts]
+    audit_read(deps, acting, owner, "drafts.list", "drafts")
+    return [_view(deps, acting, get_form(d.form_id), d) for d in drafts]
 
 
-def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
-    call = acting(deps, call)
-    draft, form = _writable_draft(deps, call, draft_id)
+def save_draft(deps: EservicesDeps, acting: Acting, draft_id: str, answers: dict[str, Any], version: int) -> DraftView:
+    draft, form = _writable_draft(deps, acting, draft_id)
     given = _validated_partial(form, answers)
     if draft.version != version:
         raise citizen_error(Conflict, "Utkastet har ändrats någon annanstans. Hämta det igen.")
@@ -143,16 +139,15 @@ def save_draft(deps: EservicesDeps, call: Any, draft_id: str, answers: dict[str,
     })
     if updated.answers != draft.answers:
         updated = updated.model_copy(update={"signature": None})  # a change voids the signature
-    return _view(deps, call, form, deps.drafts.save(updated, version))
+    return _view(deps, acting, form, deps.drafts.save(updated, version))
 
 
-def discard_draft(deps: EservicesDeps, call: Any, draft_id: str) -> None:
-    call = acting(deps, call)
-    deps.drafts.delete(_writable_draft(deps, call, draft_id)[0])
+def discard_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> None:
+    deps.drafts.delete(_writable_draft(deps, acting, draft_id)[0])
 
 
-def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
-    draft = deps.drafts.get(call.subject, draft_id)
+def _open_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> Draft:
+    draft = deps.drafts.get(acting.subject, draft_id)
     if draft.status != "draft":
         raise citizen_error(NotFound, "Utkastet finns inte")
     return draft
@@ -160,32 +155,29 @@ def _open_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Draft:
 
 # -- preview and sign -------------------------------------------------------------------
 
-def preview_draft(deps: EservicesDeps, call: Any, draft_id: str) -> Preview:
-    call = acting(deps, call)
-    draft = _open_draft(deps, call, draft_id)
+def preview_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> Preview:
+    draft = _open_draft(deps, acting, draft_id)
     form = get_form(draft.form_id)
-    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
-    audit_read(deps, call, draft.owner, "drafts.read", f"draft:{draft_id}")
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, acting))
+    audit_read(deps, acting, draft.owner, "drafts.read", f"draft:{draft_id}")
     return Preview(draft_id=draft.draft_id, form_id=form.id, title=form.title, version=draft.version,
                    steps=preview(form, draft.answers, errors),
                    computed=typed_computed(computed_values(form, normalized)),
                    ready_to_sign=not errors, signed=_signed(draft))
 
 
-def sign_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
-    call = acting(deps, call)
-    draft, form = _writable_draft(deps, call, draft_id)
-    _complete_or_raise(deps, form, draft, call)
+def sign_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> SignatureView:
+    draft, form = _writable_draft(deps, acting, draft_id)
+    _complete_or_raise(deps, form, draft, acting)
     digest = digest_of(draft.form_id, draft.answers)
     text = f"Jag skriver under {form.title}."
-    signature = deps.signer.start(str(call.who.personnummer), text, digest, deps.clock())
+    signature = deps.signer.start(str(acting.who.personnummer), text, digest, deps.clock())
     deps.drafts.save(draft.model_copy(update={"signature": signature}), draft.version)
     return SignatureView(order_ref=signature.order_ref, status=signature.status, signed_at=signature.signed_at)
 
 
-def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> SignatureView:
-    call = acting(deps, call)
-    draft, _ = _writable_draft(deps, call, draft_id)
+def collect_signature(deps: EservicesDeps, acting: Acting, draft_id: str) -> SignatureView:
+    draft, _ = _writable_draft(deps, acting, draft_id)
     if draft.signature is None:
         raise citizen_error(NotFound, "Ingen underskrift har påbörjats")
     signature = deps.signer.collect(draft.signature, deps.clock())
@@ -194,8 +186,9 @@ def collect_signature(deps: EservicesDeps, call: Any, draft_id: str) -> Signatur
     return SignatureView(order_ref=signature.order_ref, status=signature.status, signed_at=signature.signed_at)
 
 
-def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, call: Any) -> dict[str, dict[str, Any]]:
-    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, call))
+def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft,
+                       acting: Acting) -> dict[str, dict[str, Any]]:
+    normalized, errors = validate(form, draft.answers, complete=True, context=_context(deps, acting))
     if errors:
         raise citizen_error(ValidationFailed, "; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     return normalized
@@ -203,19 +196,18 @@ def _complete_or_raise(deps: EservicesDeps, form: FormDefinition, draft: Draft, 
 
 # -- submit -----------------------------------------------------------------------------
 
-def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SubmissionReceipt:
-    """Makes a case of a signed draft, once: a replay (double click, retry) gets the same receipt."""
-    call = acting(deps, call)
-    key = call.idempotency_key
+def submit_draft(deps: EservicesDeps, acting: Acting, draft_id: str, key: str | None) -> SubmissionReceipt:
+    """Makes a case of a signed draft, once: a replay (double click, retry) with the same
+    idempotency ``key`` gets the same receipt."""
     if not key or len(key) > 200:
         raise citizen_field("Idempotency-Key", "Skicka en unik Idempotency-Key (högst 200 tecken)")
-    owner = call.subject
+    owner = acting.subject
     draft = deps.drafts.get(owner, draft_id)
     if draft.status == "submitted" and draft.case_id:
         return receipt(deps, deps.cases.get(draft.case_id))
     form = get_form(draft.form_id)
-    _check_access(form, call, owner)
-    normalized = _complete_or_raise(deps, form, draft, call)
+    _check_access(form, acting, owner)
+    normalized = _complete_or_raise(deps, form, draft, acting)
     if not _signed(draft):
         raise citizen_error(Conflict, "Skriv under utkastet innan du skickar in det")
     _key_unused_or_raise(deps, owner, draft_id, key)  # refused before anything (PDF, number) is stored
@@ -228,8 +220,8 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SubmissionRec
     case_owner = Personnummer(value_at(normalized, form.owner_field)) if form.owner_field else owner
     registered = deps.register.lookup(case_owner)
     case = Case(case_id=case_id, case_number=case_number, form_id=form.id, title=form.title,
-                category=form.category_for(normalized), owner=case_owner, submitted_by=call.who.personnummer,
-                submitted_at=now, history=[StatusChange(status="submitted", at=now, by=str(call.who.role))],
+                category=form.category_for(normalized), owner=case_owner, submitted_by=acting.who.personnummer,
+                submitted_at=now, history=[StatusChange(status="submitted", at=now, by=str(acting.who.role))],
                 answers=normalized, computed=computed, documents=[document], draft_id=draft.draft_id,
                 signature_digest=draft.signature.digest if draft.signature else None,
                 protected_identity=bool(registered and registered.protected_identity))
@@ -242,15 +234,15 @@ def submit_draft(deps: EservicesDeps, call: Any, draft_id: str) -> SubmissionRec
     deps.drafts.submit(uow, draft, case_id)
     deps.cases.add(uow, case)
     deps.submit_keys.add(uow, owner, key, draft.draft_id, case_id, now)
-    audit_change_in(deps, uow, call, owner, "drafts.submit", f"case:{case_id}")
+    audit_change_in(deps, uow, acting, owner, "drafts.submit", f"case:{case_id}")
     contact_as_of = None
-    if owner == call.who.personnummer and form.notify_fields:
+    if owner == acting.who.personnummer and form.notify_fields:
         profile = _profile(normalized, form, now)
         deps.profiles.save(uow, owner, profile)  # kept for next time
         contact_as_of = profile_changed(uow, owner, profile, now)
     uow.emit(SubmissionReceived(case_id=case_id, case_number=case_number, eservice=form.id, owner=case_owner,
                                 submitted_at=now))
-    tell(uow, "submission.received", call.who.personnummer, contact_as_of=contact_as_of)
+    notify_person(uow, "submission.received", acting.who.personnummer, contact_as_of=contact_as_of)
     try:
         uow.commit()
     except Exception as exc:
@@ -282,15 +274,14 @@ def _profile(answers: dict[str, dict[str, Any]], form: FormDefinition, now: date
                    updated_at=now)
 
 
-def report_another(deps: EservicesDeps, call: Any, case_id: str) -> DraftView:
+def report_another(deps: EservicesDeps, acting: Acting, case_id: str) -> DraftView:
     """After a contact-person report: a new draft of the same e-service, the reporter's details kept."""
-    call = acting(deps, call)
-    case = deps.cases.get_owned(case_id, call.subject)
+    case = deps.cases.get_owned(case_id, acting.subject)
     form = get_form(case.form_id)
     if "report_another" not in form.after_submit:
         raise citizen_error(NotFound, "E-tjänsten har ingen rapport för en annan person")
     about_me = {k: v for k, v in (case.answers.get("om_dig") or {}).items() if k != "confirm"}
-    return start_draft(deps, call, form.id, {}, carried_over={"om_dig": about_me})
+    return start_draft(deps, acting, form.id, {}, carried_over={"om_dig": about_me})
 
 
 def receipt(deps: EservicesDeps, case: Case) -> SubmissionReceipt:

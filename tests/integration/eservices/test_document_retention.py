@@ -8,8 +8,8 @@ from infra.cfn import render_shared
 from infra.resources import STACK
 from services.adapters.documents import EXPORTS_PREFIX, UPLOADS_PREFIX
 from services.aws import client
-from services.entrypoints.http import Call
 from services.auth.tokens import principal_from_headers
+from services.eservices.acting_for import resolve_acting
 from services.eservices.bootstrap import deps
 from services.eservices.usecases.submissions import submit_draft
 from tests.integration.casework.helpers import case_worker, enable_messaging, taken_in
@@ -81,16 +81,14 @@ def test_a_submit_that_loses_a_race_leaves_no_pdf(app_client, token):
     pnr, tok = fresh_contact_person(token)
     draft = es.post("/drafts", {"form_id": "contact-monthly-report", "answers": monthly_answers(pnr)}, token=tok).json
     assert es.post(f"/drafts/{draft['draft_id']}/signature", token=tok).status == 201
-    call = Call(principal=principal_from_headers({"authorization": f"Bearer {tok}"}), headers={},
-                idempotency_key="loser")
-    winner_call = Call(principal=call.principal, headers={}, idempotency_key="winner")
+    me = resolve_acting(deps(), principal_from_headers({"authorization": f"Bearer {tok}"}))
     base = deps()
     won = []
     racing = dataclasses.replace(base, unit_of_work=lambda: RivalFirst(
-        base.unit_of_work(), lambda: won.append(submit_draft(base, winner_call, draft["draft_id"]))))
+        base.unit_of_work(), lambda: won.append(submit_draft(base, me, draft["draft_id"], "winner"))))
     before = keys("cases/")
     # WHEN the rival's submit commits between this submit's PDF and its transaction
-    receipt = submit_draft(racing, call, draft["draft_id"])
+    receipt = submit_draft(racing, me, draft["draft_id"], "loser")
     # THEN this one answers with the winner's case, and only the winner's PDF was kept
     assert receipt.case_id == won[0].case_id
     new = [k for k in keys("cases/") if k not in before]

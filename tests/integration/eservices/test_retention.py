@@ -94,7 +94,7 @@ def test_a_draft_far_from_expiry_is_left_alone(app_client, token):
 
 def test_the_retention_period_and_the_reminder_are_configurable(aws):
     from services.auth.principal import Principal, Role
-    from services.entrypoints.http import Call
+    from services.eservices.acting_for import resolve_acting
     from services.eservices.usecases.retention import due
     from services.eservices.usecases.submissions import start_draft
     from tests.support.people import new_pnr
@@ -103,9 +103,9 @@ def test_the_retention_period_and_the_reminder_are_configurable(aws):
     pnr = new_pnr()
     configured = dataclasses.replace(deps(), settings=dataclasses.replace(
         deps().settings, draft_retention_days=7, draft_reminder_days_before=1))
-    call = Call(principal=Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr), headers={})
+    me = resolve_acting(deps(), Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr))
     # WHEN a draft is started
-    view = start_draft(configured, call, "support-application", {})
+    view = start_draft(configured, me, "support-application", {})
     # THEN it expires after 7 days, and the reminder is due only on its last day
     assert view.expires_at - view.created_at == timedelta(days=7)
     draft = deps().drafts.get(pnr, view.draft_id)
@@ -118,14 +118,14 @@ def test_draft_expiry_is_indexed_per_day_with_a_ttl_and_the_sweep_reads_only_its
     partition for every draft) and it carries a TTL after the expiry; the repository finds it
     by reading the days from ``since`` to the instant asked, and not when those days exclude it."""
     from services.auth.principal import Principal, Role
-    from services.entrypoints.http import Call
+    from services.eservices.acting_for import resolve_acting
     from services.eservices.adapters.drafts import EXPIRY_TTL_GRACE
     from services.eservices.usecases.submissions import start_draft
     from tests.support.people import new_pnr
 
     pnr = new_pnr()
-    call = Call(principal=Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr), headers={})
-    view = start_draft(deps(), call, "support-application", {})
+    me = resolve_acting(deps(), Principal(subject=pnr, role=Role.CITIZEN, personnummer=pnr))
+    view = start_draft(deps(), me, "support-application", {})
     item = eservices_table().get_item(Key={"pk": f"PERSON#{pnr}", "sk": f"DRAFT#{view.draft_id}"})["Item"]
     expires = view.expires_at
     assert item["gsi1pk"] == f"DRAFTEXPIRY#{expires.date().isoformat()}"

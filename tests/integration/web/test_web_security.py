@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from services.eservices.bootstrap import deps
-from services.eservices.web.sessions import SessionRepository
+from services.entrypoints.web.adapters.sessions import SessionRepository
 from services.eservices.adapters.table import eservices_table
 from tests.integration.web.helpers import Browser, inner, login, text
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict
-from services.entrypoints.http import Call
+from services.eservices.acting_for import Acting, resolve_acting
 from services.eservices.domain.cases import Case, owned_by
 from services.eservices.domain.deliveries import ChannelStatus, DeliveryStatus
 from services.eservices.domain.drafts import EXPIRY_LOOKBACK, Draft, DraftRules, Signature, changed_elsewhere
@@ -227,13 +227,17 @@ def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDe
     return EservicesDeps(**parts)
 
 
-def call_as(pnr: str, role: Role = Role.CITIZEN, *, acting_for: str | None = None,
-            idempotency_key: str | None = None) -> Call:
+def person(pnr: str, role: Role = Role.CITIZEN) -> Principal:
+    """A person logged in with e-ID, as the token or the web session gives them."""
+    return Principal(subject=pnr, role=role, personnummer=pnr, name="Test Person")
+
+
+def acting_as(deps: EservicesDeps, pnr: str, role: Role = Role.CITIZEN, *, acting_for: str | None = None) -> Acting:
+    """``pnr`` acting for themselves, or for ``acting_for`` (403 without an approval in force in
+    ``deps``), resolved as the API and the web resolve it: no request is built."""
     from services.domain.personnummer import Personnummer
 
-    principal = Principal(subject=pnr, role=role, personnummer=pnr, name="Test Person")
-    return Call(principal=principal, headers={}, idempotency_key=idempotency_key,
-                acting_for=Personnummer(acting_for) if acting_for else None)
+    return resolve_acting(deps, person(pnr, role), Personnummer(acting_for) if acting_for else None)
 
 
 class FakeContacts:

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_
 
 from ....domain.bounds import check_line, check_text
 from ....domain.personnummer import Personnummer, PersonnummerField
-from ...domain.swedish import SwedishRequest
+from ...domain.citizen_problems import SwedishRequest
 from ..models.base import Id, Request
 
 MAX_ATTACHMENTS = 5

@@ -10,9 +10,9 @@ from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, NotFound, ValidationFailed
 from ....domain.personnummer import Personnummer, mask
 from ....domain.results import Redirect
-from ...usecases.notifications import tell, tell_case_workers
+from ...usecases.notifications import notify_case_workers, notify_person
 from ...domain.relatives import acting_subject
-from ...domain.swedish import citizen_error
+from ...domain.citizen_problems import citizen_error
 from ..audit import trail
 from ..messaging import enabled_or_raise
 from .model import (AttachmentView, CitizenNewMessage, Message, MessageView, Party, Reply, Sender, StaffNewMessage,
@@ -92,9 +92,9 @@ def _send(deps: EservicesDeps, who: Any, sender: Sender, thread: Thread, *, new:
     uow.emit(MessageSent(message_id=message.message_id, to_party=to_party,
                          recipient=thread.citizen if to_party == "citizen" else None, sent_at=now))
     if to_party == "citizen":
-        tell(uow, "message.received", thread.citizen, preferences="alerts")
+        notify_person(uow, "message.received", thread.citizen, preferences="alerts")
     else:
-        tell_case_workers(uow, "message.received_staff")
+        notify_case_workers(uow, "message.received_staff")
     for source, a in zip(uploaded, attachments):
         deps.documents.copy(source.key, a.key)
     try:

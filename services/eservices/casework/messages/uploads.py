@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ....adapters.documents import UPLOADS_PREFIX
 from ....domain.errors import FieldError, ValidationFailed
-from ...domain.swedish import citizen_error
+from ...domain.citizen_problems import citizen_error
 from ..audit import trail
 from .model import (MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS, Attachment, Sender, Upload, UploadRequest,
                     UploadTicket)

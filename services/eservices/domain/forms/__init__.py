@@ -43,7 +43,7 @@ def get_form(form_id: str) -> FormDefinition:
     try:
         return registry()[form_id]
     except KeyError:
-        from ..swedish import citizen_error
+        from ..citizen_problems import citizen_error
 
         raise citizen_error(NotFound, "E-tjänsten finns inte") from None
 

@@ -5,9 +5,10 @@ from types import SimpleNamespace
 
 from services.auth.principal import Principal, Role
 from services.entrypoints.web.config import web_config
+from services.entrypoints.web.citizen.section import CITIZEN
 from services.entrypoints.web.http import Context
 from services.eservices.domain.relatives import RelativeApproval
-from services.eservices.web.sessions import start
+from services.entrypoints.web.sessions import start
 from tests.support.fakes.eservices import eservices_deps
 from tests.support.people import new_pnr
 
@@ -20,7 +21,7 @@ def context_for(deps, relative, citizen):
     deps.sessions.put(session)
     request = SimpleNamespace(method="GET", context={"resourcePath": "/web/mina-sidor"}, query_params={},
                               headers={"cookie": f"{config.cookie_name}={session.session_id}"}, raw_body=b"")
-    ctx = Context(request, deps, config)
+    ctx = Context(request, deps, config, CITIZEN)
     ctx.load_session()
     return ctx
 

@@ -1,0 +1,1 @@
+"""The web toolkit's stores: its sessions in DynamoDB."""
