@@ -41,7 +41,7 @@ class EservicesDeps:
     sessions: Any  # web.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
-    casework: Any = None  # case work's repositories (casework/stores.py)
+    casework: Any = None  # case work's repositories (casework/ports.py, wired in casework/bootstrap.py)
     table: Any = None  # the raw table, for tests that inspect what is stored; no use case reads it
 
 
@@ -80,14 +80,14 @@ def on_first_use(module: str, name: str, *args: Any) -> OnFirstUse:
 def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Settings,
                   register: PopulationRegister, clock: Clock = utc_now) -> EservicesDeps:
     """Every repository over the one e-services table, each built on first use."""
-    from .casework.stores import CaseworkStores
+    from .casework.bootstrap import over_dynamodb as casework_over_dynamodb
 
     def unit_of_work() -> Any:
         from ..adapters.dynamo import UnitOfWork
 
         return UnitOfWork(table, SOURCE)
 
-    casework = CaseworkStores.over(table)
+    casework = casework_over_dynamodb(table)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
         unit_of_work=unit_of_work,
@@ -99,7 +99,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
         profiles=on_first_use(".people", "ProfileRepository", table),
         contacts=on_first_use(".people", "ContactItems", table),
         deliveries=on_first_use(".notifications", "DeliveryStatusRepository", table),
-        audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
+        audit=on_first_use(".casework.domain.audit", "AuditTrail", casework.audit, clock),
         sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework, table=table)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from ..domain.errors import NotFound
 from ..domain.files import StoredFile
 from .bootstrap import EservicesDeps
-from .casework.laws import decision_citation
+from .casework.domain.laws import decision_citation
 from .cases import STATUS_LABELS_SV, Case
 from .forms import get_form
 from .forms.engine import preview, typed_answers

@@ -459,7 +459,7 @@ def _upload_context(ctx: Context, target: str, page_path: str, can_write: bool =
 
 
 def _threads(ctx: Context, call: Any) -> list[Any]:
-    from ...eservices.casework import messages as msg
+    from ...eservices.casework.usecases import messages as msg
 
     try:
         return msg.list_threads(ctx.deps, call.who, msg.person_sender(ctx.deps, call.who, call.acting_for))
@@ -485,7 +485,7 @@ def _message_errors(exc: ValidationFailed) -> dict[str, str]:
 
 
 def thread(ctx: Context, thread_id: str) -> Page | Redirect:
-    from ...eservices.casework import messages as msg
+    from ...eservices.casework.usecases import messages as msg
     from ...eservices.casework.schemas import Reply
 
     call = ctx.require_user("messages.citizen")
@@ -514,7 +514,7 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
 
 
 def new_message(ctx: Context, case_id: str) -> Page | Redirect:
-    from ...eservices.casework import messages as msg
+    from ...eservices.casework.usecases import messages as msg
     from ...eservices.casework.schemas import CitizenNewMessage
 
     call = ctx.require_user("messages.citizen")
@@ -622,7 +622,7 @@ def acting_for(ctx: Context) -> Page | Redirect:
 
 def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str) -> Redirect:
     """An attachment of one's own thread, through a short-lived address."""
-    from ...eservices.casework import messages as msg
+    from ...eservices.casework.usecases import messages as msg
 
     call = ctx.require_user("messages.citizen")
     sender = msg.person_sender(ctx.deps, call.who, call.acting_for)
@@ -633,7 +633,7 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
 def upload_ticket(ctx: Context) -> Json:
     """A presigned S3 POST for one attachment, for the page's script: the file goes straight to S3,
     which refuses more than 16 MB; the message then names the upload."""
-    from ...eservices.casework import messages as msg
+    from ...eservices.casework.usecases import messages as msg
     from ...eservices.casework.schemas import UploadRequest
 
     call = ctx.require_user("messages.citizen")

@@ -6,21 +6,22 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ....domain.calendar import stockholm_date
-from ....domain.errors import Conflict, NotFound, ValidationFailed
-from ....domain.personnummer import Personnummer, mask
-from ....domain.results import Redirect
-from ...notifications import tell, tell_case_workers
-from ...relatives import acting_subject
-from ...sv import citizen_error
+from .....domain.calendar import stockholm_date
+from .....domain.errors import Conflict, NotFound, ValidationFailed
+from .....domain.personnummer import Personnummer, mask
+from .....domain.results import Redirect
+from ....notifications import tell, tell_case_workers
+from ....relatives import acting_subject
+from ....sv import citizen_error
+from ...domain.messages import Message, Party, Sender, Thread
+from ...models.messages import (AttachmentView, CitizenNewMessage, MessageView, Reply, StaffNewMessage, ThreadSummary,
+                                ThreadView)
 from ..audit import trail
 from ..messaging import enabled_or_raise
-from .model import (AttachmentView, CitizenNewMessage, Message, MessageView, Party, Reply, Sender, StaffNewMessage,
-                    Thread, ThreadSummary, ThreadView)
 from .uploads import checked_attachments, safe_filename
 
 if TYPE_CHECKING:
-    from ...bootstrap import EservicesDeps
+    from ....bootstrap import EservicesDeps
 
 
 # -- who is a party ---------------------------------------------------------------------
@@ -62,7 +63,7 @@ def own_thread(deps: EservicesDeps, sender: Sender, thread_id: str) -> Thread:
 
 def _send(deps: EservicesDeps, who: Any, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
           read_receipt: bool, upload_ids: list[str]) -> Message:
-    from ....contracts.events import MessageSent
+    from .....contracts.events import MessageSent
 
     stores = deps.casework
     settings = enabled_or_raise(deps, thread.citizen, for_citizen=sender.party == "citizen")

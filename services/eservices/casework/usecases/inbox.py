@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from ...domain.calendar import STOCKHOLM
-from ...domain.errors import Forbidden, NotFound
-from ...domain.personnummer import mask
-from ...domain.files import StoredFile
-from ..cases import STATUS_LABELS_SV, Case, staff_status, stored_status
-from ..forms import get_form
-from ..forms.engine import typed_answers, typed_computed
+from ....domain.calendar import STOCKHOLM
+from ....domain.errors import Forbidden, NotFound
+from ....domain.files import StoredFile
+from ....domain.personnummer import mask
+from ...cases import STATUS_LABELS_SV, Case, staff_status, stored_status
+from ...forms import get_form
+from ...forms.engine import typed_answers, typed_computed
+from ..domain.identity import PROTECTED_NAME, is_protected
+from ..domain.laws import decision_citation
+from ..models.inbox import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 from .audit import trail
-from .identity import PROTECTED_NAME, is_protected
-from .laws import decision_citation
-from .models.inbox import CaseView, InboxPage, InboxQuery, InboxRow, StaffDocument, StatusStepView
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
+    from ...bootstrap import EservicesDeps
 
 
 def _utc_midnight(day: Any) -> str:

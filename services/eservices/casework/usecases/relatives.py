@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict, ValidationFailed
-from ..notifications import tell
-from ..relatives import RelativeApproval
+from ....domain.calendar import stockholm_date
+from ....domain.errors import Conflict, ValidationFailed
+from ...notifications import tell
+from ...relatives import RelativeApproval
+from ..domain.identity import checked_names
+from ..domain.periods import APPROVAL_DATES, changed, dates_near_today, refuse
+from ..models.relatives import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
 from .audit import trail
-from .identity import checked_names
-from .models.relatives import ApprovalChange, ApprovalQuery, ApprovalRequest, ApprovalView
-from .periods import APPROVAL_DATES, changed, dates_near_today, refuse
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
+    from ...bootstrap import EservicesDeps
 
 
 def _view(a: RelativeApproval, today: Any) -> ApprovalView:

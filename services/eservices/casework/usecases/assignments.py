@@ -5,55 +5,21 @@ now in force, for billing); a contact person reads their own."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict
-from ...domain.periods import in_force, overlap
-from ...domain.personnummer import Personnummer, mask
-from .audit import trail
-from .identity import checked_names
-from .models.assignments import (AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView,
+from ....domain.calendar import stockholm_date
+from ....domain.errors import Conflict
+from ....domain.personnummer import mask
+from ..domain.assignments import Assignment
+from ..domain.identity import checked_names
+from ..domain.periods import ASSIGNMENT_DATES, changed, dates_near_today, refuse
+from ..models.assignments import (AssignmentChange, AssignmentQuery, AssignmentRequest, AssignmentView,
                                  MyAssignmentView)
-from .periods import ASSIGNMENT_DATES, changed, dates_near_today, refuse
+from .audit import trail
 
 if TYPE_CHECKING:
-    from ...contracts.events import AssignmentRegistered
-    from ..bootstrap import EservicesDeps
-
-ALL_PK = "ASSIGNMENTS"
-
-
-class Assignment(BaseModel):
-    assignment_id: str
-    kind: Literal["kontaktperson", "kontaktfamilj"]
-    contact_person: Personnummer
-    contact_person_first_name: str
-    contact_person_last_name: str
-    client: Personnummer
-    client_first_name: str
-    client_last_name: str
-    sessions_per_month: int
-    monthly_fee_ore: int
-    expense_allowance_ore: int
-    valid_from: date
-    valid_to: date | None = None
-    case_id: str | None = None
-    note: str = ""
-    created_by: str
-    created_at: datetime
-    ended_at: datetime | None = None
-    version: int = 1
-
-    def in_force_on(self, day: date) -> bool:
-        return in_force(self.valid_from, self.valid_to, day)
-
-    def overlaps(self, other: "Assignment") -> bool:
-        return overlap(self.valid_from, self.valid_to, other.valid_from, other.valid_to)
-
+    from ....contracts.events import AssignmentRegistered
+    from ...bootstrap import EservicesDeps
 
 def _view(a: Assignment) -> AssignmentView:
     return AssignmentView(
@@ -65,7 +31,7 @@ def _view(a: Assignment) -> AssignmentView:
 
 
 def _event(a: Assignment) -> AssignmentRegistered:
-    from ...contracts.events import AssignmentRegistered
+    from ....contracts.events import AssignmentRegistered
 
     return AssignmentRegistered(assignment_id=a.assignment_id, contact_person=a.contact_person, client=a.client,
                                 kind=a.kind, sessions_per_month=a.sessions_per_month,

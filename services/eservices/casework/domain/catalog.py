@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from ...domain.insatser import FB, LSS, LSS_INSATSER, SOL, SOL_INSATSER
+from ....domain.insatser import FB, LSS, LSS_INSATSER, SOL, SOL_INSATSER
 
 Law = Literal["SoL", "LSS", "FB"]
 

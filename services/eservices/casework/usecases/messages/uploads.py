@@ -7,15 +7,15 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ....adapters.documents import UPLOADS_PREFIX
-from ....domain.errors import FieldError, ValidationFailed
-from ...sv import citizen_error
+from .....adapters.documents import UPLOADS_PREFIX
+from .....domain.errors import FieldError, ValidationFailed
+from ....sv import citizen_error
+from ...domain.messages import MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS, Attachment, Sender, Upload
+from ...models.messages import UploadRequest, UploadTicket
 from ..audit import trail
-from .model import (MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS, Attachment, Sender, Upload, UploadRequest,
-                    UploadTicket)
 
 if TYPE_CHECKING:
-    from ...bootstrap import EservicesDeps
+    from ....bootstrap import EservicesDeps
 
 
 def safe_filename(filename: str) -> str:

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ....adapters.documents import EXPORTS_PREFIX
-from ....domain.files import StoredFile
+from .....adapters.documents import EXPORTS_PREFIX
+from .....domain.files import StoredFile
 from ..audit import trail
 from .threads import own_thread, staff_sender
 
 if TYPE_CHECKING:
-    from ...bootstrap import EservicesDeps
+    from ....bootstrap import EservicesDeps
 
 
 def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> StoredFile:
-    from ..letters import thread_pdf  # fpdf: only when a thread is printed
+    from ...domain.letters import thread_pdf  # fpdf: only when a thread is printed
 
     sender = staff_sender(who)
     thread = own_thread(deps, sender, thread_id)

@@ -1,17 +1,27 @@
 """Case work's repositories over the e-services table: each owns its aggregate's keys, index
-attributes and expressions; the use cases see aggregates only. Built once in ``stores.py``.
+attributes and expressions; the use cases see aggregates only. Wired in ``casework/bootstrap.py``.
 (Threads, messages and uploads: ``messages/store.py``; the inbox: ``inbox_index.py``.)"""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ...adapters.dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
-from ...adapters.store import ItemStore
-from .assignments import ALL_PK, Assignment
-from .audit import MAX_PAGE, SHARDS, AuditRecord, shard_of
-from .messaging import ENABLED_BY_FIRST_NAME, ENABLED_BY_SURNAME, MessagingSettings, search_key
-from .report_approval import ReportApproval
+from ....adapters.dynamo import UnitOfWork, from_dynamo, query_partition, to_dynamo, translated_errors
+from ....adapters.store import ItemStore
+from ..domain.assignments import Assignment
+from ..domain.audit import MAX_PAGE, AuditRecord
+from ..domain.messaging import MessagingSettings, search_key
+from ..domain.report_approval import ReportApproval
+
+ALL_PK = "ASSIGNMENTS"  # every assignment in one gsi2 partition, sorted by client
+ENABLED_BY_SURNAME = "MESSAGING_ON"
+ENABLED_BY_FIRST_NAME = "MESSAGING_ON#FIRST_NAME"
+SHARDS = 10  # a day's audit records spread over this many partitions
+
+
+def shard_of(audit_id: str) -> int:
+    return int(hashlib.sha256(audit_id.encode()).hexdigest()[:8], 16) % SHARDS
 
 
 class AuditRepository:
@@ -36,7 +46,7 @@ class AuditRepository:
             item.update(gsi1pk=f"AUDIT_PERSON#{record.subject}", gsi1sk=stamp)
         return item
 
-    def add(self, uow: Any, records: list[AuditRecord]) -> None:
+    def add(self, uow: UnitOfWork, records: list[AuditRecord]) -> None:
         for record in records:
             uow.put(self.item(record), condition="attribute_not_exists(pk)")
 
@@ -151,7 +161,7 @@ class MessagingRepository(ItemStore[MessagingSettings]):
         return {"gsi2pk": ENABLED_BY_SURNAME, "gsi2sk": f"{last} {first}#{s.citizen}",
                 "gsi1pk": ENABLED_BY_FIRST_NAME, "gsi1sk": f"{first} {last}#{s.citizen}"}
 
-    def require_enabled(self, uow: Any, citizen: str) -> None:
+    def require_enabled(self, uow: UnitOfWork, citizen: str) -> None:
         """The commit of ``uow`` fails with Conflict if messaging is off by then."""
         uow.check(self.key(citizen), "#e = :yes", names={"#e": "enabled"}, values={":yes": True})
 

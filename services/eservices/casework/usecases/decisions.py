@@ -7,26 +7,26 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ...contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
-from ...domain.calendar import stockholm_date
-from ...domain.errors import Conflict, FieldError, ValidationFailed
-from ...domain.periods import overlap
-from ...domain.insatser import HOME_CARE_BREAKDOWN
-from ..cases import Case, Decision, Document, GrantedTimeLine
-from ..forms import get_form
-from ..forms.support_application import LSS
-from ..notifications import tell
+from ....contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
+from ....domain.calendar import stockholm_date
+from ....domain.errors import Conflict, FieldError, ValidationFailed
+from ....domain.insatser import HOME_CARE_BREAKDOWN
+from ....domain.periods import overlap
+from ...cases import Case, Decision, Document, GrantedTimeLine
+from ...forms import get_form
+from ...forms.support_application import LSS
+from ...notifications import tell
+from ..domain.catalog import label_of, law_of
+from ..domain.laws import statute_in_force
+from ..domain.letters import decision_letter_pdf
+from ..domain.periods import DECISION_DATES, dates_near_today, refuse
+from ..models.decisions import DecisionRequest, InsatsDecision
+from ..models.inbox import CaseView
 from .audit import trail
-from .catalog import label_of, law_of
 from .inbox import staff_view
-from .laws import statute_in_force
-from .letters import decision_letter_pdf
-from .models.decisions import DecisionRequest, InsatsDecision
-from .models.inbox import CaseView
-from .periods import DECISION_DATES, dates_near_today, refuse
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
+    from ...bootstrap import EservicesDeps
 
 
 def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -> CaseView:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...adapters.dynamo import from_dynamo
-from ...domain.cursor import decode_cursor, encode_cursor
-from ..cases import INBOX_PK, NEXT_STATUSES, Case
+from ....adapters.dynamo import from_dynamo
+from ....domain.cursor import decode_cursor, encode_cursor
+from ...cases import INBOX_PK, NEXT_STATUSES, Case
 
 STATUSES = tuple(NEXT_STATUSES)
 

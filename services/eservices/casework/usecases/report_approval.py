@@ -12,51 +12,17 @@ Mina sidor), with ``case.status_changed`` and the reporter told as for any statu
 """
 from __future__ import annotations
 
-import calendar
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from ...domain.errors import Conflict, NotFound, ValidationFailed
-from ...domain.periods import overlap
-from ..notifications import tell
+from ....domain.errors import Conflict, NotFound, ValidationFailed
+from ...notifications import tell
+from ..domain.identity import is_protected, mismatched
+from ..domain.report_approval import REPORT_FORMS, ReportApproval, in_force_during
 from .audit import trail
-from .identity import is_protected, mismatched
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
-
-# form id -> (the step holding year and month, the kind of report)
-REPORT_FORMS: dict[str, tuple[str, Literal["monthly", "time"]]] = {
-    "contact-monthly-report": ("rapportering", "monthly"),
-    "contact-time-report": ("tidrapport", "time"),
-}
-
-
-class ReportApprovalRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    assignment_id: str = Field(min_length=1, max_length=64, description="The assignment the report is paid under")
-
-
-class ReportApproval(BaseModel):
-    case_id: str
-    assignment_id: str
-    kind: Literal["monthly", "time"]
-    year: int
-    month: int
-    km: float
-    fee_ore: int
-    allowance_ore: int
-    terms_year: int
-    approved_by: str
-    approved_at: datetime
-
-
-def _in_force_during(valid_from: date, valid_to: date | None, year: int, month: int) -> bool:
-    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    return overlap(valid_from, valid_to, first, last)
-
+    from ...bootstrap import EservicesDeps
+    from ..models.report_approval import ReportApprovalRequest
 
 def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
     case = deps.cases.get(case_id)
@@ -73,7 +39,7 @@ def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalReq
         raise ValidationFailed.field("assignment_id", "no such assignment") from None
     if a.contact_person != case.owner:
         raise ValidationFailed.field("assignment_id", "the assignment is another contact person's")
-    if not _in_force_during(a.valid_from, a.valid_to, year, month):
+    if not in_force_during(a.valid_from, a.valid_to, year, month):
         raise ValidationFailed.field("assignment_id", f"the assignment is not in force in {year:04d}-{month:02d}")
     _about_the_assignments_client(deps, step, answers, a)
     km = float(case.computed.get("total_km") or 0) if kind == "time" else 0.0
@@ -87,13 +53,13 @@ def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalReq
     deps.casework.report_approvals.add(uow, approval)
     deps.cases.save_in(uow, closed, expected_version=case.version)
     trail(deps).add_to(uow, who, "contact_report.approve", [case.owner, a.client], resource=f"case:{case_id}")
-    from ...contracts.events import ContactReportApproved
+    from ....contracts.events import ContactReportApproved
 
     uow.emit(ContactReportApproved(case_id=case_id, assignment_id=a.assignment_id, contact_person=case.owner,
                                    kind=kind, year=year, month=month, km=km, fee_ore=a.monthly_fee_ore,
                                    allowance_ore=a.expense_allowance_ore, terms_year=a.valid_from.year,
                                    approved_at=approval.approved_at))
-    from ...contracts.events import CaseStatusChanged
+    from ....contracts.events import CaseStatusChanged
 
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
                                status="closed", changed_at=now))

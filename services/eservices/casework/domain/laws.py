@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from ...domain.calendar import stockholm_date
-from ...domain.periods import in_force
+from ....domain.calendar import stockholm_date
+from ....domain.periods import in_force
 
 Act = Literal["SoL", "LSS"]
 

@@ -3,52 +3,18 @@ alerts by SMS (to phone 1 or 2) and/or e-mail. Without it a citizen cannot be me
 decisions reach Mina sidor without an alert. Alerts name nothing: notify sends only a hint."""
 from __future__ import annotations
 
-import unicodedata
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from ...domain.errors import Conflict
-from ...domain.personnummer import Personnummer
-from ..notifications import alerts_changed
-from ..sv import citizen_error
+from ....domain.errors import Conflict
+from ...notifications import alerts_changed
+from ...sv import citizen_error
+from ..domain.identity import PROTECTED_NAME, checked_name, is_protected
+from ..domain.messaging import SEARCH_LIMIT, MessagingSettings
 from .audit import trail
-from .identity import PROTECTED_NAME, checked_name, is_protected
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
-    from .models.messaging import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
-
-ENABLED_BY_SURNAME = "MESSAGING_ON"
-ENABLED_BY_FIRST_NAME = "MESSAGING_ON#FIRST_NAME"
-SEARCH_LIMIT = 200  # read per name index; the answer shows at most 50
-
-
-class MessagingSettings(BaseModel):
-    citizen: Personnummer
-    first_name: str
-    last_name: str
-    enabled: bool
-    phone1: str | None = None
-    phone2: str | None = None
-    sms_alert: bool = False
-    sms_phone: int | None = None
-    email_alert: bool = False
-    email: str | None = None
-    changed_by: str
-    changed_at: datetime
-    version: int = 1
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-def search_key(name: str) -> str:
-    """A name as the search compares it: case, spacing and Unicode form aside."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
+    from ...bootstrap import EservicesDeps
+    from ..models.messaging import MessagingCitizen, MessagingSettingsRequest, MessagingSettingsView
 
 def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = False) -> MessagingSettings:
     found = deps.casework.messaging.find(citizen)
@@ -61,7 +27,7 @@ def enabled_or_raise(deps: EservicesDeps, citizen: str, *, for_citizen: bool = F
 
 
 def _view(s: MessagingSettings) -> MessagingSettingsView:
-    from .models.messaging import MessagingSettingsView
+    from ..models.messaging import MessagingSettingsView
 
     return MessagingSettingsView(citizen=str(s.citizen), name=s.name, enabled=s.enabled, phone1=s.phone1,
                                  phone2=s.phone2, sms_alert=s.sms_alert, sms_phone=s.sms_phone,
@@ -97,7 +63,7 @@ def search_citizens(deps: EservicesDeps, who: Any, name: str) -> list[MessagingC
     """Citizens with messaging on, by name; the personnummer is always shown after the name. A
     person with protected identity is never found by name (that would tie the name to the
     personnummer for every case worker) and is listed as "Skyddad identitet"."""
-    from .models.messaging import MessagingCitizen
+    from ..models.messaging import MessagingCitizen
 
     found = sorted(deps.casework.messaging.enabled_named(name, SEARCH_LIMIT),
                    key=lambda s: (s.last_name.lower(), s.first_name.lower()))

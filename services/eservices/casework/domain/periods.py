@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ...domain.bounds import near
-from ...domain.errors import Conflict, FieldError, ValidationFailed
+from ....domain.bounds import near
+from ....domain.errors import Conflict, FieldError, ValidationFailed
 
 R = TypeVar("R", bound=BaseModel)
 

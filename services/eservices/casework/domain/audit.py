@@ -9,18 +9,21 @@ never written to a log line. Auditors search by person, actor or dates and expor
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from pydantic import BaseModel
 
-from ...domain.calendar import STOCKHOLM
-from ...domain.cursor import decode_cursor, encode_cursor
-from ...domain.errors import ValidationFailed
-from ...domain.results import FileResult, Page
+from ....domain.calendar import STOCKHOLM
+from ....domain.cursor import decode_cursor, encode_cursor
+from ....domain.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from ....clock import Clock
+    from ....domain.ports import UnitOfWork
+    from ..ports import AuditRepository
 
 Kind = Literal["read", "change"]
 
@@ -70,19 +73,14 @@ class AuditRecord(BaseModel):
     request_id: str  # records written for one request share it
 
 
-SHARDS = 10  # a day's records spread over this many partitions
 MAX_PAGE = 5000  # records per answer at most; the next page by cursor
-
-
-def shard_of(audit_id: str) -> int:
-    return int(hashlib.sha256(audit_id.encode()).hexdigest()[:8], 16) % SHARDS
 
 
 class AuditTrail:
     """Builds the records of what staff (or a relative acting for a citizen) did, and keeps
     them through the audit repository."""
 
-    def __init__(self, store: Any, clock: Any) -> None:
+    def __init__(self, store: AuditRepository, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
@@ -98,7 +96,7 @@ class AuditTrail:
                             resource=resource, purpose=purpose, request_id=request_id)
                 for s in unique]
 
-    def add_to(self, uow: Any, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+    def add_to(self, uow: UnitOfWork, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
                acting_for: str | None = None) -> None:
         """Audit a change inside the change's own transaction."""
         self.store.add(uow, self.records(who, action, subjects, resource=resource, kind="change",
@@ -169,22 +167,3 @@ def _safe_cell(value: Any) -> str:
     """No formula injection when the export is opened in a spreadsheet."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def search_records(deps: Any, who: Any, query: Any) -> Page | FileResult:
-    """Log follow-up: records by person, actor and Stockholm dates, as JSON or a CSV export; a
-    page at a time (``query.limit``, the next by ``cursor``). The auditor's own search is audited
-    too (after it, so it is not in its own result)."""
-    start, end = local_day_bounds(query.from_, query.to)
-    audit = trail(deps)
-    records, cursor = audit.page(person=query.person, actor=query.actor, start=start, end=end, limit=query.limit,
-                                 cursor=query.cursor)
-    audit.read(who, "audit.search", [query.person], resource="audit")
-    if query.format == "json":
-        return Page(items=records, next_cursor=cursor)
-    return FileResult(filename=f"audit-{query.from_}-{query.to}.csv", content_type="text/csv; charset=utf-8",
-                      body=to_csv(records), next_cursor=cursor)
-
-
-def trail(deps: Any) -> AuditTrail:
-    return AuditTrail(deps.casework.audit, deps.clock)

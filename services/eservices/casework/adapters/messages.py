@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ....adapters.dynamo import query_partition, translated_errors
+from ....adapters.dynamo import UnitOfWork, query_partition, translated_errors
 from ....adapters.store import ItemStore
-from .model import UPLOAD_TTL_SECONDS, Message, Party, Thread, Upload
+from ..domain.messages import UPLOAD_TTL_SECONDS, Message, Party, Thread, Upload
 
 
 class ThreadRepository(ItemStore[Thread]):
@@ -27,7 +27,7 @@ class ThreadRepository(ItemStore[Thread]):
                 "gsi2pk": f"STAFF_THREADS#{t.case_worker_id}",
                 "gsi2sk": f"{t.last_message_at.isoformat()}#{t.thread_id}"}
 
-    def touch(self, uow: Any, thread: Thread, at: datetime, unread_for: Party) -> None:
+    def touch(self, uow: UnitOfWork, thread: Thread, at: datetime, unread_for: Party) -> None:
         """A new message in an existing thread: it moves to the top and is unread for ``unread_for``."""
         moved = self.indexes(thread.model_copy(update={"last_message_at": at}))
         uow.update(self.key(thread.thread_id), "SET last_message_at = :at, gsi1sk = :g1, gsi2sk = :g2 ADD #u :one",
@@ -86,7 +86,7 @@ class UploadRepository(ItemStore[Upload]):
         # Never attached, it goes (the file under the uploads prefix expires the same day).
         return {} if u.used else {"ttl": int(u.created_at.timestamp()) + UPLOAD_TTL_SECONDS}
 
-    def attach(self, uow: Any, upload_id: str, owner: str) -> None:
+    def attach(self, uow: UnitOfWork, upload_id: str, owner: str) -> None:
         """Marks the upload used (and no longer expiring); the commit fails with Conflict if it
         was used meanwhile or is someone else's. An upload is attached once, by its owner."""
         uow.update(self.key(upload_id), "SET #used = :yes REMOVE #ttl",

@@ -8,20 +8,21 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ...domain.errors import Conflict, ValidationFailed
-from ..cases import Case, Intake, StatusChange
-from ..forms import get_form
-from ..forms.support_application import FORM as SUPPORT_APPLICATION
-from ..notifications import tell
+from ....domain.errors import Conflict, ValidationFailed
+from ...cases import Case, Intake, StatusChange
+from ...forms import get_form
+from ...forms.support_application import FORM as SUPPORT_APPLICATION
+from ...notifications import tell
+from ..domain.catalog import CHANNELS, E_APPLICATION, FROM_WHOM, INTAKE_TYPES, INTAKE_TYPES_BY_AREA
+from ..domain.identity import checked_name, is_protected
+from ..models.inbox import CaseView
+from ..models.intake import IntakeRequest, RegistrationRequest
 from .audit import trail
-from .catalog import CHANNELS, E_APPLICATION, FROM_WHOM, INTAKE_TYPES, INTAKE_TYPES_BY_AREA
-from .identity import checked_name, is_protected
 from .inbox import staff_view
-from .models.inbox import CaseView
-from .models.intake import IntakeRequest, RegistrationRequest
 
 if TYPE_CHECKING:
-    from ..bootstrap import EservicesDeps
+    from ....domain.ports import UnitOfWork
+    from ...bootstrap import EservicesDeps
 
 
 def take_in(deps: EservicesDeps, who: Any, case_id: str, body: IntakeRequest) -> CaseView:
@@ -77,9 +78,9 @@ def _taken_in(received: Case, who: Any, body: IntakeRequest, now: datetime) -> C
     return received.moved_to("in_progress", now, who.actor).model_copy(update={"intake": intake})
 
 
-def _record(deps: EservicesDeps, uow: Any, who: Any, case: Case) -> None:
+def _record(deps: EservicesDeps, uow: UnitOfWork, who: Any, case: Case) -> None:
     """The intake's audit record, its status event and the citizen's alert, in the intake's write."""
-    from ...contracts.events import CaseStatusChanged
+    from ....contracts.events import CaseStatusChanged
 
     trail(deps).add_to(uow, who, "intake.create", [case.owner], resource=f"case:{case.case_id}")
     uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,

@@ -1,8 +1,9 @@
-"""In-memory twins of case work's repositories (``services/eservices/casework/stores.py``) and
-of the ports its use cases reach (cases, approvals, documents, the register), for the unit tier.
+"""In-memory twins of case work's repositories (the ports in ``services/eservices/casework/ports.py``)
+and of the ports its use cases reach (cases, approvals, documents, the register), for the unit tier.
 
-Each fake keeps its DynamoDB twin's contract: the same finders, the same order, the same
-conflicts at commit. ``casework_deps()`` builds what a use case receives.
+Each fake keeps its DynamoDB twin's contract (the same finders, the same order, the same conflicts
+at commit), held to it by ``tests/integration/contracts/test_casework_<port>.py``.
+``casework_deps()`` builds what a use case receives.
 """
 from __future__ import annotations
 
@@ -13,66 +14,22 @@ from typing import Any
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict
 from services.eservices.cases import Case
-from services.eservices.casework.assignments import Assignment
-from services.eservices.casework.audit import AuditRecord
-from services.eservices.casework.messages.model import Message, Party, Thread, Upload
-from services.eservices.casework.messaging import MessagingSettings, search_key
-from services.eservices.casework.report_approval import ReportApproval
-from services.eservices.casework.stores import CaseworkStores
+from services.eservices.casework.domain.assignments import Assignment
+from services.eservices.casework.domain.messages import Message, Party, Thread, Upload
+from services.eservices.casework.domain.messaging import MessagingSettings, search_key
+from services.eservices.casework.domain.report_approval import ReportApproval
+from services.eservices.casework.ports import CaseworkRepositories
 from services.eservices.people import RegisteredPerson
 from tests.support.fakes import FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes.common import FakeAudit, FakeDocuments
 from tests.support.fakes_eservices import Clock, FakeApprovals, FakeCaseNumbers, FakeCases, FakeRegister
-from tests.support.fakes_eservices import FakeDocuments as EservicesDocuments
 
 
 def _noop() -> None:
     return None
 
 
-# -- what case work reads from the citizen side (the e-services' fakes) ---------------------
-
-class FakeDocuments(EservicesDocuments):
-    """The e-services' fake store, with what messages use besides: copies, sizes, upload posts."""
-
-    def copy(self, source: str, key: str) -> None:
-        self.objects[key] = self.objects[source]
-
-    def size(self, key: str) -> int | None:
-        return len(self.objects[key][0]) if key in self.objects else None
-
-    def presigned_post(self, key: str, *, max_bytes: int, content_type: str | None, expires: int = 900,
-                       redirect: str | None = None) -> dict[str, Any]:
-        return {"url": "https://documents.example/upload", "fields": {"key": key}}
-
-
 # -- case work's own repositories ---------------------------------------------------------
-
-class FakeAudit:
-    """Keeps records; ``batches`` says how many records each batch write of read-audits held."""
-
-    def __init__(self) -> None:
-        self.records: list[AuditRecord] = []
-        self.batches: list[int] = []
-
-    def add(self, uow: FakeUnitOfWork, records: list[AuditRecord]) -> None:
-        uow.stage(_noop, lambda: self.records.extend(records))
-
-    def add_now(self, records: list[AuditRecord]) -> None:
-        self.batches.append(len(records))
-        self.records.extend(records)
-
-    def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime, limit: int,
-               after: str | None = None) -> tuple[list[AuditRecord], str | None]:
-        def stamp(r: AuditRecord) -> str:
-            return f"{r.at.astimezone(timezone.utc).isoformat()}#{r.audit_id}"
-        found = sorted((r for r in self.records if start <= r.at < end and (not person or r.subject == person)
-                        and (not actor or r.actor == actor) and (after is None or stamp(r) > after)), key=stamp)
-        page = found[:limit]
-        return page, (stamp(page[-1]) if len(found) > limit else None)
-
-    def actions_on(self, person: str) -> list[str]:
-        return [r.action for r in self.records if r.subject == person]
-
 
 class FakeInbox:
     """The inbox over the fake cases: newest first, by status, category and submit time."""
@@ -192,8 +149,8 @@ class FakeUploads(InMemoryStore[Upload]):
         uow.stage(check, lambda: self.items.__setitem__(key, self.items[key].model_copy(update={"used": True})))
 
 
-def fake_stores(cases: FakeCases) -> CaseworkStores:
-    return CaseworkStores(audit=FakeAudit(), inbox=FakeInbox(cases), assignments=FakeAssignments(),
+def fake_stores(cases: FakeCases) -> CaseworkRepositories:
+    return CaseworkRepositories(audit=FakeAudit(), inbox=FakeInbox(cases), assignments=FakeAssignments(),
                           report_approvals=FakeReportApprovals(), messaging=FakeMessaging(), threads=FakeThreads(),
                           messages=FakeMessages(), uploads=FakeUploads())
 
@@ -211,7 +168,7 @@ class CaseworkDeps:
     cases: FakeCases = field(default_factory=FakeCases)
     case_numbers: FakeCaseNumbers = field(default_factory=FakeCaseNumbers)
     approvals: FakeApprovals = field(default_factory=FakeApprovals)
-    casework: CaseworkStores = None  # type: ignore[assignment]
+    casework: CaseworkRepositories = None  # type: ignore[assignment]
     commits: int = 0
 
     def __post_init__(self) -> None:

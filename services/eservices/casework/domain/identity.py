@@ -19,8 +19,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from ...domain.errors import FieldError, ValidationFailed
-from ..people import RegisteredPerson
+from ....domain.errors import FieldError, ValidationFailed
+from ...people import RegisteredPerson
 
 PROTECTED_NAME = "Skyddad identitet"
 
