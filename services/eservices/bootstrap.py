@@ -87,7 +87,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
 
         return UnitOfWork(table, SOURCE)
 
-    casework = casework_over_dynamodb(table)
+    casework = casework_over_dynamodb(table, on_first_use)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
         unit_of_work=unit_of_work,

@@ -3,14 +3,16 @@ bootstrap (``EservicesDeps.casework``). Each is built on first use, so a cold st
 route's only; the unit tier passes in-memory twins (``tests/support/fakes/casework.py``)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ports import CaseworkRepositories
 
 
-def over_dynamodb(table: Any) -> CaseworkRepositories:
-    from ..bootstrap import on_first_use
+def over_dynamodb(table: Any, on_first_use: Callable[..., Any]) -> CaseworkRepositories:
+    """``on_first_use(module, name, *args)``: the e-services' lazy builder (module names relative to
+    ``services.eservices``), passed in so this module does not import the e-services' bootstrap."""
     from .ports import CaseworkRepositories
 
     repositories, messages = ".casework.adapters.repositories", ".casework.adapters.messages"

@@ -59,10 +59,12 @@ class FakeAssignments(InMemoryStore[Assignment]):
         return (a.assignment_id,)
 
     def of_contact_person(self, pnr: str) -> list[Assignment]:
-        return [a for a in self.all() if a.contact_person == pnr]
+        """Earliest first, as the adapter's index sorts them."""
+        return sorted((a for a in self.all() if a.contact_person == pnr), key=lambda a: (a.valid_from, a.assignment_id))
 
     def of_client(self, pnr: str | None) -> list[Assignment]:
-        return [a for a in self.all() if pnr is None or a.client == pnr]
+        return sorted((a for a in self.all() if pnr is None or a.client == pnr),
+                      key=lambda a: (str(a.client), a.valid_from, a.assignment_id))
 
 
 class FakeReportApprovals(InMemoryStore[ReportApproval]):
@@ -86,10 +88,18 @@ class FakeMessaging(InMemoryStore[MessagingSettings]):
         uow.stage(check, _noop)
 
     def enabled_named(self, name: str, limit: int) -> list[MessagingSettings]:
+        """As the adapter reads its two name indexes: "surname first name" starting with ``name``,
+        then "first name surname" (only the first when ``name`` is empty), each sorted, ``limit`` of each."""
         prefix = search_key(name)
         on = [s for s in self.all() if s.enabled]
-        return [s for s in on if search_key(s.first_name).startswith(prefix)
-                or search_key(s.last_name).startswith(prefix)][:2 * limit]
+        found: dict[str, MessagingSettings] = {}
+        for index in range(2 if prefix else 1):
+            def sort_key(s: MessagingSettings, index: int = index) -> str:
+                first, second = ((s.last_name, s.first_name), (s.first_name, s.last_name))[index]
+                return f"{search_key(first)} {search_key(second)}#{s.citizen}"
+            for s in sorted((s for s in on if sort_key(s).startswith(prefix)), key=sort_key)[:limit]:
+                found.setdefault(str(s.citizen), s)
+        return list(found.values())
 
 
 class FakeThreads(InMemoryStore[Thread]):
@@ -132,6 +142,8 @@ class FakeMessages(InMemoryStore[Message]):
 
     def mark_read(self, message: Message, at: datetime) -> None:
         key = self._key(message)
+        if key not in self.items:
+            raise Conflict("the item changed or already exists")
         self.items[key] = self.items[key].model_copy(update={"read_at": at})
 
 

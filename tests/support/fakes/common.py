@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from services.domain.errors import Conflict
 from services.eservices.casework.domain.audit import AuditRecord
 from tests.support.fakes import FakeUnitOfWork
-
-
-def _noop() -> None:
-    return None
 
 
 class FakeAudit:
@@ -21,7 +18,11 @@ class FakeAudit:
         self.batches: list[int] = []
 
     def add(self, uow: FakeUnitOfWork, records: list[AuditRecord]) -> None:
-        uow.stage(_noop, lambda: self.records.extend(records))
+        def check() -> None:  # a record is written once, as the adapter's conditional put says
+            kept = {r.audit_id for r in self.records}
+            if any(r.audit_id in kept for r in records):
+                raise Conflict("the audit record exists")
+        uow.stage(check, lambda: self.records.extend(records))
 
     def add_now(self, records: list[AuditRecord]) -> None:
         self.batches.append(len(records))
