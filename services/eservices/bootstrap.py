@@ -37,7 +37,7 @@ class EservicesDeps:
     profiles: Any  # people.ProfileRepository
     contacts: Any  # people.ContactItems
     deliveries: Any  # notifications.DeliveryStatusRepository
-    audit: Any  # casework.audit.AuditTrail
+    audit: Any  # casework.domain.audit.AuditTrail
     sessions: Any  # web.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features

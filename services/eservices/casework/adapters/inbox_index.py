@@ -13,10 +13,6 @@ from ...cases import INBOX_PK, NEXT_STATUSES, Case
 STATUSES = tuple(NEXT_STATUSES)
 
 
-def inbox_keys(case: Case) -> dict[str, str]:
-    return {"gsi2pk": f"{INBOX_PK}#{case.status}", "gsi2sk": f"{case.submitted_at.isoformat()}#{case.case_id}"}
-
-
 class InboxIndex:
     def __init__(self, table: Any) -> None:
         self.table = table
