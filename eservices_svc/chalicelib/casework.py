@@ -203,7 +203,7 @@ def messaging_citizens(call, query):
 
 @bp.route("/audit")
 @api.operation("audit.search", query=f"{M}.audit:AuditQuery",
-               response="list[services.eservices.casework.audit:AuditRecord]", tags=("audit",),
+               response="list[services.eservices.casework.domain.audit:AuditRecord]", tags=("audit",),
                summary="Search the audit trail by person, actor and dates, a page at a time (the next from the "
                        "X-Next-Cursor header); format=csv exports")
 def search_audit(call, query):
