@@ -37,7 +37,7 @@ class EservicesDeps:
     profiles: Any  # people.ProfileRepository
     contacts: Any  # people.ContactItems
     deliveries: Any  # notifications.DeliveryStatusRepository
-    audit: Any  # casework.domain.audit.AuditTrail
+    audit: Any  # casework.usecases.audit.AuditTrail
     sessions: Any  # web.sessions.SessionRepository
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)  # ports added by later features
@@ -99,7 +99,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
         profiles=on_first_use(".people", "ProfileRepository", table),
         contacts=on_first_use(".people", "ContactItems", table),
         deliveries=on_first_use(".notifications", "DeliveryStatusRepository", table),
-        audit=on_first_use(".casework.domain.audit", "AuditTrail", casework.audit, clock),
+        audit=on_first_use(".casework.usecases.audit", "AuditTrail", casework.audit, clock),
         sessions=on_first_use(".web.sessions", "SessionRepository", table), casework=casework, table=table)
 
 

@@ -188,7 +188,7 @@ class Clock:
 def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDeps:
     """Every port in memory; ``deps.unit_of_work()`` commits into the fakes and publishes to
     ``deps.publisher`` (a ``RecordingPublisher``)."""
-    from services.eservices.casework.domain.audit import AuditTrail
+    from services.eservices.casework.usecases.audit import AuditTrail
 
     publisher = RecordingPublisher()
     clock = Clock(now or datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from infra.apps import load_app
 from services.eservices.bootstrap import deps
-from services.eservices.casework.domain.audit import AuditTrail
+from services.eservices.casework.usecases.audit import AuditTrail
 from services.eservices.casework.adapters.repositories import AuditRepository
 from tests.integration.casework.helpers import INTAKE, audit_of, auditor, case_worker, new_application
 from tests.support.people import new_pnr
