@@ -19,7 +19,7 @@ CW = ("case work",)
 @api.operation("inbox.read", query=INBOX + "InboxQuery", response=INBOX + "InboxPage", tags=CW,
                summary="Every incoming e-application, newest first; by status, category and dates; paged")
 def list_inbox(call, query):
-    from services.eservices.casework import inbox
+    from services.eservices.casework.usecases import inbox
 
     return inbox.list_inbox(deps(), call.who, query)
 
@@ -28,7 +28,7 @@ def list_inbox(call, query):
 @api.operation("cases.read_any", response=INBOX + "CaseView",
                tags=CW, summary="A case: answers, documents, intake, decisions")
 def get_case(call, case_id):
-    from services.eservices.casework import inbox
+    from services.eservices.casework.usecases import inbox
 
     return inbox.get_case(deps(), call.who, case_id)
 
@@ -37,7 +37,7 @@ def get_case(call, case_id):
 @api.operation("cases.read_any", tags=CW, content_type="application/pdf",
                summary="A document of the case (the application's PDF, decision letters)")
 def case_file(call, case_id, document_id):
-    from services.eservices.casework import inbox
+    from services.eservices.casework.usecases import inbox
 
     return download_file(deps().documents, inbox.case_file(deps(), call.who, case_id, document_id), call.headers)
 
@@ -46,7 +46,7 @@ def case_file(call, case_id, document_id):
 @api.operation("intake.create", body=f"{M}.intake:IntakeRequest", response=INBOX + "CaseView", tags=CW,
                summary="Take the application in (aktualisering): type, LSS insatser, case worker, organisation")
 def take_in(call, body, case_id):
-    from services.eservices.casework import intake
+    from services.eservices.casework.usecases import intake
 
     return intake.take_in(deps(), call.who, case_id, body)
 
@@ -56,7 +56,7 @@ def take_in(call, body, case_id):
                tags=CW, summary="Register an application that came by phone, letter, visit or a report from "
                                 "someone else, taken in at once (aktualisering)")
 def register_case(call, body):
-    from services.eservices.casework import intake
+    from services.eservices.casework.usecases import intake
 
     return intake.register(deps(), call.who, body)
 
@@ -66,7 +66,7 @@ def register_case(call, body):
                tags=CW,
                summary="Decide per insats; published to Mina sidor with a decision letter")
 def decide(call, body, case_id):
-    from services.eservices.casework import decisions
+    from services.eservices.casework.usecases import decisions
 
     return decisions.decide(deps(), call.who, case_id, body)
 
@@ -78,7 +78,7 @@ def decide(call, body, case_id):
                response=ASSIGNMENTS + "AssignmentView", status=201, tags=CW,
                summary="Register a contact person's or contact family's assignment")
 def register_assignment(call, body):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.register(deps(), call.who, body)
 
@@ -88,7 +88,7 @@ def register_assignment(call, body):
                response=f"list[{ASSIGNMENTS}AssignmentView]", tags=CW,
                summary="Assignments, by client and/or contact person")
 def list_assignments(call, query):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.search(deps(), call.who, query)
 
@@ -96,7 +96,7 @@ def list_assignments(call, query):
 @bp.route("/assignments/{assignment_id}")
 @api.operation("assignments.manage", response=ASSIGNMENTS + "AssignmentView", tags=CW, summary="One assignment")
 def get_assignment(call, assignment_id):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.get(deps(), call.who, assignment_id)
 
@@ -106,7 +106,7 @@ def get_assignment(call, assignment_id):
                tags=CW,
                summary="Change an assignment's terms or dates (with its version)")
 def change_assignment(call, body, assignment_id):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.change(deps(), call.who, assignment_id, body)
 
@@ -115,7 +115,7 @@ def change_assignment(call, body, assignment_id):
 @api.operation("assignments.manage", response=ASSIGNMENTS + "AssignmentView",
                tags=CW, summary="End an assignment today")
 def end_assignment(call, assignment_id):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.end(deps(), call.who, assignment_id)
 
@@ -124,7 +124,7 @@ def end_assignment(call, assignment_id):
 @api.operation("assignments.read_own", response=f"list[{ASSIGNMENTS}MyAssignmentView]", tags=("mina sidor",),
                summary="My assignments as contact person")
 def my_assignments(call):
-    from services.eservices.casework import assignments
+    from services.eservices.casework.usecases import assignments
 
     return assignments.mine(deps(), call.who)
 
@@ -136,7 +136,7 @@ def my_assignments(call):
                tags=CW,
                summary="Approve a relative to act for a citizen, after recorded consent")
 def approve_relative(call, body):
-    from services.eservices.casework import relatives
+    from services.eservices.casework.usecases import relatives
 
     return relatives.approve(deps(), call.who, body)
 
@@ -146,7 +146,7 @@ def approve_relative(call, body):
                tags=CW,
                summary="Approvals of a citizen or of a relative")
 def list_relatives(call, query):
-    from services.eservices.casework import relatives
+    from services.eservices.casework.usecases import relatives
 
     return relatives.search(deps(), call.who, query)
 
@@ -155,7 +155,7 @@ def list_relatives(call, query):
 @api.operation("relatives.manage", body=RELATIVES + "ApprovalChange", response=RELATIVES + "ApprovalView", tags=CW,
                summary="Change an approval's dates or note (with its version)")
 def change_relative(call, body, approval_id):
-    from services.eservices.casework import relatives
+    from services.eservices.casework.usecases import relatives
 
     return relatives.change(deps(), call.who, approval_id, body)
 
@@ -163,7 +163,7 @@ def change_relative(call, body, approval_id):
 @bp.route("/relatives/{approval_id}/end", methods=["POST"])
 @api.operation("relatives.manage", response=RELATIVES + "ApprovalView", tags=CW, summary="End an approval now")
 def end_relative(call, approval_id):
-    from services.eservices.casework import relatives
+    from services.eservices.casework.usecases import relatives
 
     return relatives.end(deps(), call.who, approval_id)
 
@@ -175,7 +175,7 @@ def end_relative(call, approval_id):
                response=MESSAGING + "MessagingSettingsView", tags=CW,
                summary="Switch messaging on or off for a citizen, with SMS and e-mail alerts")
 def set_messaging(call, body):
-    from services.eservices.casework import messaging
+    from services.eservices.casework.usecases import messaging
 
     return messaging.set_settings(deps(), call.who, body)
 
@@ -185,7 +185,7 @@ def set_messaging(call, body):
                tags=CW,
                summary="A citizen's messaging settings")
 def get_messaging(call, query):
-    from services.eservices.casework import messaging
+    from services.eservices.casework.usecases import messaging
 
     return messaging.get_settings(deps(), call.who, query.citizen)
 
@@ -194,7 +194,7 @@ def get_messaging(call, query):
 @api.operation("messages.staff", query=MESSAGING + "NameQuery", response=f"list[{MESSAGING}MessagingCitizen]", tags=CW,
                summary="Citizens with messaging on, by name (for a new message's To field)")
 def messaging_citizens(call, query):
-    from services.eservices.casework import messaging
+    from services.eservices.casework.usecases import messaging
 
     return messaging.search_citizens(deps(), call.who, query.name)
 
@@ -203,10 +203,10 @@ def messaging_citizens(call, query):
 
 @bp.route("/audit")
 @api.operation("audit.search", query=f"{M}.audit:AuditQuery",
-               response="list[services.eservices.casework.audit:AuditRecord]", tags=("audit",),
+               response="list[services.eservices.casework.domain.audit:AuditRecord]", tags=("audit",),
                summary="Search the audit trail by person, actor and dates, a page at a time (the next from the "
                        "X-Next-Cursor header); format=csv exports")
 def search_audit(call, query):
-    from services.eservices.casework import audit
+    from services.eservices.casework.usecases import audit
 
     return audit.search_records(deps(), call.who, query)

@@ -57,10 +57,10 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
                   register: PopulationRegister, clock: Clock = utc_now) -> EservicesDeps:
     """Every repository over the one e-services table, each built on first use."""
     from .adapters.table import units_of_work
-    from .casework.stores import CaseworkStores
+    from .casework.bootstrap import over_dynamodb as casework_over_dynamodb
     from .ports import EservicesDeps
 
-    casework = CaseworkStores.over(table)
+    casework = casework_over_dynamodb(table, on_first_use)
     return EservicesDeps(
         publisher=publisher, documents=documents, signer=signer, settings=s, register=register, clock=clock,
         unit_of_work=units_of_work(table, SOURCE),
@@ -72,7 +72,7 @@ def over_dynamodb(table: Any, publisher: Any, documents: Any, signer: Any, s: Se
         profiles=on_first_use(".adapters.people", "DynamoProfileRepository", table),
         contacts=on_first_use(".adapters.people", "DynamoStoredContacts", table),
         deliveries=on_first_use(".adapters.deliveries", "DynamoDeliveryStatuses", table),
-        audit=on_first_use(".casework.audit", "AuditTrail", casework.audit, clock),
+        audit=on_first_use(".casework.usecases.audit", "AuditTrail", casework.audit, clock),
         sessions=on_first_use("..entrypoints.web.adapters.sessions", "SessionRepository", table), casework=casework)
 
 

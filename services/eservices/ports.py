@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..contracts.events import Envelope
     from ..domain.ports import UnitOfWork
     from ..settings import Settings
-    from .casework.stores import CaseworkStores
+    from .casework.ports import CaseworkRepositories
     from .domain.cases import Case
     from .domain.deliveries import ChannelStatus, DeliveryStatus
     from .domain.drafts import Draft, Signature
@@ -239,5 +239,5 @@ class EservicesDeps:
     audit: AuditTrail
     sessions: Sessions
     clock: Clock = utc_now
-    casework: CaseworkStores | None = None  # case work's repositories (casework/stores.py)
+    casework: CaseworkRepositories | None = None  # case work's repositories (casework/bootstrap.py)
     token_endpoint: TokenEndpoint | None = None  # the web login's; a test passes a fake issuer's

@@ -38,7 +38,8 @@ def test_given_a_citizens_first_request_for_their_cases_then_no_other_features_r
     repository is built on first use)."""
     requests, _ = cold
     modules = cold_start.cold_app(requests["eservices"], modules=True).modules
-    elsewhere = ("services.eservices.casework.messages", "services.entrypoints.web",
+    elsewhere = ("services.eservices.casework.usecases.messages", "services.eservices.casework.adapters.messages",
+                 "services.eservices.casework.domain.messages", "services.entrypoints.web",
                  "services.eservices.domain.signing", "services.eservices.domain.drafts", "services.adapters.documents",
                  "services.eservices.adapters.signing", "services.eservices.adapters.drafts")
     assert [m for m in elsewhere if any(n == m or n.startswith(m + ".") for n in modules)] == []

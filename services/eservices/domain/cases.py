@@ -82,7 +82,7 @@ class Intake(BaseModel):
     @model_validator(mode="after")
     def _labels(self) -> "Intake":
         """Intakes stored before the labels were kept get them from the catalogue."""
-        from ..casework.catalog import CHANNELS, FROM_WHOM
+        from ..casework.domain.catalog import CHANNELS, FROM_WHOM
 
         self.from_whom_label = self.from_whom_label or FROM_WHOM.get(self.from_whom, self.from_whom)
         self.channel_label = self.channel_label or CHANNELS.get(self.channel, self.channel)

@@ -84,7 +84,7 @@ def repaired_item(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 def _emit_preferences(uow: UnitOfWork, person: str, item: dict[str, Any]) -> None:
     from datetime import datetime
 
-    from ..casework.messaging import MessagingSettings
+    from ..casework.domain.messaging import MessagingSettings
     from .notifications import alerts_changed, profile_changed
     from ..domain.people import Profile
 

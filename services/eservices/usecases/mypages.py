@@ -9,7 +9,7 @@ from ...domain.errors import NotFound
 from ...domain.files import StoredFile
 from ..acting_for import Acting, audit_read
 from ..ports import EservicesDeps
-from ..casework.laws import decision_citation
+from ..casework.domain.laws import decision_citation
 from ..domain.cases import STATUS_LABELS_SV, Case
 from ..domain.forms import get_form
 from ..domain.forms.engine import preview, typed_answers

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from services.aws import client, queue_url
 from services.eservices.bootstrap import deps
-from services.eservices.casework.audit import trail
+from services.eservices.casework.usecases.audit import trail
 from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import application_answers, fresh_citizen, submitted_case
 from tests.support.stack import drain

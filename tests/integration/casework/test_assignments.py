@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.eservices.bootstrap import deps
-from services.eservices.casework.repositories import AssignmentRepository
+from services.eservices.casework.adapters.repositories import AssignmentRepository
 from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import actions_on, audit_of, case_worker, clear, events
 from tests.support.people import new_pnr

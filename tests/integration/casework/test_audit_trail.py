@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 
 from infra.apps import load_app
 from services.eservices.bootstrap import deps
-from services.eservices.casework.audit import AuditTrail
-from services.eservices.casework.repositories import AuditRepository
+from services.eservices.casework.usecases.audit import AuditTrail
+from services.eservices.casework.adapters.repositories import AuditRepository
 from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import INTAKE, audit_of, auditor, case_worker, new_application
 from tests.support.people import new_pnr

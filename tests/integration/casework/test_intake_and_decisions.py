@@ -13,7 +13,7 @@ from services.contracts.events import DecisionPublished, DecisionPublishedV2, En
 from services.domain.errors import Conflict
 from services.entrypoints.http import Call
 from services.eservices.bootstrap import deps
-from services.eservices.casework import intake
+from services.eservices.casework.usecases import intake
 from services.eservices.casework.models.intake import IntakeRequest
 from services.eservices.adapters.table import eservices_table
 from tests.integration.eservices.helpers import fresh_citizen

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from services.aws import client
 from services.domain.calendar import STOCKHOLM
 from services.eservices.bootstrap import deps
-from services.eservices.casework.messages import MAX_ATTACHMENT_BYTES
+from services.eservices.casework.domain.messages import MAX_ATTACHMENT_BYTES
 from tests.integration.casework.helpers import case_worker, enable_messaging, new_application, taken_in
 from tests.integration.eservices.helpers import fresh_contact_person, submitted_case
 from tests.support.people import new_pnr

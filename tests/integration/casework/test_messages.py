@@ -10,7 +10,7 @@ import requests
 
 from services.aws import client
 from services.eservices.bootstrap import deps
-from services.eservices.casework.messages import MAX_ATTACHMENT_BYTES
+from services.eservices.casework.domain.messages import MAX_ATTACHMENT_BYTES
 from services.eservices.adapters.table import eservices_table
 from tests.integration.casework.helpers import (actions_on, audit_of, case_worker, clear, enable_messaging, events,
                                                 taken_in)

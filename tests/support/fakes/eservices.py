@@ -22,7 +22,7 @@ from services.eservices.domain.people import Profile, RegisteredPerson
 from services.eservices.domain.relatives import RelativeApproval
 from services.eservices.ports import EservicesDeps
 from services.settings import settings
-from tests.support.fakes.common import Clock, FakeUnitOfWork, InMemoryStore, RecordingPublisher
+from tests.support.fakes.common import Clock, FakeAudit, FakeDocuments, FakeUnitOfWork, InMemoryStore, RecordingPublisher
 
 
 class FakeCases(InMemoryStore[Case]):
@@ -141,42 +141,6 @@ class FakeDeliveries:
             setattr(current, channel, status)
 
 
-class FakeAudit:
-    """Keeps (kind, actor, action, subject, acting_for, resource) of every record."""
-
-    def __init__(self) -> None:
-        self.records: list[tuple[str, str, str, str, str | None, str]] = []
-
-    def _rows(self, kind: str, who: Any, action: str, subjects: Any, resource: str,
-              acting_for: str | None) -> list[tuple[str, str, str, str, str | None, str]]:
-        return [(kind, who.actor, action, str(s), acting_for, resource) for s in dict.fromkeys(subjects) if s]
-
-    def read(self, who: Any, action: str, subjects: Any, *, resource: str = "", acting_for: str | None = None) -> None:
-        self.records += self._rows("read", who, action, subjects, resource, acting_for)
-
-    def add_to(self, uow: FakeUnitOfWork, who: Any, action: str, subjects: Any, *, resource: str = "",
-               acting_for: str | None = None) -> None:
-        rows = self._rows("change", who, action, subjects, resource, acting_for)
-        uow.stage(lambda: None, lambda: self.records.extend(rows))
-
-
-class FakeDocuments:
-    def __init__(self) -> None:
-        self.objects: dict[str, tuple[bytes, str]] = {}
-
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self.objects[key] = (body, content_type)
-
-    def get(self, key: str) -> bytes:
-        return self.objects[key][0]
-
-    def delete(self, key: str) -> None:
-        self.objects.pop(key, None)
-
-    def presigned_get(self, key: str, filename: str | None = None) -> str:
-        return f"https://documents.example/{key}?filename={filename or ''}"
-
-
 class FakeSigner:
     """Signs at once, as the local development signer does."""
 
@@ -214,15 +178,17 @@ class FakeSessions:
 def eservices_deps(now: datetime | None = None, **overrides: Any) -> EservicesDeps:
     """Every port in memory; ``deps.unit_of_work()`` commits into the fakes and publishes to
     ``deps.publisher`` (a ``RecordingPublisher``)."""
+    from services.eservices.casework.usecases.audit import AuditTrail
+
     publisher = RecordingPublisher()
+    clock = Clock(now or datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
     parts: dict[str, Any] = dict(
         publisher=publisher, documents=FakeDocuments(), signer=FakeSigner(),
         settings=dataclasses.replace(settings()), register=FakeRegister(),
         unit_of_work=lambda: FakeUnitOfWork(publisher, "eservices"),
         cases=FakeCases(), case_numbers=FakeCaseNumbers(), drafts=FakeDrafts(), submit_keys=FakeSubmitKeys(),
         approvals=FakeApprovals(), profiles=FakeProfiles(), contacts=FakeContacts(), deliveries=FakeDeliveries(),
-        audit=FakeAudit(), sessions=FakeSessions(),
-        clock=Clock(now or datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
+        audit=AuditTrail(FakeAudit(), clock), sessions=FakeSessions(), clock=clock)
     parts.update(overrides)
     return EservicesDeps(**parts)
 

@@ -4,8 +4,8 @@ query otherwise; moto does not), so a cursor past a list's end must not become s
 from datetime import datetime, timezone
 
 from services.domain.cursor import encode_cursor
-from services.eservices.casework.inbox_index import InboxIndex
-from services.eservices.casework.repositories import AuditRepository
+from services.eservices.casework.adapters.inbox_index import InboxIndex
+from services.eservices.casework.adapters.repositories import AuditRepository
 
 
 class StrictTable:

@@ -7,11 +7,11 @@ from pydantic import ValidationError
 from services.domain.errors import Conflict, ValidationFailed
 from services.domain.cursor import decode_cursor, encode_cursor
 from services.eservices.domain.cases import Case, StatusChange
-from services.eservices.casework.assignments import Assignment
-from services.eservices.casework.audit import AuditRecord, local_day_bounds, to_csv
-from services.eservices.casework.catalog import INSATSER, law_of
-from services.eservices.casework.letters import decision_letter_pdf, minutes_text, thread_pdf
-from services.eservices.casework.messaging import MessagingSettings
+from services.eservices.casework.domain.assignments import Assignment
+from services.eservices.casework.domain.audit import AuditRecord, local_day_bounds, to_csv
+from services.eservices.casework.domain.catalog import INSATSER, law_of
+from services.eservices.casework.domain.letters import decision_letter_pdf, minutes_text, thread_pdf
+from services.eservices.casework.domain.messaging import MessagingSettings
 from services.eservices.casework.models.decisions import DecisionRequest, InsatsDecision
 from services.eservices.casework.models.intake import IntakeRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
@@ -250,12 +250,12 @@ class TestLawsInForce:
         ("LSS", date(2025, 6, 30), "1993:387"), ("LSS", date(2025, 7, 1), "1993:387"),
     ])
     def test_each_law_is_the_version_in_force_that_day(self, law, day, sfs):
-        from services.eservices.casework.laws import statute_in_force
+        from services.eservices.casework.domain.laws import statute_in_force
 
         assert statute_in_force(law, day).sfs == sfs
 
     def test_the_table_has_no_gap_and_no_overlap_per_act(self):
-        from services.eservices.casework.laws import STATUTES
+        from services.eservices.casework.domain.laws import STATUTES
 
         for act in {s.act for s in STATUTES}:
             periods = sorted((s.valid_from, s.valid_to) for s in STATUTES if s.act == act)
@@ -264,7 +264,7 @@ class TestLawsInForce:
                 assert ends is not None and begins == ends + timedelta(days=1), act
 
     def test_a_decision_stored_before_the_law_was_kept_cites_the_law_of_its_date(self):
-        from services.eservices.casework.laws import decision_citation
+        from services.eservices.casework.domain.laws import decision_citation
 
         old = {"law": "FB", "decided_at": "2025-05-02T10:00:00+00:00"}
         new = {"law": "FB", "decided_at": "2026-05-02T10:00:00+00:00"}

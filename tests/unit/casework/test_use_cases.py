@@ -15,9 +15,10 @@ from services.domain.results import FileResult, Redirect
 from services.domain.calendar import stockholm_date
 from services.eservices.usecases import mypages
 from services.eservices.domain.cases import Case, Document
-from services.eservices.casework import assignments, audit, decisions, inbox, intake, messages, messaging
-from services.eservices.casework import relatives, report_approval
-from services.eservices.casework.audit import SHARDS, AuditRecord
+from services.eservices.casework.usecases import assignments, audit, decisions, inbox, intake, messages, messaging
+from services.eservices.casework.usecases import relatives, report_approval
+from services.eservices.casework.adapters.repositories import SHARDS
+from services.eservices.casework.domain.audit import AuditRecord
 from services.eservices.casework.models.assignments import AssignmentChange, AssignmentRequest
 from services.eservices.casework.models.audit import AuditQuery
 from services.eservices.casework.models.decisions import DecisionRequest
@@ -25,12 +26,12 @@ from services.eservices.casework.models.inbox import InboxQuery
 from services.eservices.casework.models.intake import IntakeRequest, RegistrationRequest
 from services.eservices.casework.models.messaging import MessagingSettingsRequest
 from services.eservices.casework.models.relatives import ApprovalRequest
-from services.eservices.casework.messages.model import Reply, StaffNewMessage, UploadRequest
-from services.eservices.casework.messaging import MessagingSettings
-from services.eservices.casework.repositories import AuditRepository, MessagingRepository
-from services.eservices.casework.report_approval import ReportApprovalRequest
+from services.eservices.casework.models.messages import Reply, StaffNewMessage, UploadRequest
+from services.eservices.casework.domain.messaging import MessagingSettings
+from services.eservices.casework.adapters.repositories import AuditRepository, MessagingRepository
+from services.eservices.casework.models.report_approval import ReportApprovalRequest
 from services.eservices.domain.people import RegisteredPerson
-from tests.support.fakes_casework import CaseworkDeps, casework_deps, person, staff
+from tests.support.fakes.casework import CaseworkDeps, casework_deps, person, staff
 from tests.support.pdf import pdf_text
 from tests.support.people import new_pnr
 

@@ -1,7 +1,7 @@
 """The insats catalogue is the one source: the application form offers exactly its insatser,
 case work decides on them, and the home-care breakdown is the staff app's list of codes."""
 from services.domain import insatser as catalogue
-from services.eservices.casework.catalog import INSATSER
+from services.eservices.casework.domain.catalog import INSATSER
 from services.eservices.casework.schemas import HOME_CARE_INSATSER
 from services.eservices.domain.forms import get_form
 

@@ -191,7 +191,7 @@ def test_a_relative_with_an_approval_in_force_reads_the_citizens_cases_and_is_au
     deps.approvals.put(approval(citizen, relative))
     cases = mypages.my_cases(deps, acting_as(deps, relative, Role.RELATIVE, acting_for=citizen))
     assert [c.case_id for c in cases] == [receipt.case_id]
-    assert any(r[0] == "read" and r[3] == citizen and r[4] == citizen for r in deps.audit.records)
+    assert any(r.kind == "read" and r.subject == citizen and r.acting_for == citizen for r in deps.audit.store.records)
 
 
 def test_a_relative_without_an_approval_today_is_refused(deps):
@@ -213,7 +213,7 @@ def test_one_own_reads_leave_no_audit_record(deps):
     pnr = new_pnr()
     submitted(deps, pnr)
     mypages.my_cases(deps, acting_as(deps, pnr))
-    assert not any(r[0] == "read" for r in deps.audit.records)
+    assert not any(r.kind == "read" for r in deps.audit.store.records)
 
 
 # -- Mina sidor -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def _prefix(nonce: str) -> str:
 def upload_form(ctx: Context, target: str, page_path: str) -> dict[str, Any]:
     """What a message page needs for "Bifoga fil": S3's address and hidden fields (none once 5 files
     wait), the files waiting, and the error of the last try."""
-    from ....eservices.casework.messages import MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS
+    from ....eservices.casework.domain.messages import MAX_ATTACHMENT_BYTES, UPLOAD_EXPIRES_SECONDS
 
     session = ctx.user
     assert session is not None
@@ -70,7 +70,7 @@ def sent(ctx: Context, target: str) -> None:
 def _done(ctx: Context, target: str, page_path: str) -> Redirect:
     from pydantic import ValidationError
 
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
     from ....eservices.casework.schemas import CitizenUploadRequest
 
     call = ctx.require_user("messages.citizen")

@@ -45,7 +45,7 @@ def upload_context(ctx: Context, target: str, page_path: str, can_write: bool = 
 
 
 def message_threads(ctx: Context, acting: Acting) -> list[Any]:
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
 
     try:
         return msg.list_threads(ctx.deps, acting.who, msg.person_sender(ctx.deps, acting.who, acting.acting_for))

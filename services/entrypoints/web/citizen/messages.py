@@ -28,7 +28,7 @@ def _message_errors(exc: ValidationFailed) -> dict[str, str]:
 
 
 def thread(ctx: Context, thread_id: str) -> Page | Redirect:
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
     from ....eservices.casework.schemas import Reply
 
     acting = ctx.require_user("messages.citizen")
@@ -58,7 +58,7 @@ def thread(ctx: Context, thread_id: str) -> Page | Redirect:
 
 
 def new_message(ctx: Context, case_id: str) -> Page | Redirect:
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
     from ....eservices.casework.schemas import CitizenNewMessage
 
     acting = ctx.require_user("messages.citizen")
@@ -89,7 +89,7 @@ def new_message(ctx: Context, case_id: str) -> Page | Redirect:
 
 def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str) -> Redirect:
     """An attachment of one's own thread, through a short-lived address."""
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
 
     acting = ctx.require_user("messages.citizen")
     sender = msg.person_sender(ctx.deps, acting.who, acting.acting_for)
@@ -100,7 +100,7 @@ def attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str
 def upload_ticket(ctx: Context) -> Json:
     """A presigned S3 POST for one attachment, for the page's script: the file goes straight to S3,
     which refuses more than 16 MB; the message then names the upload."""
-    from ....eservices.casework import messages as msg
+    from ....eservices.casework.usecases import messages as msg
     from ....eservices.casework.schemas import UploadRequest
 
     acting = ctx.require_user("messages.citizen")

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 
 from ....domain.bounds import SaneDate, check_text
 from ....domain.insatser import HOME_CARE_INSATSER  # the catalogue's breakdown of hemtjänst
-from ..catalog import HOME_CARE, INSATSER, MAX_MINUTES_PER_MONTH
+from ..domain.catalog import HOME_CARE, INSATSER, MAX_MINUTES_PER_MONTH
 from .base import LongText, Request, not_before
 
 InsatsCode = Literal[tuple(INSATSER)]  # type: ignore[valid-type]

@@ -8,7 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from ....domain.insatser import FB, LSS, SOL, SOL_INSATSER
 from ....domain.personnummer import PersonnummerField
-from ..catalog import E_APPLICATION, LSS_CODES, Channel, FromWhom, IntakeType
+from ..domain.catalog import E_APPLICATION, LSS_CODES, Channel, FromWhom, IntakeType
 from .base import Line, LongText, Request, Text
 
 LssCode = Literal[tuple(sorted(LSS_CODES))]  # type: ignore[valid-type]

@@ -1,0 +1,1 @@
+"""Case work over DynamoDB: every key, index attribute, expression and ClientError of its aggregates."""

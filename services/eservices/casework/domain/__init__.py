@@ -1,0 +1,1 @@
+"""Case work's aggregates and rules: no store, no HTTP."""

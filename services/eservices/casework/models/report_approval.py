@@ -1,0 +1,9 @@
+"""Report approval: what the API takes."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReportApprovalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignment_id: str = Field(min_length=1, max_length=64, description="The assignment the report is paid under")

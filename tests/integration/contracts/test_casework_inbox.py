@@ -1,0 +1,64 @@
+"""The inbox: cases newest first, by status, category and submit time, a page at a time; the
+adapter (status partitions merged) and the fake alike. Each test lists a window of time its own."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+from tests.support.people import new_pnr
+
+from .casework_ports import a_case, an_id, ports  # noqa: F401
+
+
+def a_window() -> tuple[datetime, str, str]:
+    """An hour no other test submits in, and its bounds as the inbox takes them."""
+    start = datetime(2300, 1, 1, tzinfo=timezone.utc) + timedelta(hours=random.randrange(2_000_000))
+    return start, start.isoformat(), (start + timedelta(hours=1)).isoformat()
+
+
+def submit(ports, *cases) -> None:
+    for case in cases:
+        ports.commit(lambda uow, c=case: ports.cases.add(uow, c))
+
+
+def test_cases_are_listed_newest_first_over_every_status_or_of_one(ports):
+    # GIVEN three cases in an hour, one of them taken in, and one just after the hour
+    start, after, before = a_window()
+    old = a_case(new_pnr(), start + timedelta(minutes=1))
+    taken_in = a_case(new_pnr(), start + timedelta(minutes=2), status="received")
+    new = a_case(new_pnr(), start + timedelta(minutes=3))
+    submit(ports, old, taken_in, new, a_case(new_pnr(), start + timedelta(hours=1)))
+    window = {"category": None, "after": after, "before": before, "limit": 10, "cursor": None}
+    # WHEN listed THEN newest first, [after, before) only; a status lists its own
+    every, cursor = ports.repos.inbox.page(status=None, **window)
+    assert [c.case_id for c in every] == [new.case_id, taken_in.case_id, old.case_id] and cursor is None
+    assert [c.case_id for c in ports.repos.inbox.page(status="submitted", **window)[0]] == [new.case_id, old.case_id]
+    assert [c.case_id for c in ports.repos.inbox.page(status="received", **window)[0]] == [taken_in.case_id]
+    assert every[0] == new
+
+
+def test_a_category_is_matched_anywhere_in_it(ports):
+    start, after, before = a_window()
+    word = an_id("Kategori")
+    mine = a_case(new_pnr(), start + timedelta(minutes=1), category=f"Stöd: {word} i hemmet")
+    submit(ports, mine, a_case(new_pnr(), start + timedelta(minutes=2)))
+    found, _ = ports.repos.inbox.page(status=None, category=word, after=after, before=before, limit=10, cursor=None)
+    assert [c.case_id for c in found] == [mine.case_id]
+
+
+def test_pages_follow_one_another_by_cursor_to_the_end(ports):
+    # GIVEN five cases over two statuses
+    start, after, before = a_window()
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), status=("submitted", "received")[i % 2]) for i in range(5)]
+    submit(ports, *cases)
+    # WHEN read two at a time THEN every case once, newest first, and the last page says it is the last
+    seen, cursor, pages = [], None, 0
+    while True:
+        page, cursor = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=2,
+                                              cursor=cursor)
+        seen += [c.case_id for c in page]
+        pages += 1
+        if cursor is None:
+            break
+        assert len(page) == 2
+    assert seen == [c.case_id for c in reversed(cases)] and pages == 3
