@@ -249,12 +249,12 @@ def _month() -> list:
 
 def _reports(issuer) -> FirstRequest:  # noqa: ANN001
     """The ordering unit reads the built report of a small synthetic month."""
-    from services.reports import service
     from services.reports.bootstrap import deps
+    from services.reports.usecases.rebuild import rebuild
 
     month = f"{YEAR:04d}-{MONTH:02d}"
     _feed(_client("reports"), [e.model_dump_json() for e in _month()])
-    service.rebuild(deps(), month)
+    rebuild(deps(), month)
     finance = issuer.token_for("ordering_unit", user_id="cold-ekonom")
     return FirstRequest("reports", "app", lambda: http_event("GET", "/reports", {"month": month}, finance),
                         f"GET /reports?month={month} ({CLIENTS} synthetic clients)")

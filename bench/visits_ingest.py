@@ -115,7 +115,7 @@ def _run(port: int) -> None:
     from infra.apps import app_dir, load_app
     from infra.provision import local_session, provision
     from services.auth.dev_issuer import DevIssuer
-    from services.aws import client, queue_url, resource, table
+    from services.aws import client, queue_url, table
     from services.visits.bootstrap import deps
     from services.visits.domain.model import Device
     from tests.support.people import new_pnr
@@ -126,7 +126,7 @@ def _run(port: int) -> None:
     issuer = DevIssuer(Path(issuer_dir), issuer="https://dev-issuer.insats.local", audience="insats")
     visits = AppClient(load_app("visits"), app_dir("visits"))
     meter = Meter()
-    for c in (resource("dynamodb").meta.client, client("dynamodb"), client("sqs")):
+    for c in (table("visits").meta.client, client("dynamodb"), client("sqs")):  # every table's client is that one
         c.meta.events.register("before-call.*.*", meter.hook)
         c.meta.events.register("before-call.*.*", meter.started)
         c.meta.events.register("after-call.*.*", meter.done)

@@ -32,7 +32,7 @@ def on_events(event: Any) -> dict[str, Any]:
 
     d = deps()
     return process(event, lambda body, count: handle(d, Envelope.model_validate_json(body), count),
-                   sqs=sqs(), queue_url=queue_url_by_physical_name)
+                   sqs=sqs, queue_url=queue_url_by_physical_name)
 
 
 def on_feedback(event: Any) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def on_feedback(event: Any) -> dict[str, Any]:
     from .usecases.feedback import on_feedback as feedback
 
     d = deps()
-    return process(event, lambda body, count: feedback(d, body), sqs=sqs(), queue_url=queue_url_by_physical_name)
+    return process(event, lambda body, count: feedback(d, body), sqs=sqs, queue_url=queue_url_by_physical_name)
 
 
 def flush_held() -> int:

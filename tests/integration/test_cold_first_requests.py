@@ -44,3 +44,14 @@ def test_given_a_citizens_first_request_for_their_cases_then_no_other_features_r
                  "services.eservices.adapters.signing", "services.eservices.adapters.drafts")
     assert [m for m in elsewhere if any(n == m or n.startswith(m + ".") for n in modules)] == []
     assert "services.eservices.usecases.mypages" in modules
+
+
+def test_given_a_citizens_first_request_then_its_token_and_table_cost_no_x509_pyjwt_or_resource_model(cold):
+    """GIVEN a cold e-services Lambda WHEN its first request (a bearer token, a DynamoDB table) is
+    answered THEN the token was checked without PyJWT or X.509 and the table is no boto3 resource
+    (boto3.dynamodb.table is what a Table resource's class is built with)."""
+    requests, _ = cold
+    modules = cold_start.cold_app(requests["eservices"], modules=True).modules
+    heavy = ("jwt", "cryptography.x509", "boto3.dynamodb.table")
+    assert [h for h in heavy if any(n == h or n.startswith(h + ".") for n in modules)] == []
+    assert "services.auth.jws" in modules

@@ -42,11 +42,16 @@ def _queue_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-def process(event: Any, handle: Callable[[str, int], Any], *, sqs: Any = None,
+def process(event: Any, handle: Callable[[str, int], Any], *, sqs: Callable[[], Any] | None = None,
             queue_url: Callable[[str], str] | None = None) -> dict[str, Any]:
     """``handle(body, receive_count)``; raises ``Retry`` (or anything) to fail the record, ``Poison``
-    to send it to the DLQ at once."""
+    to send it to the DLQ at once. ``sqs`` makes the SQS client, asked for only when a record fails
+    (a cold start that succeeds makes no SQS client)."""
+    from functools import cache
+
     from ..usecases.outcomes import Poison
+
+    sqs = cache(sqs) if sqs is not None else None
 
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     failures: list[dict[str, str]] = []
@@ -66,22 +71,22 @@ def process(event: Any, handle: Callable[[str, int], Any], *, sqs: Any = None,
     return {"batchItemFailures": failures}
 
 
-def _delay(record: dict, count: int, sqs: Any, queue_url: Callable[[str], str] | None) -> None:
+def _delay(record: dict, count: int, sqs: Callable[[], Any] | None, queue_url: Callable[[str], str] | None) -> None:
     if sqs is None or queue_url is None:
         return
     try:
-        sqs.change_message_visibility(QueueUrl=queue_url(_queue_name(record["eventSourceARN"])),
+        sqs().change_message_visibility(QueueUrl=queue_url(_queue_name(record["eventSourceARN"])),
                                       ReceiptHandle=record["receiptHandle"],
                                       VisibilityTimeout=backoff_seconds(count))
     except Exception:  # noqa: BLE001 - without it the queue's own visibility timeout applies
         logger.warning("could not delay the retry")
 
 
-def _to_dlq(record: dict, sqs: Any, queue_url: Callable[[str], str] | None) -> bool:
+def _to_dlq(record: dict, sqs: Callable[[], Any] | None, queue_url: Callable[[str], str] | None) -> bool:
     if sqs is None or queue_url is None:
         return False
     try:
-        sqs.send_message(QueueUrl=queue_url(_queue_name(record["eventSourceARN"]) + "-dlq"),
+        sqs().send_message(QueueUrl=queue_url(_queue_name(record["eventSourceARN"]) + "-dlq"),
                          MessageBody=record["body"])
         return True
     except Exception:  # noqa: BLE001 - then it reaches the DLQ through the redrive policy

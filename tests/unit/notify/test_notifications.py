@@ -318,11 +318,33 @@ def test_failed_records_come_back_alone_with_growing_delays_and_poison_goes_to_t
         if body == "poison":
             raise Poison("never")
 
-    result = process({"Records": [_record("ok"), _record("retry", "3"), _record("poison")]}, handler, sqs=sqs,
+    result = process({"Records": [_record("ok"), _record("retry", "3"), _record("poison")]}, handler, sqs=lambda: sqs,
                      queue_url=lambda name: f"url/{name}")
     assert result == {"batchItemFailures": [{"itemIdentifier": "retry"}]}
     assert sqs.visibility == [120] and sqs.sent == ["url/insats-notify-inbox-dlq"]
     assert [backoff_seconds(n) for n in (1, 2, 3, 6, 7, 20)] == [30, 60, 120, 900, 900, 900]
+
+
+def test_given_a_batch_that_succeeds_then_no_sqs_client_is_made_and_a_failing_one_makes_it_once():
+    # GIVEN a factory of the SQS client that counts what it makes (a client costs a cold start)
+    made: list[FakeSqs] = []
+
+    def make() -> FakeSqs:
+        made.append(FakeSqs())
+        return made[-1]
+
+    def handler(body, count):
+        if body.startswith("retry"):
+            raise Retry("later")
+
+    # WHEN a batch succeeds, THEN none is made
+    assert process({"Records": [_record("ok"), _record("ok2")]}, handler, sqs=make,
+                   queue_url=lambda name: f"url/{name}") == {"batchItemFailures": []}
+    assert made == []
+    # WHEN two records fail, THEN one client delays both
+    process({"Records": [_record("retry-1"), _record("retry-2", "2")]}, handler, sqs=make,
+            queue_url=lambda name: f"url/{name}")
+    assert len(made) == 1 and made[0].visibility == [30, 60]
 
 
 def test_domain_events_published_with_a_contact_before_the_change_still_parse_without_it():
