@@ -90,7 +90,7 @@ def main() -> None:
 def _run(port: int) -> None:
     from infra.provision import local_session, provision
     from services.auth.principal import Principal, Role
-    from services.aws import client, table
+    from services.adapters.aws import client, table
     from services.billing.adapters.dynamo import DynamoBillingStore
     from services.billing.bootstrap import BillingDeps
     from services.billing.domain.rules import rule_book

@@ -192,7 +192,7 @@ def _eservices(issuer) -> FirstRequest:  # noqa: ANN001 - a DevIssuer, as below
 
 def _visits(issuer) -> FirstRequest:  # noqa: ANN001
     """A staff member reads the month of four visits they made yesterday (a client with a bound tag)."""
-    from services.aws import client, queue_url
+    from services.adapters.aws import client, queue_url
     from services.visits.bootstrap import deps
     from services.visits.domain.model import Device
     from tests.support.people import new_pnr
@@ -283,7 +283,7 @@ def first_requests(issuer, apps: tuple[str, ...] = APPS) -> list[FirstRequest]: 
 
 def floor_request() -> dict:
     """A GetItem of one item the e-services wrote (the citizen's case among them)."""
-    from services.aws import client
+    from services.adapters.aws import client
     from services.settings import settings
 
     name = settings().name("eservices")

@@ -53,7 +53,7 @@ def moto_process(root: str) -> Iterator[int]:
         server.wait(timeout=10)
         os.environ.clear()
         os.environ.update(saved)
-        from services import aws
+        from services.adapters import aws
         from services.adapters.outbox import forget_positions
         from services.auth.tokens import reset_verifier
 

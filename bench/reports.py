@@ -55,7 +55,7 @@ def main() -> None:
 
 def _run(port: int) -> None:
     from infra.provision import local_session, provision
-    from services.aws import client
+    from services.adapters.aws import client
     from services.contracts.events import VisitChangedV2, split_minutes
     from services.domain.calendar import STOCKHOLM
     from services.reports.adapters.dynamo import DynamoReportsStore

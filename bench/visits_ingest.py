@@ -115,7 +115,7 @@ def _run(port: int) -> None:
     from infra.apps import app_dir, load_app
     from infra.provision import local_session, provision
     from services.auth.dev_issuer import DevIssuer
-    from services.aws import client, queue_url, table
+    from services.adapters.aws import client, queue_url, table
     from services.visits.bootstrap import deps
     from services.visits.domain.model import Device
     from tests.support.people import new_pnr
@@ -245,7 +245,7 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
     the path costs here with none of our Python. Medians of the repeats, alternated with raw."""
     from botocore import xform_name
 
-    from services.aws import client
+    from services.adapters.aws import client
     from services.visits.adapters.batches import PARALLEL as _PARALLEL
 
     dynamodb, sqs = client("dynamodb"), client("sqs")
@@ -321,7 +321,7 @@ def _seed(visits: int, around: datetime) -> float:
     """Stores ``visits`` visits as client-days of ten visits each (with their pointers), in batches."""
     from services.visits.domain.days import ClientDay
     from services.visits.domain.model import Visit
-    from services.aws import table
+    from services.adapters.aws import table
     from services.visits.adapters.client_days import day_items
     from tests.support.people import new_pnr
 

@@ -34,7 +34,7 @@ def aws(issuer):
     from moto.server import ThreadedMotoServer
 
     from infra.provision import local_session, provision
-    from services import aws as aws_clients
+    from services.adapters import aws as aws_clients
     from services.auth.tokens import reset_verifier
 
     import logging

@@ -17,7 +17,7 @@ def people() -> dict[str, Any]:
 
 def seed() -> list[str]:
     """Writes the demo data through the services' own repositories; returns what it did."""
-    from services.aws import table
+    from services.adapters.aws import table
     from services.eservices.adapters.relatives import DynamoApprovalRepository
     from services.eservices.domain.relatives import RelativeApproval
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..aws import client
+from .aws import client
 from ..domain.errors import NotFound
 from ..settings import settings
 

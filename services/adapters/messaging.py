@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..aws import client, queue_url, topic_arn
+from .aws import client, queue_url, topic_arn
 
 if TYPE_CHECKING:  # only annotations here; the contracts are built on first use
     from ..contracts.events import Envelope

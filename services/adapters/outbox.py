@@ -151,7 +151,7 @@ class StreamCursor:
     """
 
     def __init__(self, table_name: str, *, dynamodb: Any = None, streams: Any = None) -> None:
-        from ..aws import client
+        from .aws import client
 
         self.table_name = table_name
         self._dynamodb = dynamodb or client("dynamodb")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from pydantic import BaseModel
 
-from ..aws import client
+from ..adapters.aws import client
 from ..observability import get_logger, get_metrics
 from ..settings import settings
 

@@ -13,12 +13,30 @@ why (the approval). Reads are recorded before the data leaves; changes in their 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ..auth.principal import Principal
 from ..domain.calendar import stockholm_date
+from ..domain.errors import Forbidden
 from ..domain.personnummer import Personnummer
-from .domain.relatives import acting_subject
+from .domain.citizen_problems import citizen_error
+
+if TYPE_CHECKING:
+    from .ports import ApprovalRepository
+
+
+def acting_subject(principal: Any, acting_for: Personnummer | None, approvals: ApprovalRepository,
+                   today: date) -> Personnummer:
+    """Whom a logged-in person acts for: themselves, or a citizen who approved them today."""
+    me = principal.personnummer
+    if me is None:
+        raise citizen_error(Forbidden, "E-tjänsterna används av personer inloggade med e-legitimation")
+    if acting_for is None or acting_for == me:
+        return me
+    if approvals.active_approval(acting_for, me, today) is None:
+        raise citizen_error(Forbidden, "Du har inget godkännande att företräda den här personen i dag")
+    return acting_for
 
 
 @dataclass(frozen=True)

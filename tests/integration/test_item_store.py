@@ -44,7 +44,7 @@ def _store_and_uow(request, over_dynamodb, in_memory):
         return in_memory(), FakeUnitOfWork
     request.getfixturevalue("aws")
     from services.adapters.dynamo import UnitOfWork
-    from services.aws import table
+    from services.adapters.aws import table
 
     store = over_dynamodb(table("eservices"))
     return store, lambda: UnitOfWork(store.table, "test")

@@ -1,4 +1,4 @@
-"""``services.aws.table()`` is a light Table over a client (no resource model at a cold start): the
+"""``services.adapters.aws.table()`` is a light Table over a client (no resource model at a cold start): the
 same calls on it and on boto3's ``Table`` resource give the same answers on a moto server (python
 values in and out, Decimal numbers, conditions, pages, the batch writer, ``meta.client``)."""
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _same_calls(table, pk: str) -> list:  # noqa: ANN001 - a Table resource or t
 
 def test_the_light_table_answers_as_the_table_resource_does(aws):
     # GIVEN the Table resource and the light table over the same DynamoDB table
-    from services.aws import resource, table
+    from services.adapters.aws import resource, table
     from services.settings import settings
 
     light, full = table("eservices"), resource("dynamodb").Table(settings().name("eservices"))
@@ -73,7 +73,7 @@ def test_the_light_table_answers_as_the_table_resource_does(aws):
 
 def test_the_plain_client_stays_plain_beside_the_light_table(aws):
     # GIVEN a light table made in this process
-    from services.aws import client, table
+    from services.adapters.aws import client, table
 
     light = table("eservices")
     pk = f"PLAIN#{uuid.uuid4()}"

@@ -10,7 +10,7 @@ from infra.resources import Table
 from services.adapters.messaging import SnsPublisher
 from tests.support.fakes.common import RecordingPublisher
 from services.adapters.outbox import StreamCursor, drain_stream, handle_stream_event, outbox_value
-from services.aws import client, queue_url, resource
+from services.adapters.aws import client, queue_url, resource
 from services.contracts.events import NotificationRequested, Recipient
 from services.settings import settings
 from tests.support.people import new_pnr

@@ -9,7 +9,7 @@ from services.adapters.dynamo import UnitOfWork, query_all
 from services.adapters.messaging import SnsPublisher
 from services.adapters.outbox import drain_stream
 from tests.support.fakes.common import RecordingPublisher
-from services.aws import client, queue_url, table
+from services.adapters.aws import client, queue_url, table
 from services.contracts.events import (ContactPreferencesChanged, NotificationRequested, Recipient,
                                        SubmissionReceived)
 from tests.support.people import new_pnr
@@ -33,7 +33,7 @@ def receipt_request(app_client, email):
 
 def outbox_count(to_address):
     import urllib.request
-    from services.aws import _endpoint
+    from services.adapters.aws import _endpoint
 
     data = json.load(urllib.request.urlopen(f"{_endpoint()}/moto-api/data.json"))
     return sum(1 for m in data["ses"]["Message"] if to_address in m["destinations"]["ToAddresses"])

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...adapters.dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
-from ...aws import table
+from ...adapters.aws import table
 from ...domain.errors import Conflict
 from ..domain.basis import FinalBasis
 from ..domain.model import (AbsenceFacts, ApprovedReport, ClientMonth, ClientProfile, ClientRecord, GrantFacts,

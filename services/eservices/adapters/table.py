@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def eservices_table() -> Any:
-    from ...aws import table
+    from ...adapters.aws import table
 
     return table("eservices")
 

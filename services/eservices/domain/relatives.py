@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from ...domain.errors import Forbidden
 from ...domain.periods import in_force, overlap
 from ...domain.personnummer import Personnummer
-from .citizen_problems import citizen_error
-
-if TYPE_CHECKING:
-    from ..ports import ApprovalRepository
-
 
 class RelativeApproval(BaseModel):
     approval_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
@@ -45,16 +38,3 @@ class RelativeApproval(BaseModel):
         if self.ended_at is not None:
             return False
         return overlap(self.valid_from, self.valid_to, valid_from, valid_to)
-
-
-def acting_subject(principal: Any, acting_for: Personnummer | None, approvals: ApprovalRepository,
-                   today: date) -> Personnummer:
-    """Whom a logged-in person acts for: themselves, or a citizen who approved them today."""
-    me = principal.personnummer
-    if me is None:
-        raise citizen_error(Forbidden, "E-tjänsterna används av personer inloggade med e-legitimation")
-    if acting_for is None or acting_for == me:
-        return me
-    if approvals.active_approval(acting_for, me, today) is None:
-        raise citizen_error(Forbidden, "Du har inget godkännande att företräda den här personen i dag")
-    return acting_for

@@ -29,7 +29,7 @@ RETENTION_DAYS = 90
 
 def notify_table() -> Any:
     """The ``insats-notify`` table, its client built on first use."""
-    from ...aws import table
+    from ...adapters.aws import table
 
     return table("notify")
 

@@ -6,7 +6,7 @@ Errors are sorted here, the only place that knows the providers' codes, into the
 ``TransientSendFailure`` (try again later, with backoff)."""
 from __future__ import annotations
 
-from ...aws import client
+from ...adapters.aws import client
 from ...settings import settings
 from ..ports import PermanentSendFailure, SendFailure, TransientSendFailure
 

@@ -18,7 +18,7 @@ INBOX = "notify-inbox"
 
 
 def sqs() -> Any:
-    from ...aws import client
+    from ...adapters.aws import client
 
     return client("sqs")
 
@@ -29,7 +29,7 @@ def queue_url_by_physical_name(name: str) -> str:
 
 def requeue(body: str) -> None:
     """Puts an envelope back on notify's inbox (a held SMS that is due, a reminder to retry)."""
-    from ...aws import queue_url
+    from ...adapters.aws import queue_url
 
     sqs().send_message(QueueUrl=queue_url(INBOX), MessageBody=body)
 

@@ -274,7 +274,7 @@ class DynamoReportsStore:
 
 def reports_store() -> DynamoReportsStore:
     """The reports table of this stage, on the shared lazily built client (the bootstrap's wiring)."""
-    from ...aws import client
+    from ...adapters.aws import client
     from ...settings import settings
 
     return DynamoReportsStore(client("dynamodb"), settings().name("reports"))

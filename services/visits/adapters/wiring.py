@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...aws import table
+from ...adapters.aws import table
 from .absences import DynamoAbsences
 from .batches import STORE_ERRORS
 from .client_days import DynamoClientDays

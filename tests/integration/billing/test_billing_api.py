@@ -236,7 +236,7 @@ def test_a_visit_on_a_compensated_absence_day_is_billed_once_and_flagged(billing
 def test_a_visit_row_stored_before_attestation_was_kept_is_not_billed(billing, finance):
     """A client-month written by the code before issue 20 holds 7-field visit rows: read as not
     approved (never billed unverified), and billed once visits' next change of the visit arrives."""
-    from services.aws import table
+    from services.adapters.aws import table
 
     provider, client = f"prov-{uuid.uuid4().hex[:8]}", new_pnr(1940)
     feed(billing, decision(client, 3040, date(2025, 1, 1)))

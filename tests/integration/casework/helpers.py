@@ -4,7 +4,7 @@ import itertools
 import json
 from datetime import datetime, timedelta, timezone
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.eservices.casework.usecases.audit import trail
 from services.eservices.adapters.table import eservices_table

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.auth.tokens import principal_from_headers
-from services.aws import client
+from services.adapters.aws import client
 from services.contracts.events import DecisionPublished, DecisionPublishedV2, Envelope, granted_lines
 from services.domain.errors import Conflict
 from services.entrypoints.http import Call

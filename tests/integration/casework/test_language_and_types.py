@@ -2,7 +2,7 @@
 case workers' statuses have one code and one label, and the inbox filter takes that code."""
 from datetime import date, datetime
 
-from services.aws import client
+from services.adapters.aws import client
 from services.domain.calendar import STOCKHOLM
 from services.eservices.bootstrap import deps
 from services.eservices.casework.domain.messages import MAX_ATTACHMENT_BYTES

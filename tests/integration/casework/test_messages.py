@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from services.aws import client
+from services.adapters.aws import client
 from services.eservices.bootstrap import deps
 from services.eservices.casework.domain.messages import MAX_ATTACHMENT_BYTES
 from services.eservices.adapters.table import eservices_table

@@ -16,7 +16,7 @@ def store(request):
     if request.param == "fake":
         return InMemoryBillingStore()
     request.getfixturevalue("aws")
-    from services.aws import table
+    from services.adapters.aws import table
     from services.billing.adapters.dynamo import DynamoBillingStore
 
     return DynamoBillingStore(table("billing"))

@@ -41,7 +41,7 @@ def ports(request) -> Ports:
         return Ports(fake_stores(cases), cases, lambda: FakeUnitOfWork(RecordingPublisher(), "eservices"))
     request.getfixturevalue("aws")
     from services.adapters.dynamo import UnitOfWork
-    from services.aws import table
+    from services.adapters.aws import table
     from services.eservices.cases import CaseRepository
     from services.eservices.bootstrap import on_first_use
     from services.eservices.casework.bootstrap import over_dynamodb

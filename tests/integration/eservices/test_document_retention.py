@@ -7,7 +7,7 @@ from typing import Any, Callable
 from infra.cfn import render_shared
 from infra.resources import STACK
 from services.adapters.documents import EXPORTS_PREFIX, UPLOADS_PREFIX
-from services.aws import client
+from services.adapters.aws import client
 from services.auth.tokens import principal_from_headers
 from services.eservices.acting_for import resolve_acting
 from services.eservices.bootstrap import deps

@@ -3,7 +3,7 @@ import dataclasses
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.eservices.domain.relatives import RelativeApproval
 from services.eservices.usecases.retention import sweep

@@ -2,7 +2,7 @@
 against a moto server; then the event reaches notify's queue and notify sends the confirmation."""
 import json
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from tests.integration.eservices.helpers import monthly_answers
 from tests.support.people import new_pnr
 from tests.support.stack import drain

@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import date, timedelta
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.settings import settings
 from tests.integration.eservices.helpers import (SAM, application_answers, fresh_citizen, fresh_contact_person,

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta
 
 from infra.local.scheduler import scheduled_event
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.eservices.bootstrap import deps
 from services.eservices.usecases.retention import sweep
 from services.eservices.adapters.table import eservices_table

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.aws import _endpoint, client, queue_url, table
+from services.adapters.aws import _endpoint, client, queue_url, table
 from services.contracts.events import ContactPreferencesChanged, Envelope, NotificationRequested, Recipient
 from tests.support.people import new_pnr
 from tests.support.stack import drain
@@ -162,7 +162,7 @@ def test_a_bounce_through_the_feedback_topic_suppresses_the_address(app_client):
     message_id = deps().deliveries.get(envelope.event_id, "email").provider_message_id
     bounce = {"notificationType": "Bounce", "mail": {"messageId": message_id},
               "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": address}]}}
-    from services.aws import topic_arn
+    from services.adapters.aws import topic_arn
 
     client("sns").publish(TopicArn=topic_arn("ses-feedback"), Message=json.dumps(bounce))
     feedback = inbox("notify-feedback")

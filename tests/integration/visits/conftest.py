@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.visits.bootstrap import deps
 from services.visits.domain.model import Device
 from tests.support.people import new_pnr

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.contracts.events import DecisionPublished
 from services.domain.calendar import lock_deadline, month_of
 from services.domain.errors import PeriodLocked

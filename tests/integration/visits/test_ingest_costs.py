@@ -4,7 +4,7 @@ import json
 from collections import Counter
 from datetime import timedelta
 
-from services.aws import client, queue_url, table
+from services.adapters.aws import client, queue_url, table
 from tests.support.stack import drain
 
 

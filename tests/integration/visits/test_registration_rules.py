@@ -5,7 +5,7 @@ decision is a deviation, and another provider's list is refused."""
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.contracts.events import DecisionPublished
 from services.domain.calendar import month_of
 from tests.support.stack import drain

@@ -4,7 +4,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.contracts.events import Envelope, RejectedEventsChanged
 from services.reports.domain.client_month import ClientMonth
 from tests.support.stack import drain

@@ -2,7 +2,7 @@
 import json
 from datetime import timedelta
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.contracts.events import Envelope, VisitChangedV2
 from tests.support.stack import drain
 

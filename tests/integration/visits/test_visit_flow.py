@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from tests.integration.visits.conftest import shape
 from tests.support.stack import drain
 from tests.unit.visits.support import PEOPLE

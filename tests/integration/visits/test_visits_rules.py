@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.auth.principal import Principal, Role
-from services.aws import client, queue_url
+from services.adapters.aws import client, queue_url
 from services.contracts.events import DecisionPublished, DecisionPublishedV2, GrantedTime, VisitChanged
 from services.domain.calendar import month_of
 from services.domain.errors import Conflict

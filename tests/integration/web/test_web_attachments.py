@@ -12,7 +12,7 @@ import urllib.parse
 import pytest
 import requests
 
-from services.aws import client
+from services.adapters.aws import client
 from services.eservices.bootstrap import deps
 from tests.integration.web.helpers import inner, login, text
 

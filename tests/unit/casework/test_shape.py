@@ -11,7 +11,7 @@ import services
 
 ROOT = Path(services.__file__).parent
 CASEWORK = ROOT / "eservices" / "casework"
-STORE_MODULES = ("boto3", "botocore", "services.aws", "services.adapters.dynamo", "services.adapters.store")
+STORE_MODULES = ("boto3", "botocore", "services.adapters.aws", "services.adapters.dynamo", "services.adapters.store")
 
 
 def _module(path: Path) -> str:

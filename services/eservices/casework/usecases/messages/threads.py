@@ -11,7 +11,7 @@ from .....domain.errors import Conflict, NotFound, ValidationFailed
 from .....domain.personnummer import Personnummer, mask
 from .....domain.results import Redirect
 from ....usecases.notifications import notify_case_workers, notify_person
-from ....domain.relatives import acting_subject
+from ....acting_for import acting_subject
 from ....domain.citizen_problems import citizen_error
 from ...domain.messages import Message, Party, Sender, Thread
 from ...models.messages import (AttachmentView, CitizenNewMessage, MessageView, Reply, StaffNewMessage, ThreadSummary,

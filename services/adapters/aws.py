@@ -11,7 +11,7 @@ import threading
 from functools import cache
 from typing import Any
 
-from .settings import settings
+from ..settings import settings
 
 _lock = threading.Lock()
 
