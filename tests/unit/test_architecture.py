@@ -116,3 +116,33 @@ def test_every_context_has_its_ports_adapters_and_composition_root(context):
     assert (folder / "adapters").is_dir()
     assert (folder / "domain").is_dir() and (folder / "usecases").is_dir()
     assert (folder / "bootstrap.py").is_file() or (folder / "stores.py").is_file()
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_a_contexts_domain_knows_no_use_case_port_adapter_or_wiring(context):
+    package = "services." + context.replace("/", ".")
+    wrong = tuple(f"{package}.{part}" for part in ("usecases", "adapters", "ports", "bootstrap"))
+    offenders = {str(p.relative_to(ROOT)): bad for p in sorted((SERVICES / context / "domain").rglob("*.py"))
+                 if (bad := sorted(m for m in imports_of(p) if m.startswith(wrong) or m.startswith("services.adapters")))}
+    assert offenders == {}
+
+
+def test_no_context_knows_http():
+    """A use case takes domain values (a principal, who is acted for, the command's fields): no
+    context imports the HTTP entrypoints or Chalice; the apps and the web call into the contexts."""
+    contexts = {SERVICES / c.split("/")[0] for c in CONTEXTS}
+    offenders = sorted(module_name(p) for folder in contexts for p in folder.rglob("*.py")
+                       if any(m.startswith(("services.entrypoints", "chalice")) for m in imports_of(p)))
+    assert offenders == []
+
+
+def test_the_web_toolkit_knows_no_section():
+    """The toolkit (request cycle, sessions, rendering, form machinery) imports no section's views:
+    a section is served by passing its ``Section`` to ``serve``, so staff sections go beside it."""
+    web = SERVICES / "entrypoints" / "web"
+    sections = {"citizen"}
+    toolkit = [p for p in web.rglob("*.py") if not sections & set(p.relative_to(web).parts)]
+    offenders = sorted(module_name(p) for p in toolkit
+                       if any(m.startswith(tuple(f"services.entrypoints.web.{s}" for s in sections))
+                              for m in imports_of(p)))
+    assert offenders == []

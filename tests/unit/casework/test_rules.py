@@ -10,7 +10,7 @@ from services.eservices.domain.cases import Case, StatusChange
 from services.eservices.casework.domain.assignments import Assignment
 from services.eservices.casework.domain.audit import AuditRecord, local_day_bounds, to_csv
 from services.eservices.casework.domain.catalog import INSATSER, law_of
-from services.eservices.casework.domain.letters import decision_letter_pdf, minutes_text, thread_pdf
+from services.eservices.casework.letters import decision_letter_pdf, minutes_text, thread_pdf
 from services.eservices.casework.domain.messaging import MessagingSettings
 from services.eservices.casework.models.decisions import DecisionRequest, InsatsDecision
 from services.eservices.casework.models.intake import IntakeRequest

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from services.eservices.domain.cases import Decision
-from services.eservices.casework.domain.letters import decision_letter_pdf, thread_pdf
+from services.eservices.casework.letters import decision_letter_pdf, thread_pdf
 from services.eservices.domain.forms import get_form
 from services.eservices.usecases.submission_pdf import submission_pdf
 from tests.support.pdf import pdf_text

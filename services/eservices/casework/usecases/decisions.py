@@ -18,7 +18,7 @@ from ...domain.forms.support_application import LSS
 from ...usecases.notifications import notify_person
 from ..domain.catalog import label_of, law_of
 from ..domain.laws import statute_in_force
-from ..domain.letters import decision_letter_pdf
+from ..letters import decision_letter_pdf
 from ..domain.periods import DECISION_DATES, dates_near_today, refuse
 from ..models.decisions import DecisionRequest, InsatsDecision
 from ..models.inbox import CaseView

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> StoredFile:
-    from ...domain.letters import thread_pdf  # fpdf: only when a thread is printed
+    from ...letters import thread_pdf  # fpdf: only when a thread is printed
 
     sender = staff_sender(who)
     thread = own_thread(deps, sender, thread_id)

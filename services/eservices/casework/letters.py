@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from ....adapters.pdf import line as _line
-from ....adapters.pdf import new_pdf
-from ....domain.calendar import local_minute as _local
-from ....domain.granted import duration_sv
-from ....domain.personnummer import Personnummer
-from .laws import decision_citation
+from ...adapters.pdf import line as _line
+from ...adapters.pdf import new_pdf
+from ...domain.calendar import local_minute as _local
+from ...domain.granted import duration_sv
+from ...domain.personnummer import Personnummer
+from .domain.laws import decision_citation
 
 APPEAL = ("Om du inte är nöjd med beslutet kan du överklaga det hos förvaltningsrätten. Skicka överklagandet "
           "till socialtjänsten inom tre veckor från den dag du fick del av beslutet.")
