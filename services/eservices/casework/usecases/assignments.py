@@ -5,8 +5,9 @@ now in force, for billing); a contact person reads their own."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ....auth.principal import Principal
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict
 from ....domain.personnummer import mask
@@ -47,7 +48,7 @@ def _no_overlap(deps: EservicesDeps, a: Assignment) -> None:
             raise Conflict("this contact person already has an assignment for this client in these dates")
 
 
-def _save(deps: EservicesDeps, who: Any, a: Assignment, action: str, expected_version: int | None) -> Assignment:
+def _save(deps: EservicesDeps, who: Principal, a: Assignment, action: str, expected_version: int | None) -> Assignment:
     uow = deps.unit_of_work()
     if expected_version is None:
         deps.casework.assignments.add(uow, a)
@@ -59,7 +60,7 @@ def _save(deps: EservicesDeps, who: Any, a: Assignment, action: str, expected_ve
     return a
 
 
-def register(deps: EservicesDeps, who: Any, body: AssignmentRequest) -> AssignmentView:
+def register(deps: EservicesDeps, who: Principal, body: AssignmentRequest) -> AssignmentView:
     refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), ASSIGNMENT_DATES))
     people = [(getattr(body, who), getattr(body, f"{who}_first_name"), getattr(body, f"{who}_last_name"),
                (f"{who}_first_name", f"{who}_last_name")) for who in ("contact_person", "client")]
@@ -71,13 +72,13 @@ def register(deps: EservicesDeps, who: Any, body: AssignmentRequest) -> Assignme
     return _view(_save(deps, who, a, "assignment.create", None))
 
 
-def get(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
+def get(deps: EservicesDeps, who: Principal, assignment_id: str) -> AssignmentView:
     a = deps.casework.assignments.get(assignment_id)
     trail(deps).read(who, "assignment.read", [a.client, a.contact_person], resource=f"assignment:{assignment_id}")
     return _view(a)
 
 
-def search(deps: EservicesDeps, who: Any, query: AssignmentQuery) -> list[AssignmentView]:
+def search(deps: EservicesDeps, who: Principal, query: AssignmentQuery) -> list[AssignmentView]:
     if query.contact_person:
         found = [a for a in deps.casework.assignments.of_contact_person(query.contact_person)
                  if query.client is None or a.client == query.client]
@@ -89,7 +90,7 @@ def search(deps: EservicesDeps, who: Any, query: AssignmentQuery) -> list[Assign
     return [_view(a) for a in found]
 
 
-def change(deps: EservicesDeps, who: Any, assignment_id: str, body: AssignmentChange) -> AssignmentView:
+def change(deps: EservicesDeps, who: Principal, assignment_id: str, body: AssignmentChange) -> AssignmentView:
     a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
         raise Conflict("the assignment has ended")
@@ -100,7 +101,7 @@ def change(deps: EservicesDeps, who: Any, assignment_id: str, body: AssignmentCh
     return _view(_save(deps, who, updated, "assignment.change", a.version))
 
 
-def end(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
+def end(deps: EservicesDeps, who: Principal, assignment_id: str) -> AssignmentView:
     """Ends the assignment today (kept for billing and history, not deleted)."""
     a = deps.casework.assignments.get(assignment_id)
     if a.ended_at is not None:
@@ -114,7 +115,7 @@ def end(deps: EservicesDeps, who: Any, assignment_id: str) -> AssignmentView:
     return _view(_save(deps, who, updated, "assignment.end", a.version))
 
 
-def mine(deps: EservicesDeps, who: Any) -> list[MyAssignmentView]:
+def mine(deps: EservicesDeps, who: Principal) -> list[MyAssignmentView]:
     """The caller's own assignments as contact person, newest first."""
     today = stockholm_date(deps.clock())
     found = sorted(deps.casework.assignments.of_contact_person(who.personnummer),

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ....auth.principal import Principal
 from ....domain.cursor import decode_cursor, encode_cursor
 from ....domain.results import FileResult, Page
 from ..domain.audit import MAX_PAGE, PROXY_PURPOSE, PURPOSES, AuditRecord, Kind, local_day_bounds, to_csv
@@ -24,7 +25,7 @@ class AuditTrail:
         self.store = store
         self.clock = clock
 
-    def records(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+    def records(self, who: Principal, action: str, subjects: Iterable[str | None], *, resource: str = "",
                 kind: Kind = "read", acting_for: str | None = None) -> list[AuditRecord]:
         """One record per person whose data was touched (one without a person if none was)."""
         now, request_id = self.clock().astimezone(timezone.utc), str(uuid.uuid4())
@@ -36,13 +37,13 @@ class AuditTrail:
                             resource=resource, purpose=purpose, request_id=request_id)
                 for s in unique]
 
-    def add_to(self, uow: UnitOfWork, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+    def add_to(self, uow: UnitOfWork, who: Principal, action: str, subjects: Iterable[str | None], *, resource: str = "",
                acting_for: str | None = None) -> None:
         """Audit a change inside the change's own transaction."""
         self.store.add(uow, self.records(who, action, subjects, resource=resource, kind="change",
                                          acting_for=acting_for))
 
-    def read(self, who: Any, action: str, subjects: Iterable[str | None], *, resource: str = "",
+    def read(self, who: Principal, action: str, subjects: Iterable[str | None], *, resource: str = "",
              acting_for: str | None = None) -> None:
         """Audit a read before the data leaves: no record, no data."""
         self.store.add_now(self.records(who, action, subjects, resource=resource, kind="read", acting_for=acting_for))
@@ -81,7 +82,7 @@ class AuditTrail:
 
 
 
-def search_records(deps: Any, who: Any, query: Any) -> Page | FileResult:
+def search_records(deps: Any, who: Principal, query: Any) -> Page | FileResult:
     """Log follow-up: records by person, actor and Stockholm dates, as JSON or a CSV export; a
     page at a time (``query.limit``, the next by ``cursor``). The auditor's own search is audited
     too (after it, so it is not in its own result)."""

@@ -5,8 +5,9 @@ alerted once per letter through the messaging alert settings."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ....auth.principal import Principal
 from ....contracts.events import CaseStatusChanged, DecisionPublishedV2, GrantedTime
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, FieldError, ValidationFailed
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
 
 
-def decide(deps: EservicesDeps, who: Any, case_id: str, body: DecisionRequest) -> CaseView:
+def decide(deps: EservicesDeps, who: Principal, case_id: str, body: DecisionRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("in_progress", "decided"):
         raise Conflict("take the application in (aktualisering) before deciding")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from ....auth.principal import Principal
 from ....domain.calendar import STOCKHOLM
 from ....domain.errors import Forbidden, NotFound
 from ....domain.files import StoredFile
@@ -30,7 +31,7 @@ def protected(deps: EservicesDeps, case: Case) -> bool:
     return case.protected_identity or is_protected(deps.register, case.owner)
 
 
-def shown_to(deps: EservicesDeps, case: Case, who: Any) -> bool:
+def shown_to(deps: EservicesDeps, case: Case, who: Principal) -> bool:
     """May ``who`` see the name and personal answers of ``case``? Anyone, unless the owner has
     protected identity: then only the case worker assigned at intake."""
     if not protected(deps, case):
@@ -46,7 +47,7 @@ def row(case: Case, *, is_protected: bool = False) -> InboxRow:
                     submitted_on=case.submitted_at.astimezone(STOCKHOLM).date())
 
 
-def list_inbox(deps: EservicesDeps, who: Any, query: InboxQuery) -> InboxPage:
+def list_inbox(deps: EservicesDeps, who: Principal, query: InboxQuery) -> InboxPage:
     """Every e-application, newest first; the dates are Stockholm days, both inclusive."""
     cases, cursor = deps.casework.inbox.page(
         status=stored_status(query.status) if query.status else None, category=query.category,
@@ -80,17 +81,17 @@ def view(case: Case, *, reveal: bool = True, is_protected: bool = False) -> Case
         version=case.version)
 
 
-def staff_view(deps: EservicesDeps, who: Any, case: Case) -> CaseView:
+def staff_view(deps: EservicesDeps, who: Principal, case: Case) -> CaseView:
     return view(case, reveal=shown_to(deps, case, who), is_protected=protected(deps, case))
 
 
-def get_case(deps: EservicesDeps, who: Any, case_id: str) -> CaseView:
+def get_case(deps: EservicesDeps, who: Principal, case_id: str) -> CaseView:
     case = deps.cases.get(case_id)
     trail(deps).read(who, "case.read", [case.owner], resource=f"case:{case_id}")
     return staff_view(deps, who, case)
 
 
-def case_file(deps: EservicesDeps, who: Any, case_id: str, document_id: str) -> StoredFile:
+def case_file(deps: EservicesDeps, who: Principal, case_id: str, document_id: str) -> StoredFile:
     """A document of the case (the application's PDF, decision letters) for the case worker."""
     case = deps.cases.get(case_id)
     doc = next((d for d in case.documents if d.document_id == document_id), None)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ....auth.principal import Principal
 from ....domain.errors import Conflict, ValidationFailed
 from ...domain.cases import Case, Intake, StatusChange
 from ...domain.forms import get_form
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
 
 
-def take_in(deps: EservicesDeps, who: Any, case_id: str, body: IntakeRequest) -> CaseView:
+def take_in(deps: EservicesDeps, who: Principal, case_id: str, body: IntakeRequest) -> CaseView:
     case = deps.cases.get(case_id)
     if case.status not in ("submitted", "received"):
         raise Conflict("the application has been taken in already")
@@ -43,7 +44,7 @@ def take_in(deps: EservicesDeps, who: Any, case_id: str, body: IntakeRequest) ->
     return staff_view(deps, who, saved)
 
 
-def register(deps: EservicesDeps, who: Any, body: RegistrationRequest) -> CaseView:
+def register(deps: EservicesDeps, who: Principal, body: RegistrationRequest) -> CaseView:
     """A paper, phone, visit or reported application: the case is made as the e-service would have
     made it (the same form's answers, so decisions, Mina sidor and the inbox treat it alike) and
     taken in at once, in one write."""
@@ -68,7 +69,7 @@ def register(deps: EservicesDeps, who: Any, body: RegistrationRequest) -> CaseVi
     return staff_view(deps, who, taken)
 
 
-def _taken_in(received: Case, who: Any, body: IntakeRequest, now: datetime) -> Case:
+def _taken_in(received: Case, who: Principal, body: IntakeRequest, now: datetime) -> Case:
     intake = Intake(intake_type=body.intake_type, intake_type_label=INTAKE_TYPES[body.intake_type],
                     lss_insatser=list(body.lss_insatser),
                     case_worker_id=body.case_worker_id or who.user_id or who.subject,
@@ -78,7 +79,7 @@ def _taken_in(received: Case, who: Any, body: IntakeRequest, now: datetime) -> C
     return received.moved_to("in_progress", now, who.actor).model_copy(update={"intake": intake})
 
 
-def _record(deps: EservicesDeps, uow: UnitOfWork, who: Any, case: Case) -> None:
+def _record(deps: EservicesDeps, uow: UnitOfWork, who: Principal, case: Case) -> None:
     """The intake's audit record, its status event and the citizen's alert, in the intake's write."""
     from ....contracts.events import CaseStatusChanged
 

@@ -3,8 +3,9 @@ alerts by SMS (to phone 1 or 2) and/or e-mail. Without it a citizen cannot be me
 decisions reach Mina sidor without an alert. Alerts name nothing: notify sends only a hint."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ....auth.principal import Principal
 from ....domain.errors import Conflict
 from ....domain.personnummer import Personnummer
 from ...usecases.notifications import alerts_changed
@@ -36,7 +37,7 @@ def _view(s: MessagingSettings) -> MessagingSettingsView:
                                  changed_at=s.changed_at)
 
 
-def set_settings(deps: EservicesDeps, who: Any, body: MessagingSettingsRequest) -> MessagingSettingsView:
+def set_settings(deps: EservicesDeps, who: Principal, body: MessagingSettingsRequest) -> MessagingSettingsView:
     """Switch messaging on or off for a citizen and choose the alerts; audited in the same write."""
     first, last = checked_name(deps.register, body.citizen, body.first_name, body.last_name)
     store = deps.casework.messaging
@@ -54,13 +55,13 @@ def set_settings(deps: EservicesDeps, who: Any, body: MessagingSettingsRequest) 
     return _view(new)
 
 
-def get_settings(deps: EservicesDeps, who: Any, citizen: str) -> MessagingSettingsView:
+def get_settings(deps: EservicesDeps, who: Principal, citizen: str) -> MessagingSettingsView:
     found = deps.casework.messaging.get(citizen)
     trail(deps).read(who, "messaging.read", [citizen], resource="messaging")
     return _view(found)
 
 
-def search_citizens(deps: EservicesDeps, who: Any, name: str) -> list[MessagingCitizen]:
+def search_citizens(deps: EservicesDeps, who: Principal, name: str) -> list[MessagingCitizen]:
     """Citizens with messaging on, by name; the personnummer is always shown after the name. A
     person with protected identity is never found by name (that would tie the name to the
     personnummer for every case worker) and is listed as "Skyddad identitet"."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ....auth.principal import Principal
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, ValidationFailed
 from ...usecases.notifications import notify_person
@@ -34,7 +35,7 @@ def _no_overlap(deps: EservicesDeps, a: RelativeApproval) -> None:
             raise Conflict("this relative is already approved for this citizen in these dates")
 
 
-def _save(deps: EservicesDeps, who: Any, a: RelativeApproval, action: str,
+def _save(deps: EservicesDeps, who: Principal, a: RelativeApproval, action: str,
           expected_version: int | None, tell_relative: str | None = None) -> ApprovalView:
     uow = deps.unit_of_work()
     if expected_version is None:
@@ -48,7 +49,7 @@ def _save(deps: EservicesDeps, who: Any, a: RelativeApproval, action: str,
     return _view(a, stockholm_date(deps.clock()))
 
 
-def approve(deps: EservicesDeps, who: Any, body: ApprovalRequest) -> ApprovalView:
+def approve(deps: EservicesDeps, who: Principal, body: ApprovalRequest) -> ApprovalView:
     citizen, relative = body.citizen, body.relative
     refuse(dates_near_today(body.model_dump(), stockholm_date(deps.clock()), APPROVAL_DATES))
     (c_first, c_last), (r_first, r_last) = checked_names(deps.register, [
@@ -62,7 +63,7 @@ def approve(deps: EservicesDeps, who: Any, body: ApprovalRequest) -> ApprovalVie
     return _save(deps, who, a, "relative.create", None, tell_relative="relative.approved")
 
 
-def search(deps: EservicesDeps, who: Any, query: ApprovalQuery) -> list[ApprovalView]:
+def search(deps: EservicesDeps, who: Principal, query: ApprovalQuery) -> list[ApprovalView]:
     if query.citizen:
         found = [a for a in deps.approvals.of_citizen(query.citizen)
                  if query.relative is None or a.relative == query.relative]
@@ -77,7 +78,7 @@ def search(deps: EservicesDeps, who: Any, query: ApprovalQuery) -> list[Approval
     return [_view(a, today) for a in found]
 
 
-def change(deps: EservicesDeps, who: Any, approval_id: str, body: ApprovalChange) -> ApprovalView:
+def change(deps: EservicesDeps, who: Principal, approval_id: str, body: ApprovalChange) -> ApprovalView:
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:
         raise Conflict("the approval has ended; make a new one")
@@ -87,7 +88,7 @@ def change(deps: EservicesDeps, who: Any, approval_id: str, body: ApprovalChange
     return _save(deps, who, updated, "relative.change", a.version)
 
 
-def end(deps: EservicesDeps, who: Any, approval_id: str) -> ApprovalView:
+def end(deps: EservicesDeps, who: Principal, approval_id: str) -> ApprovalView:
     """Ends the approval now: from today the relative can do nothing for the citizen."""
     a = deps.approvals.by_id(approval_id)
     if a.ended_at is not None:

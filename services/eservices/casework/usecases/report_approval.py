@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ....auth.principal import Principal
 from ....domain.errors import Conflict, NotFound, ValidationFailed
 from ...usecases.notifications import notify_person
 from ..domain.identity import is_protected, mismatched
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
     from ..models.report_approval import ReportApprovalRequest
 
-def approve(deps: EservicesDeps, who: Any, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
+def approve(deps: EservicesDeps, who: Principal, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
     case = deps.cases.get(case_id)
     if case.form_id not in REPORT_FORMS:
         raise Conflict("only a contact person's monthly or time report is approved against an assignment")

@@ -1,8 +1,9 @@
 """A thread as a PDF for the journal, kept in S3 as well; for the thread's case worker."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .....auth.principal import Principal
 from .....adapters.documents import EXPORTS_PREFIX
 from .....domain.files import StoredFile
 from ..audit import trail
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from ....bootstrap import EservicesDeps
 
 
-def export_thread(deps: EservicesDeps, who: Any, thread_id: str) -> StoredFile:
+def export_thread(deps: EservicesDeps, who: Principal, thread_id: str) -> StoredFile:
     from ...letters import thread_pdf  # fpdf: only when a thread is printed
 
     sender = staff_sender(who)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from .....auth.principal import Principal
 from .....domain.calendar import stockholm_date
 from .....domain.errors import Conflict, NotFound, ValidationFailed
 from .....domain.personnummer import Personnummer, mask
@@ -26,12 +27,12 @@ if TYPE_CHECKING:
 
 # -- who is a party ---------------------------------------------------------------------
 
-def staff_sender(who: Any) -> Sender:
+def staff_sender(who: Principal) -> Sender:
     return Sender(party="case_worker", author=who.actor, author_name=who.name or "Handläggare",
                   uploader=f"staff:{who.user_id or who.subject}", user_id=who.user_id or who.subject)
 
 
-def person_sender(deps: EservicesDeps, who: Any, acting_for: Personnummer | None = None) -> Sender:
+def person_sender(deps: EservicesDeps, who: Principal, acting_for: Personnummer | None = None) -> Sender:
     """A person writing as themselves, or (``acting_for``) as a citizen who approved them today."""
     today = stockholm_date(deps.clock())
     citizen = acting_subject(who, acting_for, deps.approvals, today)
@@ -61,7 +62,7 @@ def own_thread(deps: EservicesDeps, sender: Sender, thread_id: str) -> Thread:
 
 # -- sending ----------------------------------------------------------------------------
 
-def _send(deps: EservicesDeps, who: Any, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
+def _send(deps: EservicesDeps, who: Principal, sender: Sender, thread: Thread, *, new: bool, subject: str, body: str,
           read_receipt: bool, upload_ids: list[str]) -> Message:
     from .....contracts.events import MessageSent
 
@@ -113,7 +114,7 @@ def _send(deps: EservicesDeps, who: Any, sender: Sender, thread: Thread, *, new:
     return message
 
 
-def staff_new_thread(deps: EservicesDeps, who: Any, body: StaffNewMessage) -> ThreadView:
+def staff_new_thread(deps: EservicesDeps, who: Principal, body: StaffNewMessage) -> ThreadView:
     """A case worker writes to a citizen with messaging on (409 otherwise), optionally about a case."""
     sender = staff_sender(who)
     settings = enabled_or_raise(deps, body.citizen)
@@ -135,7 +136,7 @@ def staff_new_thread(deps: EservicesDeps, who: Any, body: StaffNewMessage) -> Th
     return _thread_view(deps, sender, deps.casework.threads.get(thread.thread_id))
 
 
-def citizen_new_thread(deps: EservicesDeps, who: Any, sender: Sender, body: CitizenNewMessage) -> ThreadView:
+def citizen_new_thread(deps: EservicesDeps, who: Principal, sender: Sender, body: CitizenNewMessage) -> ThreadView:
     """A citizen (or their relative: ``person_sender``) writes about their own case to its case worker."""
     case = deps.cases.get_owned(body.case_id, sender.citizen or "")
     if case.intake is None:
@@ -151,7 +152,7 @@ def citizen_new_thread(deps: EservicesDeps, who: Any, sender: Sender, body: Citi
     return _thread_view(deps, sender, deps.casework.threads.get(thread.thread_id))
 
 
-def reply(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str, body: Reply) -> ThreadView:
+def reply(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: str, body: Reply) -> ThreadView:
     thread = own_thread(deps, sender, thread_id)
     subject = thread.subject if thread.subject.startswith("Sv: ") else f"Sv: {thread.subject}"
     _send(deps, who, sender, thread, new=False, subject=subject, body=body.body, read_receipt=body.read_receipt,
@@ -187,7 +188,7 @@ def _thread_view(deps: EservicesDeps, sender: Sender, thread: Thread) -> ThreadV
                       messages=[_message_view(m, thread.thread_id, sender) for m in messages])
 
 
-def list_threads(deps: EservicesDeps, who: Any, sender: Sender) -> list[ThreadSummary]:
+def list_threads(deps: EservicesDeps, who: Principal, sender: Sender) -> list[ThreadSummary]:
     threads = deps.casework.threads
     if sender.party == "case_worker":
         found = threads.of_case_worker(sender.user_id or "")
@@ -200,7 +201,7 @@ def list_threads(deps: EservicesDeps, who: Any, sender: Sender) -> list[ThreadSu
     return [_summary(t, sender) for t in found]
 
 
-def read_thread(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str) -> ThreadView:
+def read_thread(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: str) -> ThreadView:
     """The thread; what the other party sent is marked read now (the sender's read receipt)."""
     thread = own_thread(deps, sender, thread_id)
     if sender.audited:
@@ -214,7 +215,7 @@ def read_thread(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str) -
     return _thread_view(deps, sender, stores.threads.get(thread_id))
 
 
-def attachment(deps: EservicesDeps, who: Any, sender: Sender, thread_id: str, message_id: str,
+def attachment(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: str, message_id: str,
                attachment_id: str) -> Redirect:
     """A short-lived S3 address of the attachment, for the thread's parties only."""
     thread = own_thread(deps, sender, thread_id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .....auth.principal import Principal
 from .....adapters.documents import UPLOADS_PREFIX
 from .....domain.errors import FieldError, ValidationFailed
 from ....domain.citizen_problems import citizen_error
@@ -23,7 +24,7 @@ def safe_filename(filename: str) -> str:
     return cleaned[-100:]
 
 
-def start_upload(deps: EservicesDeps, who: Any, sender: Sender, body: UploadRequest) -> UploadTicket:
+def start_upload(deps: EservicesDeps, who: Principal, sender: Sender, body: UploadRequest) -> UploadTicket:
     """A presigned POST for one attachment; S3 refuses a file over 16 MiB or of another type."""
     upload_id = str(uuid.uuid4())
     # No filename in the key (it may name a person); under the prefix a lifecycle rule empties
