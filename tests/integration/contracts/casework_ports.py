@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from services.eservices.cases import Case
+from services.eservices.domain.cases import Case
 from services.eservices.casework.ports import CaseworkRepositories
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
@@ -42,7 +42,7 @@ def ports(request) -> Ports:
     request.getfixturevalue("aws")
     from services.adapters.dynamo import UnitOfWork
     from services.adapters.aws import table
-    from services.eservices.cases import CaseRepository
+    from services.eservices.adapters.cases import DynamoCaseRepository as CaseRepository
     from services.eservices.bootstrap import on_first_use
     from services.eservices.casework.bootstrap import over_dynamodb
 
