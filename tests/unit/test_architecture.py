@@ -102,10 +102,14 @@ def test_no_import_circle_in_services():
             if len(component) > 1:
                 cycles.append(sorted(component))
 
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    for v in graph:
-        if v not in index:
-            connect(v)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))  # the walk is as deep as the longest import chain
+    try:
+        for v in graph:
+            if v not in index:
+                connect(v)
+    finally:
+        sys.setrecursionlimit(limit)  # others in this process rely on the default (deep JSON is refused)
     assert cycles == []
 
 
