@@ -11,16 +11,15 @@ change to the policy that the matrix does not make fails here. Then:
   with a client and one without, the auditor, citizen, relative, contact person): the exact status
   and, where the answer is a report, whose providers and clients it shows.
 """
-import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from infra.apps import load_app
 from services.auth.policy import POLICY
 from services.auth.principal import Role
 from services.domain.personnummer import mask
+from tests.support.operations import claims_for, concrete, operations
 from tests.support.people import new_pnr
 
 C, R, K = "citizen", "relative", "contact_person"
@@ -52,7 +51,6 @@ MATRIX: dict[str, set[str]] = {
     "billing.finalize": {OU}, "billing.finalize_unverified": {OU}, "billing.clients.manage": {OU}, "payouts.read": {OU},
 }
 
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
 
 
 def test_every_action_of_the_policy_has_its_row_in_the_matrix():
@@ -65,29 +63,12 @@ def test_each_cell_of_the_policy_is_the_matrixs(action, role):
     assert (Role(role) in POLICY[action]) == (role in MATRIX[action]), (action, role)
 
 
-def operations():
-    for name in HTTP_APPS:
-        for path, methods in load_app(name).app.routes.items():
-            for method, entry in methods.items():
-                spec = getattr(entry.view_function, "__operation__", None)
-                if spec is not None and spec.action is not None:
-                    yield pytest.param(name, method, path, spec.action, id=f"{name} {method} {path}")
-
-
-def claims_of(role):
-    if role in PEOPLE:
-        return {"personnummer": new_pnr()}
-    if role in (PS, PC, PM):
-        return {"user_id": "matrix-test", "provider_id": "prov-matrix"}
-    return {"user_id": "matrix-test"}
-
-
 @pytest.mark.parametrize("app,method,path,action", list(operations()))
 def test_every_operation_for_every_role_answers_as_the_matrix_says(app_client, token, app, method, path, action):
     client = app_client(app)
-    url = re.sub(r"{\w+}", "00000000-0000-0000-0000-000000000000", path)
+    url = concrete(path)
     for role in Role:
-        r = client.request(method, url, token=token(str(role), **claims_of(role)),
+        r = client.request(method, url, token=token(str(role), **claims_for(role)),
                            json_body={} if method in ("POST", "PUT", "PATCH") else None)
         refused_by_policy = r.status == 403 and "may not perform" in (r.json or {}).get("detail", "")
         if str(role) in MATRIX[action]:

@@ -3,38 +3,12 @@ not list → 403, and a role it lists gets the one answer that minimal request d
 an empty JSON object; every id the all-zero uuid): 200 for a list, 404 for an id that names nothing,
 422 naming what is missing, 403 only where a row rule refuses. Row-level access (citizen A never sees
 citizen B's anything) is tested with each feature."""
-import re
 
 import pytest
 
-from infra.apps import load_app
 from services.auth.policy import POLICY
 from services.auth.principal import PROVIDER_ROLES, Role
-from tests.support.people import new_pnr
-
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
-
-
-def operations():
-    for name in HTTP_APPS:
-        for path, methods in load_app(name).app.routes.items():
-            for method, entry in methods.items():
-                spec = getattr(entry.view_function, "__operation__", None)
-                if spec is not None and spec.action is not None:
-                    yield pytest.param(name, method, path, spec.action, id=f"{name} {method} {path}")
-
-
-def claims_for(role):
-    if role in (Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON):
-        return {"personnummer": new_pnr()}
-    if role in PROVIDER_ROLES:
-        return {"user_id": "policy-test", "provider_id": "prov-policy"}
-    return {"user_id": "policy-test"}
-
-
-def concrete(path):
-    return re.sub(r"{\w+}", "00000000-0000-0000-0000-000000000000", path)
-
+from tests.support.operations import claims_for, concrete, operations
 
 # The minimal request's one right answer per operation, for every role the policy allows:
 # (without a body, with "{}"); None where the operation takes no body.
