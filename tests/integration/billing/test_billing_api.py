@@ -8,26 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.domain.calendar import STOCKHOLM, lock_date, next_month
+from tests.integration.billing.helpers import feed
 from tests.support.people import new_pnr
 from tests.unit.billing.events import absence_registered, decision, envelope, report_approved, visit_changed
 
 MONTH, YEAR, MM = "2025-05", 2025, 5  # long past its lock date, under Haninge's 2025 pack
 T = datetime(2025, 5, 5, 8, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def billing(app_client):
-    return app_client("billing")
-
-
-@pytest.fixture
-def finance(token):
-    return token("ordering_unit", user_id="ekonom")
-
-
-def feed(billing, *envelopes):
-    result = billing.sqs("on_event", [e.model_dump_json() for e in envelopes])
-    assert result == {"batchItemFailures": []}, result
 
 
 def a_provider_month(billing):

@@ -8,25 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests.support.pdf import pdf_text
+from tests.integration.billing.helpers import feed
 from tests.support.people import new_pnr
 from tests.unit.billing.events import absence_registered, decision, report_approved, visit_changed
 
 T = datetime(2027, 1, 4, 8, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def billing(app_client):
-    return app_client("billing")
-
-
-@pytest.fixture
-def finance(token):
-    return token("ordering_unit", user_id="ekonom")
-
-
-def feed(billing, *envelopes):
-    result = billing.sqs("on_event", [e.model_dump_json() for e in envelopes])
-    assert result == {"batchItemFailures": []}, result
 
 
 def a_provider_month(billing, year=2027, month=1):
