@@ -58,7 +58,7 @@ class DevIssuer:
             "role": str(principal.role),
             **extra,
         }
-        for name in ("personnummer", "user_id", "provider_id", "name"):
+        for name in ("personnummer", "user_id", "provider_id", "organisation_id", "name"):
             value = getattr(principal, name)
             if value:
                 claims[name] = str(value)

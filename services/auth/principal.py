@@ -17,11 +17,16 @@ class Role(StrEnum):
     PROVIDER_MANAGER = "provider_manager"  # the provider's management: its report and invoice basis, nothing else
     ORDERING_UNIT = "ordering_unit"
     AUDITOR = "auditor"
+    # The staff directory's keepers (issue "Identity"): an organisation's administrator keeps its own
+    # organisation's accounts; the municipality's administrator keeps municipal units and providers'
+    # administrators.
+    ORGANISATION_ADMIN = "organisation_admin"
+    MUNICIPAL_ADMIN = "municipal_admin"
 
 
 PERSON_ROLES = frozenset({Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON})
 STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER,
-                         Role.ORDERING_UNIT, Role.AUDITOR})
+                         Role.ORDERING_UNIT, Role.AUDITOR, Role.ORGANISATION_ADMIN, Role.MUNICIPAL_ADMIN})
 PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR,
                             Role.PROVIDER_MANAGER})  # carry their provider
 
@@ -36,6 +41,7 @@ class Principal(BaseModel):
     personnummer: PersonnummerField | None = None  # people logged in with e-ID
     user_id: str | None = None  # staff
     provider_id: str | None = None  # provider staff, coordinators and management
+    organisation_id: str | None = None  # staff: the municipal unit or provider of their account
     name: str | None = None
 
     @property

@@ -212,6 +212,7 @@ class TokenVerifier:
                 personnummer=claims.get("personnummer"),
                 user_id=claims.get("user_id"),
                 provider_id=claims.get("provider_id"),
+                organisation_id=claims.get("organisation_id"),
                 name=claims.get("name"),
             )
         except (ValidationError, TypeError, ValueError):
