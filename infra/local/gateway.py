@@ -41,7 +41,8 @@ class DevRoutes:
         role = body.get("role")
         try:
             token = self.issuer.token_for(role, personnummer=body.get("personnummer"), user_id=body.get("user_id"),
-                                          provider_id=body.get("provider_id"), name=body.get("name"))
+                                          provider_id=body.get("provider_id"), name=body.get("name"),
+                                          organisation_id=body.get("organisation_id"))
         except (ValueError, TypeError) as exc:
             return 422, _problem(422, "Cannot mint that token", str(exc))
         return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}

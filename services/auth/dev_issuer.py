@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..domain.personnummer import Personnummer
-from .principal import Principal, Role
+from .principal import STAFF_ROLES, Principal, Role
 
 KID = "insats-dev-1"
 
@@ -72,14 +72,18 @@ class DevIssuer:
         user_id: str | None = None,
         provider_id: str | None = None,
         name: str | None = None,
+        organisation_id: str | None = None,
     ) -> str:
-        pnr = Personnummer(personnummer) if personnummer else None
+        staff = Role(role) in STAFF_ROLES
+        # A staff member's personnummer is how the directory finds them at login, never a claim.
+        pnr = Personnummer(personnummer) if personnummer and not staff else None
         principal = Principal(
             subject=str(uuid.uuid5(uuid.NAMESPACE_URL, f"insats:{pnr}")) if pnr else (user_id or "anonymous"),
             role=Role(role),
             personnummer=pnr,
             user_id=user_id,
             provider_id=provider_id,
+            organisation_id=organisation_id or provider_id,
             name=name,
         )
         return self.mint(principal)
