@@ -238,13 +238,14 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
-def public_jwk(private_key_pem: str) -> dict[str, str]:
-    """The public JWK (with its RFC 7638 thumbprint as ``kid``) of an RSA private key: what the
-    municipality registers with its broker for ``private_key_jwt``."""
+def public_jwk(private_key: Any) -> dict[str, str]:
+    """The public JWK (with its RFC 7638 thumbprint as ``kid``) of an RSA private key (a PEM or a
+    loaded key): what the municipality registers with its broker for ``private_key_jwt``."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
+    key = (serialization.load_pem_private_key(private_key.encode("ascii"), password=None)
+           if isinstance(private_key, str) else private_key)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("OIDC_CLIENT_KEY must be an RSA private key (RS256)")
     numbers = key.public_key().public_numbers()
@@ -252,7 +253,7 @@ def public_jwk(private_key_pem: str) -> dict[str, str]:
     def uint(n: int) -> str:
         return _b64url(n.to_bytes((n.bit_length() + 7) // 8, "big"))
 
-    jwk = {"kty": "RSA", "e": uint(numbers.e), "n": uint(numbers.n)}
+    jwk = {"e": uint(numbers.e), "kty": "RSA", "n": uint(numbers.n)}
     thumbprint = hashlib.sha256(json.dumps(jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
     return {**jwk, "kid": _b64url(thumbprint), "use": "sig", "alg": "RS256"}
 
@@ -272,8 +273,8 @@ class _ClientKey:
     def __init__(self, pem: str) -> None:
         from cryptography.hazmat.primitives import serialization
 
-        self.kid = public_jwk(pem)["kid"]
         self.key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+        self.kid = public_jwk(self.key)["kid"]
 
 
 # --- the relying party -------------------------------------------------------------------------

@@ -160,8 +160,10 @@ class DevBroker:
                                     serialization.NoEncryption()).decode("ascii")
             key_file.write_text(pem, encoding="ascii")
             key_file.chmod(0o600)
-        self._key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
-        self.jwk = public_jwk(pem)
+        # its own file, written just above or on an earlier run: the (slow) key check is skipped
+        self._key = serialization.load_pem_private_key(pem.encode("ascii"), password=None,
+                                                       unsafe_skip_rsa_key_validation=True)
+        self.jwk = public_jwk(self._key)
         self.kid = self.jwk["kid"]
         self._lock = threading.Lock()
         self._requests: dict[str, tuple[dict[str, str], float]] = {}

@@ -49,7 +49,7 @@ def other_pem():
                              serialization.NoEncryption()).decode()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def clients(client_pem):
     from services.auth.broker import public_jwk
 
