@@ -312,6 +312,7 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, s
         f"    POST {base}/dev/token      mint a login token",
         f"    GET  {base}/dev/outbox     e-mails and SMS sent",
         f"    GET  {base}/dev/schedules  scheduled jobs; POST {base}/dev/schedules/<name> fires one",
+        f"    GET  {base}/dev/oidc/.well-known/openid-configuration  the development e-ID broker (OIDC)",
         f"  Schedules: {', '.join(j.name for j in jobs) or 'none'}",
         (f"  Data kept from the last run: {restored['items']} items, {restored['objects']} files "
          f"(make run CLEAN=1 starts clean)" if restored is not None else f"  Demo data: {len(seeded)} records seeded"),

@@ -352,7 +352,7 @@ class Broker:
 
     def start(self, redirect_uri: str, *, acr_values: str | None = None) -> tuple[PendingBrokerLogin, str]:
         """A new login: what to keep in the session and the broker's authorize URL to send the
-        browser to."""
+        browser to. ``LoginRefused`` (broker_unavailable) when the broker's discovery cannot be had."""
         metadata = self.metadata()
         pending = PendingBrokerLogin(state=secrets.token_urlsafe(32), nonce=secrets.token_urlsafe(32),
                                      verifier=secrets.token_urlsafe(64), redirect_uri=redirect_uri)
@@ -369,7 +369,9 @@ class Broker:
     def finish(self, pending: PendingBrokerLogin, params: Mapping[str, str]) -> BrokerIdentity:
         """The callback: checks the answer, exchanges the code and returns who logged in; raises
         ``LoginRefused``."""
-        if params.get("error"):
+        if params.get("error"):  # an error answer too names its issuer (RFC 9207 2.4)
+            if params.get("iss") is not None and params.get("iss") != self.config.issuer:
+                raise refused("wrong_iss", "an error answer from another issuer (RFC 9207)")
             error = str(params["error"])[:64]
             raise refused("broker_error", f"the broker answered error={error!r}")
         if not hmac.compare_digest(str(params.get("state") or "").encode(), pending.state.encode()):

@@ -339,6 +339,9 @@ class DevBroker:
                               "<p>Gå tillbaka och välj både en testperson och en säkerhetsnivå.</p>")
         code = secrets.token_urlsafe(32)
         with self._lock:
+            now = self.clock()
+            self._codes = {k: v for k, v in self._codes.items() if now - v["at"] <= CODE_SECONDS}
+            self._spent = {k: v for k, v in self._spent.items() if now - v <= 3600}
             self._codes[code] = {**request, "person": person, "acr": level, "at": self.clock()}
         return self._redirect(request["redirect_uri"], {"code": code, **answer})
 

@@ -167,6 +167,7 @@ def test_given_the_person_cancels_at_the_broker_then_broker_error(world):
 
     assert params["error"] == "access_denied"
     assert refusal(broker, pending, params).reason == "broker_error"
+    assert refusal(broker, pending, {**params, "iss": "https://evil.test/oidc"}).reason == "wrong_iss"
 
 
 def test_given_another_logins_state_then_state_mismatch(world):
