@@ -1,12 +1,18 @@
 """Helpers for tests of the e-ID login against the development broker (services/auth/dev_broker.py):
-the person's choice on its authorize page, and a BrokerHttp that can rewrite the broker's answers."""
+the person's choice on its authorize page, a BrokerHttp that can rewrite the broker's answers, and
+the broker on a real loopback HTTP server."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
+import socket
+import threading
 import urllib.parse
-from typing import Any, Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from services.auth.dev_broker import LOA3, DevBroker, InProcessBrokerHttp
 
@@ -53,3 +59,47 @@ class RewritingHttp(InProcessBrokerHttp):
         if hook is not None and status == 200:
             payload = json.dumps(hook(json.loads(payload))).encode()
         return status, out, payload
+
+
+@contextlib.contextmanager
+def served_dev_broker(folder: Path, clients: Iterable[Any], people: Mapping[str, Any],
+                      path: str = "/dev/oidc", **options: Any) -> Iterator[DevBroker]:
+    """The development broker on a ThreadingHTTPServer at 127.0.0.1, a free port (its issuer URL
+    names that port); stopped on leaving."""
+    holder: dict[str, DevBroker] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, fmt: str, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, headers, body = holder["dev"].handle(self.command, self.path, dict(self.headers),
+                                                         self.rfile.read(length))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _serve
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    holder["dev"] = DevBroker(folder, f"http://127.0.0.1:{server.server_address[1]}{path}", clients, people,
+                              **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield holder["dev"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -11,13 +11,13 @@ import types
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from services.auth.broker import Broker, BrokerConfig, LoginRefused, public_jwk
-from services.auth.dev_broker import LOA3, DevBroker, DevClient
+from services.auth.dev_broker import LOA3, DevClient
+from tests.support.broker import closed_port, served_dev_broker
 
 PEOPLE = json.loads((Path(__file__).resolve().parents[3] / "infra" / "fixtures" / "people.json").read_text("utf-8"))
 MARITA = "197205142388"
@@ -68,37 +68,11 @@ def client_pem():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, client_pem):
     """The development broker on 127.0.0.1, a free port; yields (broker, issuer URL)."""
-    holder: dict[str, DevBroker] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, fmt, *args):
-            pass
-
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            status, headers, body = holder["dev"].handle(self.command, self.path, dict(self.headers),
-                                                         self.rfile.read(length))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _serve
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    issuer = f"http://127.0.0.1:{server.server_address[1]}/dev/oidc"
-    holder["dev"] = DevBroker(tmp_path_factory.mktemp("dev-broker"), issuer, [
-        DevClient("insats"), DevClient("basic", "client_secret_basic", SECRET),
-        DevClient("post", "client_secret_post", SECRET),
-        DevClient("jwt", "private_key_jwt", jwk=public_jwk(client_pem))], PEOPLE)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    yield holder["dev"], issuer
-    server.shutdown()
-    server.server_close()
+    clients = [DevClient("insats"), DevClient("basic", "client_secret_basic", SECRET),
+               DevClient("post", "client_secret_post", SECRET),
+               DevClient("jwt", "private_key_jwt", jwk=public_jwk(client_pem))]
+    with served_dev_broker(tmp_path_factory.mktemp("dev-broker"), clients, PEOPLE) as dev:
+        yield dev, dev.issuer
 
 
 @pytest.mark.parametrize("client_id, method", [("insats", "none"), ("basic", "client_secret_basic"),
@@ -122,13 +96,8 @@ def test_a_staff_member_logs_in_over_http_with_each_client_authentication(served
     assert replayed.value.reason == "code_refused"
 
 
-def test_a_broker_that_does_not_answer_is_broker_unavailable(served):
-    import socket
-
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    broker = Broker(BrokerConfig(issuer=f"http://127.0.0.1:{port}/dev/oidc", client_id="insats"))
+def test_a_broker_that_does_not_answer_is_broker_unavailable():
+    broker = Broker(BrokerConfig(issuer=f"http://127.0.0.1:{closed_port()}/dev/oidc", client_id="insats"))
 
     with pytest.raises(LoginRefused) as caught:
         broker.start("http://127.0.0.1:8000/cb")
