@@ -28,6 +28,9 @@ MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 BODY_TIMEOUT = 10  # seconds a client may take to send what its Content-Length promised
 
 
+_DEV_BROKER_LOCK = threading.Lock()
+
+
 class DevRoutes:
     """The local stage's helpers. Never deployed."""
 
@@ -98,18 +101,22 @@ class DevRoutes:
     def dev_broker(self) -> Any:
         """The development broker, made on first use: its own key in ``<state dir>/dev-broker/``, issuer
         ``{PUBLIC_BASE_URL}/dev/oidc``, the client of ``OIDC_CLIENT_*`` (``insats``, public, by default)."""
-        if getattr(self, "_dev_broker", None) is None:
-            from pathlib import Path
-
-            from services.auth.dev_broker import DevBroker, DevClient
-            from services.settings import settings
-
-            from .demo import people
-
-            folder = Path(getattr(self.issuer, "folder", None) or ".local") / "dev-broker"
-            issuer = f"{settings().public_base_url.rstrip('/')}/dev/oidc"
-            self._dev_broker = DevBroker(folder, issuer, [DevClient.from_env()], people())
+        with _DEV_BROKER_LOCK:  # the gateway serves requests on threads: one broker, one key
+            if getattr(self, "_dev_broker", None) is None:
+                self._dev_broker = self._new_dev_broker()
         return self._dev_broker
+
+    def _new_dev_broker(self) -> Any:
+        from pathlib import Path
+
+        from services.auth.dev_broker import DevBroker, DevClient
+        from services.settings import settings
+
+        from .demo import people
+
+        folder = Path(getattr(self.issuer, "folder", None) or ".local") / "dev-broker"
+        issuer = f"{settings().public_base_url.rstrip('/')}/dev/oidc"
+        return DevBroker(folder, issuer, [DevClient.from_env()], people())
 
     @staticmethod
     def _legacy_oidc(method: str, path: str, query: dict[str, str], form: dict[str, str], broker: Any) -> bool:
