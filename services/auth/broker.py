@@ -51,6 +51,7 @@ CLIENT_AUTH_METHODS = ("none", "client_secret_basic", "client_secret_post", "pri
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 DISCOVERY_SECONDS = 3600.0  # the provider's metadata is fetched again after an hour
 DISCOVERY_MAX_STALE = 24 * 3600.0  # a provider that cannot be reached: its last metadata serves this long
+DISCOVERY_RETRY = 60.0  # ... and is asked again at most this often
 LEEWAY = 30  # seconds of clock skew allowed on exp and iat (as for Insats' own tokens)
 ASSERTION_SECONDS = 60  # a private_key_jwt client assertion lives at most this long
 MAX_TOKEN_LENGTH = 16 * 1024
@@ -198,6 +199,12 @@ def _json(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _code(value: Any) -> str:
+    """An OAuth error code as it may go into a log line: lower-case letters and _ only (whatever
+    the other side sent, no personal data rides along)."""
+    return "".join(ch for ch in str(value or "")[:64] if ch.isascii() and (ch.islower() or ch == "_"))
+
+
 def _allowed_url(url: Any) -> bool:
     """https, or http to this machine (the development broker)."""
     if not isinstance(url, str):
@@ -282,7 +289,8 @@ class _ClientKey:
 @dataclass
 class _Provider:
     metadata: dict[str, Any]
-    fetched_at: float
+    fetched_at: float  # the last successful discovery
+    next_check: float  # when to ask again (an hour on; a minute after a failure)
 
 
 class Broker:
@@ -303,22 +311,25 @@ class Broker:
         return self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
     def metadata(self) -> dict[str, Any]:
-        """The provider's metadata (discovery), fetched at most once an hour; ``LoginRefused``
-        (broker_unavailable) when it cannot be had and no recent copy remains."""
-        now = time.monotonic()
+        """The provider's metadata (discovery), fetched again after an hour. While the broker cannot
+        be reached its last metadata serves up to a day, asked again at most once a minute; with
+        none, ``LoginRefused`` (broker_unavailable)."""
+        now = self._clock()
         with self._lock:
             cached = self._provider
-        if cached is not None and now - cached.fetched_at < DISCOVERY_SECONDS:
+        if cached is not None and now < cached.next_check:
             return cached.metadata
         try:
             metadata = self._discover()
         except LoginRefused:
             if cached is not None and now - cached.fetched_at < DISCOVERY_MAX_STALE:
                 log.warning("the broker's discovery failed; its metadata from before is used")
+                with self._lock:
+                    self._provider = _Provider(cached.metadata, cached.fetched_at, now + DISCOVERY_RETRY)
                 return cached.metadata
             raise
         with self._lock:
-            self._provider = _Provider(metadata, now)
+            self._provider = _Provider(metadata, now, now + DISCOVERY_SECONDS)
         return metadata
 
     def _discover(self) -> dict[str, Any]:
@@ -372,8 +383,7 @@ class Broker:
         if params.get("error"):  # an error answer too names its issuer (RFC 9207 2.4)
             if params.get("iss") is not None and params.get("iss") != self.config.issuer:
                 raise refused("wrong_iss", "an error answer from another issuer (RFC 9207)")
-            error = str(params["error"])[:64]
-            raise refused("broker_error", f"the broker answered error={error!r}")
+            raise refused("broker_error", f"the broker answered error={_code(params['error'])!r}")
         if not hmac.compare_digest(str(params.get("state") or "").encode(), pending.state.encode()):
             raise refused("state_mismatch", "the callback's state is not this login's")
         metadata = self.metadata()
@@ -434,8 +444,7 @@ class Broker:
         if status >= 500 or answer is None:
             raise refused("broker_unavailable", f"the token endpoint answered {status}")
         if status != 200:
-            error = str(answer.get("error", ""))[:64]
-            raise refused("code_refused", f"the token endpoint answered {status} error={error!r}")
+            raise refused("code_refused", f"the token endpoint answered {status} error={_code(answer.get('error'))!r}")
         token_type = answer.get("token_type")
         if answer.get("access_token") and str(token_type).lower() != "bearer":
             raise refused("id_token_invalid", "the token endpoint's token_type is not Bearer")

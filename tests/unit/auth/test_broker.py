@@ -146,6 +146,28 @@ def test_the_discovery_is_fetched_once_for_many_logins(world):
     assert world.http.calls.count(("GET", f"{ISSUER}/.well-known/openid-configuration")) == 1
 
 
+def test_the_discovery_is_asked_again_after_an_hour_and_a_broker_that_went_away_keeps_its_last_metadata(world):
+    now = [time.time()]
+    broker = world.broker(clock=lambda: now[0])
+    discovery = ("GET", f"{ISSUER}/.well-known/openid-configuration")
+    broker.start(REDIRECT)
+    now[0] += 3599
+    broker.start(REDIRECT)
+    assert world.http.calls.count(discovery) == 1
+
+    now[0] += 2
+    world.http.down = True
+    pending, url = broker.start(REDIRECT)  # from the metadata it had
+    assert url.startswith(f"{ISSUER}/authorize?") and world.http.calls.count(discovery) == 2
+    broker.start(REDIRECT)
+    assert world.http.calls.count(discovery) == 2  # asked again at most once a minute
+
+    now[0] += 24 * 3600
+    with pytest.raises(LoginRefused) as caught:
+        broker.start(REDIRECT)
+    assert caught.value.reason == "broker_unavailable"
+
+
 def test_a_coordination_number_is_read_from_its_own_claim(world):
     coordination = "197205742385"  # Marita's birth date + 60, Luhn-valid
     from services.domain.personnummer import Personnummer
@@ -476,6 +498,7 @@ def test_neither_tokens_nor_personnummer_reach_the_log_or_the_reprs(world, caplo
     pending2, params2 = world.callback(broker)
     refused2 = refusal(broker, pending2, params2)
 
-    shown = caplog.text + repr(identity) + str(identity) + repr(pending) + str(refused) + str(refused2) + refused2.detail
+    refused3 = refusal(broker, pending2, {**params2, "error": "access_denied 196004042047"})
+    shown = str(refused3) + refused3.detail + caplog.text + repr(identity) + str(identity) + repr(pending) + str(refused) + str(refused2) + refused2.detail
     assert ANNIKA not in shown and "196004042048" not in shown and "19600404" not in shown
     assert identity.id_token not in shown and pending.verifier not in shown and params["code"] not in shown
