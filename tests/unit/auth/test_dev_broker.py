@@ -267,3 +267,16 @@ def test_the_gateway_still_serves_the_citizen_webs_old_login(gateway):
          "code_verifier": VERIFIER}).encode())
 
     assert status == 200 and claims_of(json.loads(body)["id_token"])["role"] == "citizen"
+
+
+def test_the_local_stacks_client_is_registered_from_the_relying_partys_env(monkeypatch):
+    for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_AUTH", "OIDC_CLIENT_KEY", "OIDC_ISSUER"):
+        monkeypatch.delenv(name, raising=False)
+    assert DevClient.from_env() == DevClient("insats")  # public by default
+
+    monkeypatch.setenv("OIDC_CLIENT_ID", "insats-test")
+    monkeypatch.setenv("OIDC_CLIENT_AUTH", "client_secret_post")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "hemligt")
+    client = DevClient.from_env()
+    assert (client.client_id, client.auth_method, client.secret) == ("insats-test", "client_secret_post", "hemligt")
+    assert "hemligt" not in repr(client)
