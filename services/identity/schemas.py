@@ -7,11 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth.principal import Role
+from ..domain.bounds import CleanLine, CleanText, SaneDate
 from ..domain.personnummer import PersonnummerField
 from ..domain.phone import OptionalEmailAddress
 from .domain.model import AuditEntry, Organisation, OrganisationKind, StaffAccount
 
 Status = Literal["valid", "not_yet_valid", "ended"]
+ID = r"^[A-Za-z0-9._-]+$"  # organisation, account and user ids
 
 
 class _Strict(BaseModel):
@@ -19,7 +21,7 @@ class _Strict(BaseModel):
 
 
 class StaffAccountQuery(_Strict):
-    organisation_id: str | None = Field(default=None, max_length=100)
+    organisation_id: str | None = Field(default=None, max_length=100, pattern=ID)
     role: Role | None = None
     status: Status | None = Field(default=None, description="valid today, not yet valid, or ended")
     ending_within_days: int | None = Field(default=None, ge=0, le=400,
@@ -28,14 +30,14 @@ class StaffAccountQuery(_Strict):
 
 class NewStaffAccount(_Strict):
     personnummer: PersonnummerField
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanLine = Field(min_length=1, max_length=200)
     email: OptionalEmailAddress = None
-    organisation_id: str = Field(min_length=1, max_length=100)
+    organisation_id: str = Field(min_length=1, max_length=100, pattern=ID)
     roles: list[Role] = Field(min_length=1, max_length=8)
-    user_id: str | None = Field(default=None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$",
+    user_id: str | None = Field(default=None, min_length=1, max_length=100, pattern=ID,
                                 description="what the other services know the person by; the account id by default")
-    valid_from: date | None = Field(default=None, description="today by default")
-    valid_to: date | None = Field(default=None, description="the next 15 February or 15 September by default "
+    valid_from: SaneDate | None = Field(default=None, description="today by default")
+    valid_to: SaneDate | None = Field(default=None, description="the next 15 February or 15 September by default "
                                                             "(one at least 14 days away)")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -45,13 +47,13 @@ class NewStaffAccount(_Strict):
 
 class ExtensionRequest(_Strict):
     version: int = Field(ge=1, description="the account's version as read (409 if it changed since)")
-    valid_to: date | None = Field(default=None, description="the next 15 February or 15 September after the "
+    valid_to: SaneDate | None = Field(default=None, description="the next 15 February or 15 September after the "
                                                             "current end date by default")
 
 
 class EndRequest(_Strict):
     version: int = Field(ge=1)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: CleanText = Field(min_length=1, max_length=500)
 
 
 class RolesRequest(_Strict):
@@ -60,9 +62,9 @@ class RolesRequest(_Strict):
 
 
 class AuditQuery(_Strict):
-    from_date: date = Field(alias="from")
-    to_date: date = Field(alias="to")
-    account_id: str | None = Field(default=None, max_length=100)
+    from_date: SaneDate = Field(alias="from")
+    to_date: SaneDate = Field(alias="to")
+    account_id: str | None = Field(default=None, max_length=100, pattern=ID)
     action: str | None = Field(default=None, max_length=40)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
