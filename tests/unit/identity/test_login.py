@@ -79,3 +79,14 @@ def test_an_account_is_valid_for_the_sessions_check_until_it_ends():
     account(deps, "y", "enhet-bistand", Role.CASE_WORKER, ended_at=datetime(2026, 12, 6, tzinfo=timezone.utc))
     assert account_valid(deps, "x", TODAY) and not account_valid(deps, "x", date(2026, 12, 7))
     assert not account_valid(deps, "y", TODAY) and not account_valid(deps, "nobody", TODAY)
+
+
+def test_the_log_lines_of_a_login_and_a_refusal_name_the_person_masked_only(caplog):
+    deps = directory()
+    a = account(deps, "x", "enhet-bistand", Role.CASE_WORKER)
+    staff_login(deps, a.personnummer, LOA3, TODAY)
+    with pytest.raises(LoginRefused):
+        staff_login(deps, a.personnummer, LOA2, TODAY)
+    out = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if r.name == "identity")
+    assert "staff_login" in out and "staff_login_refused" in out and "acr_too_low" in out
+    assert f"{a.personnummer[:8]}-****" in out and a.personnummer not in out  # the record itself, before the formatter
