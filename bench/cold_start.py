@@ -9,6 +9,7 @@ server in its own process, every table provisioned and a little data in them):
 - visits: a staff member's ``GET /visits?month=`` (a few visits of yesterday's month);
 - reports: the ordering unit's ``GET /reports?month=`` (a built report of a small synthetic month);
 - billing: the ordering unit's ``GET /invoice-basis`` of one provider of that month;
+- identity: an organisation's administrator's ``GET /staff-accounts`` (its organisation, a few accounts);
 - notify (no HTTP routes): its inbox handler on one real ``notification.requested`` record
   (e-mail and SMS sent to a recipient whose preferences it holds).
 
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = max(5, int(os.environ.get("BENCH_COLD_ROUNDS", "7")))
 CLIENTS = int(os.environ.get("BENCH_COLD_CLIENTS", "3"))  # the synthetic month behind reports and billing
-APPS = ("eservices", "visits", "notify", "reports", "billing")
+APPS = ("eservices", "visits", "notify", "reports", "billing", "identity")
 YEAR, MONTH = 2026, 10
 
 # The app as the Lambda runtime runs it: the task root first, its vendor/ beside it; the handler
@@ -271,8 +272,28 @@ def _billing(issuer) -> FirstRequest:  # noqa: ANN001
                         f"GET /invoice-basis of one provider, {month}")
 
 
+def _identity(issuer) -> FirstRequest:  # noqa: ANN001
+    """An organisation's administrator lists its organisation's accounts (three)."""
+    from services.identity.bootstrap import deps
+    from services.identity.domain.model import Organisation, StaffAccount
+    from tests.support.people import new_pnr
+
+    organisation, now = f"prov-{uuid.uuid4().hex[:8]}", datetime.now(timezone.utc)
+    deps().organisations.put_organisation(Organisation(organisation_id=organisation, kind="provider", name="Kall AB"))
+    for n in range(3):
+        deps().accounts.put_account(StaffAccount(
+            account_id=uuid.uuid4().hex, user_id=f"cold-{n}", personnummer=new_pnr(1980), name=f"Kall {n}",
+            organisation_id=organisation, organisation_kind="provider", roles=["provider_staff"],
+            valid_from=now.date(), valid_to=now.date() + timedelta(days=60), created_at=now, changed_at=now,
+            changed_by="bench"))
+    admin = issuer.token_for("organisation_admin", user_id="cold-admin", organisation_id=organisation,
+                             provider_id=organisation)
+    return FirstRequest("identity", "app", lambda: http_event("GET", "/staff-accounts", {}, admin),
+                        "GET /staff-accounts (3 accounts of the admin's organisation)")
+
+
 FIRST_REQUESTS = {"eservices": _eservices, "visits": _visits, "notify": _notify, "reports": _reports,
-                  "billing": _billing}
+                  "billing": _billing, "identity": _identity}
 
 
 def first_requests(issuer, apps: tuple[str, ...] = APPS) -> list[FirstRequest]:  # noqa: ANN001 - a DevIssuer

@@ -18,7 +18,7 @@ _SERVE = ("import sys; from infra.local import moto_streams; moto_streams.instal
           "from moto.server import main; main(sys.argv[1:])")
 
 
-_APPS = ("eservices", "visits", "notify", "reports", "billing")
+_APPS = ("eservices", "visits", "notify", "reports", "billing", "identity")
 _CLIENT_CACHES = (*((f"services.{app}.bootstrap", "deps") for app in _APPS), ("services.entrypoints.sqs", "_persistence"))
 
 

@@ -41,6 +41,7 @@ APP_DEFINITIONS = (
     App("notify", publishes=("notification.delivered", "notification.failed"), sends_email=True, sends_sms=True),
     App("reports"),
     App("billing"),
+    App("identity"),  # the staff directory, the staff login and Insats' own tokens
 )
 APPS = tuple(a.name for a in APP_DEFINITIONS)
 

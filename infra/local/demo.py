@@ -39,7 +39,21 @@ def seed() -> list[str]:
     done += _seed_home_care(data["home_care"])
     done += _seed_notify(data["home_care"])
     done += _seed_billing(data["home_care"])
+    done += _seed_identity(data)
     return done
+
+
+def _seed_identity(data: dict[str, Any]) -> list[str]:
+    """The demo organisations and every staff demo login as an account of the staff directory, valid
+    from 2026-01-01 to the default end date (the next 15 February or 15 September)."""
+    from services.domain.calendar import stockholm_date
+    from services.identity.bootstrap import deps
+    from services.identity.usecases.register import load_directory
+
+    identity = deps()
+    staff = [login for login in data["demo_logins"] if login.get("user_id")]
+    stored = load_directory(identity, data["organisations"], staff, date(2026, 1, 1), stockholm_date(identity.clock()))
+    return ["organisation"] * len(data["organisations"]) + ["staff account"] * stored
 
 
 def _seed_billing(home_care: dict[str, Any]) -> list[str]:

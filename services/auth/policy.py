@@ -13,6 +13,7 @@ from .principal import PROVIDER_ROLES, Principal, Role
 C, R, K = Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON
 CW, PS, OU, AU = Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR
 PC, PM = Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER
+OA, MA = Role.ORGANISATION_ADMIN, Role.MUNICIPAL_ADMIN
 PEOPLE = frozenset({C, R, K})
 PROVIDER = frozenset({PS, PC})
 
@@ -65,6 +66,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "billing.clients.manage": frozenset({OU}),
     "payouts.read": frozenset({OU}),
     "contact_reports.approve": frozenset({CW}),
+    # The staff directory (identity): its keepers; whom each reaches is the use cases' rule
+    # (services/identity/domain/scope.py). Its audit trail: the auditors.
+    "staff_accounts.read": frozenset({OA, MA}),
+    "staff_accounts.manage": frozenset({OA, MA}),
+    "identity_audit.read": frozenset({AU}),
 }
 
 

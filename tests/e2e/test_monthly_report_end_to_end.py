@@ -26,7 +26,7 @@ def stack(tmp_path_factory):
 
 
 def test_every_prefix_answers_health_and_openapi(stack):
-    for prefix in ("eservices", "visits", "reports", "billing"):
+    for prefix in ("eservices", "visits", "reports", "billing", "identity"):
         assert call(stack, "GET", f"/{prefix}/health")[0] == 200
         status, doc = call(stack, "GET", f"/{prefix}/openapi.json")
         assert status == 200 and doc["openapi"].startswith("3.")

@@ -25,7 +25,7 @@ from tests.fuzz import figures as fuzz_figures  # noqa: E402
 
 pytestmark = pytest.mark.fuzz
 
-HTTP_APPS = ("eservices", "visits", "reports", "billing")
+HTTP_APPS = ("eservices", "visits", "reports", "billing", "identity")
 # Examples per operation, role and mode (valid, invalid). The whole tier stays within a few
 # minutes on two cores; raise FUZZ_EXAMPLES for a deeper run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))

@@ -25,6 +25,7 @@ from tests.support.people import new_pnr
 C, R, K = "citizen", "relative", "contact_person"
 CW, PS, PC, PM, OU, AU = ("case_worker", "provider_staff", "provider_coordinator", "provider_manager",
                           "ordering_unit", "auditor")
+OA, MA = "organisation_admin", "municipal_admin"
 PEOPLE = {C, R, K}
 PROVIDER = {PS, PC}
 
@@ -49,6 +50,8 @@ MATRIX: dict[str, set[str]] = {
     "reports.read": {OU, PC, PM, CW},
     "billing.read": {OU, PC, PM}, "billing.reconcile": {OU, PC, PM},
     "billing.finalize": {OU}, "billing.finalize_unverified": {OU}, "billing.clients.manage": {OU}, "payouts.read": {OU},
+    # The staff directory: its keepers (whom each reaches: tests/integration/identity); its audit trail: auditors
+    "staff_accounts.read": {OA, MA}, "staff_accounts.manage": {OA, MA}, "identity_audit.read": {AU},
 }
 
 

@@ -19,7 +19,9 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "eservices GET /drafts", "eservices GET /profile", "eservices GET /my/drafts", "eservices GET /my/cases",
         "eservices GET /inbox", "eservices GET /assignments", "eservices GET /my/assignments",
         "eservices GET /messaging/citizens", "eservices GET /messages", "eservices GET /my/messages",
-        "visits GET /rejected-events", "visits GET /absences", "visits GET /staff")},
+        "visits GET /rejected-events", "visits GET /absences", "visits GET /staff",
+        # the accounts and organisations the keeper reaches (a token without an organisation: none)
+        "identity GET /staff-accounts", "identity GET /organisations")},
     # an id that names nothing: 404 (before any body is read where the operation takes none)
     **{op: (UNKNOWN_ID, None) for op in (
         "eservices GET /drafts/{draft_id}", "eservices DELETE /drafts/{draft_id}",
@@ -31,7 +33,8 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "eservices GET /messages/threads/{thread_id}/messages/{message_id}/attachments/{attachment_id}",
         "eservices GET /my/messages/threads/{thread_id}",
         "eservices GET /my/messages/threads/{thread_id}/messages/{message_id}/attachments/{attachment_id}",
-        "visits GET /visits/{visit_id}", "visits DELETE /staff/{user_id}")},
+        "visits GET /visits/{visit_id}", "visits DELETE /staff/{user_id}",
+        "identity GET /staff-accounts/{account_id}")},
     **{op: (UNKNOWN_ID, UNKNOWN_ID) for op in (
         "eservices POST /drafts/{draft_id}/signature", "eservices POST /cases/{case_id}/report-another",
         "eservices POST /assignments/{assignment_id}/end", "eservices POST /relatives/{approval_id}/end",
@@ -51,6 +54,9 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "visits POST /visits/{visit_id}/deviation-decisions", "visits POST /rejected-events/{event_id}/corrections",
         "visits POST /absences", "visits POST /devices/orders", "visits POST /devices/{device_id}/bind",
         "visits POST /staff", "billing POST /invoice-basis/{provider_id}/{month}/reconciliation",
+        # every change names the version it was read at
+        "identity POST /staff-accounts", "identity POST /staff-accounts/{account_id}/extension",
+        "identity POST /staff-accounts/{account_id}/end", "identity PUT /staff-accounts/{account_id}/roles",
         # the path's client is no personnummer either way
         "billing PUT /clients/{client}/classification",
         # no Idempotency-Key: refused before the draft is looked up
@@ -61,7 +67,7 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
     # a required query parameter is missing (month, provider, citizen, the audit's period)
     **{op: (MISSING, None) for op in (
         "eservices GET /relatives", "eservices GET /messaging/settings", "eservices GET /audit", "visits GET /visits",
-        "reports GET /reports", "reports GET /reports/csv", "reports GET /reports/chart.svg",
+        "reports GET /reports", "reports GET /reports/csv", "reports GET /reports/chart.svg", "identity GET /audit",
         "billing GET /invoice-basis", "billing GET /payouts",
         "billing GET /payouts/{month}/csv")},  # the path's month is not YYYY-MM
     # a profile update is a merge: "{}" changes nothing and answers the profile

@@ -55,3 +55,14 @@ def test_given_a_citizens_first_request_then_its_token_and_table_cost_no_x509_py
     heavy = ("jwt", "cryptography.x509", "boto3.dynamodb.table")
     assert [h for h in heavy if any(n == h or n.startswith(h + ".") for n in modules)] == []
     assert "services.auth.jws" in modules
+
+
+def test_given_a_cold_identity_app_when_an_administrator_lists_its_accounts_then_it_is_answered(aws, issuer):
+    """GIVEN the identity app's first request (an organisation's administrator's list) WHEN it runs
+    cold THEN the import and the answer are timed, and no other feature's use case was loaded."""
+    [request] = cold_start.first_requests(issuer, ("identity",))
+    timing = cold_start.cold_app(request, modules=True)
+    assert timing.imported > 0 and timing.answered > 0
+    assert "services.identity.usecases.directory" in timing.modules
+    assert not any(m.startswith(("services.identity.usecases.reminders", "jwt", "cryptography.x509"))
+                   for m in timing.modules)

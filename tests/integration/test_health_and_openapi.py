@@ -1,7 +1,7 @@
 """GIVEN each app WHEN health and openapi.json are asked THEN 200 and an OpenAPI 3 document."""
 import pytest
 
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
+HTTP_APPS = ["eservices", "visits", "reports", "billing", "identity"]
 
 
 @pytest.mark.parametrize("name", HTTP_APPS)

@@ -4,7 +4,7 @@ e-services' answers typed per form."""
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
+HTTP_APPS = ["eservices", "visits", "reports", "billing", "identity"]
 
 
 @pytest.fixture(scope="module")

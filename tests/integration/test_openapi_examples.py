@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from services.domain.personnummer import JSON_SCHEMA_PATTERN, parse
 
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
+HTTP_APPS = ["eservices", "visits", "reports", "billing", "identity"]
 SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 SUBSCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",

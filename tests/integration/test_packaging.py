@@ -44,9 +44,9 @@ def test_every_queue_has_a_dlq_with_redrive(templates):
 
 
 def test_an_app_may_touch_only_its_own_table():
-    for app in ("eservices", "visits", "notify", "reports", "billing"):
+    for app in ("eservices", "visits", "notify", "reports", "billing", "identity"):
         text = json.dumps(policy_for(app))
-        others = {"eservices", "visits", "notify", "reports", "billing"} - {app}
+        others = {"eservices", "visits", "notify", "reports", "billing", "identity"} - {app}
         assert f"table/insats-{app}" in text
         assert not any(f"table/insats-{other}" in text for other in others)
 
@@ -67,7 +67,7 @@ def test_api_gateways_own_refusals_are_problem_documents(templates):
             assert props["RestApiId"] == {"Ref": "RestAPI"}
             assert props["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
             assert '"type": "urn:insats:problem:gateway' in props["ResponseTemplates"]["application/json"]
-    assert apis == 4  # eservices, visits, reports, billing serve HTTP; notify only consumes
+    assert apis == 5  # eservices, visits, reports, billing, identity serve HTTP; notify only consumes
 
 
 def test_each_relaying_app_has_its_stream_source_and_carries_the_resource_definitions(templates):

@@ -8,7 +8,7 @@ from infra.apps import load_app
 from services.auth.principal import PROVIDER_ROLES, Role
 from tests.support.people import new_pnr
 
-HTTP_APPS = ["eservices", "visits", "reports", "billing"]
+HTTP_APPS = ["eservices", "visits", "reports", "billing", "identity"]
 
 
 def operations():

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
 AWS_MODULES = ("boto3", "botocore", "services.adapters.dynamo", "services.adapters.store")
 CLIENT_FACTORY = "services.adapters.aws"  # the lazy clients: for adapters, and the entrypoints that wire them
-CONTEXTS = ["eservices", "eservices/casework", "visits", "reports", "billing", "notify"]
+CONTEXTS = ["eservices", "eservices/casework", "visits", "reports", "billing", "notify", "identity"]
 
 
 def module_name(path: Path) -> str:

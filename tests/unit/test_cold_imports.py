@@ -22,7 +22,7 @@ def test_given_the_notify_app_when_imported_then_no_event_contracts_token_stack_
     assert _loaded(modules, ALWAYS_HEAVY + ("boto3", "services.contracts.events", "pydantic")) == []
 
 
-@pytest.mark.parametrize("app", ["eservices", "visits", "reports", "billing"])
+@pytest.mark.parametrize("app", ["eservices", "visits", "reports", "billing", "identity"])
 def test_given_an_http_app_when_imported_then_no_token_stack_powertools_pdf_or_holidays_are_loaded(app):
     # Tokens are verified on the first request that needs one; Powertools is built on first log line.
     modules = modules_after_app_import(app)
@@ -56,6 +56,8 @@ def test_given_the_visits_app_when_imported_then_no_models_contracts_use_cases_o
 @pytest.mark.parametrize("app, deferred", [
     ("billing", ("services.billing.usecases", "services.billing.schemas", "services.billing.domain",
                  "services.billing.adapters", "services.contracts.events")),
+    ("identity", ("services.identity.usecases", "services.identity.schemas", "services.identity.domain",
+                  "services.identity.adapters", "services.identity.ports", "services.adapters.dynamo")),
     ("reports", ("services.reports.usecases", "services.reports.schemas", "services.reports.domain.client_month",
                  "services.reports.adapters", "services.contracts.events", "services.adapters.dynamo")),
 ])

@@ -1,0 +1,1 @@
+"""The staff directory's rules: no store, no keys, no boto3."""

@@ -1,0 +1,71 @@
+"""What the identity context's use cases depend on: the organisations, the staff accounts (with the
+audit entry each change writes in the same transaction), the audit trail, the reminders, the
+notifications port and the clock. ``bootstrap.py`` wires the DynamoDB adapters (``adapters/``);
+the unit tier passes the fakes of ``tests/support/fakes/identity.py``, each held to its adapter by
+``tests/integration/contracts/test_identity_*.py``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from ..clock import Clock, utc_now
+
+if TYPE_CHECKING:
+    from .domain.model import AuditEntry, Organisation, StaffAccount
+
+DEFAULT_STAFF_ACR = "http://id.elegnamnden.se/loa/1.0/loa3"
+
+
+class Organisations(Protocol):
+    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
+    def all_organisations(self) -> list[Organisation]:
+        """Every organisation, by id."""
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        """Registers or renames an organisation (the municipality's register; demo data)."""
+
+
+class StaffAccounts(Protocol):
+    def get_account(self, account_id: str) -> StaffAccount | None: ...
+    def account_of(self, personnummer: str) -> StaffAccount | None:
+        """The account bound to the personnummer, if any (one per person)."""
+
+    def accounts_of(self, organisation_id: str) -> list[StaffAccount]:
+        """An organisation's accounts, by account id."""
+
+    def ending_between(self, first: date, last: date) -> list[StaffAccount]:
+        """Accounts not ended whose ``valid_to`` lies in [first, last], by end date."""
+
+    def add_account(self, account: StaffAccount, audit: AuditEntry) -> None:
+        """Stores a new account and its audit entry together; ``Conflict`` if the account id or
+        the personnummer already has an account."""
+
+    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry) -> StaffAccount:
+        """Stores ``account`` as version ``expected_version + 1`` with its audit entry, if the stored
+        version is still ``expected_version`` (else ``Conflict``); returns what was stored."""
+
+    def put_account(self, account: StaffAccount) -> None:
+        """Stores the account whatever is stored (demo data), keeping the personnummer's pointer."""
+
+
+class AuditTrail(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def entries(self, first: date, last: date) -> list[AuditEntry]:
+        """The entries of the days [first, last] (UTC), oldest first."""
+
+
+class Reminders(Protocol):
+    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry) -> bool:
+        """Records that the account was reminded of ending on ``valid_to``: True the first time,
+        False if it was already (then nothing is written)."""
+
+
+@dataclass
+class IdentityDeps:
+    organisations: Organisations
+    accounts: StaffAccounts
+    audit: AuditTrail
+    reminders: Reminders
+    clock: Clock = utc_now
+    staff_acr: str = DEFAULT_STAFF_ACR

@@ -1,0 +1,101 @@
+"""In-memory fakes of the identity ports (``services/identity/ports.py``), held to the DynamoDB
+adapters by ``tests/integration/contracts/test_identity_*.py``."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from services.domain.errors import Conflict
+from services.identity.domain.model import AuditEntry, Organisation, StaffAccount
+from services.identity.ports import DEFAULT_STAFF_ACR, IdentityDeps
+
+
+class FakeOrganisations:
+    def __init__(self) -> None:
+        self.items: dict[str, Organisation] = {}
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        return self.items.get(organisation_id)
+
+    def all_organisations(self) -> list[Organisation]:
+        return [self.items[k] for k in sorted(self.items)]
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self.items[organisation.organisation_id] = organisation
+
+
+class FakeAuditTrail:
+    def __init__(self) -> None:
+        self.entries_kept: list[AuditEntry] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries_kept.append(entry)
+
+    def entries(self, first: date, last: date) -> list[AuditEntry]:
+        found = [e for e in self.entries_kept if first <= e.at.astimezone(timezone.utc).date() <= last]
+        return sorted(found, key=lambda e: (e.at.isoformat(), e.entry_id))
+
+    def of(self, action: str) -> list[AuditEntry]:
+        return [e for e in self.entries_kept if e.action == action]
+
+
+class FakeStaffAccounts:
+    def __init__(self, audit: FakeAuditTrail) -> None:
+        self.items: dict[str, StaffAccount] = {}
+        self.by_pnr: dict[str, str] = {}
+        self.audit = audit
+
+    def get_account(self, account_id: str) -> StaffAccount | None:
+        return self.items.get(account_id)
+
+    def account_of(self, personnummer: str) -> StaffAccount | None:
+        account_id = self.by_pnr.get(personnummer)
+        return self.items.get(account_id) if account_id else None
+
+    def accounts_of(self, organisation_id: str) -> list[StaffAccount]:
+        return [self.items[k] for k in sorted(self.items) if self.items[k].organisation_id == organisation_id]
+
+    def ending_between(self, first: date, last: date) -> list[StaffAccount]:
+        found = [a for a in self.items.values() if a.ended_at is None and first <= a.valid_to <= last]
+        return sorted(found, key=lambda a: (a.valid_to, a.account_id))
+
+    def add_account(self, account: StaffAccount, audit: AuditEntry) -> None:
+        if account.account_id in self.items or account.personnummer in self.by_pnr:
+            raise Conflict("the person already has an account")
+        self.items[account.account_id] = account
+        self.by_pnr[account.personnummer] = account.account_id
+        self.audit.record(audit)
+
+    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry) -> StaffAccount:
+        stored = self.items.get(account.account_id)
+        if stored is None or stored.version != expected_version:
+            raise Conflict("the account changed since it was read; read it again")
+        saved = account.model_copy(update={"version": expected_version + 1})
+        self.items[account.account_id] = saved
+        self.audit.record(audit)
+        return saved
+
+    def put_account(self, account: StaffAccount) -> None:
+        self.items[account.account_id] = account
+        self.by_pnr[account.personnummer] = account.account_id
+
+
+class FakeReminders:
+    def __init__(self, audit: FakeAuditTrail) -> None:
+        self.marked: set[tuple[str, date]] = set()
+        self.audit = audit
+
+    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry) -> bool:
+        if (account_id, valid_to) in self.marked:
+            return False
+        self.marked.add((account_id, valid_to))
+        self.audit.record(audit)
+        return True
+
+
+NOW = datetime(2026, 12, 6, 9, tzinfo=timezone.utc)
+
+
+def fake_identity_deps(clock=lambda: NOW, staff_acr: str = DEFAULT_STAFF_ACR) -> IdentityDeps:
+    audit = FakeAuditTrail()
+    return IdentityDeps(organisations=FakeOrganisations(), accounts=FakeStaffAccounts(audit), audit=audit,
+                        reminders=FakeReminders(audit), clock=clock, staff_acr=staff_acr)
