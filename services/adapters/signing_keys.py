@@ -39,7 +39,7 @@ from ..domain.errors import Unavailable
 
 ALGORITHM = "RS256"
 KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
-_KMS_RAW_LIMIT = 4096  # kms:Sign takes at most 4096 bytes of a RAW message; beyond it we send the digest
+_KMS_RAW_LIMIT = 4096  # kms:Sign takes at most 4096 bytes of a RAW message
 
 
 def _published(kid: str, jwk: dict[str, str]) -> dict[str, str]:
@@ -253,12 +253,10 @@ class KmsSigningKeys:
     def sign(self, signing_input: bytes) -> tuple[str, bytes]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        if len(signing_input) <= _KMS_RAW_LIMIT:
-            message, kind = signing_input, "RAW"
-        else:
-            message, kind = hashlib.sha256(signing_input).digest(), "DIGEST"
+        if len(signing_input) > _KMS_RAW_LIMIT:  # a token carries a principal: far from it
+            raise ValueError(f"a signing input of {len(signing_input)} bytes is more than kms:Sign takes raw")
         try:
-            answer = self._kms().sign(KeyId=self.key_ids[0], Message=message, MessageType=kind,
+            answer = self._kms().sign(KeyId=self.key_ids[0], Message=signing_input, MessageType="RAW",
                                       SigningAlgorithm=KMS_SIGNING_ALGORITHM)
         except (ClientError, BotoCoreError) as exc:
             raise Unavailable(f"Insats kan inte signera inloggningen just nu ({_code(exc)}); försök igen om en stund") \
