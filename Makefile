@@ -92,6 +92,9 @@ lint-cfn: package
 # Deploy: the shared stack first (tables, queues, topic, bucket), then each app's stack.
 REGION ?= eu-north-1
 ARTIFACTS_BUCKET ?=
+# Each app's stack parameters, e.g. the token settings (infra/cfn.py TOKEN_PARAMETERS):
+# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity InsatsTokenJwksUrl=https://e-tjanster.kommun.se/identity/.well-known/jwks.json"
+CFN_PARAMETERS ?=
 deploy: package
 	@test -n "$(ARTIFACTS_BUCKET)" || (echo "set ARTIFACTS_BUCKET=<an S3 bucket for the Lambda packages>"; exit 2)
 	aws cloudformation deploy --region $(REGION) --stack-name insats-shared --template-file build/cfn/shared.json
@@ -99,7 +102,8 @@ deploy: package
 	  aws cloudformation package --region $(REGION) --template-file build/cfn/$$app/sam.json \
 	    --s3-bucket $(ARTIFACTS_BUCKET) --output-template-file build/cfn/$$app/packaged.yaml && \
 	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
-	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM || exit 1; \
+	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM \
+	    $(if $(CFN_PARAMETERS),--parameter-overrides $(CFN_PARAMETERS)) || exit 1; \
 	done
 
 # Notify's dead-letter queues: list what is in each, redrive one (the running local stack unless

@@ -341,7 +341,7 @@ def main() -> None:
 
         provision(local_session(f"http://127.0.0.1:{port}", "eu-north-1"), prefix="insats", region="eu-north-1")
         s = settings()
-        issuer = DevIssuer(Path(os.environ["DEV_ISSUER_DIR"]), issuer=s.oidc_issuer, audience=s.oidc_audience)
+        issuer = DevIssuer(Path(os.environ["DEV_ISSUER_DIR"]), issuer=s.token_issuer, audience=s.token_audience)
         requests = first_requests(issuer)
         get_item = floor_request()
         floor, ours = measure(requests, get_item, ROUNDS)

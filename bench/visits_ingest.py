@@ -123,7 +123,9 @@ def _run(port: int) -> None:
 
     provision(local_session(f"http://127.0.0.1:{port}", "eu-north-1"), prefix="insats", region="eu-north-1")
     issuer_dir = os.environ.get("DEV_ISSUER_DIR") or tempfile.mkdtemp()
-    issuer = DevIssuer(Path(issuer_dir), issuer="https://dev-issuer.insats.local", audience="insats")
+    from services.settings import settings
+
+    issuer = DevIssuer(Path(issuer_dir), issuer=settings().token_issuer, audience=settings().token_audience)
     visits = AppClient(load_app("visits"), app_dir("visits"))
     meter = Meter()
     for c in (table("visits").meta.client, client("dynamodb"), client("sqs")):  # every table's client is that one

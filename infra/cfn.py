@@ -2,11 +2,18 @@
 
 ``python -m infra.cfn build/cfn`` writes:
 - ``shared.json``: tables, the domain-events topic, every queue with its DLQ and subscription,
-  the documents bucket and the e-mail identity (deploy it first);
+  the documents bucket, the e-mail identity and the token signing key (deploy it first);
 - ``<app>/sam.json`` + ``deployment.zip`` per app, from ``chalice package`` merged with
   ``<app>-merge.json``, which adds ``ReportBatchItemFailures`` to the SQS event sources (Chalice
   does not emit it) and the app's least-privilege IAM policy (generated into
   ``.chalice/policy-prod.json``).
+
+Insats' own tokens: the shared stack holds the signing key (KMS, RSA_2048, SIGN_VERIFY, with the
+alias ``alias/<prefix>-token-signing`` and the tag ``insats:purpose=token-signing``); every app's
+stack takes the token issuer, audience and JWKS URL as parameters (``INSATS_TOKEN_*`` in its
+environment), and only the identity app may sign (``kms:Sign`` on keys with that tag), with the
+keys named by its parameter ``InsatsSigningKeyIds`` ("current,previous" while rotating; empty: the
+shared stack's key).
 """
 from __future__ import annotations
 
@@ -20,11 +27,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .resources import APPS, STACK, Stack, queues_of
+from .resources import APPS, STACK, TOKEN_ISSUER_APP, Stack, queues_of
 from .resources import app as app_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGION = "eu-north-1"
+SIGNING_KEY_TAG = {"Key": "insats:purpose", "Value": "token-signing"}
+# Every app's stack: the settings of Insats' own tokens (services/settings.py), as parameters.
+TOKEN_PARAMETERS = {
+    "InsatsTokenIssuer": ("INSATS_TOKEN_ISSUER", "https://e-tjanster.example.se/identity",
+                          "The iss of Insats' own tokens: {PUBLIC_BASE_URL}/identity"),
+    "InsatsTokenAudience": ("INSATS_TOKEN_AUDIENCE", "insats", "The aud of Insats' own tokens"),
+    "InsatsTokenJwksUrl": ("INSATS_TOKEN_JWKS_URL", "https://e-tjanster.example.se/identity/.well-known/jwks.json",
+                           "Where every app reads Insats' public keys: the identity app's JWKS"),
+}
 
 
 def _logical(name: str) -> str:
@@ -144,9 +160,54 @@ def render_shared(stack: Stack = STACK, prefix: str = "insats") -> dict[str, Any
                 "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "sns:Publish",
                 "Resource": {"Ref": "SesFeedbackTopic"},
                 "Condition": {"StringEquals": {"AWS:SourceAccount": {"Ref": "AWS::AccountId"}}}}]}}}
+    resources.update(signing_key_resources(prefix))
+    outputs["TokenSigningKeyArn"] = {"Value": {"Fn::GetAtt": ["TokenSigningKey", "Arn"]},
+                                     "Export": {"Name": signing_key_export(prefix)}}
     return {"AWSTemplateFormatVersion": "2010-09-09",
-            "Description": "Insats shared resources: tables, domain-events topic, queues with DLQs, documents bucket",
+            "Description": "Insats shared resources: tables, domain-events topic, queues with DLQs, documents bucket, "
+                           "token signing key",
             "Resources": resources, "Outputs": outputs}
+
+
+def signing_key_alias(prefix: str) -> str:
+    return f"alias/{prefix}-token-signing"
+
+
+def signing_key_export(prefix: str) -> str:
+    return f"{prefix}-token-signing-key-arn"
+
+
+def signing_key_resources(prefix: str = "insats") -> dict[str, Any]:
+    """Insats' token signing key: asymmetric (KMS keeps the private half), RSA_2048 for RS256. The
+    key policy leaves its use to IAM (only the identity app's role is granted kms:Sign). KMS
+    rotates no asymmetric key by itself: a new key is made and named first in the identity app's
+    ``InsatsSigningKeyIds`` ("new,old"), the old one dropped from it once its tokens have expired."""
+    return {
+        "TokenSigningKey": {
+            "Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Insats signs its own tokens (RS256) with this key; only the identity app may sign",
+                "KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY", "Enabled": True, "PendingWindowInDays": 30,
+                "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
+                    "Sid": "TheAccountKeepsTheKeyIamGrantsItsUse", "Effect": "Allow",
+                    "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                    "Action": "kms:*", "Resource": "*"}]},
+                "Tags": [SIGNING_KEY_TAG],
+            },
+        },
+        "TokenSigningKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+            "AliasName": signing_key_alias(prefix), "TargetKeyId": {"Ref": "TokenSigningKey"}}},
+    }
+
+
+def signing_statements(app: str) -> list[dict[str, Any]]:
+    """kms:Sign (and reading the public keys it serves) for the identity app only: on this
+    account's keys tagged as token signing keys, so a key made for a rotation is covered too."""
+    if app != TOKEN_ISSUER_APP:
+        return []
+    return [{"Effect": "Allow", "Action": ["kms:Sign", "kms:GetPublicKey"],
+             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"},
+             "Condition": {"StringEquals": {f"aws:ResourceTag/{SIGNING_KEY_TAG['Key']}": SIGNING_KEY_TAG["Value"]}}}]
 
 
 def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
@@ -185,6 +246,7 @@ def policy_for(app: str, prefix: str = "insats") -> dict[str, Any]:
     if spec.sends_sms:
         # SMS to a phone number has no resource ARN to scope to.
         statements.append({"Effect": "Allow", "Action": ["sns:Publish"], "NotResource": "arn:aws:sns:*:*:*"})
+    statements.extend(signing_statements(app))
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -219,12 +281,35 @@ def merge_template(app_module: Any, app: str, prefix: str = "insats") -> dict[st
                 "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
     if app_module.app.routes:
         resources.update(gateway_problem_responses())
-    variables = {f"{b.upper().replace('-', '_')}_NAME": {"Fn::Sub": bucket_name(prefix, b)}
-                 for b in app_spec(app).buckets}
-    template: dict[str, Any] = {"Resources": resources}
-    if variables:
-        template["Globals"] = {"Function": {"Environment": {"Variables": variables}}}
+    variables: dict[str, Any] = {f"{b.upper().replace('-', '_')}_NAME": {"Fn::Sub": bucket_name(prefix, b)}
+                                 for b in app_spec(app).buckets}
+    template: dict[str, Any] = {"Resources": resources, **token_parameters(app, prefix)}
+    variables.update(template.pop("Variables"))
+    template["Globals"] = {"Function": {"Environment": {"Variables": variables}}}
     return template
+
+
+def token_parameters(app: str, prefix: str = "insats") -> dict[str, Any]:
+    """The parameters of Insats' own tokens every app's stack takes, and the environment they
+    give (``Variables``, merged into the template's ``Globals`` by the caller). The identity app
+    also names its signing keys: ``InsatsSigningKeyIds``, or else the shared stack's key."""
+    parameters: dict[str, Any] = {name: {"Type": "String", "Default": default, "Description": description,
+                                         "MinLength": 1}
+                                  for name, (_, default, description) in TOKEN_PARAMETERS.items()}
+    for name in ("InsatsTokenIssuer", "InsatsTokenJwksUrl"):
+        parameters[name]["AllowedPattern"] = "^https://.+"
+    variables: dict[str, Any] = {env: {"Ref": name} for name, (env, _, _) in TOKEN_PARAMETERS.items()}
+    rendered: dict[str, Any] = {"Parameters": parameters}
+    if app == TOKEN_ISSUER_APP:
+        parameters["InsatsSigningKeyIds"] = {
+            "Type": "String", "Default": "",
+            "Description": "KMS keys that sign Insats' tokens, 'current,previous' while rotating; "
+                           "empty: the shared stack's key"}
+        rendered["Conditions"] = {"SigningKeyIdsGiven": {"Fn::Not": [{"Fn::Equals": [{"Ref": "InsatsSigningKeyIds"}, ""]}]}}
+        variables["INSATS_SIGNING_KEY_IDS"] = {"Fn::If": ["SigningKeyIdsGiven", {"Ref": "InsatsSigningKeyIds"},
+                                                          {"Fn::ImportValue": signing_key_export(prefix)}]}
+    rendered["Variables"] = variables
+    return rendered
 
 
 def gateway_problem_responses() -> dict[str, Any]:

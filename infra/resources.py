@@ -45,6 +45,10 @@ APP_DEFINITIONS = (
 )
 APPS = tuple(a.name for a in APP_DEFINITIONS)
 
+# Insats' own tokens: the one app that mints them, and so the only one that may sign with the
+# token signing key (kms:Sign). Every app verifies them with the public JWKS that app serves.
+TOKEN_ISSUER_APP = "identity"
+
 
 @dataclass(frozen=True)
 class Table:

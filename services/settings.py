@@ -15,16 +15,36 @@ def _env(name: str, default: str) -> str:
     return value if value not in (None, "") else default
 
 
+def _default_jwks_url() -> str:
+    """Where Insats' public keys are when ``INSATS_TOKEN_JWKS_URL`` is not set: the key folder's
+    ``jwks.json`` (``INSATS_SIGNING_KEY_DIR``, or locally ``DEV_ISSUER_DIR``), else on AWS the
+    identity app's ``/identity/.well-known/jwks.json``; locally with neither, none."""
+    folder = _env("INSATS_SIGNING_KEY_DIR", "")
+    local = _env("INSATS_STAGE", "local") == "local"
+    if not folder and local:
+        folder = _env("DEV_ISSUER_DIR", "")
+    if folder:
+        return f"file://{os.path.abspath(folder)}/jwks.json"
+    if local:
+        return ""
+    return _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + "/identity/.well-known/jwks.json"
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = field(default_factory=lambda: _env("INSATS_STAGE", "local"))
     prefix: str = field(default_factory=lambda: _env("INSATS_PREFIX", "insats"))
     region: str = field(default_factory=lambda: _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "eu-north-1")))
     timezone: str = "Europe/Stockholm"
-    # OIDC: the municipality's e-ID broker in production, the development issuer locally.
+    # OIDC_*: the municipality's e-ID broker only (services/auth/broker.py reads its own settings);
+    # the token verifier never reads them.
     oidc_issuer: str = field(default_factory=lambda: _env("OIDC_ISSUER", "https://dev-issuer.insats.local"))
     oidc_audience: str = field(default_factory=lambda: _env("OIDC_AUDIENCE", "insats"))
-    oidc_jwks_url: str = field(default_factory=lambda: _env("OIDC_JWKS_URL", ""))
+    # Insats' own tokens (services/auth/issuer.py mints them, services/auth/tokens.py verifies them).
+    token_issuer: str = field(default_factory=lambda: _env(
+        "INSATS_TOKEN_ISSUER", _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + "/identity"))
+    token_audience: str = field(default_factory=lambda: _env("INSATS_TOKEN_AUDIENCE", "insats"))
+    token_jwks_url: str = field(default_factory=lambda: _env("INSATS_TOKEN_JWKS_URL", _default_jwks_url()))
     # Business knobs.
     draft_retention_days: int = field(default_factory=lambda: int(_env("DRAFT_RETENTION_DAYS", "14")))
     draft_reminder_days_before: int = field(default_factory=lambda: int(_env("DRAFT_REMINDER_DAYS_BEFORE", "3")))

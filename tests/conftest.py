@@ -25,7 +25,7 @@ def issuer(tmp_path_factory):
     from services.settings import settings
 
     s = settings()
-    return DevIssuer(tmp_path_factory.mktemp("issuer"), issuer=s.oidc_issuer, audience=s.oidc_audience)
+    return DevIssuer(tmp_path_factory.mktemp("issuer"), issuer=s.token_issuer, audience=s.token_audience)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,9 @@ def _configure_env(endpoint: str, state_dir: Path, region: str, started_moto: bo
     os.environ.update({
         "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
         "INSATS_STAGE": "local", "DEV_ISSUER_DIR": str(state_dir),
-        "OIDC_JWKS_URL": f"file://{state_dir}/jwks.json",
+        # Insats' own tokens: signed with the key folder's key, verified with its jwks.json. The
+        # broker's OIDC_* settings are the operator's and are left as they are.
+        "INSATS_TOKEN_JWKS_URL": f"file://{state_dir}/jwks.json",
         "POPULATION_REGISTER_FILE": str(ROOT / "infra" / "fixtures" / "people.json"),
     })
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from services.settings import settings
 
     s = settings()
-    issuer = DevIssuer(state_dir, issuer=s.oidc_issuer, audience=s.oidc_audience)
+    issuer = DevIssuer(state_dir, issuer=s.token_issuer, audience=s.token_audience)
     session = local_session(endpoint, region)
     provision(session, prefix=s.prefix, region=region)
     keep_state = moto_server is not None  # an external AWS (LocalStack) keeps its own state

@@ -1,24 +1,23 @@
-"""The development OIDC issuer: mints tokens locally and in tests. Never deployed.
+"""The development issuer: mints Insats' own tokens locally and in tests. Never deployed.
 
-It keeps an RSA key in a folder (``.local/`` for ``make run``), publishes the public half as a
-JWKS file, and signs tokens with the claims the e-ID broker would give.
+It signs through ``FileSigningKeys`` (a folder: ``.local/`` for ``make run``, a temporary one in
+tests) and ``InsatsTokens``, so ``/dev/token`` and the tests mint exactly the tokens Insats
+issues after a login, and the folder's ``jwks.json`` is what the apps verify them with
+(``INSATS_TOKEN_JWKS_URL=file://<folder>/jwks.json``).
 """
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
+from ..adapters.signing_keys import FileSigningKeys
 from ..domain.personnummer import Personnummer
+from .issuer import InsatsTokens
 from .principal import STAFF_ROLES, Principal, Role
 
-KID = "insats-dev-1"
+DEV_TOKEN_SECONDS = 3600  # tests and demos: a long run's token does not run out under it
 
 
 class DevIssuer:
@@ -26,43 +25,30 @@ class DevIssuer:
         self.folder = Path(folder)
         self.issuer = issuer
         self.audience = audience
-        self.folder.mkdir(parents=True, exist_ok=True)
-        key_file = self.folder / "dev-issuer-key.pem"
-        if key_file.exists():
-            self._key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-        else:
-            self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            key_file.write_bytes(
-                self._key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-                )
-            )
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
-        jwk.update({"kid": KID, "use": "sig", "alg": "RS256"})
-        self.jwks_path = self.folder / "jwks.json"
-        self.jwks_path.write_text(json.dumps({"keys": [jwk]}))
+        self.keys = FileSigningKeys(self.folder)
+        self.tokens = InsatsTokens(self.keys, issuer, audience)
+        self.jwks_path = self.keys.jwks_path
 
     @property
     def jwks_url(self) -> str:
-        return f"file://{self.jwks_path}"
+        return self.keys.jwks_url
 
-    def mint(self, principal: Principal, ttl_seconds: int = 3600, **extra: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.issuer,
-            "aud": self.audience,
-            "sub": principal.subject,
-            "iat": now,
-            "exp": now + ttl_seconds,
-            "jti": str(uuid.uuid4()),
-            "role": str(principal.role),
-            **extra,
-        }
-        for name in ("personnummer", "user_id", "provider_id", "organisation_id", "name"):
-            value = getattr(principal, name)
-            if value:
-                claims[name] = str(value)
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KID})
+    @property
+    def kid(self) -> str:
+        """The current signing key's id."""
+        return self.keys.current_kid()
+
+    @property
+    def _key(self) -> Any:
+        """The current private key (the development e-signature, ``DevSigner``, signs with it)."""
+        return self.keys.private_key()
+
+    def mint(self, principal: Principal, ttl_seconds: int = DEV_TOKEN_SECONDS, **extra: Any) -> str:
+        """An Insats token for ``principal``; ``extra`` claims are added (the old development login's
+        ``nonce``), and a negative ``ttl_seconds`` gives an expired token (tests)."""
+        claims = self.tokens.claims(principal, lifetime=ttl_seconds)
+        claims.update(extra)
+        return self.tokens.sign(claims)
 
     def token_for(
         self,

@@ -3,8 +3,12 @@ signature of the one algorithm the caller allows, and the registered claims (exp
 aud, the required ones) as PyJWT checks them.
 
 Why not PyJWT: importing it loads ``cryptography.x509`` and compiles its PEM patterns (50-130 ms
-of every HTTP app's cold start) for what bearer tokens never use. PyJWT still mints tokens
-(dev_issuer.py) and the tests check this module against it.
+of every HTTP app's cold start) for what bearer tokens never use. The tests check this module
+against PyJWT.
+
+Minting (``issuer.py``) uses the other half here: ``signing_input`` and ``compact`` build the
+compact serialisation around a signature made elsewhere (a key file or KMS), ``rsa_public_jwk``
+and ``thumbprint`` publish a key.
 
 Every problem is a ``TokenError`` whose name says what was wrong (``ExpiredSignatureError`` for an
 expired token, as PyJWT names it).
@@ -164,3 +168,47 @@ def decode(token: str, key: Any, algorithm: str, *, audience: str, issuer: str, 
     if "sub" in claims and not isinstance(claims["sub"], str):
         raise TokenError("InvalidSubjectError")
     return claims
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _json_part(value: dict[str, Any]) -> str:
+    return _b64encode(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def signing_input(head: dict[str, Any], claims: dict[str, Any]) -> bytes:
+    """What a JWS signature covers: ``BASE64URL(header) '.' BASE64URL(payload)`` (RFC 7515 5.1)."""
+    return f"{_json_part(head)}.{_json_part(claims)}".encode("ascii")
+
+
+def compact(signed: bytes, signature: bytes) -> str:
+    """The compact serialisation of a token whose ``signing_input`` was signed with ``signature``."""
+    return f"{signed.decode('ascii')}.{_b64encode(signature)}"
+
+
+def sign_rs256(private_key: Any, message: bytes) -> bytes:
+    """An RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of ``message`` with an RSA private key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    return private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+
+
+def rsa_public_jwk(public_key: Any) -> dict[str, str]:
+    """The public JWK (``kty``, ``n``, ``e``) of an RSA public key."""
+    numbers = public_key.public_numbers()
+
+    def uint(value: int) -> str:
+        return _b64encode(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+    return {"kty": "RSA", "n": uint(numbers.n), "e": uint(numbers.e)}
+
+
+def thumbprint(jwk: dict[str, Any]) -> str:
+    """The JWK SHA-256 thumbprint of an RSA key (RFC 7638): a key id that follows from the key."""
+    import hashlib
+
+    members = {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}  # the required members, in order
+    return _b64encode(hashlib.sha256(json.dumps(members, separators=(",", ":")).encode("ascii")).digest())

@@ -1,8 +1,11 @@
-"""Bearer JWTs from an OIDC provider: signature against the issuer's JWKS, issuer, audience, expiry.
+"""Insats' own bearer tokens (``issuer.py`` mints them): signature against Insats' JWKS, issuer,
+audience, times (``nbf``, ``iat``, ``exp``, 30 s leeway).
 
-In production the issuer is the municipality's e-ID broker (BankID, Freja eID); locally the
-development issuer in ``dev_issuer.py`` mints the tokens. ``OIDC_JWKS_URL`` is an https URL or,
-locally, a ``file://`` path that the development issuer writes.
+Settings (``services/settings.py``): ``INSATS_TOKEN_ISSUER`` (default ``{PUBLIC_BASE_URL}/identity``),
+``INSATS_TOKEN_AUDIENCE`` (default ``insats``), ``INSATS_TOKEN_JWKS_URL``: an https URL (the identity
+app's ``/identity/.well-known/jwks.json``) or, locally, a ``file://`` path to the key folder's
+``jwks.json``. The ``OIDC_*`` settings are the e-ID broker's and are never read here. A token
+signed by any key in the JWKS verifies: while keys rotate, the current and the previous one.
 
 Every problem with a token is a 401; only an identity provider we cannot reach (and no keys
 recent enough to fall back on) is a 503. The JWKS is cached:
@@ -49,7 +52,7 @@ class JwksSource(Protocol):
 
 
 class UrlJwksSource:
-    """An https URL, or a ``file://`` path (the development issuer's file)."""
+    """An https URL, or a ``file://`` path (a key folder's ``jwks.json``)."""
 
     def __init__(self, url: str, timeout: float = 3.0) -> None:
         self._url = url
@@ -226,9 +229,9 @@ def verifier() -> TokenVerifier:
     global _verifier
     if _verifier is None:
         s = settings()
-        if not s.oidc_jwks_url:
-            raise Unavailable("no identity provider is configured (OIDC_JWKS_URL)")
-        _verifier = TokenVerifier(s.oidc_jwks_url, s.oidc_issuer, s.oidc_audience)
+        if not s.token_jwks_url:
+            raise Unavailable("Insats public keys are not configured (INSATS_TOKEN_JWKS_URL)")
+        _verifier = TokenVerifier(s.token_jwks_url, s.token_issuer, s.token_audience)
     return _verifier
 
 

@@ -28,7 +28,7 @@ def _signer(s: Settings) -> Any:
     if s.is_local and folder:
         from ..auth.dev_issuer import DevIssuer
 
-        return DevSigner(DevIssuer(Path(folder), issuer=s.oidc_issuer, audience=s.oidc_audience))
+        return DevSigner(DevIssuer(Path(folder), issuer=s.token_issuer, audience=s.token_audience))
     return UnavailableSigner()
 
 

@@ -71,16 +71,18 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
     assert status == 201, draft
     output = stack.stop(signal.SIGINT)
     assert "Kept" in output
-    # WHEN the stack starts again
-    stack = Stack(state)
+    # WHEN the stack starts again, at its address (as make run does: the address names the issuer
+    # of its tokens, {PUBLIC_BASE_URL}/identity)
+    port = stack.port
+    stack = Stack(state, port=port)
     try:
-        # THEN the draft is still there (the token too: the development issuer's key is kept)
+        # THEN the draft is still there (the token too: the signing key in the state folder is kept)
         status, again = call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)
         assert status == 200 and again["draft_id"] == draft["draft_id"]
     finally:
         stack.stop(signal.SIGINT)
     # AND started clean, it is gone
-    stack = Stack(state, "--clean")
+    stack = Stack(state, "--clean", port=port)
     try:
         assert call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)[0] == 404
         # the demo data is seeded again: the provider's staff registry (infra/fixtures/people.json),
@@ -129,7 +131,7 @@ def test_a_stack_killed_with_sigkill_keeps_everything_it_answered(tmp_path):
     # WHEN the whole stack is killed with SIGKILL (kill -9 of make run) and started again
     stack.kill()
     assert not (state / "aws-state").exists()  # no dump was taken: only the journal holds the case
-    stack = Stack(state)
+    stack = Stack(state, port=stack.port)  # at its address: the token's issuer
     try:
         # THEN the case is there, as answered, with its receipt PDF
         status, again = call(stack.base, "GET", f"/eservices/my/cases/{receipt['case_id']}", token=token)

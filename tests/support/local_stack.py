@@ -44,7 +44,8 @@ def call(base: str, method: str, path: str, body: Any = None, token: str | None 
 
 def operator_env() -> dict[str, str]:
     """The environment of an operator's shell: none of the AWS, issuer or clock settings a test
-    session may have set for its own embedded AWS (a subprocess given those would reach it)."""
+    session may have set for its own embedded AWS (a subprocess given those would reach it), nor the
+    e-ID broker's (OIDC_*)."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OIDC_", "DEV_ISSUER", "INSATS_"))}
 
 

@@ -30,7 +30,7 @@ def base_env(endpoint: str, issuer_dir: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "INSATS_STAGE": "local",
-        "OIDC_JWKS_URL": f"file://{issuer_dir}/jwks.json",
+        "INSATS_TOKEN_JWKS_URL": f"file://{issuer_dir}/jwks.json",
         "POWERTOOLS_METRICS_NAMESPACE": "Insats",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -65,7 +65,7 @@ def test_an_unsigned_token_is_refused(verifier):
 
 def test_a_token_with_an_unknown_role_is_refused(issuer, verifier):
     token = jwt.encode({"iss": ISS, "aud": AUD, "sub": "x", "role": "superuser", "iat": int(time.time()),
-                        "exp": int(time.time()) + 60}, issuer._key, algorithm="RS256", headers={"kid": "insats-dev-1"})
+                        "exp": int(time.time()) + 60}, issuer._key, algorithm="RS256", headers={"kid": issuer.kid})
     with pytest.raises(Unauthenticated, match="claims"):
         verifier.verify(token)
 

@@ -25,8 +25,9 @@ class Out(BaseModel):
 
 @pytest.fixture()
 def client(tmp_path, monkeypatch):
-    issuer = DevIssuer(tmp_path, issuer="https://dev-issuer.insats.local", audience="insats")
-    monkeypatch.setenv("OIDC_JWKS_URL", issuer.jwks_url)
+    settings.cache_clear()
+    issuer = DevIssuer(tmp_path, issuer=settings().token_issuer, audience=settings().token_audience)
+    monkeypatch.setenv("INSATS_TOKEN_JWKS_URL", issuer.jwks_url)
     settings.cache_clear()
     tokens.reset_verifier()
     app = Chalice(app_name="t", configure_logs=False)
@@ -215,7 +216,7 @@ def test_the_problem_middleware_is_installed_once_per_app():
 def test_an_unreachable_jwks_is_503_problem(client, tmp_path, monkeypatch):
     c, issuer = client
     token = issuer.token_for("case_worker", user_id="u")
-    monkeypatch.setenv("OIDC_JWKS_URL", f"file://{tmp_path}/gone/jwks.json")
+    monkeypatch.setenv("INSATS_TOKEN_JWKS_URL", f"file://{tmp_path}/gone/jwks.json")
     settings.cache_clear()
     tokens.reset_verifier()
     r = c.http.get("/things/x", headers={"Authorization": f"Bearer {token}"})

@@ -24,8 +24,9 @@ class Body(BaseModel):
 
 @pytest.fixture()
 def client(tmp_path, monkeypatch):
-    issuer = DevIssuer(tmp_path, issuer="https://dev-issuer.insats.local", audience="insats")
-    monkeypatch.setenv("OIDC_JWKS_URL", issuer.jwks_url)
+    settings.cache_clear()
+    issuer = DevIssuer(tmp_path, issuer=settings().token_issuer, audience=settings().token_audience)
+    monkeypatch.setenv("INSATS_TOKEN_JWKS_URL", issuer.jwks_url)
     settings.cache_clear()
     tokens.reset_verifier()
     resolved = []
