@@ -36,7 +36,7 @@ def _query(ctx: Context) -> tuple[Any, dict[str, str]]:
 
     from ....eservices.casework.models.inbox import StaffInboxQuery
 
-    values = {k: v for k, v in ctx.query.items() if k in (*FILTERS, "cursor") and v != ""}
+    values = {k: v for k, v in ctx.query.items() if k in (*FILTERS, "cursor", "limit") and v != ""}
     if "mine" in values:
         values["mine"] = values["mine"] in ("1", "on", "true", "ja")
     try:
@@ -58,7 +58,7 @@ def inbox(ctx: Context) -> Page:
 
     who = case_worker(ctx)
     query, errors = _query(ctx)
-    current = {k: ctx.query.get(k, "") for k in FILTERS}
+    current = {k: ctx.query.get(k, "") for k in (*FILTERS, "limit")}
     result = search_inbox(ctx.deps, who, query) if query is not None else None
     order = query.order if query is not None else "newest"
     rows = []
