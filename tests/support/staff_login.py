@@ -46,3 +46,20 @@ def staff_cookie_name() -> str:
     from services.entrypoints.web.casework.section import staff_config
 
     return staff_config().cookie_name
+
+
+def stack_session_cookie(moto_endpoint: str, principal: Principal, base_url: str) -> dict[str, Any]:
+    """For a browser against the local stack (``make run``; ``tests/browser``): a logged-in session
+    of the section put into the stack's own session store (its moto), as the cookie Playwright's
+    ``context.add_cookies`` takes."""
+    import boto3
+
+    from services.entrypoints.web.adapters.sessions import SessionRepository
+    from services.entrypoints.web.casework.section import staff_config
+    from tests.support.stack import REGION
+
+    table = boto3.resource("dynamodb", endpoint_url=moto_endpoint, region_name=REGION, aws_access_key_id="testing",
+                           aws_secret_access_key="testing").Table("insats-eservices")
+    session_id = staff_session(SessionRepository(table), principal)
+    return {"name": staff_config().cookie_local, "value": session_id, "url": base_url, "httpOnly": True,
+            "sameSite": "Lax"}
