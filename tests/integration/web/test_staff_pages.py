@@ -156,6 +156,25 @@ class TestLogin:
         assert b.get("/personal/att-gora").status == 303
 
 
+class TestSessionEnd:
+    def test_an_ended_session_asks_for_a_new_login_and_keeps_nothing(self, es):
+        from datetime import datetime, timedelta, timezone
+
+        from tests.support.staff_login import staff_session
+
+        who = staff_principal("case_worker")
+        cookie = staff_session(deps().sessions, who, now=datetime.now(timezone.utc) - timedelta(hours=13))
+        r = StaffBrowser(es, cookie=cookie).get("/personal/inkorg")
+        assert r.status == 200 and "Du har loggats ut" in text(r)
+        assert "/eservices/personal/logga-in?next=%2Feservices%2Fpersonal%2Finkorg" in r.body.decode()
+        assert deps().sessions.get(cookie) is None
+
+    def test_a_page_that_does_not_exist_says_so_for_staff(self, es):
+        b, _ = staff(es)
+        r = b.get("/personal/ansokningar/finns-inte/koppla")
+        assert r.status == 404 and "Sidan finns inte" in text(r) and "Mina sidor" not in text(r)
+
+
 class TestAttGora:
     def test_counts_new_applications_my_cases_and_messaging_not_activated(self, es, token):
         b, me = staff(es)
@@ -278,7 +297,14 @@ class TestInbox:
         second = b.get(inner(found.group(1).replace("&amp;", "&")))
         assert second.status == 200 and len(rows(second)) >= 1
         assert {r[5] for r in rows(second)}.isdisjoint({r[5] for r in rows(first)})
-        assert "Första sidan" in text(second)
+        back = re.search(r'href="([^"]+)" rel="prev"', second.body.decode())
+        assert back and rows(b.get(inner(back.group(1).replace("&amp;", "&")))) == rows(first)
+        third_link = re.search(r'href="([^"]+)" rel="next"', second.body.decode())
+        assert third_link, "three applications or more, two a page"
+        third = b.get(inner(third_link.group(1).replace("&amp;", "&")))
+        assert "Första sidan" in text(third)
+        back = re.search(r'href="([^"]+)" rel="prev"', third.body.decode())
+        assert rows(b.get(inner(back.group(1).replace("&amp;", "&")))) == rows(second)
 
 
 class TestKopplaAnsokan:

@@ -67,8 +67,18 @@ def inbox(ctx: Context) -> Page:
                      "intake_url": ctx.url(f"/personal/ansokningar/{r.case_id}/koppla") if r.status == "new" else None})
     sort_by_date = {"label": "Inskickat den", "sort": "descending" if order == "newest" else "ascending",
                     "href": _address(ctx, {**current, "order": "oldest" if order == "newest" else "newest"})}
-    paging = {"first": _address(ctx, current) if ctx.query.get("cursor") else None, "previous": None,
-              "next": _address(ctx, {**current, "cursor": result.next_cursor}) if result and result.next_cursor else None}
+    # Back without a store: the cursors of the pages before this one travel in the address (``back``).
+    back = [c for c in ctx.query.get("back", "").split(",") if c][-20:]
+    here = ctx.query.get("cursor", "")
+    previous = None
+    if back:
+        previous = _address(ctx, {**current, "cursor": back[-1], "back": ",".join(back[:-1])})
+    elif here:
+        previous = _address(ctx, current)
+    following = None
+    if result and result.next_cursor:
+        following = _address(ctx, {**current, "cursor": result.next_cursor, "back": ",".join([*back, here] if here else [])})
+    paging = {"first": _address(ctx, current) if back else None, "previous": previous, "next": following}
     links = [ErrorLink(f"#filter-{name}", text) for name, text in errors.items()]
     return Page("inbox.html", {
         "title": page_title("Inkorg", error=bool(errors)), "nav": nav(ctx, "/personal/inkorg"), "rows": rows,
