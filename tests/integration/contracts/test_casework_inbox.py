@@ -3,6 +3,8 @@ adapter (status partitions merged) and the fake alike. Each test lists a window 
 from __future__ import annotations
 
 import random
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from tests.support.people import new_pnr
@@ -121,3 +123,24 @@ def test_by_form_case_number_and_name_never_a_protected_person(ports):
         report.case_id]
     assert [c.case_id for c in ports.repos.inbox.page(**window, forms=frozenset({"contact-monthly-report"}))[0]] == [
         report.case_id]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_by_status_the_partitions_follow_one_another_newest_first_within_each(ports, order):
+    # GIVEN six cases over three statuses
+    start, after, before = a_window()
+    statuses = ("submitted", "received", "closed")
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), status=statuses[i % 3]) for i in range(6)]
+    submit(ports, *cases)
+    # WHEN read by status, two at a time
+    seen, cursor = [], None
+    while True:
+        page, cursor = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=2,
+                                              cursor=cursor, by_status=order)
+        seen += [c.case_id for c in page]
+        if cursor is None:
+            break
+    # THEN status by status (new to closed, or back), newest first within each, every case once
+    ranked = statuses if order == "asc" else tuple(reversed(statuses))
+    expected = sorted(cases, key=lambda c: (ranked.index(c.status), -c.submitted_at.timestamp()))
+    assert seen == [c.case_id for c in expected]

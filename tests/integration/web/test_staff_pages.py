@@ -286,6 +286,23 @@ class TestInbox:
         days = [r[4] for r in rows(oldest)]
         assert days == sorted(days)
 
+    def test_sorting_by_status_says_so_with_aria_sort(self, es, token):
+        _, receipt = applied(es, token)
+        b, me = staff(es)
+        b.get(f"/personal/ansokningar/{receipt['case_id']}/koppla")
+        assert b.post(f"/personal/ansokningar/{receipt['case_id']}/koppla",
+                      intake_form(case_worker_id=me.user_id)).status == 303
+        applied(es, token)
+        by_status = b.get("/personal/inkorg?order=status&limit=100")
+        body = by_status.body.decode()
+        assert re.search(r'<th scope="col" aria-sort="ascending"><a href="[^"]*order=status_desc', body)
+        assert body.count("aria-sort=") == 1
+        ranks = {"Ny": 0, "Mottagen": 1, "Under utredning": 2, "Beslutad": 3, "Avslutad": 4}
+        shown = [ranks[r[3]] for r in rows(by_status)]
+        assert shown == sorted(shown) and len(set(shown)) >= 2
+        back = [ranks[r[3]] for r in rows(b.get("/personal/inkorg?order=status_desc&limit=100"))]
+        assert back == sorted(back, reverse=True)
+
     def test_paging_through_the_index(self, es, token):
         for _ in range(3):
             applied(es, token)

@@ -27,6 +27,8 @@ MESSAGES = {
     "cursor": "Sidan finns inte längre. Börja från första sidan.",
     "mine": "Välj om du bara vill se dina ärenden.",
 }
+ORDER_LABELS = {"newest": "nyast först", "oldest": "äldst först", "status": "efter status, Ny först",
+                "status_desc": "efter status, Avslutad först"}
 BADGES = {"new": "new", "received": "info", "in_progress": "info", "decided": "done", "closed": "done"}
 
 
@@ -65,8 +67,13 @@ def inbox(ctx: Context) -> Page:
     for r in (result.items if result else []):
         rows.append({**r.model_dump(), "badge": BADGES.get(r.status, "info"),
                      "intake_url": ctx.url(f"/personal/ansokningar/{r.case_id}/koppla") if r.status == "new" else None})
-    sort_by_date = {"label": "Inskickat den", "sort": "descending" if order == "newest" else "ascending",
+    by_date = order in ("newest", "oldest")
+    sort_by_date = {"label": "Inskickat den",
+                    "sort": ("descending" if order == "newest" else "ascending") if by_date else None,
                     "href": _address(ctx, {**current, "order": "oldest" if order == "newest" else "newest"})}
+    sort_by_status = {"label": "Status",
+                      "sort": {"status": "ascending", "status_desc": "descending"}.get(order),
+                      "href": _address(ctx, {**current, "order": "status_desc" if order == "status" else "status"})}
     # Back without a store: the cursors of the pages before this one travel in the address (``back``).
     back = [c for c in ctx.query.get("back", "").split(",") if c][-20:]
     here = ctx.query.get("cursor", "")
@@ -82,7 +89,8 @@ def inbox(ctx: Context) -> Page:
     links = [ErrorLink(f"#filter-{name}", text) for name, text in errors.items()]
     return Page("inbox.html", {
         "title": page_title("Inkorg", error=bool(errors)), "nav": nav(ctx, "/personal/inkorg"), "rows": rows,
-        "errors": links, "field_errors": errors, "current": current, "sort_by_date": sort_by_date,
+        "errors": links, "field_errors": errors, "current": current, "sort_by_date": sort_by_date, "sort_by_status": sort_by_status,
+        "order_label": ORDER_LABELS[order],
         "paging": paging, "statuses": STAFF_LABELS_SV, "kinds": KINDS,
         "case_workers": case_workers(ctx, who), "me": me_id(who),
         "filtered": any(current[k] for k in FILTERS if k != "order"), "clear_url": ctx.url("/personal/inkorg"),

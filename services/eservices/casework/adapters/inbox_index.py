@@ -4,7 +4,7 @@ over every status merges the status partitions newest first; the cursor is the s
 last row shown, so each next page starts strictly below it in every partition."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ....adapters.dynamo import from_dynamo
 from ....domain.cursor import decode_cursor, encode_cursor
@@ -21,20 +21,46 @@ class InboxIndex:
     def page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
              limit: int, cursor: str | None, case_worker: str | None = None,
              forms: frozenset[str] | None = None, oldest_first: bool = False, case_number: str | None = None,
-             name: str | None = None) -> tuple[list[Case], str | None]:
+             name: str | None = None, by_status: Literal["asc", "desc"] | None = None) -> tuple[list[Case], str | None]:
         """Cases newest (or oldest) first, optionally of one status, of a category (contains), taken
         in by ``case_worker``, of ``forms``, and submitted in [``after``, ``before``) (ISO instants
         in UTC): a page and the cursor of the next one."""
+        what = _Filter(category, case_worker, forms, case_number, name)
+        if by_status:
+            return self._by_status(status, by_status, what, after, before, limit, cursor, case_worker)
         mark = decode_cursor(cursor, "inbox") if cursor else None
         found: list[dict] = []
         for s in ([status] if status else _statuses(case_worker)):
-            found += self._partition(s, _Filter(category, case_worker, forms, case_number, name), after, before, mark, limit,
+            found += self._partition(s, what, after, before, mark, limit,
                                      oldest_first)
         found.sort(key=lambda i: i["gsi2sk"], reverse=not oldest_first)
         page = found[:limit]
         more = len(found) > limit
         return [Case.model_validate(from_dynamo(i)) for i in page], (
             encode_cursor("inbox", page[-1]["gsi2sk"]) if more else None)
+
+    def _by_status(self, status: str | None, order: str, what: "_Filter", after: str | None, before: str | None,
+                   limit: int, cursor: str | None, case_worker: str | None) -> tuple[list[Case], str | None]:
+        """By status (the partitions one after another, each newest first): a partition is read
+        only while the page is not full; the cursor names the status and the row it stopped at."""
+        statuses = list([status] if status else _statuses(case_worker))
+        if order == "desc":
+            statuses.reverse()
+        at_status, at = decode_cursor(cursor, "inbox-status").split("|", 1) if cursor else (None, None)
+        if at_status is not None:
+            if at_status not in statuses:
+                return [], None
+            statuses = statuses[statuses.index(at_status):]
+        found: list[tuple[str, dict]] = []
+        for s in statuses:
+            items = self._partition(s, what, after, before, at if s == at_status else None, limit - len(found), False)
+            found += [(s, i) for i in items]
+            if len(found) > limit:
+                break
+        page = found[:limit]
+        next_cursor = (encode_cursor("inbox-status", f"{page[-1][0]}|{page[-1][1]['gsi2sk']}")
+                       if len(found) > limit else None)
+        return [Case.model_validate(from_dynamo(i)) for _, i in page], next_cursor
 
     def count(self, *, status: str, case_worker: str | None = None, forms: frozenset[str] | None = None) -> int:
         kwargs = _Filter(None, case_worker, forms, None, None).query_args({":pk": f"{INBOX_PK}#{status}"})

@@ -92,7 +92,8 @@ class StaffInboxQuery(InboxQuery):
 
     case_worker: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)] | None = None
     mine: bool = False
-    order: Literal["newest", "oldest"] = "newest"
+    order: Literal["newest", "oldest", "status", "status_desc"] = Field(
+        "newest", description="by submit time, or by status (new to closed, or back) and newest first within it")
     kind: Literal["applications", "reports"] | None = Field(None, description="applications or contact-person reports")
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(check_line)] = ""
 

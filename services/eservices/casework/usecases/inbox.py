@@ -12,7 +12,7 @@ from ....domain.errors import Forbidden, NotFound
 from ....domain.files import StoredFile
 from ....domain.personnummer import mask
 from ....domain.personnummer import parse as parse_pnr
-from ...domain.cases import STATUS_LABELS_SV, Case, staff_status, stored_status
+from ...domain.cases import NEXT_STATUSES, STATUS_LABELS_SV, Case, staff_status, stored_status
 from ...domain.forms import get_form
 from ...domain.forms.engine import typed_answers, typed_computed
 from ..domain.identity import PROTECTED_NAME, is_protected
@@ -132,14 +132,19 @@ def search_inbox(deps: EservicesDeps, who: Principal, query: StaffInboxQuery) ->
                     and (case_worker is None or (c.intake is not None and c.intake.case_worker_id == case_worker))
                     and (query.kind is None or c.form_id in forms_of(query.kind)))
         cases = sorted((c for c in deps.cases.of_person(pnr) if fits(c)), key=lambda c: c.submitted_at,
-                       reverse=query.order == "newest")[:PERSON_CASES]
+                       reverse=query.order != "oldest")
+        if query.order in ("status", "status_desc"):
+            order = list(NEXT_STATUSES) if query.order == "status" else list(reversed(NEXT_STATUSES))
+            cases.sort(key=lambda c: order.index(c.status))
+        cases = cases[:PERSON_CASES]
     else:
         number = text if CASE_NUMBER.fullmatch(text) else None
         name = text if text and number is None else None
         cases, cursor = deps.casework.inbox.page(
             status=status, category=query.category, after=after, before=before, limit=query.limit,
             cursor=query.cursor, case_worker=case_worker, oldest_first=query.order == "oldest", case_number=number,
-            name=name, forms=forms_of(query.kind))
+            name=name, forms=forms_of(query.kind),
+            by_status={"status": "asc", "status_desc": "desc"}.get(query.order))  # type: ignore[arg-type]
         if name:  # protected since submit is filtered in the index; protected later, here
             cases = [c for c in cases if not protected(deps, c)]
     trail(deps).read(who, "inbox.list", [c.owner for c in cases], resource="inbox")
