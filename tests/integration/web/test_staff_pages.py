@@ -148,6 +148,16 @@ class TestLogin:
             deps().token_endpoint = None
         assert r.status == 401
 
+    def test_keeping_the_session_alive_and_next_never_leaves_the_section(self, es):
+        b, _ = staff(es)
+        b.get("/personal/att-gora")
+        r = b.post("/personal/session", {"next": "/eservices/personal/inkorg?status=new"})
+        assert r.status == 303 and r.headers["location"] == "/eservices/personal/inkorg?status=new"
+        for elsewhere in ("/eservices/web/mina-sidor", "https://evil.example/personal", "/eservices/personal/../web"):
+            r = b.post("/personal/session", {"next": elsewhere})
+            assert r.headers["location"] == "/eservices/personal", elsewhere
+        assert b.post("/personal/session", {"next": "/eservices/personal/inkorg"}, csrf="wrong").status == 400
+
     def test_logging_out_ends_the_session(self, es):
         b, _ = staff(es)
         assert b.get("/personal/att-gora").status == 200
