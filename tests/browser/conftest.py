@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
 
 pytestmark = pytest.mark.browser
+STACKS: dict[str, LocalStack] = {}  # by base URL: a test that must reach the stack's moto (its moto_port)
 
 
 def chromium_path() -> str:
@@ -43,6 +44,7 @@ def web(tmp_path_factory):
     port = free_port()  # the pages link to themselves: the stack must know its public address
     stack = LocalStack(tmp_path_factory.mktemp("web-state"), port=port, log=log,
                        env={"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"})
+    STACKS[stack.base] = stack
     yield stack.base
     stack.stop(check=False)
 

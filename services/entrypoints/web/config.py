@@ -1,4 +1,5 @@
-"""Settings of the citizen web, read from the environment once."""
+"""Settings of the web, read from the environment once: the citizens' section's (``web_config``);
+a staff section derives its own from them (its base path, cookie, login)."""
 from __future__ import annotations
 
 import os
@@ -27,11 +28,25 @@ class WebConfig:
     token_url: str
     client_id: str
     client_secret: str
+    # Each section has a cookie of its own, so a session of one section never reaches another's
+    # pages (the citizens' and the case workers' are two sessions in one browser).
+    cookie_local: str = "insats_session"
+    cookie_secure: str = "__Host-insats"
 
     @property
     def cookie_name(self) -> str:
         # __Host- binds the cookie to this host, HTTPS and path /: only possible with Secure.
-        return "__Host-insats" if self.secure_cookies else "insats_session"
+        return self.cookie_secure if self.secure_cookies else self.cookie_local
+
+    @property
+    def home(self) -> str:
+        """The section's own start (public path)."""
+        return self.url(self.base_path)
+
+    @property
+    def login_path(self) -> str:
+        """The section's login page (inner path): where a page sends someone not logged in."""
+        return f"{self.base_path}/logga-in"
 
     def url(self, inner: str = "") -> str:
         """The public path of a page (``inner`` as the app routes it, e.g. ``/web/mina-sidor``)."""
@@ -39,7 +54,7 @@ class WebConfig:
 
     @property
     def redirect_uri(self) -> str:
-        return f"{self.public_base_url}{self.url('/web/logga-in/klar')}"
+        return f"{self.public_base_url}{self.url(self.login_path + '/klar')}"
 
 
 @cache

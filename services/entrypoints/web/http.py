@@ -61,6 +61,10 @@ class Section:
     acting: Callable[[Any, Principal, Personnummer | None], Any]
     # The page for a session that ended while the person was on a page (context, ended, return path).
     session_ended: Callable[..., Any]
+    # Its name (kept on each of its sessions: a session is read only by the section that began it)
+    # and its settings: base path, cookie name, login.
+    name: str = "citizen"
+    config: Callable[[], WebConfig] = web_config
 
 
 class LoginRequired(Exception):
@@ -157,7 +161,7 @@ class Context:
     # -- the session ------------------------------------------------------------------
     def load_session(self) -> None:
         found = self.sessions.get(self.cookie_id)
-        if found is None:
+        if found is None or found.section != self.section.name:
             return
         if found.ended(self.now):
             self.ended_session = found
@@ -176,7 +180,7 @@ class Context:
         if self.session is not None:
             self.sessions.delete(self.session.session_id)
         self.session = start(kind, self.now, self.config.idle_seconds,  # type: ignore[arg-type]
-                             self.config.absolute_seconds, **fields)
+                             self.config.absolute_seconds, section=self.section.name, **fields)
         self.save_session()
         self.set_cookie = self.session.session_id
         return self.session
@@ -265,7 +269,7 @@ def safe_next(config: WebConfig, value: str | None) -> str:
     """Only our own pages: a path under the web's base, never another host, never a dot segment.
     Letters outside ASCII are percent-encoded (a ``Location`` header is ASCII); an address with a
     control or format character is not ours: home instead."""
-    home = config.url("/web")
+    home = config.home
     if (not value or not (value == home or value.startswith((home + "/", home + "?"))) or "\\" in value
             or any(_unwritable(c) for c in value)):
         return home
@@ -311,7 +315,7 @@ def error_page(status: int) -> Page:
 def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | Json], *, csrf: bool = True,
           **params: str) -> Response:
     log = get_logger(section.service)
-    config = web_config()
+    config = section.config()
     ctx = Context(request, section.deps(), config, section)
     ctx.raw_path = ctx.path.format(**params) if params else ctx.path
     try:
@@ -320,7 +324,7 @@ def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | 
             ctx.check_csrf()
         result = view(ctx, **params)
     except LoginRequired as exc:
-        result = Redirect(ctx.url("/web/logga-in") + "?" + urllib.parse.urlencode({"next": exc.next_path}))
+        result = Redirect(ctx.url(config.login_path) + "?" + urllib.parse.urlencode({"next": exc.next_path}))
     except SessionEnded as exc:
         result = section.session_ended(ctx, exc.session, exc.next_path)
     except BadCsrf:
@@ -376,6 +380,7 @@ def base_context(ctx: Context, page: Page) -> dict[str, Any]:
     return {
         **page.context,
         "url": ctx.url,
+        "home": ctx.config.home,  # the section's start; its session keep-alive is home + "/session"
         "csrf": session.csrf if session else "",
         "user": user,
         "person_name": (user.principal.name if user and user.principal else None),

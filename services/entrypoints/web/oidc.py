@@ -54,9 +54,17 @@ def http_token_endpoint(url: str, form: dict[str, str]) -> dict[str, Any]:
         raise Unauthenticated(f"the token endpoint did not answer: {type(exc).__name__}") from None
 
 
+def people_only(principal: Principal) -> None:
+    """The citizens' section: people logged in with e-ID, never a staff account."""
+    if principal.personnummer is None or principal.is_staff:
+        raise Unauthenticated("the e-services are for people logged in with e-ID")
+
+
 def finish_login(config: WebConfig, login: PendingLogin, code: str, state: str,
-                 token_endpoint: TokenEndpoint = http_token_endpoint) -> Principal:
-    """Exchanges the code (with the PKCE verifier) for an ID token and returns who logged in."""
+                 token_endpoint: TokenEndpoint = http_token_endpoint,
+                 admit: Callable[[Principal], None] = people_only) -> Principal:
+    """Exchanges the code (with the PKCE verifier) for an ID token and returns who logged in;
+    ``admit`` is the section's own check of who may log in to it (it raises to refuse)."""
     import hmac
 
     import jwt
@@ -77,6 +85,5 @@ def finish_login(config: WebConfig, login: PendingLogin, code: str, state: str,
     claims = jwt.decode(id_token, options={"verify_signature": False})  # verified just above
     if not hmac.compare_digest(str(claims.get("nonce", "")), login.nonce):
         raise Unauthenticated("the ID token's nonce does not match")
-    if principal.personnummer is None or principal.is_staff:
-        raise Unauthenticated("the e-services are for people logged in with e-ID")
+    admit(principal)
     return principal

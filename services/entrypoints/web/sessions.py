@@ -53,6 +53,7 @@ class PendingFile(BaseModel):
 class WebSession(BaseModel):
     session_id: str
     kind: Literal["login", "user"]
+    section: str = "citizen"  # the section that began it; no other section's pages read it
     csrf: str = Field(default_factory=new_secret)
     created_at: datetime
     idle_expires_at: datetime

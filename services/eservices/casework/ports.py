@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from ...domain.ports import UnitOfWork
 
@@ -59,9 +59,18 @@ class AuditRepository(Protocol):
 
 class Inbox(Protocol):
     def page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
-             limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-        """Cases newest first, optionally of one status, of a category (contains) and submitted in
-        [``after``, ``before``): a page and the cursor of the next one (None at the end)."""
+             limit: int, cursor: str | None, case_worker: str | None = None,
+             forms: frozenset[str] | None = None, oldest_first: bool = False, case_number: str | None = None,
+             name: str | None = None, by_status: Literal["asc", "desc"] | None = None) -> tuple[list[Case], str | None]:
+        """Cases newest (or ``oldest_first``) first, optionally of one status, of a category
+        (contains), taken in by one case worker, of some forms, with a case number, whose
+        applicant's name contains ``name`` (never a person with protected identity), and submitted
+        in [``after``, ``before``): a page and the cursor of the next one (None at the end).
+        ``by_status``: by status first (new to closed, or back), newest first within each."""
+        ...
+
+    def count(self, *, status: str, case_worker: str | None = None, forms: frozenset[str] | None = None) -> int:
+        """How many cases of one status (taken in by ``case_worker``, of ``forms``) there are."""
         ...
 
 

@@ -3,6 +3,8 @@ adapter (status partitions merged) and the fake alike. Each test lists a window 
 from __future__ import annotations
 
 import random
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from tests.support.people import new_pnr
@@ -62,3 +64,83 @@ def test_pages_follow_one_another_by_cursor_to_the_end(ports):
             break
         assert len(page) == 2
     assert seen == [c.case_id for c in reversed(cases)] and pages == 3
+
+
+def taken_in_by(case, case_worker: str):
+    from services.eservices.domain.cases import Intake
+
+    return case.model_copy(update={"status": "in_progress", "intake": Intake(
+        intake_type="ansokan_sol", intake_type_label="Ansökan SoL", case_worker_id=case_worker,
+        case_worker_name="Handläggare", organisation="Testenhet", from_whom="den_enskilde", at=case.submitted_at,
+        by=f"case_worker:{case_worker}")})
+
+
+def test_oldest_first_pages_up_through_the_window(ports):
+    # GIVEN five cases over two statuses
+    start, after, before = a_window()
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), status=("submitted", "received")[i % 2]) for i in range(5)]
+    submit(ports, *cases)
+    # WHEN read oldest first two at a time THEN every case once, oldest first
+    seen, cursor = [], None
+    while True:
+        page, cursor = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=2,
+                                              cursor=cursor, oldest_first=True)
+        seen += [c.case_id for c in page]
+        if cursor is None:
+            break
+    assert seen == [c.case_id for c in cases]
+
+
+def test_a_case_workers_cases_and_their_count(ports):
+    # GIVEN two cases taken in by one case worker, one by another, and a new one
+    start, after, before = a_window()
+    me, other = an_id("hl-"), an_id("hl-")
+    mine = [taken_in_by(a_case(new_pnr(), start + timedelta(minutes=i)), me) for i in (1, 2)]
+    theirs = taken_in_by(a_case(new_pnr(), start + timedelta(minutes=3)), other)
+    submit(ports, *mine, theirs, a_case(new_pnr(), start + timedelta(minutes=4)))
+    # WHEN listed for me THEN only mine, newest first; and counted
+    found, _ = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=10, cursor=None,
+                                      case_worker=me)
+    assert [c.case_id for c in found] == [mine[1].case_id, mine[0].case_id]
+    assert ports.repos.inbox.count(status="in_progress", case_worker=me) == 2
+    assert ports.repos.inbox.count(status="in_progress", case_worker=an_id("hl-")) == 0
+
+
+def test_by_form_case_number_and_name_never_a_protected_person(ports):
+    start, after, before = a_window()
+    surname = an_id("Namn")
+    named = a_case(new_pnr(), start + timedelta(minutes=1)).model_copy(update={
+        "answers": {"om_dig": {"first_name": "Annika", "last_name": surname}}, "owner_name": ""})
+    protected = a_case(new_pnr(), start + timedelta(minutes=2)).model_copy(update={
+        "answers": {"om_dig": {"first_name": "Sam", "last_name": surname}}, "protected_identity": True})
+    report = a_case(new_pnr(), start + timedelta(minutes=3)).model_copy(update={"form_id": "contact-monthly-report"})
+    submit(ports, named, protected, report)
+    window = {"status": None, "category": None, "after": after, "before": before, "limit": 10, "cursor": None}
+    # a name as typed or in lower case (stored names are capitalised); a protected person never
+    assert [c.case_id for c in ports.repos.inbox.page(**window, name=surname.lower())[0]] == [named.case_id]
+    assert [c.case_id for c in ports.repos.inbox.page(**window, name="Sam")[0]] == []
+    assert [c.case_id for c in ports.repos.inbox.page(**window, case_number=report.case_number)[0]] == [
+        report.case_id]
+    assert [c.case_id for c in ports.repos.inbox.page(**window, forms=frozenset({"contact-monthly-report"}))[0]] == [
+        report.case_id]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_by_status_the_partitions_follow_one_another_newest_first_within_each(ports, order):
+    # GIVEN six cases over three statuses
+    start, after, before = a_window()
+    statuses = ("submitted", "received", "closed")
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), status=statuses[i % 3]) for i in range(6)]
+    submit(ports, *cases)
+    # WHEN read by status, two at a time
+    seen, cursor = [], None
+    while True:
+        page, cursor = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=2,
+                                              cursor=cursor, by_status=order)
+        seen += [c.case_id for c in page]
+        if cursor is None:
+            break
+    # THEN status by status (new to closed, or back), newest first within each, every case once
+    ranked = statuses if order == "asc" else tuple(reversed(statuses))
+    expected = sorted(cases, key=lambda c: (ranked.index(c.status), -c.submitted_at.timestamp()))
+    assert seen == [c.case_id for c in expected]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from services.auth.principal import Principal, Role
 from services.domain.errors import Conflict
-from services.eservices.domain.cases import Case
+from services.eservices.domain.cases import NEXT_STATUSES, Case
 from services.eservices.casework.domain.assignments import Assignment
 from services.eservices.casework.domain.messages import Message, Party, Thread, Upload
 from services.eservices.casework.domain.messaging import MessagingSettings, search_key
@@ -38,17 +38,47 @@ class FakeInbox:
         self.statuses_read: list[str | None] = []
 
     def page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
-             limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+             limit: int, cursor: str | None, case_worker: str | None = None,
+             forms: frozenset[str] | None = None, oldest_first: bool = False, case_number: str | None = None,
+             name: str | None = None, by_status: Literal["asc", "desc"] | None = None) -> tuple[list[Case], str | None]:
         self.statuses_read.append(status)
 
         def sk(c: Case) -> str:
             return f"{c.submitted_at.isoformat()}#{c.case_id}"
+
+        def past(c: Case) -> bool:
+            return cursor is None or by_status is not None or (sk(c) > cursor if oldest_first else sk(c) < cursor)
         found = sorted((c for c in self.cases.all() if (status is None or c.status == status)
                         and (category is None or category in c.category) and (after is None or sk(c) >= after)
-                        and (before is None or sk(c) < before) and (cursor is None or sk(c) < cursor)),
-                       key=sk, reverse=True)
+                        and (before is None or sk(c) < before) and past(c) and _matches(c, case_worker, forms)
+                        and (case_number is None or c.case_number == case_number)
+                        and (name is None or (not c.protected_identity and _named(c, name)))),
+                       key=sk, reverse=not oldest_first)
+        if by_status:
+            order = list(NEXT_STATUSES) if by_status == "asc" else list(reversed(NEXT_STATUSES))
+            found = sorted(sorted(found, key=sk, reverse=True), key=lambda c: order.index(c.status))
+            start = 0
+            if cursor is not None:
+                start = next(n + 1 for n, c in enumerate(found) if f"{c.status}|{sk(c)}" == cursor)
+            page = found[start:start + limit]
+            more = len(found) > start + limit
+            return page, (f"{page[-1].status}|{sk(page[-1])}" if more else None)
         page = found[:limit]
         return page, (sk(page[-1]) if len(found) > limit else None)
+
+    def count(self, *, status: str, case_worker: str | None = None, forms: frozenset[str] | None = None) -> int:
+        return sum(1 for c in self.cases.all() if c.status == status and _matches(c, case_worker, forms))
+
+
+def _named(c: Case, name: str) -> bool:
+    me = c.answers.get("om_dig") or {}
+    spelled = {name, name[:1].upper() + name[1:]}
+    return any(s in str(v or "") for s in spelled for v in (c.owner_name, me.get("first_name"), me.get("last_name")))
+
+
+def _matches(c: Case, case_worker: str | None, forms: frozenset[str] | None) -> bool:
+    return ((case_worker is None or (c.intake is not None and c.intake.case_worker_id == case_worker))
+            and (forms is None or c.form_id in forms))
 
 
 class FakeAssignments(InMemoryStore[Assignment]):

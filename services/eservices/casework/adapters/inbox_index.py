@@ -4,7 +4,7 @@ over every status merges the status partitions newest first; the cursor is the s
 last row shown, so each next page starts strictly below it in every partition."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ....adapters.dynamo import from_dynamo
 from ....domain.cursor import decode_cursor, encode_cursor
@@ -19,47 +19,150 @@ class InboxIndex:
         self.table = table
 
     def page(self, *, status: str | None, category: str | None, after: str | None, before: str | None,
-             limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-        """Cases newest first, optionally of one status, of a category (contains) and submitted in
-        [``after``, ``before``) (ISO instants in UTC): a page and the cursor of the next one."""
-        below = decode_cursor(cursor, "inbox") if cursor else None
+             limit: int, cursor: str | None, case_worker: str | None = None,
+             forms: frozenset[str] | None = None, oldest_first: bool = False, case_number: str | None = None,
+             name: str | None = None, by_status: Literal["asc", "desc"] | None = None) -> tuple[list[Case], str | None]:
+        """Cases newest (or oldest) first, optionally of one status, of a category (contains), taken
+        in by ``case_worker``, of ``forms``, and submitted in [``after``, ``before``) (ISO instants
+        in UTC): a page and the cursor of the next one."""
+        what = _Filter(category, case_worker, forms, case_number, name)
+        if by_status:
+            return self._by_status(status, by_status, what, after, before, limit, cursor, case_worker)
+        mark = decode_cursor(cursor, "inbox") if cursor else None
         found: list[dict] = []
-        for s in ([status] if status else STATUSES):
-            found += self._newest(s, category, after, before, below, limit)
-        found.sort(key=lambda i: i["gsi2sk"], reverse=True)
+        for s in ([status] if status else _statuses(case_worker)):
+            found += self._partition(s, what, after, before, mark, limit,
+                                     oldest_first)
+        found.sort(key=lambda i: i["gsi2sk"], reverse=not oldest_first)
         page = found[:limit]
         more = len(found) > limit
         return [Case.model_validate(from_dynamo(i)) for i in page], (
             encode_cursor("inbox", page[-1]["gsi2sk"]) if more else None)
 
-    def _newest(self, status: str, category: str | None, after: str | None, before: str | None,
-                below: str | None, limit: int) -> list[dict]:
-        """Up to ``limit`` + 1 newest of one status partition within the bounds."""
-        values: dict[str, Any] = {":pk": f"{INBOX_PK}#{status}"}
-        upper = min(x for x in (before, below) if x) if (before or below) else None
-        if after and upper and after >= upper:  # a cursor below the range: nothing follows
+    def _by_status(self, status: str | None, order: str, what: "_Filter", after: str | None, before: str | None,
+                   limit: int, cursor: str | None, case_worker: str | None) -> tuple[list[Case], str | None]:
+        """By status (the partitions one after another, each newest first): a partition is read
+        only while the page is not full; the cursor names the status and the row it stopped at."""
+        statuses = list([status] if status else _statuses(case_worker))
+        if order == "desc":
+            statuses.reverse()
+        at_status, at = decode_cursor(cursor, "inbox-status").split("|", 1) if cursor else (None, None)
+        if at_status is not None:
+            if at_status not in statuses:
+                return [], None
+            statuses = statuses[statuses.index(at_status):]
+        found: list[tuple[str, dict]] = []
+        for s in statuses:
+            items = self._partition(s, what, after, before, at if s == at_status else None, limit - len(found), False)
+            found += [(s, i) for i in items]
+            if len(found) > limit:
+                break
+        page = found[:limit]
+        next_cursor = (encode_cursor("inbox-status", f"{page[-1][0]}|{page[-1][1]['gsi2sk']}")
+                       if len(found) > limit else None)
+        return [Case.model_validate(from_dynamo(i)) for _, i in page], next_cursor
+
+    def count(self, *, status: str, case_worker: str | None = None, forms: frozenset[str] | None = None) -> int:
+        kwargs = _Filter(None, case_worker, forms, None, None).query_args({":pk": f"{INBOX_PK}#{status}"})
+        kwargs.update(IndexName="gsi2", KeyConditionExpression="gsi2pk = :pk", Select="COUNT")
+        total = 0
+        while True:
+            page = self.table.query(**kwargs)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _partition(self, status: str, what: "_Filter", after: str | None, before: str | None, mark: str | None,
+                   limit: int, oldest_first: bool) -> list[dict]:
+        """Up to ``limit`` + 1 of one status partition within the bounds, past the cursor's ``mark``
+        (below it newest first, above it oldest first)."""
+        lo, hi = after, before  # lo inclusive, hi exclusive
+        if mark and oldest_first:
+            lo = max(lo, mark) if lo else mark
+        elif mark:
+            hi = min(hi, mark) if hi else mark
+        if lo and hi and lo >= hi:  # nothing lies between
             return []
-        if after and upper:
+        values: dict[str, Any] = {":pk": f"{INBOX_PK}#{status}"}
+        if lo and hi:
             condition = "gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi"
-            values.update({":lo": after, ":hi": upper})
-        elif after:
+            values.update({":lo": lo, ":hi": hi})
+        elif lo:
             condition = "gsi2pk = :pk AND gsi2sk >= :lo"
-            values[":lo"] = after
-        elif upper:
+            values[":lo"] = lo
+        elif hi:
             condition = "gsi2pk = :pk AND gsi2sk < :hi"
-            values[":hi"] = upper
+            values[":hi"] = hi
         else:
             condition = "gsi2pk = :pk"
-        kwargs: dict[str, Any] = {"IndexName": "gsi2", "ScanIndexForward": False,
-                                  "KeyConditionExpression": condition, "ExpressionAttributeValues": values}
-        if category:
-            kwargs.update(FilterExpression="contains(#c, :category)", ExpressionAttributeNames={"#c": "category"})
-            values[":category"] = category
+        kwargs = what.query_args(values)
+        kwargs.update(IndexName="gsi2", ScanIndexForward=oldest_first, KeyConditionExpression=condition)
+
+        def inside(sk: str) -> bool:  # BETWEEN includes both ends; the cursor's mark and ``before`` are exclusive
+            return (hi is None or sk < hi) and not (oldest_first and mark is not None and sk <= mark)
+
         found: list[dict] = []
         while True:
             page = self.table.query(Limit=max(limit + 1, 25), **kwargs)
-            # BETWEEN includes its upper end: drop it (``before`` and the cursor are exclusive).
-            found += [i for i in page.get("Items", []) if upper is None or i["gsi2sk"] < upper]
+            found += [i for i in page.get("Items", []) if inside(i["gsi2sk"])]
             if len(found) > limit or "LastEvaluatedKey" not in page:
                 return found[:limit + 1]
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _statuses(case_worker: str | None) -> tuple[str, ...]:
+    """Every status partition; a case worker's cases are only in those after intake (a new
+    application has no case worker, so its partition is not read for them)."""
+    return tuple(s for s in STATUSES if s != "submitted") if case_worker else STATUSES
+
+
+class _Filter:
+    """What the index's key cannot say, as a filter expression: category (contains), case worker,
+    forms, case number, name (contains). DynamoDB reads the partition's items to filter them (a
+    page reads on until it is full): fine for the narrow ones; a name or case-number search over
+    every status reads the index through (see the note in ``usecases/inbox.py``)."""
+
+    def __init__(self, category: str | None, case_worker: str | None, forms: frozenset[str] | None,
+                 case_number: str | None, name: str | None) -> None:
+        self.category, self.case_worker, self.forms = category, case_worker, forms
+        self.case_number, self.name = case_number, name
+
+    def query_args(self, values: dict[str, Any]) -> dict[str, Any]:
+        parts: list[str] = []
+        names: dict[str, str] = {}
+        if self.category:
+            parts.append("contains(#c, :category)")
+            names["#c"] = "category"
+            values[":category"] = self.category
+        if self.case_worker:
+            parts.append("#in.#cw = :cw")
+            names.update({"#in": "intake", "#cw": "case_worker_id"})
+            values[":cw"] = self.case_worker
+        if self.forms is not None:
+            keys = [f":f{n}" for n in range(len(self.forms))]
+            parts.append(f"#form IN ({', '.join(keys)})" if keys else "attribute_not_exists(pk)")
+            names["#form"] = "form_id"
+            values.update(dict(zip(keys, sorted(self.forms))))
+        if self.case_number:
+            parts.append("#cn = :cn")
+            names["#cn"] = "case_number"
+            values[":cn"] = self.case_number
+        if self.name:
+            # As typed and capitalised (names are stored as written); a protected person is never
+            # found by name.
+            spelled = sorted({self.name, self.name[:1].upper() + self.name[1:]})
+            fields = {"#on": "owner_name"}
+            names.update({"#ans": "answers", "#om": "om_dig", "#fn": "first_name", "#ln": "last_name",
+                          "#prot": "protected_identity", **fields})
+            alternatives = []
+            for n, spelling in enumerate(spelled):
+                values[f":n{n}"] = spelling
+                alternatives += [f"contains(#on, :n{n})", f"contains(#ans.#om.#fn, :n{n})",
+                                 f"contains(#ans.#om.#ln, :n{n})"]
+            values[":false"] = False
+            parts.append(f"({' OR '.join(alternatives)}) AND (attribute_not_exists(#prot) OR #prot = :false)")
+        out: dict[str, Any] = {"ExpressionAttributeValues": values}
+        if parts:
+            out.update(FilterExpression=" AND ".join(parts), ExpressionAttributeNames=names)
+        return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
@@ -83,3 +83,31 @@ class CaseView(BaseModel):
     intake: dict[str, Any] | None = None
     decisions: list[dict[str, Any]] = Field(default_factory=list)
     version: int
+
+
+class StaffInboxQuery(InboxQuery):
+    """The inbox as the case workers' pages ask for it: the API's filters, and a case worker's
+    cases (``case_worker``, or ``mine``), the order by submit time, and a search by personnummer,
+    case number (``YYYY-NNNNNN``) or name (``q``)."""
+
+    case_worker: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)] | None = None
+    mine: bool = False
+    order: Literal["newest", "oldest", "status", "status_desc"] = Field(
+        "newest", description="by submit time, or by status (new to closed, or back) and newest first within it")
+    kind: Literal["applications", "reports"] | None = Field(None, description="applications or contact-person reports")
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(check_line)] = ""
+
+
+class TodoItem(BaseModel):
+    key: str
+    label: str
+    count: int
+    filter: dict[str, str] = Field(default_factory=dict, description="the inbox's filter that lists them, if any")
+    hint: str = ""
+
+
+class TodoCounts(BaseModel):
+    """Att göra: what waits for a case worker, each with how many."""
+
+    items: list[TodoItem]
+    not_here: list[str] = Field(default_factory=list, description="what Att göra does not count (yet), and why")
