@@ -3,6 +3,7 @@ trail, and the daily reminder of accounts about to end. (The staff login pages a
 Insats' own token issuer are served from here too, in ``chalicelib/``.)"""
 from chalice import Chalice, Cron
 
+from chalicelib import web
 from services.entrypoints.http import HttpApi
 from services.identity.bootstrap import deps
 
@@ -11,6 +12,7 @@ S = "services.identity.schemas:"
 
 app = Chalice(app_name="insats-identity", configure_logs=False)
 api = HttpApi(app, "identity")
+app.register_blueprint(web.bp)  # /personal (login, role, start page) and the authorization server
 api.serve_health_and_openapi("Insats identity: the staff directory")
 TAGS = ("staff directory",)
 

@@ -26,6 +26,7 @@ log = logging.getLogger("insats.gateway")
 PROBLEM = "application/problem+json"
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 BODY_TIMEOUT = 10  # seconds a client may take to send what its Content-Length promised
+BASE_PATH_ALIASES = {"/personal": "identity"}  # staff log in at /personal: the identity app's pages
 
 
 _DEV_BROKER_LOCK = threading.Lock()
@@ -208,6 +209,10 @@ class Gateway:
     def __init__(self, apps: dict[str, Any], dev: DevRoutes, host: str, port: int) -> None:
         self.routes = {f"/{name}": (LocalGateway(module.app, Config(chalice_stage="local")), threading.Lock())
                        for name, module in apps.items()}
+        # A second base path to one app, as a custom domain maps two to one API: the staff entry.
+        for alias, name in BASE_PATH_ALIASES.items():
+            if f"/{name}" in self.routes:
+                self.routes[alias] = self.routes[f"/{name}"]
         self.dev = dev
         gateway = self
 

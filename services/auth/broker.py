@@ -42,6 +42,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..domain.errors import LoginRefused
+
 log = logging.getLogger("insats.auth.broker")
 
 DEFAULT_SCOPES = ("openid", "https://id.oidc.se/scope/naturalPersonNumber")
@@ -71,18 +73,6 @@ MESSAGES = {
                        "e-legitimation som har ditt personnummer, till exempel BankID eller Freja eID.",
     "broker_unavailable": "Inloggningstjänsten svarar inte just nu. Försök igen om en stund.",
 }
-
-
-class LoginRefused(Exception):
-    """Every refusal of a login. ``reason`` is a stable code for the audit; ``message`` is Swedish
-    and says what the person should do; ``detail`` (English, never personal data or tokens) is
-    for the developer's log."""
-
-    def __init__(self, reason: str, message: str, *, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.message = message
-        self.detail = detail
 
 
 def refused(reason: str, detail: str = "") -> LoginRefused:

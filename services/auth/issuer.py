@@ -73,14 +73,18 @@ class InsatsTokens:
         self.audience = audience
         self._clock = clock
 
-    def mint(self, principal: Principal, *, lifetime: int = ACCESS_TOKEN_SECONDS, session_id: str | None = None) -> str:
-        """A signed token for ``principal``, valid from now for ``lifetime`` seconds."""
+    lifetime = ACCESS_TOKEN_SECONDS
+
+    def mint(self, principal: Principal, *, lifetime: int = ACCESS_TOKEN_SECONDS, session_id: str | None = None,
+             nonce: str | None = None) -> str:
+        """A signed token for ``principal``, valid from now for ``lifetime`` seconds; ``nonce`` when
+        it answers a section's login (the ID token of Insats' authorization server)."""
         if lifetime <= 0:
             raise ValueError("a token's lifetime is a positive number of seconds")
-        return self.sign(self.claims(principal, lifetime=lifetime, session_id=session_id))
+        return self.sign(self.claims(principal, lifetime=lifetime, session_id=session_id, nonce=nonce))
 
     def claims(self, principal: Principal, *, lifetime: int = ACCESS_TOKEN_SECONDS,
-               session_id: str | None = None) -> dict[str, Any]:
+               session_id: str | None = None, nonce: str | None = None) -> dict[str, Any]:
         """The claims ``mint`` signs."""
         now = int(self._clock())
         claims: dict[str, Any] = {
@@ -96,6 +100,8 @@ class InsatsTokens:
             claims["personnummer"] = str(principal.personnummer)
         if session_id:
             claims["sid"] = session_id
+        if nonce:
+            claims["nonce"] = nonce
         return claims
 
     def sign(self, claims: dict[str, Any]) -> str:

@@ -96,3 +96,16 @@ TITLES_SV: dict[str, str] = {
     "signing-unavailable": "Underskrift är inte tillgänglig",
 }
 
+
+
+class LoginRefused(Exception):
+    """Every refusal of a login (the e-ID broker's answer, or Insats' directory). ``reason`` is a
+    stable code for the audit; ``message`` is Swedish and says what the person should do;
+    ``detail`` (English, never personal data or tokens) is for the developer's log. Not a
+    ``DomainError``: a login page answers it, never an API."""
+
+    def __init__(self, reason: str, message: str, *, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.message = message
+        self.detail = detail

@@ -16,4 +16,19 @@ def deps() -> IdentityDeps:
     from .adapters.dynamo import identity_adapters
     from .ports import DEFAULT_STAFF_ACR, IdentityDeps
 
-    return IdentityDeps(**identity_adapters(), staff_acr=os.environ.get("OIDC_STAFF_ACR") or DEFAULT_STAFF_ACR)
+    from ..auth.issuer import insats_tokens
+
+    return IdentityDeps(**identity_adapters(), staff_acr=os.environ.get("OIDC_STAFF_ACR") or DEFAULT_STAFF_ACR,
+                        tokens=_LazyTokens(insats_tokens))
+
+
+class _LazyTokens:
+    """Insats' token minter, built on first use (its keys are read then, not at a cold start)."""
+
+    def __init__(self, build) -> None:  # noqa: ANN001
+        self._build, self._tokens = build, None
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        if self._tokens is None:
+            self._tokens = self._build()
+        return getattr(self._tokens, name)

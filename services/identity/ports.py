@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 from ..clock import Clock, utc_now
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+    from ..auth.issuer import InsatsTokens
+    from ..entrypoints.web.sessions import WebSession
+    from .domain.grants import CodeGrant, RefreshGrant
     from .domain.model import AuditEntry, Organisation, StaffAccount
 
 DEFAULT_STAFF_ACR = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -61,6 +66,36 @@ class Reminders(Protocol):
         False if it was already (then nothing is written)."""
 
 
+class Grants(Protocol):
+    """The authorization server's codes and refresh grants, stored under their secrets' digests."""
+
+    def put_code(self, digest: str, grant: CodeGrant, expires_at: datetime) -> None: ...
+    def take_code(self, digest: str) -> CodeGrant | None:
+        """The code's grant, removed in the same step: a second take finds nothing."""
+
+    def put_refresh(self, digest: str, grant: RefreshGrant) -> None: ...
+    def get_refresh(self, digest: str) -> RefreshGrant | None: ...
+
+
+class LoginSessions(Protocol):
+    """The identity service's web sessions (the toolkit's session store over the identity table)."""
+
+    def get(self, session_id: str | None) -> WebSession | None: ...
+    def put(self, session: WebSession) -> None: ...
+    def delete(self, session_id: str) -> None: ...
+    def keep_alive(self, digest: str, now: datetime, idle: timedelta) -> bool:
+        """Whether the session whose id has this SHA-256 is a login that has not ended; if so its
+        idle end moves to ``now + idle``."""
+
+
+class TokenMinter(Protocol):
+    issuer: str
+    lifetime: int
+
+    def mint(self, principal: object, *, session_id: str | None = None, nonce: str | None = None) -> str: ...
+    def jwks(self) -> dict: ...
+
+
 @dataclass
 class IdentityDeps:
     organisations: Organisations
@@ -69,3 +104,7 @@ class IdentityDeps:
     reminders: Reminders
     clock: Clock = utc_now
     staff_acr: str = DEFAULT_STAFF_ACR
+    # The login and the authorization server (the app's pages); the directory's use cases need none.
+    grants: Grants | None = None
+    sessions: LoginSessions | None = None
+    tokens: TokenMinter | None = None

@@ -61,17 +61,18 @@ class WebConfig:
 def web_config() -> WebConfig:
     s = settings()
     base = s.public_base_url.rstrip("/")
-    local = s.is_local
     return WebConfig(
         base_path="/web",
         app_prefix=_env("WEB_APP_PREFIX", "/eservices"),
         public_base_url=base,
-        secure_cookies=not local,
+        secure_cookies=not s.is_local,
         idle_seconds=int(_env("WEB_SESSION_IDLE_SECONDS", "1800")),
         absolute_seconds=int(_env("WEB_SESSION_ABSOLUTE_SECONDS", str(12 * 3600))),
         warn_seconds=int(_env("WEB_SESSION_WARN_SECONDS", "300")),
-        authorize_url=_env("OIDC_AUTHORIZE_URL", f"{base}/dev/oidc/authorize" if local else ""),
-        token_url=_env("OIDC_TOKEN_URL", f"{base}/dev/oidc/token" if local else ""),
-        client_id=_env("OIDC_CLIENT_ID", s.oidc_audience),
-        client_secret=_env("OIDC_CLIENT_SECRET", ""),
+        # Insats' own authorization server (the identity app), which logs people in at the e-ID
+        # broker; the OIDC_* settings are the broker's and the identity app's alone.
+        authorize_url=_env("WEB_AUTHORIZE_URL", f"{base}/identity/authorize"),
+        token_url=_env("WEB_TOKEN_URL", f"{base}/identity/token"),
+        client_id=_env("WEB_CLIENT_ID", "insats-citizen-web"),
+        client_secret=_env("WEB_CLIENT_SECRET", ""),
     )

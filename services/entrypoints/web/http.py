@@ -166,10 +166,21 @@ class Context:
         if found.ended(self.now):
             self.ended_session = found
             return
+        if found.kind == "user" and found.refresh_token and found.renew_at and self.now >= found.renew_at:
+            if not self._renew(found):  # a logout at the identity service, or an ended account
+                self.sessions.delete(found.session_id)
+                self.set_cookie = ""
+                return
         self.session = found
         if found.kind == "user":  # each request moves the idle end
             found.idle_expires_at = self.now + timedelta(seconds=self.config.idle_seconds)
             self.save_session()
+
+    def _renew(self, session: WebSession) -> bool:
+        from .oidc import renew
+
+        endpoint = getattr(self.deps, "token_endpoint", None)
+        return renew(self.config, session, self.now, **({"token_endpoint": endpoint} if endpoint else {}))
 
     def save_session(self) -> None:
         assert self.session is not None

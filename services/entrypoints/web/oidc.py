@@ -13,12 +13,16 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from ...auth.principal import Principal
 from ...domain.errors import Unauthenticated
 from .config import WebConfig
-from .sessions import PendingLogin, new_secret
+from .sessions import PendingLogin, WebSession, new_secret
+
+DEFAULT_RENEW = 60  # seconds: how long a section trusts a login before asking the identity service again
 
 TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
 
@@ -41,6 +45,23 @@ def authorize_url(config: WebConfig, login: PendingLogin) -> str:
     return f"{config.authorize_url}?{query}"
 
 
+class TokenRefused(Unauthenticated):
+    """The token endpoint answered no (a used code, an ended login): not a network failure."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A completed login: who, and the identity service's standing to renew it."""
+
+    principal: Principal
+    refresh_token: str | None
+    renew_after: int
+
+    def session_fields(self, now: datetime) -> dict[str, Any]:
+        return {"principal": self.principal, "refresh_token": self.refresh_token,
+                "renew_at": now + timedelta(seconds=self.renew_after)}
+
+
 def http_token_endpoint(url: str, form: dict[str, str]) -> dict[str, Any]:
     request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -49,7 +70,7 @@ def http_token_endpoint(url: str, form: dict[str, str]) -> dict[str, Any]:
         with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - configured URL
             return json.load(resp)
     except urllib.error.HTTPError as exc:
-        raise Unauthenticated(f"the token endpoint refused the code ({exc.code})") from None
+        raise TokenRefused(f"the token endpoint refused ({exc.code})") from None
     except (urllib.error.URLError, ValueError) as exc:
         raise Unauthenticated(f"the token endpoint did not answer: {type(exc).__name__}") from None
 
@@ -62,7 +83,7 @@ def people_only(principal: Principal) -> None:
 
 def finish_login(config: WebConfig, login: PendingLogin, code: str, state: str,
                  token_endpoint: TokenEndpoint = http_token_endpoint,
-                 admit: Callable[[Principal], None] = people_only) -> Principal:
+                 admit: Callable[[Principal], None] = people_only) -> SignedIn:
     """Exchanges the code (with the PKCE verifier) for an ID token and returns who logged in;
     ``admit`` is the section's own check of who may log in to it (it raises to refuse)."""
     import hmac
@@ -86,4 +107,34 @@ def finish_login(config: WebConfig, login: PendingLogin, code: str, state: str,
     if not hmac.compare_digest(str(claims.get("nonce", "")), login.nonce):
         raise Unauthenticated("the ID token's nonce does not match")
     admit(principal)
-    return principal
+    refresh = tokens.get("refresh_token")
+    renew_after = tokens.get("renew_after")
+    return SignedIn(principal=principal, refresh_token=refresh if isinstance(refresh, str) else None,
+                    renew_after=renew_after if isinstance(renew_after, int) and renew_after > 0 else DEFAULT_RENEW)
+
+
+def renew(config: WebConfig, session: WebSession, now: datetime,
+          token_endpoint: TokenEndpoint = http_token_endpoint) -> bool:
+    """Asks the identity service whether the login still holds (the refresh grant). False when it
+    says no (a logout there, an ended account): the section's session ends. A service that does not
+    answer is asked again on the next request; the session goes on meanwhile."""
+    from ...auth.tokens import verifier
+
+    assert session.refresh_token is not None and session.principal is not None
+    form = {"grant_type": "refresh_token", "refresh_token": session.refresh_token, "client_id": config.client_id}
+    if config.client_secret:
+        form["client_secret"] = config.client_secret
+    try:
+        tokens = token_endpoint(config.token_url, form)
+        principal = verifier().verify(str(tokens.get("id_token", "")))
+    except TokenRefused:
+        return False
+    except Unauthenticated:
+        return True  # the identity service did not answer (or answered garbage): try again next request
+    if principal.subject != session.principal.subject:
+        return False
+    session.principal = principal
+    renew_after = tokens.get("renew_after")
+    session.renew_at = now + timedelta(seconds=renew_after if isinstance(renew_after, int) and renew_after > 0
+                                       else DEFAULT_RENEW)
+    return True

@@ -30,6 +30,10 @@ class PendingLogin(BaseModel):
     nonce: str
     verifier: str
     next: str
+    # The identity service's login at the e-ID broker: for whom (people or staff) and where the
+    # broker sends the code back.
+    audience: Literal["people", "staff"] = "people"
+    redirect_uri: str = ""
 
 
 class Stash(BaseModel):
@@ -59,6 +63,15 @@ class WebSession(BaseModel):
     idle_expires_at: datetime
     absolute_expires_at: datetime
     principal: Principal | None = None
+    # The identity service's session: the roles a staff member may choose between (one principal
+    # each), where to go once one is chosen, and the broker's ID token for its logout.
+    choices: list[Principal] = Field(default_factory=list)
+    resume: str | None = None
+    id_token_hint: str | None = None
+    # A section's session: the identity service's refresh token and when to ask it again whether
+    # the login still holds (``oidc.renew``).
+    refresh_token: str | None = None
+    renew_at: datetime | None = None
     acting_for: str | None = None
     acting_for_name: str | None = None
     login: PendingLogin | None = None

@@ -154,5 +154,9 @@ def identity_adapters() -> dict[str, Any]:
     from ...adapters.aws import table
 
     identity = table("identity")
+    from ...entrypoints.web.adapters.sessions import SessionRepository
+    from .grants import DynamoGrants
+
     return {"organisations": DynamoOrganisations(identity), "accounts": DynamoStaffAccounts(identity),
-            "audit": DynamoAuditTrail(identity), "reminders": DynamoReminders(identity)}
+            "audit": DynamoAuditTrail(identity), "reminders": DynamoReminders(identity),
+            "grants": DynamoGrants(identity), "sessions": SessionRepository(identity)}

@@ -103,3 +103,24 @@ def account_valid(deps: IdentityDeps, account_id: str, today: date) -> bool:
     session ends at once)."""
     account = deps.accounts.get_account(account_id)
     return account is not None and account.is_valid_on(today)
+
+
+def required_acr(deps: IdentityDeps) -> str:
+    """The assurance level a staff login asks the broker for (``acr_values``) and then requires."""
+    return deps.staff_acr
+
+
+def record_login(deps: IdentityDeps, principal: Principal) -> None:
+    """A person's login by e-ID (a citizen: no account, no directory)."""
+    deps.audit.record(entry(deps, "login", "login", personnummer=str(principal.personnummer),
+                            details={"role": str(principal.role)}))
+    audit_line(LOGGER, "person_login", who=mask(str(principal.personnummer)))
+
+
+def record_refusal(deps: IdentityDeps, refused: LoginRefused) -> None:
+    """A login the broker's answer refused (state, issuer, signature, nonce …): its reason goes into
+    the audit trail. The directory's own refusals were recorded where they were made."""
+    if refused.reason in REFUSALS:
+        return
+    deps.audit.record(entry(deps, "login_refused", "login", reason=refused.reason))
+    audit_line(LOGGER, "login_refused", reason=refused.reason)

@@ -4,6 +4,7 @@ id (the cookie's value is never stored), removed by DynamoDB's TTL a while after
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from ....adapters.dynamo import from_dynamo, to_dynamo
@@ -36,3 +37,21 @@ class SessionRepository:
 
     def delete(self, session_id: str) -> None:
         self.table.delete_item(Key=_key(session_id))
+
+    def keep_alive(self, digest: str, now: datetime, idle: timedelta) -> bool:
+        """Whether the logged-in session whose id has SHA-256 ``digest`` has not ended; if so its
+        idle end moves on, as a page of its own would move it (the identity service's check before
+        it renews a section's token: work in a section keeps the login alive)."""
+        key = {"pk": f"WEBSESSION#{digest}", "sk": "SESSION"}
+        item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            return False
+        data = from_dynamo(item)
+        session = WebSession.model_validate({k: v for k, v in data.items() if k not in ("pk", "sk", "ttl", "type")}
+                                            | {"session_id": "-"})
+        if session.kind != "user" or session.ended(now):
+            return False
+        self.table.update_item(Key=key, UpdateExpression="SET idle_expires_at = :end",
+                               ConditionExpression="attribute_exists(pk)",
+                               ExpressionAttributeValues={":end": (now + idle).isoformat()})
+        return True

@@ -27,10 +27,10 @@ def login_done(ctx: Context) -> Page | Redirect:
         return Page("error.html", {"title": page_title("Inloggningen avbröts"), "heading": "Inloggningen avbröts",
                                    "text": "Du loggades inte in. Försök igen."}, status=401)
     endpoint = ctx.deps.token_endpoint
-    principal = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),
+    signed_in = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),
                              **({"token_endpoint": endpoint} if endpoint else {}), admit=case_workers_only)
     next_path = session.login.next
-    ctx.begin("user", principal=principal)  # a new id: the login's id is never reused
+    ctx.begin("user", **signed_in.session_fields(ctx.now))  # a new id: the login's id is never reused
     return Redirect(next_path)
 
 

@@ -40,10 +40,11 @@ def login_done(ctx: Context) -> Page | Redirect:
             ctx.save_session()
         return Page("error.html", {"title": title("Inloggningen avbröts"), "heading": "Inloggningen avbröts",
                                    "text": "Du loggades inte in. Försök igen."}, status=401)
-    principal = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),
+    signed_in = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),
                              **_token_endpoint(ctx))
+    principal = signed_in.principal
     next_path, stash = session.login.next, session.stash
-    ctx.begin("user", principal=principal)  # a new id: the login's id is never reused
+    ctx.begin("user", **signed_in.session_fields(ctx.now))  # a new id: the login's id is never reused
     if stash is not None and stash.personnummer == str(principal.personnummer):
         return _resume_stash(ctx, stash)
     return Redirect(next_path)

@@ -1,0 +1,76 @@
+"""Routes: the staff entry (``/personal``: login, role, start page, logout) and Insats' own
+authorization server for the web's sections (``/identity/authorize``, ``/identity/token``,
+discovery and keys). Views in ``services.entrypoints.web.personal``."""
+from chalice import Blueprint, Response
+
+bp = Blueprint(__name__)
+GET = ["GET"]
+FORM_TYPES = ["application/x-www-form-urlencoded"]
+
+
+def _page(name, **kw):  # the page cycle and its views load on the first page, not at a cold start
+    from services.entrypoints.web.http import serve
+    from services.entrypoints.web.personal import views
+    from services.entrypoints.web.personal.section import PERSONAL
+
+    return serve(PERSONAL, bp.current_request, getattr(views, name), **kw)
+
+
+@bp.route("/", methods=GET)
+def front():
+    return _page("front")
+
+
+@bp.route("/logga-in", methods=GET)
+def login():
+    return _page("login")
+
+
+@bp.route("/logga-in/klar", methods=GET)
+def login_done():
+    return _page("login_done")
+
+
+@bp.route("/valj-roll", methods=["GET", "POST"], content_types=FORM_TYPES)
+def choose_role():
+    return _page("choose_role")
+
+
+@bp.route("/logga-ut", methods=GET)
+def logout_page():
+    return _page("logout_page")
+
+
+@bp.route("/logga-ut", methods=["POST"], content_types=FORM_TYPES)
+def logout():
+    return _page("logout")
+
+
+@bp.route("/authorize", methods=GET)
+def authorize():
+    return _page("authorize")
+
+
+@bp.route("/token", methods=["POST"], content_types=FORM_TYPES)
+def token():
+    from services.entrypoints.web.personal.token import answer
+
+    return answer(bp.current_request)
+
+
+@bp.route("/.well-known/jwks.json", methods=GET)
+def jwks():
+    from services.entrypoints.web.personal.token import jwks
+
+    return jwks()
+
+
+@bp.route("/web/static/{name}", methods=GET)
+def static(name):
+    from services.entrypoints.web.render import static_file
+
+    found = static_file(name)
+    if found is None:
+        return Response(body="", status_code=404, headers={"Cache-Control": "no-cache"})
+    return Response(body=found[0].decode(), status_code=200, headers={
+        "Content-Type": found[1], "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
