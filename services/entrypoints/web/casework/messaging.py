@@ -1,0 +1,249 @@
+"""Meddelandefunktion and messages, from a case: switching messaging (Lifecare Meddelande) on for
+the case's person with the seed's choices — avisering via SMS (to telefon 1 or 2) and/or e-post —
+through case work's ``set_settings`` (as ``PUT /messaging/settings``), and writing to the person
+(subject, text, read receipt, up to 5 attachments of 16 MB) through ``staff_new_thread`` (as
+``POST /messages``). Attachments come without JavaScript as on the citizens' side
+(``..citizen.attachments``: a presigned POST straight to S3 that brings the browser back, the same
+limits and refusals), held as pending for the message in the case worker's session. "Meddelanden"
+lists the case worker's threads and finds clients with messaging on by name ("Till klient":
+personnummer after the name; a protected person never found by name)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ....domain.errors import Conflict, NotFound, ValidationFailed
+from ..formview import ErrorLink
+from ..http import Context, Page, Redirect
+from .case import person
+from .common import case_worker, nav, page_title
+
+SETTINGS_FIELDS = ("first_name", "last_name", "enabled", "phone1", "phone2", "sms_alert", "sms_phone",
+                   "email_alert", "email")
+SETTINGS_MESSAGES = {
+    "first_name": "Skriv förnamnet som det står i folkbokföringen.",
+    "last_name": "Skriv efternamnet som det står i folkbokföringen.",
+    "enabled": "Välj om meddelandefunktionen ska vara på.",
+    "phone1": "Skriv telefon 1 som ett mobilnummer, till exempel 070-123 45 67.",
+    "phone2": "Skriv telefon 2 som ett mobilnummer, till exempel 070-123 45 67.",
+    "sms_phone": "Välj vilken telefon som får SMS-aviseringen, och skriv numret i den telefonens fält.",
+    "email": "Skriv en e-postadress för aviseringar, till exempel namn@exempel.se.",
+    "sms_alert": "Välj avisering via SMS.",
+    "email_alert": "Välj avisering via e-post.",
+}
+MESSAGE_FIELDS = ("subject", "body", "files")
+MESSAGE_MESSAGES = {"subject": "Skriv ett ämne, högst 200 tecken.",
+                    "body": "Skriv meddelandet, högst 10 000 tecken.",
+                    "files": "En bilaga kunde inte skickas med. Ta bort den och bifoga den igen."}
+ON = ("1", "on", "true", "ja")
+
+
+def _case(ctx: Context, case_id: str) -> tuple[Any, Any]:
+    from ....eservices.casework.usecases import inbox
+
+    who = case_worker(ctx)
+    return who, inbox.get_case(ctx.deps, who, case_id)
+
+
+def _split(name: str) -> tuple[str, str]:
+    first, _, last = name.partition(" ")
+    return first, last
+
+
+def settings(ctx: Context, case_id: str) -> Page | Redirect:
+    from pydantic import ValidationError
+
+    from ....eservices.casework.models.messaging import MessagingSettingsRequest
+    from ....eservices.casework.usecases import messaging as uc
+
+    who, case = _case(ctx, case_id)
+    found = ctx.deps.casework.messaging.find(case.personnummer)
+    errors: dict[str, str] = {}
+    if ctx.method == "POST":
+        values: dict[str, Any] = {k: ctx.form.get(k).strip() for k in SETTINGS_FIELDS}
+        body = {"citizen": case.personnummer, "first_name": values["first_name"], "last_name": values["last_name"],
+                "enabled": values["enabled"] in ON, "sms_alert": values["sms_alert"] in ON,
+                "email_alert": values["email_alert"] in ON, "phone1": values["phone1"] or None,
+                "phone2": values["phone2"] or None, "email": values["email"] or None,
+                "sms_phone": int(values["sms_phone"]) if values["sms_phone"] in ("1", "2") else None}
+        try:
+            uc.set_settings(ctx.deps, who, MessagingSettingsRequest.model_validate(body))
+        except ValidationError as exc:
+            for e in exc.errors():
+                field = str(e["loc"][0]) if e["loc"] else "enabled"
+                errors.setdefault(field, SETTINGS_MESSAGES.get(field, "Kontrollera uppgiften."))
+        except ValidationFailed as exc:
+            for e in exc.errors:
+                field = e.field.rsplit(".", 1)[-1]
+                errors.setdefault(field, SETTINGS_MESSAGES.get(field, "Kontrollera uppgiften."))
+        except Conflict:
+            errors["enabled"] = "Någon annan ändrade inställningarna samtidigt. Ladda om sidan och försök igen."
+        else:
+            ctx.notice("Meddelandefunktionen är aktiverad." if body["enabled"]
+                       else "Meddelandefunktionen är avstängd.")
+            return Redirect(ctx.url(f"/personal/arenden/{case_id}"))
+    elif found is not None:
+        values = {"first_name": found.first_name, "last_name": found.last_name, "enabled": "1" if found.enabled else "",
+                  "phone1": found.phone1 or "", "phone2": found.phone2 or "",
+                  "sms_alert": "1" if found.sms_alert else "", "sms_phone": str(found.sms_phone or ""),
+                  "email_alert": "1" if found.email_alert else "", "email": found.email or ""}
+    else:
+        first, last = _split(case.name) if not case.protected_identity and case.name != "Skyddad identitet" else ("", "")
+        values = {"first_name": first, "last_name": last, "enabled": "1", "phone1": "", "phone2": "",
+                  "sms_alert": "", "sms_phone": "1", "email_alert": "", "email": ""}
+    links = [ErrorLink(f"#settings-{f}", errors[f]) for f in SETTINGS_FIELDS if f in errors]
+    return Page("messaging_settings.html", {
+        "title": page_title("Meddelandefunktion", case.case_number, error=bool(errors)),
+        "nav": nav(ctx, "/personal/inkorg"), "case": case, "person": person(case), "values": values,
+        "errors": links, "field_errors": errors, "action": ctx.url(f"/personal/arenden/{case_id}/meddelandefunktion"),
+        "case_url": ctx.url(f"/personal/arenden/{case_id}"),
+    }, status=422 if errors else 200)
+
+
+# -- writing to the case's person --------------------------------------------------------------
+
+def _target(case_id: str) -> str:
+    return f"staff-case:{case_id}"
+
+
+def _page_path(case_id: str) -> str:
+    return f"/personal/arenden/{case_id}/meddelande"
+
+
+def write(ctx: Context, case_id: str) -> Page | Redirect:
+    from pydantic import ValidationError
+
+    from ....eservices.casework.models.messages import StaffNewMessage
+    from ....eservices.casework.usecases.messages.threads import staff_new_thread
+    from ..citizen.attachments import pending_ids, sent, upload_form
+
+    who, case = _case(ctx, case_id)
+    found = ctx.deps.casework.messaging.find(case.personnummer)
+    errors: dict[str, str] = {}
+    conflict = None if found is not None and found.enabled else (
+        "Meddelandefunktionen är inte aktiverad för personen. Aktivera den först.")
+    values = {"subject": ctx.form.get("subject"), "body": ctx.form.get("body"),
+              "read_receipt": ctx.form.get("read_receipt")} if ctx.method == "POST" else {}
+    if ctx.method == "POST" and conflict is None:
+        try:
+            request = StaffNewMessage.model_validate({
+                "citizen": case.personnummer, "case_id": case_id, "subject": values["subject"],
+                "body": values["body"], "read_receipt": values["read_receipt"] in ON,
+                "attachments": pending_ids(ctx, _target(case_id), [])})
+            staff_new_thread(ctx.deps, who, request)
+        except ValidationError as exc:
+            for e in exc.errors():
+                field = str(e["loc"][0]) if e["loc"] else "body"
+                field = "files" if field == "attachments" else field
+                errors.setdefault(field, MESSAGE_MESSAGES.get(field, "Kontrollera uppgiften."))
+        except (ValidationFailed, NotFound):
+            errors["files"] = MESSAGE_MESSAGES["files"]
+        except Conflict:
+            conflict = "Meddelandefunktionen stängdes av, eller en bilaga användes, medan du skrev. Försök igen."
+        else:
+            sent(ctx, _target(case_id))
+            ctx.notice("Meddelandet är skickat.")
+            return Redirect(ctx.url(f"/personal/arenden/{case_id}"))
+    upload = upload_form(ctx, _target(case_id), _page_path(case_id)) if conflict is None else None
+    links = [ErrorLink(f"#m-{f}" if f != "files" else "#bifoga", errors[f]) for f in MESSAGE_FIELDS if f in errors]
+    return Page("message_new.html", {
+        "title": page_title("Skriv meddelande", case.case_number, error=bool(errors)),
+        "nav": nav(ctx, "/personal/meddelanden"), "case": case, "person": person(case), "values": values,
+        "errors": links, "field_errors": errors, "conflict": conflict, "upload": upload,
+        "action": ctx.url(_page_path(case_id)), "case_url": ctx.url(f"/personal/arenden/{case_id}"),
+    }, status=422 if errors else 409 if conflict and ctx.method == "POST" else 200)
+
+
+def upload_done(ctx: Context, case_id: str) -> Redirect:
+    """S3 sends the browser back here after "Bifoga fil" (the citizens' mechanism, a staff uploader)."""
+    _case(ctx, case_id)
+    return _done(ctx, _target(case_id), _page_path(case_id))
+
+
+def upload_remove(ctx: Context, case_id: str) -> Redirect:
+    _case(ctx, case_id)
+    session = ctx.user
+    assert session is not None
+    upload_id = ctx.form.get("remove")
+    target = _target(case_id)
+    session.pending_files[target] = [f for f in session.pending_files.get(target, []) if f.upload_id != upload_id]
+    session.notice = "Filen är borttagen från meddelandet."
+    ctx.save_session()
+    return Redirect(f"{ctx.url(_page_path(case_id))}#bifoga")
+
+
+def _done(ctx: Context, target: str, page_path: str) -> Redirect:
+    """As the citizens' ``attachments._done``, the upload recorded with the case worker as uploader."""
+    from pydantic import ValidationError
+
+    from ....eservices.casework.schemas import CitizenUploadRequest
+    from ....eservices.casework.usecases import messages as msg
+    from ..citizen.attachments import MAX_FILES, TYPES, _prefix
+    from ..sessions import PendingFile
+
+    who = case_worker(ctx)
+    session = ctx.user
+    assert session is not None
+    key = ctx.query.get("key", "")
+    nonce = session.upload_nonce
+    if (not nonce or ctx.query.get("bucket") != ctx.deps.documents.bucket or not key.startswith(_prefix(nonce))
+            or "/" in key[len(_prefix(nonce)):]):
+        raise NotFound("no such upload of yours")
+    back = ctx.url(page_path)
+    pending = session.pending_files.setdefault(target, [])
+
+    def refuse(code: str) -> Redirect:
+        ctx.deps.documents.delete(key)
+        return Redirect(f"{back}?bilagefel={code}#bifoga")
+
+    if len(pending) >= MAX_FILES:
+        return refuse("antal")
+    filename = key[len(_prefix(nonce)):]
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    try:
+        body = CitizenUploadRequest.model_validate({"filename": filename, "content_type": TYPES.get(extension)})
+    except ValidationError:
+        return refuse("typ")
+    size = ctx.deps.documents.size(key)
+    if size is None:
+        return Redirect(f"{back}?bilagefel=saknas#bifoga")
+    if size > msg.MAX_ATTACHMENT_BYTES:
+        return refuse("storlek")
+    ticket = msg.start_upload(ctx.deps, who, msg.staff_sender(who), body)
+    ctx.deps.documents.copy(key, ticket.fields["key"])
+    ctx.deps.documents.delete(key)
+    pending.append(PendingFile(upload_id=ticket.upload_id, filename=body.filename, size=size))
+    session.notice = f"Filen {body.filename} är bifogad. Den skickas med när du skickar meddelandet."
+    ctx.save_session()
+    return Redirect(f"{back}#bifoga")
+
+
+# -- Meddelanden: the case worker's threads and "Till klient" ----------------------------------
+
+def messages(ctx: Context) -> Page:
+    from pydantic import ValidationError
+
+    from ....eservices.casework.models.messaging import NameQuery
+    from ....eservices.casework.usecases.messages.threads import list_threads, staff_sender
+    from ....eservices.casework.usecases.messaging import search_citizens
+    from ....domain.personnummer import Personnummer
+
+    who = case_worker(ctx)
+    threads = list_threads(ctx.deps, who, staff_sender(who))
+    q = ctx.query.get("klient", "")
+    errors: dict[str, str] = {}
+    found = None
+    if "klient" in ctx.query:
+        try:
+            query = NameQuery.model_validate({"name": q})
+            found = [{"name": c.name, "pnr": Personnummer(c.citizen).formatted}
+                     for c in search_citizens(ctx.deps, who, query.name)]
+        except ValidationError:
+            errors["klient"] = "Sök med högst 100 tecken av namnet."
+    return Page("messages.html", {
+        "title": page_title("Meddelanden", error=bool(errors)), "nav": nav(ctx, "/personal/meddelanden"),
+        "threads": [{**t.model_dump(), "pnr": Personnummer(t.citizen).formatted,
+                     "case_url": ctx.url(f"/personal/arenden/{t.case_id}") if t.case_id else None} for t in threads],
+        "q": q, "found": found, "field_errors": errors,
+        "errors": [ErrorLink("#klient", errors["klient"])] if errors else [],
+        "action": ctx.url("/personal/meddelanden"),
+    }, status=422 if errors else 200)
