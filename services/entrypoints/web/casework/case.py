@@ -15,7 +15,7 @@ from ....domain.personnummer import Personnummer
 from ..http import Context, Page, Redirect
 from .common import case_worker, nav, page_title
 
-KINDS = {"application": "Ansökan", "decision_letter": "Beslut", "attachment": "Bilaga"}
+KINDS = {"submission_pdf": "Ansökan", "application": "Ansökan", "decision_letter": "Beslut", "attachment": "Bilaga"}
 
 
 def person(case: Any) -> dict[str, Any]:

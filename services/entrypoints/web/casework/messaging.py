@@ -45,6 +45,10 @@ def _case(ctx: Context, case_id: str) -> tuple[Any, Any]:
 
 
 def _split(name: str) -> tuple[str, str]:
+    """The case's name as first and last name ("Test, Annika" or "Annika Test")."""
+    if "," in name:
+        last, _, first = name.partition(",")
+        return first.strip(), last.strip()
     first, _, last = name.partition(" ")
     return first, last
 
