@@ -3,7 +3,7 @@ the case's person with the seed's choices — avisering via SMS (to telefon 1 or
 through case work's ``set_settings`` (as ``PUT /messaging/settings``), and writing to the person
 (subject, text, read receipt, up to 5 attachments of 16 MB) through ``staff_new_thread`` (as
 ``POST /messages``). Attachments come without JavaScript as on the citizens' side
-(``..citizen.attachments``: a presigned POST straight to S3 that brings the browser back, the same
+(``..uploads``, as the citizens' ``citizen/attachments``: a presigned POST straight to S3 that brings the browser back, the same
 limits and refusals), held as pending for the message in the case worker's session. "Meddelanden"
 lists the case worker's threads and finds clients with messaging on by name ("Till klient":
 personnummer after the name; a protected person never found by name)."""
@@ -118,7 +118,7 @@ def write(ctx: Context, case_id: str) -> Page | Redirect:
 
     from ....eservices.casework.models.messages import StaffNewMessage
     from ....eservices.casework.usecases.messages.threads import staff_new_thread
-    from ..citizen.attachments import pending_ids, sent, upload_form
+    from ..uploads import pending_ids, sent, upload_form
 
     who, case = _case(ctx, case_id)
     found = ctx.deps.casework.messaging.find(case.personnummer)
@@ -181,7 +181,8 @@ def _done(ctx: Context, target: str, page_path: str) -> Redirect:
 
     from ....eservices.casework.schemas import CitizenUploadRequest
     from ....eservices.casework.usecases import messages as msg
-    from ..citizen.attachments import MAX_FILES, TYPES, _prefix
+    from ..uploads import MAX_FILES, TYPES
+    from ..uploads import prefix as _prefix
     from ..sessions import PendingFile
 
     who = case_worker(ctx)
