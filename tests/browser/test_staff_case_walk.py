@@ -141,3 +141,78 @@ def fill_approval(page, citizen_pnr=None, surname="Test", relative=None):
     page.locator("#rel-relative_first").fill("Josefine")
     page.locator("#rel-relative_last").fill("Test")
     page.get_by_label("Brukarens samtycke är inhämtat och registrerat").check()
+
+
+def test_a_case_worker_decides_with_the_keyboard_only(walk, web):
+    receipt = a_case(web, "Tangentbeslut" + new_pnr()[-4:])
+    w = walk(width=1280)
+    page = w.page
+    log_in_case_worker(w, name="Kim Tangentsson")
+    w.goto(f"/eservices/personal/arenden/{receipt['case_id']}")
+    w.check("arende")
+    tab_to(page, "a:has-text('Fatta beslut')")
+    page.keyboard.press("Enter")
+    w.check("beslut")
+    tab_to(page, "#decision-hemtjanst-outcome-2")  # a radio group is one tab stop: its checked radio
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.locator("#decision-hemtjanst-outcome-0").is_checked()
+    tab_to(page, "#decision-hemtjanst-minutes")
+    page.keyboard.type("abc")
+    tab_to(page, "button:has-text('Förhandsgranska beslut')")
+    page.keyboard.press("Enter")
+    w.check("beslut-fel")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.keyboard.press("Tab")  # the summary's first link, then to its field
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "decision-hemtjanst-minutes"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("480")
+    tab_to(page, "button:has-text('Förhandsgranska beslut')")
+    page.keyboard.press("Enter")
+    w.check("beslut-forhandsgranska")
+    assert "8 timmar per månad" in page.locator(".letter-preview").inner_text()
+    tab_to(page, "button:has-text('Publicera beslut')")
+    page.keyboard.press("Enter")
+    w.check("arende-beslutat")
+    assert "är publicerat" in page.locator(".notice").first.inner_text()
+
+
+def test_messaging_a_message_with_an_attachment_and_a_relative_without_javascript(walk, web, tmp_path):
+    surname = "Skriptlos" + new_pnr()[-4:]
+    receipt = a_case(web, surname)
+    w = walk(width=1280, javascript=False)
+    page = w.page
+    log_in_case_worker(w, name="Noa Skriptlös")
+    w.goto(f"/eservices/personal/arenden/{receipt['case_id']}")
+    w.check("arende")
+    page.locator(".action-links").get_by_role("link", name="Meddelandefunktion").click()
+    w.check("meddelandefunktion")
+    page.get_by_label("Avisering via e-post").check()
+    page.get_by_role("textbox", name="E-post").fill("noa@example.se")
+    page.get_by_role("button", name="Klar").click()
+    w.check("arende-aktiverad")
+    page.get_by_role("link", name="Skriv meddelande").click()
+    w.check("meddelande")
+    page.get_by_label("Välj en fil").set_input_files(a_file(tmp_path, "beslut-bilaga.pdf"))
+    page.get_by_role("button", name="Bifoga fil").click()
+    w.check("meddelande-bilaga")
+    assert "beslut-bilaga.pdf" in page.locator(".pending-files").inner_text()
+    page.get_by_role("button", name="Skicka").click()  # no subject, no text: errors, the file waits
+    w.check("meddelande-fel")
+    assert "Skriv ett ämne" in page.locator(".error-summary").inner_text()
+    assert "beslut-bilaga.pdf" in page.locator(".pending-files").inner_text()
+    page.get_by_label("Ämne i meddelande").fill("Bilaga")
+    page.locator("#m-body").fill("Se bilagan.")
+    page.get_by_role("button", name="Skicka").click()
+    w.check("arende-meddelande")
+    assert "Bilaga" in page.locator("#meddelanden-rubrik + table").inner_text()
+    page.locator(".action-links").get_by_role("link", name="Godkänna närstående").click()
+    w.check("narstaende")
+    page.get_by_role("link", name="+ Nytt godkännande").click()
+    w.check("narstaende-nytt")
+    fill_approval(page, surname=surname)
+    page.get_by_role("button", name="Klar").click()
+    w.check("narstaende-sparad")
+    assert "Josefine Test" in page.locator("table").inner_text()
+    w.assert_headers()
