@@ -160,3 +160,24 @@ def report(case_id):
 @bp.route("/personal/arenden/{case_id}/rapport", methods=POST, content_types=FORM_TYPES)
 def report_post(case_id):
     return _page("reports.report", case_id=case_id)
+
+
+@bp.route("/personal/meddelanden/{thread_id}", methods=GET)
+def thread(thread_id):
+    return _page("messaging.thread", thread_id=thread_id)
+
+
+@bp.route("/personal/meddelanden/{thread_id}", methods=POST, content_types=FORM_TYPES)
+def thread_post(thread_id):
+    return _page("messaging.thread", thread_id=thread_id)
+
+
+@bp.route("/personal/meddelanden/{thread_id}/journal.pdf", methods=GET)
+def thread_export(thread_id):
+    return _page("messaging.thread_export", thread_id=thread_id)
+
+
+@bp.route("/personal/meddelanden/{thread_id}/{message_id}/bilagor/{attachment_id}", methods=GET)
+def thread_attachment(thread_id, message_id, attachment_id):
+    return _page("messaging.thread_attachment", thread_id=thread_id, message_id=message_id,
+                 attachment_id=attachment_id)

@@ -306,3 +306,58 @@ class TestReportApproval:
         _, case_id, _ = taken_in_case(es, token)
         b, _ = staff(es)
         assert b.get(f"/personal/arenden/{case_id}/rapport").status == 404
+
+
+class TestIncomingMessages:
+    def test_a_reply_is_shown_in_the_case_counted_on_att_gora_read_and_marked_journaled(self, es, token):
+        pnr, case_id, cw = taken_in_case(es, token)
+        enable_messaging(es, cw, pnr, first_name="Annika", last_name="Test")
+        uid = f"hl-inkommande-{new_pnr()[-6:]}"
+        b, _ = staff(es, user_id=uid)
+        b.get(f"/personal/arenden/{case_id}/meddelande")
+        assert b.post(f"/personal/arenden/{case_id}/meddelande", {"subject": "Frågor", "body": "Hur mår du?"}).status == 303
+        citizen = token("citizen", personnummer=pnr)
+        (t,) = es.get("/my/messages", token=citizen).json
+        r = es.post(f"/my/messages/threads/{t['thread_id']}", {"body": "Bra, tack!"}, token=citizen)
+        assert r.status == 201, r.json
+        # counted on Att göra and shown in the case
+        todo = text(b.get("/personal/att-gora"))
+        assert re.search(r"1 Olästa meddelanden", todo), todo
+        case_page = b.get(f"/personal/arenden/{case_id}")
+        assert "1 oläst" in text(case_page)
+        # read: the thread shows the client's message, and reading it clears the count
+        thread = b.get(f"/personal/meddelanden/{t['thread_id']}")
+        assert thread.status == 200 and "Från klienten" in text(thread) and "Bra, tack!" in text(thread)
+        assert "1 oläst" not in text(b.get(f"/personal/arenden/{case_id}"))
+        # marked as entered in the journal, once
+        incoming = [m for m in deps().casework.messages.of_thread(t["thread_id"]) if m.from_party == "citizen"][0]
+        r = b.post(f"/personal/meddelanden/{t['thread_id']}", {"action": "journalford", "message_id": incoming.message_id})
+        assert r.status == 303
+        page = text(b.get(f"/personal/meddelanden/{t['thread_id']}"))
+        assert "Meddelandet är markerat som journalfört" in page and "Journalförd" in page, page
+        stored = [m for m in deps().casework.messages.of_thread(t["thread_id"]) if m.from_party == "citizen"][0]
+        assert stored.journaled_at is not None and stored.journaled_by == f"case_worker:{uid}"
+        b.post(f"/personal/meddelanden/{t['thread_id']}", {"action": "journalford", "message_id": incoming.message_id})
+        assert "redan markerat" in text(b.get(f"/personal/meddelanden/{t['thread_id']}"))
+        assert "message.journal" in actions_on(pnr)
+        # the thread as a PDF for the journal
+        assert b.get(f"/personal/meddelanden/{t['thread_id']}/journal.pdf").status == 303
+        # a reply: an empty one is an error, nothing sent
+        before = len(deps().casework.messages.of_thread(t["thread_id"]))
+        bad = b.post(f"/personal/meddelanden/{t['thread_id']}", {"body": ""})
+        assert bad.status == 422
+        ids_exist(bad, errors_in_summary(bad))
+        assert len(deps().casework.messages.of_thread(t["thread_id"])) == before
+
+    def test_another_case_workers_thread_is_404_and_other_roles_403(self, es, token):
+        pnr, case_id, cw = taken_in_case(es, token)
+        enable_messaging(es, cw, pnr, first_name="Annika", last_name="Test")
+        b, _ = staff(es)
+        b.get(f"/personal/arenden/{case_id}/meddelande")
+        b.post(f"/personal/arenden/{case_id}/meddelande", {"subject": "Hej", "body": "Hej"})
+        (t,) = es.get("/my/messages", token=token("citizen", personnummer=pnr)).json
+        other, _ = staff(es)
+        assert other.get(f"/personal/meddelanden/{t['thread_id']}").status == 404
+        for role in NOT_CASE_WORKERS:
+            nb, _ = staff(es, role)
+            assert nb.get(f"/personal/meddelanden/{t['thread_id']}").status == 403

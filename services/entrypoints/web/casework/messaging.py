@@ -247,8 +247,73 @@ def messages(ctx: Context) -> Page:
     return Page("messages.html", {
         "title": page_title("Meddelanden", error=bool(errors)), "nav": nav(ctx, "/personal/meddelanden"),
         "threads": [{**t.model_dump(), "pnr": Personnummer(t.citizen).formatted,
-                     "case_url": ctx.url(f"/personal/arenden/{t.case_id}") if t.case_id else None} for t in threads],
+                     "thread_url": ctx.url(f"/personal/meddelanden/{t.thread_id}")} for t in threads],
         "q": q, "found": found, "field_errors": errors,
         "errors": [ErrorLink("#klient", errors["klient"])] if errors else [],
         "action": ctx.url("/personal/meddelanden"),
     }, status=422 if errors else 200)
+
+
+# -- a thread: incoming messages read, replied to and marked as entered in the journal ---------
+
+def thread(ctx: Context, thread_id: str) -> Page | Redirect:
+    """The thread (reading it marks the client's messages read, audited as the API's read), a
+    reply, "Journalförd" per message and the thread as a PDF for the journal."""
+    from pydantic import ValidationError
+
+    from ....domain.personnummer import Personnummer
+    from ....eservices.casework.models.messages import Reply
+    from ....eservices.casework.usecases.messages.threads import mark_journaled, read_thread, reply, staff_sender
+
+    who = case_worker(ctx)
+    sender = staff_sender(who)
+    errors: dict[str, str] = {}
+    body = ""
+    if ctx.method == "POST" and ctx.form.get("action") == "journalford":
+        try:
+            mark_journaled(ctx.deps, who, thread_id, ctx.form.get("message_id"))
+        except Conflict:
+            ctx.notice("Meddelandet var redan markerat som journalfört.")
+        else:
+            ctx.notice("Meddelandet är markerat som journalfört.")
+        return Redirect(ctx.url(f"/personal/meddelanden/{thread_id}"))
+    if ctx.method == "POST":
+        body = ctx.form.get("body")
+        try:
+            reply(ctx.deps, who, sender, thread_id,
+                  Reply.model_validate({"body": body, "read_receipt": ctx.form.get("read_receipt") in ON}))
+        except ValidationError:
+            errors["body"] = MESSAGE_MESSAGES["body"]
+        except Conflict:
+            errors["body"] = "Meddelandefunktionen är inte aktiverad för klienten. Aktivera den först."
+        else:
+            ctx.notice("Svaret är skickat.")
+            return Redirect(ctx.url(f"/personal/meddelanden/{thread_id}"))
+    view = read_thread(ctx.deps, who, sender, thread_id)
+    base = f"/personal/meddelanden/{thread_id}"
+    messages = [{**m.model_dump(), "attachments": [
+        {"filename": a.filename, "size": a.size, "href": ctx.url(f"{base}/{m.message_id}/bilagor/{a.attachment_id}")}
+        for a in m.attachments]} for m in view.messages]
+    return Page("thread.html", {
+        "title": page_title(view.subject, "Meddelanden", error=bool(errors)), "nav": nav(ctx, "/personal/meddelanden"),
+        "thread": view, "pnr": Personnummer(view.citizen).formatted, "messages": messages, "body": body,
+        "errors": [ErrorLink("#m-body", errors["body"])] if errors else [], "field_errors": errors,
+        "action": ctx.url(base), "export_url": ctx.url(f"{base}/journal.pdf"),
+        "case_url": ctx.url(f"/personal/arenden/{view.case_id}") if view.case_id else None,
+    }, status=422 if errors else 200)
+
+
+def thread_attachment(ctx: Context, thread_id: str, message_id: str, attachment_id: str) -> Redirect:
+    from ....eservices.casework.usecases.messages.threads import attachment, staff_sender
+
+    who = case_worker(ctx)
+    found = attachment(ctx.deps, who, staff_sender(who), thread_id, message_id, attachment_id)
+    return Redirect(found.location)
+
+
+def thread_export(ctx: Context, thread_id: str) -> Redirect:
+    from ....eservices.casework.usecases.messages.export import export_thread
+
+    who = case_worker(ctx)
+    file = export_thread(ctx.deps, who, thread_id)
+    return Redirect(ctx.deps.documents.presigned_get(file.key, filename=file.filename))
