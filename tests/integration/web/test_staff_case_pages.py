@@ -361,3 +361,27 @@ class TestIncomingMessages:
         for role in NOT_CASE_WORKERS:
             nb, _ = staff(es, role)
             assert nb.get(f"/personal/meddelanden/{t['thread_id']}").status == 403
+
+
+class TestProtectedIdentity:
+    def test_only_the_assigned_case_worker_sees_the_name_and_nobody_an_address(self, es, token):
+        from tests.integration.eservices.helpers import SAM
+
+        answers = application_answers(SAM)
+        answers["om_dig"].update(first_name="Sam", last_name="Skyddad", street="Hemlig gata 9")
+        receipt = submitted_case(es, token("citizen", personnummer=SAM), "support-application", answers,
+                                 key=f"sam-case-{new_pnr()}")
+        uid, cw = case_worker(token)
+        assert es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw).status == 200
+        other, _ = staff(es)
+        r = other.get(f"/personal/arenden/{receipt['case_id']}")
+        assert r.status == 200
+        assert "Skyddad identitet" in text(r) and "Sam" not in text(r) and "Hemlig" not in text(r)
+        link = re.search(r'href="/eservices(/personal/arenden/[^"]+/dokument/[^"]+)"', r.body.decode()).group(1)
+        assert other.get(link).status == 403
+        mine, _ = staff(es, user_id=uid)
+        r = mine.get(f"/personal/arenden/{receipt['case_id']}")
+        assert "Skyddad identitet" in text(r) and "Skyddad, Sam" in text(r) and "Hemlig" not in text(r)
+        assert mine.get(link).status == 303
+        settings = mine.get(f"/personal/arenden/{receipt['case_id']}/meddelandefunktion")
+        assert "Hemlig" not in text(settings)
