@@ -162,6 +162,26 @@ def report_post(case_id):
     return _page("reports.report", case_id=case_id)
 
 
+@bp.route("/personal/meddelanden/nytt", methods=GET)
+def message_compose():
+    return _page("messaging.new_message")
+
+
+@bp.route("/personal/meddelanden/nytt", methods=POST, content_types=FORM_TYPES)
+def message_compose_post():
+    return _page("messaging.new_message")
+
+
+@bp.route("/personal/meddelanden/nytt/bilaga", methods=GET)
+def message_compose_upload_done():
+    return _page("messaging.new_upload_done")
+
+
+@bp.route("/personal/meddelanden/nytt/bilaga/ta-bort", methods=POST, content_types=FORM_TYPES)
+def message_compose_upload_remove():
+    return _page("messaging.new_upload_remove")
+
+
 @bp.route("/personal/meddelanden/{thread_id}", methods=GET)
 def thread(thread_id):
     return _page("messaging.thread", thread_id=thread_id)

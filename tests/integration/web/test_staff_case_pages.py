@@ -199,7 +199,7 @@ class TestMessaging:
                     {"subject": "Om ditt hembesök", "body": "Hej! Vi ses på tisdag.", "read_receipt": "1"})
         assert ok.status == 303
         assert "Om ditt hembesök" in text(b.get(f"/personal/arenden/{case_id}"))
-        listing = b.get("/personal/meddelanden?klient=Annika")
+        listing = b.get("/personal/meddelanden")
         assert "Om ditt hembesök" in text(listing) and f"{pnr[:8]}-{pnr[8:]}" in text(listing)
 
     def test_a_message_with_an_attachment_through_s3_without_javascript(self, es, token):
@@ -385,3 +385,33 @@ class TestProtectedIdentity:
         assert mine.get(link).status == 303
         settings = mine.get(f"/personal/arenden/{receipt['case_id']}/meddelandefunktion")
         assert "Hemlig" not in text(settings)
+
+
+class TestNewMessageToAClient:
+    def test_till_klient_finds_clients_with_messaging_on_with_the_personnummer_after_the_name(self, es, token):
+        from tests.integration.web.test_web_attachments import back_from_s3, post_to_s3
+
+        surname = "Klientsok" + new_pnr()[-4:]
+        pnr, case_id, cw = taken_in_case(es, token, last=surname)
+        off_pnr, _, _ = taken_in_case(es, token, last=surname + "x")  # messaging not on: never found
+        enable_messaging(es, cw, pnr, first_name="Annika", last_name=surname)
+        b, _ = staff(es)
+        page = b.get("/personal/meddelanden/nytt")
+        assert page.status == 200
+        back = back_from_s3(b, post_to_s3(page, "underlag.pdf", b"%PDF-1.4 underlag"))
+        assert back.status == 303
+        found = b.get(f"/personal/meddelanden/nytt?klient={surname}")
+        assert f"Annika {surname} {pnr[:8]}-{pnr[8:]}" in text(found) and f"{off_pnr[:8]}-{off_pnr[8:]}" not in text(found)
+        assert "underlag.pdf" in text(found)
+        bad = b.post("/personal/meddelanden/nytt", {"klient": surname, "citizen": off_pnr, "subject": "", "body": "x"})
+        assert bad.status == 422
+        ids_exist(bad, errors_in_summary(bad))
+        assert "Sök fram klienten och välj" in text(bad) and "Skriv ett ämne" in text(bad)
+        ok = b.post("/personal/meddelanden/nytt", {"klient": surname, "citizen": pnr, "subject": "Underlag",
+                                                     "body": "Här är underlaget.", "read_receipt": "1"})
+        assert ok.status == 303, text(ok)
+        citizen = token("citizen", personnummer=pnr)
+        (t,) = [t for t in es.get("/my/messages", token=citizen).json if t["subject"] == "Underlag"]
+        full = es.get(f"/my/messages/threads/{t['thread_id']}", token=citizen).json
+        assert [a["filename"] for a in full["messages"][0]["attachments"]] == ["underlag.pdf"]
+        assert es.get("/my/messages", token=token("citizen", personnummer=off_pnr)).json == []

@@ -225,33 +225,17 @@ def _done(ctx: Context, target: str, page_path: str) -> Redirect:
 # -- Meddelanden: the case worker's threads and "Till klient" ----------------------------------
 
 def messages(ctx: Context) -> Page:
-    from pydantic import ValidationError
-
-    from ....eservices.casework.models.messaging import NameQuery
-    from ....eservices.casework.usecases.messages.threads import list_threads, staff_sender
-    from ....eservices.casework.usecases.messaging import search_citizens
     from ....domain.personnummer import Personnummer
+    from ....eservices.casework.usecases.messages.threads import list_threads, staff_sender
 
     who = case_worker(ctx)
     threads = list_threads(ctx.deps, who, staff_sender(who))
-    q = ctx.query.get("klient", "")
-    errors: dict[str, str] = {}
-    found = None
-    if "klient" in ctx.query:
-        try:
-            query = NameQuery.model_validate({"name": q})
-            found = [{"name": c.name, "pnr": Personnummer(c.citizen).formatted}
-                     for c in search_citizens(ctx.deps, who, query.name)]
-        except ValidationError:
-            errors["klient"] = "Sök med högst 100 tecken av namnet."
     return Page("messages.html", {
-        "title": page_title("Meddelanden", error=bool(errors)), "nav": nav(ctx, "/personal/meddelanden"),
+        "title": page_title("Meddelanden"), "nav": nav(ctx, "/personal/meddelanden"), "errors": [],
         "threads": [{**t.model_dump(), "pnr": Personnummer(t.citizen).formatted,
                      "thread_url": ctx.url(f"/personal/meddelanden/{t.thread_id}")} for t in threads],
-        "q": q, "found": found, "field_errors": errors,
-        "errors": [ErrorLink("#klient", errors["klient"])] if errors else [],
-        "action": ctx.url("/personal/meddelanden"),
-    }, status=422 if errors else 200)
+        "new_url": ctx.url(NEW_PATH),
+    })
 
 
 # -- a thread: incoming messages read, replied to and marked as entered in the journal ---------
@@ -317,3 +301,95 @@ def thread_export(ctx: Context, thread_id: str) -> Redirect:
     who = case_worker(ctx)
     file = export_thread(ctx.deps, who, thread_id)
     return Redirect(ctx.deps.documents.presigned_get(file.key, filename=file.filename))
+
+
+# -- Nytt meddelande: "Till klient" among those with messaging on ------------------------------
+
+NEW_TARGET = "staff-new"
+NEW_PATH = "/personal/meddelanden/nytt"
+
+
+def new_message(ctx: Context) -> Page | Redirect:
+    """Seed 002's "Skicka meddelande": attach files first (they wait in the session), search the
+    client by name among those with messaging on (the personnummer after the name; a protected
+    person never found by name), choose, write subject and text, read receipt, send."""
+    from pydantic import ValidationError
+
+    from ....domain.personnummer import Personnummer
+    from ....eservices.casework.models.messages import StaffNewMessage
+    from ....eservices.casework.models.messaging import NameQuery
+    from ....eservices.casework.usecases.messages.threads import staff_new_thread
+    from ....eservices.casework.usecases.messaging import search_citizens
+    from ..uploads import pending_ids, sent, upload_form
+
+    who = case_worker(ctx)
+    errors: dict[str, str] = {}
+    source = ctx.form if ctx.method == "POST" else None
+    q = (source.get("klient") if source else ctx.query.get("klient", "")).strip()
+    values = {"subject": source.get("subject") if source else "", "body": source.get("body") if source else "",
+              "read_receipt": source.get("read_receipt") if source else "",
+              "citizen": source.get("citizen") if source else ""}
+    found: list[dict[str, str]] | None = None
+    if q or ctx.method == "POST":
+        try:
+            query = NameQuery.model_validate({"name": q})
+            found = [{"citizen": c.citizen, "name": c.name, "pnr": Personnummer(c.citizen).formatted}
+                     for c in search_citizens(ctx.deps, who, query.name)] if q else []
+        except ValidationError:
+            errors["klient"] = "Sök med högst 100 tecken av namnet."
+    if ctx.method == "POST" and not errors:
+        chosen = next((c for c in (found or []) if c["citizen"] == values["citizen"]), None)
+        if chosen is None:
+            errors["citizen"] = "Sök fram klienten och välj vem meddelandet ska till."
+        try:
+            request = StaffNewMessage.model_validate({
+                "citizen": values["citizen"] or "000000000000", "subject": values["subject"], "body": values["body"],
+                "read_receipt": values["read_receipt"] in ON, "attachments": pending_ids(ctx, NEW_TARGET, [])})
+        except ValidationError as exc:
+            for e in exc.errors():
+                field = str(e["loc"][0]) if e["loc"] else "body"
+                if field in ("subject", "body"):
+                    errors.setdefault(field, MESSAGE_MESSAGES[field])
+                elif field == "attachments":
+                    errors.setdefault("files", MESSAGE_MESSAGES["files"])
+                else:
+                    errors.setdefault("citizen", "Sök fram klienten och välj vem meddelandet ska till.")
+            request = None
+        if not errors and request is not None:
+            try:
+                staff_new_thread(ctx.deps, who, request)
+            except (ValidationFailed, NotFound):
+                errors["files"] = MESSAGE_MESSAGES["files"]
+            except Conflict:
+                errors["citizen"] = "Meddelandefunktionen är inte aktiverad för klienten längre."
+            else:
+                sent(ctx, NEW_TARGET)
+                ctx.notice(f"Meddelandet till {chosen['name']} är skickat.")  # type: ignore[index]
+                return Redirect(ctx.url("/personal/meddelanden"))
+    order = ("klient", "citizen", "subject", "body", "files")
+    anchors = {"klient": "#klient", "citizen": "#m-citizen-0" if found else "#klient", "subject": "#m-subject",
+               "body": "#m-body", "files": "#bifoga"}
+    return Page("message_compose.html", {
+        "title": page_title("Nytt meddelande", error=bool(errors)), "nav": nav(ctx, "/personal/meddelanden"),
+        "q": q, "found": found, "values": values, "field_errors": errors,
+        "errors": [ErrorLink(anchors[f], errors[f]) for f in order if f in errors],
+        "upload": upload_form(ctx, NEW_TARGET, NEW_PATH), "action": ctx.url(NEW_PATH),
+        "cancel_url": ctx.url("/personal/meddelanden"),
+    }, status=422 if errors else 200)
+
+
+def new_upload_done(ctx: Context) -> Redirect:
+    case_worker(ctx)
+    return _done(ctx, NEW_TARGET, NEW_PATH)
+
+
+def new_upload_remove(ctx: Context) -> Redirect:
+    case_worker(ctx)
+    session = ctx.user
+    assert session is not None
+    upload_id = ctx.form.get("remove")
+    session.pending_files[NEW_TARGET] = [f for f in session.pending_files.get(NEW_TARGET, [])
+                                         if f.upload_id != upload_id]
+    session.notice = "Filen är borttagen från meddelandet."
+    ctx.save_session()
+    return Redirect(f"{ctx.url(NEW_PATH)}#bifoga")
