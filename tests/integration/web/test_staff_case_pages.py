@@ -80,7 +80,8 @@ class TestWhoMayReach:
         b, _ = staff(es, role)
         for path in (f"/personal/arenden/{case_id}", f"/personal/arenden/{case_id}/beslut",
                      f"/personal/arenden/{case_id}/meddelandefunktion", f"/personal/arenden/{case_id}/meddelande",
-                     "/personal/meddelanden", "/personal/narstaende", "/personal/narstaende/nytt",
+                     "/personal/meddelanden", "/personal/meddelanden/nytt", "/personal/narstaende",
+                     "/personal/narstaende/nytt",
                      f"/personal/arenden/{case_id}/rapport"):
             r = b.get(path)
             assert r.status == 403, (path, r.status)
