@@ -251,6 +251,20 @@ class TestRelatives:
         search = b.get("/personal/narstaende?brukare=123")
         assert search.status == 422 and "Skriv brukarens personnummer" in text(search)
 
+    def test_names_are_checked_against_the_register_in_swedish_never_a_protected_persons(self, es):
+        from tests.integration.eservices.helpers import ANNIKA, JOSEFINE, SAM
+
+        b, _ = staff(es)
+        b.get("/personal/narstaende/nytt")
+        bad = b.post("/personal/narstaende/nytt", approval_form(ANNIKA, JOSEFINE, citizen_first="Anna",
+                                                                relative_last="Fel"))
+        assert bad.status == 422
+        assert "Namnet stämmer inte med folkbokföringen, där personen heter" in text(bad)
+        bad = b.post("/personal/narstaende/nytt", approval_form(SAM, JOSEFINE, citizen_first="Sam",
+                                                                citizen_last="Fel"))
+        assert bad.status == 422 and "Namnet stämmer inte med folkbokföringen." in text(bad)
+        assert "Skyddad" not in text(bad).replace("Skyddad identitet", "")
+
     def test_an_approved_relative_acts_for_the_client_at_once_then_change_and_end(self, es, issuer):
         citizen, relative = new_pnr(), new_pnr()
         b, _ = staff(es)

@@ -76,9 +76,11 @@ def settings(ctx: Context, case_id: str) -> Page | Redirect:
                 field = str(e["loc"][0]) if e["loc"] else "enabled"
                 errors.setdefault(field, SETTINGS_MESSAGES.get(field, "Kontrollera uppgiften."))
         except ValidationFailed as exc:
+            from .relatives import register_says
+
             for e in exc.errors:
                 field = e.field.rsplit(".", 1)[-1]
-                errors.setdefault(field, SETTINGS_MESSAGES.get(field, "Kontrollera uppgiften."))
+                errors.setdefault(field, register_says(e.detail, SETTINGS_MESSAGES.get(field, "Kontrollera uppgiften.")))
         except Conflict:
             errors["enabled"] = "Någon annan ändrade inställningarna samtidigt. Ladda om sidan och försök igen."
         else:

@@ -89,17 +89,28 @@ def of_case(ctx: Context, case_id: str) -> Redirect:
     return Redirect(ctx.url("/personal/narstaende") + "?" + urllib.parse.urlencode({"brukare": case.personnummer}))
 
 
+def register_says(detail: str, default: str) -> str:
+    """A name that does not match the population register, in Swedish: the registered name where
+    it may be shown (never a protected person's, which case work leaves out of ``detail``)."""
+    marker = "the register has "
+    if marker in detail:
+        return f"Namnet stämmer inte med folkbokföringen, där personen heter {detail.split(marker, 1)[1]}."
+    if "population register" in detail:
+        return "Namnet stämmer inte med folkbokföringen."
+    return default
+
+
 def _errors(exc: Exception) -> dict[str, str]:
     from pydantic import ValidationError
 
     errors: dict[str, str] = {}
     if isinstance(exc, ValidationError):
-        locs = [".".join(str(x) for x in e["loc"]) for e in exc.errors()]
+        found = [(".".join(str(x) for x in e["loc"]), "") for e in exc.errors()]
     else:
-        locs = [e.field for e in getattr(exc, "errors", [])]
-    for loc in locs:
+        found = [(e.field, e.detail) for e in getattr(exc, "errors", [])]
+    for loc, detail in found:
         field = FIELD_OF.get(loc) or FIELD_OF.get(loc.split(".")[0]) or "valid_from"
-        errors.setdefault(field, MESSAGES[field])
+        errors.setdefault(field, register_says(detail, MESSAGES[field]))
     return errors or {"valid_from": "Kontrollera uppgifterna."}
 
 
