@@ -143,8 +143,9 @@ def fill_approval(page, citizen_pnr=None, surname="Test", relative=None):
     page.get_by_label("Brukarens samtycke är inhämtat och registrerat").check()
 
 
-def test_a_case_worker_decides_with_the_keyboard_only(walk, web):
-    receipt = a_case(web, "Tangentbeslut" + new_pnr()[-4:])
+def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_the_keyboard_only(walk, web):
+    surname = "Tangentbeslut" + new_pnr()[-4:]
+    receipt = a_case(web, surname)
     w = walk(width=1280)
     page = w.page
     log_in_case_worker(w, name="Kim Tangentsson")
@@ -177,8 +178,40 @@ def test_a_case_worker_decides_with_the_keyboard_only(walk, web):
     w.check("arende-beslutat")
     assert "är publicerat" in page.locator(".notice").first.inner_text()
 
+    # Messaging on, by keyboard: e-mail alerts
+    tab_to(page, ".action-links a:has-text('Meddelandefunktion')")
+    page.keyboard.press("Enter")
+    w.check("meddelandefunktion")
+    tab_to(page, "#settings-email_alert")
+    page.keyboard.press("Space")
+    tab_to(page, "#settings-email")
+    page.keyboard.type("kim@example.se")
+    tab_to(page, "button:has-text('Klar')")
+    page.keyboard.press("Enter")
+    w.check("arende-aktiverad")
+    assert "Meddelandefunktionen är aktiverad" in page.locator(".notice").first.inner_text()
 
-def test_messaging_a_message_with_an_attachment_and_a_relative_without_javascript(walk, web, tmp_path):
+    # A relative approved, by keyboard
+    tab_to(page, ".action-links a:has-text('Godkänna närstående')")
+    page.keyboard.press("Enter")
+    w.check("narstaende")
+    tab_to(page, "a:has-text('Nytt godkännande')")
+    page.keyboard.press("Enter")
+    w.check("narstaende-nytt")
+    for field, value in (("#rel-citizen_first", "Annika"), ("#rel-citizen_last", surname),
+                         ("#rel-relative_pnr", new_pnr()), ("#rel-relative_first", "Josefine"),
+                         ("#rel-relative_last", "Test")):
+        tab_to(page, field)
+        page.keyboard.type(value)
+    tab_to(page, "#rel-consent")
+    page.keyboard.press("Space")
+    tab_to(page, "button:has-text('Klar')")
+    page.keyboard.press("Enter")
+    w.check("narstaende-sparad")
+    assert "Godkännandet är sparat" in page.locator(".notice").first.inner_text()
+
+
+def test_messaging_a_message_with_an_attachment_a_decision_and_a_relative_without_javascript(walk, web, tmp_path):
     surname = "Skriptlos" + new_pnr()[-4:]
     receipt = a_case(web, surname)
     w = walk(width=1280, javascript=False)
@@ -207,6 +240,16 @@ def test_messaging_a_message_with_an_attachment_and_a_relative_without_javascrip
     page.get_by_role("button", name="Skicka").click()
     w.check("arende-meddelande")
     assert "Bilaga" in page.locator("#meddelanden-rubrik + table").inner_text()
+    page.get_by_role("link", name="Fatta beslut").click()
+    w.check("beslut")
+    page.get_by_role("radio", name="Avslå").check()
+    page.get_by_label("Motivering").fill("Behovet tillgodoses på annat sätt.")
+    page.get_by_role("button", name="Förhandsgranska beslut").click()
+    w.check("beslut-forhandsgranska")
+    assert "Avslås enligt socialtjänstlagen" in page.locator(".letter-preview").inner_text()
+    page.get_by_role("button", name="Publicera beslut").click()
+    w.check("arende-beslutat")
+    assert "Avslag" in page.locator("#beslut-rubrik + table").inner_text()
     page.locator(".action-links").get_by_role("link", name="Godkänna närstående").click()
     w.check("narstaende")
     page.get_by_role("link", name="+ Nytt godkännande").click()
