@@ -149,7 +149,7 @@ class TestDecision:
         assert done.status == 303, text(done)
         assert case_item(case_id)["status"] == "decided"
         page = text(b.get(f"/personal/arenden/{case_id}"))
-        assert "Beslutet i ärende" in page and "Beviljad" in page and "600 minuter" in page
+        assert "Beslutet i ärende" in page and "Beviljad" in page and "10 timmar" in page
         assert "Beslut " in page  # the letter under Dokument
         again = b.post(f"/personal/arenden/{case_id}/beslut", [*[(k, v) for k, v in hidden if k != "csrf"],
                                                                 ("step", "publicera")])

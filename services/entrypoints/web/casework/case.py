@@ -45,7 +45,10 @@ def case_page(ctx: Context, case_id: str) -> Page:
     base = f"/personal/arenden/{case_id}"
     documents = [{"filename": d.filename, "kind": KINDS.get(d.kind, d.kind), "created_at": d.created_at,
                   "href": ctx.url(f"{base}/dokument/{d.document_id}")} for d in case.documents]
-    decisions = [{**d, "minutes": d.get("granted_minutes_per_month")} for d in case.decisions]
+    from ....domain.granted import duration_sv
+
+    decisions = [{**d, "minutes": duration_sv(d["granted_minutes_per_month"]) if d.get("granted_minutes_per_month")
+                  else None} for d in case.decisions]
     return Page("case.html", {
         "title": page_title(f"Ärende {case.case_number}"), "nav": nav(ctx, "/personal/inkorg"),
         "case": case, "person": person(case), "documents": documents, "decisions": decisions,
