@@ -120,6 +120,10 @@ class MessageRepository(Kept["Message"], Protocol):
 
     def mark_read(self, message: Message, at: datetime) -> None: ...
 
+    def mark_journaled(self, message: Message, at: datetime, by: str) -> None:
+        """Conflict if the message is not there or is journaled already."""
+        ...
+
 
 class UploadRepository(Kept["Upload"], Protocol):
     def attach(self, uow: UnitOfWork, upload_id: str, owner: str) -> None:

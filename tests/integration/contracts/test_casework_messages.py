@@ -39,3 +39,16 @@ def test_a_message_is_marked_read_and_one_that_is_not_there_is_refused(ports):
     with pytest.raises(Conflict):
         ports.repos.messages.mark_read(a_message(m.thread_id, 9), NOW)
     assert [x.message_id for x in ports.repos.messages.of_thread(m.thread_id)] == [m.message_id]
+
+
+def test_a_message_is_marked_journaled_once(ports):
+    m = a_message(an_id("thr-"), 0)
+    ports.commit(lambda uow: ports.repos.messages.add(uow, m))
+    ports.repos.messages.mark_journaled(m, NOW + timedelta(hours=2), "case_worker:hl-1")
+    (stored,) = ports.repos.messages.of_thread(m.thread_id)
+    assert (stored.journaled_at, stored.journaled_by) == (NOW + timedelta(hours=2), "case_worker:hl-1")
+    with pytest.raises(Conflict):  # twice
+        ports.repos.messages.mark_journaled(m, NOW + timedelta(hours=3), "case_worker:hl-2")
+    with pytest.raises(Conflict):  # not there
+        ports.repos.messages.mark_journaled(a_message(m.thread_id, 9), NOW, "case_worker:hl-1")
+    assert ports.repos.messages.of_thread(m.thread_id)[0].journaled_by == "case_worker:hl-1"

@@ -175,6 +175,12 @@ class FakeMessages(InMemoryStore[Message]):
             raise Conflict("the item changed or already exists")
         self.items[key] = self.items[key].model_copy(update={"read_at": at})
 
+    def mark_journaled(self, message: Message, at: datetime, by: str) -> None:
+        key = self._key(message)
+        if key not in self.items or self.items[key].journaled_at is not None:
+            raise Conflict("the item changed or already exists")
+        self.items[key] = self.items[key].model_copy(update={"journaled_at": at, "journaled_by": by})
+
 
 class FakeUploads(InMemoryStore[Upload]):
     def ident(self, u: Upload) -> tuple[str]:

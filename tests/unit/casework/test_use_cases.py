@@ -429,6 +429,24 @@ class TestMessages:
         found = messages.attachment(deps, staff(), sender, thread.thread_id, m.message_id, ticket.upload_id)
         assert isinstance(found, Redirect) and "messages/attachments/" in found.location
 
+    def test_a_message_is_marked_as_entered_in_the_journal_once_by_its_case_worker(self, deps):
+        # GIVEN a thread of hl-1's with a message
+        pnr = new_pnr()
+        _enable(deps, pnr)
+        thread = messages.staff_new_thread(deps, staff("hl-1"), StaffNewMessage(citizen=pnr, subject="s", body="b"))
+        m = thread.messages[0]
+        # WHEN another case worker marks it THEN 404, as if there were no thread
+        with pytest.raises(NotFound):
+            messages.mark_journaled(deps, staff("hl-2"), thread.thread_id, m.message_id)
+        # WHEN hl-1 marks it THEN it is journaled, audited; a second time is a conflict
+        view = messages.mark_journaled(deps, staff("hl-1"), thread.thread_id, m.message_id)
+        assert view.messages[0].journaled_at is not None
+        assert "message.journal" in [r.action for r in deps.audit.records]
+        with pytest.raises(Conflict):
+            messages.mark_journaled(deps, staff("hl-1"), thread.thread_id, m.message_id)
+        with pytest.raises(NotFound):
+            messages.mark_journaled(deps, staff("hl-1"), thread.thread_id, "no-such")
+
     def test_someone_elses_thread_is_not_found(self, deps):
         pnr = new_pnr()
         _enable(deps, pnr)

@@ -24,6 +24,8 @@ def page_title(*parts: str, error: bool = False) -> str:
 NAV: list[tuple[str, str]] = [
     ("/personal/att-gora", "Att göra"),
     ("/personal/inkorg", "Inkorg"),
+    ("/personal/meddelanden", "Meddelanden"),
+    ("/personal/narstaende", "Godkänna närstående"),
 ]
 
 

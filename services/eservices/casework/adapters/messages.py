@@ -70,6 +70,15 @@ class MessageRepository(ItemStore[Message]):
                                    ConditionExpression="attribute_exists(pk)",
                                    ExpressionAttributeValues={":at": at.isoformat()})
 
+    def mark_journaled(self, message: Message, at: datetime, by: str) -> None:
+        with translated_errors():
+            self.table.update_item(Key=self.key(*self.ident(message)),
+                                   UpdateExpression="SET journaled_at = :at, journaled_by = :by",
+                                   # a message stored before has no attribute; one stored since has it NULL
+                                   ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(journaled_at)"
+                                                       " OR attribute_type(journaled_at, :null))",
+                                   ExpressionAttributeValues={":at": at.isoformat(), ":by": by, ":null": "NULL"})
+
 
 class UploadRepository(ItemStore[Upload]):
     model = Upload

@@ -42,6 +42,7 @@ PURPOSES: dict[str, str] = {
     "message.attachment.read": "Kommunikation med den enskilde",
     "message.upload": "Kommunikation med den enskilde",
     "thread.export": "Journalföring av meddelanden",
+    "message.journal": "Journalföring av meddelanden",
     "audit.search": "Logguppföljning",
 }
 # A relative (or god man) reading or writing as the citizen, under a case worker's approval.

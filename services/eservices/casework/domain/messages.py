@@ -35,6 +35,9 @@ class Message(BaseModel):
     read_receipt: bool = False
     read_at: datetime | None = None
     attachments: list[Attachment] = Field(default_factory=list)
+    # Entered in the journal (journalförd) by the case worker: when and by whom (actor label).
+    journaled_at: datetime | None = None
+    journaled_by: str | None = None
 
 
 class Thread(BaseModel):

@@ -98,6 +98,7 @@ class MessageView(BaseModel):
     read_receipt: bool
     read_at: datetime | None = Field(None, description="shown to the sender when a read receipt was asked for")
     attachments: list[AttachmentView]
+    journaled_at: datetime | None = Field(None, description="for staff: when the message was entered in the journal")
 
 
 class ThreadSummary(BaseModel):

@@ -179,7 +179,8 @@ def _message_view(m: Message, thread_id: str, sender: Sender) -> MessageView:
                            attachment_id=a.attachment_id, filename=a.filename, content_type=a.content_type,
                            size=a.size,
                            url=f"{base}/threads/{thread_id}/messages/{m.message_id}/attachments/{a.attachment_id}")
-                           for a in m.attachments])
+                           for a in m.attachments],
+                       journaled_at=m.journaled_at if sender.party == "case_worker" else None)
 
 
 def _thread_view(deps: EservicesDeps, sender: Sender, thread: Thread) -> ThreadView:
@@ -228,3 +229,18 @@ def attachment(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: s
                          resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}",
                          acting_for=sender.as_whom)
     return Redirect(deps.documents.presigned_get(found.key, filename=safe_filename(found.filename)))
+
+
+def mark_journaled(deps: EservicesDeps, who: Principal, thread_id: str, message_id: str) -> ThreadView:
+    """The thread's case worker marks a message as entered in the journal (journalförd); once
+    (409 after that); audited as ``message.journal``."""
+    sender = staff_sender(who)
+    thread = own_thread(deps, sender, thread_id)
+    message = next((m for m in deps.casework.messages.of_thread(thread_id) if m.message_id == message_id), None)
+    if message is None:
+        raise NotFound("no such message")
+    if message.journaled_at is not None:
+        raise Conflict("the message is entered in the journal already")
+    deps.casework.messages.mark_journaled(message, deps.clock(), who.actor)
+    trail(deps).read(who, "message.journal", [thread.citizen], resource=f"thread:{thread_id}/message:{message_id}")
+    return _thread_view(deps, sender, deps.casework.threads.get(thread_id))
