@@ -236,10 +236,11 @@ class TestWhoSeesWhat:
         assert r.status == 404
         assert "Intrång" not in text(owner.get(step))
 
-    def test_a_citizen_may_not_start_a_contact_persons_report(self, es, issuer):
+    def test_a_citizen_without_an_assignment_may_not_start_a_contact_persons_report(self, es, issuer):
         b, _, _ = login(es, issuer, role="citizen")
         page = b.get("/web/tjanster/contact-monthly-report")
-        assert "inte till för den roll" in text(page)
+        assert "till för dig som har ett uppdrag som kontaktperson" in text(page)
+        assert "Starta e-tjänsten" not in text(page)
         assert b.post("/web/tjanster/contact-monthly-report/starta", {}).status == 403
 
     def test_protected_identity_shows_no_address_anywhere(self, es, issuer):
