@@ -255,9 +255,11 @@ class TestWhoSeesWhat:
 
 
 class TestRelatives:
-    def test_a_relative_acts_only_inside_the_approval(self, es, issuer):
-        """GIVEN an approval in force WHEN the relative picks the citizen THEN Mina sidor is the
-        citizen's; WHEN the approval ends during the session THEN they act for themselves again."""
+    @pytest.mark.parametrize("role", ["citizen", "relative"])  # a login is a citizen: the approval decides
+    def test_a_relative_acts_only_inside_the_approval(self, es, issuer, role):
+        """GIVEN an approval in force WHEN the relative (logged in as citizen, as every e-ID login is,
+        or with the old role) picks the citizen THEN Mina sidor is the citizen's; WHEN the approval
+        ends during the session THEN they act for themselves again."""
         from datetime import datetime, timezone
 
         from services.eservices.domain.relatives import RelativeApproval
@@ -271,7 +273,7 @@ class TestRelatives:
                                     created_by="test", created_at=datetime.now(timezone.utc))
         repo = deps().approvals
         repo.put(approval)
-        b, _, _ = login(es, issuer, role="relative", pnr=relative, name="Rut Relativ")
+        b, _, _ = login(es, issuer, role=role, pnr=relative, name="Rut Relativ")
         page = b.get("/web/mina-sidor/fora-talan")
         assert "Cecilia Citizen" in text(page)
         assert b.post("/web/mina-sidor/fora-talan", {"acting_for": new_pnr()}).status == 404  # no approval
