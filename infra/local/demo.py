@@ -36,6 +36,7 @@ def seed() -> list[str]:
             note=a["note"], consent_recorded=True, created_by="demo-seed",
             created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
         done.append("relative approval")
+    done += _seed_assignments(data.get("contact_assignments", []), register)
     done += _seed_home_care(data["home_care"])
     done += _seed_notify(data["home_care"])
     done += _seed_billing(data["home_care"])
@@ -54,6 +55,28 @@ def _seed_identity(data: dict[str, Any]) -> list[str]:
     staff = [login for login in data["demo_logins"] if login.get("user_id")]
     stored = load_directory(identity, data["organisations"], staff, date(2026, 1, 1), stockholm_date(identity.clock()))
     return ["organisation"] * len(data["organisations"]) + ["staff account"] * stored
+
+
+def _seed_assignments(assignments: list[dict[str, Any]], register: dict[str, Any]) -> list[str]:
+    """Contact persons' assignments: what makes a demo person a contact person (a login is a citizen)."""
+    from services.adapters.aws import table
+    from services.eservices.casework.adapters.repositories import AssignmentRepository
+    from services.eservices.casework.domain.assignments import Assignment
+
+    repository, done = AssignmentRepository(table("eservices")), []
+    for a in assignments:
+        person, client = register[a["contact_person"]], register[a["client"]]
+        repository.put_now(Assignment(
+            assignment_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"insats-demo:{a['contact_person']}:{a['client']}")),
+            kind=a["kind"], contact_person=a["contact_person"], contact_person_first_name=person["first_name"],
+            contact_person_last_name=person["last_name"], client=a["client"], client_first_name=client["first_name"],
+            client_last_name=client["last_name"], sessions_per_month=a["sessions_per_month"],
+            monthly_fee_ore=a["monthly_fee_ore"], expense_allowance_ore=a["expense_allowance_ore"],
+            valid_from=date.fromisoformat(a["valid_from"]),
+            valid_to=date.fromisoformat(a["valid_to"]) if a["valid_to"] else None, note=a["note"],
+            created_by="demo-seed", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        done.append("contact assignment")
+    return done
 
 
 def _seed_billing(home_care: dict[str, Any]) -> list[str]:

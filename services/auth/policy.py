@@ -30,7 +30,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "cases.read_own": PEOPLE,
     "documents.read_own": PEOPLE,
     "messages.citizen": PEOPLE,
-    "assignments.read_own": frozenset({K}),
+    "assignments.read_own": PEOPLE,  # a person's own assignments as contact person (none: an empty list)
     # Case work
     "inbox.read": frozenset({CW}),
     "intake.create": frozenset({CW}),

@@ -35,7 +35,7 @@ MATRIX: dict[str, set[str]] = {
     "drafts.create": PEOPLE, "drafts.read": PEOPLE, "drafts.update": PEOPLE, "drafts.delete": PEOPLE,
     "drafts.sign": PEOPLE, "drafts.submit": PEOPLE,
     "cases.read_own": PEOPLE, "documents.read_own": PEOPLE, "messages.citizen": PEOPLE,
-    "assignments.read_own": {K},
+    "assignments.read_own": PEOPLE,
     # Case work
     "inbox.read": {CW}, "intake.create": {CW}, "cases.read_any": {CW}, "decisions.create": {CW},
     "assignments.manage": {CW}, "messaging.manage": {CW}, "messages.staff": {CW}, "relatives.manage": {CW},

@@ -56,12 +56,31 @@ def _same_calls(table, pk: str) -> list:  # noqa: ANN001 - a Table resource or t
     return answers
 
 
-def test_the_light_table_answers_as_the_table_resource_does(aws):
+@pytest.fixture(scope="module")
+def own_table(aws):
+    """A table of this module's own (the logical name): a scan reads a whole table, and the shared
+    tables grow with what every other test in the worker wrote (a scan's page ends at 1 MB)."""
+    from services.adapters.aws import client
+    from services.settings import settings
+
+    logical = f"light-{uuid.uuid4().hex[:8]}"
+    name = settings().name(logical)
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                     {"AttributeName": "sk", "KeyType": "RANGE"}])
+    yield logical
+    dynamodb.delete_table(TableName=name)
+
+
+def test_the_light_table_answers_as_the_table_resource_does(own_table):
     # GIVEN the Table resource and the light table over the same DynamoDB table
     from services.adapters.aws import resource, table
     from services.settings import settings
 
-    light, full = table("eservices"), resource("dynamodb").Table(settings().name("eservices"))
+    light, full = table(own_table), resource("dynamodb").Table(settings().name(own_table))
     assert light.name == full.name
     # WHEN each makes the same calls on its own items
     on_resource = _same_calls(full, f"LIGHT#{uuid.uuid4()}")

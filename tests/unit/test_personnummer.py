@@ -129,3 +129,16 @@ def test_masking_hides_the_last_four_digits():
 def test_age_on_a_day():
     assert Personnummer("19121212-1212").age_on(date(2026, 12, 11)) == 113
     assert Personnummer("19121212-1212").age_on(date(2026, 12, 12)) == 114
+
+
+def test_the_tests_numbers_never_repeat_in_a_worker():
+    """GIVEN one worker's tests sharing one moto server, asking for far more than one birth date's
+    999 serials WHEN each asks for a new number THEN none is handed out twice (a repeated number
+    meant another test's profile, idempotency key or case), and each is a valid personnummer."""
+    from tests.support.people import new_pnr
+
+    numbers = [new_pnr() for _ in range(5000)] + [new_pnr(1990) for _ in range(1500)]
+    assert len(set(numbers)) == len(numbers)
+    assert all(Personnummer(n).birth_date.year in (1950, 1990) for n in numbers)
+    # AND a birth date named is kept (a test of an exact age)
+    assert Personnummer(new_pnr(1961, 3, 1)).birth_date == date(1961, 3, 1)

@@ -24,21 +24,48 @@ from ..domain.signing import digest_of
 from ..domain.citizen_problems import citizen_error, citizen_field
 
 
-def _check_access(form: FormDefinition, acting: Acting, subject: Personnummer) -> None:
-    """May the caller fill in, change, sign or submit ``form`` for ``subject``? Reading a draft
-    needs only the subject (a relative inside an approval sees what the citizen sees)."""
-    if str(acting.who.role) not in form.roles:
-        raise citizen_error(Forbidden,
-                            f"E-tjänsten {form.title} är inte till för dig som loggat in som {acting.who.role}")
+def is_contact_person(deps: EservicesDeps, who: Any) -> bool:
+    """Has ``who`` an assignment as contact person in case work's register? Who someone is comes
+    from Insats' data, never from the login's role. Any assignment counts, an ended one too: the
+    report of an assignment's last month comes after it ended, and the case worker's approval
+    checks that the assignment was in force in the report's month."""
+    pnr = getattr(who, "personnummer", None)
+    if pnr is None or deps.casework is None:
+        return False
+    return bool(deps.casework.assignments.of_contact_person(str(pnr)))
+
+
+def may_use(deps: EservicesDeps, form: FormDefinition, who: Any) -> bool:
+    """May the logged-in person ``who`` use ``form`` (any citizen; the reports: a contact person)?"""
+    return form.open_to(contact_person=form.for_contact_persons_only and is_contact_person(deps, who))
+
+
+NOT_A_CONTACT_PERSON = ("E-tjänsten {title} är till för dig som har ett uppdrag som kontaktperson, och vi hittar "
+                        "inget uppdrag för dig. Kontakta din handläggare om du har fått ett uppdrag.")
+
+
+def _check_access(form: FormDefinition, acting: Acting, subject: Personnummer, *, contact_person: bool = False) -> None:
+    """May the caller fill in, change, sign or submit ``form`` for ``subject``? ``contact_person``:
+    the caller has an assignment as contact person (``is_contact_person``). Reading a draft needs
+    only the subject (a relative inside an approval sees what the citizen sees)."""
+    if not form.open_to(contact_person=contact_person):
+        raise citizen_error(Forbidden, NOT_A_CONTACT_PERSON.format(title=form.title) if form.for_contact_persons_only
+                            else f"E-tjänsten {form.title} är inte till för dig")
     if form.own_behalf_only and subject != acting.who.personnummer:
         raise citizen_error(Forbidden, "Bara den som ska få stödet kan skicka in en ansökan, inte någon annan för hen")
+
+
+def _checked_access(deps: EservicesDeps, form: FormDefinition, acting: Acting, subject: Personnummer) -> None:
+    """``_check_access`` with the caller's assignments looked up when the form is for contact persons."""
+    _check_access(form, acting, subject,
+                  contact_person=form.for_contact_persons_only and is_contact_person(deps, acting.who))
 
 
 def _writable_draft(deps: EservicesDeps, acting: Acting, draft_id: str) -> tuple[Draft, FormDefinition]:
     """An open draft of the subject that the caller may change (see ``_check_access``)."""
     draft = _open_draft(deps, acting, draft_id)
     form = get_form(draft.form_id)
-    _check_access(form, acting, draft.owner)
+    _checked_access(deps, form, acting, draft.owner)
     return draft, form
 
 
@@ -104,7 +131,7 @@ def start_draft(deps: EservicesDeps, acting: Acting, form_id: str, answers: dict
                 carried_over: dict[str, dict[str, Any]] | None = None) -> DraftView:
     form = get_form(form_id)
     owner = acting.subject
-    _check_access(form, acting, owner)
+    _checked_access(deps, form, acting, owner)
     given = _validated_partial(form, answers)
     merged = _merge(_merge(prefill(deps, form, owner), carried_over or {}), given, answers)
     draft = Draft.start(form.id, owner, acting.who.personnummer, deps.clock(), deps.settings.draft_retention_days,
@@ -206,7 +233,7 @@ def submit_draft(deps: EservicesDeps, acting: Acting, draft_id: str, key: str | 
     if draft.status == "submitted" and draft.case_id:
         return receipt(deps, deps.cases.get(draft.case_id))
     form = get_form(draft.form_id)
-    _check_access(form, acting, owner)
+    _checked_access(deps, form, acting, owner)
     normalized = _complete_or_raise(deps, form, draft, acting)
     if not _signed(draft):
         raise citizen_error(Conflict, "Skriv under utkastet innan du skickar in det")

@@ -123,3 +123,22 @@ def test_the_demo_seed_names_the_demo_provider_in_billings_register(aws):
     assert _seed_billing(home_care) == ["provider name"] * len(home_care["providers"])
     for provider in home_care["providers"]:
         assert deps().store.provider_name(provider["provider_id"]) == provider["name"]
+
+
+def test_the_demo_seed_makes_the_demo_contact_person_one_by_an_assignment(aws):
+    """GIVEN the demo seed WHEN Kari (a contact person in people.json) logs in as a citizen, as every
+    e-ID login is THEN her assignment is there, so the contact person's reports are open to her;
+    seeding twice leaves one assignment."""
+    from infra.local.demo import _seed_assignments, people
+    from services.eservices.bootstrap import deps
+    from services.eservices.usecases.submissions import is_contact_person
+    from services.auth.principal import Principal, Role
+
+    data = people()
+    register = {p["personnummer"]: p for p in data["population_register"]}
+    kari = data["contact_assignments"][0]["contact_person"]
+    assert _seed_assignments(data["contact_assignments"], register) == ["contact assignment"]
+    seeded = [a.assignment_id for a in deps().casework.assignments.of_contact_person(kari)]  # others' tests' too
+    assert _seed_assignments(data["contact_assignments"], register) == ["contact assignment"]
+    assert [a.assignment_id for a in deps().casework.assignments.of_contact_person(kari)] == seeded
+    assert is_contact_person(deps(), Principal(subject=kari, role=Role.CITIZEN, personnummer=kari))

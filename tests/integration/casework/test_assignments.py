@@ -157,8 +157,11 @@ class TestAssignments:
         assert es.post("/assignments", assignment(pnr, new_pnr()), token=tok).status == 403
         assert es.get(f"/assignments?contact_person={pnr}", token=tok).status == 403
 
-    def test_only_contact_persons_have_my_assignments(self, app_client, token):
+    def test_every_person_has_my_assignments_and_staff_do_not(self, app_client, token):
+        """A person's own assignments follow from the register, not the login's role: a citizen
+        without any reads an empty list; staff are refused."""
         es = app_client("eservices")
-        assert es.get("/my/assignments", token=token("citizen", personnummer=new_pnr())).status == 403
+        mine = es.get("/my/assignments", token=token("citizen", personnummer=new_pnr()))
+        assert (mine.status, mine.json) == (200, [])
         _, cw = case_worker(token)
         assert es.get("/my/assignments", token=cw).status == 403

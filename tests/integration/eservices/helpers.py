@@ -1,4 +1,7 @@
 """Shared steps for the e-services tests."""
+import uuid
+from datetime import date, datetime, timezone
+
 from tests.support.people import new_pnr
 
 ANNIKA = "196004042047"     # citizen in infra/fixtures/people.json
@@ -24,7 +27,10 @@ def application_answers(pnr, **ansokan):
             "om_dig": {"personnummer": pnr, "first_name": "Test", "last_name": "Testsson", "confirm": True}}
 
 
-def submitted_case(es, tok, form_id, answers, key="k"):
+def submitted_case(es, tok, form_id, answers, key=None):
+    """Drafted, signed and submitted; the receipt. The Idempotency-Key is a new one unless a test
+    names one (to replay it)."""
+    key = key or f"test-{uuid.uuid4()}"
     draft = es.post("/drafts", {"form_id": form_id, "answers": answers}, token=tok)
     assert draft.status == 201, draft.json
     did = draft.json["draft_id"]
@@ -35,9 +41,29 @@ def submitted_case(es, tok, form_id, answers, key="k"):
     return receipt.json
 
 
-def fresh_contact_person(token):
+def give_assignment(contact_person, client=None, valid_from=date(2020, 1, 1), valid_to=None):
+    """Case work's register holds an assignment of ``contact_person`` as contact person (written
+    directly, as case work stores it): what makes a person a contact person in Insats."""
+    from services.eservices.bootstrap import deps
+    from services.eservices.casework.domain.assignments import Assignment
+
+    a = Assignment(assignment_id=str(uuid.uuid4()), kind="kontaktperson", contact_person=contact_person,
+                   contact_person_first_name="Kari", contact_person_last_name="Kontakt", client=client or new_pnr(),
+                   client_first_name="Kim", client_last_name="Klient", sessions_per_month=4, monthly_fee_ore=150000,
+                   expense_allowance_ore=40000, valid_from=valid_from, valid_to=valid_to, created_by="test",
+                   created_at=datetime.now(timezone.utc))
+    uow = deps().unit_of_work()
+    deps().casework.assignments.add(uow, a)
+    uow.commit()
+    return a
+
+
+def fresh_contact_person(token, role="contact_person"):
+    """A new person with an assignment as contact person, and a token of theirs (by default of the
+    old role ``contact_person``; what counts is the assignment)."""
     pnr = new_pnr()
-    return pnr, token("contact_person", personnummer=pnr)
+    give_assignment(pnr)
+    return pnr, token(role, personnummer=pnr)
 
 
 def fresh_citizen(token):

@@ -1,6 +1,6 @@
 """Forms, drafts, preview, signing and submit: every rule's failing case, and access."""
 from tests.integration.eservices.helpers import (KARI, application_answers, fresh_citizen, fresh_contact_person,
-                                                 monthly_answers, submitted_case)
+                                                 give_assignment, monthly_answers, submitted_case)
 
 
 def fields(response):
@@ -216,6 +216,7 @@ class TestTimeReport:
 
     def test_prefilled_from_the_register_and_the_km_sum_follows_each_save(self, app_client, token):
         es = app_client("eservices")
+        give_assignment(KARI)
         tok = token("contact_person", personnummer=KARI)
         # GIVEN a contact person in the register WHEN they start a time report
         draft = start(es, tok, "contact-time-report", {}).json

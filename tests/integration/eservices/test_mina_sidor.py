@@ -8,7 +8,7 @@ from services.eservices.bootstrap import deps
 from services.eservices.domain.relatives import RelativeApproval
 from services.eservices.usecases.retention import sweep
 from tests.integration.eservices.helpers import (ANNIKA, JOSEFINE, SAM, application_answers, fresh_citizen,
-                                                 monthly_answers, submitted_case)
+                                                 give_assignment, monthly_answers, submitted_case)
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
@@ -62,6 +62,7 @@ class TestPrefillAndProfile:
     def test_the_contact_details_of_a_submission_are_kept(self, app_client, token):
         es = app_client("eservices")
         pnr = new_pnr()
+        give_assignment(pnr)
         tok = token("contact_person", personnummer=pnr)
         submitted_case(es, tok, "contact-monthly-report", monthly_answers(pnr, om_dig={"email": "k@example.se"}))
         assert es.get("/profile", token=tok).json["email"] == "k@example.se"

@@ -3,7 +3,7 @@ against a moto server; then the event reaches notify's queue and notify sends th
 import json
 
 from services.adapters.aws import client, queue_url
-from tests.integration.eservices.helpers import monthly_answers
+from tests.integration.eservices.helpers import give_assignment, monthly_answers
 from tests.support.people import new_pnr
 from tests.support.stack import drain
 
@@ -22,6 +22,7 @@ def submit_report(es, tok, pnr, key="k-1"):
 def test_submitted_report_gives_a_receipt_and_a_content_free_notification(app_client, token):
     # GIVEN a contact person logged in with e-ID
     pnr = new_pnr()
+    give_assignment(pnr)
     tok = token("contact_person", personnummer=pnr)
     es = app_client("eservices")
     drain(queue_url("notify-inbox"), client("sqs"))
@@ -53,6 +54,7 @@ def test_submitted_report_gives_a_receipt_and_a_content_free_notification(app_cl
 
 def test_double_submit_makes_one_case(app_client, token):
     pnr = new_pnr()
+    give_assignment(pnr)
     tok = token("contact_person", personnummer=pnr)
     es = app_client("eservices")
     draft_id, first = submit_report(es, tok, pnr, key="same")

@@ -3,7 +3,7 @@ merges into a draft (field by field; null clears), over HTTP."""
 from datetime import date, datetime, timedelta
 
 from services.domain.calendar import STOCKHOLM
-from tests.integration.eservices.helpers import KARI, fresh_contact_person, monthly_answers
+from tests.integration.eservices.helpers import KARI, fresh_contact_person, give_assignment, monthly_answers
 
 
 def today():
@@ -96,6 +96,7 @@ class TestReportPeriods:
 class TestDraftMerging:
     def test_a_partial_step_keeps_the_prefilled_fields(self, app_client, token):
         es = app_client("eservices")
+        give_assignment(KARI)
         tok = token("contact_person", personnummer=KARI)
         # GIVEN a draft whose "om_dig" step was prefilled from the register
         draft = es.post("/drafts", {"form_id": "contact-monthly-report", "answers": {}}, token=tok).json

@@ -297,10 +297,11 @@ def test_notify_keeps_a_light_cold_start():
 def test_a_form_takes_the_number_as_written_and_the_receipt_sms_goes_to_e164(app_client, token):
     """GIVEN a contact person who writes their mobile number the Swedish way in the report WHEN
     they submit THEN the profile keeps it in E.164 and the receipt SMS reaches it."""
-    from tests.integration.eservices.helpers import monthly_answers, submitted_case
+    from tests.integration.eservices.helpers import give_assignment, monthly_answers, submitted_case
 
     es = app_client("eservices")
     pnr = new_pnr(1975)
+    give_assignment(pnr)
     tok = token("contact_person", personnummer=pnr)
     number = f"+4679{uuid.uuid4().int % 10**7:07d}"
     written = f"0{number[3:5]}-{number[5:8]} {number[8:10]} {number[10:]}"
@@ -314,10 +315,11 @@ def test_a_form_takes_the_number_as_written_and_the_receipt_sms_goes_to_e164(app
 
 
 def test_a_form_refuses_a_landline_naming_the_field_in_swedish(app_client, token):
-    from tests.integration.eservices.helpers import monthly_answers
+    from tests.integration.eservices.helpers import give_assignment, monthly_answers
 
     es = app_client("eservices")
     pnr = new_pnr(1975)
+    give_assignment(pnr)
     tok = token("contact_person", personnummer=pnr)
     draft = es.post("/drafts", {"form_id": "contact-monthly-report",
                                 "answers": monthly_answers(pnr, om_dig={"mobile": "08-123 456 78"})}, token=tok)

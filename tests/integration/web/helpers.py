@@ -63,8 +63,13 @@ def inner(location: str) -> str:
 
 def login(es, issuer, role="contact_person", pnr=None, name="Test Person", next_path="/eservices/web/mina-sidor",
           browser=None):
-    """Logs a person in through the authorize page and the token endpoint; returns (browser, pnr)."""
+    """Logs a person in through the authorize page and the token endpoint; returns (browser, pnr).
+    A ``contact_person`` is given an assignment as contact person first (what makes one in Insats)."""
     pnr = pnr or new_pnr()
+    if role == "contact_person":
+        from tests.integration.eservices.helpers import give_assignment
+
+        give_assignment(pnr)
     b = browser or Browser(es)
     r = b.get("/web/logga-in?" + urllib.parse.urlencode({"next": next_path}))
     assert r.status == 302, r.body

@@ -236,10 +236,11 @@ class TestWhoSeesWhat:
         assert r.status == 404
         assert "Intrång" not in text(owner.get(step))
 
-    def test_a_citizen_may_not_start_a_contact_persons_report(self, es, issuer):
+    def test_a_citizen_without_an_assignment_may_not_start_a_contact_persons_report(self, es, issuer):
         b, _, _ = login(es, issuer, role="citizen")
         page = b.get("/web/tjanster/contact-monthly-report")
-        assert "inte till för den roll" in text(page)
+        assert "till för dig som har ett uppdrag som kontaktperson" in text(page)
+        assert "Starta e-tjänsten" not in text(page)
         assert b.post("/web/tjanster/contact-monthly-report/starta", {}).status == 403
 
     def test_protected_identity_shows_no_address_anywhere(self, es, issuer):
@@ -254,9 +255,11 @@ class TestWhoSeesWhat:
 
 
 class TestRelatives:
-    def test_a_relative_acts_only_inside_the_approval(self, es, issuer):
-        """GIVEN an approval in force WHEN the relative picks the citizen THEN Mina sidor is the
-        citizen's; WHEN the approval ends during the session THEN they act for themselves again."""
+    @pytest.mark.parametrize("role", ["citizen", "relative"])  # a login is a citizen: the approval decides
+    def test_a_relative_acts_only_inside_the_approval(self, es, issuer, role):
+        """GIVEN an approval in force WHEN the relative (logged in as citizen, as every e-ID login is,
+        or with the old role) picks the citizen THEN Mina sidor is the citizen's; WHEN the approval
+        ends during the session THEN they act for themselves again."""
         from datetime import datetime, timezone
 
         from services.eservices.domain.relatives import RelativeApproval
@@ -270,7 +273,7 @@ class TestRelatives:
                                     created_by="test", created_at=datetime.now(timezone.utc))
         repo = deps().approvals
         repo.put(approval)
-        b, _, _ = login(es, issuer, role="relative", pnr=relative, name="Rut Relativ")
+        b, _, _ = login(es, issuer, role=role, pnr=relative, name="Rut Relativ")
         page = b.get("/web/mina-sidor/fora-talan")
         assert "Cecilia Citizen" in text(page)
         assert b.post("/web/mina-sidor/fora-talan", {"acting_for": new_pnr()}).status == 404  # no approval

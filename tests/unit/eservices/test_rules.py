@@ -96,11 +96,18 @@ class TestSharedRules:
         filled = {"om_dig": {"notify_email": True, "email": "a@b.se", "notify_sms": True, "mobile": "+46701234567"}}
         assert channels_have_addresses(filled, None) == []
 
-    def test_an_e_service_is_for_its_roles_only(self):
+    @pytest.mark.parametrize("role", ["citizen", "relative", "contact_person"])
+    def test_the_contact_persons_reports_follow_from_an_assignment_never_the_role(self, role):
+        """GIVEN a person logged in with any person's role WHEN they use a contact person's report
+        THEN without an assignment it is refused in Swedish, with one it is open; an application
+        is open to them either way."""
         pnr = new_pnr()
-        call = SimpleNamespace(who=SimpleNamespace(role="citizen", personnummer=pnr))
-        with pytest.raises(Forbidden):
-            _check_access(get_form("contact-time-report"), call, pnr)
+        call = SimpleNamespace(who=SimpleNamespace(role=role, personnummer=pnr))
+        for form_id in ("contact-time-report", "contact-monthly-report"):
+            with pytest.raises(Forbidden, match="uppdrag som kontaktperson"):
+                _check_access(get_form(form_id), call, pnr)
+            _check_access(get_form(form_id), call, pnr, contact_person=True)
+        _check_access(get_form("support-application"), call, pnr)
 
     def test_the_catalogue_is_the_modules_that_declare_a_form(self):
         assert set(registry()) == {"contact-time-report", "contact-monthly-report", "support-application"}

@@ -117,9 +117,24 @@ def test_a_submit_that_loses_the_race_removes_its_pdf_and_answers_the_winner(dep
     assert list(deps.documents.objects) == [f"cases/{receipt.case_id}/submission.pdf"]
 
 
+def with_assignment(deps, contact_person):
+    """``deps`` with case work's repositories in memory, holding an assignment of ``contact_person``."""
+    from services.eservices.casework.domain.assignments import Assignment
+    from tests.support.fakes.casework import fake_stores
+
+    deps = dataclasses.replace(deps, casework=fake_stores(deps.cases))
+    deps.casework.assignments.put_now(Assignment(
+        assignment_id="a1", kind="kontaktperson", contact_person=contact_person, contact_person_first_name="Kari",
+        contact_person_last_name="Kontakt", client=new_pnr(), client_first_name="Kim", client_last_name="Klient",
+        sessions_per_month=4, monthly_fee_ore=150000, expense_allowance_ore=40000, valid_from=date(2026, 1, 1),
+        created_by="test", created_at=NOW))
+    return deps
+
+
 def test_a_contact_person_report_keeps_their_contact_choices_and_tells_notify(deps):
     pnr = new_pnr()
-    submitted(deps, pnr, "contact-monthly-report", monthly_answers(pnr), role=Role.CONTACT_PERSON)
+    deps = with_assignment(deps, pnr)
+    submitted(deps, pnr, "contact-monthly-report", monthly_answers(pnr))
     assert deps.profiles.get(pnr).email == "kari@example.se"
     assert len(deps.publisher.of_type("contact_preferences.changed")) == 1
 
@@ -172,8 +187,9 @@ def test_a_discarded_draft_is_gone_and_someone_elses_draft_is_not_found(deps):
 
 def test_a_draft_is_prefilled_from_the_profile(deps):
     pnr = new_pnr()
+    deps = with_assignment(deps, pnr)
     deps.profiles.put(pnr, Profile(email="me@example.se", notify_email=True))
-    view = submissions.start_draft(deps, acting_as(deps, pnr, Role.CONTACT_PERSON), "contact-monthly-report", {})
+    view = submissions.start_draft(deps, acting_as(deps, pnr), "contact-monthly-report", {})
     assert view.answers["om_dig"]["email"] == "me@example.se"
 
 

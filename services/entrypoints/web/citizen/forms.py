@@ -19,7 +19,8 @@ from .common import register_values, registered_person, title
 def start_page(ctx: Context, form_id: str) -> Page:
     form = get_form(form_id)
     user = ctx.user
-    allowed = user is not None and user.principal is not None and str(user.principal.role) in form.roles
+    # Who may use it comes from Insats' data (an assignment as contact person), not the login's role.
+    allowed = user is not None and user.principal is not None and submissions.may_use(ctx.deps, form, user.principal)
     for_someone_else = bool(user and user.acting_for and form.own_behalf_only)
     allowed = allowed and not for_someone_else
     drafts = []

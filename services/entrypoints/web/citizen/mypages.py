@@ -25,7 +25,18 @@ def my_pages(ctx: Context) -> Page:
         "ongoing": [c for c in cases if c.status not in FINISHED],
         "finished": [c for c in cases if c.status in FINISHED],
         "unread": sum(t.unread for t in threads), "acting_choices": len(acting_choices(ctx, acting.who)) > 1,
+        "contact_services": _contact_services(ctx, acting),
     })
+
+
+def _contact_services(ctx: Context, acting: Any) -> list[Any]:
+    """The contact person's reports, for a person with an assignment as contact person acting for
+    themselves (Insats' data decides, not the login's role)."""
+    from ....eservices.domain.forms import registry
+
+    if acting.for_another or not submissions.is_contact_person(ctx.deps, acting.who):
+        return []
+    return sorted((f for f in registry().values() if f.for_contact_persons_only), key=lambda f: f.title)
 
 
 def _resume_url(ctx: Context, draft: Any) -> str:

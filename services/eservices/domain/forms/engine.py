@@ -121,6 +121,8 @@ class FormDefinition:
     notify_fields: tuple[str, str, str, str] | None = None
     # Category resolver (e.g. the chosen insats); defaults to ``category``.
     category_of: Callable[[dict[str, dict[str, Any]]], str] | None = None
+    # Whom the e-service is for, from Insats' data (``open_to``): "citizen" and "relative" are any
+    # person, "contact_person" a person with an assignment as contact person.
     roles: tuple[str, ...] = ("citizen", "relative", "contact_person")
     after_submit: tuple[str, ...] = ()  # follow-ups offered on the receipt ("report_another")
     own_behalf_only: bool = False  # only the person concerned may file it (no relative acting for them)
@@ -131,6 +133,19 @@ class FormDefinition:
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
+
+    def open_to(self, *, contact_person: bool) -> bool:
+        """May a person use this e-service? Who someone is comes from Insats' own data, never from a
+        role claim: anyone logged in with a valid personnummer is a citizen (acting for someone else
+        follows from an approval, resolved apart), and a contact person is someone with an
+        assignment as contact person. ``roles`` names which of these the e-service is for."""
+        held = {"citizen", "relative"} | ({"contact_person"} if contact_person else set())
+        return bool(held & set(self.roles))
+
+    @property
+    def for_contact_persons_only(self) -> bool:
+        """Only a person with an assignment as contact person may use it (the reports)."""
+        return not self.open_to(contact_person=False)
 
     def category_for(self, answers: dict[str, dict[str, Any]]) -> str:
         return self.category_of(answers) if self.category_of else self.category
