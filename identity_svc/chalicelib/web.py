@@ -31,7 +31,12 @@ def login_done():
     return _page("login_done")
 
 
-@bp.route("/valj-roll", methods=["GET", "POST"], content_types=FORM_TYPES)
+@bp.route("/valj-roll", methods=GET)
+def role_choices():
+    return _page("choose_role")
+
+
+@bp.route("/valj-roll", methods=["POST"], content_types=FORM_TYPES)
 def choose_role():
     return _page("choose_role")
 

@@ -86,18 +86,8 @@ class DevRoutes:
     def oidc(self, method: str, raw_path: str, body: bytes,
              headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
         """Everything under ``/dev/oidc/`` is the development e-ID broker (``services/auth/dev_broker.py``:
-        discovery, keys, authorize, token, userinfo, end_session), with one exception kept until the
-        citizen web logs in through ``services/auth/broker.py``: the citizen web's old requests to
-        ``/dev/oidc/authorize`` (scope ``openid`` alone) and ``/dev/oidc/token`` (a code the broker did
-        not issue) still go to the old ``DevAuthorizationServer``."""
-        from urllib.parse import parse_qsl
-
-        path, _, query = raw_path.partition("?")
-        form = dict(parse_qsl(body.decode("utf-8", "replace"))) if method == "POST" else {}
-        broker = self.dev_broker()
-        if self._legacy_oidc(method, path, dict(parse_qsl(query)), form, broker):
-            return self._legacy(method, path, query, form)
-        return broker.handle(method, raw_path, headers or {}, body)
+        discovery, keys, authorize, token, userinfo, end_session). Its client is the identity app."""
+        return self.dev_broker().handle(method, raw_path, headers or {}, body)
 
     def dev_broker(self) -> Any:
         """The development broker, made on first use: its own key in ``<state dir>/dev-broker/``, issuer
@@ -118,34 +108,6 @@ class DevRoutes:
         folder = Path(getattr(self.issuer, "folder", None) or ".local") / "dev-broker"
         issuer = f"{settings().public_base_url.rstrip('/')}/dev/oidc"
         return DevBroker(folder, issuer, [DevClient.from_env()], people())
-
-    @staticmethod
-    def _legacy_oidc(method: str, path: str, query: dict[str, str], form: dict[str, str], broker: Any) -> bool:
-        if path == "/dev/oidc/authorize":
-            if method == "GET":
-                return query.get("scope") == "openid"  # the old citizen web asks for nothing more
-            return method == "POST" and "request" not in form and "response_type" not in form
-        if path == "/dev/oidc/token" and method == "POST":
-            return not broker.owns_code(form.get("code", ""))
-        return False
-
-    def _legacy(self, method: str, path: str, query: str, form: dict[str, str]) -> tuple[int, dict, bytes]:
-        from urllib.parse import parse_qsl
-
-        from services.auth.dev_issuer import DevAuthorizationServer
-
-        from .demo import people
-
-        if getattr(self, "_oidc", None) is None:
-            data = people()
-            names = {p["personnummer"]: f'{p["first_name"]} {p["last_name"]}' for p in data["population_register"]}
-            self._oidc = DevAuthorizationServer(self.issuer, data["demo_logins"], names)
-        if path == "/dev/oidc/authorize" and method == "GET":
-            return self._oidc.authorize_page(dict(parse_qsl(query)))
-        if path == "/dev/oidc/authorize" and method == "POST":
-            return self._oidc.approve(form)
-        status, payload = self._oidc.token(form)
-        return status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(payload).encode()
 
     def fire(self, name: str, query: str = "") -> tuple[int, dict]:
         """Fires a schedule now; ``?month=YYYY-MM`` goes into the event's detail (the nightly

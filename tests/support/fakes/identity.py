@@ -99,3 +99,54 @@ def fake_identity_deps(clock=lambda: NOW, staff_acr: str = DEFAULT_STAFF_ACR) ->
     audit = FakeAuditTrail()
     return IdentityDeps(organisations=FakeOrganisations(), accounts=FakeStaffAccounts(audit), audit=audit,
                         reminders=FakeReminders(audit), clock=clock, staff_acr=staff_acr)
+
+
+class FakeGrants:
+    """Codes and refresh grants by digest; a code is taken once (the adapter's conditional delete)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, object] = {}
+        self.refresh: dict[str, object] = {}
+
+    def put_code(self, digest, grant, expires_at) -> None:  # noqa: ANN001
+        if digest in self.codes:
+            from services.domain.errors import Conflict
+
+            raise Conflict("the code exists")
+        self.codes[digest] = grant
+
+    def take_code(self, digest):  # noqa: ANN001, ANN201
+        return self.codes.pop(digest, None)
+
+    def put_refresh(self, digest, grant) -> None:  # noqa: ANN001
+        self.refresh[digest] = grant
+
+    def get_refresh(self, digest):  # noqa: ANN001, ANN201
+        return self.refresh.get(digest)
+
+
+class FakeLoginSessions:
+    """The web's session store, with the identity service's keep-alive check by digest."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, object] = {}
+
+    def get(self, session_id):  # noqa: ANN001, ANN201
+        return self.by_id.get(session_id) if session_id else None
+
+    def put(self, session) -> None:  # noqa: ANN001
+        self.by_id[session.session_id] = session
+
+    def delete(self, session_id) -> None:  # noqa: ANN001
+        self.by_id.pop(session_id, None)
+
+    def keep_alive(self, digest, now, idle) -> bool:  # noqa: ANN001
+        import hashlib
+
+        for sid, session in self.by_id.items():
+            if hashlib.sha256(sid.encode()).hexdigest() == digest:
+                if session.kind != "user" or session.ended(now):
+                    return False
+                session.idle_expires_at = now + idle
+                return True
+        return False

@@ -1,0 +1,292 @@
+"""One e-ID login for everyone, over real HTTP: the local gateway with the e-services and identity
+apps, the development broker at /dev/oidc, the moto server behind them. A browser's walk (cookies,
+redirects) from a section's login through Insats' authorization server and the broker and back;
+then the refusals, each with its reason in the audit trail, and the ends of a login."""
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from services.auth.dev_broker import LOA2, LOA3
+from services.auth.principal import Role
+
+ANNIKA = "196004042047"  # a citizen, no staff account
+MARITA = "197205142388"  # case worker at Biståndsenheten
+BO = "199011022572"  # home-care staff at Omsorg AB
+VERA = "196901172863"  # the provider's manager at Omsorg AB
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
+
+
+class Browser:
+    """Keeps cookies, follows redirects itself (so a test sees every hop)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.hops: list[str] = []
+
+    def open(self, url: str, form: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+        url = url if url.startswith("http") else self.base + url
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(urllib.request.Request(url, data=data), timeout=20) as resp:
+                return resp.status, dict(resp.headers), resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, dict(exc.headers), exc.read().decode()
+
+    def follow(self, url: str, form: dict[str, str] | None = None, limit: int = 12) -> tuple[int, str, str]:
+        """Opens ``url`` and follows redirects until a page: (status, its URL, its HTML)."""
+        status, headers, body = self.open(url, form)
+        while status in (301, 302, 303) and limit:
+            url = urllib.parse.urljoin(url if url.startswith("http") else self.base + url, headers["Location"])
+            self.hops.append(url)
+            status, headers, body = self.open(url)
+            limit -= 1
+        return status, url, body
+
+    def pick(self, page_url: str, html: str, person: str, acr: str = LOA3) -> tuple[int, str, str]:
+        """On the development broker's page: choose the person and the level, log in."""
+        action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+        request_id = re.search(r'name="request" value="([^"]+)"', html).group(1)
+        return self.follow(urllib.parse.urljoin(page_url, action),
+                           {"request": request_id, "person": person, "acr": acr, "action": "login"})
+
+    def callback_of(self, page_url: str, html: str, person: str, acr: str = LOA3) -> str:
+        """Picks on the broker's page and returns the broker's redirect back (not followed)."""
+        action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+        request_id = re.search(r'name="request" value="([^"]+)"', html).group(1)
+        status, headers, _ = self.open(urllib.parse.urljoin(page_url, action),
+                                       {"request": request_id, "person": person, "acr": acr, "action": "login"})
+        assert status == 302
+        return headers["Location"]
+
+
+@pytest.fixture(scope="module")
+def stack(aws, issuer):
+    """The gateway on a free port, serving the e-services and identity apps; PUBLIC_BASE_URL is it."""
+    import os
+    import threading
+
+    from infra.apps import load_app
+    from infra.local.gateway import DevRoutes, Gateway
+
+    apps = {name: load_app(name) for name in ("eservices", "identity")}
+    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
+    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
+    os.environ["PUBLIC_BASE_URL"] = base
+    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer  # the tokens the rest of the suite verifies
+    _reset()
+    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    gateway.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    _reset()
+
+
+def _reset() -> None:
+    from services.auth.broker import reset_broker
+    from services.auth.issuer import reset_insats_tokens
+    from services.auth.tokens import reset_verifier
+    from services.entrypoints.web.config import web_config
+    from services.entrypoints.web.personal.section import personal_config
+    from services.eservices.bootstrap import deps as eservices
+    from services.settings import settings
+
+    settings.cache_clear()
+    web_config.cache_clear()
+    personal_config.cache_clear()
+    reset_broker()
+    reset_verifier()
+    reset_insats_tokens()
+    eservices().token_endpoint = None  # the real token endpoint, over HTTP (other tests set a fake)
+
+
+def account(pnr: str, account_id: str, organisation: str, *roles: Role, valid_from=date(2026, 1, 1),
+            valid_to=date(2099, 2, 15), ended: bool = False) -> None:
+    from services.identity.bootstrap import deps
+    from services.identity.domain.model import Organisation, StaffAccount
+
+    identity = deps()
+    kind = "provider" if organisation.startswith("prov-") else "municipal_unit"
+    identity.organisations.put_organisation(Organisation(organisation_id=organisation, kind=kind,
+                                                         name={"enhet-bistand": "Biståndsenheten"}.get(organisation,
+                                                                                                      "Omsorg AB")))
+    now = datetime.now(timezone.utc)
+    identity.accounts.put_account(StaffAccount(
+        account_id=account_id, user_id=account_id, personnummer=pnr, name=f"Test {account_id}", email=None,
+        organisation_id=organisation, organisation_kind=kind, roles=list(roles), valid_from=valid_from,
+        valid_to=valid_to, ended_at=now - timedelta(hours=1) if ended else None, created_at=now, changed_at=now,
+        changed_by="test"))
+
+
+def refusals_since(since: datetime) -> list[str]:
+    from services.identity.bootstrap import deps
+
+    entries = deps().audit.entries(since.date(), date.today() + timedelta(days=1))
+    return [e.reason for e in entries if e.action == "login_refused" and e.at >= since]
+
+
+def staff_login(b: Browser, person: str, acr: str = LOA3) -> tuple[int, str, str]:
+    status, url, html = b.follow("/personal/logga-in")
+    assert status == 200 and "/dev/oidc/" in url, url
+    return b.pick(url, html, person, acr)
+
+
+def test_a_citizen_logs_in_at_the_e_services_through_the_identity_service_and_the_broker(stack):
+    """GIVEN Annika at the e-services WHEN she logs in and picks herself at the broker THEN she lands on
+    Mina sidor, having passed Insats' authorization server twice (before and after the broker)."""
+    b = Browser(stack)
+    status, url, html = b.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
+    assert status == 200 and "/dev/oidc/" in url
+    assert any("/identity/authorize" in hop for hop in b.hops)
+    status, url, html = b.pick(url, html, ANNIKA)
+    assert status == 200 and url.endswith("/eservices/web/mina-sidor"), (status, url)
+    assert "Annika" in html
+    assert [h for h in b.hops if "/identity/authorize" in h].__len__() == 2  # once to log in, once for the code
+
+
+def test_a_case_worker_logs_in_at_personal_and_reaches_case_work_without_logging_in_again(stack):
+    """GIVEN Marita's account WHEN she logs in at /personal THEN the start page names her role,
+    organisation and the account's end; case work then lets her in with no second e-ID login."""
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    b = Browser(stack)
+    status, url, html = staff_login(b, MARITA)
+    assert status == 200 and url.rstrip("/").endswith("/personal"), url
+    assert "Handläggare" in html and "Biståndsenheten" in html and "15 februari 2099" in html
+    b.hops.clear()
+    status, url, html = b.follow("/eservices/personal/att-gora")
+    assert status == 200 and url.endswith("/eservices/personal/att-gora"), url
+    assert not any("/dev/oidc/" in hop for hop in b.hops)  # the identity service's login was enough
+
+
+def test_several_roles_are_chosen_between(stack):
+    account(VERA, "walk-vera", "prov-omsorg", Role.PROVIDER_MANAGER, Role.PROVIDER_COORDINATOR)
+    b = Browser(stack)
+    status, url, html = staff_login(b, VERA)
+    assert status == 200 and url.endswith("/personal/valj-roll") and "Vilken roll" in html
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    status, url, html = b.follow("/personal/valj-roll", {"csrf": csrf, "roll": "provider_coordinator"})
+    assert status == 200 and "Samordnare" in html
+
+
+@pytest.mark.parametrize("case", ["unknown_staff", "acr_too_low", "account_ended", "not_yet_valid"])
+def test_a_staff_login_the_directory_refuses_says_what_to_do_and_is_audited(stack, case):
+    """The directory's refusals: a citizen at /personal, a too weak e-ID, an ended account, an account
+    not yet valid. Each: a Swedish page saying what to do, no session, the reason in the audit."""
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    person, acr = {"unknown_staff": (ANNIKA, LOA3), "acr_too_low": (BO, LOA2), "account_ended": (BO, LOA3),
+                   "not_yet_valid": (BO, LOA3)}[case]
+    account(BO, "walk-bo", "prov-omsorg", Role.PROVIDER_STAFF, ended=case == "account_ended",
+            valid_from=date(2099, 1, 1) if case == "not_yet_valid" else date(2026, 1, 1))
+    b = Browser(stack)
+    status, url, html = staff_login(b, person, acr)
+    assert status == 403 and "Du kunde inte loggas in" in html
+    assert {"unknown_staff": "inget konto", "acr_too_low": "tvåfaktor", "account_ended": "gäller inte längre",
+            "not_yet_valid": "gäller från"}[case] in html
+    assert case in refusals_since(since)
+    assert b.follow("/personal")[2].count("Logga in med e-legitimation") == 1  # not logged in
+
+
+def test_a_wrong_iss_on_the_callback_and_a_replayed_code_are_refused(stack):
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    b = Browser(stack)
+    status, url, html = b.follow("/personal/logga-in")
+    callback = b.callback_of(url, html, MARITA)
+    forged = re.sub(r"iss=[^&]+", "iss=" + urllib.parse.quote("https://evil.example", safe=""), callback)
+    status, _, html = b.follow(forged)
+    assert status == 403 and "Du kunde inte loggas in" in html
+    assert "wrong_iss" in refusals_since(since)
+
+    b = Browser(stack)
+    status, url, html = b.follow("/personal/logga-in")
+    callback = b.callback_of(url, html, MARITA)
+    assert b.follow(callback)[0] == 200  # logged in
+    again = Browser(stack)  # the code, stolen and used again, in a login of another browser
+    status, url, html = again.follow("/personal/logga-in")
+    state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query)).get("state")
+    replay = re.sub(r"state=[^&]+", f"state={state}", callback) if state else callback
+    status, _, html = again.follow(replay)
+    assert status == 403
+    assert {"code_refused", "state_mismatch"} & set(refusals_since(since))
+
+
+def test_a_citizens_login_never_reaches_staff_pages_and_the_reverse(stack):
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    citizen = Browser(stack)
+    status, url, html = citizen.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
+    citizen.pick(url, html, ANNIKA)
+    status, _, html = citizen.follow("/eservices/personal/att-gora")
+    assert status == 403 and "privatperson" in html
+
+    staff = Browser(stack)
+    staff_login(staff, MARITA)
+    status, _, html = staff.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
+    assert status == 403 and "inloggad som personal" in html
+
+
+def _renew_now(b: Browser) -> None:
+    """Moves the case work session's renewal to now (instead of waiting its minute)."""
+    from services.eservices.bootstrap import deps
+
+    cookie = next(c.value for c in b.jar if c.name == "insats_personal")
+    sessions = deps().sessions
+    session = sessions.get(cookie)
+    session.renew_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    sessions.put(session)
+
+
+def test_an_ended_account_ends_its_sessions(stack):
+    """GIVEN Marita in case work WHEN her administrator ends her account THEN the next renewal of the
+    case work session is refused and she is sent to log in; the identity service refuses her too."""
+    from services.auth.principal import Principal
+    from services.identity.bootstrap import deps
+    from services.identity.schemas import EndRequest
+    from services.identity.usecases.directory import end_account, get_account
+
+    account(MARITA, "walk-marita-end", "enhet-bistand", Role.CASE_WORKER)
+    b = Browser(stack)
+    staff_login(b, MARITA)
+    assert b.follow("/eservices/personal/att-gora")[0] == 200
+    admin = Principal(subject="adm", role=Role.ORGANISATION_ADMIN, user_id="adm", organisation_id="enhet-bistand")
+    version = get_account(deps(), admin, "walk-marita-end").version
+    end_account(deps(), admin, "walk-marita-end", EndRequest(reason="Slutat", version=version))
+    _renew_now(b)
+    b.hops.clear()
+    status, url, html = b.follow("/eservices/personal/att-gora")
+    assert "/dev/oidc/" in url  # logged out everywhere: a new e-ID login is asked for
+    status, url, html = b.pick(url, html, MARITA)
+    assert status == 403 and "gäller inte längre" in html
+
+
+def test_a_logout_at_personal_ends_the_sections_login(stack):
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    b = Browser(stack)
+    _, _, html = staff_login(b, MARITA)
+    assert b.follow("/eservices/personal/att-gora")[0] == 200
+    status, _, html = b.follow("/personal")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    status, url, html = b.follow("/personal/logga-ut", {"csrf": csrf})
+    assert status == 200 and "Du är utloggad" in html, (status, url)
+    _renew_now(b)
+    status, url, _ = b.follow("/eservices/personal/att-gora")
+    assert "/dev/oidc/" in url
