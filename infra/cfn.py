@@ -289,6 +289,22 @@ def merge_template(app_module: Any, app: str, prefix: str = "insats") -> dict[st
     return template
 
 
+BROKER_PARAMETERS = {  # CloudFormation parameter: (environment variable, default, description)
+    "OidcIssuer": ("OIDC_ISSUER", "https://eid-broker.example.se", "The e-ID broker's issuer (discovery under it)"),
+    "OidcClientId": ("OIDC_CLIENT_ID", "insats", "Insats' client id at the broker"),
+    "OidcClientSecret": ("OIDC_CLIENT_SECRET", "", "The client secret (client_secret_basic/post); empty otherwise"),
+    "OidcClientAuth": ("OIDC_CLIENT_AUTH", "private_key_jwt", "How Insats authenticates at the token endpoint"),
+    "OidcClientKey": ("OIDC_CLIENT_KEY", "", "PEM (or a path in the package) of the private_key_jwt key"),
+    "OidcScopes": ("OIDC_SCOPES", "openid https://id.oidc.se/scope/naturalPersonNumber", "Scopes asked for"),
+    "OidcPnrClaim": ("OIDC_PNR_CLAIM", "https://id.oidc.se/claim/personalIdentityNumber",
+                     "The claim holding the personal identity number"),
+    "OidcCoordinationClaim": ("OIDC_COORDINATION_CLAIM", "https://id.oidc.se/claim/coordinationNumber",
+                              "The claim holding a coordination number"),
+    "OidcStaffAcr": ("OIDC_STAFF_ACR", "http://id.elegnamnden.se/loa/1.0/loa3",
+                     "The assurance level a staff login needs (two-factor by default)"),
+}
+
+
 def token_parameters(app: str, prefix: str = "insats") -> dict[str, Any]:
     """The parameters of Insats' own tokens every app's stack takes, and the environment they
     give (``Variables``, merged into the template's ``Globals`` by the caller). The identity app
@@ -308,6 +324,14 @@ def token_parameters(app: str, prefix: str = "insats") -> dict[str, Any]:
         rendered["Conditions"] = {"SigningKeyIdsGiven": {"Fn::Not": [{"Fn::Equals": [{"Ref": "InsatsSigningKeyIds"}, ""]}]}}
         variables["INSATS_SIGNING_KEY_IDS"] = {"Fn::If": ["SigningKeyIdsGiven", {"Ref": "InsatsSigningKeyIds"},
                                                           {"Fn::ImportValue": signing_key_export(prefix)}]}
+        # The municipality's e-ID broker: configuration only (README "Logging in with e-ID").
+        for name, (env, default, description) in BROKER_PARAMETERS.items():
+            parameters[name] = {"Type": "String", "Default": default, "Description": description}
+            variables[env] = {"Ref": name}
+        parameters["OidcIssuer"].update({"MinLength": 1, "AllowedPattern": "^https://.+"})
+        parameters["OidcClientSecret"]["NoEcho"] = True
+        parameters["OidcClientAuth"]["AllowedValues"] = ["none", "client_secret_basic", "client_secret_post",
+                                                         "private_key_jwt"]
     rendered["Variables"] = variables
     return rendered
 

@@ -63,6 +63,13 @@ def token():
     return answer(bp.current_request)
 
 
+@bp.route("/revoke", methods=["POST"], content_types=FORM_TYPES)
+def revoke():
+    from services.entrypoints.web.personal.token import revoke
+
+    return revoke(bp.current_request)
+
+
 @bp.route("/.well-known/jwks.json", methods=GET)
 def jwks():
     from services.entrypoints.web.personal.token import jwks

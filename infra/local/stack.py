@@ -307,6 +307,7 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, s
         *([f"  Clock: {utc_now().astimezone(ZoneInfo('Europe/Stockholm')).isoformat(timespec='seconds')} (INSATS_CLOCK={clock}; runs on from there)"]
           if clock else []),
         f"  Citizen web (e-services, Mina sidor; log in as a demo person): {base}/eservices/web",
+        f"  Staff (log in by e-ID as a demo staff member; case work, the staff directory): {base}/personal",
         f"  Embedded AWS: {endpoint} ({'moto server, started here' if own_moto else 'external, AWS_ENDPOINT_URL'})",
         "  APIs:",
         *[f"    {base}/{name}/health    {base}/{name}/openapi.json" for name in sorted(http_apps)],
@@ -323,7 +324,8 @@ def _banner(args, endpoint, own_moto, http_apps, jobs, demo, seeded, restored, s
         "  Log in as a demo user (then send 'Authorization: Bearer <access_token>'):",
     ]
     for login in demo["demo_logins"]:
-        claims = {k: v for k, v in login.items() if k != "label"}
+        staff = bool(login.get("user_id"))  # a staff member's personnummer finds them at login; it is no claim
+        claims = {k: v for k, v in login.items() if k != "label" and not (staff and k == "personnummer")}
         body = ", ".join(f'"{k}": "{v}"' for k, v in claims.items())
         lines.append(f"    {login['label']}:")
         lines.append(f"      curl -s -X POST {base}/dev/token -d '{{{body}}}'")

@@ -74,6 +74,7 @@ class Grants(Protocol):
 
     def put_refresh(self, digest: str, grant: RefreshGrant) -> None: ...
     def get_refresh(self, digest: str) -> RefreshGrant | None: ...
+    def drop_refresh(self, digest: str) -> None: ...
 
 
 class LoginSessions(Protocol):
@@ -85,6 +86,9 @@ class LoginSessions(Protocol):
     def keep_alive(self, digest: str, now: datetime, idle: timedelta) -> bool:
         """Whether the session whose id has this SHA-256 is a login that has not ended; if so its
         idle end moves to ``now + idle``."""
+
+    def end_by_digest(self, digest: str) -> None:
+        """Ends the session whose id has this SHA-256 (a logout in a section)."""
 
 
 class TokenMinter(Protocol):

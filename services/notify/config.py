@@ -22,7 +22,11 @@ def _hours(spec: str) -> tuple[time, time]:
 
 # The pages the e-mails link to, in the citizen web (the e-services app's ``/web`` routes).
 MINA_SIDOR_PATH = "/web/mina-sidor"
-STAFF_PATH = "/web/personal"
+STAFF_PATH = "/personal"  # the staff entry (the identity app): at the site's root, not under /eservices
+
+
+def _site_url() -> str:
+    return _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def _base_url() -> str:
@@ -38,8 +42,8 @@ class NotifyConfig:
     # (PUBLIC_BASE_URL, the same as the citizen web's), the paths are the pages' own; each can be
     # overridden whole. Staff have no web of their own yet: their page says where the work is done.
     login_url: str = field(default_factory=lambda: _env("LOGIN_URL", _base_url() + MINA_SIDOR_PATH))
-    staff_login_url: str = field(default_factory=lambda: _env("STAFF_LOGIN_URL", _base_url() + STAFF_PATH))
-    provider_login_url: str = field(default_factory=lambda: _env("PROVIDER_LOGIN_URL", _base_url() + STAFF_PATH))
+    staff_login_url: str = field(default_factory=lambda: _env("STAFF_LOGIN_URL", _site_url() + STAFF_PATH))
+    provider_login_url: str = field(default_factory=lambda: _env("PROVIDER_LOGIN_URL", _site_url() + STAFF_PATH))
     # SMS waits outside these hours (Europe/Stockholm); e-mail goes at once.
     sms_quiet_hours: tuple[time, time] = field(default_factory=lambda: _hours(_env("SMS_QUIET_HOURS", "21-08")))
     # Functional mailboxes by name: organisational addresses, not a person's.

@@ -102,3 +102,18 @@ def test_the_local_stack_leaves_the_brokers_settings_alone(monkeypatch, tmp_path
     _configure_env("http://127.0.0.1:1", tmp_path, "eu-north-1", started_moto=True)
     assert {name: os.environ[name] for name in broker} == broker
     assert os.environ["INSATS_TOKEN_JWKS_URL"] == f"file://{tmp_path}/jwks.json"
+
+
+def test_the_brokers_configuration_is_the_identity_apps_parameters_and_no_one_elses():
+    """GIVEN the rendered parameters WHEN the identity app's and another's are compared THEN only the
+    identity app (the broker's one client) takes OIDC_* — the secret never echoed, the method one of four."""
+    from infra.cfn import BROKER_PARAMETERS
+
+    identity = token_parameters("identity")
+    for name, (env, _, _) in BROKER_PARAMETERS.items():
+        assert identity["Variables"][env] == {"Ref": name}
+    assert identity["Parameters"]["OidcClientSecret"]["NoEcho"] is True
+    assert identity["Parameters"]["OidcClientAuth"]["AllowedValues"] == [
+        "none", "client_secret_basic", "client_secret_post", "private_key_jwt"]
+    for app in ("eservices", "visits", "reports", "billing", "notify"):
+        assert not [v for v in token_parameters(app)["Variables"] if v.startswith("OIDC_")]

@@ -28,6 +28,7 @@ class WebConfig:
     token_url: str
     client_id: str
     client_secret: str
+    revoke_url: str = ""  # RFC 7009: where a logout here ends the login at the identity service
     # Each section has a cookie of its own, so a session of one section never reaches another's
     # pages (the citizens' and the case workers' are two sessions in one browser).
     cookie_local: str = "insats_session"
@@ -75,4 +76,5 @@ def web_config() -> WebConfig:
         token_url=_env("WEB_TOKEN_URL", f"{base}/identity/token"),
         client_id=_env("WEB_CLIENT_ID", "insats-citizen-web"),
         client_secret=_env("WEB_CLIENT_SECRET", ""),
+        revoke_url=_env("WEB_REVOKE_URL", f"{base}/identity/revoke"),
     )

@@ -138,3 +138,18 @@ def renew(config: WebConfig, session: WebSession, now: datetime,
     session.renew_at = now + timedelta(seconds=renew_after if isinstance(renew_after, int) and renew_after > 0
                                        else DEFAULT_RENEW)
     return True
+
+
+def revoke(config: WebConfig, session: WebSession | None, token_endpoint: TokenEndpoint = http_token_endpoint) -> None:
+    """A logout in a section ends the login at the identity service too (RFC 7009, on the back
+    channel), so the next login there asks for e-ID again. Best effort: the section's own session
+    ends whatever the answer."""
+    if session is None or not session.refresh_token or not config.revoke_url:
+        return
+    form = {"token": session.refresh_token, "token_type_hint": "refresh_token", "client_id": config.client_id}
+    if config.client_secret:
+        form["client_secret"] = config.client_secret
+    try:
+        token_endpoint(config.revoke_url, form)
+    except Unauthenticated:
+        pass  # refused or unreachable: its refresh then fails at the login's own end

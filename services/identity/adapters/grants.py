@@ -57,3 +57,7 @@ class DynamoGrants:
         with translated_errors():
             item = self.table.get_item(Key=_refresh_key(digest), ConsistentRead=True).get("Item")
         return RefreshGrant.model_validate(_strip(item)) if item else None
+
+    def drop_refresh(self, digest: str) -> None:
+        with translated_errors():
+            self.table.delete_item(Key=_refresh_key(digest))

@@ -81,3 +81,15 @@ def _answer(deps: Any, token: str, refresh_token: str) -> dict[str, Any]:
     return {"access_token": token, "id_token": token, "token_type": "Bearer",
             "expires_in": deps.tokens.lifetime, "refresh_token": refresh_token,
             "renew_after": int(RENEW_AFTER.total_seconds())}
+
+
+def revoke(deps: Any, form: Mapping[str, str]) -> None:
+    """RFC 7009 revocation, from a section whose person logged out there: the refresh token's grant
+    and the login at the identity service it came from end, so no section renews it again (and the
+    next login asks for e-ID). Unknown tokens are ignored, as the RFC says."""
+    digest_of_token = digest(form.get("token", ""))
+    grant = deps.grants.get_refresh(digest_of_token)
+    if grant is None or grant.client_id != form.get("client_id"):
+        return
+    deps.sessions.end_by_digest(grant.session)
+    deps.grants.drop_refresh(digest_of_token)

@@ -290,3 +290,15 @@ def test_a_logout_at_personal_ends_the_sections_login(stack):
     _renew_now(b)
     status, url, _ = b.follow("/eservices/personal/att-gora")
     assert "/dev/oidc/" in url
+
+
+def test_a_logout_in_a_section_ends_the_login_at_the_identity_service_too(stack):
+    """GIVEN Annika logged in at the e-services WHEN she logs out there THEN the next login asks the
+    broker again (the identity service's login ended through revocation, RFC 7009)."""
+    b = Browser(stack)
+    status, url, html = b.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
+    status, url, html = b.pick(url, html, ANNIKA)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    b.follow("/eservices/web/logga-ut", {"csrf": csrf})
+    status, url, html = b.follow("/eservices/web/mina-sidor")
+    assert "/dev/oidc/" in url

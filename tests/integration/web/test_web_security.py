@@ -84,7 +84,7 @@ class TestLogin:
         b, pnr, _ = login(es, issuer)
         before = b.cookie
         r = b.get("/web/logga-in?next=/eservices/web/mina-sidor")
-        assert r.status == 302 and "/dev/oidc/authorize" in r.headers["location"]
+        assert r.status == 302 and "/identity/authorize" in r.headers["location"]
         assert b.cookie == before
         assert b.get("/web/mina-sidor").status == 200
         # the login they never finished is cancelled: still logged in

@@ -124,6 +124,9 @@ class FakeGrants:
     def get_refresh(self, digest):  # noqa: ANN001, ANN201
         return self.refresh.get(digest)
 
+    def drop_refresh(self, digest) -> None:  # noqa: ANN001
+        self.refresh.pop(digest, None)
+
 
 class FakeLoginSessions:
     """The web's session store, with the identity service's keep-alive check by digest."""
@@ -139,6 +142,12 @@ class FakeLoginSessions:
 
     def delete(self, session_id) -> None:  # noqa: ANN001
         self.by_id.pop(session_id, None)
+
+    def end_by_digest(self, digest) -> None:  # noqa: ANN001
+        import hashlib
+
+        for sid in [s for s in self.by_id if hashlib.sha256(s.encode()).hexdigest() == digest]:
+            del self.by_id[sid]
 
     def keep_alive(self, digest, now, idle) -> bool:  # noqa: ANN001
         import hashlib

@@ -253,22 +253,6 @@ def test_the_gateway_serves_the_development_broker_under_dev_oidc_with_its_key_i
     assert status == 200 and "Säkerhetsnivå" in html.decode()
 
 
-def test_the_gateway_still_serves_the_citizen_webs_old_login(gateway):
-    old = {k: v for k, v in authorize_query(scope="openid").items()}
-    status, _, html = gateway.handle("GET", "/dev/oidc/authorize?" + urllib.parse.urlencode(old), {}, b"")
-    assert status == 200 and "Säkerhetsnivå" not in html.decode()  # the old page
-    form = {k: old[k] for k in ("client_id", "redirect_uri", "state", "nonce", "code_challenge")}
-    status, headers, _ = gateway.handle("POST", "/dev/oidc/authorize", {},
-                                        urllib.parse.urlencode({**form, "person": "0"}).encode())
-    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers["Location"]).query))["code"]
-
-    status, _, body = gateway.handle("POST", "/dev/oidc/token", {}, urllib.parse.urlencode(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "client_id": "insats",
-         "code_verifier": VERIFIER}).encode())
-
-    assert status == 200 and claims_of(json.loads(body)["id_token"])["role"] == "citizen"
-
-
 def test_the_local_stacks_client_is_registered_from_the_relying_partys_env(monkeypatch):
     for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_AUTH", "OIDC_CLIENT_KEY", "OIDC_ISSUER"):
         monkeypatch.delenv(name, raising=False)

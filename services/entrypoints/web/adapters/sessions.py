@@ -55,3 +55,6 @@ class SessionRepository:
                                ConditionExpression="attribute_exists(pk)",
                                ExpressionAttributeValues={":end": (now + idle).isoformat()})
         return True
+
+    def end_by_digest(self, digest: str) -> None:
+        self.table.delete_item(Key={"pk": f"WEBSESSION#{digest}", "sk": "SESSION"})

@@ -5,7 +5,7 @@ worker is let in (``common.case_workers_only``)."""
 from __future__ import annotations
 
 from ..http import Context, Page, Redirect, safe_next
-from ..oidc import authorize_url, finish_login, new_login
+from ..oidc import authorize_url, finish_login, new_login, revoke
 from .common import case_workers_only, page_title
 
 
@@ -35,6 +35,8 @@ def login_done(ctx: Context) -> Page | Redirect:
 
 
 def logout(ctx: Context) -> Page:
+    endpoint = ctx.deps.token_endpoint
+    revoke(ctx.config, ctx.user, **({"token_endpoint": endpoint} if endpoint else {}))
     ctx.end()
     return Page("logged_out.html", {"title": page_title("Du är utloggad"),
                                     "login_url": ctx.url("/personal/logga-in")}, personal=False)

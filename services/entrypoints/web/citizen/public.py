@@ -19,6 +19,5 @@ def accessibility(ctx: Context) -> Page:
 
 
 def staff_entry(ctx: Context) -> Page:
-    """Where the e-mails to case workers and providers point until the staff web (issues 22/23)
-    is built: a page that says where the work is done today, so no link in an e-mail is a 404."""
+    """Staff who find the e-services: where they log in (``/personal``, the identity app)."""
     return Page("staff_entry.html", {"title": title("Inloggning för personal")}, personal=False)

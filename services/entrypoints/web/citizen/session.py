@@ -11,7 +11,7 @@ from ....eservices.domain.forms import get_form
 from ....eservices.domain.forms.engine import validate_step
 from .. import formview as fv
 from ..http import Context, Form, Page, Redirect, safe_next
-from ..oidc import authorize_url, finish_login, new_login
+from ..oidc import authorize_url, finish_login, new_login, revoke
 from ..sessions import Stash, WebSession
 from .common import acting_choices, registered_person, title
 
@@ -56,6 +56,8 @@ def _token_endpoint(ctx: Context) -> dict[str, Any]:
 
 
 def logout(ctx: Context) -> Redirect:
+    endpoint = ctx.deps.token_endpoint
+    revoke(ctx.config, ctx.user, **({"token_endpoint": endpoint} if endpoint else {}))
     ctx.end()
     return Redirect(ctx.url("/web") + "?utloggad=1")
 

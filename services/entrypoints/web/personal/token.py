@@ -26,6 +26,16 @@ def answer(request: Any) -> Response:
     return Response(body=json.dumps(body), status_code=status, headers=NO_STORE)
 
 
+def revoke(request: Any) -> Response:
+    """RFC 7009: always 200, whether the token was known or not."""
+    from ....identity.bootstrap import deps
+    from ....identity.usecases.authorization import revoke as revoke_grant
+
+    form = dict(urllib.parse.parse_qsl((request.raw_body or b"").decode("utf-8", "replace")))
+    revoke_grant(deps(), form)
+    return Response(body="{}", status_code=200, headers=NO_STORE)
+
+
 def jwks() -> Response:
     from ....identity.bootstrap import deps
 
