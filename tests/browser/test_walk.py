@@ -112,7 +112,9 @@ def test_monthly_report_from_catalogue_to_mina_sidor(walk):
     main = page.locator("main").inner_text()
     assert "Ej inskickade" in main and "Skicka in månadsrapport som kontaktperson" in main
     assert number in main
-    page.get_by_role("link", name="Skicka in månadsrapport som kontaktperson", exact=True).first.click()
+    # the case (under "Inskickade"), not the e-service itself (under "Ditt uppdrag som kontaktperson")
+    page.locator("a[href*='/mina-sidor/arenden/']").filter(
+        has_text="Skicka in månadsrapport som kontaktperson").first.click()
     w.check("arende")
     assert number in page.locator("main").inner_text()
     assert "Inskickad" in page.locator(".timeline").inner_text()
