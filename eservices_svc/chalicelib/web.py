@@ -1,6 +1,6 @@
 """Routes: the citizen web (HTML pages, form posts). Views in ``services.entrypoints.web.citizen``, one
 module per part (public, session, forms, mypages, messages, attachments)."""
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 bp = Blueprint(__name__)
 GET = ["GET"]  # a GET has no body: no content type to require
@@ -201,10 +201,6 @@ def acting_for_post():
 
 @bp.route("/web/static/{name}", methods=GET)
 def static(name):
-    from services.entrypoints.web.render import static_file
+    from services.entrypoints.web.http import static_response
 
-    found = static_file(name)
-    if found is None:
-        return Response(body="", status_code=404, headers={"Cache-Control": "no-cache"})
-    return Response(body=found[0].decode(), status_code=200, headers={
-        "Content-Type": found[1], "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return static_response(name)

@@ -1,7 +1,7 @@
 """Routes: the staff entry (``/personal``: login, role, start page, logout) and Insats' own
 authorization server for the web's sections (``/identity/authorize``, ``/identity/token``,
 discovery and keys). Views in ``services.entrypoints.web.personal``."""
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 bp = Blueprint(__name__)
 GET = ["GET"]
@@ -79,10 +79,6 @@ def jwks():
 
 @bp.route("/web/static/{name}", methods=GET)
 def static(name):
-    from services.entrypoints.web.render import static_file
+    from services.entrypoints.web.http import static_response
 
-    found = static_file(name)
-    if found is None:
-        return Response(body="", status_code=404, headers={"Cache-Control": "no-cache"})
-    return Response(body=found[0].decode(), status_code=200, headers={
-        "Content-Type": found[1], "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return static_response(name)

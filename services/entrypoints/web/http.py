@@ -408,3 +408,14 @@ def _local_time(instant: datetime) -> str:
     from ...domain.calendar import local_clock
 
     return local_clock(instant)
+
+
+def static_response(name: str) -> Response:
+    """The toolkit's stylesheet, script or icon (``static/``), for any app's ``/web/static/{name}``."""
+    from .render import static_file
+
+    found = static_file(name)
+    if found is None:
+        return Response(body="", status_code=404, headers={"Cache-Control": "no-cache"})
+    return Response(body=found[0].decode(), status_code=200, headers={
+        "Content-Type": found[1], "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
