@@ -3,6 +3,7 @@ Views in ``services.entrypoints.web.casework``, one module per part (session, to
 from chalice import Blueprint
 
 bp = Blueprint(__name__)
+PAGES = True  # HTML pages (and the login's OAuth endpoints): not in the OpenAPI document
 GET = ["GET"]
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 VIEWS = "services.entrypoints.web.casework"

@@ -3,6 +3,7 @@ module per part (public, session, forms, mypages, messages, attachments)."""
 from chalice import Blueprint
 
 bp = Blueprint(__name__)
+PAGES = True  # HTML pages (and the login's OAuth endpoints): not in the OpenAPI document
 GET = ["GET"]  # a GET has no body: no content type to require
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 CITIZEN_VIEWS = "services.entrypoints.web.citizen"

@@ -4,6 +4,7 @@ discovery and keys). Views in ``services.entrypoints.web.personal``."""
 from chalice import Blueprint
 
 bp = Blueprint(__name__)
+PAGES = True  # HTML pages (and the login's OAuth endpoints): not in the OpenAPI document
 GET = ["GET"]
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 

@@ -358,7 +358,10 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
 def openapi_document(app: Any, *, title: str, version: str, schemas: dict[str, Any] | None = None) -> dict[str, Any]:
     operations: list[tuple[str, str, OperationSpec]] = []
     for path, methods in sorted(app.routes.items()):
-        if path == "/web" or path.startswith("/web/"):  # the citizen web's HTML pages are not the API
+        # The web's HTML pages (and the login's OAuth endpoints) are not the API: their blueprint
+        # modules say ``PAGES = True``.
+        if path == "/web" or path.startswith("/web/") or any(
+                getattr(e.view_function, "__globals__", {}).get("PAGES") for e in methods.values()):
             continue
         for method, entry in sorted(methods.items()):
             spec = getattr(entry.view_function, "__operation__", None)
