@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.auth.principal import Principal, Role
-from services.domain.calendar import stockholm_date
+from services.domain.calendar import stockholm_date, swedish_date
 from services.identity.domain.model import Organisation, StaffAccount, default_extension, default_valid_to
 from tests.integration.web.helpers import Browser, text
 from tests.support.people import new_pnr
@@ -277,8 +277,9 @@ class TestChanging:
         moved = stored(target.account_id)
         # WHEN this page ends it with what it read
         r = b.post(f"/konton/{target.account_id}/avsluta", {"version": stale, "reason": "Slutat"})
-        # THEN 409 with the news, and nothing changed
+        # THEN 409 with the news and the fresh account to confirm again, and nothing changed
         assert r.status == 409 and "Kontot har ändrats av någon annan" in text(r)
+        assert swedish_date(moved.valid_to) in text(r) and version_of(r) == str(moved.version)
         assert stored(target.account_id) == moved
         r = b.post(f"/konton/{target.account_id}/roller", {"version": stale, "roles": "provider_coordinator"})
         assert r.status == 409 and "Kontot har ändrats av någon annan" in text(r)

@@ -108,6 +108,11 @@ def _organisations(ctx: Context, who: Principal) -> dict[str, Any]:
     return {o.organisation_id: o for o in directory.list_organisations(ctx.deps, who)}
 
 
+def _organisation_name(ctx: Context, who: Principal, organisation_id: str) -> str:
+    found = _organisations(ctx, who).get(organisation_id)
+    return found.name if found else organisation_id
+
+
 def grantable(who: Principal, kind: str, organisation_id: str) -> list[Role]:
     """The roles ``who`` may give an account of an organisation of ``kind``, in the labels' order."""
     allowed = PROVIDER_ORG_ROLES if kind == "provider" else MUNICIPAL_ROLES
@@ -438,4 +443,6 @@ def end(ctx: Context, account_id: str) -> Page | Redirect:
         "reason": reason, "version": version, "errors": [ErrorLink("#k-reason", errors["reason"])] if errors else [],
         "field_errors": errors, "conflict": conflict, "action": ctx.url(f"/konton/{account_id}/avsluta"),
         "back_url": ctx.url(f"/konton/{account_id}"), "is_self": a.account_id == who.subject,
+        "organisation": _organisation_name(ctx, who, a.organisation_id),
+        "roles_text": ", ".join(ROLE_LABELS[r] for r in a.roles), "valid_to": swedish_date(a.valid_to),
     }, status=422 if errors else 409 if conflict and ctx.method == "POST" else 200)
