@@ -85,7 +85,11 @@ def front(ctx: Context) -> Page | Redirect:
 
 
 def login(ctx: Context) -> Redirect:
-    return _start_login(ctx, "staff", ctx.url("/"))
+    """Where a page sent someone not logged in (``next``, our own pages only), or the start page."""
+    from ..http import safe_next
+
+    wanted = ctx.query.get("next")
+    return _start_login(ctx, "staff", safe_next(ctx.config, wanted) if wanted else ctx.url("/"))
 
 
 def login_done(ctx: Context) -> Page | Redirect:
