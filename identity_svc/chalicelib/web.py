@@ -9,11 +9,13 @@ GET = ["GET"]
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
-def _page(name, **kw):  # the page cycle and its views load on the first page, not at a cold start
+def _page(name, module="views", **kw):  # the page cycle and its views load on the first page, not at a cold start
+    import importlib
+
     from services.entrypoints.web.http import serve
-    from services.entrypoints.web.personal import views
     from services.entrypoints.web.personal.section import PERSONAL
 
+    views = importlib.import_module(f"services.entrypoints.web.personal.{module}")
     return serve(PERSONAL, bp.current_request, getattr(views, name), **kw)
 
 
@@ -50,6 +52,47 @@ def logout_page():
 @bp.route("/logga-ut", methods=["POST"], content_types=FORM_TYPES)
 def logout():
     return _page("logout")
+
+
+# -- the staff directory (Personalkonton), for its keepers --------------------------------------
+@bp.route("/konton", methods=GET)
+def accounts():
+    return _page("account_list", "accounts")
+
+
+@bp.route("/konton/nytt", methods=GET)
+def new_account_form():
+    return _page("new_account", "accounts")
+
+
+@bp.route("/konton/nytt", methods=["POST"], content_types=FORM_TYPES)
+def new_account():
+    return _page("new_account", "accounts")
+
+
+@bp.route("/konton/{account_id}", methods=GET)
+def account(account_id):
+    return _page("account", "accounts", account_id=account_id)
+
+
+@bp.route("/konton/{account_id}/forlang", methods=["POST"], content_types=FORM_TYPES)
+def extend_account(account_id):
+    return _page("extend", "accounts", account_id=account_id)
+
+
+@bp.route("/konton/{account_id}/roller", methods=["POST"], content_types=FORM_TYPES)
+def change_roles(account_id):
+    return _page("change_roles", "accounts", account_id=account_id)
+
+
+@bp.route("/konton/{account_id}/avsluta", methods=GET)
+def end_account_form(account_id):
+    return _page("end", "accounts", account_id=account_id)
+
+
+@bp.route("/konton/{account_id}/avsluta", methods=["POST"], content_types=FORM_TYPES)
+def end_account(account_id):
+    return _page("end", "accounts", account_id=account_id)
 
 
 @bp.route("/authorize", methods=GET)

@@ -196,3 +196,18 @@ def test_auditors_read_the_trail_of_a_period_filtered_by_account_or_action(deps)
                         ) == []
     with pytest.raises(ValidationFailed):
         d.read_audit(deps, auditor, AuditQuery(from_date=day, to_date=day + timedelta(days=40)))
+
+
+def test_an_accounts_history_is_its_own_trail_newest_first_and_only_for_its_keepers(deps):
+    # GIVEN an account extended, then its roles changed, and another account ended
+    who = admin("prov-omsorg")
+    d.extend_account(deps, who, "anna", ExtensionRequest(version=1))
+    d.change_roles(deps, who, "anna", RolesRequest(version=2, roles=[Role.PROVIDER_COORDINATOR]))
+    d.end_account(deps, admin("prov-annan"), "annans-staff", EndRequest(version=1, reason="slutat"))
+    # WHEN its keeper reads its history THEN it holds its own changes only, the newest first
+    history = d.account_history(deps, who, "anna")
+    assert [e.action for e in history] == ["roles_changed", "account_extended"]
+    assert all(e.account_id == "anna" for e in history)
+    # AND whoever does not keep it is told it does not exist
+    with pytest.raises(NotFound):
+        d.account_history(deps, admin("prov-annan"), "anna")

@@ -32,6 +32,10 @@ ROLE_LABELS = {
 SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
     Role.CASE_WORKER: [{"href": "/eservices/personal/att-gora", "text": "Handläggning",
                         "hint": "att göra, inkorgen med e-ansökningar och Koppla ansökan"}],
+    Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
+                               "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
+    Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
+                            "hint": "kommunens enheters konton och utförarnas administratörer"}],
 }
 APIS: dict[Role, list[str]] = {
     Role.ORGANISATION_ADMIN: ["GET/POST /identity/staff-accounts", "POST /identity/staff-accounts/{id}/extension",
@@ -81,7 +85,11 @@ def front(ctx: Context) -> Page | Redirect:
 
 
 def login(ctx: Context) -> Redirect:
-    return _start_login(ctx, "staff", ctx.url("/"))
+    """Where a page sent someone not logged in (``next``, our own pages only), or the start page."""
+    from ..http import safe_next
+
+    wanted = ctx.query.get("next")
+    return _start_login(ctx, "staff", safe_next(ctx.config, wanted) if wanted else ctx.url("/"))
 
 
 def login_done(ctx: Context) -> Page | Redirect:
