@@ -231,13 +231,23 @@ def web_keep_alive():
     return _page("session.keep_alive")
 
 
-@app.route("/personal/avvikelser", methods=["GET", "POST"], content_types=FORM_TYPES)
+@app.route("/personal/avvikelser", methods=["GET"])
 def web_deviations():
     return _page("deviations.deviations")
 
 
-@app.route("/personal/avvikelser/{visit_id}/{index}", methods=["GET", "POST"], content_types=FORM_TYPES)
+@app.route("/personal/avvikelser", methods=["POST"], content_types=FORM_TYPES)
+def web_deviations_post():
+    return _page("deviations.deviations")
+
+
+@app.route("/personal/avvikelser/{visit_id}/{index}", methods=["GET"])
 def web_deviation(visit_id, index):
+    return _page("deviations.deviation", visit_id=visit_id, index=index)
+
+
+@app.route("/personal/avvikelser/{visit_id}/{index}", methods=["POST"], content_types=FORM_TYPES)
+def web_deviation_post(visit_id, index):
     return _page("deviations.deviation", visit_id=visit_id, index=index)
 
 

@@ -29,17 +29,26 @@ def staff_principal(role: str = "case_worker", *, user_id: str | None = None, na
     return Principal(subject=user_id, role=Role(role), user_id=user_id, name=name, **claims)
 
 
-def staff_session(sessions: Any, principal: Principal, *, now: datetime | None = None) -> str:
-    """A logged-in session of the case workers' section for ``principal`` in ``sessions`` (the
-    e-services' session store); returns the value of the section's cookie."""
-    from services.entrypoints.web.casework.section import CASEWORK
+def staff_session(sessions: Any, principal: Principal, *, now: datetime | None = None, section: Any = None) -> str:
+    """A logged-in session of the case workers' section (or ``section``) for ``principal`` in
+    ``sessions`` (that section's app's session store); returns the value of the section's cookie."""
     from services.entrypoints.web.sessions import start
 
-    config = CASEWORK.config()
+    if section is None:
+        from services.entrypoints.web.casework.section import CASEWORK as section
+    config = section.config()
     session = start("user", now or datetime.now(timezone.utc), config.idle_seconds, config.absolute_seconds,
-                    section=CASEWORK.name, principal=principal)
+                    section=section.name, principal=principal)
     sessions.put(session)
     return session.session_id
+
+
+def visits_session(principal: Principal) -> str:
+    """A logged-in session of the visits section (``/visits/personal``) in the visits app's own store."""
+    from services.entrypoints.web.visits.section import VISITS
+    from services.visits.bootstrap import deps
+
+    return staff_session(deps().sessions, principal, section=VISITS)
 
 
 def staff_cookie_name() -> str:
