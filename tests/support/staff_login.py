@@ -72,3 +72,19 @@ def stack_session_cookie(moto_endpoint: str, principal: Principal, base_url: str
     session_id = staff_session(SessionRepository(table), principal)
     return {"name": staff_config().cookie_local, "value": session_id, "url": base_url, "httpOnly": True,
             "sameSite": "Lax"}
+
+
+def stack_visits_cookie(moto_endpoint: str, principal: Principal, base_url: str) -> dict[str, Any]:
+    """As ``stack_session_cookie``, for the visits section (``/visits/personal``): a session in the
+    stack's visits table, as the section's cookie."""
+    import boto3
+
+    from services.entrypoints.web.adapters.sessions import SessionRepository
+    from services.entrypoints.web.visits.section import VISITS, visits_config
+    from tests.support.stack import REGION
+
+    table = boto3.resource("dynamodb", endpoint_url=moto_endpoint, region_name=REGION, aws_access_key_id="testing",
+                           aws_secret_access_key="testing").Table("insats-visits")
+    session_id = staff_session(SessionRepository(table), principal, section=VISITS)
+    return {"name": visits_config().cookie_local, "value": session_id, "url": base_url, "httpOnly": True,
+            "sameSite": "Lax"}
