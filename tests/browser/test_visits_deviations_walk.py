@@ -86,3 +86,31 @@ def test_a_case_worker_approves_a_marked_deviation_with_a_reason(walk, web, java
     assert "1 avvikelse godkänd." in page.content()
     assert page.locator(f'input[name="valda"][value="{visit_id}:0"]').count() == 0
     w.assert_headers()
+
+
+def test_a_case_worker_decides_one_deviation_with_the_keyboard_only(walk, web):
+    """One at a time: from the list to the deviation's page and its decision, by Tab, Space and Enter."""
+    from tests.browser.test_walk import tab_to
+
+    who = staff_principal("case_worker", name="Marita Aronsson")
+    pnr, visit_id = a_waiting_visit(web, who.user_id)
+    w = walk(width=1280)
+    page = w.page
+    stack = STACKS[web]
+    w.context.add_cookies([stack_visits_cookie(f"http://127.0.0.1:{stack.moto_port}", who, web)])
+    w.goto("/visits/personal/avvikelser")
+    w.check("avvikelser")
+    tab_to(page, f'a[href="/visits/personal/avvikelser/{visit_id}/0"]')
+    page.keyboard.press("Enter")
+    w.check("besluta")
+    assert page.get_by_role("heading", level=1).inner_text() == "Besluta om avvikelse"
+    tab_to(page, "#d-beslut-approved")
+    page.keyboard.press("Space")
+    tab_to(page, "#d-motivering")
+    page.keyboard.type("Tekniskt fel bekräftat")
+    tab_to(page, 'button[type="submit"]:has-text("Spara beslut")')
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/visits/personal/avvikelser")
+    w.check("beslutad")
+    assert "Avvikelsen är godkänd." in page.content()
+    w.assert_headers()
