@@ -190,3 +190,40 @@ class TestDecisions:
         pnr, visit = manual_visit(provider, morning, me.user_id)
         decided_by(provider, pnr, me.user_id, times=2)
         assert keys(b.get(PAGE)) == [f"{visit['visit_id']}:0"]
+
+
+def test_time_beyond_the_granted_time_waits_on_the_page_and_is_approved_one_at_a_time(provider, morning):
+    # GIVEN my client granted 40 minutes a month, with two visits of 30 minutes: the second passes it
+    from datetime import date
+
+    from services.domain.calendar import month_of
+
+    b, me = logged_in(provider)
+    pnr, tag = provider.new_client(decision=False)
+    event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
+                                insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=40,
+                                valid_from=date(*month_of(morning), 1), decided_at=datetime.now(timezone.utc),
+                                provider_id=provider.id, case_worker_id=me.user_id)
+    assert provider.visits.sqs("on_event", [event.envelope("eservices").model_dump_json()]) == \
+        {"batchItemFailures": []}
+    for start in (morning, morning + timedelta(hours=3)):
+        provider.post([provider.event("arrival", pnr, tag, start),
+                       provider.event("departure", pnr, tag, start + timedelta(minutes=30))])
+    provider.deliver()
+    # WHEN I filter on time beyond the granted THEN the second visit is there, and not among manual receipts
+    r = b.get(f"{PAGE}?typ=over_granted_time")
+    (key,) = keys(r)
+    assert "Tid utöver beviljad" in text(r) and keys(b.get(f"{PAGE}?typ=manual_receipt")) == []
+    # AND approving it with a reason on its own page decides it
+    visit_id, index = key.split(":")
+    assert b.post(f"{PAGE}/{visit_id}/{index}", {"beslut": "approved", "motivering": "Utökat behov efter fall"}
+                  ).status == 303
+    assert [d["status"] for v in provider.month_visits(pnr, morning) for d in v["deviations"]] == ["approved"]
+    assert keys(b.get(PAGE)) == []
+
+
+def test_the_sections_static_files_are_served_by_the_visits_app_and_nothing_outside_them(provider):
+    r = provider.visits.request("GET", "/web/static/app.css")
+    assert r.status == 200 and r.headers["content-type"].startswith("text/css")
+    assert provider.visits.request("GET", "/web/static/..%2Fhttp.py").status == 404
+    assert provider.visits.request("GET", "/web/static/finns-inte.css").status == 404
