@@ -57,6 +57,9 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   decision covers gets a pending ``no_decision`` deviation (a temporary stay excepted: its decision
   is another municipality's); the month is marked (``GRANTED#<client>`` / ``WAITING#…``) and
   compared again when a decision is published, which withdraws the pending deviations it covers.
+- A case worker's clients: those whose ``decision.published`` v2 names them (``case_worker_id``),
+  kept by the same consumer as ``CASEWORKER#<id>`` / ``CLIENT#<client>``; the staff web's visits
+  section lists the deviations waiting for them there (``usecases/deviations.pending_for_case_worker``).
 - Approval: only an ended visit with no deviation pending for the case worker (a manual receipt,
   time beyond the granted time, no decision): 409 naming the deviation. A manual visit carries one
   ``manual_receipt`` deviation however many of its receipts were manual.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from ..clock import Clock, utc_now
 from ..domain.errors import Unavailable
@@ -88,6 +88,10 @@ class Grants(Protocol):
     def put_waiting(self, marks: Iterable[WaitingMark]) -> None: ...
     def stop_waiting(self, client: str, provider: str, year: int, month: int) -> None: ...
 
+    def clients_of_case_worker(self, case_worker: str) -> list[str]:
+        """The clients whose published decisions name ``case_worker`` as the case's case worker
+        (``decision.published`` v2 ``case_worker_id``), once each, sorted."""
+
 
 class IngestLookups(Protocol):
     """What a batch of events needs, read at once (one batched read across the aggregates)."""
@@ -95,6 +99,20 @@ class IngestLookups(Protocol):
     def lookups(self, devices: Iterable[str], staff: Iterable[tuple[str, str]], clients: Iterable[str],
                 days: Iterable[DayKey] = ()) -> tuple[dict[str, Device], set[tuple[str, str]],
                                                       dict[str, list[dict[str, Any]]], dict[DayKey, ClientDay]]: ...
+
+
+class Sessions(Protocol):
+    """The web's sessions of the visits section (``entrypoints/web/sessions.py``), in the visits table."""
+
+    def get(self, session_id: str | None) -> Any: ...
+
+    def put(self, session: Any) -> None: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+# The OIDC token endpoint the web's login calls: (url, form) -> the token response. None: over HTTP.
+TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
 
 
 class SendMessages(Protocol):
@@ -120,3 +138,6 @@ class VisitsDeps:
     # What the store raises when it fails (worth a redelivery, never an event's fault): the
     # adapters name theirs, the use cases only re-raise them
     store_errors: tuple[type[Exception], ...] = (Unavailable,)
+    # The web section's (``/visits/personal``) sessions and, in tests, the login's token endpoint
+    sessions: Sessions | None = None
+    token_endpoint: TokenEndpoint | None = None

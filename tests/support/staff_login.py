@@ -29,17 +29,26 @@ def staff_principal(role: str = "case_worker", *, user_id: str | None = None, na
     return Principal(subject=user_id, role=Role(role), user_id=user_id, name=name, **claims)
 
 
-def staff_session(sessions: Any, principal: Principal, *, now: datetime | None = None) -> str:
-    """A logged-in session of the case workers' section for ``principal`` in ``sessions`` (the
-    e-services' session store); returns the value of the section's cookie."""
-    from services.entrypoints.web.casework.section import CASEWORK
+def staff_session(sessions: Any, principal: Principal, *, now: datetime | None = None, section: Any = None) -> str:
+    """A logged-in session of the case workers' section (or ``section``) for ``principal`` in
+    ``sessions`` (that section's app's session store); returns the value of the section's cookie."""
     from services.entrypoints.web.sessions import start
 
-    config = CASEWORK.config()
+    if section is None:
+        from services.entrypoints.web.casework.section import CASEWORK as section
+    config = section.config()
     session = start("user", now or datetime.now(timezone.utc), config.idle_seconds, config.absolute_seconds,
-                    section=CASEWORK.name, principal=principal)
+                    section=section.name, principal=principal)
     sessions.put(session)
     return session.session_id
+
+
+def visits_session(principal: Principal) -> str:
+    """A logged-in session of the visits section (``/visits/personal``) in the visits app's own store."""
+    from services.entrypoints.web.visits.section import VISITS
+    from services.visits.bootstrap import deps
+
+    return staff_session(deps().sessions, principal, section=VISITS)
 
 
 def staff_cookie_name() -> str:
@@ -62,4 +71,20 @@ def stack_session_cookie(moto_endpoint: str, principal: Principal, base_url: str
                            aws_secret_access_key="testing").Table("insats-eservices")
     session_id = staff_session(SessionRepository(table), principal)
     return {"name": staff_config().cookie_local, "value": session_id, "url": base_url, "httpOnly": True,
+            "sameSite": "Lax"}
+
+
+def stack_visits_cookie(moto_endpoint: str, principal: Principal, base_url: str) -> dict[str, Any]:
+    """As ``stack_session_cookie``, for the visits section (``/visits/personal``): a session in the
+    stack's visits table, as the section's cookie."""
+    import boto3
+
+    from services.entrypoints.web.adapters.sessions import SessionRepository
+    from services.entrypoints.web.visits.section import VISITS, visits_config
+    from tests.support.stack import REGION
+
+    table = boto3.resource("dynamodb", endpoint_url=moto_endpoint, region_name=REGION, aws_access_key_id="testing",
+                           aws_secret_access_key="testing").Table("insats-visits")
+    session_id = staff_session(SessionRepository(table), principal, section=VISITS)
+    return {"name": visits_config().cookie_local, "value": session_id, "url": base_url, "httpOnly": True,
             "sameSite": "Lax"}

@@ -59,6 +59,10 @@ CLIENTS: dict[str, Client] = {c.client_id: c for c in (
            "e-tjänsterna"),
     Client("insats-casework", "/eservices/personal/logga-in/klar", "staff", frozenset({Role.CASE_WORKER}),
            "handläggning"),
+    # Besöksuppföljning in the visits app: the case workers' deviation decisions now, the providers' pages next.
+    Client("insats-visits", "/visits/personal/logga-in/klar", "staff",
+           frozenset({Role.CASE_WORKER, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER, Role.PROVIDER_STAFF}),
+           "besöksuppföljning"),
 )}
 
 

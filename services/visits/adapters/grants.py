@@ -30,12 +30,22 @@ class DynamoGrants:
         self.table = table
 
     def put_granted(self, decision: dict[str, Any]) -> None:
-        """One attribute per decision: a redelivered decision sets the same value again."""
+        """One attribute per decision: a redelivered decision sets the same value again. A decision
+        naming the case's case worker also puts ``CASEWORKER#<id>`` / ``CLIENT#<client>`` (the same
+        item again on a redelivery), so the case worker's clients are one query."""
         with translated_errors():
             self.table.update_item(Key=decisions_key(str(decision["client"])),
                                    UpdateExpression="SET #d = :d",
                                    ExpressionAttributeNames={"#d": f"d_{decision['decision_id']}"},
                                    ExpressionAttributeValues={":d": json.dumps(decision, default=str)})
+            if decision.get("case_worker_id"):
+                self.table.put_item(Item={"pk": f"CASEWORKER#{decision['case_worker_id']}",
+                                          "sk": f"CLIENT#{decision['client']}", "entity": "case_worker_client",
+                                          "client": str(decision["client"])})
+
+    def clients_of_case_worker(self, case_worker: str) -> list[str]:
+        items = query_partition(self.table, f"CASEWORKER#{case_worker}", "CLIENT#")
+        return sorted({str(i["client"]) for i in items})
 
     def decisions_of(self, client: str) -> list[dict[str, Any]]:
         """The client's published decisions, as the events carried them."""

@@ -16,7 +16,11 @@ from .staff import DynamoStaffRegistry
 
 def table_adapters() -> dict[str, Any]:
     """The ports of ``VisitsDeps`` over the visits table, and the errors that mean the store failed."""
+    import importlib
+
     visits = table("visits")  # one table, one adapter per aggregate over it
-    return {"days": DynamoClientDays(visits), "devices": DynamoDevices(visits), "staff": DynamoStaffRegistry(visits),
+    # The web section's sessions are the web toolkit's session store, over this context's own table.
+    sessions = importlib.import_module("...entrypoints.web.adapters.sessions", __package__).SessionRepository
+    return {"sessions": sessions(visits), "days": DynamoClientDays(visits), "devices": DynamoDevices(visits), "staff": DynamoStaffRegistry(visits),
             "absences": DynamoAbsences(visits), "grants": DynamoGrants(visits),
             "lookups": DynamoIngestLookups(visits), "store_errors": STORE_ERRORS}

@@ -34,3 +34,16 @@ def test_months_waiting_for_a_decision_are_marked_listed_and_stopped(ports):
     ports.grants.stop_waiting(client, provider, 2026, 10)
     assert ports.grants.waiting_months(client) == [(provider, 2026, 11)]
     assert ports.grants.waiting_months(new_pnr(1938)) == []
+
+
+def test_a_case_workers_clients_are_those_whose_decisions_name_them_once_each(ports):
+    # GIVEN two clients decided by one case worker (one decision redelivered), one by another, one naming none
+    cw, other = f"cw-{new_pnr(1970)}", f"cw-{new_pnr(1971)}"
+    first, second, theirs, nobodys = (new_pnr(1938) for _ in range(4))
+    for client, decided_by, decision_id in ((first, cw, "d-1"), (first, cw, "d-1"), (second, cw, "d-2"),
+                                             (theirs, other, "d-3"), (nobodys, None, "d-4")):
+        ports.grants.put_granted({**a_decision(client, decision_id, date(2026, 1, 1)), "case_worker_id": decided_by})
+    # THEN each case worker's clients come back once each, and nobody else's
+    assert ports.grants.clients_of_case_worker(cw) == sorted([first, second])
+    assert ports.grants.clients_of_case_worker(other) == [theirs]
+    assert ports.grants.clients_of_case_worker(f"cw-{new_pnr(1972)}") == []

@@ -216,6 +216,8 @@ class TestAttGora:
         assert counts()["Ärenden där meddelandefunktionen inte är aktiverad"] == 0
         page = text(b.get("/personal/att-gora"))
         assert "Avvikelser i besök" in page and "räknas inte här" in page
+        # AND the visit deviations are a link to the visits app's page, without a count
+        assert 'href="/visits/personal/avvikelser"' in b.get("/personal/att-gora").body.decode()
 
     def test_each_count_links_to_the_inbox_view_of_it(self, es):
         b, _ = staff(es)

@@ -52,6 +52,10 @@ class FakeGrants:
     def stop_waiting(self, client: str, provider: str, year: int, month: int) -> None:
         self.waiting.discard((client, provider, (year, month)))
 
+    def clients_of_case_worker(self, case_worker: str) -> list[str]:
+        return sorted(c for c, ds in self.decisions.items()
+                      if any(d.get("case_worker_id") == case_worker for d in ds.values()))
+
 
 class FakeClientDays:
     """``grants``: where ``index_days`` marks the months waiting for a decision (the adapter writes

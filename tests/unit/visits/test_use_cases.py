@@ -251,3 +251,59 @@ class TestAgainstDecisions:
         (after,) = visits(deps, pnr)
         assert after.deviations == [] and after.version == v.version + 1
         assert deps.grants.waiting_months(pnr) == []
+
+
+class TestCaseWorkersWaitingDeviations:
+    """``pending_for_case_worker`` / ``decide_pending``: what the visits section's Avvikelser i besök shows
+    and decides."""
+
+    @staticmethod
+    def mine(deps, pnr, case_worker):
+        deps.grants.put_granted({"decision_id": str(uuid.uuid4()), "client": pnr, "insats": "hemtjanst",
+                                 "outcome": "granted", "granted_minutes_per_month": 100_000, "valid_from": "2000-01-01",
+                                 "valid_to": None, "decided_at": "2000-01-01T00:00:00+00:00",
+                                 "provider_id": PROVIDER, "case_worker_id": case_worker})
+
+    def manual(self, deps, case_worker, hours=0):
+        pnr, tag = new_client(deps)
+        self.mine(deps, pnr, case_worker)
+        manual = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
+        at = MORNING + timedelta(hours=hours)
+        assert ingest(deps, [event("arrival", pnr, tag, at, **manual),
+                             event("departure", pnr, tag, at + timedelta(minutes=20))]) == set()
+        return pnr
+
+    def test_only_the_case_workers_own_clients_pending_deviations_are_listed_and_filtered(self, deps):
+        from services.visits.usecases.deviations import pending_for_case_worker
+
+        # GIVEN a manual visit of each of two of hl-1's clients and one of hl-2's
+        first, second = self.manual(deps, "hl-1"), self.manual(deps, "hl-1", hours=2)
+        self.manual(deps, "hl-2")
+        hl1 = Principal(subject="hl-1", role=Role.CASE_WORKER, user_id="hl-1")
+        # WHEN hl-1 lists THEN only their two, oldest first; the client and kind filters narrow
+        found = pending_for_case_worker(deps, hl1)
+        assert [p.visit.client for p in found] == [first, second]
+        assert all(p.deviation.code == "manual_receipt" for p in found)
+        assert [p.visit.client for p in pending_for_case_worker(deps, hl1, client=second)] == [second]
+        assert pending_for_case_worker(deps, hl1, kind="over_granted_time") == []
+        assert pending_for_case_worker(deps, hl1, day_from=MORNING.date() + timedelta(days=1)) == []
+
+    def test_several_are_approved_with_one_reason_and_a_foreign_key_stores_nothing(self, deps):
+        from services.visits.usecases.deviations import decide_pending, pending_for_case_worker
+
+        first, second = self.manual(deps, "hl-1"), self.manual(deps, "hl-1", hours=2)
+        theirs = self.manual(deps, "hl-2", hours=4)
+        hl1 = Principal(subject="hl-1", role=Role.CASE_WORKER, user_id="hl-1")
+        hl2 = Principal(subject="hl-2", role=Role.CASE_WORKER, user_id="hl-2")
+        keys = [p.key for p in pending_for_case_worker(deps, hl1)]
+        foreign = pending_for_case_worker(deps, hl2)[0].key
+        # WHEN hl-1 names one of hl-2's with their own THEN nothing is decided
+        with pytest.raises(Conflict):
+            decide_pending(deps, hl1, [keys[0], foreign], "approved", "låset fungerade inte")
+        assert len(pending_for_case_worker(deps, hl1)) == 2 and len(pending_for_case_worker(deps, hl2)) == 1
+        # WHEN hl-1 approves their two with one reason THEN both are approved, by them, with the reason
+        decided = decide_pending(deps, hl1, keys, "approved", "låset fungerade inte")
+        assert [v.deviations[0].status for v in decided] == ["approved", "approved"]
+        assert all(v.deviations[0].decided_by and v.history[-1].why == "approved: låset fungerade inte"
+                   for v in decided)
+        assert pending_for_case_worker(deps, hl1) == [] and len(pending_for_case_worker(deps, hl2)) == 1

@@ -65,5 +65,5 @@ def todo_counts(deps: EservicesDeps, who: Principal) -> TodoCounts:
                  count=without_messaging, hint="Aktivera den innan beslutet fattas."),
     ]
     return TodoCounts(items=items, not_here=[
-        "Avvikelser i besök att besluta om (tid utöver beviljad, manuella kvitteringar) finns i besökstjänsten "
-        "och räknas inte här än."])
+        "Avvikelser i besök att besluta om (tid utöver beviljad, manuella kvitteringar) finns i besöksuppföljningen. "
+        "Den här tjänsten kan inte läsa besöken, så de räknas inte här: följ länken."])

@@ -1,0 +1,108 @@
+"""The visits section's login over real HTTP: the local gateway with the e-services, identity and
+visits apps, the development broker, the moto server behind them. A case worker opens Avvikelser i
+besök, is sent through Insats' authorization server and the broker (client ``insats-visits``), and
+lands on the page with their client's waiting deviation; a provider's staff member logs in to the
+same section and is refused the case workers' page; a citizen is refused the login."""
+from __future__ import annotations
+
+import types
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.auth.principal import Role
+from services.contracts.events import DecisionPublishedV2
+from tests.integration.identity.test_login_walk import ANNIKA, BO, MARITA, Browser, account
+
+MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
+
+
+def _reset() -> None:
+    from tests.integration.identity.test_login_walk import _reset as reset_identity_walk
+    from services.visits.bootstrap import deps as visits
+
+    reset_identity_walk()
+    visits().token_endpoint = None  # the real token endpoint, over HTTP
+
+
+@pytest.fixture(scope="module")
+def stack(aws, issuer):
+    """The gateway on a free port, serving the e-services, identity and visits apps; PUBLIC_BASE_URL is it."""
+    import os
+    import threading
+
+    from infra.apps import load_app
+    from infra.local.gateway import DevRoutes, Gateway
+
+    apps = {name: load_app(name) for name in ("eservices", "identity", "visits")}
+    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
+    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
+    os.environ["PUBLIC_BASE_URL"] = base
+    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer
+    _reset()
+    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    gateway.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    _reset()
+
+
+def waiting_visit(provider, morning, case_worker_id):
+    pnr, tag = provider.new_client()
+    event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
+                                insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=100_000,
+                                valid_from="2000-01-01", decided_at=datetime.now(timezone.utc),
+                                provider_id=provider.id, case_worker_id=case_worker_id)
+    assert provider.visits.sqs("on_event", [event.envelope("eservices").model_dump_json()]) == \
+        {"batchItemFailures": []}
+    provider.post([provider.event("arrival", pnr, tag, morning, **MANUAL),
+                   provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
+    provider.deliver()
+    (visit,) = provider.month_visits(pnr, morning)
+    return visit
+
+
+def test_a_case_worker_logs_in_to_the_visits_section_and_decides_their_clients_deviation(stack, provider, morning):
+    """GIVEN Marita's account and a client of hers with a manual receipt waiting WHEN she opens Avvikelser i
+    besök THEN she logs in through Insats' authorization server and the broker, lands on the page and
+    sees the deviation; the section's cookie is its own (the e-services' pages still ask her to log in
+    there, through the same identity login, with no second e-ID)."""
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    visit = waiting_visit(provider, morning, "walk-marita")
+    b = Browser(stack)
+    status, url, html = b.follow("/visits/personal/avvikelser")
+    assert status == 200 and "/dev/oidc/" in url, url
+    assert any("/visits/personal/logga-in" in hop for hop in b.hops)
+    assert any("/identity/authorize" in hop and "client_id=insats-visits" in hop for hop in b.hops)
+    status, url, html = b.pick(url, html, MARITA)
+    assert status == 200 and url.endswith("/visits/personal/avvikelser"), (status, url)
+    assert "Avvikelser i besök" in html and f'value="{visit["visit_id"]}:0"' in html
+    assert 'href="/eservices/personal/att-gora"' in html
+    assert any(c.name == "insats_visits" for c in b.jar)
+    b.hops.clear()
+    status, url, html = b.follow("/eservices/personal/att-gora")
+    assert status == 200 and url.endswith("/eservices/personal/att-gora"), url
+    assert not any("/dev/oidc/" in hop for hop in b.hops)
+    assert 'href="/visits/personal/avvikelser"' in html
+
+
+def test_a_providers_staff_member_logs_in_and_is_refused_the_case_workers_page(stack):
+    account(BO, "walk-bo-visits", "prov-omsorg", Role.PROVIDER_STAFF)
+    b = Browser(stack)
+    status, url, html = b.follow("/visits/personal/avvikelser")
+    status, url, html = b.pick(url, html, BO)
+    assert status == 403 and "Du har inte behörighet" in html, (status, url)
+
+
+def test_a_citizen_is_refused_the_login(stack):
+    b = Browser(stack)
+    status, url, html = b.follow("/visits/personal/avvikelser")
+    status, url, html = b.pick(url, html, ANNIKA)
+    assert status == 403 and "Du kunde inte loggas in" in html
