@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from chalice import Chalice
 
+from chalicelib import staff_web
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -13,6 +14,7 @@ S = "services.visits.schemas:"
 
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
+app.register_blueprint(staff_web.bp)  # the staff web's visits section (/visits/personal)
 api.serve_health_and_openapi("Insats home-care visits")
 
 
@@ -188,80 +190,6 @@ def remove_staff(call, user_id):
     from services.visits.usecases.staff import remove_staff
 
     return remove_staff(deps(), call.who, user_id)
-
-
-# -- the staff web's visits section (/visits/personal: besöksuppföljning) ---------------------------
-# Views in services.entrypoints.web.visits; the page cycle and its views load on the first page.
-FORM_TYPES = ["application/x-www-form-urlencoded"]
-
-
-def _page(view, **kw):
-    import importlib
-
-    from services.entrypoints.web.http import serve
-    from services.entrypoints.web.visits.section import VISITS
-
-    module, name = view.split(".")
-    return serve(VISITS, app.current_request,
-                 getattr(importlib.import_module(f"services.entrypoints.web.visits.{module}"), name), **kw)
-
-
-@app.route("/personal", methods=["GET"])
-def web_front():
-    return _page("session.front")
-
-
-@app.route("/personal/logga-in", methods=["GET"])
-def web_login():
-    return _page("session.login")
-
-
-@app.route("/personal/logga-in/klar", methods=["GET"])
-def web_login_done():
-    return _page("session.login_done")
-
-
-@app.route("/personal/logga-ut", methods=["POST"], content_types=FORM_TYPES)
-def web_logout():
-    return _page("session.logout")
-
-
-@app.route("/personal/session", methods=["POST"], content_types=FORM_TYPES)
-def web_keep_alive():
-    return _page("session.keep_alive")
-
-
-@app.route("/personal/avvikelser", methods=["GET"])
-def web_deviations():
-    return _page("deviations.deviations")
-
-
-@app.route("/personal/avvikelser", methods=["POST"], content_types=FORM_TYPES)
-def web_deviations_post():
-    return _page("deviations.deviations")
-
-
-@app.route("/personal/avvikelser/{visit_id}/{index}", methods=["GET"])
-def web_deviation(visit_id, index):
-    return _page("deviations.deviation", visit_id=visit_id, index=index)
-
-
-@app.route("/personal/avvikelser/{visit_id}/{index}", methods=["POST"], content_types=FORM_TYPES)
-def web_deviation_post(visit_id, index):
-    return _page("deviations.deviation", visit_id=visit_id, index=index)
-
-
-@app.route("/web/static/{name}", methods=["GET"])
-def web_static(name):
-    from chalice import Response
-
-    from services.entrypoints.web.render import static_file
-
-    found = static_file(name)
-    if found is None:
-        return Response(body="", status_code=404, headers={"Cache-Control": "no-cache"})
-    return Response(body=found[0].decode(), status_code=200, headers={
-        "Content-Type": found[1], "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
 @app.on_sqs_message(**queue_source("visits-ingest"))
