@@ -3,9 +3,9 @@ inbox (search, filters, sort, paging) to Koppla ansökan — with the mouse, wit
 and with JavaScript off — THEN every page passes axe-core at WCAG 2.1 AA, reflows at 200 % zoom of
 a 1280 px window, carries the security headers, and the case ends up under the chosen case worker.
 
-Until Insats' own authorization server answers, the case worker is logged in by putting a session
-into the stack's session store (``tests/support/staff_login.py``: the one function to swap for the
-real login walk)."""
+The mouse walk's case worker logs in for real by e-ID (the development broker); the keyboard and
+no-JavaScript walks' case workers get a session put into the stack's store, so each has "mina" of
+its own (``tests/support/staff_login.py``)."""
 from __future__ import annotations
 
 import re
@@ -24,6 +24,17 @@ NEED = "Jag trillar då och då och känner mig otrygg"
 
 
 def log_in_case_worker(w, name="Marita Aronsson"):
+    """Marita, the demo case worker, logs in for real: case work → Insats' authorization server → the
+    development e-ID broker's page → back. The other walks' case workers (names of their own, so their
+    "mina" views are their own) get a session put into the stack's store."""
+    if name == "Marita Aronsson":
+        w.goto("/eservices/personal/logga-in")
+        w.check("e-legitimation")
+        w.page.get_by_label(re.compile("Marita Aronsson")).check()
+        w.page.get_by_role("button", name="Logga in").click()
+        w.page.wait_for_load_state()
+        assert w.page.url.endswith("/eservices/personal/att-gora"), w.page.url
+        return staff_principal("case_worker", user_id="hl-marita", name=name)
     who = staff_principal("case_worker", name=name)
     stack = STACKS[w.base]
     w.context.add_cookies([stack_session_cookie(f"http://127.0.0.1:{stack.moto_port}", who, w.base)])
