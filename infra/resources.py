@@ -41,7 +41,9 @@ APP_DEFINITIONS = (
     App("notify", publishes=("notification.delivered", "notification.failed"), sends_email=True, sends_sms=True),
     App("reports"),
     App("billing"),
-    App("identity"),  # the staff directory, the staff login and Insats' own tokens
+    # The staff directory, the staff login and Insats' own tokens; it tells notify a staff account's
+    # work e-mail (recipient ``staff#<account id>``) and asks for the end reminders.
+    App("identity", publishes=("notification.requested", "contact_preferences.changed")),
 )
 APPS = tuple(a.name for a in APP_DEFINITIONS)
 
