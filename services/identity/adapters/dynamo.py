@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...contracts.events import Event
 from ...adapters.dynamo import UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ...domain.errors import Conflict
 from ..domain.model import AuditEntry, Organisation, StaffAccount
+
+if TYPE_CHECKING:
+    from ...contracts.events import Event
 
 SOURCE = "identity"
 
