@@ -5,6 +5,7 @@ from chalice import Chalice, Cron
 
 from chalicelib import web
 from services.entrypoints.http import HttpApi
+from services.entrypoints.sources import outbox_relay
 from services.identity.bootstrap import deps
 
 # Models by name, the use cases imported in each handler: a cold start builds neither.
@@ -14,6 +15,7 @@ app = Chalice(app_name="insats-identity", configure_logs=False)
 api = HttpApi(app, "identity")
 app.register_blueprint(web.bp)  # /personal (login, role, start page) and the authorization server
 api.serve_health_and_openapi("Insats identity: the staff directory")
+relay_outbox = outbox_relay(app, "identity")  # the contacts and reminders its writes carry, to notify
 TAGS = ("staff directory",)
 
 
@@ -94,4 +96,5 @@ def read_audit(call, query):
 def remind_ending_accounts(event):
     from services.identity.usecases.reminders import remind_ending_accounts as sweep
 
-    return {"reminded": len(sweep(deps()).accounts)}
+    done = sweep(deps())
+    return {"reminded": len(done.accounts), "already": done.already, "told": done.told}

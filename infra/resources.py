@@ -41,9 +41,15 @@ APP_DEFINITIONS = (
     App("notify", publishes=("notification.delivered", "notification.failed"), sends_email=True, sends_sms=True),
     App("reports"),
     App("billing"),
-    App("identity"),  # the staff directory, the staff login and Insats' own tokens
+    # The staff directory, the staff login and Insats' own tokens; it tells notify a staff account's
+    # work e-mail (recipient ``staff#<account id>``) and asks for the end reminders.
+    App("identity", publishes=("notification.requested", "contact_preferences.changed")),
 )
 APPS = tuple(a.name for a in APP_DEFINITIONS)
+# Every other event type has one publisher. These are requests to notify, whose contract notify owns
+# (a template and a recipient reference; a recipient's addresses): any app that has someone to tell
+# publishes them, each under its own recipient kind (eservices ``person``, identity ``staff``).
+NOTIFY_REQUESTS = ("notification.requested", "contact_preferences.changed")
 
 # Insats' own tokens: the one app that mints them, and so the only one that may sign with the
 # token signing key (kms:Sign). Every app verifies them with the public JWKS that app serves.

@@ -171,10 +171,12 @@ Preferences = Literal["profile", "alerts"]
 
 class Recipient(BaseModel):
     """Who is to be told, by reference: never an address. ``person`` is a personnummer,
-    ``provider`` a provider id, ``mailbox`` a functional mailbox's name (e.g. ``casework``)."""
+    ``provider`` a provider id, ``mailbox`` a functional mailbox's name (e.g. ``casework``),
+    ``staff`` a staff account's id in the identity context's directory (its work e-mail, which
+    identity publishes; never under ``person``, where the citizen's own choice is kept)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # schemas built on first use: cold start
-    kind: Literal["person", "provider", "mailbox"]
+    kind: Literal["person", "provider", "mailbox", "staff"]
     ref: str = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ the unit tier passes the fakes of ``tests/support/fakes/identity.py``, each held
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from ..auth.issuer import InsatsTokens
+    from ..contracts.events import Event
     from .domain.grants import CodeGrant, RefreshGrant
     from .domain.model import AuditEntry, Organisation, StaffAccount
 
@@ -41,16 +43,19 @@ class StaffAccounts(Protocol):
     def ending_between(self, first: date, last: date) -> list[StaffAccount]:
         """Accounts not ended whose ``valid_to`` lies in [first, last], by end date."""
 
-    def add_account(self, account: StaffAccount, audit: AuditEntry) -> None:
-        """Stores a new account and its audit entry together; ``Conflict`` if the account id or
-        the personnummer already has an account."""
+    def add_account(self, account: StaffAccount, audit: AuditEntry, events: Sequence[Event] = ()) -> None:
+        """Stores a new account, its audit entry and ``events`` (published by the table's outbox
+        relay) together; ``Conflict`` if the account id or the personnummer already has an account
+        (then nothing is written and no event published)."""
 
-    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry) -> StaffAccount:
-        """Stores ``account`` as version ``expected_version + 1`` with its audit entry, if the stored
-        version is still ``expected_version`` (else ``Conflict``); returns what was stored."""
+    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry,
+                     events: Sequence[Event] = ()) -> StaffAccount:
+        """Stores ``account`` as version ``expected_version + 1`` with its audit entry and ``events``, if
+        the stored version is still ``expected_version`` (else ``Conflict``); returns what was stored."""
 
-    def put_account(self, account: StaffAccount) -> None:
-        """Stores the account whatever is stored (demo data), keeping the personnummer's pointer."""
+    def put_account(self, account: StaffAccount, events: Sequence[Event] = ()) -> None:
+        """Stores the account whatever is stored (demo data), keeping the personnummer's pointer,
+        with ``events``."""
 
 
 class AuditTrail(Protocol):
@@ -60,9 +65,10 @@ class AuditTrail(Protocol):
 
 
 class Reminders(Protocol):
-    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry) -> bool:
-        """Records that the account was reminded of ending on ``valid_to``: True the first time,
-        False if it was already (then nothing is written)."""
+    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry, events: Sequence[Event] = ()) -> bool:
+        """Records that the account was reminded of ending on ``valid_to``, with its audit entry and
+        ``events`` (the reminder's notification requests) in the same write: True the first time,
+        False if it was already (then nothing is written and no event published)."""
 
 
 class Grants(Protocol):

@@ -12,4 +12,6 @@ Key spaces:
 - ``AUDIT#<yyyy-mm-dd>`` / ``<instant>#<entry id>`` — the audit trail, one partition per UTC day;
   an account change writes its entry in the change's transaction.
 - ``REMINDER#<account id>`` / ``<valid_to>`` — the account was reminded of that end date.
+- ``OUTBOX#<first event id>`` / ``OUTBOX`` — a write's events (a staff account's work e-mail, the
+  reminder's notification requests), with a 7-day ``ttl``; the stream relay publishes them.
 """

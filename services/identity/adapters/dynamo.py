@@ -1,12 +1,16 @@
 """The identity context's DynamoDB adapters (key spaces: ``adapters/__init__.py``)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...adapters.dynamo import UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo, translated_errors
 from ...domain.errors import Conflict
 from ..domain.model import AuditEntry, Organisation, StaffAccount
+
+if TYPE_CHECKING:
+    from ...contracts.events import Event
 
 SOURCE = "identity"
 
@@ -40,6 +44,13 @@ def _audit_item(e: AuditEntry) -> dict[str, Any]:
 
 def _account(item: dict[str, Any]) -> StaffAccount:
     return StaffAccount.model_validate(from_dynamo(item))
+
+
+def _with_events(uow: UnitOfWork, events: Sequence[Event]) -> UnitOfWork:
+    """The write's events go into its transaction's outbox item; the table's stream relay publishes."""
+    for event in events:
+        uow.emit(event)
+    return uow
 
 
 class DynamoOrganisations:
@@ -92,23 +103,24 @@ class DynamoStaffAccounts:
         found = (StaffAccount.model_validate(i) for i in items)
         return [a for a in found if a.ended_at is None and first <= a.valid_to <= last]
 
-    def add_account(self, account: StaffAccount, audit: AuditEntry) -> None:
-        uow = UnitOfWork(self.table, SOURCE)
+    def add_account(self, account: StaffAccount, audit: AuditEntry, events: Sequence[Event] = ()) -> None:
+        uow = _with_events(UnitOfWork(self.table, SOURCE), events)
         uow.put(_account_item(account), condition="attribute_not_exists(pk)")
         uow.put(_pnr_item(account), condition="attribute_not_exists(pk)")
         uow.put(_audit_item(audit))
         uow.commit("the person already has an account")
 
-    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry) -> StaffAccount:
+    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry,
+                     events: Sequence[Event] = ()) -> StaffAccount:
         saved = account.model_copy(update={"version": expected_version + 1})
-        uow = UnitOfWork(self.table, SOURCE)
+        uow = _with_events(UnitOfWork(self.table, SOURCE), events)
         uow.put(_account_item(saved), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version})
         uow.put(_audit_item(audit))
         uow.commit("the account changed since it was read; read it again")
         return saved
 
-    def put_account(self, account: StaffAccount) -> None:
-        uow = UnitOfWork(self.table, SOURCE)
+    def put_account(self, account: StaffAccount, events: Sequence[Event] = ()) -> None:
+        uow = _with_events(UnitOfWork(self.table, SOURCE), events)
         uow.put(_account_item(account))
         uow.put(_pnr_item(account))
         uow.commit()
@@ -138,8 +150,8 @@ class DynamoReminders:
     def __init__(self, table: Any) -> None:
         self.table = table
 
-    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry) -> bool:
-        uow = UnitOfWork(self.table, SOURCE)
+    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry, events: Sequence[Event] = ()) -> bool:
+        uow = _with_events(UnitOfWork(self.table, SOURCE), events)
         uow.put({"pk": f"REMINDER#{account_id}", "sk": valid_to.isoformat(), "type": "staff_reminder",
                  "at": audit.at.isoformat()}, condition="attribute_not_exists(pk)")
         uow.put(_audit_item(audit))

@@ -25,6 +25,7 @@ from ..schemas import (
     StaffAccountView,
 )
 from .common import entry, today as today_of
+from .notices import contact_events
 
 if TYPE_CHECKING:
     from ..ports import IdentityDeps
@@ -109,7 +110,7 @@ def add_account(deps: IdentityDeps, who: Principal, body: NewStaffAccount) -> St
     deps.accounts.add_account(account, entry(
         deps, "account_added", who.actor, account_id=account_id, organisation_id=account.organisation_id,
         details={"roles": [str(r) for r in account.roles], "valid_from": valid_from.isoformat(),
-                 "valid_to": valid_to.isoformat()}))
+                 "valid_to": valid_to.isoformat()}), contact_events(None, account))
     return StaffAccountView.of(account, today, full=True)
 
 

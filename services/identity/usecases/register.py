@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...auth.principal import STAFF_ROLES, Role
 from ..domain.model import Organisation, StaffAccount, default_valid_to
+from .notices import contact_events
 
 if TYPE_CHECKING:
     from ..ports import IdentityDeps
@@ -41,5 +42,6 @@ def load_directory(deps: IdentityDeps, organisations: Iterable[Mapping[str, Any]
             organisation_kind=kinds[s["organisation_id"]], roles=[role], valid_from=valid_from,
             valid_to=default_valid_to(today), created_at=now, changed_at=now, changed_by="register")
     for account in accounts.values():
-        deps.accounts.put_account(account)
+        # Demo data: the account's work e-mail goes to notify as a new account's would.
+        deps.accounts.put_account(account, contact_events(None, account))
     return len(accounts)

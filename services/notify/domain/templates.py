@@ -6,7 +6,7 @@ tie them to a case. Parameters are few and checked per template (a number of day
 date); anything else is refused. Plain ``str.format`` templates: nothing heavy at import.
 
 Each template has an audience, which says how to log in: a person (Mina sidor with e-ID), the
-case workers' functional mailbox, or a provider.
+case workers' functional mailbox, a provider, or a staff member (the staff entry ``/personal``).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ...domain.calendar import MONTHS_SV, swedish_date
 from ..config import NotifyConfig
 from .gsm import fit
 
-Audience = Literal["person", "mailbox", "provider"]
+Audience = Literal["person", "mailbox", "provider", "staff"]
 
 
 class BadParameters(ValueError):
@@ -50,7 +50,8 @@ def _date(raw: str) -> str:
 
 
 # The only parameters any template takes, each with its checker and Swedish rendering.
-PARAMETERS: dict[str, Callable[[str], str]] = {"days": _days, "month": _month, "lock_date": _date}
+PARAMETERS: dict[str, Callable[[str], str]] = {"days": _days, "month": _month, "lock_date": _date,
+                                                "valid_to": _date}
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,26 @@ TEMPLATES: dict[str, Template] = {
         "Du kan inte längre göra ärenden i e-tjänsten för en närstående. Logga in på Mina sidor om du vill "
         "se vilka behörigheter du har kvar.",
         "Din behörighet att företräda en närstående har upphört. Se mer på Mina sidor."),
+    # A staff account ends within 14 days (seed 004: extended at least 14 days before it ends). The
+    # holder cannot extend it; those who keep it can. Neither names the account or its holder.
+    "staff_account.ending": Template(
+        "staff", "Ditt tjänstekonto upphör snart", "Ditt tjänstekonto upphör snart",
+        "Ditt tjänstekonto i Insats gäller till och med {valid_to}. Be den som administrerar kontona i din "
+        "organisation att förlänga det, annars kan du inte logga in efter det datumet.",
+        "Ditt tjänstekonto gäller till och med {valid_to}. Be din administratör förlänga det."),
+    "staff_account.ending_admin": Template(
+        "staff", "Ett tjänstekonto som du administrerar upphör snart",
+        "Ett tjänstekonto som du administrerar upphör snart",
+        "Ett tjänstekonto som du administrerar gäller till och med {valid_to}. Logga in och se över kontona "
+        "som upphör inom 14 dagar. Förläng dem som ska fortsätta gälla.",
+        "Ett tjänstekonto du administrerar gäller till och med {valid_to}. Se över det."),
 }
 
 HOW_TO_LOG_IN: dict[Audience, str] = {
     "person": "Logga in på Mina sidor med BankID eller Freja eID: {url}",
     "mailbox": "Logga in i handläggarvyn med ditt tjänstekonto: {url}",
     "provider": "Logga in i utförarvyn med ditt tjänstekonto: {url}",
+    "staff": "Logga in med e-legitimation på personalsidan: {url}",
 }
 
 
@@ -130,7 +145,8 @@ def names_in(template: Template) -> set[str]:
 
 
 def _login_url(cfg: NotifyConfig, audience: Audience) -> str:
-    return {"person": cfg.login_url, "mailbox": cfg.staff_login_url, "provider": cfg.provider_login_url}[audience]
+    return {"person": cfg.login_url, "mailbox": cfg.staff_login_url, "provider": cfg.provider_login_url,
+            "staff": cfg.staff_login_url}[audience]
 
 
 def render(template_id: str, params: dict[str, str], cfg: NotifyConfig) -> Rendered:

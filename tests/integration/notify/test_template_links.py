@@ -14,7 +14,7 @@ from services.notify.config import NotifyConfig
 from services.notify.domain.templates import PARAMETERS, TEMPLATES, names_in, render
 
 PUBLIC = "https://e-tjanster.exempelby.se"
-SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03"}
+SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03", "valid_to": "2027-02-15"}
 assert set(SAMPLE_PARAMS) == set(PARAMETERS)  # a new parameter needs a sample here
 
 

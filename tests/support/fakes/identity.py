@@ -39,10 +39,11 @@ class FakeAuditTrail:
 
 
 class FakeStaffAccounts:
-    def __init__(self, audit: FakeAuditTrail) -> None:
+    def __init__(self, audit: FakeAuditTrail, published: list | None = None) -> None:
         self.items: dict[str, StaffAccount] = {}
         self.by_pnr: dict[str, str] = {}
         self.audit = audit
+        self.published = published if published is not None else []  # the events of committed writes
 
     def get_account(self, account_id: str) -> StaffAccount | None:
         return self.items.get(account_id)
@@ -58,37 +59,43 @@ class FakeStaffAccounts:
         found = [a for a in self.items.values() if a.ended_at is None and first <= a.valid_to <= last]
         return sorted(found, key=lambda a: (a.valid_to, a.account_id))
 
-    def add_account(self, account: StaffAccount, audit: AuditEntry) -> None:
+    def add_account(self, account: StaffAccount, audit: AuditEntry, events=()) -> None:  # noqa: ANN001
         if account.account_id in self.items or account.personnummer in self.by_pnr:
             raise Conflict("the person already has an account")
         self.items[account.account_id] = account
         self.by_pnr[account.personnummer] = account.account_id
         self.audit.record(audit)
+        self.published += list(events)
 
-    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry) -> StaffAccount:
+    def save_account(self, account: StaffAccount, expected_version: int, audit: AuditEntry,
+                     events=()) -> StaffAccount:  # noqa: ANN001
         stored = self.items.get(account.account_id)
         if stored is None or stored.version != expected_version:
             raise Conflict("the account changed since it was read; read it again")
         saved = account.model_copy(update={"version": expected_version + 1})
         self.items[account.account_id] = saved
         self.audit.record(audit)
+        self.published += list(events)
         return saved
 
-    def put_account(self, account: StaffAccount) -> None:
+    def put_account(self, account: StaffAccount, events=()) -> None:  # noqa: ANN001
         self.items[account.account_id] = account
         self.by_pnr[account.personnummer] = account.account_id
+        self.published += list(events)
 
 
 class FakeReminders:
-    def __init__(self, audit: FakeAuditTrail) -> None:
+    def __init__(self, audit: FakeAuditTrail, published: list | None = None) -> None:
         self.marked: set[tuple[str, date]] = set()
         self.audit = audit
+        self.published = published if published is not None else []
 
-    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry) -> bool:
+    def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry, events=()) -> bool:  # noqa: ANN001
         if (account_id, valid_to) in self.marked:
             return False
         self.marked.add((account_id, valid_to))
         self.audit.record(audit)
+        self.published += list(events)
         return True
 
 
@@ -97,8 +104,11 @@ NOW = datetime(2026, 12, 6, 9, tzinfo=timezone.utc)
 
 def fake_identity_deps(clock=lambda: NOW, staff_acr: str = DEFAULT_STAFF_ACR) -> IdentityDeps:
     audit = FakeAuditTrail()
-    return IdentityDeps(organisations=FakeOrganisations(), accounts=FakeStaffAccounts(audit), audit=audit,
-                        reminders=FakeReminders(audit), clock=clock, staff_acr=staff_acr)
+    published: list = []  # every committed write's events, in order (``deps.published``)
+    deps = IdentityDeps(organisations=FakeOrganisations(), accounts=FakeStaffAccounts(audit, published), audit=audit,
+                        reminders=FakeReminders(audit, published), clock=clock, staff_acr=staff_acr)
+    deps.published = published  # type: ignore[attr-defined]
+    return deps
 
 
 class FakeGrants:

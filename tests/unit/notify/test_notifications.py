@@ -34,7 +34,7 @@ NIGHT = datetime(2026, 11, 24, 22, 0, tzinfo=timezone.utc)  # 23:00 in Stockholm
 CFG = NotifyConfig(municipality="Exempelby kommun", login_url="https://e.example.se/mina-sidor",
                    staff_login_url="https://e.example.se/handlaggning", provider_login_url="https://e.example.se/utforare",
                    mailboxes={"casework": "handlaggning@exempelby.se"})
-SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03"}
+SAMPLE_PARAMS = {"days": "3", "month": "2026-11", "lock_date": "2026-12-03", "valid_to": "2027-02-15"}
 
 
 def make(now=DAY, email=True, sms=True, phone="+46707654321", address="a@example.se"):
@@ -90,6 +90,32 @@ def test_a_parameter_a_template_does_not_take_or_a_bad_value_is_refused():
             render("draft.expiring", {"days": bad}, CFG)
     with pytest.raises(BadParameters):
         render("lock_date.approaching", {"month": "Kari", "lock_date": "2026-12-03"}, CFG)
+
+
+@pytest.mark.parametrize("template_id", ["staff_account.ending", "staff_account.ending_admin"])
+def test_a_staff_accounts_end_reminder_says_only_the_date_and_leads_to_the_staff_entry(template_id):
+    """GIVEN the end reminders to a staff account's holder and its administrators WHEN rendered THEN
+    the end date in Swedish is all they say of the account, they lead to the staff entry, and
+    anything but a date (a personnummer, a name, an account id) is refused as their parameter."""
+    assert names_in(TEMPLATES[template_id]) == {"valid_to"} and TEMPLATES[template_id].audience == "staff"
+    r = render(template_id, {"valid_to": "2027-02-15"}, CFG)
+    assert "15 februari 2027" in r.text and "15 februari 2027" in r.sms
+    assert set(re.findall(r'href="([^"]+)"', r.html)) == {CFG.staff_login_url} and CFG.staff_login_url in r.text
+    for bad in ("191212121212", "Kari Nordmann", "anna-omsorg", "2027-02-30", "15 februari"):
+        with pytest.raises(BadParameters):
+            render(template_id, {"valid_to": bad}, CFG)
+
+
+def test_a_staff_account_is_told_at_its_work_address_and_the_persons_own_choice_stays():
+    """GIVEN a person's own address (Mina sidor) and, as a staff account, a work address WHEN the
+    account's end reminder is handled THEN it goes to the work address only, by e-mail."""
+    d = make(address="privat@example.se")
+    staff = Recipient(kind="staff", ref="anna-omsorg")
+    d.preferences.keep(staff, "profile", ContactPreferences(email="anna@omsorg.example", email_on=True,
+                                                            changed_at=DAY - timedelta(hours=1)))
+    outcomes = handle(d, request("staff_account.ending", staff, channels=["email"]))
+    assert outcomes == {"email": "sent"} and [m[0] for m in d.email.sent] == ["anna@omsorg.example"]
+    assert d.preferences.find(PERSON, "profile").email == "privat@example.se"
 
 
 def test_swedish_letters_are_gsm7_and_only_what_needs_it_forces_ucs2():
