@@ -185,3 +185,19 @@ def test_pages_over_every_status_are_whole_when_partitions_interleave(ports, old
         assert len(page) == 3
     ordered = cases if oldest_first else list(reversed(cases))
     assert seen == [c.case_id for c in ordered]
+
+
+def test_a_sparse_filter_reads_on_until_the_page_is_full_and_pages_on(ports):
+    # GIVEN forty new cases in an hour, of which only the three oldest are of a category
+    start, after, before = a_window()
+    word = an_id("Gles")
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), category=f"Stöd: {word}" if i < 3 else "Hemtjänst")
+             for i in range(40)]
+    submit(ports, *cases)
+    # WHEN that category is listed two at a time THEN the three, newest first, over two pages
+    first, cursor = ports.repos.inbox.page(status="submitted", category=word, after=after, before=before, limit=2,
+                                           cursor=None)
+    rest, last = ports.repos.inbox.page(status="submitted", category=word, after=after, before=before, limit=2,
+                                        cursor=cursor)
+    assert [c.case_id for c in first + rest] == [cases[2].case_id, cases[1].case_id, cases[0].case_id]
+    assert cursor is not None and last is None
