@@ -186,7 +186,7 @@ def _run(port: int) -> None:
         results[label] = (statistics.median(pages), statistics.median(bares))
         _note(f"{label}: {results[label]}")
     print(f"# casework_pages: {CASES} cases stored (batch writes in {seeded:.1f} s); medians of {REPEATS}, "
-          "page (GET in-process, rendered) vs bare Query of the rows shown:")
+          "page (GET in-process, rendered) vs the bare reads of the rows it shows:")
     for label, (p, b) in results.items():
         print(f"#   {label}: page {p * 1000:.1f} ms, bare {b * 1000:.1f} ms, ratio {p / b:.2f}")
     p, b = results["first page"]
