@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ...adapters.dynamo import next_number, query_all
+from ...adapters.dynamo import translated_errors
 from ...adapters.store import ItemStore
 from ..domain.cases import Case, owned_by
 
 INBOX_PK = "INBOX"
+CASE_NUMBER_SK = "CASENUMBER"
+
+
+def case_number_key(case_number: str) -> dict[str, str]:
+    """The lookup item of a case number (written with the case): a search by case number reads it
+    and the case, never the inbox's index."""
+    return {"pk": f"CASENUMBER#{case_number}", "sk": CASE_NUMBER_SK}
 
 
 def case_key(case_id: str) -> dict[str, str]:
@@ -47,6 +55,22 @@ class DynamoCaseRepository(ItemStore[Case]):
 
     def indexes(self, case: Case) -> dict[str, str]:
         return case_indexes(case)
+
+    def items(self, case: Case) -> list[dict[str, Any]]:
+        """Every item a new case is stored as (seeds and bulk loads write these): the case and its
+        case number's lookup item."""
+        return [self.item(case), {**case_number_key(case.case_number), "type": "case_number", "case_id": case.case_id}]
+
+    def add(self, uow: Any, case: Case) -> Case:
+        """The case and its case number's lookup item, both new, in ``uow``."""
+        for item in self.items(case):
+            uow.put(item, condition="attribute_not_exists(pk)")
+        return case
+
+    def by_case_number(self, case_number: str) -> Case | None:
+        with translated_errors(self.conflict):
+            found = self.table.get_item(Key=case_number_key(case_number)).get("Item")
+        return None if found is None else self.find(found["case_id"])
 
     def get_owned(self, case_id: str, owner: str) -> Case:
         return owned_by(self.find(case_id), owner)

@@ -144,3 +144,60 @@ def test_by_status_the_partitions_follow_one_another_newest_first_within_each(po
     ranked = statuses if order == "asc" else tuple(reversed(statuses))
     expected = sorted(cases, key=lambda c: (ranked.index(c.status), -c.submitted_at.timestamp()))
     assert seen == [c.case_id for c in expected]
+
+
+def test_a_case_number_finds_its_case_in_any_status_and_only_within_the_other_filters(ports):
+    # GIVEN a case taken in by a case worker, among others in other statuses
+    start, after, before = a_window()
+    me = an_id("hl-")
+    wanted = taken_in_by(a_case(new_pnr(), start + timedelta(minutes=2), category="Ledsagarservice"), me)
+    submit(ports, a_case(new_pnr(), start + timedelta(minutes=1)), wanted,
+           a_case(new_pnr(), start + timedelta(minutes=3), status="closed"))
+    window = {"status": None, "category": None, "after": after, "before": before, "limit": 10, "cursor": None}
+    # WHEN searched by its case number THEN that case alone, and no next page
+    assert ports.repos.inbox.page(**window, case_number=wanted.case_number) == ([wanted], None)
+    assert [c.case_id for c in ports.repos.inbox.page(**{**window, "status": "in_progress", "category": "Ledsagar"},
+                                                      case_number=wanted.case_number, case_worker=me)[0]] == [
+        wanted.case_id]
+    # AND not when another filter excludes it, nor for a number nobody has
+    for other in ({"status": "submitted"}, {"category": "Hemtjänst"}, {"before": after},
+                  {"after": (start + timedelta(minutes=3)).isoformat()}):
+        assert ports.repos.inbox.page(**{**window, **other}, case_number=wanted.case_number)[0] == [], other
+    assert ports.repos.inbox.page(**window, case_number=wanted.case_number, case_worker=an_id("hl-"))[0] == []
+    assert ports.repos.inbox.page(**window, case_number="2999-999999")[0] == []
+
+
+@pytest.mark.parametrize("oldest_first", [False, True])
+def test_pages_over_every_status_are_whole_when_partitions_interleave(ports, oldest_first):
+    # GIVEN twelve cases over five statuses, interleaved in time, the newest in the last partition
+    start, after, before = a_window()
+    statuses = ("closed", "decided", "in_progress", "received", "submitted")
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), status=statuses[(i * 3) % 5]) for i in range(12)]
+    submit(ports, *cases)
+    # WHEN read three at a time THEN every case once, in order, each page full until the last
+    seen, cursor = [], None
+    while True:
+        page, cursor = ports.repos.inbox.page(status=None, category=None, after=after, before=before, limit=3,
+                                              cursor=cursor, oldest_first=oldest_first)
+        seen += [c.case_id for c in page]
+        if cursor is None:
+            break
+        assert len(page) == 3
+    ordered = cases if oldest_first else list(reversed(cases))
+    assert seen == [c.case_id for c in ordered]
+
+
+def test_a_sparse_filter_reads_on_until_the_page_is_full_and_pages_on(ports):
+    # GIVEN forty new cases in an hour, of which only the three oldest are of a category
+    start, after, before = a_window()
+    word = an_id("Gles")
+    cases = [a_case(new_pnr(), start + timedelta(minutes=i), category=f"Stöd: {word}" if i < 3 else "Hemtjänst")
+             for i in range(40)]
+    submit(ports, *cases)
+    # WHEN that category is listed two at a time THEN the three, newest first, over two pages
+    first, cursor = ports.repos.inbox.page(status="submitted", category=word, after=after, before=before, limit=2,
+                                           cursor=None)
+    rest, last = ports.repos.inbox.page(status="submitted", category=word, after=after, before=before, limit=2,
+                                        cursor=cursor)
+    assert [c.case_id for c in first + rest] == [cases[2].case_id, cases[1].case_id, cases[0].case_id]
+    assert cursor is not None and last is None

@@ -81,6 +81,23 @@ def test_a_case_added_twice_loses_the_second_time(store):
     assert cases.get(case.case_id).title == "Ansökan om stöd"
 
 
+def test_a_case_is_found_by_its_case_number_and_a_number_is_never_given_to_two_cases(store):
+    # GIVEN a case
+    cases, unit_of_work = store
+    case = _case(new_pnr())
+    _add(store, case)
+    # WHEN looked up by its case number THEN it; an unknown number is nothing
+    assert cases.by_case_number(case.case_number) == case
+    assert cases.by_case_number("2999-999999") is None
+    # AND another case with the same number is refused, and nothing of it is stored
+    other = _case(new_pnr()).model_copy(update={"case_number": case.case_number})
+    uow = unit_of_work()
+    cases.add(uow, other)
+    with pytest.raises(Conflict):
+        uow.commit()
+    assert cases.find(other.case_id) is None and cases.by_case_number(case.case_number) == case
+
+
 def test_a_persons_own_case_is_theirs_and_someone_elses_is_not_found_in_swedish(store):
     cases, _ = store
     owner, other = new_pnr(), new_pnr()

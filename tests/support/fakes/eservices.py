@@ -41,6 +41,17 @@ class FakeCases(InMemoryStore[Case]):
     def save_in(self, uow: FakeUnitOfWork, case: Case, *, expected_version: int) -> Case:
         return self.replace(uow, case, expected_version=expected_version)
 
+    def add(self, uow: FakeUnitOfWork, case: Case) -> Case:
+        """As the adapter: the case and its case number's lookup item, both new."""
+        def check() -> None:
+            if self.by_case_number(case.case_number) is not None:
+                raise Conflict("the item changed or already exists")
+        uow.stage(check, lambda: None)
+        return super().add(uow, case)
+
+    def by_case_number(self, case_number: str) -> Case | None:
+        return next((c for c in self.all() if c.case_number == case_number), None)
+
 
 class FakeCaseNumbers:
     def __init__(self) -> None:

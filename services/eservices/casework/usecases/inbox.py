@@ -115,7 +115,8 @@ PERSON_CASES = 100
 def search_inbox(deps: EservicesDeps, who: Principal, query: StaffInboxQuery) -> InboxPage:
     """The inbox for the case workers' pages: the API's filters (``list_inbox``), and a case
     worker's cases, the order, and a search by personnummer (the person's own index), case number
-    or name (a filter over the inbox's index: it reads on until a page is full). A name search
+    (its lookup item, read by key) or name (a filter over the inbox's index: it reads on until a
+    page is full). A name search
     never finds a person with protected identity."""
     case_worker = (who.user_id or who.subject) if query.mine else query.case_worker
     status = stored_status(query.status) if query.status else None
