@@ -163,6 +163,11 @@ def report_post(case_id):
     return _page("reports.report", case_id=case_id)
 
 
+@bp.route("/personal/arenden/{case_id}/rapport/tillbaka", methods=POST, content_types=FORM_TYPES)
+def report_send_back(case_id):
+    return _page("reports.send_back", case_id=case_id)
+
+
 @bp.route("/personal/meddelanden/nytt", methods=GET)
 def message_compose():
     return _page("messaging.new_message")

@@ -185,3 +185,6 @@ class CaseDetail(CaseSummary):
     documents: list[DocumentLink]
     decisions: list[DecisionView] = Field(default_factory=list)
     summary: list[PreviewStep]
+    # A contact person's report the case worker sent back: why (send a new report), and when.
+    returned_reason: str | None = None
+    returned_at: datetime | None = None

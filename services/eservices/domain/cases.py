@@ -117,6 +117,15 @@ class Decision(BaseModel):
     letter_document_id: str | None = None
 
 
+class ReportReturned(BaseModel):
+    """A contact person's report the case worker sent back instead of approving it: why, so the
+    contact person can send a new one. Nothing is paid for a returned report."""
+
+    reason: str
+    at: datetime
+    by: str  # a non-personal actor label
+
+
 class Case(BaseModel):
     case_id: str
     case_number: str
@@ -137,6 +146,7 @@ class Case(BaseModel):
     intake: Intake | None = None
     decisions: list[Decision] = Field(default_factory=list)
     protected_identity: bool = False  # the owner's, as the register said at submit
+    returned: ReportReturned | None = None  # a contact person's report sent back (report_approval.send_back)
     version: int = 1
 
     @property

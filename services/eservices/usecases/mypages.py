@@ -73,6 +73,8 @@ def my_case(deps: EservicesDeps, acting: Acting, case_id: str) -> CaseDetail:
         decisions=[decision_view(d if isinstance(d, dict) else d.model_dump(mode="json"), case.case_id)
                    for d in getattr(case, "decisions", None) or []],
         summary=preview(form, typed_answers(form, case.answers), []),
+        returned_reason=case.returned.reason if case.returned else None,
+        returned_at=case.returned.at if case.returned else None,
     )
 
 

@@ -317,6 +317,32 @@ class TestReportApproval:
         assert case_item(case_id)["status"] == "closed"
         assert "redan godkänd" in text(b.get(f"/personal/arenden/{case_id}/rapport"))
 
+    def test_a_report_sent_back_tells_the_contact_person_why_and_pays_nothing(self, es, token, issuer):
+        """GIVEN a contact person's monthly report WHEN the case worker sends it back, first without a
+        reason THEN an error and nothing stored; with one THEN the case closes unpaid, the page says it
+        was sent back, and the contact person reads the reason on Mina sidor."""
+        from tests.integration.casework.test_report_approval import report_and_assignment
+        from tests.integration.web.helpers import login
+
+        _, cw = case_worker(token)
+        kp, client, assignment_id, case_id = report_and_assignment(es, token, cw)
+        b, _ = staff(es)
+        assert "Skicka tillbaka rapporten" in text(b.get(f"/personal/arenden/{case_id}/rapport"))
+        bad = b.post(f"/personal/arenden/{case_id}/rapport/tillbaka", {"reason": " "})
+        assert bad.status == 422
+        ids_exist(bad, errors_in_summary(bad))
+        assert case_item(case_id)["status"] != "closed"
+        ok = b.post(f"/personal/arenden/{case_id}/rapport/tillbaka",
+                    {"reason": "Du har angett fel månad. Skicka en ny rapport för oktober."})
+        assert ok.status == 303, text(ok)
+        stored = case_item(case_id)
+        assert stored["status"] == "closed" and "fel månad" in stored["returned"]["reason"]
+        assert "redan skickad tillbaka" in text(b.get(f"/personal/arenden/{case_id}/rapport"))
+        assert b.post(f"/personal/arenden/{case_id}/rapport", {"assignment_id": assignment_id}).status == 409
+        reporter, _, _ = login(es, issuer, role="citizen", pnr=kp)
+        page = text(reporter.get(f"/web/mina-sidor/arenden/{case_id}"))
+        assert "Rapporten har skickats tillbaka" in page and "fel månad" in page
+
     def test_an_application_is_not_a_report(self, es, token):
         _, case_id, _ = taken_in_case(es, token)
         b, _ = staff(es)

@@ -603,6 +603,38 @@ class TestReportApproval:
         (notice,) = deps.events("notification.requested")
         assert (notice["template"], notice["recipient"]["ref"], notice["params"]) == ("case.status_changed", cp, {})
 
+    def test_a_report_sent_back_closes_with_its_reason_pays_nothing_and_happens_once(self, deps):
+        from services.eservices.casework.models.report_approval import ReportReturnRequest
+
+        # GIVEN a submitted report
+        cp = new_pnr()
+        a = assignments.register(deps, staff(), _assignment(cp, new_pnr()))
+        report = self._report(deps, cp)
+        deps.publisher.published.clear()
+        # WHEN it is sent back with a reason (spaces and line breaks folded)
+        report_approval.send_back(deps, staff("hl-9"), report.case_id,
+                                  ReportReturnRequest(reason="Fel  månad.\nSkicka en ny."))
+        # THEN it is closed with the reason, nothing is approved (paid), the reporter is told
+        case = deps.cases.get(report.case_id)
+        assert case.status == "closed" and case.returned.reason == "Fel månad. Skicka en ny."
+        assert case.returned.by == "case_worker:hl-9"
+        assert deps.casework.report_approvals.all() == [] and deps.events("contact_report.approved") == []
+        assert [e["status"] for e in deps.events("case.status_changed")] == ["closed"]
+        # AND neither a second sending back nor an approval is possible
+        with pytest.raises(Conflict):
+            report_approval.send_back(deps, staff(), report.case_id, ReportReturnRequest(reason="Igen"))
+        with pytest.raises(Conflict):
+            report_approval.approve(deps, staff(), report.case_id, ReportApprovalRequest(assignment_id=a.assignment_id))
+
+    def test_a_report_is_not_sent_back_without_a_plain_reason(self, deps):
+        from services.eservices.casework.models.report_approval import ReportReturnRequest
+
+        report = self._report(deps, new_pnr())
+        with pytest.raises(ValidationFailed) as bad:
+            report_approval.send_back(deps, staff(), report.case_id, ReportReturnRequest(reason="a\u202eb  "))
+        assert bad.value.errors[0].field == "reason"
+        assert deps.cases.get(report.case_id).status != "closed"
+
     def test_someone_elses_assignment_is_a_bad_field(self, deps):
         a = assignments.register(deps, staff(), _assignment(new_pnr(), new_pnr()))
         report = self._report(deps, new_pnr())

@@ -1,8 +1,9 @@
 """Godkänn rapport: a contact person's monthly or time report approved against their assignment,
 showing what will be paid (the assignment's monthly fee and expense allowance, and for a time
 report the kilometres reported), through case work's ``report_approval.approve`` as
-``POST /cases/{id}/report-approval`` does. Returning a report to the contact person has no use
-case yet, and the visit-deviation decisions need the visits service: neither is here."""
+``POST /cases/{id}/report-approval`` does; or sent back to the contact person with what to change
+(``report_approval.send_back``), which pays nothing. The visit-deviation decisions are the visits
+section's (``/visits/personal/avvikelser``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,7 +22,7 @@ def _kr(ore: int) -> str:
     return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
 
 
-def report(ctx: Context, case_id: str) -> Page | Redirect:
+def report(ctx: Context, case_id: str, send_back: bool = False) -> Page | Redirect:
     from ....domain.errors import NotFound
     from ....eservices.casework.models.assignments import AssignmentQuery
     from ....eservices.casework.models.report_approval import ReportApprovalRequest
@@ -45,9 +46,23 @@ def report(ctx: Context, case_id: str) -> Page | Redirect:
              "period": a.valid_from.isoformat() + (f" – {a.valid_to.isoformat()}" if a.valid_to else " och tills vidare")}
             for a in options]
     errors: dict[str, str] = {}
-    conflict = "Rapporten är redan godkänd." if case.status == "closed" else None
+    conflict = ("Rapporten är redan skickad tillbaka." if case.returned else
+                "Rapporten är redan godkänd.") if case.status == "closed" else None
     chosen = ctx.form.get("assignment_id") if ctx.method == "POST" else (rows[0]["id"] if len(rows) == 1 else "")
-    if ctx.method == "POST" and conflict is None:
+    reason = ctx.form.get("reason") if send_back else ""
+    if send_back and ctx.method == "POST" and conflict is None:
+        from ....eservices.casework.models.report_approval import ReportReturnRequest
+
+        try:
+            uc.send_back(ctx.deps, who, case_id, ReportReturnRequest.model_validate({"reason": reason}))
+        except (ValueError, ValidationFailed):  # pydantic's length, or the use case's plain-text rule
+            errors["reason"] = "Skriv vad kontaktpersonen ska ändra (minst 3 och högst 1 000 tecken)."
+        except Conflict:
+            conflict = "Rapporten är redan godkänd eller skickad tillbaka."
+        else:
+            ctx.notice(f"Rapporten {view.case_number} är skickad tillbaka till kontaktpersonen.")
+            return Redirect(ctx.url(f"/personal/arenden/{case_id}"))
+    elif ctx.method == "POST" and conflict is None:
         try:
             uc.approve(ctx.deps, who, case_id, ReportApprovalRequest.model_validate({"assignment_id": chosen}))
         except ValueError:  # pydantic's: nothing chosen
@@ -68,7 +83,14 @@ def report(ctx: Context, case_id: str) -> Page | Redirect:
         "month": f"{year:04d}-{month:02d}", "client": f"{answers.get('client_first_name', '')} "
                                                      f"{answers.get('client_last_name', '')}".strip(),
         "km": km if kind == "time" else None, "rows": rows, "chosen": chosen, "conflict": conflict,
-        "errors": [ErrorLink("#report-assignment-0" if rows else "#report-none", errors["assignment_id"])]
-        if errors else [], "field_errors": errors,
+        "errors": [ErrorLink("#report-reason", errors["reason"])] if "reason" in errors else
+        [ErrorLink("#report-assignment-0" if rows else "#report-none", errors["assignment_id"])]
+        if errors else [], "field_errors": errors, "reason": reason,
         "action": ctx.url(f"/personal/arenden/{case_id}/rapport"), "case_url": ctx.url(f"/personal/arenden/{case_id}"),
+        "send_back_action": ctx.url(f"/personal/arenden/{case_id}/rapport/tillbaka"),
     }, status=422 if errors else 409 if conflict and ctx.method == "POST" else 200)
+
+
+def send_back(ctx: Context, case_id: str) -> Page | Redirect:
+    """'Skicka tillbaka rapporten': the report page's second form."""
+    return report(ctx, case_id, send_back=True)

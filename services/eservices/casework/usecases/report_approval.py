@@ -23,14 +23,14 @@ from .audit import trail
 
 if TYPE_CHECKING:
     from ...bootstrap import EservicesDeps
-    from ..models.report_approval import ReportApprovalRequest
+    from ..models.report_approval import ReportApprovalRequest, ReportReturnRequest
 
 def approve(deps: EservicesDeps, who: Principal, case_id: str, body: ReportApprovalRequest) -> ReportApproval:
     case = deps.cases.get(case_id)
     if case.form_id not in REPORT_FORMS:
         raise Conflict("only a contact person's monthly or time report is approved against an assignment")
     if case.status == "closed":
-        raise Conflict("the report is approved already")
+        raise Conflict("the report is approved or sent back already")
     step, kind = REPORT_FORMS[case.form_id]
     answers = case.answers.get(step) or {}
     year, month = int(answers["year"]), int(answers["month"])
@@ -68,6 +68,35 @@ def approve(deps: EservicesDeps, who: Principal, case_id: str, body: ReportAppro
     notify_person(uow, "case.status_changed", case.owner, preferences="profile")
     uow.commit("the report is approved already")
     return approval
+
+
+def send_back(deps: EservicesDeps, who: Principal, case_id: str, body: ReportReturnRequest) -> None:
+    """The report goes back to the contact person instead of being approved: the case closes with
+    the reason (shown on Mina sidor, where they send a new report), nothing is paid (no
+    ``contact_report.approved``), the reporter is told as for any status change, and it is audited in
+    the same transaction. A report is approved or sent back once."""
+    from ....contracts.events import CaseStatusChanged
+    from ...domain.cases import ReportReturned
+
+    reason = " ".join(body.reason.split())
+    if len(reason) < 3 or any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in reason):
+        raise ValidationFailed.field("reason", "write why the report is sent back (3-1000 characters, plain text)")
+    case = deps.cases.get(case_id)
+    if case.form_id not in REPORT_FORMS:
+        raise Conflict("only a contact person's monthly or time report is sent back")
+    if case.status == "closed":
+        raise Conflict("the report is approved or sent back already")
+    now = deps.clock()
+    received = case if case.status == "received" else case.moved_to("received", now, who.actor)
+    closed = received.moved_to("closed", now, who.actor).model_copy(
+        update={"returned": ReportReturned(reason=reason, at=now, by=who.actor)})
+    uow = deps.unit_of_work()
+    deps.cases.save_in(uow, closed, expected_version=case.version)
+    trail(deps).add_to(uow, who, "contact_report.send_back", [case.owner], resource=f"case:{case_id}")
+    uow.emit(CaseStatusChanged(case_id=case.case_id, case_number=case.case_number, owner=case.owner,
+                               status="closed", changed_at=now))
+    notify_person(uow, "case.status_changed", case.owner, preferences="profile")
+    uow.commit("the report is approved or sent back already")
 
 
 def _about_the_assignments_client(deps: EservicesDeps, step: str, answers: dict, a: Any) -> None:
