@@ -151,8 +151,11 @@ class BadRequestBody(Exception):
 
 def read_body(headers: Any, rfile: Any) -> bytes:
     """The request body as its Content-Length declares it, or ``BadRequestBody``."""
-    if headers.get("Transfer-Encoding"):
+    coding = headers.get("Transfer-Encoding")
+    if coding is not None and coding.strip().lower().endswith("chunked"):
         raise BadRequestBody(411, "send the body with a Content-Length (chunked transfer is not supported here)")
+    if coding is not None:  # a coding nobody knows: the request cannot be framed (RFC 9112 §6.1)
+        raise BadRequestBody(400, "unknown Transfer-Encoding; send the body with a Content-Length")
     values = headers.get_all("Content-Length") or []
     if not values:
         return b""

@@ -79,32 +79,41 @@ def test_the_municipal_administrator_by_keyboard_only(walk):
 
     w.goto("/personal/logga-in")
     press(page.get_by_label(re.compile("Kim Karlsson")), "Space")
-    press(page.get_by_role("button", name="Logga in"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Logga in"))
     w.check("personal-start")
-    press(page.get_by_role("link", name="Personalkonton"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("link", name="Personalkonton"))
     w.check("konton")
     press(page.get_by_label("Upphör inom 30 dagar"), "Space")
-    press(page.get_by_role("button", name="Visa"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Visa"))
     w.check("konton-upphor")
     assert "upphor=30" in page.url
-    press(page.get_by_role("navigation", name="Personalkonton").get_by_role("link", name="Lägg till konto"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("navigation", name="Personalkonton").get_by_role("link", name="Lägg till konto"))
     w.check("nytt-konto")
     type_into(page.get_by_label(re.compile("^Personnummer")), new_pnr(1992))
     type_into(page.get_by_label(re.compile("^Namn")), "Tangent Bordsson")
     type_into(page.get_by_label(re.compile("^Organisation")), "Bist")  # a closed select's type-ahead
     assert page.get_by_label(re.compile("^Organisation")).evaluate("s => s.selectedOptions[0].text") == "Biståndsenheten"
     press(page.get_by_label("Handläggare", exact=True), "Space")
-    press(page.get_by_role("button", name="Fortsätt"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Fortsätt"))
     w.check("kontrollera")
-    press(page.get_by_role("button", name="Lägg till kontot"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Lägg till kontot"))
     w.check("kontot")
     assert page.get_by_role("heading", level=1).inner_text() == "Tangent Bordsson"
-    press(page.get_by_role("button", name="Förläng kontot"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Förläng kontot"))
     w.check("forlangt")
-    press(page.get_by_role("link", name="Avsluta kontot"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("link", name="Avsluta kontot"))
     w.check("avsluta")
     type_into(page.get_by_label(re.compile("Varför avslutas kontot")), "Bytt tjänst")
-    press(page.get_by_role("button", name="Ja, avsluta kontot"))
+    with page.expect_navigation():  # the key posts a form or follows a link: wait for the next page
+        press(page.get_by_role("button", name="Ja, avsluta kontot"))
     w.check("avslutat")
     assert "Kontot avslutades: Bytt tjänst" in page.content()
     _never_cached(w)

@@ -194,8 +194,6 @@ def account_history(deps: IdentityDeps, who: Principal, account_id: str) -> list
     account = _account(deps, who, account_id)
     today = today_of(deps)
     first = max(account.created_at.date() - timedelta(days=1), today - timedelta(days=HISTORY_DAYS - 1))
-    # The trail comes oldest first; reversed, then sorted newest first (stable), two changes at one
-    # instant keep the later written first.
-    found = [e for e in reversed(deps.audit.entries(min(first, today), today)) if e.account_id == account_id]
+    found = [e for e in deps.audit.entries(min(first, today), today) if e.account_id == account_id]
     found.sort(key=lambda e: e.at, reverse=True)
     return [AuditEntryView(**e.model_dump()) for e in found]

@@ -59,10 +59,16 @@ class TestInbox:
         es = app_client("eservices")
         pnr, _, receipt = new_application(es, token)
         # WHEN two different case workers open the inbox
+        from datetime import datetime, timezone
+
+        from services.domain.calendar import stockholm_date
+
+        # today's new ones only: other tests of this worker's store may have cases dated later
+        today = stockholm_date(datetime.now(timezone.utc)).isoformat()
         rows = []
         for _ in range(2):
             cw_id, cw = case_worker(token)
-            page = es.get("/inbox", token=cw)
+            page = es.get(f"/inbox?status=new&from={today}&to={today}&limit=100", token=cw)
             assert page.status == 200, page.json
             rows.append(next(r for r in page.json["items"] if r["case_id"] == receipt["case_id"]))
         # THEN both see it as "Ny", with name, category and date, the personnummer masked

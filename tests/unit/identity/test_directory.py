@@ -16,6 +16,7 @@ from services.identity.schemas import (
 )
 from services.identity.usecases import directory as d
 from services.identity.usecases.reminders import remind_ending_accounts
+from tests.support.fakes.identity import NOW
 from tests.support.people import new_pnr
 from tests.unit.identity.support import account, admin, directory, municipal_admin
 
@@ -199,7 +200,9 @@ def test_auditors_read_the_trail_of_a_period_filtered_by_account_or_action(deps)
 
 
 def test_an_accounts_history_is_its_own_trail_newest_first_and_only_for_its_keepers(deps):
-    # GIVEN an account extended, then its roles changed, and another account ended
+    # GIVEN an account extended, then its roles changed (a second later), and another account ended
+    ticks = iter(NOW + timedelta(seconds=i) for i in range(100))
+    deps.clock = lambda: next(ticks)
     who = admin("prov-omsorg")
     d.extend_account(deps, who, "anna", ExtensionRequest(version=1))
     d.change_roles(deps, who, "anna", RolesRequest(version=2, roles=[Role.PROVIDER_COORDINATOR]))
