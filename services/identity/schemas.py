@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth.principal import Role
 from ..domain.bounds import CleanLine, CleanText, SaneDate
-from ..domain.personnummer import PersonnummerField
+from ..domain.personnummer import EXAMPLE as EXAMPLE_PNR, PersonnummerField
 from ..domain.phone import OptionalEmailAddress
 from .domain.model import AuditEntry, Organisation, OrganisationKind, StaffAccount
 
@@ -41,7 +41,7 @@ class NewStaffAccount(_Strict):
                                                             "(one at least 14 days away)")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "personnummer": "198503212444", "name": "Anna Andersson", "email": "anna@omsorg.example",
+        "personnummer": EXAMPLE_PNR, "name": "Anna Andersson", "email": "anna@omsorg.example",
         "organisation_id": "prov-omsorg", "roles": ["provider_staff"]}]})
 
 
