@@ -100,6 +100,12 @@ class Walk:
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path)
 
+    def press_and_wait(self, key: str) -> None:
+        """Presses a key that follows a link or submits a form, and waits for the page it leads to,
+        so the next check never reads the page being left."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
     def check(self, label: str) -> None:
         """The page now shown passes every check."""
         page = self.page

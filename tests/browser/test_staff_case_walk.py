@@ -152,7 +152,7 @@ def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_
     w.goto(f"/eservices/personal/arenden/{receipt['case_id']}")
     w.check("arende")
     tab_to(page, "a:has-text('Fatta beslut')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("beslut")
     tab_to(page, "#decision-hemtjanst-outcome-2")  # a radio group is one tab stop: its checked radio
     page.keyboard.press("ArrowUp")
@@ -161,7 +161,7 @@ def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_
     tab_to(page, "#decision-hemtjanst-minutes")
     page.keyboard.type("abc")
     tab_to(page, "button:has-text('Förhandsgranska beslut')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("beslut-fel")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.keyboard.press("Tab")  # the summary's first link, then to its field
@@ -170,33 +170,33 @@ def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_
     page.keyboard.press("Control+A")
     page.keyboard.type("480")
     tab_to(page, "button:has-text('Förhandsgranska beslut')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("beslut-forhandsgranska")
     assert "8 timmar per månad" in page.locator(".letter-preview").inner_text()
     tab_to(page, "button:has-text('Publicera beslut')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("arende-beslutat")
     assert "är publicerat" in page.locator(".notice").first.inner_text()
 
     # Messaging on, by keyboard: e-mail alerts
     tab_to(page, ".action-links a:has-text('Meddelandefunktion')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("meddelandefunktion")
     tab_to(page, "#settings-email_alert")
     page.keyboard.press("Space")
     tab_to(page, "#settings-email")
     page.keyboard.type("kim@example.se")
     tab_to(page, "button:has-text('Klar')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("arende-aktiverad")
     assert "Meddelandefunktionen är aktiverad" in page.locator(".notice").first.inner_text()
 
     # A relative approved, by keyboard
     tab_to(page, ".action-links a:has-text('Godkänna närstående')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("narstaende")
     tab_to(page, "a:has-text('Nytt godkännande')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("narstaende-nytt")
     for field, value in (("#rel-citizen_first", "Annika"), ("#rel-citizen_last", surname),
                          ("#rel-relative_pnr", new_pnr()), ("#rel-relative_first", "Josefine"),
@@ -206,7 +206,7 @@ def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_
     tab_to(page, "#rel-consent")
     page.keyboard.press("Space")
     tab_to(page, "button:has-text('Klar')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("narstaende-sparad")
     assert "Godkännandet är sparat" in page.locator(".notice").first.inner_text()
 

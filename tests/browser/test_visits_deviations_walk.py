@@ -101,7 +101,7 @@ def test_a_case_worker_decides_one_deviation_with_the_keyboard_only(walk, web):
     w.goto("/visits/personal/avvikelser")
     w.check("avvikelser")
     tab_to(page, f'a[href="/visits/personal/avvikelser/{visit_id}/0"]')
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     w.check("besluta")
     assert page.get_by_role("heading", level=1).inner_text() == "Besluta om avvikelse"
     tab_to(page, "#d-beslut-approved")
@@ -109,7 +109,7 @@ def test_a_case_worker_decides_one_deviation_with_the_keyboard_only(walk, web):
     tab_to(page, "#d-motivering")
     page.keyboard.type("Tekniskt fel bekräftat")
     tab_to(page, 'button[type="submit"]:has-text("Spara beslut")')
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     page.wait_for_url("**/visits/personal/avvikelser")
     w.check("beslutad")
     assert "Avvikelsen är godkänd." in page.content()

@@ -169,9 +169,9 @@ def test_monthly_report_with_the_keyboard_only(walk):
     tab_to(page, "a.skip-link")
     assert page.locator("a.skip-link").is_visible()  # the skip link shows when focused
     tab_to(page, "text=Skicka in månadsrapport som kontaktperson")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     tab_to(page, "a.button.start")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     tab_to(page, "input[name=person]:checked")  # Tab enters a radio group at its checked radio
     for _ in range(10):  # arrows move the choice inside the group
         if "Kari Kontakt" in page.evaluate("document.querySelector('label[for=' + document.activeElement.id + ']').textContent"):
@@ -179,9 +179,9 @@ def test_monthly_report_with_the_keyboard_only(walk):
         page.keyboard.press("ArrowDown")
     assert page.locator("input[name=person]:checked + label").inner_text().startswith("Kari Kontakt")
     tab_to(page, "button:has-text('Logga in')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     tab_to(page, "button:has-text('Starta e-tjänsten')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     page.wait_for_url(re.compile("/steg/rapportering"))
     for selector, text in (("#f-rapportering-client_first_name", "Kim"), ("#f-rapportering-client_last_name", "Klient"),
                            ("#f-rapportering-year", "2026")):
@@ -194,16 +194,16 @@ def test_monthly_report_with_the_keyboard_only(walk):
     tab_to(page, "#f-rapportering-activities")
     page.keyboard.type("Schack och fika")
     tab_to(page, "button.button:has-text('Nästa')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     page.wait_for_url(re.compile("/steg/om_dig"))
     tab_to(page, "#f-om_dig-confirm")
     page.keyboard.press("Space")
     tab_to(page, "button.button:has-text('Förhandsgranska')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     page.wait_for_url(re.compile("/granska"))
     assert "Oktober" in page.content() and "Schack och fika" in page.content()
     tab_to(page, "button:has-text('Signera och skicka in')")
-    page.keyboard.press("Enter")
+    w.press_and_wait("Enter")
     page.wait_for_url(re.compile("/kvittens"))
     assert page.get_by_role("heading", level=1).inner_text() == "Ditt ärende är nu inskickat"
     page.screenshot(path=str(w.folder / "kvittens.png"), full_page=True)
