@@ -44,8 +44,10 @@ POLICY: dict[str, frozenset[Role]] = {
     # Home-care visits. Separation of duties: staff register, the provider's coordinator
     # approves and keeps the staff registry (and may perform visits too, never approving their own).
     "visit_events.post": PROVIDER,
-    "visits.read": frozenset({PS, PC, OU, CW}),
-    "visits.approve": frozenset({PC}),
+    "visits.read": frozenset({PS, PC, PM, OU, CW}),
+    # The provider's manager approves too: where a provider has one coordinator, the manager approves
+    # what that coordinator registered or changed (separation of duties, services/visits/__init__.py).
+    "visits.approve": frozenset({PC, PM}),
     "visits.edit": PROVIDER,
     "visits.approve_deviation": frozenset({CW}),
     "rejected_events.read": PROVIDER,

@@ -17,7 +17,12 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   is the caller (the token's user; ``staff_id`` may be left out, another's is a 422 naming it), and
   the event records who sent it (``sent_by``). The provider's coordinator (``provider_coordinator``)
   approves and unapproves visits and keeps the staff registry; nobody approves a visit they
-  performed, post-registered or edited (403), and ``approved_by``/``approved_at`` say who did. A
+  performed, post-registered or edited (403), and ``approved_by``/``approved_at`` say who did.
+  The provider's manager (``provider_manager``, verksamhetschef) may approve and unapprove as well:
+  where a provider has a single coordinator, the manager approves what that coordinator performed,
+  post-registered or edited, under the same rule (never their own). Visits does not count a
+  provider's coordinators (that is the staff directory's, another context's data): the rule holds
+  for every provider, and a provider with several coordinators may use either. A
   coordinator may perform visits (if registered as staff) and post-register one for a staff member.
   A rejected event is corrected by the staff member who sent it. Deviation decisions stay with the
   case worker: the provider decides none.

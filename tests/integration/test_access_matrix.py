@@ -42,7 +42,7 @@ MATRIX: dict[str, set[str]] = {
     "contact_reports.approve": {CW},
     "audit.search": {AU},
     # Home-care visits
-    "visit_events.post": PROVIDER, "visits.read": {PS, PC, OU, CW}, "visits.approve": {PC},
+    "visit_events.post": PROVIDER, "visits.read": {PS, PC, PM, OU, CW}, "visits.approve": {PC, PM},
     "visits.edit": PROVIDER, "visits.approve_deviation": {CW},
     "rejected_events.read": PROVIDER, "rejected_events.correct": PROVIDER, "absences.manage": PROVIDER,
     "tags.manage": PROVIDER, "tags.read": {PS, PC, OU}, "staff.manage": {PC},

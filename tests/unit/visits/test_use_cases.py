@@ -152,6 +152,20 @@ class TestChanges:
         with pytest.raises(Forbidden):
             approve(deps, me, v.visit_id, Reasoned(reason="stämmer", version=v.version))
 
+    def test_a_single_coordinators_post_registration_is_approved_by_the_providers_manager(self, deps):
+        # GIVEN a provider whose one coordinator post-registered a visit for a staff member
+        pnr, _ = new_client(deps)
+        made = post_register(deps, COORDINATOR, PostRegistration(
+            client=pnr, staff_id="anna", started_at=MORNING, ended_at=MORNING + timedelta(minutes=20),
+            insatser=["service"], reason_code="technology_failure", reason="telefonen dog"))
+        # WHEN the coordinator tries to approve it, THEN it is refused (separation of duties)
+        with pytest.raises(Forbidden, match="registered or changed"):
+            approve(deps, COORDINATOR, made.visit_id, Reasoned(reason="stämmer", version=made.version))
+        # WHEN the provider's manager approves it, THEN it is approved, by the manager
+        manager = Principal(subject="vera", role=Role.PROVIDER_MANAGER, user_id="vera", provider_id=PROVIDER)
+        done = approve(deps, manager, made.visit_id, Reasoned(reason="stämmer", version=made.version))
+        assert (done.status, done.approved_by) == ("approved", "provider_manager:vera")
+
     def test_a_post_registration_is_a_visit_found_by_its_id_with_its_deviation(self, deps):
         pnr, _ = new_client(deps)
         body = PostRegistration(client=pnr, started_at=MORNING, ended_at=MORNING + timedelta(minutes=20),

@@ -1,5 +1,6 @@
-"""What the visits section's pages share: the page title, the side navigation (the case workers'
-pages of the e-services app and this section's), who may log in, and the logged-in case worker."""
+"""What the visits section's pages share: the page title, the side navigation (per role: the case
+workers' pages of the e-services app and this section's; the provider's pages; a staff member's own),
+who may log in, and the logged-in case worker, provider lead (coordinator or manager) or staff member."""
 from __future__ import annotations
 
 from typing import Any
@@ -25,6 +26,33 @@ CASE_WORKER_NAV: list[tuple[str, str, str | None]] = [
 ]
 
 
+# The provider's side navigation (coordinators and the provider's manager): (address, label, inner path)
+PROVIDER_NAV: list[tuple[str, str, str | None]] = [
+    ("", "Översikt", "/personal/oversikt"),
+    ("", "Att åtgärda", "/personal/att-atgarda"),
+    ("", "Besök", "/personal/besok"),
+    ("", "Frånvaro", "/personal/franvaro"),
+    ("", "Taggar och lås", "/personal/enheter"),
+    ("", "Månaden och fakturaunderlag", "/personal/manaden"),
+    ("/personal/konton", "Personal och konton", None),  # the staff directory (identity app), for its keepers
+]
+# A staff member's own pages
+STAFF_NAV: list[tuple[str, str, str | None]] = [
+    ("", "Mina registreringar", "/personal/mina-registreringar"),
+]
+PROVIDER_LEAD_ACTION = "visits.approve"  # the provider's coordinators and manager
+STAFF_ACTION = "visit_events.post"  # the provider's staff (and coordinators, who may perform visits)
+
+
+def start_path(principal: Principal) -> str:
+    """Where a login lands: a case worker's deviations, a provider lead's overview, a staff member's own."""
+    if principal.role == Role.CASE_WORKER:
+        return "/personal/avvikelser"
+    if principal.role in (Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER):
+        return "/personal/oversikt"
+    return "/personal/mina-registreringar"
+
+
 def page_title(*parts: str, error: bool = False) -> str:
     return ("Fel: " if error else "") + " – ".join([*parts, SITE])
 
@@ -40,6 +68,20 @@ def case_worker(ctx: Context) -> Principal:
     return ctx.require_principal(CASE_WORKER_ACTION)
 
 
+def provider_lead(ctx: Context) -> Principal:
+    """The logged-in coordinator or manager of a provider (a login page for nobody, 403 for anyone else)."""
+    return ctx.require_principal(PROVIDER_LEAD_ACTION)
+
+
+def staff_member(ctx: Context) -> Principal:
+    """The logged-in staff member of a provider (a login page for nobody, 403 for anyone else)."""
+    return ctx.require_principal(STAFF_ACTION)
+
+
 def nav(ctx: Context, current: str) -> list[dict[str, Any]]:
+    principal = ctx.user.principal if ctx.user is not None else None
+    role = principal.role if principal is not None else None
+    items = (CASE_WORKER_NAV if role == Role.CASE_WORKER
+             else PROVIDER_NAV if role in (Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER) else STAFF_NAV)
     return [{"href": ctx.url(inner) if inner else href, "label": label, "current": inner == current}
-            for href, label, inner in CASE_WORKER_NAV]
+            for href, label, inner in items]

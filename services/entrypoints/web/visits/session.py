@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from ..http import Context, Page, Redirect, safe_next
 from ..oidc import authorize_url, finish_login, new_login, revoke
-from .common import page_title, staff_only
+from .common import page_title, staff_only, start_path
 
-START = "/personal/avvikelser"  # the only pages so far are the case workers'
+START = "/personal"  # where a login lands: each role's own start page (``front``)
 
 
 def login(ctx: Context) -> Redirect:
@@ -51,4 +51,5 @@ def keep_alive(ctx: Context) -> Redirect:
 
 
 def front(ctx: Context) -> Redirect:
-    return Redirect(ctx.url(START))
+    principal = ctx.require_principal()
+    return Redirect(ctx.url(start_path(principal)))
