@@ -128,6 +128,19 @@ class Change(BaseModel):
     user_id: str | None = Field(default=None, description="The person who made it; none for the system")
 
 
+class Resolution(BaseModel):
+    """A coordinator's resolution (red) or acknowledgement (grey) of one exception kind of a visit,
+    with a reason code of ``reason_codes.json`` (and free text where the code needs it)."""
+
+    kind: str
+    code: str
+    text: str = ""
+    by: str = Field(description="Who resolved it (role and user)")
+    user_id: str | None = None
+    at: datetime
+    version: int = Field(default=0, description="The visit's version the resolution was written in")
+
+
 class Visit(BaseModel):
     visit_id: str
     provider_id: str
@@ -153,6 +166,7 @@ class Visit(BaseModel):
     edited: bool = False
     version: int = 0
     history: list[Change] = Field(default_factory=list)
+    resolutions: list[Resolution] = Field(default_factory=list)
 
     @property
     def minutes(self) -> int:

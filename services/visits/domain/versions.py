@@ -12,6 +12,9 @@ from .outgoing import visit_changed
 if TYPE_CHECKING:
     from ...contracts.events import Event
 
+# A history's change that ``visit.changed`` names otherwise: a resolution of an exception changes
+# nothing reports or billing read, so consumers see an ``updated`` (the contract's names stay).
+EVENT_CHANGE = {"resolved": "updated"}
 MARKED = frozenset({"over_granted_time", "no_decision"})  # set against the client's decisions, month-wide
 
 
@@ -26,11 +29,13 @@ def versioned(old: Visit | None, new: Visit, change: str, *, by: str, why: str, 
 
 
 def carry_over(old: Visit, new: Visit) -> Visit:
-    """What a rebuild keeps of the stored visit: the case worker's decisions on its deviations
-    and the deviations set against the decisions (month-wide, not by the builder)."""
+    """What a rebuild keeps of the stored visit: the case worker's decisions on its deviations,
+    the deviations set against the decisions (month-wide, not by the builder) and the
+    coordinator's resolutions of its exceptions."""
     decided = {(d.code, d.at): d for d in old.deviations if d.status in ("approved", "rejected")}
     new.deviations = [decided.get((d.code, d.at), d) for d in new.deviations]
     new.deviations += [d for d in old.deviations if d.code in MARKED and d not in new.deviations]
+    new.resolutions = list(old.resolutions)  # the coordinator's resolutions stand (exceptions.resolved)
     return new
 
 
@@ -45,7 +50,8 @@ def waits(v: Visit) -> bool:
 def changed_events(saved: Visit, change: str, old: Visit | None = None) -> list[Event]:
     """The VisitChanged of each month the change touches (the month left sees the visit gone)."""
     months = {month_of(saved.started_at)} | ({month_of(old.started_at)} if old else set())
-    return [visit_changed(saved, year, month, change) for year, month in sorted(months)]
+    named = EVENT_CHANGE.get(change, change)
+    return [visit_changed(saved, year, month, named) for year, month in sorted(months)]
 
 
 def removed_event(old: Visit) -> Event:

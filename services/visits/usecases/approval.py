@@ -1,4 +1,6 @@
-"""Approving a visit, and undoing an approval, by the provider's coordinator (never their own)."""
+"""Approving a visit, and undoing an approval, by the provider's coordinator (never their own).
+A visit with an unresolved red exception (``usecases/exceptions``: e.g. an overlap, a visit on a
+day the client is absent) is not approved: 409 naming the kinds."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -8,6 +10,7 @@ from ...domain.errors import Conflict, Forbidden
 from ..domain import rules
 from ..schemas import Reasoned, VisitView
 from .day_writes import write_as
+from .exceptions import unresolved_red
 from .guards import caller_user_id, expect_version, open_for_change, scoped
 from .reading import visit_view
 
@@ -27,6 +30,9 @@ def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -> 
     waiting = rules.waiting_for_case_worker(visit)
     if waiting:
         raise Conflict(waiting)
+    red = unresolved_red(deps, visit, deps.clock())
+    if red:
+        raise Conflict(f"the visit has unresolved red exceptions: {', '.join(red)}; resolve them first")
     approved = visit.model_copy(update={"status": "approved", "approved_by": who.actor, "approved_at": deps.clock()})
     saved = write_as(deps, visit, approved, "approved", by=who, why=body.reason)
     return visit_view(saved, deps.clock())
