@@ -96,6 +96,43 @@ def decide_deviation(call, body, visit_id):
     return decide_deviation(deps(), call.who, visit_id, body.index, body.decision, body.reason)
 
 
+@app.route("/exceptions")
+@api.operation("exceptions.read", query=S + "ExceptionQuery", response=f"list[{S}ExceptionRowView]",
+               summary="Your provider's visits of a month with unresolved exceptions (red first), and departures "
+                       "with no arrival")
+def list_exceptions(call, query):
+    from services.visits.usecases.exceptions import exceptions_page
+
+    return paged("/exceptions", query, *exceptions_page(deps(), call.who, query))
+
+
+@app.route("/visits/{visit_id}/resolutions", methods=["POST"])
+@api.operation("exceptions.resolve", body=S + "ResolveException", response=S + "VisitView",
+               summary="Resolve a red exception, or acknowledge a grey one, with a reason code")
+def resolve_exception(call, body, visit_id):
+    from services.visits.usecases.exceptions import resolve_exception
+
+    return resolve_exception(deps(), call.who, visit_id, body)
+
+
+@app.route("/reason-codes")
+@api.operation("exceptions.read", response=f"list[{S}ReasonCodeView]",
+               summary="The reason codes a resolution takes, and the exception kinds each applies to")
+def list_reason_codes(call):
+    from services.visits.usecases.exceptions import reason_code_list
+
+    return reason_code_list()
+
+
+@app.route("/exception-statistics")
+@api.operation("exceptions.read", query=S + "MonthQuery", response=f"list[{S}ReasonCountView]",
+               summary="The month's resolutions per reason code, and per lock or tag for the device codes")
+def exception_statistics(call, query):
+    from services.visits.usecases.exceptions import statistics
+
+    return statistics(deps(), call.who, query)
+
+
 @app.route("/rejected-events")
 @api.operation("rejected_events.read", query=S + "RejectedQuery", response=f"list[{S}RejectedView]",
                summary="Your provider's events that failed a check or fit no visit")

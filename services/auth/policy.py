@@ -50,6 +50,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "visits.approve": frozenset({PC, PM}),
     "visits.edit": PROVIDER,
     "visits.approve_deviation": frozenset({CW}),
+    # Exceptions, triaged: the provider's coordinators and manager, who approve
+    "exceptions.read": frozenset({PC, PM}),
+    "exceptions.resolve": frozenset({PC, PM}),
     "rejected_events.read": PROVIDER,
     "rejected_events.correct": PROVIDER,
     "absences.manage": PROVIDER,

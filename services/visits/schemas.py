@@ -10,7 +10,8 @@ from ..domain.absences import AbsenceKind
 from ..domain.bounds import CleanLine, CleanText, SaneDate, SaneDatetime, check_date
 from ..domain.personnummer import Personnummer
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
-from .domain.model import Absence, Change, Deviation, Device, Location, RejectedEvent, StaffAppEvent
+from .domain.exceptions import KINDS, ReasonCode
+from .domain.model import Absence, Change, Deviation, Device, Location, RejectedEvent, Resolution, StaffAppEvent
 
 MAX_INSATSER = 20  # a visit holds a handful; a bound keeps a hostile list from costing anything
 Insatser = Annotated[list[Annotated[CleanLine, Field(max_length=64)]],
@@ -52,6 +53,8 @@ class VisitView(BaseModel):
     edited: bool
     version: int
     history: list[Change] = Field(description="Every version: what changed, who, when and why")
+    resolutions: list[Resolution] = Field(default_factory=list,
+                                          description="Its exceptions resolved or acknowledged, with a reason code")
     locked: bool = Field(description="After the month's lock date nothing changes")
 
 
@@ -214,3 +217,82 @@ class AddStaff(BaseModel):
 class StaffView(BaseModel):
     provider_id: str
     user_id: str
+
+
+# --- exceptions, triaged --------------------------------------------------------------------
+
+ExceptionKindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"),
+                  AfterValidator(_month_in_window)]
+
+
+class ExceptionQuery(BaseModel):
+    month: Month
+    severity: Literal["red", "grey"] | None = Field(default=None, description="red: must be resolved; grey: acknowledged")
+    kind: ExceptionKindName | None = None
+    client: Personnummer | None = None
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT, description="At most this many rows a page")
+    cursor: str | None = Field(default=None, max_length=1000, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Where the page starts: the Link rel=next of the page before")
+
+
+class ExceptionEntry(BaseModel):
+    kind: str
+    severity: Literal["red", "grey"]
+    label: str = Field(description="Swedish, as the pages show it")
+    what_to_do: str = Field(description="Swedish: how it is resolved")
+    by_reason: bool = Field(description="Resolved or acknowledged with a reason code (else by changing the data)")
+
+
+class ExceptionRowView(BaseModel):
+    """A visit with its unresolved exceptions, or a departure with no arrival (``event_id``: the
+    held rejected event, corrected with POST /rejected-events/{event_id}/corrections)."""
+
+    visit_id: str | None
+    event_id: str | None
+    client: str = Field(description="Masked personnummer")
+    staff_id: str
+    started_at: datetime = Field(description="The visit's start, or the event's device time")
+    ended_at: datetime | None
+    status: str = Field(description="The visit's status, or 'rejected_event'")
+    version: int | None = Field(description="The visit's version, for a resolution")
+    exceptions: list[ExceptionEntry]
+
+
+class ResolveException(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: ExceptionKindName
+    code: CleanLine = Field(min_length=1, max_length=64, description="A reason code of GET /reason-codes that "
+                                                                     "applies to the kind")
+    text: CleanText = Field(default="", max_length=500, description="Free text; 3–500 characters where the code "
+                                                                    "needs it ('other')")
+    version: int = Field(ge=1)
+
+
+class ReasonCodeView(BaseModel):
+    code: str
+    label: str = Field(description="Swedish")
+    kinds: list[str] = Field(description="The exception kinds it applies to ('*': every kind)")
+    needs_text: bool
+    device: bool = Field(description="About the client's lock or tag: counted per device")
+
+    @classmethod
+    def of(cls, c: ReasonCode) -> "ReasonCodeView":
+        return cls(code=c.code, label=c.label, kinds=sorted(c.kinds), needs_text=c.needs_text, device=c.device)
+
+
+class MonthQuery(BaseModel):
+    month: Month
+
+
+class DeviceCountView(BaseModel):
+    device_id: str | None = Field(description="The lock or tag bound to the client; none: none was bound")
+    client: str = Field(description="Masked personnummer")
+    count: int
+
+
+class ReasonCountView(BaseModel):
+    code: str
+    label: str
+    count: int = Field(description="Resolutions with this code of the month's visits")
+    devices: list[DeviceCountView] = Field(description="Per lock or tag, for the device codes")

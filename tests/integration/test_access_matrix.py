@@ -44,6 +44,7 @@ MATRIX: dict[str, set[str]] = {
     # Home-care visits
     "visit_events.post": PROVIDER, "visits.read": {PS, PC, PM, OU, CW}, "visits.approve": {PC, PM},
     "visits.edit": PROVIDER, "visits.approve_deviation": {CW},
+    "exceptions.read": {PC, PM}, "exceptions.resolve": {PC, PM},
     "rejected_events.read": PROVIDER, "rejected_events.correct": PROVIDER, "absences.manage": PROVIDER,
     "tags.manage": PROVIDER, "tags.read": {PS, PC, OU}, "staff.manage": {PC},
     # Follow-up and billing: the provider's coordinator and management, never its care staff

@@ -19,7 +19,7 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "eservices GET /drafts", "eservices GET /profile", "eservices GET /my/drafts", "eservices GET /my/cases",
         "eservices GET /inbox", "eservices GET /assignments", "eservices GET /my/assignments",
         "eservices GET /messaging/citizens", "eservices GET /messages", "eservices GET /my/messages",
-        "visits GET /rejected-events", "visits GET /absences", "visits GET /staff",
+        "visits GET /rejected-events", "visits GET /absences", "visits GET /staff", "visits GET /reason-codes",
         # the accounts and organisations the keeper reaches (a token without an organisation: none)
         "identity GET /staff-accounts", "identity GET /organisations")},
     # an id that names nothing: 404 (before any body is read where the operation takes none)
@@ -53,7 +53,7 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "visits POST /visits/{visit_id}/approve", "visits POST /visits/{visit_id}/unapprove",
         "visits POST /visits/{visit_id}/deviation-decisions", "visits POST /rejected-events/{event_id}/corrections",
         "visits POST /absences", "visits POST /devices/orders", "visits POST /devices/{device_id}/bind",
-        "visits POST /staff", "billing POST /invoice-basis/{provider_id}/{month}/reconciliation",
+        "visits POST /staff", "visits POST /visits/{visit_id}/resolutions", "billing POST /invoice-basis/{provider_id}/{month}/reconciliation",
         # every change names the version it was read at
         "identity POST /staff-accounts", "identity POST /staff-accounts/{account_id}/extension",
         "identity POST /staff-accounts/{account_id}/end", "identity PUT /staff-accounts/{account_id}/roles",
@@ -67,6 +67,7 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
     # a required query parameter is missing (month, provider, citizen, the audit's period)
     **{op: (MISSING, None) for op in (
         "eservices GET /relatives", "eservices GET /messaging/settings", "eservices GET /audit", "visits GET /visits",
+        "visits GET /exceptions", "visits GET /exception-statistics",
         "reports GET /reports", "reports GET /reports/csv", "reports GET /reports/chart.svg", "identity GET /audit",
         "billing GET /invoice-basis", "billing GET /payouts",
         "billing GET /payouts/{month}/csv")},  # the path's month is not YYYY-MM

@@ -27,8 +27,11 @@ from ..domain.exceptions import (KINDS, RED, blocking, reason_codes, reason_erro
                                  visit_exceptions, with_context)
 from ..domain.model import Absence, Device, RejectedEvent, Resolution, Visit
 from ..paging import decode_cursor, encode_cursor
+from ..schemas import (DeviceCountView, ExceptionEntry, ExceptionQuery, ExceptionRowView, MonthQuery, ReasonCodeView,
+                       ReasonCountView, ResolveException, VisitView)
 from .day_writes import write_as
 from .guards import caller_user_id, expect_version, open_for_change, scoped
+from .reading import visit_view
 
 if TYPE_CHECKING:
     from ..ports import VisitsDeps
@@ -241,3 +244,50 @@ def reason_statistics(deps: VisitsDeps, who: Principal, year: int, month: int) -
         counts[code].devices = sorted((DeviceCount(device_id=d, client=c, count=n) for (d, c), n in seen.items()),
                                       key=lambda x: (-x.count, x.device_id or "", x.client))
     return list(counts.values())
+
+
+# --- the API's shapes ------------------------------------------------------------------------
+
+def _entry(kind: str) -> ExceptionEntry:
+    k = KINDS[kind]
+    return ExceptionEntry(kind=kind, severity=k.severity, label=k.label, what_to_do=k.what_to_do,
+                          by_reason=resolution_refusal(kind) is None)
+
+
+def row_view(row: ExceptionRow) -> ExceptionRowView:
+    entries = [_entry(k) for k in row.kinds]
+    if row.visit is not None:
+        v = row.visit
+        return ExceptionRowView(visit_id=v.visit_id, event_id=None, client=v.client.masked, staff_id=v.staff_id,
+                                started_at=v.started_at, ended_at=v.ended_at, status=v.status, version=v.version,
+                                exceptions=entries)
+    r = row.rejected
+    assert r is not None
+    return ExceptionRowView(visit_id=None, event_id=str(r.event.event_id), client=r.event.client.masked,
+                            staff_id=r.event.staff_id, started_at=r.event.device_time, ended_at=None,
+                            status="rejected_event", version=None, exceptions=entries)
+
+
+def exceptions_page(deps: VisitsDeps, who: Principal, query: ExceptionQuery) -> tuple[list[ExceptionRowView], str | None]:
+    year, month = (int(x) for x in query.month.split("-"))
+    found = exceptions_of_month(deps, who, year, month, severity=query.severity, kind=query.kind,
+                                client=str(query.client) if query.client else None, limit=query.limit,
+                                cursor=query.cursor)
+    return [row_view(r) for r in found.rows], found.next_cursor
+
+
+def resolve_exception(deps: VisitsDeps, who: Principal, visit_id: str, body: ResolveException) -> VisitView:
+    saved = resolve(deps, who, visit_id, body.kind, body.code, body.text, body.version)
+    return visit_view(saved, deps.clock())
+
+
+def reason_code_list() -> list[ReasonCodeView]:
+    return [ReasonCodeView.of(c) for c in reason_codes().values()]
+
+
+def statistics(deps: VisitsDeps, who: Principal, query: MonthQuery) -> list[ReasonCountView]:
+    year, month = (int(x) for x in query.month.split("-"))
+    return [ReasonCountView(code=c.code, label=c.label, count=c.count,
+                            devices=[DeviceCountView(device_id=d.device_id, client=d.client, count=d.count)
+                                     for d in c.devices])
+            for c in reason_statistics(deps, who, year, month)]
