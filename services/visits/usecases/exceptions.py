@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ...auth.policy import authorize
 from ...auth.principal import Principal
 from ...domain.calendar import month_of, stockholm_date
 from ...domain.errors import Conflict, Forbidden, ValidationFailed
@@ -40,8 +41,9 @@ DEVICE_KINDS = {"lock_failed": "digital_lock", "tag_unreadable": "nfc"}  # a dev
 REJECTED_PAGE = 500  # the provider's rejected events are read in pages of this many
 
 
-def provider_of(who: Principal) -> str:
-    """The caller's own provider: these lists are a provider's, never anyone else's."""
+def provider_of(who: Principal, action: str = "exceptions.read") -> str:
+    """The caller's own provider (a coordinator or manager): these are a provider's, never anyone else's."""
+    authorize(who, action)
     if not who.of_provider or not who.provider_id:
         raise Forbidden("the exceptions are the provider's own: log in as its coordinator or manager")
     return who.provider_id
@@ -84,7 +86,7 @@ def unresolved_red(deps: VisitsDeps, visit: Visit, now: datetime) -> list[str]:
 def resolve(deps: VisitsDeps, who: Principal, visit_id: str, kind: str, code: str, text: str,
             version: int) -> Visit:
     """Resolves a red exception, or acknowledges a grey one, of a visit with a reason code."""
-    provider_of(who)
+    provider_of(who, "exceptions.resolve")
     visit = scoped(who, deps.days.get_visit(visit_id))
     refusal = resolution_refusal(kind)
     if refusal:
