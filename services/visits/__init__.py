@@ -74,6 +74,25 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
 - Tag limit: active (not retired) tags and locks per provider, 200 by default, ``VISITS_TAG_LIMIT``
   overrides; a counter item changed in the same transaction as the order keeps concurrent orders
   within it. Tags are bound once and never re-bound, even after retirement.
+- Exceptions, triaged (``domain/exceptions.py``, ``usecases/exceptions.py``): red kinds block
+  approval (409 naming them: "the visit has unresolved red exceptions: overlap"), grey ones are
+  acknowledged. A reason code (``domain/reason_codes.json``, applying to the kind; ``other`` with
+  3–500 characters of text) resolves ``overlap``, ``manual_without_reason`` and ``absent_day`` and
+  acknowledges every grey kind; ``missing_arrival``, ``missing_departure`` and
+  ``waiting_for_case_worker`` are resolved only by changing the data (a correction, an edit, the case
+  worker's decision): a reason for them is a 422 saying how. A resolution is kept on the visit
+  (``Visit.resolutions``: kind, code, text, who, when, the version it made) and written as a
+  version with the change ``resolved`` in the history (``visit.changed`` says ``updated``: nothing
+  reports or billing read changed); a rebuild from events keeps it. A later edit re-opens the
+  resolutions of ``edited``, ``overlap`` and ``long_visit`` (they were about the times then); the
+  others stand. Nobody resolves a red exception of a visit they performed, registered or changed
+  (separation of duties, as for approval); a grey one they may acknowledge. Coordinators and the
+  provider's manager (``exceptions.read`` / ``exceptions.resolve``), of their own provider. The
+  month's list reads the month, the provider's absences and its rejected events once per page; an
+  overlap is found among the month's visits (a visit overlapping one of the previous month's last
+  night is not seen in the list, but is by the approval, which reads both months). The reasons'
+  statistics count the resolutions of the month's visits per code, and per the client's bound lock
+  (``lock_failed``) or tag (``tag_unreadable``).
 - One writer per client-day: every change of a client-day (events, rebuilt visits, approvals, edits,
   corrections) is one conditional write of its one item; a writer that meets another reads again and
   applies its change again (``usecases/day_writes.update_day``), so nothing is lost and no transaction is needed.
