@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from ..ports import VisitsDeps
 
 
-def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -> VisitView:
+def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned, *,
+            red: list[str] | None = None) -> VisitView:
+    """``red``: the visit's unresolved red exceptions as the caller found them for many visits at once
+    (``exceptions.red_of_month``, one read of the month for a bulk approval); None: found here."""
     visit = scoped(who, deps.days.get_visit(visit_id))
     open_for_change(deps, visit.started_at)
     expect_version(visit, body.version)
@@ -30,7 +33,8 @@ def approve(deps: VisitsDeps, who: Principal, visit_id: str, body: Reasoned) -> 
     waiting = rules.waiting_for_case_worker(visit)
     if waiting:
         raise Conflict(waiting)
-    red = unresolved_red(deps, visit, deps.clock())
+    if red is None:
+        red = unresolved_red(deps, visit, deps.clock())
     if red:
         raise Conflict(f"the visit has unresolved red exceptions: {', '.join(red)}; resolve them first")
     approved = visit.model_copy(update={"status": "approved", "approved_by": who.actor, "approved_at": deps.clock()})

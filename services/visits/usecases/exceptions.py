@@ -172,6 +172,13 @@ def month_rows(deps: VisitsDeps, provider: str, year: int, month: int) -> list[E
     return sorted(rows, key=lambda r: (r.at, r.key))
 
 
+def red_of_month(deps: VisitsDeps, provider: str, year: int, month: int) -> dict[str, list[str]]:
+    """Each visit's unresolved red exceptions (visit id → kinds; a visit without any is not named),
+    from one read of the month: for approving many visits at once (``approval.approve(red=...)``)."""
+    return {r.visit.visit_id: blocking(r.kinds) for r in month_rows(deps, provider, year, month)
+            if r.visit is not None and blocking(r.kinds)}
+
+
 def exceptions_of_month(deps: VisitsDeps, who: Principal, year: int, month: int, *, severity: str | None = None,
                         kind: str | None = None, client: str | None = None, limit: int = 50,
                         cursor: str | None = None) -> MonthExceptions:

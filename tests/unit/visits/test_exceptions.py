@@ -288,3 +288,24 @@ class TestStatistics:
         assert reason_statistics(deps, OTHERS, 2026, 11)[0].count == 0
         with pytest.raises(Forbidden):
             reason_statistics(deps, staff(), 2026, 11)
+
+
+def test_a_bulk_approval_finds_the_red_ones_with_one_read_of_the_month(deps):
+    from services.visits.usecases.exceptions import red_of_month
+
+    # GIVEN two overlapping visits and one without exception
+    first, second = overlapping_pair(deps)
+    plain = a_visit(deps, start=MORNING + timedelta(hours=5))
+    reads = []
+    inner = deps.days.visits_of_month
+    deps.days.visits_of_month = lambda *a, **k: reads.append(a) or inner(*a, **k)
+    # WHEN the red ones of the month are found once and each visit approved with them
+    red = red_of_month(deps, PROVIDER, 2026, 11)
+    assert red == {first.visit_id: ["overlap"], second.visit_id: ["overlap"]}
+    with pytest.raises(Conflict, match="overlap"):
+        approve(deps, COORDINATOR, first.visit_id, Reasoned(reason="stämmer", version=first.version),
+                red=red.get(first.visit_id, []))
+    done = approve(deps, COORDINATOR, plain.visit_id, Reasoned(reason="stämmer", version=plain.version),
+                   red=red.get(plain.visit_id, []))
+    # THEN the month was read once, and the plain visit is approved
+    assert done.status == "approved" and len(reads) == 1
