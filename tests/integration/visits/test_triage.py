@@ -182,3 +182,25 @@ class TestPages:
     def test_nobody_logged_in_is_sent_to_the_login(self, provider):
         r = VisitsBrowser(provider.visits).get(PAGE)
         assert r.status in (302, 303) and r.headers["location"].startswith("/visits/personal/logga-in?")
+
+
+def test_a_coordinator_may_not_resolve_a_red_exception_of_their_own_visit_on_the_page(provider, morning):
+    from services.visits.bootstrap import deps
+
+    # GIVEN the coordinator cora performed two overlapping visits herself
+    deps().staff.add_staff(provider.id, "cora")
+    first, t1 = provider.new_client()
+    second, t2 = provider.new_client()
+    provider.post([provider.event("arrival", first, t1, morning, staff="cora"),
+                   provider.event("departure", first, t1, morning + timedelta(minutes=30), staff="cora"),
+                   provider.event("arrival", second, t2, morning + timedelta(minutes=10), staff="cora"),
+                   provider.event("departure", second, t2, morning + timedelta(minutes=40), staff="cora")])
+    provider.deliver()
+    (v,) = provider.month_visits(first, morning)
+    b, _ = logged_in(provider, "provider_coordinator", user_id="cora", provider_id=provider.id)
+    form = f"{PAGE}/{urllib.parse.quote(v['visit_id'], safe='')}/overlap"
+    assert b.get(form).status == 200
+    # WHEN she resolves its overlap THEN 403 saying who may, and nothing is stored
+    r = b.post(form, {"orsak": "time_checked", "version": str(v["version"])})
+    assert r.status == 403 and "verksamhetschefen" in text(r)
+    assert provider.month_visits(first, morning)[0]["resolutions"] == []
