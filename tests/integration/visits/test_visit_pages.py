@@ -254,7 +254,8 @@ class TestEdit:
         b, _ = coordinator(provider)
         path = f"{PAGE}/{visit['visit_id']}/andra"
         b.get(path)
-        r = b.post(path, [("start", "25:00"), ("slut", "08"), ("motivering", ""), ("version", visit["version"])])
+        r = b.post(path, [("start", "25:00"), ("slut", "08"), ("insatser", "okand"), ("motivering", ""),
+                          ("version", visit["version"])])
         assert r.status == 422
         body = r.body.decode()
         for href in ("#e-start", "#e-slut", "#e-insatser-0", "#e-motivering"):

@@ -489,7 +489,7 @@ def edit(ctx: Context, visit_id: str) -> Page | Redirect:
     elif ended and ended > ctx.now:
         errors["slut"] = "Sluttiden kan inte vara senare än nu."
     unknown = [i for i in values["insatser"] if i not in INSATSER]
-    if not values["insatser"] or unknown:
+    if unknown or (not values["insatser"] and v.insatser):  # none registered may stay none
         errors["insatser"] = "Välj minst en insats."
     elif set(values["insatser"]) & SUPERVISION and set(values["insatser"]) - SUPERVISION:
         errors["insatser"] = "Tillsyn registreras som ett eget besök, aldrig tillsammans med andra insatser."
@@ -509,7 +509,7 @@ def edit(ctx: Context, visit_id: str) -> Page | Redirect:
         changes["started_at"] = started
     if ended is not None and ended != v.ended_at:
         changes["ended_at"] = ended
-    if values["insatser"] != list(v.insatser):
+    if values["insatser"] and values["insatser"] != list(v.insatser):
         changes["insatser"] = values["insatser"]
     if not changes:
         return _edit_page(ctx, v, values, field_errors={"start": "Ändra en tid eller en insats, eller avbryt."},
