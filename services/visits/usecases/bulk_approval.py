@@ -1,8 +1,9 @@
 """Godkänn markerade: the provider lead approves several visits with one reason. Each visit is
 approved by ``approval.approve`` (separation of duties, the month open, the version asked, the
 case worker's pending deviations, and whatever guard ``approve`` holds); a visit with a red exception
-is never approved. One visit's refusal stops none of the others: the result names what was approved
-and, for each refused visit, why (a code the pages phrase, and the kinds or detail behind it)."""
+(of the visit alone, or the client registered absent on its day) is never approved. One visit's
+refusal stops none of the others: the result names what was approved and, for each refused visit,
+why (a code the pages phrase, and the kinds or detail behind it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,11 +12,12 @@ from typing import TYPE_CHECKING, Literal
 from ...auth.principal import Principal
 from ...domain.errors import Conflict, Forbidden, NotFound, PeriodLocked, ValidationFailed
 from ..domain import rules
-from ..domain.exceptions import blocking, visit_exceptions
-from ..domain.model import Visit
+from ..domain.exceptions import blocking
+from ..domain.model import Absence, Visit
 from ..schemas import Reasoned, VisitView
 from .approval import approve
 from .guards import caller_user_id, scoped
+from .visit_list import exceptions_of
 
 if TYPE_CHECKING:
     from ..ports import VisitsDeps
@@ -39,7 +41,8 @@ class BulkResult:
     refused: list[Refused] = field(default_factory=list)
 
 
-def _precheck(deps: VisitsDeps, who: Principal, visit_id: str, version: int) -> tuple[Visit | None, Refused | None]:
+def _precheck(deps: VisitsDeps, who: Principal, visit_id: str, version: int,
+              absences: dict[str, list[Absence]]) -> tuple[Visit | None, Refused | None]:
     """The visit as read, and why it is refused before ``approve`` is asked (None: ask it)."""
     try:
         visit = scoped(who, deps.days.get_visit(visit_id))
@@ -50,7 +53,7 @@ def _precheck(deps: VisitsDeps, who: Principal, visit_id: str, version: int) -> 
         return visit, Refused(visit_id, "locked", visit=visit)
     if visit.version != version:
         return visit, Refused(visit_id, "stale", visit=visit)
-    red = blocking(visit_exceptions(visit, now))
+    red = blocking(exceptions_of(visit, now, absences.get(str(visit.client), [])))
     if red:
         return visit, Refused(visit_id, "red_exception", kinds=tuple(red), visit=visit)
     if visit.status != "registered":
@@ -64,12 +67,16 @@ def approve_many(deps: VisitsDeps, who: Principal, items: list[tuple[str, int]],
     """Approves each (visit id, version) with ``reason``, in the order given, each visit once."""
     caller_user_id(who)
     result = BulkResult()
+    absences: dict[str, list[Absence]] = {}  # the provider's, read once: a visit on an absent day is red
+    if items and who.provider_id:
+        for a in deps.absences.absences_of(who.provider_id):
+            absences.setdefault(str(a.client), []).append(a)
     seen: set[str] = set()
     for visit_id, version in items[:MAX_ITEMS]:
         if visit_id in seen:
             continue
         seen.add(visit_id)
-        visit, refusal = _precheck(deps, who, visit_id, version)
+        visit, refusal = _precheck(deps, who, visit_id, version, absences)
         if refusal is not None:
             result.refused.append(refusal)
             continue

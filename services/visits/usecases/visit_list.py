@@ -115,8 +115,12 @@ def visit_list(deps: VisitsDeps, who: Principal, f: VisitFilter, *, limit: int =
         raise ValidationFailed.field("provider_id", "only a provider's staff list their visits here")
     months = f.months()
     position: dict[str, Any] = decode_cursor(cursor, "cursor") or {}
-    month_index = int(position.get("m", 0)) if str(position.get("m", "0")).isdigit() else 0
-    store_cursor = position.get("c") if isinstance(position.get("c"), dict) else None
+    month_index, store_cursor = position.get("m", 0), position.get("c")
+    if store_cursor is not None and not (isinstance(store_cursor, dict) and isinstance(store_cursor.get("day"), str)
+                                         and isinstance(store_cursor.get("skip", 0), int)):
+        raise ValidationFailed.field("cursor", "not a cursor this list handed out")
+    if not isinstance(month_index, int) or not 0 <= month_index < len(months):
+        raise ValidationFailed.field("cursor", "not a cursor this list handed out")
     now = deps.clock()
     absences = _Absences(deps, provider)
     out = VisitList()

@@ -132,6 +132,8 @@ class TestList:
         assert listed_ids(r) == set()
         r = b.get(f"{PAGE}?fran=2026-01-01&till=2026-04-30")
         assert "inom en månad eller två månader i följd" in text(r)
+        r = b.get(f"{PAGE}?cursor=eyJtIjo5fQ")  # {"m":9}: no page this list handed out
+        assert r.status == 200 and "Sidan finns inte längre" in text(r) and listed_ids(r) == set()
 
     def test_sorted_by_a_column_with_aria_sort_and_paged_by_the_cursor(self, provider, morning, monkeypatch):
         monkeypatch.setattr(visit_pages, "PAGE_SIZE", 2)

@@ -36,6 +36,10 @@ def one(deps, hours=0, staff_id="anna", **extra):
     return v
 
 
+def _client_of(deps, view):
+    return str(deps.days.get_visit(view.visit_id).client)
+
+
 class TestApproveMany:
     def test_each_marked_visit_is_approved_or_refused_with_its_reason(self, deps):
         # GIVEN a plain visit, one waiting for the case worker (red), one the coordinator performed
@@ -50,6 +54,17 @@ class TestApproveMany:
         why = {r.visit_id: (r.code, r.kinds) for r in done.refused}
         assert why == {waiting.visit_id: ("red_exception", ("waiting_for_case_worker",)),
                        own.visit_id: ("own", ()), "nope-1": ("not_found", ())}
+
+    def test_a_visit_on_a_day_the_client_is_registered_absent_is_refused(self, deps):
+        from services.visits.schemas import RegisterAbsence
+        from services.visits.usecases.absences import register_absence
+
+        v = one(deps)
+        register_absence(deps, COORDINATOR, RegisterAbsence(client=_client_of(deps, v), kind="hospital",
+                                                            starts_on=MORNING.date(), learned_at=NOW))
+        done = approve_many(deps, COORDINATOR, [(v.visit_id, v.version)], "ok ok")
+        assert done.approved == [] and (done.refused[0].code, done.refused[0].kinds) == ("red_exception",
+                                                                                         ("absent_day",))
 
     def test_a_stale_version_and_an_approved_visit_are_refused_and_nothing_changes(self, deps):
         v = one(deps)
@@ -120,3 +135,12 @@ class TestVisitList:
         with pytest.raises(NotFound):
             visit_detail(deps, Principal(subject="x", role=Role.PROVIDER_COORDINATOR, user_id="x",
                                          provider_id="prov-other"), v.visit_id)
+
+
+def test_a_cursor_the_list_never_handed_out_is_refused(deps):
+    from services.domain.errors import ValidationFailed
+    from services.visits.paging import encode_cursor
+
+    for forged in ({"m": 7}, {"m": 0, "c": {"day": 1, "skip": "x"}}, {"m": "0"}):
+        with pytest.raises(ValidationFailed):
+            visit_list(deps, COORDINATOR, NOVEMBER, cursor=encode_cursor(forged))

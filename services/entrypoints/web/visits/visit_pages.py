@@ -245,7 +245,7 @@ def _list_page(ctx: Context, *, field_errors: dict[str, str] | None = None, post
                                    "back": ",".join([*back, cursor] if cursor else back)})
     here = {**current, **({"cursor": cursor} if cursor else {}), **({"back": ",".join(back)} if back else {})}
     errors = {**filter_errors, **(field_errors or {})}
-    hrefs = {**{k: f"#f-{k}" for k in FILTERS}, "cursor": "#besok", "valda": "#valda",
+    hrefs = {**{k: f"#f-{k}" for k in FILTERS}, "cursor": "#f-fran", "valda": "#valda",
              "motivering": "#b-motivering"}
     first_approvable = next((r for r in rows if r["approvable"]), None)
     if first_approvable is not None:
@@ -344,7 +344,8 @@ def _timeline(v: Visit) -> list[dict[str, str]]:
     for c in v.history:
         what, why = _change_text(c.change, c.by, c.why, c.user_id)
         who = "Systemet" if c.user_id is None and ":" not in c.by else who_text(c.by)
-        lines.append({"what": what, "who": who, "at": swedish_local(c.at), "why": why, "version": c.version})
+        lines.append({"what": what, "who": who, "at": swedish_local(c.at), "why": why, "version": c.version,
+                      "system": who == "Systemet"})
     return lines
 
 
