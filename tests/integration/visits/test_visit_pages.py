@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -68,8 +68,11 @@ class TestWhoMay:
         assert visit["visit_id"] in listed_ids(r)
         page = text(r)
         assert pnr[:8] + "-****" in page and pnr not in page and "Registrerad" in page
-        for path in (f"{PAGE}/{visit['visit_id']}", f"{PAGE}/{visit['visit_id']}/andra", POST_REG):
+        for path in (f"{PAGE}/{visit['visit_id']}", f"{PAGE}/{visit['visit_id']}/andra"):
             assert b.get(path).status == 200, path
+        # Post-registering for the staff is the coordinator's (the manager approves what she registered)
+        assert b.get(POST_REG).status == (200 if role == "provider_coordinator" else 403)
+        assert ("efterregistreras" in text(r)) == (role == "provider_coordinator")
 
     @pytest.mark.parametrize("role", ["provider_staff", "case_worker", "citizen"])
     def test_staff_and_case_workers_get_a_swedish_403_and_store_nothing(self, provider, morning, role):

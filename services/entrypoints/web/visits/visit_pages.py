@@ -9,7 +9,8 @@
   when, what, why); "Godkänn" (a reason may be given) and "Ångra godkännande" (a reason is required).
 - ``/personal/besok/{visit_id}/andra``: an edit of times and insatser with a required reason, until the
   month's lock date; after it the page says the month is locked and since when.
-- ``/personal/efterregistrera``: a visit registered afterwards for one of the provider's staff.
+- ``/personal/efterregistrera``: a visit registered afterwards for one of the provider's staff, by the
+  coordinator (the use case lets only the coordinator register for another; the manager gets 403).
 Another provider's visit is not found (404); everything refused stores nothing."""
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ import urllib.parse
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ....domain.calendar import (MONTHS_SV, STOCKHOLM, local_clock, lock_date, month_of, stockholm_date,
-                                 swedish_date, swedish_local)
-from ....domain.errors import Conflict, Forbidden, NotFound, PeriodLocked, ValidationFailed
+from ....auth.principal import Role
+from ....domain.calendar import (MONTHS_SV, STOCKHOLM, is_month_open, local_clock, lock_date, month_of,
+                                 stockholm_date, swedish_date, swedish_local)
+from ....domain.errors import Conflict, Forbidden, PeriodLocked, ValidationFailed
 from ....domain.personnummer import InvalidPersonnummer, Personnummer
 from ....visits.domain import rules
 from ....visits.domain.exceptions import KINDS, blocking
@@ -145,6 +147,9 @@ def _filters(ctx: Context, staff: list[str]) -> tuple[Any, dict[str, str], dict[
 
     values = {k: (ctx.query.get(k) or "").strip() for k in FILTERS}
     first, last = _month_bounds(stockholm_date(ctx.now))
+    previous = (first - timedelta(days=1)).replace(day=1)
+    if is_month_open(previous.year, previous.month, ctx.now):  # until its lock date, last month is worked too
+        first = previous
     errors: dict[str, str] = {}
     day_from = _parse_day(values["fran"]) if values["fran"] else first
     day_to = _parse_day(values["till"]) if values["till"] else (
@@ -260,7 +265,8 @@ def _list_page(ctx: Context, *, field_errors: dict[str, str] | None = None, post
         "paging": {"first": _address(ctx, current) if back else None, "previous": previous, "next": following},
         "searched_to_limit": bool(listed and listed.searched_to_limit), "result": result,
         "filtered": any(ctx.query.get(k) for k in FILTERS), "any_approvable": first_approvable is not None,
-        "post_registration_url": ctx.url(POST_REGISTRATION_PATH)}, status=status)
+        "post_registration_url": ctx.url(POST_REGISTRATION_PATH) if who.role == Role.PROVIDER_COORDINATOR else None},
+        status=status)
 
 
 def _refusal_text(refused: Any, user_id: str) -> str:
@@ -556,6 +562,8 @@ def post_registration(ctx: Context) -> Page | Redirect:
     from ....visits.usecases.edits import post_register
 
     who = provider_lead(ctx)
+    if who.role != Role.PROVIDER_COORDINATOR:  # the use case lets only the coordinator register for staff
+        raise Forbidden("the coordinator post-registers visits for the provider's staff")
     staff = sorted(ctx.deps.staff.staff_of(who.provider_id or ""))
     if ctx.method != "POST":
         return _post_page(ctx, staff, {"klient": "", "personal": "", "datum": "", "start": "", "slut": "",
