@@ -195,7 +195,9 @@ class TestOneVisit:
         b, _ = coordinator(provider)
         path = f"{PAGE}/{visit['visit_id']}"
         r = b.get(path)
-        assert "Registrerat från personalens händelser" in text(r) and "Ankomst" in text(r)
+        page = text(r)
+        assert "Registrerat från personalens händelser" in page and "Ankomst" in page and "Avfärd" in page
+        assert "NFC (TAG-" in page and len(re.findall(r"<code>[0-9a-f-]{36}</code>", r.body.decode())) == 2
         r = b.post(path, {"atgard": "godkann", "version": visit["version"], "motivering": ""})
         assert r.status == 303
         r = b.get(path)
