@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from tests.browser.conftest import STACKS, api, dev_token
+from tests.browser.test_staff_walk import staff_pages_reflow
 from tests.browser.test_walk import tab_to
 from tests.support.people import new_pnr
 
@@ -279,3 +280,5 @@ def test_a_coordinator_works_the_visits_without_javascript(walk, web):
     w.check("andra-last")
     assert locked_text(visit_day) in page.locator("#last").inner_text()
     w.assert_headers()
+    # 200 % zoom of a 1280 px window: the list and a visit reflow (the table scrolls in its own box)
+    staff_pages_reflow(w, [f"{web}{BESOK}?klient={pnr}", f"{web}{BESOK}/{first}"])
