@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from chalice import Chalice
 
-from chalicelib import staff_web, triage_web
+from chalicelib import staff_web, triage_web, vpages_web
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -16,6 +16,7 @@ app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
 app.register_blueprint(staff_web.bp)  # the staff web's visits section (/visits/personal)
 app.register_blueprint(triage_web.bp)  # its "Att åtgärda" (exceptions, triaged)
+app.register_blueprint(vpages_web.bp)  # the provider's visits (/visits/personal/besok, …/efterregistrera)
 api.serve_health_and_openapi("Insats home-care visits")
 
 

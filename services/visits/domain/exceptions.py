@@ -35,7 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable, Literal
 
-from .model import Visit
+from .model import Absence, Visit
 
 Severity = Literal["red", "grey"]
 MISSING_DEPARTURE_AFTER = timedelta(hours=12)
@@ -165,6 +165,15 @@ def with_context(visit: Visit, kinds: list[str], *, absent_days: Iterable[date] 
     if visit_day is not None and visit_day in set(absent_days) and "absent_day" not in done:
         found.insert(0, "absent_day")
     return sorted(dict.fromkeys(found), key=lambda k: (KINDS[k].severity != "red", list(KINDS).index(k)))
+
+
+def absent_days(absences: Iterable[Absence], first: date, last: date) -> set[date]:
+    """The days in [first, last] the absences cover (an absence without an end runs on)."""
+    days: set[date] = set()
+    for a in absences:
+        start, end = max(a.starts_on, first), min(a.ends_on or last, last)
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return days
 
 
 def blocking(kinds: Iterable[str]) -> list[str]:

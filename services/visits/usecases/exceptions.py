@@ -24,7 +24,7 @@ from ...auth.principal import Principal
 from ...domain.calendar import month_of, stockholm_date
 from ...domain.errors import Conflict, Forbidden, ValidationFailed
 from ..domain import rules
-from ..domain.exceptions import (KINDS, RED, blocking, reason_codes, reason_error, resolution_refusal,
+from ..domain.exceptions import (KINDS, RED, absent_days, blocking, reason_codes, reason_error, resolution_refusal,
                                  visit_exceptions, with_context)
 from ..domain.model import Absence, Device, RejectedEvent, Resolution, Visit
 from ..paging import decode_cursor, encode_cursor
@@ -51,21 +51,13 @@ def provider_of(who: Principal, action: str = "exceptions.read") -> str:
 
 # --- one visit -------------------------------------------------------------------------------
 
-def _absent_days(absences: Iterable[Absence], first: date, last: date) -> set[date]:
-    days: set[date] = set()
-    for a in absences:
-        start, end = max(a.starts_on, first), min(a.ends_on or last, last)
-        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
-    return days
-
-
 def _context(visit: Visit, kinds: list[str], staff_visits: Iterable[Visit], absences: Iterable[Absence]) -> list[str]:
     """``kinds`` with the visit's overlap (with the staff member's other visits) and absent day."""
     day = stockholm_date(visit.started_at)
     overlaps = (visit.ended_at is not None and  # an open visit is red already (missing departure)
                 rules.overlapping(staff_visits, visit.staff_id, visit.started_at, visit.ended_at,
                                   besides=visit.visit_id) is not None)
-    return with_context(visit, kinds, overlaps=overlaps, visit_day=day, absent_days=_absent_days(absences, day, day))
+    return with_context(visit, kinds, overlaps=overlaps, visit_day=day, absent_days=absent_days(absences, day, day))
 
 
 def exceptions_of_visit(deps: VisitsDeps, visit: Visit, now: datetime) -> list[str]:

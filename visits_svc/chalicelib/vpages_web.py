@@ -1,0 +1,59 @@
+"""Routes: the provider's visits in the staff web's visits section (``/visits/personal/besok``,
+``/visits/personal/efterregistrera``). Views in ``services.entrypoints.web.visits.visit_pages``; the
+page cycle and its views load on the first page."""
+from chalice import Blueprint
+
+bp = Blueprint(__name__)
+PAGES = True  # HTML pages: not in the OpenAPI document
+FORM_TYPES = ["application/x-www-form-urlencoded"]
+
+
+def _page(view, **kw):
+    import importlib
+
+    from services.entrypoints.web.http import serve
+    from services.entrypoints.web.visits.section import VISITS
+
+    module, name = view.split(".")
+    return serve(VISITS, bp.current_request,
+                 getattr(importlib.import_module(f"services.entrypoints.web.visits.{module}"), name), **kw)
+
+
+@bp.route("/personal/besok", methods=["GET"])
+def web_visits():
+    return _page("visit_pages.visits")
+
+
+@bp.route("/personal/besok", methods=["POST"], content_types=FORM_TYPES)
+def web_visits_post():
+    return _page("visit_pages.visits")
+
+
+@bp.route("/personal/besok/{visit_id}", methods=["GET"])
+def web_visit(visit_id):
+    return _page("visit_pages.visit", visit_id=visit_id)
+
+
+@bp.route("/personal/besok/{visit_id}", methods=["POST"], content_types=FORM_TYPES)
+def web_visit_post(visit_id):
+    return _page("visit_pages.visit", visit_id=visit_id)
+
+
+@bp.route("/personal/besok/{visit_id}/andra", methods=["GET"])
+def web_visit_edit(visit_id):
+    return _page("visit_pages.edit", visit_id=visit_id)
+
+
+@bp.route("/personal/besok/{visit_id}/andra", methods=["POST"], content_types=FORM_TYPES)
+def web_visit_edit_post(visit_id):
+    return _page("visit_pages.edit", visit_id=visit_id)
+
+
+@bp.route("/personal/efterregistrera", methods=["GET"])
+def web_post_registration():
+    return _page("visit_pages.post_registration")
+
+
+@bp.route("/personal/efterregistrera", methods=["POST"], content_types=FORM_TYPES)
+def web_post_registration_post():
+    return _page("visit_pages.post_registration")
