@@ -132,6 +132,15 @@ def list_absences(call):
     return list_absences(deps(), call.who)
 
 
+@app.route("/absences/{absence_id}/end", methods=["POST"])
+@api.operation("absences.manage", body=S + "EndAbsence", response=S + "AbsenceView",
+               summary="End an open absence (the client is back); billing receives the end")
+def end_absence(call, body, absence_id):
+    from services.visits.usecases.absences import end_absence
+
+    return end_absence(deps(), call.who, absence_id, body)
+
+
 @app.route("/devices/orders", methods=["POST"])
 @api.operation("tags.manage", body=S + "OrderTags", response=f"list[{S}DeviceView]", status=201,
                summary="Order NFC tags")

@@ -78,6 +78,10 @@ class Absences(Protocol):
 
     def absences_of(self, provider: str, client: str | None = None) -> list[Absence]: ...
 
+    def end_absence(self, old: Absence, ended: Absence, event: Event, now: datetime) -> None:
+        """The ended absence (its next revision), with its ``absence.registered`` in the same write,
+        if nobody changed it since ``old`` was read (Conflict otherwise)."""
+
 
 class Grants(Protocol):
     """The projection of published decisions, and the months whose visits wait for one."""
@@ -135,6 +139,8 @@ class VisitsDeps:
     clock_skew: timedelta = rules.CLOCK_SKEW
     long_visit_minutes: int = rules.LONG_VISIT_MINUTES
     tag_limit: int = rules.TAG_LIMIT
+    # Whose compensation rules an absence is shown with (billing's rule packs; as billing's own setting)
+    municipality: str = "haninge"
     # What the store raises when it fails (worth a redelivery, never an event's fault): the
     # adapters name theirs, the use cases only re-raise them
     store_errors: tuple[type[Exception], ...] = (Unavailable,)

@@ -268,6 +268,14 @@ class FakeAbsences:
         return [a for (p, c, _, _), a in sorted(self.absences.items())
                 if p == provider and (not client or c == client)]
 
+    def end_absence(self, old: Absence, ended: Absence, event: Event, now: datetime) -> None:
+        key = (old.provider_id, str(old.client), old.starts_on.isoformat(), old.absence_id)
+        current = self.absences.get(key)
+        if current is None or current.revision != old.revision:
+            raise Conflict("the absence changed meanwhile; reload it")
+        self.absences[key] = ended
+        self.published.append(event)
+
 
 class FakeIngestLookups:
     """The batched read over the other fakes."""
