@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from chalice import Chalice
 
 from chalicelib import staff_web
+from chalicelib import registry_web  # the provider registry pages (p24-registry)
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -15,6 +16,7 @@ S = "services.visits.schemas:"
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
 app.register_blueprint(staff_web.bp)  # the staff web's visits section (/visits/personal)
+app.register_blueprint(registry_web.bp)  # its provider's registry: absences, devices, staff, own registrations
 api.serve_health_and_openapi("Insats home-care visits")
 
 

@@ -38,7 +38,7 @@ def list_absences(deps: VisitsDeps, who: Principal) -> list[AbsenceView]:
                                                key=lambda a: (a.starts_on, a.absence_id))]
 
 
-def _own_absence(deps: VisitsDeps, who: Principal, absence_id: str) -> Absence:
+def own_absence(deps: VisitsDeps, who: Principal, absence_id: str) -> Absence:
     """The provider's absence (one query of the provider's absences); another provider's is not found."""
     found = next((a for a in deps.absences.absences_of(who.provider_id or "") if a.absence_id == absence_id), None)
     if found is None or not who.provider_id:
@@ -51,7 +51,7 @@ def end_absence(deps: VisitsDeps, who: Principal, absence_id: str, body: EndAbse
     ``absence.registered`` again, with its end and ``revision`` 2, under a new event id: billing and
     reports keep the highest revision of an absence, so the end counts once whatever order the two
     events arrive in. An absence with an end already is not ended again (409)."""
-    absence = _own_absence(deps, who, absence_id)
+    absence = own_absence(deps, who, absence_id)
     if absence.ends_on is not None:
         raise Conflict("the absence has ended already")
     if body.ends_on < absence.starts_on:

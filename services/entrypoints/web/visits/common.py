@@ -34,7 +34,9 @@ PROVIDER_NAV: list[tuple[str, str, str | None]] = [
     ("", "Frånvaro", "/personal/franvaro"),
     ("", "Taggar och lås", "/personal/enheter"),
     ("", "Månaden och fakturaunderlag", "/personal/manaden"),
-    ("/personal/konton", "Personal och konton", None),  # the staff directory (identity app), for its keepers
+    # the staff registry for visits, and where the accounts are kept (the identity app's staff
+    # directory, whose keeper is the provider's administrator, not the coordinator): registry page
+    ("", "Personal och konton", "/personal/personal"),
 ]
 # A staff member's own pages
 STAFF_NAV: list[tuple[str, str, str | None]] = [
