@@ -126,7 +126,7 @@ def new_absence(ctx: Context) -> Page | Redirect:
             except ValidationFailed as exc:
                 for e in exc.errors:
                     name = API_FIELDS.get(e.field.split(".")[-1], "fran")
-                    errors[name] = ("Tiden kan inte ligga i framtiden." if "future" in e.message
+                    errors[name] = ("Tiden kan inte ligga i framtiden." if "future" in e.detail
                                     else "Uppgiften gick inte att spara.")
             except PeriodLocked:
                 errors["fran"] = "Månaden är låst: spärrdatum har passerat och frånvaron kan inte registreras."

@@ -106,7 +106,7 @@ def device(ctx: Context, device_id: str, *, field_errors: dict[str, str] | None 
         "errors": [{"text": t, "href": {"klient": "#b-klient", "manad": "#m-manad"}.get(k, "#")}
                    for k, t in errors.items()],
         "bind_action": _href(ctx, d.device_id, "/koppla"), "retire_action": _href(ctx, d.device_id, "/avveckla"),
-        "self": _href(ctx, d.device_id), "back": ctx.url(PATH)}, status=status)
+        "here": _href(ctx, d.device_id), "back": ctx.url(PATH)}, status=status)
 
 
 def bind(ctx: Context, device_id: str) -> Page | Redirect:
