@@ -124,7 +124,7 @@ def absence_compensation(deps: VisitsDeps, absences: list[Absence]) -> dict[str,
             out[a.absence_id] = Compensation(
                 days=tuple(d.day for d in days), minutes=minutes, amount_ore=divide_half_up(minutes * rate, 60),
                 pack=", ".join(sorted(labels)), preliminary=preliminary,
-                why_none="" if days else _why_none(a, book, deps.municipality, grants))
+                why_none="" if minutes else _why_none(a, book, deps.municipality, grants))
     return out
 
 

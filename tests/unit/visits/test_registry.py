@@ -108,3 +108,8 @@ class TestCompensation:
         assert (got[early.absence_id].minutes, got[other.absence_id].minutes) == (0, 0)
         assert "48 timmar" in got[early.absence_id].why_none
         assert "ingen ersättning" in got[other.absence_id].why_none
+
+    def test_without_granted_time_the_days_give_nothing_and_it_says_why(self, deps):
+        view = register(deps, new_pnr(1938))
+        got = absence_compensation(deps, deps.absences.absences_of(PROVIDER))[view.absence_id]
+        assert (got.minutes, got.amount_ore) == (0, 0) and "ingen beviljad tid" in got.why_none

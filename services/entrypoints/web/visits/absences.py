@@ -29,7 +29,7 @@ FIELDS = ("klient", "slag", "fran", "till", "kand", "meddelad")
 
 
 def _row(ctx: Context, a: Any, comp: Any, today: Any, keeps: bool) -> dict[str, Any]:
-    if comp is None or not comp.days:
+    if comp is None or not comp.minutes:
         money = comp.why_none if comp is not None else ""
     else:
         days = len(comp.days)
