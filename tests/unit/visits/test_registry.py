@@ -113,3 +113,69 @@ class TestCompensation:
         view = register(deps, new_pnr(1938))
         got = absence_compensation(deps, deps.absences.absences_of(PROVIDER))[view.absence_id]
         assert (got.minutes, got.amount_ore) == (0, 0) and "ingen beviljad tid" in got.why_none
+
+
+class TestOwnMonthAndDeviceFailures:
+    """Over the fakes, with events through the processor (``test_use_cases``' helpers)."""
+
+    @pytest.fixture
+    def busy(self):
+        from tests.unit.visits import test_use_cases as uc
+
+        deps = fake_visits_deps(clock=lambda: uc.NOW)
+        for user in ("anna", "bo"):
+            deps.staff.add_staff(uc.PROVIDER, user)
+        pnr, tag = uc.new_client(deps)
+        other, _ = uc.new_client(deps)
+        manual = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
+        assert uc.ingest(deps, [
+            uc.event("arrival", pnr, tag, uc.MORNING, **manual),
+            uc.event("departure", pnr, tag, uc.MORNING + timedelta(minutes=30)),
+            uc.event("arrival", pnr, tag, uc.MORNING + timedelta(hours=2), staff_id="bo"),
+            uc.event("departure", pnr, tag, uc.MORNING + timedelta(hours=2, minutes=15), staff_id="bo"),
+            uc.event("arrival", other, tag, uc.MORNING + timedelta(hours=4)),  # the tag is not the other's
+            uc.event("arrival", other, tag, uc.MORNING + timedelta(hours=5), staff_id="bo"),
+        ]) == set()
+        return deps, uc, pnr, tag
+
+    def test_a_staff_member_reads_only_their_own_visits_and_open_rejected_events(self, busy):
+        from services.visits.usecases.own import own_month
+
+        deps, uc, pnr, tag = busy
+        # WHEN anna reads her month THEN her one visit and her one rejected event, not bo's
+        mine = own_month(deps, uc.staff("anna"), 2026, 11)
+        assert [(v.staff_id, v.minutes) for v in mine.visits] == [("anna", 30)]
+        assert [r.event.staff_id for r in mine.rejected.events] == ["anna"] and mine.rejected.complete
+        assert [v.minutes for v in own_month(deps, uc.staff("bo"), 2026, 11).visits] == [15]
+        # AND another month, or another provider's staff member of the same name, reads nothing
+        assert own_month(deps, uc.staff("anna"), 2026, 10).visits == []
+        elsewhere = Principal(subject="anna", role=Role.PROVIDER_STAFF, user_id="anna", provider_id=OTHER)
+        got = own_month(deps, elsewhere, 2026, 11)
+        assert (got.visits, got.rejected.events) == ([], [])
+
+    def test_the_rejected_events_are_looked_through_within_a_bound(self, busy):
+        from services.visits.domain.model import RejectedEvent
+        from services.visits.usecases import own
+
+        deps, uc, pnr, tag = busy
+        # GIVEN more unprocessable rejected events than the look through reads
+        for i in range(own.REJECTED_PAGE * own.REJECTED_PAGES):
+            e = uc.event("arrival", pnr, tag, uc.MORNING + timedelta(minutes=i), staff_id="bo")
+            deps.days.add_unprocessable(RejectedEvent(event=e, reasons=["x"], received_at=uc.NOW, origin="unprocessable"))
+        pages = []
+        real = deps.days.rejected_page
+        deps.days.rejected_page = lambda *a, **k: pages.append(1) or real(*a, **k)
+        # WHEN anna's page is read THEN at most REJECTED_PAGES pages are, and it says it did not reach the end
+        got = own.own_month(deps, uc.staff("anna"), 2026, 11)
+        assert len(pages) == own.REJECTED_PAGES and got.rejected.complete is False
+
+    def test_a_devices_failures_are_its_clients_manual_receipts_and_the_rejected_events_naming_it(self, busy):
+        from services.visits.usecases.devices import device_failures
+
+        deps, uc, pnr, tag = busy
+        found = device_failures(deps, uc.COORDINATOR, tag, 2026, 11)
+        assert [v.staff_id for v in found.manual_visits] == ["anna"]
+        assert sorted(r.event.staff_id for r in found.rejected) == ["anna", "bo"] and found.complete
+        assert device_failures(deps, uc.COORDINATOR, tag, 2026, 10).manual_visits == []
+        with pytest.raises(NotFound):
+            device_failures(deps, ELSEWHERE, tag, 2026, 11)
