@@ -278,3 +278,21 @@ def test_personal_och_konton_lists_the_visits_registry_and_sends_accounts_to_the
     assert "Administratör för organisationen" in page
     assert 'aria-current="page"' in r.body.decode()
     assert "slutar gälla" in page
+
+
+def test_the_api_ends_an_absence_once_and_only_the_providers_own(provider, morning, token):
+    pnr, _ = provider.new_client()
+    v = provider.visits
+    day = morning.date().isoformat()
+    r = v.post("/absences", {"client": pnr, "kind": "short_term_stay", "starts_on": day,
+                             "learned_at": morning.isoformat()}, token=provider.coordinator)
+    assert r.status == 201
+    path = f"/absences/{r.json['absence_id']}/end"
+    elsewhere = token("provider_coordinator", user_id="olle", provider_id=provider.id + "-y")
+    assert v.post(path, {"ends_on": day}, token=elsewhere).status == 404
+    bad = v.post(path, {"ends_on": "2000-01-01"}, token=provider.coordinator)
+    assert bad.status == 422 and [e["field"] for e in bad.json["errors"]] == ["ends_on"]
+    ended = v.post(path, {"ends_on": day}, token=provider.coordinator)
+    assert ended.status == 200 and ended.json["ends_on"] == day and ended.json["client"].endswith("****")
+    assert v.post(path, {"ends_on": day}, token=provider.coordinator).status == 409
+    assert [a["ends_on"] for a in v.get("/absences", token=provider.coordinator).json] == [day]
