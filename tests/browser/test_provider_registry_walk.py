@@ -1,7 +1,7 @@
 """GIVEN the local stack and a real Chromium WHEN the demo coordinator Cilla Carlsson (Omsorg AB) logs
 in for real through Insats' authorization server and the development e-ID broker, registers a
 client's hospital stay on Frånvaro (first with a mistake), sees it listed with its compensation, and
-opens Taggar och lås and Mina registreringar THEN every page passes axe-core at WCAG 2.1 AA, carries
+opens its "Avsluta" page, Taggar och lås with the demo tag's page and Mina registreringar THEN every page passes axe-core at WCAG 2.1 AA, carries
 the security headers, and the absence is listed, its personnummer masked."""
 from __future__ import annotations
 
@@ -46,9 +46,16 @@ def test_a_coordinator_registers_an_absence_and_opens_the_registry(walk, web):
     assert "Frånvaron är registrerad." in page.content()
     assert pnr[:8] + "-****" in table and "Sjukhusvistelse" in table and pnr not in page.content()
 
+    page.locator("#franvaro tbody tr").filter(has_text=pnr[:8]).get_by_role("link", name=re.compile("Avsluta")).click()
+    w.check("avsluta")
+    assert page.get_by_role("heading", level=1).inner_text() == "Avsluta frånvaro"
+
     page.get_by_role("link", name="Taggar och lås").click()
     w.check("taggar-och-las")
     assert page.get_by_role("heading", level=1).inner_text() == "Taggar och lås"
+    page.get_by_role("link", name="TAG-DEMO-MARITA").click()  # the demo data's tag (infra/fixtures/people.json)
+    w.check("tagg")
+    assert "Fel med enheten" in page.content() and "194103" in page.content()
 
     w.goto("/visits/personal/mina-registreringar")
     w.check("mina-registreringar")
