@@ -87,7 +87,7 @@ class Compensation:
 def absence_compensation(deps: VisitsDeps, absences: list[Absence]) -> dict[str, Compensation]:
     """Each absence's compensation by billing's own pure rule (``absence_days``, ``absence_months``)
     and rule pack (the files shipped with the code), from visits' own projection of the client's
-    decisions: one read of the decisions per client, never billing's table. Preliminary: billing
+    decisions (one batched read for every client listed), never billing's table. Preliminary: billing
     drops a day's compensation when an approved visit bills that day, and gives none for a
     termination finance finds mismanaged; neither is known here."""
     from ...billing.domain.basis import absence_days, round_half_up
@@ -101,11 +101,13 @@ def absence_compensation(deps: VisitsDeps, absences: list[Absence]) -> dict[str,
     for a in absences:
         by_client.setdefault(str(a.client), []).append(a)
     out: dict[str, Compensation] = {}
+    # every client's decisions in one batched read (a hundred clients a request), not one read each
+    decisions = deps.lookups.lookups((), (), sorted(by_client))[2] if by_client else {}
     for client, mine in by_client.items():
         grants = [GrantFacts(decision_id=str(d["decision_id"]), insats=str(d["insats"]), outcome=d["outcome"],
                              granted_minutes_per_month=d.get("granted_minutes_per_month"),
                              valid_from=d["valid_from"], valid_to=d.get("valid_to"), decided_at=d["decided_at"])
-                  for d in deps.grants.decisions_of(client) if d.get("insats") and d.get("outcome")]
+                  for d in decisions.get(client, []) if d.get("insats") and d.get("outcome")]
         facts = [AbsenceFacts(absence_id=a.absence_id, kind=a.kind, starts_on=a.starts_on, ends_on=a.ends_on,
                               learned_at=a.learned_at, announced_at=a.announced_at) for a in mine]
         for a in mine:
