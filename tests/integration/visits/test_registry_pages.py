@@ -296,3 +296,21 @@ def test_the_api_ends_an_absence_once_and_only_the_providers_own(provider, morni
     assert ended.status == 200 and ended.json["ends_on"] == day and ended.json["client"].endswith("****")
     assert v.post(path, {"ends_on": day}, token=provider.coordinator).status == 409
     assert [a["ends_on"] for a in v.get("/absences", token=provider.coordinator).json] == [day]
+
+
+def test_without_csrf_nothing_is_stored(provider, morning):
+    pnr, _ = provider.new_client()
+    b = coordinator(provider)
+    b.get(f"{ABSENCES}/ny")
+    r = b.post(f"{ABSENCES}/ny", {"klient": pnr, "slag": "hospital", "fran": morning.date().isoformat(),
+                                  "kand": f"{morning.date().isoformat()} 08:00"}, csrf="forged")
+    assert r.status == 400 and stored_absences(provider) == []
+    before = deps().devices.devices_of(provider.id)
+    assert b.post(DEVICES, {"antal": "1", "slag": "nfc"}, csrf=False).status == 400
+    assert deps().devices.devices_of(provider.id) == before
+
+
+def test_the_coordinators_menu_has_their_own_page_and_the_managers_does_not(provider):
+    assert 'href="/visits/personal/mina-registreringar"' in coordinator(provider).get(ABSENCES).body.decode()
+    assert 'href="/visits/personal/mina-registreringar"' not in as_(provider, "provider_manager").get(
+        ABSENCES).body.decode()

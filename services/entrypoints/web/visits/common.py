@@ -85,5 +85,7 @@ def nav(ctx: Context, current: str) -> list[dict[str, Any]]:
     role = principal.role if principal is not None else None
     items = (CASE_WORKER_NAV if role == Role.CASE_WORKER
              else PROVIDER_NAV if role in (Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER) else STAFF_NAV)
+    if role == Role.PROVIDER_COORDINATOR:  # a coordinator may perform visits too: their own page
+        items = [*items, *STAFF_NAV]
     return [{"href": ctx.url(inner) if inner else href, "label": label, "current": inner == current}
             for href, label, inner in items]
