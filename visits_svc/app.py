@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from chalice import Chalice
 
-from chalicelib import staff_web, triage_web, vpages_web
+from chalicelib import registry_web, staff_web, triage_web, vpages_web
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -17,6 +17,7 @@ api = HttpApi(app, "visits")
 app.register_blueprint(staff_web.bp)  # the staff web's visits section (/visits/personal)
 app.register_blueprint(triage_web.bp)  # its "Att åtgärda" (exceptions, triaged)
 app.register_blueprint(vpages_web.bp)  # the provider's visits (/visits/personal/besok, …/efterregistrera)
+app.register_blueprint(registry_web.bp)  # its provider's registry: absences, devices, staff, own registrations
 api.serve_health_and_openapi("Insats home-care visits")
 
 
@@ -169,6 +170,15 @@ def list_absences(call):
     from services.visits.usecases.absences import list_absences
 
     return list_absences(deps(), call.who)
+
+
+@app.route("/absences/{absence_id}/end", methods=["POST"])
+@api.operation("absences.manage", body=S + "EndAbsence", response=S + "AbsenceView",
+               summary="End an open absence (the client is back); billing receives the end")
+def end_absence(call, body, absence_id):
+    from services.visits.usecases.absences import end_absence
+
+    return end_absence(deps(), call.who, absence_id, body)
 
 
 @app.route("/devices/orders", methods=["POST"])

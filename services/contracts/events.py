@@ -269,6 +269,10 @@ class AbsenceRegistered(Event):
     ends_on: date | None = None
     learned_at: datetime
     announced_at: datetime | None = None
+    # The absence's revision: 1 when registered, 2 when the provider ended it (the same event
+    # again with ``ends_on`` set). A consumer keeps the highest revision of an absence, so an
+    # older one arriving late changes nothing; an optional field, so no new version.
+    revision: int = Field(default=1, ge=1)
 
 
 # --- version 2: the content reports and billing compute from ------------------------------

@@ -93,6 +93,25 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   night is not seen in the list, but is by the approval, which reads both months). The reasons'
   statistics count the resolutions of the month's visits per code, and per the client's bound lock
   (``lock_failed``) or tag (``tag_unreadable``).
+- Absences end once ("Avsluta", ``POST /absences/{id}/end``, ``absences.manage``): an open absence
+  gets its last day; the absence's revision 2 goes out as ``absence.registered`` again (the same
+  type, so no consumer or queue filter changes) with ``ends_on`` set, under a new event id; billing
+  and reports keep each absence's highest revision, so the end holds whatever order the two arrive
+  in. An absence with an end is not ended again (409); the end's month must be open.
+- An absence's compensation, shown to the provider, is billing's own pure rule
+  (``billing.domain.basis.absence_days`` over ``billing.domain.inbox.absence_months``, the rule packs
+  shipped with the code, ``BILLING_MUNICIPALITY`` as billing reads it) applied to visits' own
+  projection of the client's decisions; never billing's table. Preliminary: a day an approved visit
+  bills, and a termination finance finds mismanaged, are billing's to drop.
+- The provider's registry pages (``/personal/franvaro``, ``/personal/enheter``): the coordinator
+  changes (``absences.manage``, ``tags.manage``), the provider's manager reads; staff have only their
+  own page. A device's failures are the manual receipts at its client in a month (one client's month)
+  and the rejected events naming it, from one look through at most 500 of the provider's rejected
+  events (five pages), which the page says when it did not reach the end.
+- A staff member's own month ("Mina registreringar") is read through ``STAFFMONTH#<provider>#<staff>#<month>``
+  pointers to the days with a visit of theirs (written with the other pointers, before the day), so
+  its cost is the member's days, not the provider's month. Their rejected events: the same bounded
+  look through, filtered to theirs and open.
 - One writer per client-day: every change of a client-day (events, rebuilt visits, approvals, edits,
   corrections) is one conditional write of its one item; a writer that meets another reads again and
   applies its change again (``usecases/day_writes.update_day``), so nothing is lost and no transaction is needed.

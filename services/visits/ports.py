@@ -46,6 +46,10 @@ class ClientDays(Protocol):
     def visits_page(self, provider: str, year: int, month: int, client: str | None = None, *, limit: int,
                     cursor: dict[str, Any] | None = None) -> tuple[list[Visit], dict[str, Any] | None]: ...
     def visits_of_month(self, provider: str, year: int, month: int, client: str | None = None) -> list[Visit]: ...
+
+    def visits_of_staff(self, provider: str, staff: str, year: int, month: int) -> list[Visit]:
+        """One staff member's visits of a month, in time order, from a per-staff index of the days
+        (never the provider's month): the cost is that member's days, whatever the provider's size."""
     def rejected_page(self, provider: str, *, limit: int, cursor: dict[str, Any] | None = None
                       ) -> tuple[list[RejectedEvent], dict[str, Any] | None]: ...
     def get_rejected(self, provider: str, event_id: str) -> tuple[RejectedEvent, DayKey | None]: ...
@@ -77,6 +81,10 @@ class Absences(Protocol):
         """The absence, with its ``absence.registered`` in the same write."""
 
     def absences_of(self, provider: str, client: str | None = None) -> list[Absence]: ...
+
+    def end_absence(self, old: Absence, ended: Absence, event: Event, now: datetime) -> None:
+        """The ended absence (its next revision), with its ``absence.registered`` in the same write,
+        if nobody changed it since ``old`` was read (Conflict otherwise)."""
 
 
 class Grants(Protocol):
@@ -135,6 +143,8 @@ class VisitsDeps:
     clock_skew: timedelta = rules.CLOCK_SKEW
     long_visit_minutes: int = rules.LONG_VISIT_MINUTES
     tag_limit: int = rules.TAG_LIMIT
+    # Whose compensation rules an absence is shown with (billing's rule packs; as billing's own setting)
+    municipality: str = "haninge"
     # What the store raises when it fails (worth a redelivery, never an event's fault): the
     # adapters name theirs, the use cases only re-raise them
     store_errors: tuple[type[Exception], ...] = (Unavailable,)

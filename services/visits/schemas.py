@@ -164,6 +164,13 @@ class RegisterAbsence(BaseModel):
         return self
 
 
+class EndAbsence(BaseModel):
+    """"Avsluta": the client is back; the last day of the absence."""
+
+    model_config = ConfigDict(extra="forbid")
+    ends_on: SaneDate = Field(description="The absence's last day (not before it began)")
+
+
 class AbsenceView(BaseModel):
     absence_id: str
     client: str

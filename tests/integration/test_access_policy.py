@@ -52,8 +52,10 @@ MINIMAL: dict[str, tuple[int, int | None]] = {
         "visits POST /visit-events", "visits POST /visits", "visits PATCH /visits/{visit_id}",
         "visits POST /visits/{visit_id}/approve", "visits POST /visits/{visit_id}/unapprove",
         "visits POST /visits/{visit_id}/deviation-decisions", "visits POST /rejected-events/{event_id}/corrections",
-        "visits POST /absences", "visits POST /devices/orders", "visits POST /devices/{device_id}/bind",
-        "visits POST /staff", "visits POST /visits/{visit_id}/resolutions", "billing POST /invoice-basis/{provider_id}/{month}/reconciliation",
+        "visits POST /absences", "visits POST /absences/{absence_id}/end", "visits POST /devices/orders",
+        "visits POST /devices/{device_id}/bind",
+        "visits POST /staff", "visits POST /visits/{visit_id}/resolutions",
+        "billing POST /invoice-basis/{provider_id}/{month}/reconciliation",
         # every change names the version it was read at
         "identity POST /staff-accounts", "identity POST /staff-accounts/{account_id}/extension",
         "identity POST /staff-accounts/{account_id}/end", "identity PUT /staff-accounts/{account_id}/roles",

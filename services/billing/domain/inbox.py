@@ -89,7 +89,7 @@ def changes_of(envelope: Envelope) -> list[tuple[Key, Fold]]:
     if isinstance(event, AbsenceRegistered):
         a = event
         absence = AbsenceFacts(absence_id=a.absence_id, kind=a.kind, starts_on=a.starts_on, ends_on=a.ends_on,
-                               learned_at=a.learned_at, announced_at=a.announced_at)
+                               learned_at=a.learned_at, announced_at=a.announced_at, revision=a.revision)
         changes: list[tuple[Key, Fold]] = [(("cm", a.provider_id, a.client, y, m),
                                             lambda cm: with_absence(cm, absence)) for y, m in absence_months(a)]
         if a.kind == TERMINATION:

@@ -46,6 +46,7 @@ class AbsenceFacts(_Model):
     announced_at: datetime | None = None
     provider_mismanaged: bool = False
     withdrawn: bool = False
+    revision: int = 1  # the highest seen wins: an absence ended (2) is not reopened by its registration arriving late
 
 
 class GrantFacts(_Model):
@@ -121,7 +122,11 @@ def with_visit(cm: ClientMonth, facts: VisitFacts) -> ClientMonth:
 
 
 def with_absence(cm: ClientMonth, facts: AbsenceFacts) -> ClientMonth:
+    """Keeps, per absence, the highest revision seen (registered 1, ended 2), whatever the order."""
     current = {a.absence_id: a for a in cm.absences}
+    seen = current.get(facts.absence_id)
+    if seen is not None and seen.revision > facts.revision:
+        return cm
     current[facts.absence_id] = facts
     return cm.model_copy(update={"absences": tuple(sorted(current.values(), key=lambda a: a.absence_id))})
 

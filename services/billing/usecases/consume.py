@@ -2,7 +2,8 @@
 
 What each event changes is ``domain/inbox.py`` (read with the shared contract models). Safe under
 at-least-once delivery: per visit the highest version wins (a deleted visit leaves a tombstone,
-so an older update arriving late cannot bring it back); absences, decisions and reports are keyed
+so an older update arriving late cannot bring it back); per absence the highest revision wins (an
+ended absence is not reopened by its registration arriving late); decisions and reports are keyed
 by their ids, so a redelivery rewrites the same. A batch is grouped by the item it changes: each
 item is read once, folded, written once, conditioned on its revision; a group that fails fails
 only its own messages.

@@ -63,7 +63,8 @@ def compact(v: VisitContent) -> list:
 @dataclass
 class ClientMonth:
     """``visits``: id → [version, occurred_at, provider, compact | None (gone)];
-    ``absences``: id → [provider, kind, starts_on, ends_on | None];
+    ``absences``: id → [provider, kind, starts_on, ends_on | None, revision] (the highest revision stands;
+    an entry stored before revisions has four and is revision 1);
     ``rejected``: "provider|day" → [open count, as_of]; ``grants``: the client's decisions
     ([insats, minutes/month, from, to, provider]), copied here so a recompute reads nothing else;
     ``tail``: per provider, the previous month's last 13 days as this month's first windows need
@@ -118,7 +119,10 @@ class ClientMonth:
             return self._visit(event, at)
         if isinstance(event, AbsenceRegistered):
             entry = [event.provider_id, event.kind, event.starts_on.isoformat(),
-                     event.ends_on.isoformat() if event.ends_on else None]
+                     event.ends_on.isoformat() if event.ends_on else None, event.revision]
+            seen = self.absences.get(event.absence_id)
+            if seen is not None and (seen[4] if len(seen) > 4 else 1) > event.revision:
+                return False  # an ended absence (revision 2) is not reopened by its registration arriving late
             return self._set(self.absences, event.absence_id, entry, at)
         if isinstance(event, RejectedEventsChanged):
             k = f"{event.provider_id}|{event.day.isoformat()}"

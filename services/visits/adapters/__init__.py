@@ -18,7 +18,9 @@ Key spaces:
   ``DAYREF#<ref>`` / ``DAY`` (a client-day by the random name its visit ids begin with → the
   day; one per day, not per visit), ``VISIT#<id>`` / ``VISIT`` (only a visit moved to another day
   since: where it is now), ``MONTH#<provider>#<yyyy-mm>`` /
-  ``<client>#<day>`` (a provider's month, paged in client and day order), ``REJECTED#<provider>`` /
+  ``<client>#<day>`` (a provider's month, paged in client and day order),
+  ``STAFFMONTH#<provider>#<staff>#<yyyy-mm>`` / ``<day>#<client>`` (the days with a visit of a staff
+  member: "Mina registreringar" reads their month without the provider's), ``REJECTED#<provider>`` /
   ``<event id>`` (the provider's rejected events → their day; an ``unprocessable`` one, which may
   have no day, is held in this item itself).
 - ``DEVICE#<id>`` / ``DEVICE`` — an NFC tag or a digital lock; ``gsi1`` = ``DEVICES#<provider>``.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from botocore.exceptions import ClientError
 
-from ...adapters.dynamo import translated_errors
+from ...adapters.dynamo import query_partition, translated_errors
 from ...adapters.outbox import event_id_for, packed_outbox
 from ...domain.errors import NotFound
 from ..domain.days import ClientDay, DayKey
@@ -66,6 +66,10 @@ def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
             "outbox": packed_outbox(outbox)}
 
 
+def staff_pointer(provider: str, staff: str, client: str, on: date, pk: str) -> dict[str, Any]:
+    return {"pk": f"STAFFMONTH#{provider}#{staff}#{_month(on)}", "sk": f"{on.isoformat()}#{client}", "day": pk}
+
+
 def day_items(day: ClientDay) -> list[dict[str, Any]]:
     """A client-day and what points at it, as written the first time (seeding a table in bulk)."""
     provider, client, on = day.key
@@ -73,6 +77,7 @@ def day_items(day: ClientDay) -> list[dict[str, Any]]:
     pointers = [{"pk": f"DAYREF#{day.ref}", "sk": "DAY", "day": pk}]
     if day.visits:
         pointers.append({"pk": f"MONTH#{provider}#{_month(on)}", "sk": f"{client}#{on.isoformat()}", "day": pk})
+    pointers += [staff_pointer(provider, s, client, on, pk) for s in sorted({v.staff_id for v in day.visits.values()})]
     return [day_item(day, 1, []), *pointers]
 
 
@@ -137,6 +142,9 @@ class DynamoClientDays:
                       if eid not in stored.rejected]
             if new.visits and not stored.listed:
                 items.append({"pk": f"MONTH#{provider}#{_month(day)}", "sk": f"{client}#{day.isoformat()}", "day": pk})
+            known = {v.staff_id for v in stored.visits.values()}
+            items += [staff_pointer(provider, s, client, day, pk)
+                      for s in sorted({v.staff_id for v in new.visits.values()} - known)]
         if items:
             batch_put(self.table, items)
 
@@ -191,6 +199,15 @@ class DynamoClientDays:
             if len(out) == limit:
                 return out, {"day": page["LastEvaluatedKey"]["sk"] + "#", "skip": 0}
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def visits_of_staff(self, provider: str, staff: str, year: int, month: int) -> list[Visit]:
+        """A staff member's visits of a month: the days their pointer names (one query), read in
+        batches, only their visits, in time order. A pointer to a day that no longer holds a visit of
+        theirs (an edit moved it) costs one read and adds nothing."""
+        items = query_partition(self.table, f"STAFFMONTH#{provider}#{staff}#{year:04d}-{month:02d}")
+        days = self.load_days(key_of_pk(i["day"]) for i in items)
+        return sorted((v for d in days.values() for v in d.visits.values() if v.staff_id == staff),
+                      key=lambda v: (v.started_at, v.visit_id))
 
     def visits_of_month(self, provider: str, year: int, month: int, client: str | None = None) -> list[Visit]:
         visits, cursor = self.visits_page(provider, year, month, client, limit=1000)

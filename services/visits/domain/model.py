@@ -207,6 +207,9 @@ class Absence(BaseModel):
     announced_at: datetime | None = None
     registered_by: str
     registered_at: datetime
+    revision: int = 1  # 2 once ended ("Avsluta"): what ``absence.registered`` carries
+    ended_by: str | None = None
+    ended_at: datetime | None = None
 
 
 class RejectedEvent(BaseModel):

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...auth.principal import Principal
 from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain import rules
-from ..domain.model import Device
+from ..domain.model import Device, RejectedEvent, Visit
 from ..schemas import DeviceView, TagQuery
 from .guards import provider_asked
 
@@ -61,3 +62,37 @@ def list_devices(deps: VisitsDeps, who: Principal, query: TagQuery) -> list[Devi
     if provider is None:
         raise ValidationFailed.field("query.provider_id", "name the provider")
     return [DeviceView.of(d) for d in sorted(deps.devices.devices_of(provider), key=lambda d: d.device_id)]
+
+
+@dataclass(frozen=True)
+class DeviceFailures:
+    """A device's failures: the manual receipts at its client this month (the staff could not use
+    a tag or lock there: the reason says why) and the rejected events naming it."""
+
+    device: Device
+    manual_visits: list[Visit]
+    rejected: list[RejectedEvent]
+    complete: bool  # the provider's rejected events were looked through to the end
+
+
+def rejected_by_device(deps: VisitsDeps, who: Principal) -> tuple[dict[str, list[RejectedEvent]], bool]:
+    """The provider's rejected events by the device they name, from one bounded look through
+    (``own.scan_rejected``: at most 500 of them), and whether it reached the end."""
+    from .own import scan_rejected
+
+    scan = scan_rejected(deps, who.provider_id or "", lambda r: bool(r.event.receipt.device_id))
+    grouped: dict[str, list[RejectedEvent]] = {}
+    for r in scan.events:
+        grouped.setdefault(str(r.event.receipt.device_id), []).append(r)
+    return grouped, scan.complete
+
+
+def device_failures(deps: VisitsDeps, who: Principal, device_id: str, year: int, month: int) -> DeviceFailures:
+    """One device of the caller's provider (another's is not found) with its failures: its client's
+    month (one client's, never the provider's) and the bounded look through the rejected events."""
+    device = _own_device(deps, who, device_id)
+    manual = [v for v in deps.days.visits_of_month(device.provider_id, year, month, str(device.client))
+              if "manual" in v.receipt_methods] if device.client is not None else []
+    grouped, complete = rejected_by_device(deps, who)
+    return DeviceFailures(device=device, manual_visits=manual, rejected=grouped.get(device.device_id, []),
+                          complete=complete)

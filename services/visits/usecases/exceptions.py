@@ -5,7 +5,7 @@ the month's reasons counted (per lock or tag for the device codes, so broken one
 Cost: a page of the list reads the provider's month once (its visits; the overlaps need every
 staff member's visits, whichever client the page is filtered to), the provider's absences once and
 its rejected events once, never per visit. One visit's exceptions (a resolution, an approval) read
-the months its staff member's visits may overlap from and the client's absences.
+its staff member's visits of the months they may overlap from (the per-staff index) and the client's absences.
 
 Who: the provider's coordinators and manager (``exceptions.read`` / ``exceptions.resolve``), of
 their own provider only (another provider's visit is not found). Nobody resolves a red exception
@@ -64,8 +64,7 @@ def exceptions_of_visit(deps: VisitsDeps, visit: Visit, now: datetime) -> list[s
     """The unresolved exception kinds of one visit, with the overlap and the absent day."""
     end = visit.ended_at or visit.started_at
     months = sorted({month_of(visit.started_at - timedelta(days=1)), month_of(visit.started_at), month_of(end)})
-    theirs = [v for y, m in months for v in deps.days.visits_of_month(visit.provider_id, y, m)
-              if v.staff_id == visit.staff_id]
+    theirs = [v for y, m in months for v in deps.days.visits_of_staff(visit.provider_id, visit.staff_id, y, m)]
     return _context(visit, visit_exceptions(visit, now), theirs,
                     deps.absences.absences_of(visit.provider_id, str(visit.client)))
 

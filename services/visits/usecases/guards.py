@@ -64,7 +64,7 @@ def no_overlap(deps: VisitsDeps, provider: str, staff_id: str, start: datetime, 
                besides: str | None = None) -> None:
     """One staff member is at one visit at a time: a registered time may not overlap another visit."""
     months = sorted({month_of(start - timedelta(days=1)), month_of(start), month_of(end)})
-    visits = [v for y, m in months for v in deps.days.visits_of_month(provider, y, m)]
+    visits = [v for y, m in months for v in deps.days.visits_of_staff(provider, staff_id, y, m)]  # the member's own
     other = rules.overlapping(visits, staff_id, start, end, besides=besides)
     if other is not None:
         raise ValidationFailed.field(field, f"overlaps the staff member's visit {other.visit_id} "

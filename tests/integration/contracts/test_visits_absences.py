@@ -22,7 +22,7 @@ def an_absence(provider: str, client: str, starts_on: date) -> Absence:
 def registered(a: Absence) -> AbsenceRegistered:
     return AbsenceRegistered(absence_id=a.absence_id, client=a.client, provider_id=a.provider_id, kind=a.kind,
                              starts_on=a.starts_on, ends_on=a.ends_on, learned_at=a.learned_at,
-                             announced_at=a.announced_at)
+                             announced_at=a.announced_at, revision=a.revision)
 
 
 def test_absences_are_listed_by_client_and_start_and_written_once(ports):
@@ -39,3 +39,19 @@ def test_absences_are_listed_by_client_and_start_and_written_once(ports):
     with pytest.raises(Conflict):
         ports.absences.add_absence(early, registered(early), NOW + timedelta(minutes=1))
     assert ports.absences.absences_of(provider, first) == [early, late]
+
+
+def test_an_absence_is_ended_once_at_the_revision_it_was_read(ports):
+    """GIVEN an open absence WHEN it is ended at the revision read THEN it is listed ended; a second
+    ending from the same (stale) reading is a Conflict and changes nothing."""
+    provider, client = a_provider(), new_pnr(1932)
+    a = an_absence(provider, client, date(2026, 11, 3))
+    ports.absences.add_absence(a, registered(a), NOW)
+    ended = a.model_copy(update={"ends_on": date(2026, 11, 5), "revision": 2, "ended_by": "provider_coordinator:cora",
+                                 "ended_at": NOW})
+    ports.absences.end_absence(a, ended, registered(ended), NOW)
+    assert ports.absences.absences_of(provider) == [ended]
+    again = ended.model_copy(update={"ends_on": date(2026, 11, 9)})
+    with pytest.raises(Conflict):
+        ports.absences.end_absence(a, again, registered(again), NOW)
+    assert ports.absences.absences_of(provider) == [ended]

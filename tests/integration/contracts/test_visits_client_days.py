@@ -153,3 +153,21 @@ def test_indexing_days_marks_the_months_waiting_for_a_decision(ports):
     before = ports.days.load_day(key)
     ports.days.index_days([(before, before.copy())], [(key.client, key.provider, (2026, 11))])
     assert ports.grants.waiting_months(key.client) == [(key.provider, 2026, 11)]
+
+
+def test_a_staff_members_month_holds_their_visits_only_in_time_order(ports):
+    """GIVEN visits of anna at two clients on two days, and bo's visit at one of them, and anna's
+    visit of another month WHEN anna's month is read THEN her two visits of it, in time order."""
+    provider = a_provider()
+    later = written(ports, a_day(provider), visits=[(NOW - timedelta(hours=1), 30)])
+    earlier = written(ports, a_day(provider, on=NOW - timedelta(days=1)), visits=[(NOW - timedelta(days=1), 20)])
+    bo_day = ports.days.load_day(later.key)
+    bo = a_visit(bo_day, NOW - timedelta(hours=2), 15).model_copy(update={"staff_id": "bo"})
+    bo_day.visits[bo.visit_id] = bo
+    ports.days.index_days([(later, bo_day)])
+    assert ports.days.save_day(bo_day, [], NOW) is True
+    written(ports, a_day(provider, on=NOW - timedelta(days=40)), visits=[(NOW - timedelta(days=40), 20)])
+    mine = ports.days.visits_of_staff(provider, "anna", NOW.year, NOW.month)
+    assert [v.visit_id for v in mine] == [*earlier.visits, *later.visits]
+    assert [v.visit_id for v in ports.days.visits_of_staff(provider, "bo", NOW.year, NOW.month)] == [bo.visit_id]
+    assert ports.days.visits_of_staff(a_provider(), "anna", NOW.year, NOW.month) == []

@@ -68,6 +68,7 @@ class FakeClientDays:
         self.moved: dict[str, DayKey] = {}
         self.months: dict[tuple[str, str], dict[str, DayKey]] = {}  # (provider, yyyy-mm) -> "client#day" -> day
         self.rejected_at: dict[str, dict[str, DayKey | RejectedEvent]] = {}  # provider -> event id -> where
+        self.staff_months: dict[tuple[str, str, str], set[DayKey]] = {}  # (provider, staff, yyyy-mm) -> days
         self.published: list[Event] = []
         self.saves = 0
         self.before_save: list[Callable[[], Any]] = []  # run before a save (a concurrent writer, in tests)
@@ -111,6 +112,9 @@ class FakeClientDays:
             if new.visits:
                 self.months.setdefault((provider, f"{day.year:04d}-{day.month:02d}"), {})[
                     f"{client}#{day.isoformat()}"] = new.key
+            for v in new.visits.values():
+                self.staff_months.setdefault((provider, v.staff_id, f"{day.year:04d}-{day.month:02d}"), set()).add(
+                    new.key)
 
     def point_visit(self, visit_id: str, key: DayKey) -> None:
         self.moved[visit_id] = key
@@ -139,6 +143,11 @@ class FakeClientDays:
         last = page[-1][0]
         return ([_clone_visit(v) for _, v in page],
                 {"day": last, "skip": sum(1 for sk, _ in ordered[:start + limit] if sk == last)})
+
+    def visits_of_staff(self, provider: str, staff: str, year: int, month: int) -> list[Visit]:
+        keys = self.staff_months.get((provider, staff, f"{year:04d}-{month:02d}"), set())
+        return sorted((_clone_visit(v) for k in keys if k in self.days for v in self.days[k].visits.values()
+                       if v.staff_id == staff), key=lambda v: (v.started_at, v.visit_id))
 
     def visits_of_month(self, provider: str, year: int, month: int, client: str | None = None) -> list[Visit]:
         return self.visits_page(provider, year, month, client, limit=10**6)[0]
@@ -267,6 +276,14 @@ class FakeAbsences:
     def absences_of(self, provider: str, client: str | None = None) -> list[Absence]:
         return [a for (p, c, _, _), a in sorted(self.absences.items())
                 if p == provider and (not client or c == client)]
+
+    def end_absence(self, old: Absence, ended: Absence, event: Event, now: datetime) -> None:
+        key = (old.provider_id, str(old.client), old.starts_on.isoformat(), old.absence_id)
+        current = self.absences.get(key)
+        if current is None or current.revision != old.revision:
+            raise Conflict("the absence changed meanwhile; reload it")
+        self.absences[key] = ended
+        self.published.append(event)
 
 
 class FakeIngestLookups:

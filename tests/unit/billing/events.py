@@ -30,8 +30,9 @@ def visit_changed(visit_id: str, client: str, *, version: int = 1, minutes: int 
 
 
 def absence_registered(absence_id: str, client: str, starts: date, *, kind: str = "hospital", provider: str = "p1",
-                       ends: date | None = None) -> Envelope:
-    return envelope("absence.registered", 1, {
+                       ends: date | None = None, revision: int | None = None) -> Envelope:
+    extra = {} if revision is None else {"revision": revision}  # an older producer sent none
+    return envelope("absence.registered", 1, {**extra,
         "absence_id": absence_id, "client": client, "provider_id": provider, "kind": kind,
         "starts_on": starts.isoformat(), "ends_on": ends.isoformat() if ends else None,
         "learned_at": datetime(starts.year, starts.month, starts.day, 9, tzinfo=timezone.utc).isoformat(),

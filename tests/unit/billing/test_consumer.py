@@ -85,6 +85,22 @@ def test_an_absence_across_the_month_end_is_kept_in_both_months():
     assert [a.absence_id for a in store.client_month("p1", client, 2026, 4)[0].absences] == ["a1"]
 
 
+def test_an_ended_absence_stays_ended_whatever_the_order_its_events_come_in():
+    """GIVEN an absence registered open (revision 1, no revision field at all: as an older producer
+    sent it) and then ended by the provider (the same event again, revision 2, with its end)
+    WHEN billing receives them in either order, or the end twice
+    THEN the month keeps the end, and compensation stops there."""
+    client = new_pnr(1940)
+    registered = absence_registered("a1", client, date(2026, 3, 10))
+    ended = absence_registered("a1", client, date(2026, 3, 10), ends=date(2026, 3, 10), revision=2)
+    for order in ((registered, ended), (ended, registered), (ended, registered, ended)):
+        store = InMemoryBillingStore()
+        for e in order:
+            assert run(store, e) == set()
+        [kept] = store.client_month("p1", client, 2026, 3)[0].absences
+        assert (kept.ends_on, kept.revision) == (date(2026, 3, 10), 2), order
+
+
 def test_decisions_of_either_version_are_kept_and_v2_tells_social_psychiatry():
     store, client = InMemoryBillingStore(), new_pnr(1985)
     later = T0 + timedelta(days=1)

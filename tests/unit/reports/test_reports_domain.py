@@ -110,6 +110,20 @@ def test_given_granted_and_performed_time_when_computed_then_rows_shares_and_dev
     assert p1["beyond_granted_minutes"] == 100 and report["municipality"]["performed_minutes"] == 740
 
 
+def test_given_an_absence_ended_when_its_registration_arrives_late_then_the_end_stands():
+    cm = month_with(OLD, [])
+    ended = AbsenceRegistered(absence_id="a", client=OLD, provider_id="p1", kind="hospital",
+                              starts_on=date(2026, 10, 10), ends_on=date(2026, 10, 11), learned_at=T, revision=2)
+    opened = AbsenceRegistered(absence_id="a", client=OLD, provider_id="p1", kind="hospital",
+                               starts_on=date(2026, 10, 10), learned_at=T)
+    assert cm.apply(ended, T) and not cm.apply(opened, T)
+    assert compute(cm)["parts"][0]["absence_days"] == {"hospital": 2}
+    cm.absences["b"] = ["p1", "other", "2026-10-20", None]  # stored before revisions: revision 1
+    assert cm.apply(AbsenceRegistered(absence_id="b", client=OLD, provider_id="p1", kind="other",
+                                      starts_on=date(2026, 10, 20), ends_on=date(2026, 10, 20), learned_at=T,
+                                      revision=2), T)
+
+
 def test_given_versions_out_of_order_and_twice_when_applied_then_the_highest_version_stands():
     a = content(5, 8, minutes=10)
     b = content(5, 8, minutes=50, status="approved")

@@ -34,7 +34,9 @@ PROVIDER_NAV: list[tuple[str, str, str | None]] = [
     ("", "Frånvaro", "/personal/franvaro"),
     ("", "Taggar och lås", "/personal/enheter"),
     ("", "Månaden och fakturaunderlag", "/personal/manaden"),
-    ("/personal/konton", "Personal och konton", None),  # the staff directory (identity app), for its keepers
+    # the staff registry for visits, and where the accounts are kept (the identity app's staff
+    # directory, whose keeper is the provider's administrator, not the coordinator): registry page
+    ("", "Personal och konton", "/personal/personal"),
 ]
 # A staff member's own pages
 STAFF_NAV: list[tuple[str, str, str | None]] = [
@@ -83,5 +85,7 @@ def nav(ctx: Context, current: str) -> list[dict[str, Any]]:
     role = principal.role if principal is not None else None
     items = (CASE_WORKER_NAV if role == Role.CASE_WORKER
              else PROVIDER_NAV if role in (Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER) else STAFF_NAV)
+    if role == Role.PROVIDER_COORDINATOR:  # a coordinator may perform visits too: their own page
+        items = [*items, *STAFF_NAV]
     return [{"href": ctx.url(inner) if inner else href, "label": label, "current": inner == current}
             for href, label, inner in items]
