@@ -33,7 +33,7 @@ def sweep_drafts(event):
 
 
 @app.on_sqs_message(**queue_source("eservices-inbox"))
-def on_event(event):  # notify's delivery status, shown on Mina sidor
-    from services.eservices.usecases.notifications import on_delivery_events
+def on_event(event):  # notify's delivery status (Mina sidor), visits' deviations waiting (Att göra)
+    from services.eservices.usecases.consumer import on_events
 
-    return on_delivery_events(deps().deliveries, event)
+    return on_events(deps(), event)

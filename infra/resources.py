@@ -144,8 +144,10 @@ STACK = Stack(
         Queue("notify-inbox", owner="notify", handler="on_event", max_receive_count=8,
               subscribes_to=("notification.requested", "contact_preferences.changed")),
         Queue("notify-feedback", owner="notify", handler="on_feedback", topic="ses-feedback"),
+        # Delivery statuses for Mina sidor; visits' changes for what waits on Att göra (the
+        # deviations a case worker decides, counted per visit: e-services never read visits' table).
         Queue("eservices-inbox", owner="eservices", handler="on_event",
-              subscribes_to=("notification.delivered", "notification.failed")),
+              subscribes_to=("notification.delivered", "notification.failed", "visit.changed")),
         Queue("visits-ingest", owner="visits", handler="on_visit_events", batch_size=10),
         Queue("visits-inbox", owner="visits", handler="on_event", subscribes_to=("decision.published",)),
         Queue("reports-inbox", owner="reports", handler="on_event",

@@ -148,7 +148,7 @@ def test_a_case_worker_decides_activates_messaging_and_approves_a_relative_with_
     receipt = a_case(web, surname)
     w = walk(width=1280)
     page = w.page
-    log_in_case_worker(w, name="Kim Tangentsson")
+    log_in_case_worker(w, keyboard=True)
     w.goto(f"/eservices/personal/arenden/{receipt['case_id']}")
     w.check("arende")
     tab_to(page, "a:has-text('Fatta beslut')")
@@ -216,7 +216,7 @@ def test_messaging_a_message_with_an_attachment_a_decision_and_a_relative_withou
     receipt = a_case(web, surname)
     w = walk(width=1280, javascript=False)
     page = w.page
-    log_in_case_worker(w, name="Noa Skriptlös")
+    log_in_case_worker(w)
     w.goto(f"/eservices/personal/arenden/{receipt['case_id']}")
     w.check("arende")
     page.locator(".action-links").get_by_role("link", name="Meddelandefunktion").click()

@@ -3,9 +3,12 @@ inbox (search, filters, sort, paging) to Koppla ansökan — with the mouse, wit
 and with JavaScript off — THEN every page passes axe-core at WCAG 2.1 AA, reflows at 200 % zoom of
 a 1280 px window, carries the security headers, and the case ends up under the chosen case worker.
 
-The mouse walk's case worker logs in for real by e-ID (the development broker); the keyboard and
-no-JavaScript walks' case workers get a session put into the stack's store, so each has "mina" of
-its own (``tests/support/staff_login.py``)."""
+Every walk's case worker logs in for real by e-ID: case work → Insats' authorization server → the
+development broker's person picker → back, with the mouse, by keyboard only, or with JavaScript
+off. The demo has one case worker, Marita, so every walk is hers: each login is its own (a browser
+context of its own, its own session at the identity service and in case work; a logout ends that
+login only), and each walk finds its own application by its case number, never by being the only
+one in "mina". Walk files run in parallel workers, each worker against a stack of its own."""
 from __future__ import annotations
 
 import re
@@ -13,32 +16,42 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import STACKS, api, dev_token
+from tests.browser.conftest import api, dev_token
 from tests.browser.test_walk import tab_to
 from tests.support.people import new_pnr
-from tests.support.staff_login import stack_session_cookie, staff_principal
+from tests.support.staff_login import staff_principal
 
 pytestmark = pytest.mark.browser
 
 NEED = "Jag trillar då och då och känner mig otrygg"
 
 
-def log_in_case_worker(w, name="Marita Aronsson"):
-    """Marita, the demo case worker, logs in for real: case work → Insats' authorization server → the
-    development e-ID broker's page → back. The other walks' case workers (names of their own, so their
-    "mina" views are their own) get a session put into the stack's store."""
-    if name == "Marita Aronsson":
-        w.goto("/eservices/personal/logga-in")
-        w.check("e-legitimation")
-        w.page.get_by_label(re.compile("Marita Aronsson")).check()
-        w.page.get_by_role("button", name="Logga in").click()
-        w.page.wait_for_load_state()
-        assert w.page.url.endswith("/eservices/personal/att-gora"), w.page.url
-        return staff_principal("case_worker", user_id="hl-marita", name=name)
-    who = staff_principal("case_worker", name=name)
-    stack = STACKS[w.base]
-    w.context.add_cookies([stack_session_cookie(f"http://127.0.0.1:{stack.moto_port}", who, w.base)])
-    return who
+MARITA = "Marita Aronsson"  # the demo's one case worker (infra/fixtures/people.json)
+
+
+def log_in_case_worker(w, *, keyboard: bool = False):
+    """Marita logs in for real: case work's login → Insats' authorization server → the development
+    e-ID broker's person picker (a plain form: no script needed) → back to Att göra. ``keyboard``:
+    by keyboard only (Tab to the picker's radio group, arrow keys to her, Enter on Logga in)."""
+    w.goto("/eservices/personal/logga-in")
+    w.check("e-legitimation")
+    page = w.page
+    marita = page.get_by_label(re.compile(MARITA))
+    if keyboard:
+        tab_to(page, "input[name=person]:checked")  # a radio group is one tab stop: its checked radio
+        for _ in range(page.locator("input[name=person]").count()):
+            if marita.is_checked():
+                break
+            page.keyboard.press("ArrowDown")
+        assert marita.is_checked()
+        tab_to(page, "button:has-text('Logga in')")
+        w.press_and_wait("Enter")
+    else:
+        marita.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/eservices/personal/att-gora")  # through the redirects back to case work
+    return staff_principal("case_worker", user_id="hl-marita", name=MARITA)
 
 
 def an_application(base: str, last_name: str) -> dict:
@@ -139,7 +152,7 @@ def test_a_case_worker_takes_an_application_in_with_the_keyboard_only(walk, web)
     receipt = an_application(web, "Tangent" + new_pnr()[-4:])
     w = walk(width=1280, axe=False)
     page = w.page
-    log_in_case_worker(w, name="Kim Tangentsson")
+    log_in_case_worker(w, keyboard=True)
     w.goto("/eservices/personal/inkorg")
     w.check("inkorg")
     tab_to(page, "#filter-q")
@@ -156,7 +169,7 @@ def test_a_case_worker_takes_an_application_in_with_the_keyboard_only(walk, web)
     tab_to(page, "button:has-text('Klar')")
     w.press_and_wait("Enter")
     w.check("inkorg-handlaggare")
-    assert "är kopplad till Kim Tangentsson" in page.locator(".notice").inner_text()
+    assert f"är kopplad till {MARITA}" in page.locator(".notice").inner_text()
     assert receipt["case_number"] in page.locator("#inkorg").inner_text()
 
 
@@ -164,8 +177,7 @@ def test_a_case_worker_takes_an_application_in_without_javascript(walk, web):
     receipt = an_application(web, "Utanjs" + new_pnr()[-4:])
     w = walk(width=1280, javascript=False)
     page = w.page
-    log_in_case_worker(w, name="Noa Skriptlös")
-    w.goto("/eservices/personal/att-gora")
+    log_in_case_worker(w)
     w.check("att-gora")
     page.get_by_role("link", name="Inkorg").click()
     w.check("inkorg")

@@ -24,4 +24,6 @@ def over_dynamodb(table: Any, on_first_use: Callable[..., Any]) -> CaseworkRepos
         messaging=on_first_use(repositories, "MessagingRepository", table),  # type: ignore[arg-type]
         threads=on_first_use(messages, "ThreadRepository", table),  # type: ignore[arg-type]
         messages=on_first_use(messages, "MessageRepository", table),  # type: ignore[arg-type]
-        uploads=on_first_use(messages, "UploadRepository", table))  # type: ignore[arg-type]
+        uploads=on_first_use(messages, "UploadRepository", table),  # type: ignore[arg-type]
+        visit_deviations=on_first_use(".casework.adapters.visit_deviations",  # type: ignore[arg-type]
+                                      "DynamoVisitDeviationCounts", table))

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .domain.messages import Message, Party, Thread, Upload
     from .domain.messaging import MessagingSettings
     from .domain.report_approval import ReportApproval
+    from .domain.visit_deviations import VisitDeviationCount
 
 A = TypeVar("A")
 
@@ -131,6 +132,20 @@ class UploadRepository(Kept["Upload"], Protocol):
         ...
 
 
+class VisitDeviationCounts(Protocol):
+    """The projection of the visits service's ``visit.changed``: per client, visit and month, how
+    many deviations wait for the case worker (``domain/visit_deviations.py``)."""
+
+    def record(self, count: VisitDeviationCount) -> bool:
+        """Keeps ``count`` unless the same visit and month is stored with a version as high (a
+        conditional write: a redelivered or late older event changes nothing). True if kept."""
+        ...
+
+    def pending(self, client: str, months: list[tuple[int, int]]) -> int:
+        """How many deviations wait on the client's visits in ``months``."""
+        ...
+
+
 @dataclass
 class CaseworkRepositories:
     """Case work's repositories (``EservicesDeps.casework``), wired in ``bootstrap.py``."""
@@ -143,3 +158,4 @@ class CaseworkRepositories:
     threads: ThreadRepository
     messages: MessageRepository
     uploads: UploadRepository
+    visit_deviations: VisitDeviationCounts

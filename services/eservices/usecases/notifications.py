@@ -5,8 +5,8 @@
   it sends).
 - ``profile_changed`` / ``alerts_changed``: keep notify's copy of a person's preferences current,
   in the same unit of work as the change.
-- ``record_delivery``: the consumer of ``notification.delivered``/``failed`` keeps the newest
-  status per person and channel, shown on Mina sidor's settings.
+- ``record_delivery``: the consumer's branch (``consumer.py``) for ``notification.delivered``/
+  ``failed`` keeps the newest status per person and channel, shown on Mina sidor's settings.
 """
 from __future__ import annotations
 
@@ -70,16 +70,3 @@ def record_delivery(statuses: DeliveryStatuses, envelope: Envelope) -> None:
     status = ChannelStatus(status="sent" if isinstance(event, NotificationDelivered) else "failed", at=event.at,
                            reason=getattr(event, "reason", None))
     statuses.record(event.recipient.ref, event.channel, status)
-
-
-def on_delivery_events(statuses: DeliveryStatuses, event: Any) -> dict[str, Any]:
-    """The eservices-inbox consumer: each record on its own, failures reported back. Keeping the
-    newest status is idempotent, so a redelivery or a reordering changes nothing."""
-    raw = event.to_dict() if hasattr(event, "to_dict") else event
-    failures = []
-    for record in raw.get("Records", []):
-        try:
-            record_delivery(statuses, Envelope.model_validate_json(record["body"]))
-        except Exception:  # noqa: BLE001 - this record comes back; after maxReceiveCount, the DLQ
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}

@@ -302,3 +302,29 @@ def test_a_logout_in_a_section_ends_the_login_at_the_identity_service_too(stack)
     b.follow("/eservices/web/logga-ut", {"csrf": csrf})
     status, url, html = b.follow("/eservices/web/mina-sidor")
     assert "/dev/oidc/" in url
+
+
+def test_two_logins_of_one_case_worker_are_each_their_own(stack):
+    """GIVEN Marita logged in to case work twice (two browsers: the browser walks run side by side as
+    the demo's one case worker) WHEN she logs out in the first THEN the second's session, and its
+    login at the identity service (renewed after the logout), go on: sessions are per login."""
+    account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
+    first, second = Browser(stack), Browser(stack)
+    for b in (first, second):
+        status, url, html = b.follow("/eservices/personal/att-gora")
+        assert "/dev/oidc/" in url, url
+        status, url, html = b.pick(url, html, MARITA)
+        assert status == 200 and url.endswith("/eservices/personal/att-gora"), (status, url)
+    cookies = [next(c.value for c in b.jar if c.name == "insats_personal") for b in (first, second)]
+    assert cookies[0] != cookies[1]
+    _, _, html = first.follow("/eservices/personal/att-gora")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    status, url, html = first.follow("/eservices/personal/logga-ut", {"csrf": csrf})
+    assert status == 200, (status, url)
+    status, url, _ = first.follow("/eservices/personal/att-gora")
+    assert "/dev/oidc/" in url  # the first login ended, at the identity service too
+    _renew_now(second)
+    second.hops.clear()
+    status, url, _ = second.follow("/eservices/personal/att-gora")
+    assert status == 200 and url.endswith("/eservices/personal/att-gora"), (status, url)
+    assert not any("/dev/oidc/" in hop for hop in second.hops)

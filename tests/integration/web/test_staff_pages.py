@@ -185,6 +185,48 @@ class TestSessionEnd:
         assert r.status == 404 and "Sidan finns inte" in text(r) and "Mina sidor" not in text(r)
 
 
+def todo_counts(b):
+    """Att göra's counts by label, as the page shows them."""
+    found = {}
+    for item in re.findall(r'<li class="todo-item">(.*?)</li>', b.get("/personal/att-gora").body.decode(), re.S):
+        found[re.search(r'todo-label">([^<]+)<', item).group(1)] = int(re.search(r'todo-count">(\d+)<', item).group(1))
+    return found
+
+
+def visit_changed(client, version, deviations, *, visit_id=None, gone=False):
+    """A ``visit.changed`` v2 as the visits service publishes it, of a visit this month."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from services.contracts.events import VisitChangedV2, VisitContent, VisitDeviation
+    from services.domain.calendar import month_of
+
+    now = datetime.now(timezone.utc)
+    year, month = month_of(now)
+    visit = None if gone else VisitContent(
+        staff_id="s-1", started_at=now - timedelta(minutes=30), ended_at=now, minutes=30, status="registered",
+        deviations=[VisitDeviation(code=code, status=status) for code, status in deviations])
+    return VisitChangedV2(visit_id=visit_id or str(uuid.uuid4()), client=client, provider_id="prov-omsorg", year=year,
+                          month=month, visit_version=version, change="deleted" if gone else "updated", visit=visit)
+
+
+def consume(es, events, client):
+    """Publishes ``events`` on the domain-events topic as the visits app's relay does, takes what the
+    eservices-inbox queue received of ``client``'s and hands it to the e-services' consumer, as Lambda
+    would; returns how many arrived."""
+    import json
+
+    from services.adapters.aws import client as aws_client, queue_url
+    from services.adapters.messaging import SnsPublisher
+    from tests.support.stack import drain
+
+    SnsPublisher().publish_batch([e.envelope("visits") for e in events])
+    bodies = [m["Body"] for m in drain(queue_url("eservices-inbox"), aws_client("sqs"), wait=1)]
+    mine = [body for body in bodies if json.loads(body)["payload"].get("client") == client]
+    assert es.sqs("on_event", mine) == {"batchItemFailures": []}
+    return len(mine)
+
+
 class TestAttGora:
     def test_counts_new_applications_my_cases_and_messaging_not_activated(self, es, token):
         b, me = staff(es)
@@ -214,10 +256,38 @@ class TestAttGora:
         # AND once messaging is on, it is not
         enable_messaging(es, token("case_worker", user_id=me.user_id, name=me.name), pnr)
         assert counts()["Ärenden där meddelandefunktionen inte är aktiverad"] == 0
-        page = text(b.get("/personal/att-gora"))
-        assert "Avvikelser i besök" in page and "räknas inte här" in page
-        # AND the visit deviations are a link to the visits app's page, without a count
-        assert 'href="/visits/personal/avvikelser"' in b.get("/personal/att-gora").body.decode()
+
+    def test_counts_the_visit_deviations_waiting_on_my_clients_from_the_visits_events(self, es, token):
+        """GIVEN a client of mine WHEN the visits service publishes changes of their visits (through the
+        domain-events topic and the eservices-inbox queue, on moto) THEN Att göra counts the deviations
+        waiting for my decision, linked to the visits app's page; a redelivery and an older version
+        arriving late change nothing, and a deleted visit no longer counts."""
+        b, me = staff(es)
+        pnr, receipt = applied(es, token)
+        b.get(f"/personal/ansokningar/{receipt['case_id']}/koppla")
+        assert b.post(f"/personal/ansokningar/{receipt['case_id']}/koppla",
+                      intake_form(case_worker_id=me.user_id)).status == 303
+        label = "Avvikelser i besök att besluta om"
+        assert todo_counts(b)[label] == 0
+        waiting = visit_changed(pnr, 2, [("manual_receipt", "pending"), ("over_granted_time", "pending")])
+        decided = visit_changed(pnr, 3, [("manual_receipt", "approved"), ("over_granted_time", "pending")],
+                                visit_id=waiting.visit_id)
+        other = visit_changed(pnr, 1, [("manual_receipt", "pending")])
+        # WHEN version 2 of one visit and another visit are published and consumed
+        assert consume(es, [waiting, other], pnr) == 2
+        assert todo_counts(b)[label] == 3
+        body = b.get("/personal/att-gora").body.decode()
+        assert 'href="/visits/personal/avvikelser"' in body and "räknas inte här" not in body
+        # WHEN version 3 arrives, then version 2 again (redelivered late)
+        assert consume(es, [decided], pnr) == 1 and consume(es, [waiting], pnr) == 1
+        # THEN the decided deviation no longer counts
+        assert todo_counts(b)[label] == 2
+        # WHEN the other visit is deleted THEN only the first one's waiting deviation counts
+        assert consume(es, [visit_changed(pnr, 2, [], visit_id=other.visit_id, gone=True)], pnr) == 1
+        assert todo_counts(b)[label] == 1
+        # AND another case worker, whose client this is not, counts none of them
+        other_worker, _ = staff(es)
+        assert todo_counts(other_worker)[label] == 0
 
     def test_each_count_links_to_the_inbox_view_of_it(self, es):
         b, _ = staff(es)

@@ -18,6 +18,7 @@ from services.eservices.casework.domain.assignments import Assignment
 from services.eservices.casework.domain.messages import Message, Party, Thread, Upload
 from services.eservices.casework.domain.messaging import MessagingSettings, search_key
 from services.eservices.casework.domain.report_approval import ReportApproval
+from services.eservices.casework.domain.visit_deviations import VisitDeviationCount
 from services.eservices.casework.ports import CaseworkRepositories
 from services.eservices.domain.people import RegisteredPerson
 from tests.support.fakes.common import Clock, FakeAudit, FakeDocuments, FakeUnitOfWork, InMemoryStore, RecordingPublisher
@@ -196,10 +197,28 @@ class FakeUploads(InMemoryStore[Upload]):
         uow.stage(check, lambda: self.items.__setitem__(key, self.items[key].model_copy(update={"used": True})))
 
 
+class FakeVisitDeviationCounts:
+    """The projection of ``visit.changed``: per client, visit and month, the highest version's count."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, int, int, str], VisitDeviationCount] = {}
+
+    def record(self, count: VisitDeviationCount) -> bool:
+        key = (count.client, count.year, count.month, count.visit_id)
+        if not count.replaces(self.counts.get(key)):
+            return False
+        self.counts[key] = count
+        return True
+
+    def pending(self, client: str, months: list[tuple[int, int]]) -> int:
+        return sum(c.pending for (who, year, month, _), c in self.counts.items()
+                   if who == client and (year, month) in months)
+
+
 def fake_stores(cases: FakeCases) -> CaseworkRepositories:
     return CaseworkRepositories(audit=FakeAudit(), inbox=FakeInbox(cases), assignments=FakeAssignments(),
                           report_approvals=FakeReportApprovals(), messaging=FakeMessaging(), threads=FakeThreads(),
-                          messages=FakeMessages(), uploads=FakeUploads())
+                          messages=FakeMessages(), uploads=FakeUploads(), visit_deviations=FakeVisitDeviationCounts())
 
 
 # -- what a use case receives --------------------------------------------------------------

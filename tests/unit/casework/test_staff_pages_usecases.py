@@ -74,4 +74,4 @@ class TestTodo:
         counts = {i.key: i.count for i in todo.todo_counts(deps, staff("hl-1")).items}
         # THEN
         assert counts == {"new_applications": 1, "my_cases": 1, "reports": 0, "unread_messages": 0,
-                          "relatives_ending": 1, "messaging_off": 1}
+                          "visit_deviations": 0, "relatives_ending": 1, "messaging_off": 1}

@@ -1,5 +1,5 @@
 """Att göra, the case worker's start page: what waits, as counts with links to the inbox's view
-of them (case work's use case ``todo_counts``)."""
+of them (case work's use case ``todo_counts``), or to the page elsewhere where it is done."""
 from __future__ import annotations
 
 import urllib.parse
@@ -9,14 +9,19 @@ from ..http import Context, Page
 from .common import case_worker, nav, page_title
 
 VISITS_DEVIATIONS = "/visits/personal/avvikelser"  # the visits app's section behind the same gateway
+# What is done in another app behind the same gateway: its page's path there (not under this app's prefix).
+ELSEWHERE = {"visit_deviations": VISITS_DEVIATIONS}
+
+
+def href(ctx: Context, key: str, filter: dict[str, str]) -> str | None:
+    if key in ELSEWHERE:
+        return ELSEWHERE[key]
+    return ctx.url("/personal/inkorg") + "?" + urllib.parse.urlencode(filter) if filter else None
 
 
 def todo(ctx: Context) -> Page:
     counts = todo_counts(ctx.deps, case_worker(ctx))
-    items = [{"label": i.label, "count": i.count, "hint": i.hint,
-              "href": ctx.url("/personal/inkorg") + "?" + urllib.parse.urlencode(i.filter) if i.filter else None}
+    items = [{"label": i.label, "count": i.count, "hint": i.hint, "href": href(ctx, i.key, i.filter)}
              for i in counts.items]
     return Page("todo.html", {"title": page_title("Att göra"), "nav": nav(ctx, "/personal/att-gora"),
-                              "items": items, "not_here": counts.not_here,
-                              # the visits app's page (e-services cannot read visits: a link, no count)
-                              "deviations_url": VISITS_DEVIATIONS})
+                              "items": items, "not_here": counts.not_here})
