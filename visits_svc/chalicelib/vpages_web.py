@@ -3,20 +3,14 @@
 page cycle and its views load on the first page."""
 from chalice import Blueprint
 
+from .pages import FORM_TYPES, serve_view
+
 bp = Blueprint(__name__)
 PAGES = True  # HTML pages: not in the OpenAPI document
-FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 def _page(view, **kw):
-    import importlib
-
-    from services.entrypoints.web.http import serve
-    from services.entrypoints.web.visits.section import VISITS
-
-    module, name = view.split(".")
-    return serve(VISITS, bp.current_request,
-                 getattr(importlib.import_module(f"services.entrypoints.web.visits.{module}"), name), **kw)
+    return serve_view(bp.current_request, view, **kw)
 
 
 @bp.route("/personal/besok", methods=["GET"])
