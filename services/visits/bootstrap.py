@@ -19,7 +19,8 @@ def deps() -> VisitsDeps:
     from .ports import VisitsDeps
 
     limit = os.environ.get("VISITS_TAG_LIMIT")
-    return VisitsDeps(**table_adapters(), send=send_batch, **({"tag_limit": int(limit)} if limit else {}))
+    return VisitsDeps(**table_adapters(), send=send_batch, **({"tag_limit": int(limit)} if limit else {}),
+                      municipality=os.environ.get("BILLING_MUNICIPALITY") or "haninge")
 
 
 def handle_visit_events(batch: list[tuple[str, QueuedEvents]]) -> set[str]:

@@ -141,6 +141,9 @@ class VisitsDeps:
     clock_skew: timedelta = rules.CLOCK_SKEW
     long_visit_minutes: int = rules.LONG_VISIT_MINUTES
     tag_limit: int = rules.TAG_LIMIT
+    # Whose compensation rules the month's preliminary invoice basis is computed with (billing's
+    # rule packs, ``BILLING_MUNICIPALITY`` as billing's own setting)
+    municipality: str = "haninge"
     # What the store raises when it fails (worth a redelivery, never an event's fault): the
     # adapters name theirs, the use cases only re-raise them
     store_errors: tuple[type[Exception], ...] = (Unavailable,)

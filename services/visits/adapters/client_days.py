@@ -106,7 +106,8 @@ def seed_items(days: Iterable[ClientDay]) -> list[dict[str, Any]]:
 
 
 def _summary_of(item: dict[str, Any]) -> ClientMonthSummary:
-    return ClientMonthSummary(str(item["sk"]), {k: int(v) for k, v in item.items() if k not in ("pk", "sk")})
+    """A kept summary as read (a count back to zero is left out)."""
+    return ClientMonthSummary(str(item["sk"]), {k: int(v) for k, v in item.items() if k not in ("pk", "sk") and v})
 
 
 def _lost_to_another_writer(exc: ClientError) -> bool:

@@ -124,7 +124,7 @@ class FakeClientDays:
 
     def month_summaries(self, provider: str, year: int, month: int) -> list[ClientMonthSummary]:
         kept = self.summaries.get((provider, f"{year:04d}-{month:02d}"), {})
-        return [ClientMonthSummary(c, dict(kept[c])) for c in sorted(kept)]
+        return [ClientMonthSummary(c, {k: n for k, n in kept[c].items() if n}) for c in sorted(kept)]
 
     def seed(self, days: Iterable[ClientDay]) -> None:
         """Days written in bulk, with their pointers and summaries (as the adapter's ``seed_items``)."""
