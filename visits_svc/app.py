@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from chalice import Chalice
 
-from chalicelib import staff_web
+from chalicelib import staff_web, summary_web
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -15,6 +15,7 @@ S = "services.visits.schemas:"
 app = Chalice(app_name="insats-visits", configure_logs=False)
 api = HttpApi(app, "visits")
 app.register_blueprint(staff_web.bp)  # the staff web's visits section (/visits/personal)
+app.register_blueprint(summary_web.bp)  # Översikt and Månaden och fakturaunderlag (provider leads)
 api.serve_health_and_openapi("Insats home-care visits")
 
 
