@@ -158,7 +158,7 @@ def _run(port: int) -> None:
     who = staff_principal("provider_coordinator", provider_id=provider)
     cookie = {"Cookie": f"{visits_config().cookie_name}={visits_session(who)}"}
     ym = f"{year:04d}-{month:02d}"
-    client_api = visits_table.meta.client
+    client_api = visits_table.meta.client  # the resource's client: Python values in and out, as the adapters read
     name = visits_table.name
 
     def overview_page() -> str:
@@ -168,7 +168,7 @@ def _run(port: int) -> None:
 
     def overview_bare() -> tuple[int, int]:
         query = {"TableName": name, "KeyConditionExpression": "pk = :pk",
-                 "ExpressionAttributeValues": {":pk": {"S": f"MONTHSUM#{provider}#{ym}"}}}
+                 "ExpressionAttributeValues": {":pk": f"MONTHSUM#{provider}#{ym}"}}
         found = []
         while True:
             page = client_api.query(**query)
@@ -176,10 +176,10 @@ def _run(port: int) -> None:
             if "LastEvaluatedKey" not in page:
                 break
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        shown = [i["sk"]["S"] for i in found]
+        shown = [i["sk"] for i in found]
         got = 0
         for n in range(0, len(shown), 100):
-            keys = [{"pk": {"S": f"GRANTED#{c}"}, "sk": {"S": "DECISIONS"}} for c in shown[n:n + 100]]
+            keys = [{"pk": f"GRANTED#{c}", "sk": "DECISIONS"} for c in shown[n:n + 100]]
             pending = {name: {"Keys": keys, "ConsistentRead": True}}
             while pending:
                 answer = client_api.batch_get_item(RequestItems=pending)
@@ -201,9 +201,9 @@ def _run(port: int) -> None:
 
     def list_bare() -> int:
         pointers = client_api.query(TableName=name, KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-                                    ExpressionAttributeValues={":pk": {"S": f"MONTH#{provider}#{ym}"},
-                                                               ":lo": {"S": lo}, ":hi": {"S": hi}})["Items"]
-        keys = [{"pk": p["day"], "sk": {"S": "DAY"}} for p in pointers]
+                                    ExpressionAttributeValues={":pk": f"MONTH#{provider}#{ym}", ":lo": lo,
+                                                               ":hi": hi})["Items"]
+        keys = [{"pk": p["day"], "sk": "DAY"} for p in pointers]
         answer = client_api.batch_get_item(RequestItems={name: {"Keys": keys, "ConsistentRead": True}})
         return len(answer["Responses"][name])
 

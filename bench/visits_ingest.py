@@ -320,15 +320,17 @@ def _floor(ours, raw, workload, meter) -> tuple[float, float, float, int]:  # no
 
 
 def _seed(visits: int, around: datetime) -> float:
-    """Stores ``visits`` visits as client-days of ten visits each (with their pointers), in batches."""
+    """Stores ``visits`` visits as client-days of ten visits each (with their pointers and their months'
+    summaries), in batches."""
     from services.visits.domain.days import ClientDay
     from services.visits.domain.model import Visit
     from services.adapters.aws import table
-    from services.visits.adapters.client_days import day_items
+    from services.visits.adapters.client_days import seed_items
     from tests.support.people import new_pnr
 
     started = time.perf_counter()
     provider = "prov-seeded"
+    days = []
     with table("visits").batch_writer() as batch:
         for n in range(visits // 10):
             pnr = new_pnr(1930)
@@ -339,8 +341,9 @@ def _seed(visits: int, around: datetime) -> float:
                 v = Visit(visit_id=str(uuid.uuid4()), provider_id=provider, client=pnr, staff_id="anna",
                           started_at=at, ended_at=at + timedelta(minutes=30), status="registered", version=1)
                 cd.visits[v.visit_id] = v
-            for item in day_items(cd):
-                batch.put_item(Item=item)
+            days.append(cd)
+        for item in seed_items(days):  # the days, their pointers and their months' summaries
+            batch.put_item(Item=item)
     return time.perf_counter() - started
 
 
