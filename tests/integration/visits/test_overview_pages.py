@@ -116,3 +116,28 @@ class TestMonth:
         # nothing approved yet: nothing billable, all of it unverified
         assert "Summa" in page and re.search(r"\b0,00\s*kr", page)
         assert "2 h 15 min" in page  # the performed total: 90 + 45 minutes
+
+
+class TestSummariesOverMoto:
+    def test_redelivered_and_reordered_messages_leave_the_kept_summaries_equal_to_a_recount(self, provider, morning):
+        from services.visits.bootstrap import deps
+        from services.visits.domain.days import month_day_keys
+        from services.visits.domain.summaries import recount
+
+        # GIVEN three clients' visits, one left open, posted in several requests
+        clients = [provider.new_client() for _ in range(3)]
+        for n, (pnr, tag) in enumerate(clients):
+            for k in range(2 + n):
+                at = morning + timedelta(hours=k)
+                events = [provider.event("arrival", pnr, tag, at)]
+                if not (n == 0 and k == 1):
+                    events.append(provider.event("departure", pnr, tag, at + timedelta(minutes=25 + k)))
+                assert provider.post(events).status == 202
+        # WHEN the messages are delivered shuffled, some twice
+        provider.deliver(shuffle=True, duplicate=True)
+        # THEN the kept summaries equal a recount of the stored client-days
+        y, m = month_of(morning)
+        kept = {s.client: dict(s.counts) for s in deps().days.month_summaries(provider.id, y, m)}
+        days = deps().days.load_days(k for pnr, _ in clients for k in month_day_keys(provider.id, pnr, y, m))
+        assert kept == recount(d for d in days.values() if d.version)
+        assert sum(c["registered"] for c in kept.values()) == 2 + 3 + 4
