@@ -86,10 +86,12 @@ def _months(ctx: Context, chosen: tuple[int, int]) -> list[dict[str, Any]]:
     return out
 
 
-def _masked(client: str) -> str:
+def _shown(client: str) -> str:
+    """The client as the provider lead's tables show them: the whole personnummer (ÅÅÅÅMMDD-NNNN),
+    as billing's invoice basis names them to the provider, so two clients born the same day differ."""
     try:
-        return Personnummer(client).masked
-    except (InvalidPersonnummer, ValueError):
+        return Personnummer(client).formatted
+    except (InvalidPersonnummer, ValueError, AttributeError):
         return client
 
 
@@ -143,10 +145,11 @@ def overview(ctx: Context) -> Page:
                    "visits": _visits_href(ctx, year, month, avvikelse=k)} for k, n in o.exceptions.items()]
     blockers = []
     if o.unapproved:
-        blockers.append({"text": f"{o.unapproved} besök är inte godkända", "href": _visits_href(
-            ctx, year, month, status="registered")})
+        blockers.append({"text": f"{o.unapproved} besök är inte {'godkänt' if o.unapproved == 1 else 'godkända'}",
+                         "href": _visits_href(ctx, year, month, status="registered")})
     if o.red:
-        blockers.append({"text": f"{o.red} röda avvikelser måste åtgärdas", "href": ctx.url(TODO_PATH)})
+        blockers.append({"text": "1 röd avvikelse måste åtgärdas" if o.red == 1
+                         else f"{o.red} röda avvikelser måste åtgärdas", "href": ctx.url(TODO_PATH)})
     if o.pending_decisions:
         blockers.append({"text": f"{o.pending_decisions} besök väntar på handläggarens beslut",
                          "href": ctx.url(TODO_PATH) + "?typ=waiting_for_case_worker"})
@@ -155,8 +158,8 @@ def overview(ctx: Context) -> Page:
         "title": page_title(f"Översikt {month_name(year, month)}", error=bool(error)), "nav": nav(ctx, PATH),
         "errors": errors, "field_errors": {"manad": error} if error else {}, "months": _months(ctx, (year, month)),
         "month_label": month_name(year, month), "o": o, "lock_line": _lock_line(o), "blockers": blockers,
-        "exceptions": exceptions, "hours": hours, "masked": _masked, "columns": columns,
-        "rows": [{"client": _masked(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
+        "exceptions": exceptions, "hours": hours, "columns": columns,
+        "rows": [{"client": _shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
                   "share": "–" if r.share is None else f"{r.share} %", "over": r.share is not None and r.share > 100,
                   "href": _visits_href(ctx, year, month, klient=r.client)} for r in rows],
         "links": {"all": _visits_href(ctx, year, month), "approved": _visits_href(ctx, year, month, status="approved"),
@@ -184,7 +187,7 @@ def month(ctx: Context) -> Page:
         "nav": nav(ctx, MONTH_PATH), "errors": [{"text": error, "href": "#f-manad"}] if error else [],
         "field_errors": {"manad": error} if error else {}, "months": _months(ctx, (year, mm)),
         "month_label": month_name(year, mm), "m": m, "hours": hours, "kronor": kronor,
-        "rows": [{"client": _masked(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
+        "rows": [{"client": _shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
                   "approved": hours(r.approved), "absence": hours(r.absence_minutes),
                   "billable": hours(r.billable_minutes), "unverified": hours(r.unverified_minutes),
                   "amount": kronor(r.amount_ore)} for r in (m.rows if m else [])],
