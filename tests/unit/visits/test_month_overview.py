@@ -200,3 +200,14 @@ class TestMonthBasis:
         assert row.billable_minutes == 30 and row.unverified_minutes == 31
         assert row.absence_minutes > 0 and row.amount_ore == m.totals.amount_ore > 0
         assert "area" in m.not_known
+
+
+def test_working_days_until_the_lock_date_skip_weekends_and_holidays():
+    from services.domain.calendar import working_days_until
+
+    # Friday 20 November to Thursday 3 December 2026: 23–27 Nov, 30 Nov, 1–3 Dec
+    assert working_days_until(date(2026, 11, 20), date(2026, 12, 3)) == 9
+    # over Christmas: 23 Dec to 7 Jan 2027 (24–26, 31 Dec, 1 and 6 Jan are holidays; weekends)
+    assert working_days_until(date(2026, 12, 23), date(2027, 1, 7)) == 6
+    assert working_days_until(date(2026, 12, 3), date(2026, 12, 3)) == 0
+    assert working_days_until(date(2026, 12, 4), date(2026, 12, 3)) == 0
