@@ -179,8 +179,19 @@ class DynamoClientDays:
         return True
 
     def save_days(self, writes: list[tuple[ClientDay, list[Event]]], now: datetime) -> list[bool]:
-        """``save_day`` of independent client-days, several at a time."""
-        return in_parallel(lambda w: self.save_day(w[0], w[1], now), writes)
+        """``save_day`` of independent client-days, several at a time; the days of one client's month
+        one after the other (their transactions change the same month summary: at the same time,
+        all but one would be cancelled as conflicting, to be planned again)."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for n, (day, _) in enumerate(writes):
+            key = summary_key(day.key)
+            groups.setdefault((key["pk"], key["sk"]), []).append(n)
+
+        def save_group(indexes: list[int]) -> list[tuple[int, bool]]:
+            return [(n, self.save_day(writes[n][0], writes[n][1], now)) for n in indexes]
+
+        done = dict(pair for result in in_parallel(save_group, list(groups.values())) for pair in result)
+        return [done[n] for n in range(len(writes))]
 
     def index_days(self, changes: Iterable[tuple[ClientDay, ClientDay]], waiting: Iterable[WaitingMark] = ()) -> None:
         """Writes what points at each client-day that is about to change (stored → new): its new
