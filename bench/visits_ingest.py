@@ -97,6 +97,13 @@ class Meter:
             self.units += sum(write_units(w["PutRequest"]["Item"]) for ws in request["RequestItems"].values()
                               for w in ws if "PutRequest" in w)
             self.units += sum(1 for ws in request["RequestItems"].values() for w in ws if "DeleteRequest" in w)
+        elif model.name == "TransactWriteItems":  # a transactional write costs twice the units of each item
+            for entry in request["TransactItems"]:
+                if "Put" in entry:
+                    self.units += 2 * write_units(entry["Put"]["Item"])
+                elif "Update" in entry:  # a month summary: a few small counts
+                    self.units += 2 * write_units({**entry["Update"]["Key"], **{
+                        f"a{n}": v for n, v in enumerate(entry["Update"].get("ExpressionAttributeValues", {}).values())}})
 
 
 def main() -> None:
