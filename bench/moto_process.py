@@ -50,7 +50,7 @@ def moto_process(root: str) -> Iterator[int]:
         yield port
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # a loaded machine: the server may take a while to stop
         os.environ.clear()
         os.environ.update(saved)
         from services.adapters import aws

@@ -70,6 +70,15 @@ def nth_working_day(year: int, month: int, n: int) -> date:
         day += timedelta(days=1)
 
 
+def working_days_until(today: date, day: date) -> int:
+    """The working days after ``today`` up to and including ``day`` (0 when ``day`` is today or past)."""
+    count, current = 0, today + timedelta(days=1)
+    while current <= day:
+        count += is_working_day(current)
+        current += timedelta(days=1)
+    return count
+
+
 def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 

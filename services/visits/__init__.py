@@ -114,5 +114,7 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   look through, filtered to theirs and open.
 - One writer per client-day: every change of a client-day (events, rebuilt visits, approvals, edits,
   corrections) is one conditional write of its one item; a writer that meets another reads again and
-  applies its change again (``usecases/day_writes.update_day``), so nothing is lost and no transaction is needed.
+  applies its change again (``usecases/day_writes.update_day``), so nothing is lost. A write that
+  changes the day's counts adds their difference to the month's kept summary in the same transaction
+  (``domain.summaries``), so the coordinator's start page never reads the month's visits.
 """

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..contracts.events import Event
     from .domain.days import ClientDay, DayKey
     from .domain.model import Absence, Device, RejectedEvent, Visit
+    from .domain.summaries import ClientMonthSummary
 
 # A month marked as waiting for a decision: (client, provider, (year, month))
 WaitingMark = tuple[str, str, tuple[int, int]]
@@ -32,7 +33,8 @@ class ClientDays(Protocol):
     def days_minutes(self, keys: Iterable[DayKey]) -> dict[DayKey, int]: ...
 
     def save_day(self, day: ClientDay, events: list[Event], now: datetime) -> bool:
-        """Written with ``events`` if nobody wrote it since it was read (False: someone did)."""
+        """Written with ``events`` if nobody wrote it since it was read (False: someone did); its
+        month's summary changes by the day's new counts less ``day.counted``, in the same write."""
 
     def save_days(self, writes: list[tuple[ClientDay, list[Event]]], now: datetime) -> list[bool]: ...
 
@@ -40,6 +42,10 @@ class ClientDays(Protocol):
                    waiting: Iterable[WaitingMark] = ()) -> None:
         """What points at each (stored, new) client-day, written before it; and the months marked as
         waiting for a decision (``Grants.waiting_months``), in the same batch."""
+
+    def month_summaries(self, provider: str, year: int, month: int) -> list[ClientMonthSummary]:
+        """The kept summaries of the provider's month (``domain.summaries``), one per client that has
+        had a visit, in client order; never read from the month's visits."""
 
     def point_visit(self, visit_id: str, key: DayKey) -> None: ...
     def get_visit(self, visit_id: str) -> Visit: ...
@@ -143,7 +149,8 @@ class VisitsDeps:
     clock_skew: timedelta = rules.CLOCK_SKEW
     long_visit_minutes: int = rules.LONG_VISIT_MINUTES
     tag_limit: int = rules.TAG_LIMIT
-    # Whose compensation rules an absence is shown with (billing's rule packs; as billing's own setting)
+    # Whose rules (billing's rule packs, ``BILLING_MUNICIPALITY`` as billing's own setting) an absence's
+    # compensation and the month's preliminary invoice basis are shown with
     municipality: str = "haninge"
     # What the store raises when it fails (worth a redelivery, never an event's fault): the
     # adapters name theirs, the use cases only re-raise them

@@ -11,8 +11,14 @@ Key spaces:
   the visits that began that day and its rejected events, in one item (``body``, compressed JSON),
   written whole with a condition on its ``version`` (put if unchanged, or if absent). One item per
   client-day: one write per changed day, one writer at a time (a loser re-reads and re-applies),
-  no transaction. The write carries its events in ``outbox`` (relayed from the table's stream,
-  with event ids derived from the item's key and version). ``minutes``: the day's performed time.
+  no other writer's change lost. The write carries its events in ``outbox`` (relayed from the
+  table's stream, with event ids derived from the item's key and version). ``minutes``: the day's
+  performed time; ``counted``: what this version added to its month's summary.
+- ``MONTHSUM#<provider>#<yyyy-mm>`` / ``<client>`` — the month's kept summary of a client's visits
+  at the provider (``domain.summaries``: counts of visits, minutes, unresolved exceptions per kind,
+  open visits per day). A client-day write whose counts change is a ``TransactWriteItems`` of the
+  day's conditional put and an ``ADD`` of the difference to this item (new counts − ``counted``);
+  a write that changes no count stays a plain conditional put. Read by one Query per month.
 - Derived items, written before the client-day they point at (a pointer to a day that does not
   hold what it names is read as "not there"), idempotent, in batches:
   ``DAYREF#<ref>`` / ``DAY`` (a client-day by the random name its visit ids begin with → the

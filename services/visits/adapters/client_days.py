@@ -16,6 +16,7 @@ from ...adapters.outbox import event_id_for, packed_outbox
 from ...domain.errors import NotFound
 from ..domain.days import ClientDay, DayKey
 from ..domain.model import RejectedEvent, StoredEvent, Visit
+from ..domain.summaries import ClientMonthSummary, day_counts, delta, month_key
 from .batches import SOURCE, batch_get, batch_put, in_parallel
 from .grants import waiting_item
 
@@ -50,12 +51,20 @@ def day_from(key: DayKey, item: dict | None) -> ClientDay:
     return ClientDay(key, version=int(item["version"]), listed=bool(item.get("listed")), ref=str(item["ref"]),
                      events={k: StoredEvent.model_validate(v) for k, v in body["events"].items()},
                      visits={k: Visit.model_validate(v) for k, v in body["visits"].items()},
-                     rejected={k: RejectedEvent.model_validate(v) for k, v in body["rejected"].items()})
+                     rejected={k: RejectedEvent.model_validate(v) for k, v in body["rejected"].items()},
+                     counted={k: int(n) for k, n in (item.get("counted") or {}).items()})
 
 
-def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
+def summary_key(key: DayKey) -> dict[str, str]:
+    """The month summary a client-day adds to (``MONTHSUM#<provider>#<yyyy-mm>`` / the client)."""
+    return {"pk": f"MONTHSUM#{key.provider}#{month_key(key.day)}", "sk": key.client}
+
+
+def day_item(day: ClientDay, version: int, outbox: list[str], counted: dict[str, int] | None = None
+             ) -> dict[str, Any]:
     """A client-day as stored: its content compressed (a busy day's events and visits repeat the same
-    names over and over: compressed, a write costs a few write units, not dozens)."""
+    names over and over: compressed, a write costs a few write units, not dozens), and what it
+    added to its month's summary (``counted``)."""
     body = {"events": {k: e.model_dump(mode="json") for k, e in day.events.items()},
             "visits": {k: v.model_dump(mode="json") for k, v in day.visits.items()},
             "rejected": {k: r.model_dump(mode="json") for k, r in day.rejected.items()}}
@@ -63,7 +72,8 @@ def day_item(day: ClientDay, version: int, outbox: list[str]) -> dict[str, Any]:
             "minutes": day.minutes,
             "listed": day.listed or bool(day.visits),
             "body": zlib.compress(json.dumps(body, separators=(",", ":"), default=str).encode()),
-            "outbox": packed_outbox(outbox)}
+            "outbox": packed_outbox(outbox),
+            "counted": day_counts(day) if counted is None else counted}
 
 
 def staff_pointer(provider: str, staff: str, client: str, on: date, pk: str) -> dict[str, Any]:
@@ -71,7 +81,8 @@ def staff_pointer(provider: str, staff: str, client: str, on: date, pk: str) -> 
 
 
 def day_items(day: ClientDay) -> list[dict[str, Any]]:
-    """A client-day and what points at it, as written the first time (seeding a table in bulk)."""
+    """A client-day and what points at it, as written the first time (seeding a table in bulk; its
+    month's summary is ``summary_items``' of all the days seeded)."""
     provider, client, on = day.key
     pk = day_pk(day.key)
     pointers = [{"pk": f"DAYREF#{day.ref}", "sk": "DAY", "day": pk}]
@@ -79,6 +90,42 @@ def day_items(day: ClientDay) -> list[dict[str, Any]]:
         pointers.append({"pk": f"MONTH#{provider}#{_month(on)}", "sk": f"{client}#{on.isoformat()}", "day": pk})
     pointers += [staff_pointer(provider, s, client, on, pk) for s in sorted({v.staff_id for v in day.visits.values()})]
     return [day_item(day, 1, []), *pointers]
+
+
+def summary_items(days: Iterable[ClientDay]) -> list[dict[str, Any]]:
+    """The month summaries of client-days seeded in bulk (each written whole: seed every day of a
+    client's month together, into a table that holds none of them)."""
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+    for day in days:
+        key = summary_key(day.key)
+        total = sums.setdefault((key["pk"], key["sk"]), {})
+        for k, n in day_counts(day).items():
+            total[k] = total.get(k, 0) + n
+    return [{"pk": pk, "sk": sk, **counts} for (pk, sk), counts in sums.items()]
+
+
+def seed_items(days: Iterable[ClientDay]) -> list[dict[str, Any]]:
+    """Client-days, what points at them and their months' summaries, for a bulk seed."""
+    days = list(days)
+    return [item for day in days for item in day_items(day)] + summary_items(days)
+
+
+def _summary_of(item: dict[str, Any]) -> ClientMonthSummary:
+    """A kept summary as read (a count back to zero is left out)."""
+    return ClientMonthSummary(str(item["sk"]), {k: int(v) for k, v in item.items() if k not in ("pk", "sk") and v})
+
+
+def _lost_to_another_writer(exc: ClientError) -> bool:
+    """A write refused because someone wrote the day since it was read (its version), or met
+    another writer in a transaction: the writer reads again and applies its change again."""
+    code = exc.response["Error"]["Code"]
+    if code in ("ConditionalCheckFailedException", "TransactionConflictException"):
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    reasons = [str(r.get("Code") or "None") for r in exc.response.get("CancellationReasons") or []]
+    return bool(reasons) and all(r in ("None", "ConditionalCheckFailed", "TransactionConflict") for r in reasons) \
+        and any(r != "None" for r in reasons)
 
 
 class DynamoClientDays:
@@ -109,24 +156,47 @@ class DynamoClientDays:
         pk = day_pk(day.key)
         envelopes = [e.envelope(SOURCE, occurred_at=now, event_id=event_id_for(pk, "DAY", version, e.event_type, n))
                      for n, e in enumerate(events)]
-        item = day_item(day, version, [e.model_dump_json() for e in envelopes])
+        counts = day_counts(day)
+        item = day_item(day, version, [e.model_dump_json() for e in envelopes], counts)
         if day.version == 0:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
             condition = {"ConditionExpression": "#v = :v", "ExpressionAttributeNames": {"#v": "version"},
                          "ExpressionAttributeValues": {":v": day.version}}
+        change = delta(counts, day.counted)
+        client = self.table.meta.client
         try:
-            self.table.meta.client.put_item(TableName=self.table.name, Item=item, **condition)
+            if change:  # the day and its month's summary, together or not at all
+                names = {f"#c{n}": k for n, k in enumerate(change)}
+                values = {f":c{n}": v for n, v in enumerate(change.values())}
+                client.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": self.table.name, "Item": item, **condition}},
+                    {"Update": {"TableName": self.table.name, "Key": summary_key(day.key),
+                                "UpdateExpression": "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values)),
+                                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}])
+            else:
+                client.put_item(TableName=self.table.name, Item=item, **condition)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if _lost_to_another_writer(exc):
                 return False
             raise
-        day.version, day.listed = version, item["listed"]
+        day.version, day.listed, day.counted = version, item["listed"], counts
         return True
 
     def save_days(self, writes: list[tuple[ClientDay, list[Event]]], now: datetime) -> list[bool]:
-        """``save_day`` of independent client-days, several at a time."""
-        return in_parallel(lambda w: self.save_day(w[0], w[1], now), writes)
+        """``save_day`` of independent client-days, several at a time; the days of one client's month
+        one after the other (their transactions change the same month summary: at the same time,
+        all but one would be cancelled as conflicting, to be planned again)."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for n, (day, _) in enumerate(writes):
+            key = summary_key(day.key)
+            groups.setdefault((key["pk"], key["sk"]), []).append(n)
+
+        def save_group(indexes: list[int]) -> list[tuple[int, bool]]:
+            return [(n, self.save_day(writes[n][0], writes[n][1], now)) for n in indexes]
+
+        done = dict(pair for result in in_parallel(save_group, list(groups.values())) for pair in result)
+        return [done[n] for n in range(len(writes))]
 
     def index_days(self, changes: Iterable[tuple[ClientDay, ClientDay]], waiting: Iterable[WaitingMark] = ()) -> None:
         """Writes what points at each client-day that is about to change (stored → new): its new
@@ -147,6 +217,18 @@ class DynamoClientDays:
                       for s in sorted({v.staff_id for v in new.visits.values()} - known)]
         if items:
             batch_put(self.table, items)
+
+    def month_summaries(self, provider: str, year: int, month: int) -> list[ClientMonthSummary]:
+        """The kept summaries of the provider's month, one per client, in client order."""
+        query: dict[str, Any] = {"KeyConditionExpression": "pk = :pk",
+                                 "ExpressionAttributeValues": {":pk": f"MONTHSUM#{provider}#{year:04d}-{month:02d}"}}
+        out: list[ClientMonthSummary] = []
+        while True:
+            page = self.table.query(**query)
+            out += [_summary_of(i) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return out
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def point_visit(self, visit_id: str, key: DayKey) -> None:
         """A visit moved to another day: its pointer follows."""

@@ -48,7 +48,8 @@ class ClientDay:
     """What a client-day holds. ``version`` 0: never written. ``listed``: the provider's month
     list knows the day (set once it held a visit). ``ref``: an opaque name of the day, chosen at
     random when it is first written, that begins the ids of its visits (a visit is found by its id
-    alone, with no personal data in the id)."""
+    alone, with no personal data in the id). ``counted``: what the stored version added to its
+    month's summary (``domain.summaries``), so the next write adds only the difference."""
 
     key: DayKey
     version: int = 0
@@ -57,6 +58,7 @@ class ClientDay:
     rejected: dict[str, RejectedEvent] = field(default_factory=dict)
     listed: bool = False
     ref: str = ""
+    counted: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if type(self.key) is not DayKey:  # a plain (provider, client, day) tuple is taken too
@@ -73,7 +75,7 @@ class ClientDay:
 
     def copy(self) -> "ClientDay":
         return ClientDay(self.key, self.version, dict(self.events), dict(self.visits), dict(self.rejected),
-                         self.listed, self.ref)
+                         self.listed, self.ref, dict(self.counted))
 
     def new_visit_id(self, unique: str) -> str:
         """The id of a visit kept in this day (registered by hand: ``unique`` is fresh)."""

@@ -1,5 +1,6 @@
 """What the ingest path costs in AWS calls: one queue message per request; per batch, batched reads,
-one conditional write per changed client-day, and no multi-item transaction."""
+one conditional write per changed client-day (with its month's summary, when the day's counts
+change: one transaction of the two), and nothing else written per day."""
 import json
 from collections import Counter
 from datetime import timedelta
@@ -45,11 +46,12 @@ def test_a_request_is_one_message_and_each_client_day_is_written_once(provider, 
     with Calls() as calls:
         assert provider.visits.sqs("on_visit_events", [messages[0]["Body"]]) == {"batchItemFailures": []}
     # THEN it read in batches (what the events need; then the months' totals against the decisions),
-    # wrote each client-day once, and ran no transaction
+    # wrote each client-day once, with its month's summary in the same transaction
     assert calls.seen["BatchGetItem"] == 2
-    assert calls.seen["PutItem"] == 3
-    assert calls.seen["TransactWriteItems"] == 0 and calls.seen["Query"] == 0 and calls.seen["GetItem"] == 0
+    assert calls.seen["TransactWriteItems"] == 3
+    assert calls.seen["PutItem"] == 0 and calls.seen["Query"] == 0 and calls.seen["GetItem"] == 0
     # AND a redelivery writes nothing
     with Calls() as again:
         assert provider.visits.sqs("on_visit_events", [messages[0]["Body"]]) == {"batchItemFailures": []}
     assert again.seen["PutItem"] == 0 and again.seen["BatchWriteItem"] == 0
+    assert again.seen["TransactWriteItems"] == 0

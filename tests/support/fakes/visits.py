@@ -15,6 +15,7 @@ from services.contracts.events import Event
 from services.domain.errors import Conflict, NotFound
 from services.visits.domain.days import ClientDay, DayKey
 from services.visits.domain.model import Absence, Device, RejectedEvent, Visit
+from services.visits.domain.summaries import ClientMonthSummary, day_counts, delta, month_key
 from services.visits.ports import VisitsDeps
 
 WaitingMark = tuple[str, str, tuple[int, int]]
@@ -26,7 +27,7 @@ def _clone(day: ClientDay) -> ClientDay:
                      {k: type(e).model_validate(e.model_dump()) for k, e in day.events.items()},
                      {k: Visit.model_validate(v.model_dump()) for k, v in day.visits.items()},
                      {k: RejectedEvent.model_validate(r.model_dump()) for k, r in day.rejected.items()},
-                     day.listed, day.ref)
+                     day.listed, day.ref, dict(day.counted))
 
 
 class FakeGrants:
@@ -70,6 +71,7 @@ class FakeClientDays:
         self.rejected_at: dict[str, dict[str, DayKey | RejectedEvent]] = {}  # provider -> event id -> where
         self.staff_months: dict[tuple[str, str, str], set[DayKey]] = {}  # (provider, staff, yyyy-mm) -> days
         self.published: list[Event] = []
+        self.summaries: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # (provider, yyyy-mm) -> client -> counts
         self.saves = 0
         self.before_save: list[Callable[[], Any]] = []  # run before a save (a concurrent writer, in tests)
 
@@ -91,8 +93,16 @@ class FakeClientDays:
         if (current.version if current else 0) != day.version:
             return False
         self.saves += 1
+        counts = day_counts(day)
+        change = delta(counts, day.counted)
+        if change:  # as the adapter: in the same write as the day
+            kept = self.summaries.setdefault((day.key.provider, month_key(day.key.day)), {}).setdefault(
+                day.key.client, {})
+            for k, n in change.items():
+                kept[k] = kept.get(k, 0) + n
         day.version += 1
         day.listed = day.listed or bool(day.visits)
+        day.counted = counts
         self.days[day.key] = _clone(day)
         self.published += events
         return True
@@ -115,6 +125,18 @@ class FakeClientDays:
             for v in new.visits.values():
                 self.staff_months.setdefault((provider, v.staff_id, f"{day.year:04d}-{day.month:02d}"), set()).add(
                     new.key)
+
+    def month_summaries(self, provider: str, year: int, month: int) -> list[ClientMonthSummary]:
+        kept = self.summaries.get((provider, f"{year:04d}-{month:02d}"), {})
+        return [ClientMonthSummary(c, {k: n for k, n in kept[c].items() if n}) for c in sorted(kept)]
+
+    def seed(self, days: Iterable[ClientDay]) -> None:
+        """Days written in bulk, with their pointers and summaries (as the adapter's ``seed_items``)."""
+        for day in days:
+            before = self.load_day(day.key)
+            self.index_days([(before, day)])
+            day.version = 0
+            assert self.save_day(day, [], datetime.now())
 
     def point_visit(self, visit_id: str, key: DayKey) -> None:
         self.moved[visit_id] = key
