@@ -48,7 +48,10 @@ def aws(issuer):
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     saved = dict(os.environ)
-    set_env(base_env(endpoint, str(issuer.folder)))
+    # The issuer and audience pinned: a test that moves PUBLIC_BASE_URL (a gateway on its own port)
+    # never changes what a verifier built meanwhile expects of the suite's tokens.
+    set_env({**base_env(endpoint, str(issuer.folder)), "INSATS_TOKEN_ISSUER": issuer.issuer,
+             "INSATS_TOKEN_AUDIENCE": issuer.audience})
     aws_clients.reset()
     reset_verifier()
     provision(local_session(endpoint, REGION), prefix="insats", region=REGION)
