@@ -79,3 +79,16 @@ def test_a_providers_staff_member_is_refused_at_the_door(stack):
     status, url, html = b.follow(PAGE)
     status, url, html = b.pick(url, html, BO)
     assert status == 403 and "uppföljning" in html and "reports/personal/uppfoljning" not in url, (status, url)
+
+
+def test_the_staff_entry_lists_the_follow_up_for_the_ordering_unit_and_it_opens_without_a_second_login(stack):
+    from tests.integration.identity.test_login_walk import staff_login
+
+    account(OLA, "walk-bu-ola-entry", "enhet-bestallare", Role.ORDERING_UNIT)
+    b = Browser(stack)
+    status, url, html = staff_login(b, OLA)
+    assert status == 200 and 'href="/reports/personal/uppfoljning"' in html, url
+    b.hops.clear()
+    status, url, html = b.follow("/reports/personal/uppfoljning")
+    assert status == 200 and "/reports/personal/uppfoljning" in url, url
+    assert not any("/dev/oidc/" in hop for hop in b.hops)  # the identity service's login was enough
