@@ -184,3 +184,19 @@ class TestWhoMay:
         client = CLIENTS["insats-reports"]
         assert client.redirect_path == "/reports/personal/logga-in/klar"
         assert client.roles == {Role.ORDERING_UNIT, Role.AUDITOR, Role.CASE_WORKER}
+
+
+class TestSession:
+    def test_logging_out_needs_the_pages_csrf_token_and_ends_the_session(self, app_client, built):
+        b, _ = logged_in(app_client)
+        assert b.get(PAGE).status == 200
+        assert b.post("/personal/logga-ut", {}, csrf="fel").status == 400
+        assert b.get(PAGE).status == 200  # still logged in
+        r = b.post("/personal/logga-ut", {})
+        assert r.status == 200 and "Du är utloggad" in text(r)
+        assert b.get(PAGE).status in (302, 303)
+
+    def test_the_side_navigation_names_the_page_and_the_layout_the_section(self, app_client, built):
+        b, _ = logged_in(app_client)
+        body = b.get(PAGE).body.decode()
+        assert 'aria-current="page"' in body and "Insats uppföljning" in body and '<html lang="sv"' in body

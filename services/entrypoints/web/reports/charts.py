@@ -70,7 +70,7 @@ def bar_chart(chart_id: str, title: str, series: list[str], groups: list[Group],
                 parts.append(f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" '
                              f'fill="url(#{chart_id}-p{i})" stroke="#1a1a1a" stroke-width="0.5"/>')
             parts.append(f'<text x="{label_w + w + 5:.1f}" y="{by + bar_h - 4}" fill="#1a1a1a">'
-                         f'{escape(series[i][:1])}: {escape(text)}</text>')
+                         f'{escape(series[i][:1]) + ": " if n > 1 else ""}{escape(text)}</text>')
         parts.append("</g>")
         y += group_h
     parts.append(f'<line x1="{label_w}" y1="{40 + legend_h - 4}" x2="{label_w}" y2="{y}" stroke="#1a1a1a"/>')
