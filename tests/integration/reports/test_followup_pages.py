@@ -200,3 +200,19 @@ class TestSession:
         b, _ = logged_in(app_client)
         body = b.get(PAGE).body.decode()
         assert 'aria-current="page"' in body and "Insats uppföljning" in body and '<html lang="sv"' in body
+
+
+@pytest.mark.parametrize("role,let_in", [("ordering_unit", True), ("auditor", True), ("case_worker", True),
+                                         ("provider_coordinator", False), ("provider_manager", False),
+                                         ("provider_staff", False)])
+def test_the_sections_own_door_behind_the_authorization_servers(role, let_in):
+    """The section's ``admit`` refuses at login what the identity app's client does not serve."""
+    from services.domain.errors import Forbidden
+    from services.entrypoints.web.reports.common import admitted
+
+    who = staff_principal(role)
+    if let_in:
+        admitted(who)
+    else:
+        with pytest.raises(Forbidden):
+            admitted(who)

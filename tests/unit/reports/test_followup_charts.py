@@ -13,7 +13,8 @@ NS = "{http://www.w3.org/2000/svg}"
 
 def chart():
     return bar_chart("c-x", "Tid per utförare", ["Beviljad", "Utförd"],
-                     [Group("Omsorg <AB>", (600, 300), ("10 h", "5 h (50 %)")), Group("Annan", (0, 60), ("0 h", "1 h"))])
+                     [Group("Omsorg <AB>", (600, 300), ("10 h", "5 h (50 %)")),
+                      Group("Annan", (0, 60), ("0 h", "1 h"))])
 
 
 def test_given_a_chart_when_drawn_then_it_names_itself_and_says_its_figures_in_text():

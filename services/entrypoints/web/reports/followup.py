@@ -90,7 +90,8 @@ def _provider_view(ctx: Context, month: str, p: dict) -> dict:
             "visits": visits, "manual": manual, "digital": max(0, visits - manual),
             "share_digital": pct(max(0, visits - manual), visits), "share_manual": pct(manual, visits),
             "deviations": {k: dev.get(k, 0) for k in DEVIATION_LABELS},
-            "deviation_links": {k: rows_url(ctx, month, utforare=p["provider_id"], avvikelse=k) for k in DEVIATION_LABELS},
+            "deviation_links": {k: rows_url(ctx, month, utforare=p["provider_id"], avvikelse=k)
+                                for k in DEVIATION_LABELS},
             "post_registrations": dev.get("post_registration", 0), "edits": dev.get("adjusted_time", 0),
             "continuity_median": cont.get("median"), "continuity_mean": cont.get("mean"),
             "continuity_counted": cont.get("clients_counted", 0), "continuity_over_20": cont.get("share_over_20")}
@@ -160,7 +161,8 @@ def followup(ctx: Context) -> Page:
               "next": at(page_no + 1) if page_no < pages else None}
     return Page("followup.html", {
         **base, "title": page_title(f"Uppföljning {month}"), "report": report, "providers": providers,
-        "municipality": report["municipality"], "charts": _charts(providers, report["municipality"]) if providers else {},
+        "municipality": report["municipality"],
+        "charts": _charts(providers, report["municipality"]) if providers else {},
         "clients": shown, "client_count": len(clients), "page_no": page_no, "pages": pages, "paging": paging,
         "own_clients_only": report["municipality"] is None and not providers, "labels": DEVIATION_LABELS,
         "continuity_counted": any(p["continuity_median"] is not None for p in providers),
@@ -209,8 +211,9 @@ def behind(ctx: Context) -> Page:
 
     paging = {"first": at(1) if page_no > 2 else None, "previous": at(page_no - 1) if page_no > 1 else None,
               "next": at(page_no + 1) if page_no < pages else None}
-    heading = "Underlag" + (f" – {provider}" if provider else "") + (
-        f" – {DEVIATION_LABELS[kind].lower()}" if kind else "") + (f" – brukare {rows[0]['client']}" if client_no and rows else "")
+    heading = ("Underlag" + (f" – {provider}" if provider else "")
+               + (f" – {DEVIATION_LABELS[kind].lower()}" if kind else "")
+               + (f" – brukare {rows[0]['client']}" if client_no is not None and rows else ""))
     return Page("behind.html", {
         "nav": nav(ctx, PAGE), "title": page_title(heading, month), "heading": heading, "month": month,
         "report": report, "rows": rows[(page_no - 1) * PER_PAGE: page_no * PER_PAGE], "count": len(rows),

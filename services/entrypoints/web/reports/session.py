@@ -35,7 +35,8 @@ def login_done(ctx: Context) -> Page | Redirect:
                                  **({"token_endpoint": endpoint} if endpoint else {}), admit=admitted)
     except Forbidden:  # a role the section does not serve (the authorization server refuses it first)
         ctx.end()
-        return Page("error.html", {"title": page_title("Inte för din roll"), "heading": "Uppföljningen är inte för din roll",
+        return Page("error.html", {"title": page_title("Inte för din roll"),
+                                   "heading": "Uppföljningen är inte för din roll",
                                    "text": "Uppföljningen är för beställarenheten, granskare och handläggare. "
                                            "Utförarens sidor finns i besöksuppföljningen."}, status=403)
     next_path = session.login.next
