@@ -1,6 +1,7 @@
 """Insats follow-up reports: the reports inbox in, nightly reports out (JSON, CSV, SVG)."""
 from chalice import Chalice, Cron
 
+from chalicelib import followup_web
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
@@ -12,6 +13,7 @@ S = "services.reports.schemas:"
 
 app = Chalice(app_name="insats-reports", configure_logs=False)
 api = HttpApi(app, "reports")
+app.register_blueprint(followup_web.bp)  # the staff web's follow-up section (/reports/personal)
 api.serve_health_and_openapi("Insats follow-up reports")
 
 

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
 @cache
 def deps() -> ReportsDeps:
-    from .adapters.dynamo import reports_store
+    from .adapters.dynamo import reports_store, web_sessions
     from .ports import ReportsDeps
 
-    return ReportsDeps(store=reports_store())
+    return ReportsDeps(store=reports_store(), sessions=web_sessions())
 
 
 def handle_events(batch: list[tuple[str, Envelope]]) -> set[str]:

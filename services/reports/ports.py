@@ -9,7 +9,7 @@ Kept light: the bootstrap imports ``ReportsDeps`` from here; the domain types ar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 from ..clock import Clock, utc_now
 
@@ -100,7 +100,24 @@ class ReportsStore(ClientMonthRepository, GrantsRepository, SummaryRepository, T
 Progress = Callable[[int, int], None]
 
 
+class Sessions(Protocol):
+    """The web's sessions of the follow-up section (``/reports/personal``), in the reports table."""
+
+    def get(self, session_id: str | None) -> Any: ...
+
+    def put(self, session: Any) -> None: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+# The OIDC token endpoint the web's login calls: (url, form) -> the token response. None: over HTTP.
+TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
+
+
 @dataclass
 class ReportsDeps:
     store: ReportsStore
     clock: Clock = utc_now
+    # The web section's (``/reports/personal``) sessions and, in tests, the login's token endpoint
+    sessions: Sessions | None = None
+    token_endpoint: TokenEndpoint | None = None

@@ -26,6 +26,9 @@ class ReportQuery(BaseModel):
 class Row(BaseModel):
     provider_id: str
     client: str = Field(description="Personnummer, masked")
+    client_no: int = Field(ge=0, description=(
+        "The client's place among every client of the build (the same for every reader): names one client's rows "
+        "without the personnummer, until the next build"))
     aged_65: bool
     insats: str
     granted: int
@@ -37,6 +40,8 @@ class Row(BaseModel):
     without_decision: bool
     absence_days: dict[str, int]
     continuity_max: int | None
+    deviations: dict[str, int] = Field(default_factory=dict, description=(
+        "The client's deviations at the provider this month, by kind (the provider's totals add these up)"))
     visits_on_absence_days: list[str] = Field(default_factory=list, description=(
         "Days registered as the client's absence that also have a performed visit (billed once: see the invoice basis)"))
 

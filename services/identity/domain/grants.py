@@ -63,6 +63,10 @@ CLIENTS: dict[str, Client] = {c.client_id: c for c in (
     Client("insats-visits", "/visits/personal/logga-in/klar", "staff",
            frozenset({Role.CASE_WORKER, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER, Role.PROVIDER_STAFF}),
            "besöksuppföljning"),
+    # Uppföljning in the reports app: the ordering unit's follow-up of a month (a case worker: their own
+    # clients'), the auditors' log follow-up next; providers are not let in.
+    Client("insats-reports", "/reports/personal/logga-in/klar", "staff",
+           frozenset({Role.ORDERING_UNIT, Role.AUDITOR, Role.CASE_WORKER}), "uppföljning"),
 )}
 
 

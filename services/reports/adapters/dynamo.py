@@ -278,3 +278,14 @@ def reports_store() -> DynamoReportsStore:
     from ...settings import settings
 
     return DynamoReportsStore(client("dynamodb"), settings().name("reports"))
+
+
+def web_sessions() -> Any:
+    """The follow-up section's web sessions: the web toolkit's session store over the reports table
+    (``WEBSESSION#<sha-256>`` items, TTL), as the visits section keeps its own in the visits table."""
+    import importlib
+
+    from ...adapters.aws import table
+
+    store = importlib.import_module("...entrypoints.web.adapters.sessions", __package__).SessionRepository
+    return store(table("reports"))

@@ -19,7 +19,9 @@ def rows_of(published: dict[str, dict], provider: str | None, case_worker: str |
     """One row per client, provider and insats (absence days and continuity are the client's);
     ``case_worker``: only the clients whose decisions name them."""
     rows = []
-    for client in sorted(published):
+    # ``client_no``: the client's place among every client of the build (whoever reads it), so a
+    # page can name one client's rows without the personnummer; ``deviations``: the part's, by kind.
+    for client_no, client in enumerate(sorted(published)):
         result = published[client]
         if case_worker is not None and case_worker not in result.get("case_workers", ()):
             continue
@@ -27,7 +29,8 @@ def rows_of(published: dict[str, dict], provider: str | None, case_worker: str |
             if provider is not None and part["provider"] != provider:
                 continue
             counted = [c for c in part["continuity"] if c is not None]
-            base = {"provider_id": part["provider"], "client": mask(client), "aged_65": part["aged_65"],
+            base = {"provider_id": part["provider"], "client": mask(client), "client_no": client_no,
+                    "deviations": part.get("deviations", {}), "aged_65": part["aged_65"],
                     "absence_days": part["absence_days"],
                     "continuity_max": max(counted) if counted else None,
                     "visits_on_absence_days": part.get("visits_on_absence_days", [])}

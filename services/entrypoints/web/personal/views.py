@@ -31,7 +31,12 @@ ROLE_LABELS = {
 # What exists for each role, in the order a person would want it. Issues to come add pages here.
 SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
     Role.CASE_WORKER: [{"href": "/eservices/personal/att-gora", "text": "Handläggning",
-                        "hint": "att göra, inkorgen med e-ansökningar och Koppla ansökan"}],
+                        "hint": "att göra, inkorgen med e-ansökningar och Koppla ansökan"},
+                       {"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
+                        "hint": "beviljad, utförd och godkänd tid för dina brukare, enligt nattens rapport"}],
+    Role.ORDERING_UNIT: [{"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
+                          "hint": "månadens beviljade, utförda och godkända tid, kvittering, avvikelser och "
+                                  "personalkontinuitet per utförare och brukare"}],
     Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
                                "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
     Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",

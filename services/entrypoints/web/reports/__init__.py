@@ -1,0 +1,1 @@
+"""The follow-up section of the staff web (``/reports/personal``, uppföljning), served by the reports app."""

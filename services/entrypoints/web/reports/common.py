@@ -1,0 +1,53 @@
+"""What the follow-up section's pages share: the page title, the side navigation, who may log in
+(the ordering unit, auditors and case workers: the identity app's client ``insats-reports`` serves
+the same roles; providers' people are refused at the door), and who may open the follow-up."""
+from __future__ import annotations
+
+from typing import Any
+
+from ....auth.principal import Principal, Role
+from ....domain.errors import Forbidden
+from ..http import Context
+
+SITE = "Insats uppföljning"
+
+ROLES = frozenset({Role.ORDERING_UNIT, Role.AUDITOR, Role.CASE_WORKER})
+FOLLOW_UP_ROLES = frozenset({Role.ORDERING_UNIT, Role.CASE_WORKER})  # the auditors get the log only
+FOLLOW_UP_ACTION = "reports.read"
+
+# The side navigation: (label, inner path, the roles that see it). Fakturaunderlag, Utbetalningar,
+# Regler (finance, the ordering unit) and Logg (auditors) come with their pages.
+NAV: list[tuple[str, str, frozenset[Role]]] = [
+    ("Uppföljning", "/personal/uppfoljning", FOLLOW_UP_ROLES),
+]
+
+
+def start_path(principal: Principal) -> str:
+    """Where a login lands: the follow-up (the auditors' log page is still to come: a page saying so)."""
+    return "/personal/uppfoljning" if principal.role in FOLLOW_UP_ROLES else "/personal/start"
+
+
+def page_title(*parts: str, error: bool = False) -> str:
+    return ("Fel: " if error else "") + " – ".join([*parts, SITE])
+
+
+def admitted(principal: Principal) -> None:
+    """Who may log in to the section (``oidc.finish_login``'s ``admit``)."""
+    if principal.role not in ROLES:
+        raise Forbidden("uppföljningen är för beställarenheten, granskare och handläggare")
+
+
+def follower(ctx: Context) -> Principal:
+    """The logged-in person who may read the follow-up (a login page for nobody, 403 for anyone
+    else: auditors and, should one have a session, providers' people)."""
+    principal = ctx.require_principal(FOLLOW_UP_ACTION)
+    if principal.role not in FOLLOW_UP_ROLES:
+        raise Forbidden("uppföljningen är för beställarenheten och handläggare")
+    return principal
+
+
+def nav(ctx: Context, current: str) -> list[dict[str, Any]]:
+    principal = ctx.user.principal if ctx.user is not None else None
+    role = principal.role if principal is not None else None
+    return [{"href": ctx.url(inner), "label": label, "current": inner == current}
+            for label, inner, roles in NAV if role in roles]
