@@ -2,10 +2,15 @@
 visits yesterday and one in a month whose lock date has passed WHEN Cilla Carlsson, the provider's
 coordinator, logs in for real (Insats' authorization server and the development e-ID broker), opens
 Besök, filters it to the client, approves both visits with "Godkänn markerade", undoes one approval
-with a reason, edits that visit with a reason, post-registers a visit and opens the locked month's
-visit to change it — once by keyboard only (axe-core at WCAG 2.1 AA on every page), once with
-JavaScript off — THEN each step lands where it should, the locked visit's edit is refused with the
-month's lock date, and every page carries the security headers.
+with a reason, edits that visit with a reason, post-registers a visit, registers the client's absence
+from yesterday on, opens Att åtgärda filtered to the client's month and resolves the red "absent day"
+exception the absence raised on the visit she neither did nor changed (first without a reason, then
+with one), and opens the locked month's visit to change it — once by keyboard only (axe-core at WCAG
+2.1 AA on every page, the error states too; this walk also opens the absence's "Avsluta" page, Taggar
+och lås with the demo tag's page and Mina registreringar), once with JavaScript off — THEN each step
+lands where it should, the absence is listed with the personnummer masked, the resolved exception is
+gone from the list, the locked visit's edit is refused with the month's lock date, and every page
+carries the security headers.
 
 Each walk has a client and a staff member of its own (the keyboard walk Anna, the other Bo), so the
 walks share the stack without overlapping each other's visits."""
@@ -28,6 +33,8 @@ pytestmark = pytest.mark.browser
 
 PROVIDER = "prov-omsorg"
 BESOK = "/visits/personal/besok"
+FRANVARO = "/visits/personal/franvaro"
+ATGARDA = "/visits/personal/att-atgarda"
 
 
 def _visits_table(base: str):
@@ -201,6 +208,79 @@ def test_a_coordinator_works_the_visits_by_keyboard_only(walk, web):
     w.check("efterregistrerat")
     assert "Besöket är efterregistrerat" in page.locator(".notice").inner_text()
 
+    # An absence of the client from yesterday on (first with a mistake), listed masked; its "Avsluta" page
+    tab_to(page, f"a[href='{FRANVARO}']")
+    w.press_and_wait("Enter")
+    w.check("franvaro")
+    tab_to(page, f"a[href='{FRANVARO}/ny']")
+    w.press_and_wait("Enter")
+    w.check("registrera")
+    for field, value in (("#a-klient", pnr), ("#a-fran", yesterday), ("#a-kand", "i går")):  # no date and time
+        tab_to(page, field)
+        page.keyboard.type(value)
+    tab_to(page, "#a-slag")  # Sjukhusvistelse
+    page.keyboard.press("Space")
+    tab_to(page, "button:has-text('Registrera frånvaro')")
+    w.press_and_wait("Enter")
+    w.check("registrera-fel")
+    assert "Det finns problem att rätta" in page.content()
+    tab_to(page, "#a-kand")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{yesterday} 08:30")
+    tab_to(page, "button:has-text('Registrera frånvaro')")
+    w.press_and_wait("Enter")
+    w.check("registrerad")
+    assert "Frånvaron är registrerad." in page.content()
+    absence = page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****").filter(has_text=f"{yesterday} 08:30")
+    assert "Sjukhusvistelse" in absence.inner_text() and pnr not in page.content()
+    tab_to(page, f"#franvaro a[href='{absence.get_by_role('link', name=re.compile('Avsluta')).get_attribute('href')}']")
+    w.press_and_wait("Enter")
+    w.check("avsluta")
+    assert page.get_by_role("heading", level=1).inner_text() == "Avsluta frånvaro"
+
+    # Att åtgärda, filtered to the client's month: the absence made yesterday's visits red; the one
+    # Cilla neither did nor changed is resolved with a reason (first without one)
+    tab_to(page, f"a[href='{ATGARDA}']")
+    w.press_and_wait("Enter")
+    w.check("att-atgarda")
+    tab_to(page, "#f-manad")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(yesterday[:7])
+    tab_to(page, "#f-klient")
+    page.keyboard.type(pnr)
+    w.press_and_wait("Enter")
+    w.check("att-atgarda-klient")
+    assert page.locator("#undantag").get_by_text("Besök en dag kunden är frånvarande").count() >= 2
+    tab_to(page, f"a[href='{ATGARDA}/{second}/absent_day']")
+    w.press_and_wait("Enter")
+    w.check("atgarda")
+    tab_to(page, "button:has-text('Spara åtgärd')")
+    w.press_and_wait("Enter")
+    w.check("atgarda-fel")
+    assert "Välj en orsak i listan." in page.locator(".error-summary").inner_text()
+    tab_to(page, "#r-orsak-client_returned_early")
+    page.keyboard.press("Space")
+    tab_to(page, "button:has-text('Spara åtgärd')")
+    w.press_and_wait("Enter")
+    w.check("atgardat")
+    assert "åtgärdat" in page.content()
+    assert page.locator(f"a[href='{ATGARDA}/{second}/absent_day']").count() == 0
+    assert page.locator(f"a[href='{ATGARDA}/{first}/absent_day']").count() == 1
+
+    # The registry's other pages: Taggar och lås, the demo data's tag (infra/fixtures/people.json), Mina registreringar
+    tab_to(page, "a[href='/visits/personal/enheter']")
+    w.press_and_wait("Enter")
+    w.check("taggar-och-las")
+    assert page.get_by_role("heading", level=1).inner_text() == "Taggar och lås"
+    tab_to(page, "a:has-text('TAG-DEMO-MARITA')")
+    w.press_and_wait("Enter")
+    w.check("tagg")
+    assert "Fel med enheten" in page.content() and "194103" in page.content()
+    tab_to(page, "a[href='/visits/personal/mina-registreringar']")
+    w.press_and_wait("Enter")
+    w.check("mina-registreringar")
+    assert page.get_by_role("heading", level=1).inner_text() == "Mina registreringar"
+
     # The locked month's visit: no edit is offered, and its edit page refuses with the lock date
     visit_day = two_months_ago(datetime.now(timezone.utc).date())
     w.goto(f"{BESOK}?klient={pnr}&fran={visit_day.replace(day=1).isoformat()}")
@@ -271,6 +351,45 @@ def test_a_coordinator_works_the_visits_without_javascript(walk, web):
     page.get_by_role("button", name="Efterregistrera").click()
     w.check("efterregistrerat")
     assert "Besöket är efterregistrerat" in page.locator(".notice").inner_text()
+
+    # An absence of the client from yesterday on, listed masked
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
+    page.get_by_role("link", name="Frånvaro", exact=True).click()
+    w.check("franvaro")
+    page.get_by_role("link", name="Registrera frånvaro").click()
+    w.check("registrera")
+    page.get_by_label("Klientens personnummer").fill(pnr)
+    page.get_by_label("Sjukhusvistelse").check()
+    page.get_by_label("Första frånvarodag").fill(yesterday)
+    page.get_by_label("När fick ni veta om frånvaron?").fill(f"{yesterday} 07:45")
+    page.get_by_role("button", name="Registrera frånvaro").click()
+    page.wait_for_url(f"**{FRANVARO}")
+    w.check("registrerad")
+    assert "Frånvaron är registrerad." in page.content()
+    absence = page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****").filter(has_text=f"{yesterday} 07:45")
+    assert "Sjukhusvistelse" in absence.inner_text() and pnr not in page.content()
+
+    # Att åtgärda, filtered to the client's month: the visit Cilla neither did nor changed, made red by
+    # the absence, is resolved with a reason (first without one)
+    page.get_by_role("link", name="Att åtgärda", exact=True).click()
+    w.check("att-atgarda")
+    page.get_by_label("Månad", exact=True).fill(yesterday[:7])
+    page.get_by_label("Kundens personnummer").fill(pnr)
+    page.get_by_role("button", name="Visa").click()
+    w.check("att-atgarda-klient")
+    assert f"klient={pnr}" in page.url
+    page.locator(f"a[href='{ATGARDA}/{first}/absent_day']").click()
+    w.check("atgarda")
+    page.get_by_role("button", name="Spara åtgärd").click()
+    w.check("atgarda-fel")
+    assert "Välj en orsak i listan." in page.locator(".error-summary").inner_text()
+    page.get_by_label("Frånvaron var felaktigt registrerad").check()
+    page.get_by_role("button", name="Spara åtgärd").click()
+    page.wait_for_url(f"**{ATGARDA}?manad=*")
+    w.check("atgardat")
+    assert "åtgärdat" in page.content()
+    assert page.locator(f"a[href='{ATGARDA}/{first}/absent_day']").count() == 0
+    assert page.locator(f"a[href='{ATGARDA}/{second}/absent_day']").count() == 1
 
     visit_day = two_months_ago(datetime.now(timezone.utc).date())
     w.goto(f"{BESOK}/{locked_id}")
