@@ -231,7 +231,8 @@ def test_a_coordinator_works_the_visits_by_keyboard_only(walk, web):
     w.press_and_wait("Enter")
     w.check("registrerad")
     assert "Frånvaron är registrerad." in page.content()
-    absence = page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****").filter(has_text=f"{yesterday} 08:30")
+    absence = (page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****")
+               .filter(has_text=f"{yesterday} 08:30"))  # the other walk's client shares the first 8 digits
     assert "Sjukhusvistelse" in absence.inner_text() and pnr not in page.content()
     tab_to(page, f"#franvaro a[href='{absence.get_by_role('link', name=re.compile('Avsluta')).get_attribute('href')}']")
     w.press_and_wait("Enter")
@@ -366,7 +367,8 @@ def test_a_coordinator_works_the_visits_without_javascript(walk, web):
     page.wait_for_url(f"**{FRANVARO}")
     w.check("registrerad")
     assert "Frånvaron är registrerad." in page.content()
-    absence = page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****").filter(has_text=f"{yesterday} 07:45")
+    absence = (page.locator("#franvaro tbody tr").filter(has_text=pnr[:8] + "-****")
+               .filter(has_text=f"{yesterday} 07:45"))  # the other walk's client shares the first 8 digits
     assert "Sjukhusvistelse" in absence.inner_text() and pnr not in page.content()
 
     # Att åtgärda, filtered to the client's month: the visit Cilla neither did nor changed, made red by
