@@ -62,6 +62,34 @@ def aws(issuer):
     aws_clients.reset()
 
 
+@pytest.fixture(autouse=True)
+def _configuration_follows_the_environment():
+    """A test that moves the environment (``monkeypatch.setenv("PUBLIC_BASE_URL", ...)``) while a page or
+    token builds its cached configuration leaves that cache behind when the environment is restored:
+    the next file's login then redirects to the other address. After each test, a cached configuration
+    that no longer matches the environment is dropped, with what was built from it."""
+    yield
+    stale = False
+    for module, name in (("services.settings", "settings"), ("services.entrypoints.web.config", "web_config"),
+                         ("services.entrypoints.web.personal.section", "personal_config")):
+        cached = getattr(sys.modules.get(module), name, None)
+        if cached is not None and cached.cache_info().currsize and cached() != cached.__wrapped__():
+            stale = True
+    if stale:
+        from services.auth.broker import reset_broker
+        from services.auth.issuer import reset_insats_tokens
+        from services.auth.tokens import reset_verifier
+        from services.entrypoints.web.config import web_config
+        from services.entrypoints.web.personal.section import personal_config
+        from services.settings import settings
+
+        for cached in (settings, web_config, personal_config):
+            cached.cache_clear()
+        reset_broker()
+        reset_verifier()
+        reset_insats_tokens()
+
+
 @pytest.fixture(scope="session")
 def token(issuer):
     def mint(role: str, **claims: str) -> str:

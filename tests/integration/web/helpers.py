@@ -76,7 +76,7 @@ def login(es, issuer, role="contact_person", pnr=None, name="Test Person", next_
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r.headers["location"]).query))
     server = DevAuthorizationServer(issuer, [{"role": role, "personnummer": pnr, "label": name}], {pnr: name})
     status, headers, _ = server.approve({**query, "person": "0"})
-    assert status == 302
+    assert status == 302, (status, query.get("client_id"), query.get("redirect_uri"))  # which address, if refused
     deps().token_endpoint = lambda url, form: server.token(form)[1]
     callback = urllib.parse.urlsplit(headers["Location"])
     r = b.get(inner(callback.path) + "?" + callback.query)
