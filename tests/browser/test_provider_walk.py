@@ -282,6 +282,15 @@ def test_a_coordinator_works_the_visits_by_keyboard_only(walk, web):
     w.check("mina-registreringar")
     assert page.get_by_role("heading", level=1).inner_text() == "Mina registreringar"
 
+    # The month pages: Översikt (the start page, from kept summaries) and Månaden och fakturaunderlag
+    tab_to(page, "a[href='/visits/personal/oversikt']")
+    w.press_and_wait("Enter")
+    w.check("oversikt")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Översikt")
+    tab_to(page, "a[href='/visits/personal/manaden']")
+    w.press_and_wait("Enter")
+    w.check("manaden")
+
     # The locked month's visit: no edit is offered, and its edit page refuses with the lock date
     visit_day = two_months_ago(datetime.now(timezone.utc).date())
     w.goto(f"{BESOK}?klient={pnr}&fran={visit_day.replace(day=1).isoformat()}")
