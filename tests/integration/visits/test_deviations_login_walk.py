@@ -13,7 +13,7 @@ import pytest
 
 from services.auth.principal import Role
 from services.contracts.events import DecisionPublishedV2
-from tests.integration.identity.test_login_walk import ANNIKA, BO, MARITA, Browser, account
+from tests.integration.identity.test_login_walk import ANNIKA, BO, MARITA, VERA, Browser, account
 
 MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
 
@@ -106,3 +106,18 @@ def test_a_citizen_is_refused_the_login(stack):
     status, url, html = b.follow("/visits/personal/avvikelser")
     status, url, html = b.pick(url, html, ANNIKA)
     assert status == 403 and "Du kunde inte loggas in" in html
+
+
+def test_the_staff_entry_leads_the_providers_manager_to_the_month_without_a_second_login(stack):
+    # GIVEN the provider's manager with a staff account, logged in at the staff entry (/personal)
+    from tests.integration.identity.test_login_walk import staff_login
+
+    account(VERA, "walk-vera-entry", "prov-omsorg", Role.PROVIDER_MANAGER)
+    b = Browser(stack)
+    status, url, html = staff_login(b, VERA)
+    # THEN the entry lists Besöksuppföljning, and following it opens Översikt on the same login
+    assert status == 200 and 'href="/visits/personal/oversikt"' in html, url
+    b.hops.clear()
+    status, url, html = b.follow("/visits/personal/oversikt")
+    assert status == 200 and "/visits/personal/oversikt" in url and "Översikt" in html, (status, url)
+    assert not any("/dev/oidc/" in hop for hop in b.hops)  # the identity service's login was enough

@@ -32,8 +32,17 @@ ROLE_LABELS = {
 SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
     Role.CASE_WORKER: [{"href": "/eservices/personal/att-gora", "text": "Handläggning",
                         "hint": "att göra, inkorgen med e-ansökningar och Koppla ansökan"},
+                       {"href": "/visits/personal/avvikelser", "text": "Avvikelser i besök",
+                        "hint": "tid utöver beviljad och manuella kvitteringar hos dina brukare, att besluta om"},
                        {"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                         "hint": "beviljad, utförd och godkänd tid för dina brukare, enligt nattens rapport"}],
+    Role.PROVIDER_COORDINATOR: [{"href": "/visits/personal/oversikt", "text": "Besöksuppföljning",
+                                 "hint": "månadens besök, avvikelser att åtgärda, frånvaro, taggar och lås och "
+                                         "fakturaunderlaget före spärrdatum"}],
+    Role.PROVIDER_MANAGER: [{"href": "/visits/personal/oversikt", "text": "Besöksuppföljning",
+                             "hint": "månadens besök och avvikelser, godkännanden och fakturaunderlaget"}],
+    Role.PROVIDER_STAFF: [{"href": "/visits/personal/mina-registreringar", "text": "Mina registreringar",
+                           "hint": "dina besök och allt som ändrats i dem efteråt"}],
     Role.ORDERING_UNIT: [{"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                           "hint": "månadens beviljade, utförda och godkända tid, kvittering, avvikelser och "
                                   "personalkontinuitet per utförare och brukare"}],
