@@ -4,51 +4,30 @@ server (``section.staff_config``), with the toolkit's relying party (``..oidc``)
 worker is let in (``common.case_workers_only``)."""
 from __future__ import annotations
 
-from ..http import Context, Page, Redirect, safe_next
-from ..oidc import authorize_url, finish_login, new_login, revoke
+from .. import staff_login
+from ..http import Context, Page, Redirect
 from .common import case_workers_only, page_title
+
+START = "/personal/att-gora"
+ADMIT = case_workers_only
 
 
 def login(ctx: Context) -> Redirect:
-    pending = new_login(safe_next(ctx.config, ctx.query.get("next") or ctx.url("/personal/att-gora")))
-    if ctx.user is not None:  # logged in until the new login completes (a link from elsewhere logs nobody out)
-        ctx.user.login = pending
-        ctx.save_session()
-    else:
-        ctx.begin("login", login=pending)
-    return Redirect(authorize_url(ctx.config, pending), status=302)
+    return staff_login.login(ctx, START)
 
 
 def login_done(ctx: Context) -> Page | Redirect:
-    session = ctx.session
-    if session is None or session.login is None:
-        return Redirect(ctx.url("/personal/logga-in"), status=303)
-    if ctx.query.get("error"):
-        return Page("error.html", {"title": page_title("Inloggningen avbröts"), "heading": "Inloggningen avbröts",
-                                   "text": "Du loggades inte in. Försök igen."}, status=401)
-    endpoint = ctx.deps.token_endpoint
-    signed_in = finish_login(ctx.config, session.login, ctx.query.get("code", ""), ctx.query.get("state", ""),
-                             **({"token_endpoint": endpoint} if endpoint else {}), admit=case_workers_only)
-    next_path = session.login.next
-    ctx.begin("user", **signed_in.session_fields(ctx.now))  # a new id: the login's id is never reused
-    return Redirect(next_path)
+    return staff_login.login_done(ctx, ADMIT, page_title)
 
 
 def logout(ctx: Context) -> Page:
-    endpoint = ctx.deps.token_endpoint
-    revoke(ctx.config, ctx.user, **({"token_endpoint": endpoint} if endpoint else {}))
-    ctx.end()
-    return Page("logged_out.html", {"title": page_title("Du är utloggad"),
-                                    "login_url": ctx.url("/personal/logga-in")}, personal=False)
+    return staff_login.logout(ctx, page_title)
 
 
 def keep_alive(ctx: Context) -> Redirect:
     """'Fortsätt vara inloggad': the request itself moved the session's end."""
-    ctx.require_principal()
-    return Redirect(safe_next(ctx.config, ctx.form.get("next")))
+    return staff_login.keep_alive(ctx)
 
 
 def front(ctx: Context) -> Redirect:
-    return Redirect(ctx.url("/personal/att-gora"))
-
-
+    return Redirect(ctx.url(START))
