@@ -8,14 +8,9 @@ FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 def _page(view, **kw):
-    import importlib
+    from services.entrypoints.web.http import serve_view
 
-    from services.entrypoints.web.http import serve
-    from services.entrypoints.web.reports.section import REPORTS
-
-    module, name = view.split(".")
-    return serve(REPORTS, bp.current_request,
-                 getattr(importlib.import_module(f"services.entrypoints.web.reports.{module}"), name), **kw)
+    return serve_view("services.entrypoints.web.reports", "REPORTS", bp.current_request, view, **kw)
 
 
 @bp.route("/personal", methods=["GET"])

@@ -12,6 +12,7 @@ from .principal import PROVIDER_ROLES, Principal, Role
 
 C, R, K = Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON
 CW, PS, OU, AU = Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.ORDERING_UNIT, Role.AUDITOR
+FIN = Role.FINANCE
 PC, PM = Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER
 OA, MA = Role.ORGANISATION_ADMIN, Role.MUNICIPAL_ADMIN
 PEOPLE = frozenset({C, R, K})
@@ -63,13 +64,15 @@ POLICY: dict[str, frozenset[Role]] = {
     # every provider; the provider's coordinator and management their own provider's report and
     # basis (another's is 403); a case worker the report's rows of their own clients. Care staff see
     # their own registrations in visits, not the provider's report or basis.
-    "reports.read": frozenset({OU, PC, PM, CW}),
-    "billing.read": frozenset({OU, PC, PM}),
-    "billing.finalize": frozenset({OU}),
-    "billing.finalize_unverified": frozenset({OU}),  # final although visits are unverified, with a reason
-    "billing.reconcile": frozenset({OU, PC, PM}),
-    "billing.clients.manage": frozenset({OU}),
-    "payouts.read": frozenset({OU}),
+    # Finance (ekonomi) pays: every provider's basis, its final version, reconciliation, classification
+    # and payouts; the ordering unit keeps the same rights, as it attests invoices in many municipalities.
+    "reports.read": frozenset({OU, FIN, PC, PM, CW}),
+    "billing.read": frozenset({OU, FIN, PC, PM}),
+    "billing.finalize": frozenset({OU, FIN}),
+    "billing.finalize_unverified": frozenset({OU, FIN}),  # final although visits are unverified, with a reason
+    "billing.reconcile": frozenset({OU, FIN, PC, PM}),
+    "billing.clients.manage": frozenset({OU, FIN}),
+    "payouts.read": frozenset({OU, FIN}),
     "contact_reports.approve": frozenset({CW}),
     # The staff directory (identity): its keepers; whom each reaches is the use cases' rule
     # (services/identity/domain/scope.py). Its audit trail: the auditors.

@@ -16,6 +16,7 @@ class Role(StrEnum):
     PROVIDER_COORDINATOR = "provider_coordinator"  # above the provider's staff: approves, keeps the registry
     PROVIDER_MANAGER = "provider_manager"  # the provider's management: its report and invoice basis, nothing else
     ORDERING_UNIT = "ordering_unit"
+    FINANCE = "finance"  # the municipality's finance: invoice bases, reconciliation, payouts, rule packs
     AUDITOR = "auditor"
     # The staff directory's keepers (issue "Identity"): an organisation's administrator keeps its own
     # organisation's accounts; the municipality's administrator keeps municipal units and providers'
@@ -26,7 +27,8 @@ class Role(StrEnum):
 
 PERSON_ROLES = frozenset({Role.CITIZEN, Role.RELATIVE, Role.CONTACT_PERSON})
 STAFF_ROLES = frozenset({Role.CASE_WORKER, Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER,
-                         Role.ORDERING_UNIT, Role.AUDITOR, Role.ORGANISATION_ADMIN, Role.MUNICIPAL_ADMIN})
+                         Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR, Role.ORGANISATION_ADMIN,
+                         Role.MUNICIPAL_ADMIN})
 PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_COORDINATOR,
                             Role.PROVIDER_MANAGER})  # carry their provider
 

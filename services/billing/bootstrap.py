@@ -12,8 +12,8 @@ __all__ = ["BillingDeps", "deps"]
 
 @cache
 def deps() -> BillingDeps:
-    from .adapters.dynamo import billing_store
+    from .adapters.dynamo import billing_store, web_sessions
     from .domain.rules import rule_book
 
     return BillingDeps(store=billing_store(), rules=rule_book(),
-                       municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"))
+                       municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"), sessions=web_sessions())

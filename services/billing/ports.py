@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..clock import Clock, utc_now
+from ..domain.ports import Sessions, TokenEndpoint
 
 if TYPE_CHECKING:
     from .domain.basis import FinalBasis
@@ -95,3 +96,7 @@ class BillingDeps:
     rules: RuleBook
     municipality: str
     clock: Clock = utc_now
+    # The staff web's billing section (``/billing/personal``): its sessions and, in tests, the
+    # login's token endpoint
+    sessions: Sessions | None = None
+    token_endpoint: TokenEndpoint | None = None

@@ -8,7 +8,7 @@ nothing is, and the commit raises ``Conflict``.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ..contracts.events import Envelope, Event
@@ -45,3 +45,18 @@ class VersionedRepository(Protocol[A]):
         """Stages ``aggregate`` as the next version; the commit fails with ``Conflict`` if the
         stored version is no longer ``expected_version``. Returns what will be stored."""
         ...
+
+
+class Sessions(Protocol):
+    """A web section's sessions (``entrypoints/web/sessions.py``), kept in the section's own
+    service's table (``entrypoints/web/adapters/sessions.py``)."""
+
+    def get(self, session_id: str | None) -> Any: ...
+
+    def put(self, session: Any) -> None: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+# The OIDC token endpoint a web section's login calls: (url, form) -> the token response. None: over HTTP.
+TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 from ..clock import Clock, utc_now
+from ..domain.ports import Sessions, TokenEndpoint
 
 if TYPE_CHECKING:
     from .domain.client_month import ClientMonth
@@ -100,18 +101,6 @@ class ReportsStore(ClientMonthRepository, GrantsRepository, SummaryRepository, T
 Progress = Callable[[int, int], None]
 
 
-class Sessions(Protocol):
-    """The web's sessions of the follow-up section (``/reports/personal``), in the reports table."""
-
-    def get(self, session_id: str | None) -> Any: ...
-
-    def put(self, session: Any) -> None: ...
-
-    def delete(self, session_id: str) -> None: ...
-
-
-# The OIDC token endpoint the web's login calls: (url, form) -> the token response. None: over HTTP.
-TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from ..clock import Clock, utc_now
+from ..domain.ports import Sessions, TokenEndpoint
 from ..domain.errors import Unavailable
 from .domain import rules
 
@@ -115,18 +116,6 @@ class IngestLookups(Protocol):
                                                       dict[str, list[dict[str, Any]]], dict[DayKey, ClientDay]]: ...
 
 
-class Sessions(Protocol):
-    """The web's sessions of the visits section (``entrypoints/web/sessions.py``), in the visits table."""
-
-    def get(self, session_id: str | None) -> Any: ...
-
-    def put(self, session: Any) -> None: ...
-
-    def delete(self, session_id: str) -> None: ...
-
-
-# The OIDC token endpoint the web's login calls: (url, form) -> the token response. None: over HTTP.
-TokenEndpoint = Callable[[str, dict[str, str]], dict[str, Any]]
 
 
 class SendMessages(Protocol):

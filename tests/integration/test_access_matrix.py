@@ -26,6 +26,7 @@ C, R, K = "citizen", "relative", "contact_person"
 CW, PS, PC, PM, OU, AU = ("case_worker", "provider_staff", "provider_coordinator", "provider_manager",
                           "ordering_unit", "auditor")
 OA, MA = "organisation_admin", "municipal_admin"
+FN = "finance"
 PEOPLE = {C, R, K}
 PROVIDER = {PS, PC}
 
@@ -48,9 +49,10 @@ MATRIX: dict[str, set[str]] = {
     "rejected_events.read": PROVIDER, "rejected_events.correct": PROVIDER, "absences.manage": PROVIDER,
     "tags.manage": PROVIDER, "tags.read": {PS, PC, OU}, "staff.manage": {PC},
     # Follow-up and billing: the provider's coordinator and management, never its care staff
-    "reports.read": {OU, PC, PM, CW},
-    "billing.read": {OU, PC, PM}, "billing.reconcile": {OU, PC, PM},
-    "billing.finalize": {OU}, "billing.finalize_unverified": {OU}, "billing.clients.manage": {OU}, "payouts.read": {OU},
+    "reports.read": {OU, FN, PC, PM, CW},
+    "billing.read": {OU, FN, PC, PM}, "billing.reconcile": {OU, FN, PC, PM},
+    "billing.finalize": {OU, FN}, "billing.finalize_unverified": {OU, FN}, "billing.clients.manage": {OU, FN},
+    "payouts.read": {OU, FN},
     # The staff directory: its keepers (whom each reaches: tests/integration/identity); its audit trail: auditors
     "staff_accounts.read": {OA, MA}, "staff_accounts.manage": {OA, MA}, "identity_audit.read": {AU},
 }
@@ -123,7 +125,8 @@ def world(app_client, token):
     assert app_client("billing").sqs("on_event", [e.model_dump_json() for e in billed]) == {"batchItemFailures": []}
 
     callers = {
-        "ordering unit": token(OU, user_id="ekonom"),
+        "ordering unit": token(OU, user_id="bestallare"),
+        "finance": token(FN, user_id="ekonom"),
         "coordinator of X": token(PC, user_id="cora", provider_id=x),
         "management of X": token(PM, user_id="vera", provider_id=x),
         "coordinator of Y": token(PC, user_id="yngve", provider_id=y),
@@ -139,30 +142,30 @@ def world(app_client, token):
     return {"x": x, "y": y, "a": a, "b": b, "callers": callers}
 
 
-CALLERS = ["ordering unit", "coordinator of X", "management of X", "coordinator of Y", "management of Y",
+CALLERS = ["ordering unit", "finance", "coordinator of X", "management of X", "coordinator of Y", "management of Y",
            "care staff of X", "case worker of a", "another case worker", "auditor", "citizen", "relative",
            "contact person"]
 
 # One row per operation, one column per caller (in CALLERS' order): the exact status.
-#                                   OU   PCX  PMX  PCY  PMY  PSX  CWa  CW   AU   C    R    K
+#                                   OU   FN   PCX  PMX  PCY  PMY  PSX  CWa  CW   AU   C    R    K
 EXPECTED = {
-    "GET /reports":                 (200, 200, 200, 200, 200, 403, 200, 200, 403, 403, 403, 403),
-    "GET /reports of X":            (200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
-    "GET /reports/csv of X":        (200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
-    "GET /reports/chart.svg of X":  (200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
-    "GET /invoice-basis of X":      (200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "GET basis csv of X":           (200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "GET basis pdf of X":           (200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "POST reconciliation of X":     (200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "PUT classification of a":      (200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "GET /payouts":                 (200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "GET payouts csv":              (200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
-    "POST final of X":              (200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),  # last: it stays
+    "GET /reports":                 (200, 200, 200, 200, 200, 200, 403, 200, 200, 403, 403, 403, 403),
+    "GET /reports of X":            (200, 200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    "GET /reports/csv of X":        (200, 200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    "GET /reports/chart.svg of X":  (200, 200, 200, 200, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    "GET /invoice-basis of X":      (200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET basis csv of X":           (200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET basis pdf of X":           (200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "POST reconciliation of X":     (200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "PUT classification of a":      (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET /payouts":                 (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "GET payouts csv":              (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "POST final of X":              (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),  # last: it stays
 }
 
 # What each caller's JSON report shows (GET /reports, no provider named): providers, clients, totals.
 SEES = {
-    "ordering unit": ("x y", "a b", True),
+    "ordering unit": ("x y", "a b", True), "finance": ("x y", "a b", True),
     "coordinator of X": ("x", "a", False), "management of X": ("x", "a", False),
     "coordinator of Y": ("y", "b", False), "management of Y": ("y", "b", False),
     "case worker of a": ("", "a", False), "another case worker": ("", "", False),

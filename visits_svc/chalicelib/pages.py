@@ -6,11 +6,6 @@ FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 def serve_view(request, view, **kw):
-    import importlib
+    from services.entrypoints.web import http
 
-    from services.entrypoints.web.http import serve
-    from services.entrypoints.web.visits.section import VISITS
-
-    module, name = view.split(".")
-    return serve(VISITS, request,
-                 getattr(importlib.import_module(f"services.entrypoints.web.visits.{module}"), name), **kw)
+    return http.serve_view("services.entrypoints.web.visits", "VISITS", request, view, **kw)

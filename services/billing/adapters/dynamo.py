@@ -218,3 +218,12 @@ class DynamoBillingStore:
 def billing_store() -> DynamoBillingStore:
     """The store on the deployment's billing table (its resource is built lazily, on first use)."""
     return DynamoBillingStore(table("billing"))
+
+
+def web_sessions() -> Any:
+    """The billing section's web sessions: the web toolkit's session store over billing's table
+    (``WEBSESSION#<sha-256>`` items, TTL), as each staff section keeps its own in its service's table."""
+    import importlib
+
+    store = importlib.import_module("...entrypoints.web.adapters.sessions", __package__).SessionRepository
+    return store(table("billing"))

@@ -18,7 +18,7 @@ from ..schemas import InvoiceBasisView, provider_id as valid_provider, year_mont
 
 def may_see(who: Principal, provider_id: str) -> None:
     valid_provider(provider_id)
-    if who.role == Role.ORDERING_UNIT:
+    if who.role in (Role.ORDERING_UNIT, Role.FINANCE):
         return
     # the provider's coordinator and management, their own provider only; care staff see their own
     # registrations in visits, not the provider's basis

@@ -323,6 +323,17 @@ def error_page(status: int) -> Page:
     return Page("error.html", {"title": title, "text": text}, status=status)
 
 
+def serve_view(package: str, section: str, request: Any, view: str, **params: str) -> Response:
+    """A route's request to ``view`` ("module.function" in ``package``, the section's views) within
+    ``section`` (the name of the package's ``section`` module's Section): the routes modules name
+    views as text, so neither the page cycle nor a view loads before the first page."""
+    import importlib
+
+    module, name = view.split(".")
+    cycle = getattr(importlib.import_module(f"{package}.section"), section)
+    return serve(cycle, request, getattr(importlib.import_module(f"{package}.{module}"), name), **params)
+
+
 def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | Json], *, csrf: bool = True,
           **params: str) -> Response:
     log = get_logger(section.service)

@@ -21,8 +21,8 @@ OrganisationKind = Literal["municipal_unit", "provider"]
 NOTICE_DAYS = 14
 TERM_DAYS = ((2, 15), (9, 15))  # 15 February and 15 September
 
-MUNICIPAL_ROLES = frozenset({Role.CASE_WORKER, Role.ORDERING_UNIT, Role.AUDITOR, Role.ORGANISATION_ADMIN,
-                             Role.MUNICIPAL_ADMIN})
+MUNICIPAL_ROLES = frozenset({Role.CASE_WORKER, Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR,
+                             Role.ORGANISATION_ADMIN, Role.MUNICIPAL_ADMIN})
 PROVIDER_ORG_ROLES = frozenset({*PROVIDER_ROLES, Role.ORGANISATION_ADMIN})
 
 

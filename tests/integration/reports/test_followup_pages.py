@@ -183,7 +183,7 @@ class TestWhoMay:
 
         client = CLIENTS["insats-reports"]
         assert client.redirect_path == "/reports/personal/logga-in/klar"
-        assert client.roles == {Role.ORDERING_UNIT, Role.AUDITOR, Role.CASE_WORKER}
+        assert client.roles == {Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR, Role.CASE_WORKER}
 
 
 class TestSession:

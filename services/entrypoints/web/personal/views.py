@@ -24,6 +24,7 @@ from ..sessions import PendingLogin
 ROLE_LABELS = {
     Role.CASE_WORKER: "Handläggare", Role.PROVIDER_STAFF: "Omsorgspersonal", Role.PROVIDER_COORDINATOR: "Samordnare",
     Role.PROVIDER_MANAGER: "Verksamhetschef hos utförare", Role.ORDERING_UNIT: "Beställarenheten",
+    Role.FINANCE: "Ekonomi",
     Role.AUDITOR: "Granskare (loggkontroll)", Role.ORGANISATION_ADMIN: "Administratör för organisationen",
     Role.MUNICIPAL_ADMIN: "Kommunens administratör", Role.CITIZEN: "Privatperson",
     Role.RELATIVE: "Privatperson", Role.CONTACT_PERSON: "Privatperson",
@@ -45,7 +46,14 @@ SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
                            "hint": "dina besök och allt som ändrats i dem efteråt"}],
     Role.ORDERING_UNIT: [{"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                           "hint": "månadens beviljade, utförda och godkända tid, kvittering, avvikelser och "
-                                  "personalkontinuitet per utförare och brukare"}],
+                                  "personalkontinuitet per utförare och brukare"},
+                         {"href": "/billing/personal", "text": "Ekonomi",
+                          "hint": "fakturaunderlag per utförare, avstämning, klassificering, utbetalningar och regler"}],
+    Role.FINANCE: [{"href": "/billing/personal", "text": "Ekonomi",
+                    "hint": "fakturaunderlag per utförare, preliminärt och slutligt, avstämning mot fakturan, "
+                            "brukarnas klassificering, kontaktpersonernas utbetalningar och reglerna som gäller"},
+                   {"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
+                    "hint": "månadens beviljade, utförda och godkända tid per utförare och brukare"}],
     Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
                                "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
     Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
@@ -60,6 +68,8 @@ APIS: dict[Role, list[str]] = {
     Role.PROVIDER_STAFF: ["POST /visits/visit-events"],
     Role.PROVIDER_MANAGER: ["GET /reports/monthly/{month}", "GET /billing/invoice-basis/{provider}/{month}"],
     Role.ORDERING_UNIT: ["GET /reports/monthly/{month}", "GET /billing/invoice-basis/{provider}/{month}"],
+    Role.FINANCE: ["GET /billing/invoice-basis", "POST /billing/invoice-basis/{provider}/{month}/final",
+                   "GET /billing/payouts"],
 }
 
 

@@ -11,8 +11,9 @@ from ..http import Context
 
 SITE = "Insats uppföljning"
 
-ROLES = frozenset({Role.ORDERING_UNIT, Role.AUDITOR, Role.CASE_WORKER})
-FOLLOW_UP_ROLES = frozenset({Role.ORDERING_UNIT, Role.CASE_WORKER})  # the auditors get the log only
+ROLES = frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR, Role.CASE_WORKER})
+# the auditors get the log only
+FOLLOW_UP_ROLES = frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.CASE_WORKER})
 FOLLOW_UP_ACTION = "reports.read"
 
 # The side navigation: (label, inner path, the roles that see it). Fakturaunderlag, Utbetalningar,
