@@ -46,6 +46,9 @@ SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
     Role.ORDERING_UNIT: [{"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                           "hint": "månadens beviljade, utförda och godkända tid, kvittering, avvikelser och "
                                   "personalkontinuitet per utförare och brukare"}],
+    Role.AUDITOR: [{"href": "/eservices/personal/logg", "text": "Loggkontroll",
+                    "hint": "vem som läst eller ändrat vad i handläggningen och varför: sök per klient, personal, "
+                            "ärende och period, exportera som CSV"}],
     Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
                                "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
     Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
