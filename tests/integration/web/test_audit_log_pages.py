@@ -148,7 +148,7 @@ class TestSearch:
         assert who == f"Marita Aronsson Handläggare, {cw.actor}"
         assert (what, kind, why) == ("Öppnade ärendet", "Läsning", "Handläggning av ärende")
         assert whose == f"{SAM} Skyddad identitet"
-        assert resource == f"case:{hidden['case_id']}"
+        assert resource == f"Ärende {hidden['case_number']} case:{hidden['case_id']}"
         assert 'class="row-protected"' in r.body.decode() and "varav 1 rör en person med skyddad identitet" in text(r)
         # AND the name of the protected person is nowhere on the page
         assert "Skyddad Test" not in text(r) and "Test Skyddad" not in text(r)

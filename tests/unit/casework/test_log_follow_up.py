@@ -56,6 +56,7 @@ class TestSearch:
         # THEN the first case's two records, then the other's one, each naming its case
         assert [r.record.action for r in by_number.items] == ["case.read", "case.document.read"]
         assert {r.case_id for r in by_number.items} == {first.case_id} and by_number.case_found
+        assert {r.case_number for r in by_number.items} == {"2026-000001"}
         assert [r.record.resource for r in by_id.items] == [f"case:{other.case_id}"]
 
     def test_a_case_number_that_names_no_case_finds_nothing_and_says_so(self, deps):

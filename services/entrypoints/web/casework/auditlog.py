@@ -90,7 +90,7 @@ def _row(r: Any) -> dict[str, Any]:
         "who": rec.actor_name or rec.actor, "actor": rec.actor, "role": ROLES.get(rec.actor_role, rec.actor_role),
         "what": r.action_label, "kind": KINDS.get(rec.kind, rec.kind), "change": rec.kind == "change",
         "whose": rec.subject, "acting_for": rec.acting_for, "protected": r.protected_identity,
-        "why": rec.purpose, "resource": rec.resource, "case_id": r.case_id,
+        "why": rec.purpose, "resource": rec.resource, "case_id": r.case_id, "case_number": r.case_number,
     }
 
 

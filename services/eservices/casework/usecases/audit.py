@@ -125,6 +125,7 @@ class LogRow(BaseModel):
     action_label: str  # what, in plain Swedish
     protected_identity: bool  # whose data (or as whom) is a person with protected identity
     case_id: str | None  # the case the record is about, if any
+    case_number: str | None = None  # its number (ÅÅÅÅ-NNNNNN), when the case is there
 
 
 class LogPage(BaseModel):
@@ -141,6 +142,11 @@ def _case_resource(deps: Any, case: str | None) -> tuple[str | None, bool]:
         found = deps.cases.by_case_number(case)
         return (f"case:{found.case_id}", True) if found is not None else (f"case:{case}", False)
     return f"case:{case}", True
+
+
+def _case_number(deps: Any, case_id: str) -> str | None:
+    found = deps.cases.find(case_id)
+    return found.case_number if found is not None else None
 
 
 def _protected(deps: Any, records: list[AuditRecord]) -> set[str]:
@@ -166,10 +172,14 @@ def follow_up(deps: Any, who: Principal, query: LogQuery) -> LogPage:
     records, next_cursor, found = _log_records(deps, query, query.limit, query.cursor)
     trail(deps).read(who, "audit.search", [query.person], resource="audit")
     hidden = _protected(deps, records)
-    rows = [LogRow(record=r, action_label=action_label(r.action),
-                   protected_identity=bool({r.subject, r.acting_for} & hidden),
-                   case_id=r.resource.split("/", 1)[0][5:] if r.resource.startswith("case:") else None)
-            for r in records]
+    cases = {r.resource.split("/", 1)[0][5:] for r in records if r.resource.startswith("case:")}
+    numbers = {c: _case_number(deps, c) for c in cases}
+    rows = []
+    for r in records:
+        case_id = r.resource.split("/", 1)[0][5:] if r.resource.startswith("case:") else None
+        rows.append(LogRow(record=r, action_label=action_label(r.action),
+                           protected_identity=bool({r.subject, r.acting_for} & hidden), case_id=case_id,
+                           case_number=numbers.get(case_id) if case_id else None))
     return LogPage(items=rows, next_cursor=next_cursor, case_found=found)
 
 
