@@ -48,7 +48,9 @@ SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
                                   "personalkontinuitet per utförare och brukare"}],
     Role.AUDITOR: [{"href": "/eservices/personal/logg", "text": "Loggkontroll",
                     "hint": "vem som läst eller ändrat vad i handläggningen och varför: sök per klient, personal, "
-                            "ärende och period, exportera som CSV"}],
+                            "ärende och period, exportera som CSV"},
+                   {"href": "/personal/logg", "text": "Inloggningar och konton",
+                    "hint": "inloggningar, nekade inloggningar med skäl och ändringar av personalkonton"}],
     Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
                                "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
     Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
