@@ -332,8 +332,8 @@ def error_page(status: int) -> Page:
     return Page("error.html", {"title": title, "text": text}, status=status)
 
 
-def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | Json], *, csrf: bool = True,
-          **params: str) -> Response:
+def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | Json | Download], *,
+          csrf: bool = True, **params: str) -> Response:
     log = get_logger(section.service)
     config = section.config()
     ctx = Context(request, section.deps(), config, section)
@@ -370,7 +370,7 @@ def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | 
         return respond(ctx, error_page(500))
 
 
-def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
+def respond(ctx: Context, result: Page | Redirect | Json | Download) -> Response:
     config = ctx.config
     if isinstance(result, Json):
         import json

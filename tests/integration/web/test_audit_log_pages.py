@@ -214,6 +214,13 @@ class TestErrors:
         assert searches_by(auditor) == []
 
 
+    def test_a_cursor_not_from_this_list_is_a_422_that_says_to_start_again(self, es):
+        b, _ = staff(es, "auditor")
+        r = b.get(f"{LOG}?from={today()}&to={today()}&cursor=bm90LWEtY3Vyc29y")
+        assert r.status == 422 and "Sidan finns inte längre. Börja från första sidan." in text(r)
+        assert 'href="#logg-cursor"' in r.body.decode() and 'id="logg-cursor"' in r.body.decode()
+
+
 class TestExport:
     def test_the_export_is_the_search_as_csv_with_protected_identity_and_audited(self, es, token):
         hidden, other = a_case(es, token, SAM, "Skyddad"), a_case(es, token, new_pnr())
@@ -228,7 +235,8 @@ class TestExport:
         assert {x["actor"] for x in found} == {cw.actor}
         cases = [x for x in found if x["action"] == "case.read"]
         assert [(x["resource"], x["protected_identity"], x["action_sv"]) for x in cases] == [
-            (f"case:{hidden['case_id']}", "ja", "Öppnade ärendet"), (f"case:{other['case_id']}", "", "Öppnade ärendet")]
+            (f"case:{hidden['case_id']}", "ja", "Öppnade ärendet"),
+            (f"case:{other['case_id']}", "", "Öppnade ärendet")]
         assert cases[0]["subject"] == SAM and cases[1]["subject"] != SAM
         assert all(x["protected_identity"] == ("ja" if x["subject"] == SAM else "") for x in found)
         # AND both the search and the export are audited

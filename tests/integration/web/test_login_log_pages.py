@@ -43,7 +43,8 @@ def rows(r):
     table = re.search(r"<tbody>(.*?)</tbody>", r.body.decode(), re.S)
     if table is None:
         return []
-    return [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)]
 
 
@@ -51,8 +52,8 @@ class TestWhoMay:
     def test_an_auditor_reaches_the_page_and_the_start_page_leads_there(self, world):
         b = logged_in(world["api"], world["lena"])
         assert b.get(LOG).status == 200
-        start = b.get("/")
-        assert 'href="/personal/logg"' in start.body.decode() and 'href="/eservices/personal/logg"' in start.body.decode()
+        start = b.get("/").body.decode()
+        assert 'href="/personal/logg"' in start and 'href="/eservices/personal/logg"' in start
 
     @pytest.mark.parametrize("role", ["case_worker", "ordering_unit", "organisation_admin", "municipal_admin"])
     def test_anyone_else_gets_a_403(self, world, role):

@@ -99,9 +99,8 @@ def log_page(ctx: Context) -> Page:
 
     who = auditor(ctx)
     searched = any(k in ctx.query for k in FIELDS)
-    current = {**_defaults(ctx), **{k: ctx.query.get(k, "") for k in FIELDS if k in ctx.query}} if searched \
-        else {**{k: "" for k in FIELDS}, **_defaults(ctx)}
-    current = {k: current.get(k, "") for k in FIELDS}
+    # The form shows what was asked; the first visit, the last seven days (nothing is searched until asked).
+    current = {k: ctx.query.get(k, "") if searched else _defaults(ctx).get(k, "") for k in FIELDS}
     query, errors = _query(ctx) if searched else (None, {})
     result = None
     if query is not None:

@@ -75,7 +75,8 @@ def _address(ctx: Context, params: dict[str, str]) -> str:
 def _row(e: Any) -> dict[str, Any]:
     details = e.details or {}
     roles = details.get("roles")
-    role_text = ", ".join(ROLE_LABELS.get(r, r) for r in roles) if isinstance(roles, list) else None  # type: ignore[call-overload]
+    role_text = (", ".join(ROLE_LABELS.get(r, r) for r in roles)  # type: ignore[call-overload]
+                 if isinstance(roles, list) else None)
     return {"when": local_minute(e.at), "when_iso": e.at.isoformat(), "what": ACTION_LABELS.get(e.action, e.action),
             "refused": e.action == "login_refused", "reason": REASONS.get(e.reason or "", e.reason),
             "actor": e.actor, "account": e.account_id, "organisation": e.organisation_id,

@@ -154,7 +154,8 @@ def _protected(deps: Any, records: list[AuditRecord]) -> set[str]:
     return {p for p in people if is_protected(deps.register, p)}
 
 
-def _log_records(deps: Any, query: LogQuery, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None, bool]:
+def _log_records(deps: Any, query: LogQuery, limit: int,
+                 cursor: str | None) -> tuple[list[AuditRecord], str | None, bool]:
     start, end = local_day_bounds(query.from_, query.to)
     resource, found = _case_resource(deps, query.case)
     actor = f"{query.role}:{query.user}" if query.role and query.user else query.role
