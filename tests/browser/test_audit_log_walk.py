@@ -2,8 +2,8 @@
 API (an audited change and an audited read) WHEN the auditor (demo Lena Lind, audit-lena) logs in
 for real by the development broker's person picker and searches Loggkontroll for the case — once
 by keyboard only, once with JavaScript off — THEN she lands on the log, the search finds who did
-what to the case and why, a bad date gets the error summary, the export is a CSV file, and every
-page passes axe-core at WCAG 2.1 AA (where a script runs it); screenshots kept."""
+what to the case and why, a bad date gets the error summary, the export is a CSV file, the staff
+entry leads on to Inloggningar och konton where her own login is found, and every page passes axe-core at WCAG 2.1 AA (where a script runs it); screenshots kept."""
 from __future__ import annotations
 
 import re
@@ -90,6 +90,17 @@ def test_an_auditor_searches_the_log_by_keyboard_only(walk, web):
         page.keyboard.press("Enter")
     csv_text = open(download.value.path(), encoding="utf-8-sig").read()
     assert csv_text.startswith("at,actor,actor_role") and receipt["case_id"] in csv_text
+    # The staff entry leads on to the identity service's own log: her login is in it
+    w.goto("/personal")
+    w.check("personal-start")
+    tab_to(page, "a:has-text('Inloggningar och konton')")
+    w.press_and_wait("Enter")
+    w.check("inloggningar")
+    tab_to(page, "#filter-konto")
+    page.keyboard.type("audit-lena")
+    w.press_and_wait("Enter")
+    w.check("inloggningar-traffar")
+    assert any("Inloggning" in r for r in page.locator("#inloggningar tbody tr").all_inner_texts())
 
 
 def test_an_auditor_searches_the_log_with_javascript_off(walk, web):

@@ -71,7 +71,7 @@ class TestSearch:
         b = logged_in(world["api"], world["lena"])
         mine = rows(b.get(f"{LOG}?konto={world['marita'].account_id}&from={today()}&to={today()}"))
         assert [(r[1], r[2].split()[0], r[5]) for r in mine] == [("Inloggning", world["marita"].account_id,
-                                                                 "Handläggare")]
+                                                                 "Roller: Handläggare")]
         refused = rows(b.get(f"{LOG}?handelse=login_refused&from={today()}&to={today()}"))
         assert refused and all(r[1].startswith("Inloggning nekad") for r in refused)
         assert any("för svag e-legitimation" in r[1] for r in refused)

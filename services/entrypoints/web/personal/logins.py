@@ -72,15 +72,25 @@ def _address(ctx: Context, params: dict[str, str]) -> str:
     return ctx.url(PATH) + ("?" + urllib.parse.urlencode(kept) if kept else "")
 
 
-def _row(e: Any) -> dict[str, Any]:
-    details = e.details or {}
+def _details(details: dict[str, Any]) -> str | None:
+    """Roles as their Swedish labels, the e-ID's level of assurance by its last part (loa3)."""
+    parts: list[str] = []
     roles = details.get("roles")
-    role_text = (", ".join(ROLE_LABELS.get(r, r) for r in roles)  # type: ignore[call-overload]
-                 if isinstance(roles, list) else None)
+    if isinstance(roles, list):
+        parts.append("Roller: " + ", ".join(ROLE_LABELS.get(r, r) for r in roles))  # type: ignore[call-overload]
+    if isinstance(details.get("role"), str):
+        parts.append("Roll: " + ROLE_LABELS.get(details["role"], details["role"]))  # type: ignore[call-overload]
+    if isinstance(details.get("acr"), str):
+        parts.append("E-legitimation: " + details["acr"].rstrip("/").rsplit("/", 1)[-1])
+    return "; ".join(parts) or None
+
+
+def _row(e: Any) -> dict[str, Any]:
     return {"when": local_minute(e.at), "when_iso": e.at.isoformat(), "what": ACTION_LABELS.get(e.action, e.action),
             "refused": e.action == "login_refused", "reason": REASONS.get(e.reason or "", e.reason),
-            "actor": e.actor, "account": e.account_id, "organisation": e.organisation_id,
-            "personnummer": str(e.personnummer) if e.personnummer else None, "roles": role_text}
+            "actor": "personen själv, vid inloggningen" if e.actor == "login" else e.actor,
+            "account": e.account_id, "organisation": e.organisation_id,
+            "personnummer": str(e.personnummer) if e.personnummer else None, "details": _details(e.details or {})}
 
 
 @guarded
