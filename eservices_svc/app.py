@@ -1,7 +1,7 @@
 """Citizen e-services and case work: forms, drafts, submissions, cases, messages, decisions."""
 from chalice import Chalice, Rate
 
-from chalicelib import casework, citizen, messages, mypages, report_approvals, staff_web, web
+from chalicelib import audit_web, casework, citizen, messages, mypages, report_approvals, staff_web, web
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.eservices.bootstrap import deps
@@ -9,7 +9,7 @@ from services.eservices.bootstrap import deps
 app = Chalice(app_name="insats-eservices", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "eservices")
-for routes in (citizen, mypages, casework, messages, report_approvals, web, staff_web):
+for routes in (citizen, mypages, casework, messages, report_approvals, web, staff_web, audit_web):
     app.register_blueprint(routes.bp)
 
 

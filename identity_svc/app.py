@@ -3,7 +3,7 @@ trail, and the daily reminder of accounts about to end. (The staff login pages a
 Insats' own token issuer are served from here too, in ``chalicelib/``.)"""
 from chalice import Chalice, Cron
 
-from chalicelib import web
+from chalicelib import logins_web, web
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import outbox_relay
 from services.identity.bootstrap import deps
@@ -14,6 +14,7 @@ S = "services.identity.schemas:"
 app = Chalice(app_name="insats-identity", configure_logs=False)
 api = HttpApi(app, "identity")
 app.register_blueprint(web.bp)  # /personal (login, role, start page) and the authorization server
+app.register_blueprint(logins_web.bp)  # /personal/logg: logins and account changes, for auditors
 api.serve_health_and_openapi("Insats identity: the staff directory")
 relay_outbox = outbox_relay(app, "identity")  # the contacts and reminders its writes carry, to notify
 TAGS = ("staff directory",)

@@ -57,8 +57,10 @@ class Client:
 CLIENTS: dict[str, Client] = {c.client_id: c for c in (
     Client("insats-citizen-web", "/eservices/web/logga-in/klar", "people", frozenset(PERSON_ROLES),
            "e-tjänsterna"),
-    Client("insats-casework", "/eservices/personal/logga-in/klar", "staff", frozenset({Role.CASE_WORKER}),
-           "handläggning"),
+    # Handläggning in the e-services app: the case workers' pages, and the auditors' log follow-up
+    # (the only pages there for them).
+    Client("insats-casework", "/eservices/personal/logga-in/klar", "staff",
+           frozenset({Role.CASE_WORKER, Role.AUDITOR}), "handläggning"),
     # Besöksuppföljning in the visits app: the case workers' deviation decisions now, the providers' pages next.
     Client("insats-visits", "/visits/personal/logga-in/klar", "staff",
            frozenset({Role.CASE_WORKER, Role.PROVIDER_COORDINATOR, Role.PROVIDER_MANAGER, Role.PROVIDER_STAFF}),

@@ -328,3 +328,20 @@ def test_two_logins_of_one_case_worker_are_each_their_own(stack):
     status, url, _ = second.follow("/eservices/personal/att-gora")
     assert status == 200 and url.endswith("/eservices/personal/att-gora"), (status, url)
     assert not any("/dev/oidc/" in hop for hop in second.hops)
+
+
+def test_an_auditor_logs_in_at_personal_and_reaches_loggkontroll_only(stack):
+    """GIVEN Lena's auditor account WHEN she logs in at /personal THEN the start page leads to
+    Loggkontroll, which lets her in with no second e-ID login; case work's other pages refuse her."""
+    lena = "198109252885"
+    account(lena, "walk-lena", "enhet-bistand", Role.AUDITOR)
+    b = Browser(stack)
+    status, url, html = staff_login(b, lena)
+    assert status == 200 and url.rstrip("/").endswith("/personal"), url
+    assert 'href="/eservices/personal/logg"' in html and "Loggkontroll" in html
+    b.hops.clear()
+    status, url, html = b.follow("/eservices/personal/logg")
+    assert status == 200 and url.endswith("/eservices/personal/logg"), url
+    assert "<h1>Loggkontroll</h1>" in html
+    assert not any("/dev/oidc/" in hop for hop in b.hops)
+    assert b.follow("/eservices/personal/att-gora")[0] == 403

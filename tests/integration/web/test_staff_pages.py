@@ -130,7 +130,7 @@ class TestLogin:
         page = b.get("/personal/inkorg")
         assert page.status == 200 and "Inloggad som Marita Aronsson" in text(page)
 
-    @pytest.mark.parametrize("role", ["provider_coordinator", "auditor", "citizen"])
+    @pytest.mark.parametrize("role", ["provider_coordinator", "ordering_unit", "citizen"])  # auditors: the log
     def test_anyone_else_is_refused_at_login(self, es, issuer, role):
         b, r = self._finish(es, issuer, staff_principal(role))
         assert r.status in (401, 403) and "Du har inte behörighet" in text(r) or "logga in" in text(r).lower()

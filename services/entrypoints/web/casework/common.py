@@ -8,6 +8,7 @@ from typing import Any
 
 from ....auth.principal import Principal
 from ....auth.policy import authorize
+from ....domain.errors import Forbidden
 from ..http import Context
 
 ACTION = "inbox.read"  # what every page of the section asks of the policy: a case worker
@@ -29,9 +30,16 @@ NAV: list[tuple[str, str]] = [
 ]
 
 
+AUDIT_ACTION = "audit.search"  # the auditors' log pages (``auditlog.py``): auditors, and only those pages
+
+
 def case_workers_only(principal: Principal) -> None:
-    """Who may log in to the section (``oidc.finish_login``'s ``admit``): a case worker."""
-    authorize(principal, ACTION)
+    """Who may log in to the section (``oidc.finish_login``'s ``admit``): a case worker, or an
+    auditor (who reaches the log pages only: every other page asks ``ACTION``)."""
+    try:
+        authorize(principal, ACTION)
+    except Forbidden:
+        authorize(principal, AUDIT_ACTION)
 
 
 def case_worker(ctx: Context) -> Principal:

@@ -54,6 +54,11 @@ SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
                             "brukarnas klassificering, kontaktpersonernas utbetalningar och reglerna som gäller"},
                    {"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                     "hint": "månadens beviljade, utförda och godkända tid per utförare och brukare"}],
+    Role.AUDITOR: [{"href": "/eservices/personal/logg", "text": "Loggkontroll",
+                    "hint": "vem som läst eller ändrat vad i handläggningen och varför: sök per klient, personal, "
+                            "ärende och period, exportera som CSV"},
+                   {"href": "/personal/logg", "text": "Inloggningar och konton",
+                    "hint": "inloggningar, nekade inloggningar med skäl och ändringar av personalkonton"}],
     Role.ORGANISATION_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",
                                "hint": "organisationens konton: lägg till, förläng, avsluta och ändra roller"}],
     Role.MUNICIPAL_ADMIN: [{"href": "/personal/konton", "text": "Personalkonton",

@@ -45,6 +45,40 @@ PURPOSES: dict[str, str] = {
     "message.journal": "Journalföring av meddelanden",
     "audit.search": "Logguppföljning",
 }
+# What each action is, in plain Swedish, for the auditors' log pages (log follow-up).
+ACTION_LABELS_SV: dict[str, str] = {
+    "inbox.list": "Visade inkorgen",
+    "case.read": "Öppnade ärendet",
+    "case.document.read": "Öppnade ett dokument i ärendet",
+    "intake.create": "Kopplade ansökan (aktualisering)",
+    "decision.create": "Fattade beslut",
+    "assignment.create": "Registrerade uppdrag som kontaktperson",
+    "assignment.read": "Läste uppdrag som kontaktperson",
+    "assignment.change": "Ändrade uppdrag som kontaktperson",
+    "assignment.end": "Avslutade uppdrag som kontaktperson",
+    "relative.create": "Godkände närstående",
+    "relative.read": "Läste godkännanden av närstående",
+    "relative.change": "Ändrade godkännande av närstående",
+    "relative.end": "Avslutade godkännande av närstående",
+    "messaging.change": "Ändrade meddelandefunktionen",
+    "messaging.read": "Läste inställningar för meddelanden",
+    "message.send": "Skickade meddelande",
+    "message.read": "Läste meddelanden",
+    "message.attachment.read": "Öppnade en bilaga",
+    "message.upload": "Laddade upp en bilaga",
+    "thread.export": "Exporterade en meddelandetråd",
+    "message.journal": "Journalförde ett meddelande",
+    "contact_report.approve": "Godkände kontaktpersonens rapport",
+    "contact_report.send_back": "Skickade tillbaka kontaktpersonens rapport",
+    "audit.search": "Sökte i loggen",
+}
+
+
+def action_label(action: str) -> str:
+    """The plain Swedish of an action; an action without one is shown as it is stored."""
+    return ACTION_LABELS_SV.get(action, action)
+
+
 # A relative (or god man) reading or writing as the citizen, under a case worker's approval.
 PROXY_PURPOSE = "Närstående företräder den enskilde efter godkännande"
 MAX_DAYS = 366
@@ -84,13 +118,20 @@ CSV_COLUMNS = ("at", "actor", "actor_role", "actor_name", "actor_personnummer", 
                "acting_for", "resource", "purpose", "request_id", "audit_id")
 
 
-def to_csv(records: list[AuditRecord]) -> str:
+def to_csv(records: list[AuditRecord], protected: set[str] | None = None) -> str:
+    """The records as CSV. ``protected`` (the personnummer with protected identity among them):
+    two more columns, ``protected_identity`` ("ja" when whose data or as whom is one of them) and
+    ``action_sv`` (what was done, in plain Swedish), for the auditors' export from the log pages."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (("protected_identity", "action_sv") if protected is not None else ()))
     for r in records:
         row = r.model_dump(mode="json")
-        writer.writerow([_safe_cell(row.get(c)) for c in CSV_COLUMNS])
+        cells = [_safe_cell(row.get(c)) for c in CSV_COLUMNS]
+        if protected is not None:
+            hidden = bool({r.subject, r.acting_for} & protected)
+            cells += ["ja" if hidden else "", _safe_cell(action_label(r.action))]
+        writer.writerow(cells)
     return out.getvalue()
 
 

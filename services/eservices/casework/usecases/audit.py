@@ -2,6 +2,7 @@
 changed through ``trail``, and auditors search it (log follow-up)."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
@@ -9,12 +10,20 @@ from typing import TYPE_CHECKING, Any, Iterable
 from ....auth.principal import Principal
 from ....domain.cursor import decode_cursor, encode_cursor
 from ....domain.results import FileResult, Page
-from ..domain.audit import MAX_PAGE, PROXY_PURPOSE, PURPOSES, AuditRecord, Kind, local_day_bounds, to_csv
+from pydantic import BaseModel
+
+from ..domain.audit import (MAX_PAGE, PROXY_PURPOSE, PURPOSES, AuditRecord, Kind, action_label, local_day_bounds,
+                            to_csv)
+from ..domain.identity import is_protected
+from ..models.audit import LogQuery
 
 if TYPE_CHECKING:
     from ....clock import Clock
     from ....domain.ports import UnitOfWork
     from ..ports import AuditRepository
+
+
+CASE_NUMBER = re.compile(r"\d{4}-\d{6}")  # as the inbox's search takes it
 
 
 class AuditTrail:
@@ -55,22 +64,31 @@ class AuditTrail:
         return self.page(person=person, actor=actor, start=start, end=end, limit=limit, cursor=cursor)[0]
 
     def page(self, *, person: str | None, actor: str | None, start: datetime, end: datetime,
-             limit: int = MAX_PAGE, cursor: str | None = None) -> tuple[list[AuditRecord], str | None]:
+             limit: int = MAX_PAGE, cursor: str | None = None, resource: str | None = None,
+             user: str | None = None) -> tuple[list[AuditRecord], str | None]:
+        """``resource``: only records about it or anything under it ("case:<id>" finds
+        "case:<id>/document:<id>" too). ``user``: only a staff member's own records, in any role
+        (the part of ``actor`` after the role)."""
         role = actor if actor and ":" not in actor else None
         if role:
             actor = None
         after = decode_cursor(cursor, "audit") if cursor else None
-        if not (role or (person and actor)):
+        if not (role or (person and actor) or resource or user):
             records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
                                               after=after)
             return records, encode_cursor("audit", last) if last else None
-        # Filtered after reading (a role, or a person and an actor): read on until the page is full.
+
+        def kept_one(r: AuditRecord) -> bool:
+            return ((not role or r.actor_role == role) and (not (person and actor) or r.actor == actor)
+                    and (not resource or r.resource == resource or r.resource.startswith(resource + "/"))
+                    and (not user or r.actor.split(":", 1)[-1] == user))
+
+        # Filtered after reading (a role, a person and an actor, a resource, a user): read on until the page is full.
         kept: list[AuditRecord] = []
         while True:
             records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
                                               after=after)
-            kept += [r for r in records if (not role or r.actor_role == role) and (not (person and actor)
-                                                                                  or r.actor == actor)]
+            kept += [r for r in records if kept_one(r)]
             if len(kept) >= limit or last is None:
                 break
             after = last
@@ -78,8 +96,6 @@ class AuditTrail:
             kept = kept[:limit]
             return kept, encode_cursor("audit", f"{kept[-1].at.isoformat()}#{kept[-1].audit_id}")
         return kept, None
-
-
 
 
 def search_records(deps: Any, who: Principal, query: Any) -> Page | FileResult:
@@ -99,3 +115,79 @@ def search_records(deps: Any, who: Principal, query: Any) -> Page | FileResult:
 
 def trail(deps: Any) -> AuditTrail:
     return AuditTrail(deps.casework.audit, deps.clock)
+
+
+# -- the auditors' log pages (staff web) ------------------------------------------------------
+class LogRow(BaseModel):
+    """One record as the auditors' log page shows it."""
+
+    record: AuditRecord
+    action_label: str  # what, in plain Swedish
+    protected_identity: bool  # whose data (or as whom) is a person with protected identity
+    case_id: str | None  # the case the record is about, if any
+    case_number: str | None = None  # its number (ÅÅÅÅ-NNNNNN), when the case is there
+
+
+class LogPage(BaseModel):
+    items: list[LogRow]
+    next_cursor: str | None = None
+    case_found: bool = True  # False: the case number asked for names no case
+
+
+def _case_resource(deps: Any, case: str | None) -> tuple[str | None, bool]:
+    """The resource of a case asked for by number (ÅÅÅÅ-NNNNNN, looked up) or by id."""
+    if not case:
+        return None, True
+    if CASE_NUMBER.fullmatch(case):
+        found = deps.cases.by_case_number(case)
+        return (f"case:{found.case_id}", True) if found is not None else (f"case:{case}", False)
+    return f"case:{case}", True
+
+
+def _case_number(deps: Any, case_id: str) -> str | None:
+    found = deps.cases.find(case_id)
+    return found.case_number if found is not None else None
+
+
+def _protected(deps: Any, records: list[AuditRecord]) -> set[str]:
+    people = {p for r in records for p in (r.subject, r.acting_for) if p}
+    return {p for p in people if is_protected(deps.register, p)}
+
+
+def _log_records(deps: Any, query: LogQuery, limit: int,
+                 cursor: str | None) -> tuple[list[AuditRecord], str | None, bool]:
+    start, end = local_day_bounds(query.from_, query.to)
+    resource, found = _case_resource(deps, query.case)
+    actor = f"{query.role}:{query.user}" if query.role and query.user else query.role
+    records, next_cursor = trail(deps).page(person=str(query.person) if query.person else None, actor=actor,
+                                            start=start, end=end, limit=limit, cursor=cursor, resource=resource,
+                                            user=query.user if not query.role else None)
+    return records, next_cursor, found
+
+
+def follow_up(deps: Any, who: Principal, query: LogQuery) -> LogPage:
+    """Log follow-up on the staff pages: the records of a search by client, staff member (user id,
+    role or both), case and Stockholm dates, a page at a time, each with what was done in plain
+    Swedish and whether it concerns a person with protected identity. The search is audited
+    (``audit.search``), after it, as the API's is."""
+    records, next_cursor, found = _log_records(deps, query, query.limit, query.cursor)
+    trail(deps).read(who, "audit.search", [query.person], resource="audit")
+    hidden = _protected(deps, records)
+    cases = {r.resource.split("/", 1)[0][5:] for r in records if r.resource.startswith("case:")}
+    numbers = {c: _case_number(deps, c) for c in cases}
+    rows = []
+    for r in records:
+        case_id = r.resource.split("/", 1)[0][5:] if r.resource.startswith("case:") else None
+        rows.append(LogRow(record=r, action_label=action_label(r.action),
+                           protected_identity=bool({r.subject, r.acting_for} & hidden), case_id=case_id,
+                           case_number=numbers.get(case_id) if case_id else None))
+    return LogPage(items=rows, next_cursor=next_cursor, case_found=found)
+
+
+def follow_up_csv(deps: Any, who: Principal, query: LogQuery) -> FileResult:
+    """The search's records as CSV (the API's columns, and whether protected identity, and the
+    action in Swedish), at most ``MAX_PAGE`` of them from the first; audited as a search."""
+    records, next_cursor, _ = _log_records(deps, query, MAX_PAGE, None)
+    trail(deps).read(who, "audit.search", [query.person], resource="audit:export")
+    return FileResult(filename=f"logg-{query.from_}-{query.to}.csv", content_type="text/csv; charset=utf-8",
+                      body=to_csv(records, _protected(deps, records)), next_cursor=next_cursor)
