@@ -399,7 +399,9 @@ def package_app(app: str, out_dir: Path, *, prefix: str = "insats", region: str 
         shutil.rmtree(target)
     env = {**os.environ, "AWS_DEFAULT_REGION": region}
     env.pop("AWS_ENDPOINT_URL", None)
-    subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", "prod",
+    # chalice's command line, its dependencies built once for every app (infra/chalice_package.py)
+    subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "chalice_package.py"),
+                    str(out_dir / ".site-packages"), "package", "--stage", "prod",
                     "--merge-template", str(merge), str(target)], cwd=folder, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     stamp.write_text(digest)
