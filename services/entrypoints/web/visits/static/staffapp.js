@@ -16,6 +16,8 @@
   var APP = body.getAttribute("data-app");
   var DB = "insats-besok";
   var RETRY_MS = 20000;
+  var retryIn = 2000; /* after a failed send: 2 s, doubled up to a minute, back to 2 s once one is taken */
+  var retryTimer = null;
   var state = { day: null, actions: [], online: navigator.onLine, loggedOut: false, csrf: null,
                 message: "", warning: "", sending: false, confirmLogout: false };
   var db = null;
@@ -386,11 +388,16 @@
           });
         }, function () { state.online = false; });
     }
-    return ready.then(function () { return next(0); }).then(function () {
+    var done = function () {
       state.sending = false;
       render();
-      if (sentAny) { setTimeout(loadDay, 1500); }
-    }, function () { state.sending = false; render(); });
+      if (sentAny) { retryIn = 2000; setTimeout(loadDay, 1500); }
+      if (pending().length && !state.loggedOut && !retryTimer) {
+        retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryIn);
+        retryIn = Math.min(retryIn * 2, 60000);
+      }
+    };
+    return ready.then(function () { return next(0); }).then(done, done);
   }
 
   /* -- logging out: the store is cleared; unsent registrations are warned about first ------ */
