@@ -77,6 +77,7 @@
   function clientOf(id) {
     return ((state.day && state.day.clients) || []).filter(function (c) { return c.client === id; })[0];
   }
+  function tags(c) { return c.devices.length ? " (" + c.devices.map(function (d) { return d.id; }).join(", ") + ")" : ""; }
   function label(id) { var c = clientOf(id); return c ? c.label : id.slice(0, 8) + "-****"; }
 
   /* The visits in progress: the server's open visits, then the phone's registrations of the day
@@ -112,10 +113,36 @@
       }))]);
   }
 
+  /* What the person has opened, chosen or typed survives a redraw (a send in the background redraws). */
+  function snapshot(root) {
+    var kept = {};
+    Array.prototype.forEach.call(root.querySelectorAll("[id]"), function (n) {
+      if (n.tagName === "DETAILS") { kept[n.id] = n.open; }
+      else if (n.type === "checkbox") { kept[n.id] = n.checked; }
+      else if (n.tagName === "SELECT" || n.tagName === "INPUT") { kept[n.id] = n.value; }
+    });
+    return kept;
+  }
+  function restore(root, kept) {
+    Object.keys(kept).forEach(function (id) {
+      var n = document.getElementById(id);
+      if (!n || !root.contains(n)) { return; }
+      if (n.tagName === "DETAILS") { n.open = kept[id]; }
+      else if (n.type === "checkbox") { n.checked = kept[id]; }
+      else { n.value = kept[id]; }
+    });
+  }
+
   function render() {
+    var root = document.getElementById("app");
+    var kept = snapshot(root);
+    draw(root);
+    restore(root, kept);
+  }
+
+  function draw(root) {
     var focused = document.activeElement && document.activeElement.id;
     document.getElementById("status").textContent = statusText();
-    var root = document.getElementById("app");
     root.textContent = "";
     if (state.message) { root.appendChild(el("div", { "class": "notice", role: "status" }, [el("p", { text: state.message })])); }
     if (state.warning) { root.appendChild(el("div", { "class": "app-warning", role: "alert" }, [el("p", { text: state.warning })])); }
@@ -146,25 +173,26 @@
     var c = clientOf(v.client) || { insatser: [] };
     var insatser = (state.day && state.day.insatser) || {};
     var boxes = Object.keys(insatser).map(function (k) {
-      var id = "ins-" + i + "-" + k;
+      var id = "ins-" + v.client + "-" + k;
       return el("div", { "class": "checkbox" }, [
-        el("input", { type: "checkbox", id: id, name: "ins-" + i, value: k, checked: c.insatser.indexOf(k) >= 0 }),
+        el("input", { type: "checkbox", id: id, name: "ins-" + v.client, value: k, checked: c.insatser.indexOf(k) >= 0 }),
         el("label", { "for": id, text: insatser[k] })]);
     });
     var chosen = function () {
-      return Array.prototype.map.call(document.querySelectorAll("input[name='ins-" + i + "']:checked"),
+      return Array.prototype.map.call(document.querySelectorAll("input[name='ins-" + v.client + "']:checked"),
                                       function (n) { return n.value; });
     };
     return el("section", { "class": "app-card app-open", "aria-labelledby": "open-" + i }, [
-      el("h3", { id: "open-" + i, text: label(v.client) + (v.second ? " (dubbelbemanning)" : "") }),
+      el("h3", { id: "open-" + i, text: label(v.client) + (clientOf(v.client) ? tags(clientOf(v.client)) : "") +
+        (v.second ? ", dubbelbemanning" : "") }),
       el("p", { text: "Ankom " + clock(v.start) + "." }),
       el("fieldset", { "class": "fieldset" }, [el("legend", { "class": "legend", text: "Insatser du har gjort" })].concat(boxes)),
-      el("details", { "class": "details" }, [
+      el("details", { "class": "details", id: "out-" + v.client }, [
         el("summary", { text: "Avsluta utan tagg" }),
-        reasonSelect("reason-out-" + i),
-        el("button", { type: "button", "class": "button app-button", id: "manual-out-" + i, text: "Registrera avfärd",
+        reasonSelect("reason-out-" + v.client),
+        el("button", { type: "button", "class": "button app-button", id: "manual-out-" + v.client, text: "Registrera avfärd",
           onclick: function () {
-            register("departure", v.client, { method: "manual", manual_reason: document.getElementById("reason-out-" + i).value },
+            register("departure", v.client, { method: "manual", manual_reason: document.getElementById("reason-out-" + v.client).value },
                      chosen(), v.second);
           } })])]);
   }
@@ -196,12 +224,12 @@
     if (!clients.length) { items.push(el("p", { text: "Din utförare har inga klienter med tagg eller lås." })); }
     clients.forEach(function (c, i) {
       if (busy[c.client]) { return; }
-      items.push(el("details", { "class": "details app-client" }, [
-        el("summary", { text: c.label + " – utan tagg" }),
-        reasonSelect("reason-in-" + i),
-        el("button", { type: "button", "class": "button app-button", id: "manual-in-" + i, text: "Registrera ankomst",
+      items.push(el("details", { "class": "details app-client", id: "in-" + c.client }, [
+        el("summary", { text: c.label + tags(c) + ": utan tagg" }),
+        reasonSelect("reason-in-" + c.client),
+        el("button", { type: "button", "class": "button app-button", id: "manual-in-" + c.client, text: "Registrera ankomst",
           onclick: function () {
-            register("arrival", c.client, { method: "manual", manual_reason: document.getElementById("reason-in-" + i).value },
+            register("arrival", c.client, { method: "manual", manual_reason: document.getElementById("reason-in-" + c.client).value },
                      [], document.getElementById("second").checked);
           } })]));
     });
@@ -299,8 +327,7 @@
     var open = inProgress();
     var here = open.filter(function (v) { return v.client === c.client; })[0];
     if (here) {
-      var i = open.indexOf(here);
-      var chosen = Array.prototype.map.call(document.querySelectorAll("input[name='ins-" + i + "']:checked"),
+      var chosen = Array.prototype.map.call(document.querySelectorAll("input[name='ins-" + c.client + "']:checked"),
                                             function (n) { return n.value; });
       return register("departure", c.client, receipt, chosen, here.second);
     }
