@@ -165,10 +165,36 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
         assert visit["staff_id"] == "staff-anna"
     context.unroute("**/personal/app/handelser")
 
+    # Logga ut with a registration not yet sent: warned first; once sent, the phone's store is cleared
+    context.set_offline(True)
+    client = page.locator("details.app-client", has_text=manual[1])
+    client.locator("summary").click()
+    client.get_by_role("button", name="Registrera ankomst").click()
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 registrering har inte skickats")
+    w.check("utloggning-varnar")
+    page.get_by_role("button", name="Stanna kvar").click()
+    context.set_offline(False)
+    expect(page.locator("#status")).to_contain_text("Allt är skickat", timeout=30_000)
+
     # Mina registreringar, from the app's menu
     page.get_by_role("link", name="Mina registreringar", exact=True).click()
     w.check("mina-registreringar")
     assert page.get_by_role("heading", level=1).inner_text() == "Mina registreringar"
+    page.go_back()
+    expect(page.locator("#status")).to_contain_text("Allt är skickat")
+    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("heading", name="Du är utloggad").wait_for()
+    w.check("utloggad")
+    stored = page.evaluate("""() => new Promise(done => {
+      const req = indexedDB.open("insats-besok", 1);
+      req.onsuccess = () => {
+        const t = req.result.transaction(["day", "actions"]);
+        const day = t.objectStore("day").count(), actions = t.objectStore("actions").count();
+        t.oncomplete = () => done([day.result, actions.result]);
+      };
+    })""")
+    assert stored == [0, 0]
 
 
 def test_the_service_worker_serves_the_shell_with_the_network_down(walk, web):

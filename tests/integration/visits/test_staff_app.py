@@ -83,6 +83,25 @@ class TestTheDay:
         _, bos = get_json(as_(provider, user_id="bo"), f"{APP}/dag")
         assert bos["visits"] == [] and bos["csrf"] != day["csrf"]
 
+    def test_the_servers_warnings_come_in_plain_swedish_with_what_to_do(self, provider):
+        # GIVEN anna's arrival read from the tag of another of the provider's clients (rejected)
+        pnr, _ = provider.new_client()
+        _, other_tag = provider.new_client()
+        provider.post([provider.event("arrival", pnr, other_tag, today_at(4))])
+        provider.deliver()
+        # WHEN her app asks for the day, and the page is shown without JavaScript
+        b = as_(provider)
+        _, day = get_json(b, f"{APP}/dag")
+        # THEN the warning says what happened and what to do, the client masked
+        (warning,) = day["warnings"]
+        assert "inte kopplat till den här klienten" in warning["what"] and "samordnaren" in warning["todo"]
+        assert warning["client"] == pnr[:8] + "-****"
+        page = text(b.get(APP))
+        assert "Att rätta" in page and "inte kopplat till den här klienten" in page
+        # AND bo has none
+        _, bos = get_json(as_(provider, user_id="bo"), f"{APP}/dag")
+        assert bos["warnings"] == []
+
     def test_the_page_shows_the_day_and_the_form_without_javascript(self, provider):
         pnr, _ = provider.new_client()
         b = as_(provider)

@@ -13,7 +13,8 @@ from .section import visits_config
 
 STATIC = Path(__file__).resolve().parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-FILES = ("staffapp.js", "staffapp.css", "staffapp-icon.svg")
+FILES = ("staffapp.js", "staffapp.css", "staffapp-icon.svg")  # the shell's
+OTHER_FILES = ("staffapp-logout.js",)  # the logged-out page's: clears the app's day from the phone
 WORKER = "staffapp-sw.js"
 
 
@@ -63,7 +64,7 @@ def app_file(name: str) -> tuple[str, str, dict[str, str]] | None:
         return manifest(), "application/manifest+json", {"Cache-Control": "no-cache"}
     if name == WORKER:  # always asked again: a new version reaches the phones at their next start
         return worker(), TYPES[".js"], {"Cache-Control": "no-cache"}
-    if name not in FILES:
+    if name not in FILES + OTHER_FILES:
         return None
     path = STATIC / name
     return path.read_text(encoding="utf-8"), TYPES[path.suffix], {"Cache-Control": "no-cache"}

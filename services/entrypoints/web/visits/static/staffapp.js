@@ -460,7 +460,10 @@
       if (day && day.day !== today()) { day.visits = []; day.warnings = []; } /* an earlier day: its clients only */
       state.day = day || null;
       /* the day's data and the registrations of earlier days that were sent or refused are let go */
-      state.actions = (got[1] || []).filter(function (a) { return a.day === today() || a.state === "pending"; });
+      var keep = function (a) { return a.day === today() || a.state === "pending"; };
+      state.actions = (got[1] || []).filter(keep);
+      var gone = (got[1] || []).filter(function (a) { return !keep(a); });
+      if (gone.length) { tx("actions", "readwrite", function (s) { gone.forEach(function (a) { s.delete(a.id); }); }); }
       render();
       return loadDay();
     }).then(function () {
