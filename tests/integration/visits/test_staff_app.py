@@ -186,6 +186,23 @@ class TestTheFormWithoutJavaScript:
         assert sorted(visit["insatser"]) == ["dusch", "inkop"] and visit["ended_at"]
         assert sorted(visit["receipt_methods"]) == ["manual", "nfc"]
 
+    def test_the_second_person_of_a_double_staffed_visit_registers_arrival_and_departure(self, provider):
+        pnr, tag = provider.new_client()
+        anna, bo = as_(provider), as_(provider, user_id="bo")
+        for b in (anna, bo):
+            b.get(APP)
+        assert anna.post(f"{APP}/registrera", {"klient": pnr, "handelse": "ankomst", "tagg": tag}).status == 303
+        r = bo.post(f"{APP}/registrera", {"klient": pnr, "handelse": "ankomst", "tagg": tag, "andra": "ja"})
+        assert r.status == 303
+        assert anna.post(f"{APP}/registrera", [("klient", pnr), ("handelse", "avfard"), ("tagg", tag),
+                                               ("insatser", "dusch")]).status == 303
+        assert bo.post(f"{APP}/registrera", [("klient", pnr), ("handelse", "avfard"), ("tagg", tag),
+                                             ("insatser", "dusch")]).status == 303
+        provider.deliver()
+        visits = {v["staff_id"]: v for v in provider.month_visits(pnr, datetime.now(timezone.utc))}
+        assert set(visits) == {"anna", "bo"} and all(v["double_staffing"] for v in visits.values())
+        assert visits["bo"]["partner_visit_id"] == visits["anna"]["visit_id"]
+
     def test_bad_input_is_a_422_with_the_errors_named_and_nothing_sent(self, provider):
         pnr, tag = provider.new_client()
         other, other_tag = provider.new_client()

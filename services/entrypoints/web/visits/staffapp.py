@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -183,8 +182,7 @@ def _events_of_form(ctx: Context, who: Principal, clients: dict[str, Any]) -> tu
     if kind == "arrival":
         made.append({**base, "type": "arrival"})
         if f.get("andra"):
-            made.append({**base, "type": "double_staffing",
-                         "device_time": (ctx.now + timedelta(seconds=1)).isoformat()})
+            made.append({**base, "type": "double_staffing"})  # the same instant: ordered after the arrival
     else:
         made += [{**base, "type": "insats", "insats": i} for i in chosen]
         made.append({**base, "type": "departure"})

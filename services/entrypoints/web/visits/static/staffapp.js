@@ -298,7 +298,7 @@
       Object.keys(extra).forEach(function (k) { e[k] = extra[k]; }); events.push(e); }
     if (kind === "arrival") {
       add({ type: "arrival" });
-      if (second) { add({ type: "double_staffing", device_time: new Date(now.getTime() + 1000).toISOString() }); }
+      if (second) { add({ type: "double_staffing" }); } /* the same instant: the server orders it after the arrival */
     } else {
       insatser.forEach(function (i) { add({ type: "insats", insats: i }); });
       add({ type: "departure" });
