@@ -110,6 +110,10 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
     assert page.locator("#utan-skript").is_hidden()
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     w.check("app-idag")
+    # installable: Chromium finds nothing missing (manifest, icon, worker); a test browser's context is
+    # always private ("in-incognito"), which no page can change
+    errors = context.new_cdp_session(page).send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
 
     # offline: two visits, kept on the phone
     context.set_offline(True)
