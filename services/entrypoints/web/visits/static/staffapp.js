@@ -66,9 +66,15 @@
     (children || []).forEach(function (c) { if (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); } });
     return node;
   }
-  function clock(iso) { var d = new Date(iso); return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function today() { var d = new Date(); return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
+  /* Times and the day as the server tells them: Swedish time, whatever the phone's zone */
+  var ZONE = "Europe/Stockholm";
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString("sv-SE", { timeZone: ZONE, hour: "2-digit", minute: "2-digit" });
+  }
+  function today() {
+    return new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date());
+  }
   function mine() {
     var user = state.day && state.day.user;
     return state.actions.filter(function (a) { return a.owner === user; });
