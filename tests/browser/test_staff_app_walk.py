@@ -178,7 +178,21 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
     expect(page.get_by_role("alert")).to_contain_text("1 registrering har inte skickats")
     w.check("utloggning-varnar")
     page.get_by_role("button", name="Stanna kvar").click()
+    # the session ends meanwhile (as after the idle time): the registration waits, and is sent after the login
+    from services.entrypoints.web.adapters.sessions import SessionRepository
+
+    cookie = next(c["value"] for c in context.cookies() if c["name"] == "insats_visits")
+    SessionRepository(_visits_table(web)).delete(cookie)
     context.set_offline(False)
+    expect(page.locator("#app")).to_contain_text("Du är utloggad", timeout=30_000)
+    expect(page.locator("#status")).to_contain_text("1 registrering väntar")
+    w.check("sessionen-slut")
+    page.get_by_role("link", name="Logga in igen").click()
+    page.wait_for_url(re.compile(r"/visits/personal/app$|/dev/oidc/"))
+    if "/dev/oidc/" in page.url:  # the identity service's login ended too: the broker again
+        page.get_by_label(re.compile("Anna Andersson")).check()
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_url(re.compile(r"/visits/personal/app$"))
     expect(page.locator("#status")).to_contain_text("Allt är skickat", timeout=30_000)
 
     # Mina registreringar, from the app's menu
