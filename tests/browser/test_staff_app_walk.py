@@ -6,7 +6,10 @@ a test browser: the page is given a stand-in ``NDEFReader`` that reads the clien
 the app while still offline (the service worker serves the shell, the queue survives and is
 counted), and goes online THEN the visits appear through the API exactly once; and the same again
 with every send answered into the void once (the server took it, the answer was lost, the app sent
-it again): still exactly once. Axe-core at WCAG 2.1 AA on every view, screenshots kept.
+it again): still exactly once. Then "Logga ut" with a registration not yet sent warns first; the
+session ends meanwhile (as after the idle time): the app says so and keeps the registration, which is
+sent after the next login; the logout then clears the phone's store. Chromium finds the app
+installable. Axe-core at WCAG 2.1 AA on every view at 360 px, screenshots kept.
 
 And: with the network down, the service worker serves the app's shell (no login needed: the shell
 holds nothing personal)."""
