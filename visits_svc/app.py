@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from chalice import Chalice
 
-from chalicelib import registry_web, staff_web, summary_web, triage_web, vpages_web
+from chalicelib import app_web, registry_web, staff_web, summary_web, triage_web, vpages_web
 from services.entrypoints.http import HttpApi, render
 from services.entrypoints.sources import outbox_relay, queue_source
 from services.entrypoints.sqs import process_events, process_grouped
@@ -19,6 +19,7 @@ app.register_blueprint(triage_web.bp)  # its "Att åtgärda" (exceptions, triage
 app.register_blueprint(vpages_web.bp)  # the provider's visits (/visits/personal/besok, …/efterregistrera)
 app.register_blueprint(registry_web.bp)  # its provider's registry: absences, devices, staff, own registrations
 app.register_blueprint(summary_web.bp)  # Översikt and Månaden och fakturaunderlag (provider leads)
+app.register_blueprint(app_web.bp)  # Besöksappen, the staff app (/visits/personal/app)
 api.serve_health_and_openapi("Insats home-care visits")
 
 

@@ -158,6 +158,7 @@ class Context:
         self.query: dict[str, str] = dict(request.query_params or {})
         self.headers = {k.lower(): v for k, v in dict(request.headers or {}).items()}
         body = request.raw_body or b""
+        self.raw_body = body  # a page's own script posts JSON (the staff app's events)
         self.form = Form(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
                          if self.method == "POST" else [])
         self.cookie_id = parse_cookies(self.headers.get("cookie")).get(config.cookie_name)

@@ -42,7 +42,9 @@ SECTION_LINKS: dict[Role, list[dict[str, str]]] = {
                                          "fakturaunderlaget före spärrdatum"}],
     Role.PROVIDER_MANAGER: [{"href": "/visits/personal/oversikt", "text": "Besöksuppföljning",
                              "hint": "månadens besök och avvikelser, godkännanden och fakturaunderlaget"}],
-    Role.PROVIDER_STAFF: [{"href": "/visits/personal/mina-registreringar", "text": "Mina registreringar",
+    Role.PROVIDER_STAFF: [{"href": "/visits/personal/app", "text": "Besöksappen",
+                           "hint": "registrera besöken vid dörren, även utan nät; kan installeras på telefonen"},
+                          {"href": "/visits/personal/mina-registreringar", "text": "Mina registreringar",
                            "hint": "dina besök och allt som ändrats i dem efteråt"}],
     Role.ORDERING_UNIT: [{"href": "/reports/personal/uppfoljning", "text": "Uppföljning",
                           "hint": "månadens beviljade, utförda och godkända tid, kvittering, avvikelser och "

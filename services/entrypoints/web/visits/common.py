@@ -40,6 +40,7 @@ PROVIDER_NAV: list[tuple[str, str, str | None]] = [
 ]
 # A staff member's own pages
 STAFF_NAV: list[tuple[str, str, str | None]] = [
+    ("", "Besöksappen", "/personal/app"),
     ("", "Mina registreringar", "/personal/mina-registreringar"),
 ]
 PROVIDER_LEAD_ACTION = "visits.approve"  # the provider's coordinators and manager
