@@ -49,6 +49,15 @@ class Json:
     status: int = 200
 
 
+@dataclass
+class File:
+    """A download a page links to (a CSV, a PDF): served with the session, never cached."""
+
+    body: bytes | str
+    content_type: str
+    filename: str
+
+
 @dataclass(frozen=True)
 class Section:
     """One part of the web with views of its own (``services/entrypoints/web/<section>/``)."""
@@ -372,9 +381,15 @@ def serve(section: Section, request: Any, view: Callable[..., Page | Redirect | 
         return respond(ctx, error_page(500))
 
 
-def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
+def respond(ctx: Context, result: Page | Redirect | Json | File) -> Response:
     config = ctx.config
-    if isinstance(result, Json):
+    if isinstance(result, File):
+        headers = {**security_headers(config, True), "Content-Type": result.content_type,
+                   "Content-Disposition": f'attachment; filename="{result.filename}"'}
+        # Chalice sends bytes only as a binary type (base64); text goes as text
+        body = result.body.decode("utf-8") if result.content_type.startswith("text/") else result.body
+        status = 200
+    elif isinstance(result, Json):
         import json
 
         headers = {**security_headers(config, True), "Content-Type": "application/json"}
