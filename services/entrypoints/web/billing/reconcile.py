@@ -273,6 +273,6 @@ def _result(ctx: Context, who: Any, view: Any, lines: list[ClaimedLine], day: da
         "rows": rows, "differing": differing, "source": source,
         "claimed_amount": kr(result.claimed_amount_ore), "basis_amount": kr(result.basis_amount_ore),
         "claimed_hours": h(result.claimed_minutes), "basis_hours": h(result.basis_minutes),
-        "amount_difference": kr(result.claimed_amount_ore - result.basis_amount_ore),
+        "amount_difference": ("+" if result.claimed_amount_ore > result.basis_amount_ore else "") + kr(result.claimed_amount_ore - result.basis_amount_ore),
         "basis_link": basis_url(ctx, view.provider_id, view.month),
         "again": basis_url(ctx, view.provider_id, view.month, "/avstamning")})
