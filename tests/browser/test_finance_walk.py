@@ -2,7 +2,7 @@
 on the local clock) that billing has built from the events it consumes (decisions and approved
 visits put on billing's inbox queue, as the event bus delivers them) WHEN finance (demo Fia Ekström,
 ekonomi-fia) logs in for real at /personal by the development broker, opens Ekonomi, picks the month,
-opens the provider's preliminary basis, makes it final and reconciles the provider's invoice with
+opens the provider's preliminary basis, makes it final, looks at its versions and reconciles the provider's invoice with
 one line that differs THEN the basis is final version 1, the reconciliation flags that one line with
 the due date, and every page passes axe-core at WCAG 2.1 AA (screenshots kept)."""
 from __future__ import annotations
@@ -97,6 +97,10 @@ def test_finance_makes_a_basis_final_and_reconciles_an_invoice(walk, web):
     w.check("slutligt-underlag")
     assert "Slutligt, version 1" in page.locator("dl").inner_text()
     assert f"Underlaget för {month} är slutligt, version 1." in page.content()
+    page.get_by_role("link", name="Versioner", exact=True).click()
+    w.check("versioner")
+    assert "Ingen skillnad mellan version 1 och som det ser ut nu." in page.content()
+    page.go_back()
     # the provider's invoice: the first client as billed, the second 15 minutes and 117 kr more
     page.get_by_role("link", name="Stäm av mot utförarens faktura").click()
     w.check("avstamning-formular")

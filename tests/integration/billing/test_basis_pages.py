@@ -175,6 +175,9 @@ class TestMakingItFinal:
         one = b.get(page(world["y"]) + "?version=1")
         assert "Slutligt, version 1" in text(one) and sv_kr(amount(90)) in text(one)
         assert b.get(page(world["y"], "/versioner?fran=1&till=9")).status == 404
+        # the latest version against the figures as they are now: no difference until something changes
+        now = b.get(page(world["y"], "/versioner?fran=2&till=nu"))
+        assert now.status == 200 and "Ingen skillnad mellan version 2 och som det ser ut nu." in text(now)
 
     def test_with_unverified_visits_a_reason_is_asked_and_a_missing_one_is_an_error_summary(self, app_client, world):
         billing = world["billing"]
@@ -255,7 +258,7 @@ PAGES = ["/personal/fakturaunderlag?manad=2025-05", "{basis}", "{basis}/versione
 
 class TestWhoMay:
     @pytest.mark.parametrize("role", ["provider_coordinator", "provider_manager", "provider_staff", "case_worker",
-                                      "auditor"])
+                                      "auditor", "organisation_admin", "municipal_admin"])
     def test_everyone_but_finance_and_the_ordering_unit_is_refused_every_page(self, app_client, world, role):
         b, _ = logged_in(app_client, role, provider_id=world["x"]) if role.startswith("provider") \
             else logged_in(app_client, role)

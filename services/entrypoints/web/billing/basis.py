@@ -189,7 +189,7 @@ def basis_context(ctx: Context, view: Any, **extra: Any) -> dict[str, Any]:
         "versions_url": basis_url(ctx, view.provider_id, view.month, "/versioner"),
         "reconcile_url": basis_url(ctx, view.provider_id, view.month, "/avstamning"),
         "month_url": ctx.url(PAGE) + "?" + urllib.parse.urlencode({"manad": view.month}),
-        "may_finalize": ctx.user is not None, "reason": "", "field_errors": {}, "errors": [], **extra}
+        "reason": "", "field_errors": {}, "errors": [], **extra}
 
 
 def _version(ctx: Context) -> int | None:
