@@ -122,6 +122,19 @@ class TestOneProvider:
         assert "1,75 h" in t and sv_kr(amount(105)) in t and sv_kr(amount(135)) in t  # 105 min; the sum
         assert world["other"] not in t  # Y's client
 
+    def test_amounts_past_the_packs_period_are_marked_preliminary(self, app_client, world, monkeypatch):
+        """GIVEN a rule pack used past the period it was decided for WHEN the basis is shown THEN it says
+        'preliminärt belopp' with the figure's year, by the rule pack and on every amount."""
+        from services.billing.domain.rules import PreliminaryAmount
+
+        b, _ = logged_in(app_client)
+        assert "Preliminärt belopp" not in text(b.get(page(world["x"])))
+        monkeypatch.setattr(deps().rules, "preliminary",
+                            lambda pack, year, month: [PreliminaryAmount.of("timersättning och tillägg", 2024, 2025)])
+        t = text(b.get(page(world["x"])))
+        assert "Preliminärt belopp Preliminärt belopp preliminärt belopp: timersättning och tillägg 2024" in t
+        assert t.count("(preliminärt belopp)") == 2  # each client's amount
+
     def test_the_files_are_served_with_the_session(self, app_client, world):
         b, _ = logged_in(app_client)
         r = b.get(page(world["x"], "/fakturaunderlag.csv"))
