@@ -89,7 +89,8 @@ def test_finance_makes_a_basis_final_and_reconciles_an_invoice(walk, web):
     page.get_by_role("link", name="Hemtjänst Söder AB").click()
     page.wait_for_url(f"**/fakturaunderlag/{provider}/{month}", wait_until="load")
     w.check("preliminart-underlag")
-    assert page.get_by_role("heading", level=1).inner_text() == f"Fakturaunderlag Hemtjänst Söder AB ({provider}) {month}"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == f"Fakturaunderlag Hemtjänst Söder AB ({provider}) {month}"
     assert "Preliminärt" in page.locator("dl").inner_text()
     # made final
     page.get_by_role("button", name="Gör slutligt").click()
@@ -118,7 +119,8 @@ def test_finance_makes_a_basis_final_and_reconciles_an_invoice(walk, web):
     assert "1 rad skiljer sig" in page.locator("#utfall").inner_text()
     flagged = page.locator("#avstamning tbody tr", has_text="Skiljer sig")
     assert flagged.count() == 1 and second["client"] in flagged.inner_text()
-    assert "Tiden skiljer sig: +0,25" in flagged.inner_text() and "Beloppet skiljer sig: +117,00" in flagged.inner_text()
+    what = flagged.inner_text()
+    assert "Tiden skiljer sig: +0,25" in what and "Beloppet skiljer sig: +117,00" in what
     assert "Förfallodag" in page.content()
     assert any(c["name"] == "insats_billing" for c in page.context.cookies())
 

@@ -6,7 +6,6 @@ from services.billing.domain.model import ClientProfile
 from services.billing.domain.versions import compare
 from tests.unit.billing.support import HANINGE_2026, OLD, YOUNG, client_month, grant, visit
 
-MARCH = date(2026, 3, 1)
 G = [grant(3040, date(2026, 1, 1))]
 
 

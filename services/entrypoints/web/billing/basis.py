@@ -318,7 +318,8 @@ def versions(ctx: Context, provider_id: str, month: str) -> Page:
     latest = read_basis(ctx, who, provider_id, month)
     numbers = latest.versions
     finals = [invoice_basis(ctx.deps, who, provider_id, month, n) for n in numbers]
-    rows = [{"version": f.version, "at": f.computed_at, "by": who_label(f.finalized_by), "amount": kr(f.totals.amount_ore),
+    rows = [{"version": f.version, "at": f.computed_at, "by": who_label(f.finalized_by),
+             "amount": kr(f.totals.amount_ore),
              "clients": f.totals.clients, "link": basis_url(ctx, provider_id, month) + f"?version={f.version}",
              "reason": f.unverified_confirmation.reason if f.unverified_confirmation else None} for f in finals]
     frm = _which(ctx, "fran", numbers, numbers[-2] if len(numbers) >= 2 else (numbers[-1] if numbers else None))
@@ -334,8 +335,8 @@ def versions(ctx: Context, provider_id: str, month: str) -> Page:
                 "rule_packs": (d.rule_pack_before, d.rule_pack_after),
                 "lines": [{"client": x.client, "kind": {"added": "Ny i underlaget", "removed": "Borta ur underlaget",
                                                         "changed": "Ändrad"}[x.kind],
-                           "code": (f"{x.code_before or '–'} → {x.code_after or '–'}" if x.code_before != x.code_after
-                                    else x.code_after),
+                           "code": (f"{x.code_before or '–'} → {x.code_after or '–'}"
+                                    if x.code_before != x.code_after else x.code_after),
                            "code_changed": x.code_before != x.code_after,
                            "figures": [{"label": FIGURES[f.figure], "before": figure(f.figure, f.before),
                                         "after": figure(f.figure, f.after), "diff": signed(f.figure, f.difference)}

@@ -89,7 +89,8 @@ def _rows(view: Any, form: Form | None) -> list[dict[str, str]]:
     for i in range(count):
         default = view.lines[i].client if i < len(view.lines) else ""
         rows.append({"i": i, "client": form.get(f"klient-{i}", default) if form else default,
-                     "hours": form.get(f"timmar-{i}") if form else "", "amount": form.get(f"belopp-{i}") if form else "",
+                     "hours": form.get(f"timmar-{i}") if form else "",
+                     "amount": form.get(f"belopp-{i}") if form else "",
                      "in_basis": i < len(view.lines)})
     return rows
 
@@ -236,6 +237,10 @@ def uploaded(ctx: Context, provider_id: str, month: str, body: bytes = b"", cont
 
 # -- the result ----------------------------------------------------------------------------
 
+def signed_kr(ore: int) -> str:
+    return ("+" if ore > 0 else "") + kr(ore)
+
+
 DETAIL = {"billed_minutes": "Tiden skiljer sig", "amount_ore": "Beloppet skiljer sig"}
 
 
@@ -273,6 +278,6 @@ def _result(ctx: Context, who: Any, view: Any, lines: list[ClaimedLine], day: da
         "rows": rows, "differing": differing, "source": source,
         "claimed_amount": kr(result.claimed_amount_ore), "basis_amount": kr(result.basis_amount_ore),
         "claimed_hours": h(result.claimed_minutes), "basis_hours": h(result.basis_minutes),
-        "amount_difference": ("+" if result.claimed_amount_ore > result.basis_amount_ore else "") + kr(result.claimed_amount_ore - result.basis_amount_ore),
+        "amount_difference": signed_kr(result.claimed_amount_ore - result.basis_amount_ore),
         "basis_link": basis_url(ctx, view.provider_id, view.month),
         "again": basis_url(ctx, view.provider_id, view.month, "/avstamning")})
