@@ -121,7 +121,7 @@ def _run(port: int) -> None:
 
         prof = cProfile.Profile()
         prof.runcall(page)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_BASIS_SORT", "cumulative")).print_stats(40)
 
     pages, bares = [], []
     for _ in range(REPEATS):
