@@ -51,11 +51,12 @@ class Json:
 
 @dataclass
 class Download:
-    """A file made for this answer (an export, as CSV): sent as an attachment, never cached."""
+    """A file made for this answer (an export as CSV, a PDF): sent as an attachment with the
+    session's security headers, never cached."""
 
     filename: str
     content_type: str
-    body: str
+    body: bytes | str
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,9 @@ def respond(ctx: Context, result: Page | Redirect | Json | Download) -> Response
     elif isinstance(result, Download):
         headers = {**security_headers(config, True), "Content-Type": result.content_type,
                    "Content-Disposition": f'attachment; filename="{result.filename}"'}
-        body, status = result.body, 200
+        # Chalice sends bytes only as a binary type (base64); text goes as text
+        text = isinstance(result.body, bytes) and result.content_type.startswith("text/")
+        body, status = (result.body.decode("utf-8") if text else result.body), 200
     elif isinstance(result, Redirect):
         headers = {**security_headers(config, True), "Location": header_location(result.location)}
         body = ""

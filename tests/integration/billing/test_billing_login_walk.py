@@ -65,8 +65,8 @@ def test_finance_and_the_ordering_unit_log_in_and_land_on_the_sections_start(sta
     assert status == 200 and "/dev/oidc/" in url, url
     assert any("/identity/authorize" in hop and "client_id=insats-billing" in hop for hop in b.hops)
     status, url, html = b.pick(url, html, pnr)
-    assert status == 200 and url.endswith("/billing/personal/start"), (status, url)
-    assert "<h1>Ekonomi</h1>" in html and "Insats ekonomi" in html
+    assert status == 200 and url.endswith("/billing/personal/fakturaunderlag"), (status, url)
+    assert "<h1>Fakturaunderlag " in html and "Insats ekonomi" in html
     assert any(c.name == "insats_billing" for c in b.jar)
 
 
@@ -90,5 +90,5 @@ def test_the_staff_entry_lists_ekonomi_for_finance_and_it_opens_without_a_second
     assert status == 200 and 'href="/billing/personal"' in html and "Ekonomi" in html, url
     b.hops.clear()
     status, url, html = b.follow(PAGE)
-    assert status == 200 and url.endswith("/billing/personal/start"), url
+    assert status == 200 and url.endswith("/billing/personal/fakturaunderlag"), url
     assert not any("/dev/oidc/" in hop for hop in b.hops)  # the identity service's login was enough

@@ -16,12 +16,13 @@ ROLES = frozenset({Role.FINANCE, Role.ORDERING_UNIT})
 # The side navigation: (label, inner path, the roles that see it). Pages come with their modules.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Start", "/personal/start", ROLES),
+    ("Fakturaunderlag", "/personal/fakturaunderlag", ROLES),
 ]
 
 
 def start_path(principal: Principal) -> str:
-    """Where a login lands."""
-    return "/personal/start"
+    """Where a login lands: the month's invoice bases."""
+    return "/personal/fakturaunderlag"
 
 
 def page_title(*parts: str, error: bool = False) -> str:

@@ -1,0 +1,127 @@
+"""GIVEN the local stack, a real Chromium and a provider's month two months ago (its lock date passed
+on the local clock) that billing has built from the events it consumes (decisions and approved
+visits put on billing's inbox queue, as the event bus delivers them) WHEN finance (demo Fia Ekström,
+ekonomi-fia) logs in for real at /personal by the development broker, opens Ekonomi, picks the month,
+opens the provider's preliminary basis, makes it final, looks at its versions and reconciles the provider's invoice with
+one line that differs THEN the basis is final version 1, the reconciliation flags that one line with
+the due date, and every page passes axe-core at WCAG 2.1 AA (screenshots kept)."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import boto3
+import pytest
+
+from tests.browser.conftest import STACKS, api, dev_token
+from tests.support.people import new_pnr
+from tests.unit.billing.events import decision, visit_changed
+
+pytestmark = pytest.mark.browser
+
+
+def two_months_ago(today: date) -> tuple[int, int]:
+    first = today.replace(day=1)
+    earlier = (first - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    return earlier.year, earlier.month
+
+
+def billed_month(base: str) -> tuple[str, str, dict]:
+    """A new provider with two clients' approved visits two months ago, sent to billing's inbox queue;
+    waits until billing's API shows its basis: (provider, month, the basis as the API answers)."""
+    from services.billing.adapters.dynamo import DynamoBillingStore
+    from tests.support.stack import REGION
+
+    stack = STACKS[base]
+    endpoint = f"http://127.0.0.1:{stack.moto_port}"
+    keys = {"endpoint_url": endpoint, "region_name": REGION, "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing"}
+    year, mm = two_months_ago(datetime.now(timezone.utc).date())
+    month, provider = f"{year:04d}-{mm:02d}", f"prov-walk-{uuid.uuid4().hex[:6]}"
+    DynamoBillingStore(boto3.resource("dynamodb", **keys).Table("insats-billing")).put_provider(
+        provider, "Hemtjänst Söder AB")
+    old, young = new_pnr(1936), new_pnr(1980)
+    start = datetime(year, mm, 3, 8, tzinfo=timezone.utc)
+    decided = datetime(year - 1, 1, 1, tzinfo=timezone.utc)
+    events = [decision(old, 1800, date(year - 1, 1, 1), decided=decided),
+              decision(young, 1200, date(year - 1, 1, 1), decided=decided)]
+    for day, (client, minutes) in enumerate([(old, 60), (old, 45), (young, 30), (young, 50)]):
+        events.append(visit_changed(f"walk-{provider}-{day}", client, provider=provider, minutes=minutes,
+                                    start=start + timedelta(days=day), year=year, month=mm))
+    sqs = boto3.client("sqs", **keys)
+    url = sqs.get_queue_url(QueueName="insats-billing-inbox")["QueueUrl"]
+    for e in events:  # in order: the decisions first
+        sqs.send_message(QueueUrl=url, MessageBody=e.model_dump_json())
+    token = dev_token(base, role="finance", user_id="walk-ekonomi")
+    for _ in range(60):  # the stack's queue pump hands the events to billing's consumer
+        status, body = api(base, "GET", f"/billing/invoice-basis?provider_id={provider}&month={month}", None, token)
+        if status == 200 and body["totals"]["performed_minutes"] == 185:
+            return provider, month, body
+        time.sleep(0.5)
+    raise AssertionError(f"billing never built the basis: {status} {body}")
+
+
+def kronor(ore: int) -> str:
+    return f"{ore // 100},{ore % 100:02d}"
+
+
+def test_finance_makes_a_basis_final_and_reconciles_an_invoice(walk, web):
+    provider, month, basis = billed_month(web)
+    w = walk(width=1280)
+    page = w.page
+    # the real login: the staff entry, Insats' authorization server, the broker's person picker
+    w.goto("/personal/logga-in")
+    w.check("broker")
+    page.get_by_label(re.compile("Fia Ekström")).check()
+    page.get_by_role("button", name="Logga in").click()
+    w.check("personal-start")
+    page.get_by_role("link", name="Ekonomi").click()
+    page.wait_for_url("**/billing/personal/fakturaunderlag", wait_until="load")
+    w.check("fakturaunderlag-manaden")
+    # the month two months ago: its lock date has passed
+    page.get_by_label("Månad (ÅÅÅÅ-MM)").fill(month)
+    page.get_by_role("button", name="Visa månaden").click()
+    page.wait_for_url(f"**manad={month}", wait_until="load")
+    w.check("fakturaunderlag-forra")
+    assert "Spärrdatum har passerat" in page.content()
+    page.get_by_role("link", name="Hemtjänst Söder AB").click()
+    page.wait_for_url(f"**/fakturaunderlag/{provider}/{month}", wait_until="load")
+    w.check("preliminart-underlag")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == f"Fakturaunderlag Hemtjänst Söder AB ({provider}) {month}"
+    assert "Preliminärt" in page.locator("dl").inner_text()
+    # made final
+    page.get_by_role("button", name="Gör slutligt").click()
+    page.wait_for_url(f"**/fakturaunderlag/{provider}/{month}", wait_until="load")
+    w.check("slutligt-underlag")
+    assert "Slutligt, version 1" in page.locator("dl").inner_text()
+    assert f"Underlaget för {month} är slutligt, version 1." in page.content()
+    page.get_by_role("link", name="Versioner", exact=True).click()
+    w.check("versioner")
+    assert "Ingen skillnad mellan version 1 och som det ser ut nu." in page.content()
+    page.go_back()
+    # the provider's invoice: the first client as billed, the second 15 minutes and 117 kr more
+    page.get_by_role("link", name="Stäm av mot utförarens faktura").click()
+    w.check("avstamning-formular")
+    first, second = basis["lines"]
+    for i, line in enumerate((first, second)):
+        minutes = line["billable_minutes"] + line["absence_minutes"] + (15 if i else 0)
+        ore = line["amount_ore"] + (11700 if i else 0)
+        assert page.locator(f"#klient-{i}").input_value() == line["client"]
+        page.locator(f"#timmar-{i}").fill(f"{minutes / 60:.2f}".replace(".", ","))
+        page.locator(f"#belopp-{i}").fill(kronor(ore))
+    page.get_by_label("Dag fakturan kom in").first.fill(f"{datetime.now(timezone.utc).date().isoformat()}")
+    page.get_by_role("button", name="Stäm av", exact=True).click()
+    page.wait_for_load_state("load")
+    w.check("avstamning-resultat")
+    assert "1 rad skiljer sig" in page.locator("#utfall").inner_text()
+    flagged = page.locator("#avstamning tbody tr", has_text="Skiljer sig")
+    assert flagged.count() == 1 and second["client"] in flagged.inner_text()
+    what = flagged.inner_text()
+    assert "Tiden skiljer sig: +0,25" in what and "Beloppet skiljer sig: +117,00" in what
+    assert "Förfallodag" in page.content()
+    assert any(c["name"] == "insats_billing" for c in page.context.cookies())
+
+    # -- the month's contact-person payouts and their export for payroll: appended here (issue 25, item 5) --
