@@ -49,6 +49,15 @@ class Json:
     status: int = 200
 
 
+@dataclass
+class Download:
+    """A file made for this answer (an export, as CSV): sent as an attachment, never cached."""
+
+    filename: str
+    content_type: str
+    body: str
+
+
 @dataclass(frozen=True)
 class Section:
     """One part of the web with views of its own (``services/entrypoints/web/<section>/``)."""
@@ -380,6 +389,10 @@ def respond(ctx: Context, result: Page | Redirect | Json) -> Response:
         headers = {**security_headers(config, True), "Content-Type": "application/json"}
         body = json.dumps(result.body, ensure_ascii=False)
         status = result.status
+    elif isinstance(result, Download):
+        headers = {**security_headers(config, True), "Content-Type": result.content_type,
+                   "Content-Disposition": f'attachment; filename="{result.filename}"'}
+        body, status = result.body, 200
     elif isinstance(result, Redirect):
         headers = {**security_headers(config, True), "Location": header_location(result.location)}
         body = ""
