@@ -3,6 +3,7 @@ computed from billing's own read model of others' events (the inbox consumer bel
 from chalice import Chalice
 
 from chalicelib import billing_web
+from chalicelib import money_web  # noqa: I001 - its own line: the sections' pages are added by several hands
 from services.billing.bootstrap import deps
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
@@ -15,6 +16,7 @@ app = Chalice(app_name="insats-billing", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "billing")
 app.register_blueprint(billing_web.bp)  # the staff web's billing section (/billing/personal: ekonomi)
+app.register_blueprint(money_web.bp)  # its pages for paying: klassificering, utbetalningar, regler
 api.serve_health_and_openapi("Insats provider billing")
 TAGS = ("billing",)
 

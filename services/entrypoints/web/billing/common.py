@@ -16,6 +16,9 @@ ROLES = frozenset({Role.FINANCE, Role.ORDERING_UNIT})
 # The side navigation: (label, inner path, the roles that see it). Pages come with their modules.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Start", "/personal/start", ROLES),
+    ("Klassificering", "/personal/klassificering", ROLES),
+    ("Utbetalningar", "/personal/utbetalningar", ROLES),
+    ("Regler", "/personal/regler", ROLES),
 ]
 
 
