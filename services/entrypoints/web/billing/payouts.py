@@ -105,7 +105,7 @@ def export(ctx: Context, month: str) -> Download:
 COLUMN_DOCS = [
     ("Personnummer", "Kontaktpersonens personnummer, ÅÅÅÅMMDD-NNNN: lönesystemet känner igen personen på det."),
     ("Period", "Månaden som ersättningen avser, ÅÅÅÅ-MM."),
-    ("Löneart", "Insats kod: KP-ARVODE, KP-OMKOST eller KP-MILERS. Kopplas till lönesystemets egna lönearter."),
+    ("Löneart", "Insats egen kod: KP-ARVODE, KP-OMKOST eller KP-MILERS. Kopplas till lönesystemets egna lönearter."),
     ("Benämning", "Lönearten i klartext."),
     ("Antal", "1 för arvode och omkostnadsersättning, antal km för milersättning (en decimal)."),
     ("Enhet", "st eller km."),
