@@ -73,7 +73,7 @@ def approve_payouts(deps: BillingDeps, who: Principal, month: str) -> PayoutAppr
         raise Conflict(f"the payouts of {month} are approved already")
     view = payouts(deps, who, month)
     if not view.lines:
-        raise ValidationFailed.field("month", "the month has no approved reports to pay")
+        raise ValidationFailed.field("lines", "the month has no approved reports to pay")
     approval = PayoutApproval(month=view.month, approved_at=deps.clock(), approved_by=who.user_id or who.subject,
                               approved_by_name=who.name or "", payouts=view)
     deps.store.add_payout_approval(approval)

@@ -11,8 +11,10 @@ from datetime import date
 
 from ...auth.policy import authorize
 from ...auth.principal import Principal
-from ...domain.calendar import is_month_open, next_month, stockholm_date
-from ...domain.errors import Conflict, ValidationFailed
+from pydantic import ValidationError
+
+from ...domain.calendar import is_month_open, stockholm_date
+from ...domain.errors import FieldError, NotFound, ValidationFailed
 from ..domain import basis as rules
 from ..domain.approvals import StoredRulePack
 from ..domain.model import profile_of
@@ -64,7 +66,7 @@ def rules_in_force(deps: BillingDeps, who: Principal) -> dict[str, list[PackRow]
         packs = book(deps, municipality).packs(municipality)
         try:
             now = book(deps, municipality).for_month(municipality, year, month)
-        except Exception:  # noqa: BLE001 - a municipality whose first pack begins later
+        except NotFound:  # a municipality whose first pack begins later
             now = None
         rows = []
         for i, pack in enumerate(packs):
@@ -108,8 +110,6 @@ def candidate_pack(deps: BillingDeps, c: Candidate) -> RulePack:
     if c.valid_from < date(open_year, open_month, 1):
         errors.append(("valid_from", f"a new version applies from {open_year:04d}-{open_month:02d} at the earliest"))
     if errors:
-        from ...domain.errors import FieldError
-
         raise ValidationFailed("; ".join(d for _, d in errors), errors=[FieldError(f, d) for f, d in errors])
     base = current.for_month(c.municipality, c.valid_from.year, c.valid_from.month)
     data = base.model_dump(mode="json")
@@ -119,13 +119,9 @@ def candidate_pack(deps: BillingDeps, c: Candidate) -> RulePack:
                 sources={**base.sources, "decision": c.decision,
                          "based_on": f"{base.pack_id} {base.version}: other figures unchanged"})
     data["supplements"] = {**data["supplements"], "rural_per_hour_ore": c.rural_per_hour_ore}
-    from pydantic import ValidationError
-
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
-        from ...domain.errors import FieldError
-
         found = [FieldError(".".join(str(x) for x in e["loc"]) or "pack", e["msg"]) for e in exc.errors()]
         raise ValidationFailed("; ".join(e.detail for e in found), errors=found) from None
 
@@ -172,9 +168,3 @@ def store_version(deps: BillingDeps, who: Principal, candidate: RulePack) -> Sto
     return stored
 
 
-def month_after(d: date) -> date:
-    return date(*next_month(d.year, d.month), 1)
-
-
-__all__ = ["Candidate", "Conflict", "PackRow", "Preview", "book", "candidate_pack", "first_open_month",
-           "month_after", "preview", "rules_in_force", "store_version"]

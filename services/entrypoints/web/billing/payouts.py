@@ -84,8 +84,9 @@ def approve(ctx: Context) -> Page | Redirect:
         return _page(ctx, month, errors={"attestera": f"Utbetalningarna för {month} är redan attesterade. "
                                                       "Inget nytt sparades."}, status=409)
     except ValidationFailed as exc:
-        text = ("Månaden är inte slut ännu. Utbetalningar attesteras när månaden är slut."
-                if "over" in str(exc) else "Månaden har inga godkända rapporter att betala ut.")
+        nothing = any(e.field == "lines" for e in exc.errors or [])
+        text = ("Månaden har inga godkända rapporter att betala ut." if nothing else
+                "Månaden är inte slut ännu. Utbetalningar attesteras när månaden är slut.")
         return _page(ctx, month, errors={"attestera": text}, status=422)
     ctx.notice(f"Utbetalningarna för {month} är attesterade för utbetalning och låsta.")
     return Redirect(_url(ctx, month), status=303)

@@ -15,7 +15,7 @@ from ....billing.domain.rules import RulePack
 from ....billing.rule_book import files_of
 from ....billing.usecases import rules as usecase
 from ....domain.calendar import next_month
-from ....domain.errors import Conflict, ValidationFailed
+from ....domain.errors import Conflict, NotFound, ValidationFailed
 from ..formview import ErrorLink
 from ..http import Context, Page, Redirect
 from .common import member, nav, page_title
@@ -53,7 +53,7 @@ def _defaults(ctx: Context) -> dict[str, str]:
     year, month = usecase.first_open_month(ctx.deps)
     try:
         p = usecase.book(ctx.deps, ctx.deps.municipality).for_month(ctx.deps.municipality, year, month)
-    except Exception:  # noqa: BLE001 - no pack yet: empty fields
+    except NotFound:  # no pack yet: empty fields
         return {"kommun": ctx.deps.municipality, "fran": f"{year:04d}-{month:02d}"}
     return {"kommun": p.municipality, "version": "", "fran": f"{year:04d}-{month:02d}", "till": "",
             "timersattning": kr(p.hourly_rate_ore).replace("\u00a0kr", "").replace("\u00a0", ""),
