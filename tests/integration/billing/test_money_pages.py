@@ -132,6 +132,7 @@ def test_a_change_is_kept_in_the_history_and_the_basis_uses_the_one_in_force_for
     assert "Klassificeringen är ändrad från 2025-06" in history
     assert "2025-06" in history and "Glesbygd" in history and "Fia Ekström" in history
     assert "Flyttat till Ornö enligt utförarens anmälan" in history
+    assert "Område: Ingen (tätort) → Glesbygd" in history and f"Misskötta avslut: Inga → t-{provider}" in history
     from services.billing.usecases.invoice_basis import compute
 
     may, june = compute(deps(), provider, 2025, 5), compute(deps(), provider, 2025, 6)

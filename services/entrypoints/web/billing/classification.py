@@ -40,8 +40,18 @@ def _profile_text(p: ClientProfile) -> dict[str, str]:
             "mismanaged": ", ".join(p.mismanaged_terminations) or "Inga"}
 
 
-def _change_row(c: ProfileChange) -> dict[str, Any]:
-    return {**_profile_text(c.profile),
+LABELS = {"area": "Område", "social_psychiatry": "Socialpsykiatri", "mismanaged": "Misskötta avslut"}
+
+
+def _changed(before: ProfileChange | None, after: ProfileChange) -> str:
+    """What the change changed against the entry in effect before it ("Område: Ingen → Glesbygd")."""
+    old, new = _profile_text(before.profile if before else ClientProfile()), _profile_text(after.profile)
+    parts = [f"{LABELS[k]}: {old[k]} → {new[k]}" for k in LABELS if old[k] != new[k]]
+    return "; ".join(parts) or "Ingen ändring"
+
+
+def _change_row(c: ProfileChange, before: ProfileChange | None = None) -> dict[str, Any]:
+    return {**_profile_text(c.profile), "changed": _changed(before, c),
             "applies_from": f"{c.applies_from.year:04d}-{c.applies_from.month:02d}" if c.applies_from else "Alla månader",
             "changed_at": c.changed_at, "by": c.changed_by_name or c.changed_by or "Okänt",
             "reason": c.reason or "–"}
@@ -67,7 +77,8 @@ def _page(ctx: Context, client: str | None, *, errors: dict[str, str] | None = N
         "query": ctx.query.get("personnummer", "") if client is None else client,
         "client": client, "found": found, "areas": AREAS,
         "in_force": _profile_text(found.in_force) if found else None,
-        "history": [_change_row(c) for c in reversed(found.history)] if found else [],
+        "history": [_change_row(c, found.history[i - 1] if i else None)
+                    for i, c in reversed(list(enumerate(found.history)))] if found else [],
         "decided_sp": found.decided_social_psychiatry if found else False,
         "terminations": list(found.record.terminations) if found else [],
         "values": values or {}, "this_month": this_month, "field_errors": errors,
