@@ -55,6 +55,18 @@ def test_each_page_for_each_role(app_client, role):
         r = b.get(path)
         expected = 200 if role in ("finance", "ordering_unit") else 403
         assert r.status == expected, (role, path, r.status)
+    if role in ("finance", "ordering_unit"):
+        return
+    # nor do they change anything or download the payroll file (CSRF passes: the refusal is the role's)
+    assert b.get("/personal/utbetalningar/2025-07/lonefil").status == 403
+    for path, form in (("/personal/klassificering", {"personnummer": new_pnr(1940), "omrade": "rural",
+                                                     "fran": "2025-01", "motivering": "Försök"}),
+                       ("/personal/utbetalningar/attestera", {"manad": "2025-03"}),
+                       ("/personal/regler", {"kommun": "haninge", "version": "nej", "fran": "2035-01",
+                                             "timersattning": "1", "glesbygd": "1", "betalningsvillkor": "30",
+                                             "beslut": "Försök", "steg": "anvand"})):
+        assert b.post(path, form).status == 403, (role, path)
+    assert deps().store.payout_approval(2025, 3) is None
 
 
 def test_anonymous_is_sent_to_log_in_from_every_page(app_client):
