@@ -1,7 +1,8 @@
 """GIVEN the local stack, a real Chromium and a contact person's October report that a case worker
 approved through the API (the approval reaches billing through the queue) WHEN finance (demo Fia
 Ekström, ekonomi-fia) logs in for real by the development broker, opens Utbetalningar for October,
-approves the month for payment and downloads the payroll file, then opens Klassificering and Regler
+approves the month for payment and downloads the payroll file, classifies a client rural (Klassificering)
+and opens Regler
 THEN the month is locked with who approved it, the file has the person's rows (fee taxable,
 allowance not), and every page passes axe-core at WCAG 2.1 AA."""
 from __future__ import annotations
@@ -90,7 +91,11 @@ def test_finance_approves_octobers_payouts_downloads_the_payroll_file_and_opens_
     page.get_by_label("Klientens personnummer").fill(new_pnr(1940))
     page.get_by_role("button", name="Visa klient").click()
     w.check("klassificering-klient")
-    assert "Ändra klassificeringen" in page.content()
+    page.get_by_label("Glesbygd").check()
+    page.get_by_label("Motivering").fill("Bor i glesbygd enligt utförarens anmälan")
+    page.get_by_role("button", name="Spara ändringen").click()
+    w.check("klassificering-historik")
+    assert "Område: Ingen (tätort) → Glesbygd" in page.content() and "Fia Ekström" in page.content()
 
     page.get_by_role("link", name="Regler").click()
     w.check("regler")
