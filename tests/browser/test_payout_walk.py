@@ -2,7 +2,7 @@
 approved through the API (the approval reaches billing through the queue) WHEN finance (demo Fia
 Ekström, ekonomi-fia) logs in for real by the development broker, opens Utbetalningar for October,
 approves the month for payment and downloads the payroll file, classifies a client rural (Klassificering)
-and opens Regler
+and previews a new rule version on Regler (not stored)
 THEN the month is locked with who approved it, the file has the person's rows (fee taxable,
 allowance not), and every page passes axe-core at WCAG 2.1 AA."""
 from __future__ import annotations
@@ -101,4 +101,12 @@ def test_finance_approves_octobers_payouts_downloads_the_payroll_file_and_opens_
     w.check("regler")
     assert page.get_by_role("heading", level=1).inner_text() == "Regler"
     assert "Haninge kommun" in page.content()
+    page.get_by_label("Version", exact=True).fill("2027.1")
+    page.get_by_label("Gäller från månad").fill("2027-01")
+    page.get_by_label("Timersättning (kr per timme)").fill("512,50")
+    page.get_by_label("Beslut som versionen bygger på").fill("KS 2026/123, 2026-11-20")
+    page.get_by_role("button", name=re.compile("Granska mot")).click()
+    w.check("regler-forhandsgranskning")
+    assert "Förhandsgranskning: version 2027.1" in page.content()
+    assert page.get_by_role("button", name="Använd från 2027-01").is_visible()
     w.assert_headers()

@@ -61,7 +61,8 @@ def rules_in_force(deps: BillingDeps, who: Principal) -> dict[str, list[PackRow]
     shipped = _shipped_files()
     year, month = first_open_month(deps)
     out: dict[str, list[PackRow]] = {}
-    for municipality in sorted({*files.municipalities(), deps.municipality}):
+    # billing's own municipality first, then the others (examples, neighbours) by name
+    for municipality in sorted({*files.municipalities(), deps.municipality}, key=lambda m: (m != deps.municipality, m)):
         stored = {s.pack.version: s for s in deps.store.stored_rule_packs(municipality)}
         packs = book(deps, municipality).packs(municipality)
         try:
