@@ -2,7 +2,7 @@
 computed from billing's own read model of others' events (the inbox consumer below)."""
 from chalice import Chalice
 
-from chalicelib import basis_web, billing_web
+from chalicelib import basis_web, billing_web, money_web
 from services.billing.bootstrap import deps
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
@@ -16,6 +16,7 @@ app.api.binary_types.append("application/pdf")
 api = HttpApi(app, "billing")
 app.register_blueprint(billing_web.bp)  # the staff web's billing section (/billing/personal: ekonomi)
 app.register_blueprint(basis_web.bp)  # its Fakturaunderlag pages
+app.register_blueprint(money_web.bp)  # its pages for paying: klassificering, utbetalningar, regler
 api.serve_health_and_openapi("Insats provider billing")
 TAGS = ("billing",)
 

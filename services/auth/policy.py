@@ -73,6 +73,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "billing.reconcile": frozenset({OU, FIN, PC, PM}),
     "billing.clients.manage": frozenset({OU, FIN}),
     "payouts.read": frozenset({OU, FIN}),
+    # Paying and the rules paid by are finance's own: approving a month's payouts for payment (locks
+    # it) and storing a new rule pack version. The ordering unit reads both.
+    "payouts.approve": frozenset({FIN}),
+    "rules.manage": frozenset({FIN}),
     "contact_reports.approve": frozenset({CW}),
     # The staff directory (identity): its keepers; whom each reaches is the use cases' rule
     # (services/identity/domain/scope.py). Its audit trail: the auditors.

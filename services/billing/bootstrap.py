@@ -14,6 +14,8 @@ __all__ = ["BillingDeps", "deps"]
 def deps() -> BillingDeps:
     from .adapters.dynamo import billing_store, web_sessions
     from .domain.rules import rule_book
+    from .rule_book import RulesInForce
 
-    return BillingDeps(store=billing_store(), rules=rule_book(),
+    store = billing_store()
+    return BillingDeps(store=store, rules=RulesInForce(rule_book(), store),
                        municipality=os.environ.get("BILLING_MUNICIPALITY", "haninge"), sessions=web_sessions())

@@ -19,6 +19,7 @@ from ..clock import Clock, utc_now
 from ..domain.ports import Sessions, TokenEndpoint
 
 if TYPE_CHECKING:
+    from .domain.approvals import PayoutApproval, StoredRulePack
     from .domain.basis import FinalBasis
     from .domain.model import ApprovedReport, ClientMonth, ClientProfile, ClientRecord
     from .domain.rules import RuleBook
@@ -86,7 +87,27 @@ class ProviderStore(Protocol):
     def provider_name(self, provider_id: str) -> str | None: ...
 
 
-class BillingStore(ClientMonthStore, ClientStore, FinalStore, ReportStore, ProviderStore, Protocol):
+class PayoutApprovalStore(Protocol):
+    """A month's contact-person payouts approved for payment: one per month, never changed."""
+
+    def payout_approval(self, year: int, month: int) -> PayoutApproval | None: ...
+
+    def add_payout_approval(self, approval: PayoutApproval) -> None:
+        """Stores it once; ``Conflict`` if the month is approved already."""
+
+
+class RulePackStore(Protocol):
+    """Rule pack versions finance stored (beside the shipped files), per municipality."""
+
+    def stored_rule_packs(self, municipality: str) -> list[StoredRulePack]:
+        """Every stored version of the municipality, in the order stored."""
+
+    def add_rule_pack(self, stored: StoredRulePack) -> None:
+        """Stores a new version once; ``Conflict`` if that version of the municipality exists."""
+
+
+class BillingStore(ClientMonthStore, ClientStore, FinalStore, ReportStore, ProviderStore, PayoutApprovalStore,
+                   RulePackStore, Protocol):
     """Every port at once: billing's read model is one table, so one adapter serves them all."""
 
 

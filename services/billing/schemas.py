@@ -112,6 +112,9 @@ class ClientProfileRequest(Request):
         default_factory=list, max_length=50,
         description="Ids of the client's terminations (absences of kind 'terminated' billing has received) the "
                     "provider mismanaged: no termination compensation")
+    applies_from: Month | None = Field(default=None, description=(
+        "The first month the classification applies to (YYYY-MM); none: every month, as before its history"))
+    reason: CleanLine | None = Field(default=None, max_length=500, description="Why: kept in its history")
 
 
 class ClientProfileView(BaseModel):

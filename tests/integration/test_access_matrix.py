@@ -52,7 +52,7 @@ MATRIX: dict[str, set[str]] = {
     "reports.read": {OU, FN, PC, PM, CW},
     "billing.read": {OU, FN, PC, PM}, "billing.reconcile": {OU, FN, PC, PM},
     "billing.finalize": {OU, FN}, "billing.finalize_unverified": {OU, FN}, "billing.clients.manage": {OU, FN},
-    "payouts.read": {OU, FN},
+    "payouts.read": {OU, FN}, "payouts.approve": {FN}, "rules.manage": {FN},
     # The staff directory: its keepers (whom each reaches: tests/integration/identity); its audit trail: auditors
     "staff_accounts.read": {OA, MA}, "staff_accounts.manage": {OA, MA}, "identity_audit.read": {AU},
 }

@@ -6,10 +6,13 @@ Items (table ``insats-billing``):
   (compact: version, start, minutes, counted, over-granted word, deleted, attested) and the absences; ``rev``.
   A provider's month is one partition, read by one paginated query.
 - ``MONTH#<yyyy-mm>`` / ``<provider>``: the providers with anything in the month.
-- ``CLIENT#<client>`` / ``CLIENT``: decisions (granted time), finance's classification; ``rev``.
+- ``CLIENT#<client>`` / ``CLIENT``: decisions (granted time), finance's classification and its history
+  (each change a new entry, written conditioned on ``rev``); ``rev``.
 - ``FINAL#<provider>#<yyyy-mm>`` / ``V#<nnnn>``: a final basis, stored once, never updated.
 - ``REPORTS#<yyyy-mm>`` / ``<case>``: approved contact-person reports of the month.
 - ``PROVIDER#<provider>`` / ``PROVIDER``: the provider's name, from the register of contracted providers.
+- ``PAYOUTS#<yyyy-mm>`` / ``APPROVED``: the month's contact-person payouts as approved for payment, once.
+- ``RULES#<municipality>`` / ``V#<version>``: a rule pack version finance stored, once.
 """
 from __future__ import annotations
 
@@ -21,9 +24,10 @@ from typing import Any
 from ...adapters.dynamo import from_dynamo, query_partition, to_dynamo, translated_errors
 from ...adapters.aws import table
 from ...domain.errors import Conflict
+from ..domain.approvals import PayoutApproval, StoredRulePack
 from ..domain.basis import FinalBasis
 from ..domain.model import (AbsenceFacts, ApprovedReport, ClientMonth, ClientProfile, ClientRecord, GrantFacts,
-                            VisitFacts)
+                            ProfileChange, VisitFacts)
 
 _BATCH = 100
 
@@ -61,7 +65,10 @@ def _client(item: dict | None, client: str) -> ClientRecord:
                                                     sorted((item.get("grants") or {}).items())),
                         terminations=tuple(item.get("terminations") or ()),
                         profile=ClientProfile.model_validate(item.get("profile") or {}),
-                        social_psychiatry_decided=bool(item.get("spd")), rev=int(item.get("rev", 0)))
+                        social_psychiatry_decided=bool(item.get("spd")),
+                        profile_history=tuple(ProfileChange.model_validate(c)
+                                              for c in json.loads(item.get("profile_history") or "[]")),
+                        rev=int(item.get("rev", 0)))
 
 
 def _provider_item(cm: ClientMonth) -> dict:
@@ -78,7 +85,9 @@ def _client_item(record: ClientRecord) -> dict:
     return {"pk": f"CLIENT#{record.client}", "sk": "CLIENT",
             "grants": {g.decision_id: g.model_dump(mode="json") for g in record.grants},
             "profile": record.profile.model_dump(mode="json"), "spd": record.social_psychiatry_decided,
-            "terminations": list(record.terminations)}
+            "terminations": list(record.terminations),
+            "profile_history": json.dumps([c.model_dump(mode="json") for c in record.profile_history],
+                                          separators=(",", ":"))}
 
 
 class DynamoBillingStore:
@@ -213,6 +222,30 @@ class DynamoBillingStore:
     def provider_name(self, provider_id: str) -> str | None:
         item = self.table.get_item(Key={"pk": f"PROVIDER#{provider_id}", "sk": "PROVIDER"}).get("Item")
         return None if item is None else str(item["name"])
+
+    # -- payouts approved for payment ---------------------------------------------------------------
+    def payout_approval(self, year: int, month: int) -> PayoutApproval | None:
+        item = self.table.get_item(Key={"pk": f"PAYOUTS#{_month(year, month)}", "sk": "APPROVED"},
+                                   ConsistentRead=True).get("Item")
+        return None if item is None else PayoutApproval.model_validate_json(item["body"])
+
+    def add_payout_approval(self, approval: PayoutApproval) -> None:
+        with translated_errors(f"the payouts of {approval.month} are approved already"):
+            self.table.put_item(Item={"pk": f"PAYOUTS#{approval.month}", "sk": "APPROVED",
+                                      "body": approval.model_dump_json()},
+                                ConditionExpression="attribute_not_exists(pk)")
+
+    # -- rule pack versions finance stored ---------------------------------------------------------
+    def stored_rule_packs(self, municipality: str) -> list[StoredRulePack]:
+        found = [StoredRulePack.model_validate_json(i["body"]) for i in query_partition(self.table,
+                                                                                        f"RULES#{municipality}")]
+        return sorted(found, key=lambda s: (s.stored_at, s.pack.version))
+
+    def add_rule_pack(self, stored: StoredRulePack) -> None:
+        with translated_errors(f"version {stored.pack.version} of {stored.pack.municipality}'s rules exists already"):
+            self.table.put_item(Item={"pk": f"RULES#{stored.pack.municipality}", "sk": f"V#{stored.pack.version}",
+                                      "body": stored.model_dump_json()},
+                                ConditionExpression="attribute_not_exists(pk)")
 
 
 def billing_store() -> DynamoBillingStore:

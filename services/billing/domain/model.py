@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,6 +70,19 @@ class ClientProfile(_Model):
     mismanaged_terminations: tuple[str, ...] = ()
 
 
+class ProfileChange(_Model):
+    """One change of finance's classification: what it became, from which month it applies (None:
+    from the start, as a classification set before its history was kept or without a month), who
+    changed it, when and why. Each change is a new record; none is edited."""
+
+    profile: ClientProfile
+    applies_from: date | None = Field(default=None, description="The first day of the first month it applies to")
+    changed_at: datetime | None = None
+    changed_by: str = ""
+    changed_by_name: str = ""
+    reason: str = ""
+
+
 class ClientMonth(_Model):
     """Everything of one client with one provider in one month, as billing's read model holds it."""
 
@@ -90,6 +103,8 @@ class ClientRecord(_Model):
     terminations: tuple[str, ...] = ()
     profile: ClientProfile = ClientProfile()
     social_psychiatry_decided: bool = False  # from the latest decision that says
+    # finance's classification over time, oldest first (``profile`` is the latest one's)
+    profile_history: tuple[ProfileChange, ...] = ()
     rev: int = 0
 
 
@@ -148,7 +163,38 @@ def with_termination(record: ClientRecord, absence_id: str) -> ClientRecord:
     return record.model_copy(update={"terminations": tuple(sorted({*record.terminations, absence_id}))})
 
 
-def profile_of(record: ClientRecord) -> ClientProfile:
-    """Finance's classification; social psychiatry also when the latest decision says so."""
-    return record.profile.model_copy(update={
-        "social_psychiatry": record.profile.social_psychiatry or record.social_psychiatry_decided})
+def _from(change: ProfileChange) -> tuple[date, datetime]:
+    return (change.applies_from or date.min, change.changed_at or datetime.min.replace(tzinfo=timezone.utc))
+
+
+def profile_history(record: ClientRecord) -> list[ProfileChange]:
+    """The changes in the order they take effect (by the month they apply from, then when made)."""
+    return sorted(record.profile_history, key=_from)
+
+
+def profile_in_force(record: ClientRecord, year: int, month: int) -> ClientProfile:
+    """Finance's classification for the month: the change that applies from the latest month on or
+    before it (a record without history: its one profile, for every month)."""
+    if not record.profile_history:
+        return record.profile
+    first = date(year, month, 1)
+    in_force = [c for c in profile_history(record) if c.applies_from is None or c.applies_from <= first]
+    return in_force[-1].profile if in_force else ClientProfile()
+
+
+def with_profile_change(record: ClientRecord, change: ProfileChange) -> ClientRecord:
+    """The record with ``change`` added to its history (a classification kept before the history
+    began becomes its first entry, from the start); ``profile`` is the latest in effect."""
+    history = list(record.profile_history)
+    if not history and record.profile != ClientProfile():
+        history.append(ProfileChange(profile=record.profile, reason="Klassificering från före historiken"))
+    history.append(change)
+    latest = sorted(history, key=_from)[-1]
+    return record.model_copy(update={"profile_history": tuple(history), "profile": latest.profile})
+
+
+def profile_of(record: ClientRecord, year: int | None = None, month: int | None = None) -> ClientProfile:
+    """Finance's classification (in force for the month, when given); social psychiatry also when
+    the latest decision says so."""
+    profile = record.profile if year is None or month is None else profile_in_force(record, year, month)
+    return profile.model_copy(update={"social_psychiatry": profile.social_psychiatry or record.social_psychiatry_decided})

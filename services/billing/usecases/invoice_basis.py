@@ -33,7 +33,7 @@ def compute(deps: BillingDeps, provider_id: str, year: int, month: int) -> rules
     months = deps.store.month(provider_id, year, month)
     records = deps.store.clients(cm.client for cm in months)
     return rules.compute(provider_id, year, month, months, {c: r.grants for c, r in records.items()},
-                         {c: profile_of(r) for c, r in records.items()}, pack,
+                         {c: profile_of(r, year, month) for c, r in records.items()}, pack,
                          deps.rules.preliminary(pack, year, month))
 
 

@@ -68,3 +68,33 @@ def test_set_profile_keeps_the_rest_of_the_record_and_moves_its_revision(store):
     unknown = new_pnr(1950)
     assert store.set_profile(unknown, profile) == store.client(unknown) == ClientRecord(client=unknown, profile=profile,
                                                                                            rev=1)
+
+
+def test_the_classifications_history_comes_back_whole_and_a_stale_change_is_refused(store):
+    """GIVEN a record WHEN two changes of the classification are saved, each conditioned on the
+    revision read THEN both come back in their order with who, when, from when and why; a change
+    written on a stale revision is a Conflict and the history stands."""
+    from datetime import datetime, timezone
+
+    from services.billing.domain.model import ProfileChange, profile_in_force, with_profile_change
+
+    client = new_pnr(1940)
+    store.save_client(_record(client), 0)
+    first = ProfileChange(profile=ClientProfile(area="island"), applies_from=date(2026, 3, 1),
+                          changed_at=datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc), changed_by="fia",
+                          changed_by_name="Fia Ekström", reason="Bor på Ornö")
+    record = store.client(client)
+    store.save_client(with_profile_change(record, first), record.rev)
+    second = first.model_copy(update={"profile": ClientProfile(), "applies_from": date(2026, 9, 1),
+                                      "reason": "Flyttat till tätort"})
+    stale = record
+    record = store.client(client)
+    store.save_client(with_profile_change(record, second), record.rev)
+    with pytest.raises(Conflict):
+        store.save_client(with_profile_change(stale, second), stale.rev)
+    got = store.client(client)
+    # the classification kept before the history began is its first entry
+    assert [c.reason for c in got.profile_history] == ["Klassificering från före historiken", "Bor på Ornö",
+                                                       "Flyttat till tätort"]
+    assert got.profile_history[1] == first and got.rev == 3
+    assert [profile_in_force(got, 2026, m).area for m in (2, 3, 8, 9)] == ["rural", "island", "island", "standard"]

@@ -27,6 +27,8 @@ class InMemoryBillingStore:
         self.final_bases: dict[tuple, list[FinalBasis]] = {}
         self.approved: dict[tuple[int, int, str], ApprovedReport] = {}
         self.provider_names: dict[str, str] = {}
+        self.payout_approvals: dict[str, object] = {}
+        self.rule_packs: dict[tuple[str, str], object] = {}
         self.writes = 0
         self.fail_next_save: int = 0  # simulates a lost race
 
@@ -98,3 +100,25 @@ class InMemoryBillingStore:
 
     def provider_name(self, provider_id):
         return self.provider_names.get(provider_id)
+
+    # -- payouts approved for payment ---------------------------------------------------------------
+    def payout_approval(self, year, month):
+        return self.payout_approvals.get(f"{year:04d}-{month:02d}")
+
+    def add_payout_approval(self, approval):
+        if approval.month in self.payout_approvals:
+            raise Conflict("approved already")
+        self.writes += 1
+        self.payout_approvals[approval.month] = approval.model_copy(deep=True)
+
+    # -- rule pack versions finance stored ---------------------------------------------------------
+    def stored_rule_packs(self, municipality):
+        found = [s for (m, _), s in self.rule_packs.items() if m == municipality]
+        return sorted(found, key=lambda s: (s.stored_at, s.pack.version))
+
+    def add_rule_pack(self, stored):
+        key = (stored.pack.municipality, stored.pack.version)
+        if key in self.rule_packs:
+            raise Conflict("exists")
+        self.writes += 1
+        self.rule_packs[key] = stored.model_copy(deep=True)

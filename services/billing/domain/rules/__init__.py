@@ -164,12 +164,19 @@ class RuleBook:
     """Every pack, by municipality; refuses overlapping periods of one municipality. Carries the
     yearly figures (the shipped ones unless given)."""
 
-    def __init__(self, packs: list[RulePack], figures: YearlyFigures | None = None) -> None:
+    def __init__(self, packs: list[RulePack], figures: YearlyFigures | None = None, *,
+                 later_replaces: bool = False) -> None:
+        """``later_replaces``: the shipped packs with the versions finance stored after them, where a
+        pack that begins later replaces the one before from its first month (for_month's rule), and of
+        two that begin the same month the one given last (stored last) is in force."""
         self.figures = figures or yearly_figures()
         self._by_municipality: dict[str, list[RulePack]] = {}
         for pack in sorted(packs, key=lambda p: (p.municipality, p.valid_from)):
             earlier = self._by_municipality.setdefault(pack.municipality, [])
-            if earlier and overlap(earlier[-1].valid_from, earlier[-1].valid_to, pack.valid_from, pack.valid_to):
+            if earlier and later_replaces and earlier[-1].valid_from == pack.valid_from:
+                earlier.pop()
+            elif earlier and not later_replaces and overlap(earlier[-1].valid_from, earlier[-1].valid_to,
+                                                            pack.valid_from, pack.valid_to):
                 raise ValueError(f"{earlier[-1].label} and {pack.label} overlap")
             earlier.append(pack)
 

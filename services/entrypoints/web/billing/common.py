@@ -17,6 +17,9 @@ ROLES = frozenset({Role.FINANCE, Role.ORDERING_UNIT})
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Start", "/personal/start", ROLES),
     ("Fakturaunderlag", "/personal/fakturaunderlag", ROLES),
+    ("Klassificering", "/personal/klassificering", ROLES),
+    ("Utbetalningar", "/personal/utbetalningar", ROLES),
+    ("Regler", "/personal/regler", ROLES),
 ]
 
 
