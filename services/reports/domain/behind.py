@@ -12,8 +12,8 @@ from .client_month import (ABSENT, DEVIATIONS, DOUBLE, EDITED, ENDED, OUTSIDE, P
                            UNPLANNED, ClientMonth, _grants_of)
 
 # Kinds a figure may name besides the deviations: visits not approved (the lock date's warning),
-# double-staffed visits.
-EXTRA_KINDS = ("unapproved", "double_staffed")
+# double-staffed visits, visits receipted otherwise than by hand.
+EXTRA_KINDS = ("unapproved", "double_staffed", "digital_receipt")
 KINDS = DEVIATIONS + EXTRA_KINDS
 NOT_VISITS = frozenset({"rejected_open"})  # counts rejected events, not visits: no visit is behind it
 STATUS = {"o": "open", "r": "registered", "a": "approved"}
@@ -63,6 +63,8 @@ def counts_as(kind: str | None, v: list, granted: dict[str, int], absent: set[da
         return v[5] != "a"
     if kind == "double_staffed":
         return bool(flags & DOUBLE)
+    if kind == "digital_receipt":  # as the follow-up counts them: every visit not receipted by hand
+        return not counts_as("manual_receipt", v, granted, absent)
     return False  # rejected_open and anything else: no visit
 
 

@@ -16,7 +16,7 @@ from ...auth.principal import Principal, Role
 from ...domain.errors import NotFound
 from ...domain.personnummer import mask
 from ..domain import warnings as rules
-from ..domain.behind import KINDS, NOT_VISITS, view, visits_behind
+from ..domain.behind import EXTRA_KINDS, KINDS, NOT_VISITS, view, visits_behind
 from ..domain.client_month import shift_month
 from ..domain.rows import scope
 from ..ports import ReportsDeps
@@ -55,7 +55,7 @@ def figure_visits(deps: ReportsDeps, who: Principal, month: str, provider_id: st
         parts = [p for p in result["parts"] if provider is None or p["provider"] == provider]
         if not parts:
             continue
-        if kind in (None, "unapproved", "double_staffed") or any(p["deviations"].get(kind) for p in parts):
+        if kind is None or kind in EXTRA_KINDS or any(p["deviations"].get(kind) for p in parts):
             chosen.append((n, client))
     if (client_no is not None or provider_id is not None) and not chosen and not _has(clients, client_no, provider):
         raise NotFound("nothing of the report behind it")
