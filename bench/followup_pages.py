@@ -9,7 +9,7 @@ clients, ≈ 89,000 visits), against a moto server in its own process, measured 
 
 The invoice basis's half (``followup_pages_basis``, billing) is measured elsewhere and printed under
 its own name. The month is loaded through the consumer and built (a full rebuild) before anything is
-timed. Page and bare reads are alternated ``BENCH_FOLLOWUP_REPEATS`` times (5), the collector
+timed. Page and bare reads are alternated ``BENCH_FOLLOWUP_REPEATS`` times (7), the collector
 settled before each window, medians kept; the page is checked to show every provider of the report.
 ``BENCH_FOLLOWUP_CLIENTS`` sizes the month (1,000)."""
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_FOLLOWUP_CLIENTS", "1000"))
-REPEATS = int(os.environ.get("BENCH_FOLLOWUP_REPEATS", "5"))
+REPEATS = int(os.environ.get("BENCH_FOLLOWUP_REPEATS", "7"))
 MONTH = "2026-10"
 
 

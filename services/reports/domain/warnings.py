@@ -5,8 +5,10 @@
     consecutive ISO weeks of the month. A week's granted time is the month's granted minutes per
     insats spread evenly over the month's days (as the month's granted time is counted day by day),
     for the days of the week inside the month; days the provider registered the client absent are
-    left out of both sides; a week counts once its days in the month have passed and it has at least ``MIN_DAYS_IN_WEEK`` (4)
-    days in the month (the month's edges are not weeks of their own).
+    left out of both sides; a week counts once its days in the month have passed and it has at
+    least ``MIN_DAYS_IN_WEEK`` (4) days in the month (the month's edges are not weeks of their own).
+    Only client-months performed under their granted time over the whole month are looked at week
+    by week (``usecases/follow_up``: the others' visits are not read).
 (b) **A rising share of manual receipts or post-registrations** at a provider, either
     - a jump: this month's share is at least ``JUMP_POINTS`` (5) percentage points above the mean of
       the previous ``BASE_MONTHS`` (3) months' shares, or

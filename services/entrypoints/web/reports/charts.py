@@ -86,7 +86,8 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "circle":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
     if kind == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+        return (f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
+                f'stroke="{colour}" stroke-width="2"/>')
     if kind == "triangle":
         return f'<path d="M{x:.1f},{y - 5:.1f} l5,9 h-10 z" fill="{colour}"/>'
     return f'<path d="M{x:.1f},{y - 5:.1f} l5,5 l-5,5 l-5,-5 z" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
@@ -112,7 +113,8 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{tid} {did}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'font-family="Arial, Helvetica, sans-serif" font-size="13">',
-             f'<title id="{tid}">{escape(title)}</title>', f'<desc id="{did}">{escape(desc or "Inget att visa.")}</desc>',
+             f'<title id="{tid}">{escape(title)}</title>',
+             f'<desc id="{did}">{escape(desc or "Inget att visa.")}</desc>',
              '<rect width="100%" height="100%" fill="#ffffff"/>',
              f'<text x="8" y="22" font-size="15" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>']
     for i, (name, _) in enumerate(series):
@@ -125,7 +127,8 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[
     for frac in (0, 0.5, 1):  # the axis: 0, half and the top
         y = top_y + plot_h * (1 - frac)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#b1b4b6"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{high * frac:.0f}{unit}</text>')
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">'
+                     f'{high * frac:.0f}{unit}</text>')
     for k, m in enumerate(labels):
         parts.append(f'<text x="{left + k * step:.1f}" y="{top_y + plot_h + 18}" text-anchor="middle" '
                      f'font-size="11" fill="#1a1a1a">{escape(m[2:])}</text>')

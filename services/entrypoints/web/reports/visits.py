@@ -71,7 +71,8 @@ def behind(ctx: Context) -> Page:
     shown = visits[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
     for v in shown:
         v["link"] = visit_url(ctx, month, v["client_no"], v["id"], found["built_at"])
-    heading = ("Besök" + (f" – {provider}" if provider else "") + (f" – {KIND_LABELS[kind].lower()}" if kind else "")
+    heading = ("Besök" + (f" – {provider}" if provider else "")
+               + (f" – {KIND_LABELS[kind].lower()}" if kind else "")
                + (f" – brukare {found['client']}" if found["client"] else ""))
     return Page("visits.html", {
         "nav": nav(ctx, PAGE), "title": page_title(heading, month), "heading": heading, "month": month,
