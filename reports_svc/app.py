@@ -1,7 +1,7 @@
 """Insats follow-up reports: the reports inbox in, nightly reports out (JSON, CSV, SVG)."""
 from chalice import Chalice, Cron
 
-from chalicelib import followup_web
+from chalicelib import follow_web, followup_web
 from services.entrypoints.http import HttpApi
 from services.entrypoints.sources import queue_source
 from services.entrypoints.sqs import process_grouped
@@ -14,6 +14,7 @@ S = "services.reports.schemas:"
 app = Chalice(app_name="insats-reports", configure_logs=False)
 api = HttpApi(app, "reports")
 app.register_blueprint(followup_web.bp)  # the staff web's follow-up section (/reports/personal)
+app.register_blueprint(follow_web.bp)  # its visits behind the figures, trend and early warnings
 api.serve_health_and_openapi("Insats follow-up reports")
 
 

@@ -45,4 +45,12 @@ Decisions (where the rules leave a choice):
 - Clients appear masked in rows (``YYYYMMDD-****``); provider staff never get the municipality's
   totals (they would reveal the other providers').
 - CSV: semicolons, decimal commas, a byte-order mark (a Swedish spreadsheet opens it as it is).
+- The visits behind a figure (``usecases/follow_up``, ``domain/behind``) come from the client-months'
+  own state (``client_month_states``: the state without its results), counted by the same rules as
+  ``compute`` (a figure and its list agree); a client is named by its place among the clients of the
+  month's build (``client_no``), never by personnummer in an address. "Avvisade händelser" counts
+  rejected events, which are no visits: its list says so.
+- Twelve months' trend: each month's report as built (read, never rebuilt); a case worker gets no
+  providers' totals (they hold every client), so no trend and no provider warnings.
+- Early warnings: ``domain/warnings`` (its docstring states the three rules and their thresholds).
 """

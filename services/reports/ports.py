@@ -32,6 +32,10 @@ class ClientMonthRepository(Protocol):
         becomes ``result`` (the old one ``cm.previous``)."""
     def client_months_in(self, month: str, shard: int) -> Iterator[ClientMonth]:
         """Every stored client-month of one part (``0 ≤ shard < shards``) of a month, in client order."""
+    def client_month_states(self, month: str, clients: list[str]) -> dict[str, ClientMonth]:
+        """The stored state (visits, absences, grants) of each client's client-month of ``month``,
+        without its results (``result``/``previous`` None): what the follow-up's pages show of the
+        visits behind a figure. A client without a stored client-month is left out."""
 
 
 class GrantsRepository(Protocol):

@@ -62,12 +62,15 @@ class DynamoReportsStore:
         self.table = table_name
 
     # -- reading helpers ---------------------------------------------------------------------
-    def _batch_get(self, keys: list[dict], projection: str | None = None) -> list[dict]:
+    def _batch_get(self, keys: list[dict], projection: str | None = None,
+                   names: dict[str, str] | None = None) -> list[dict]:
         out: list[dict] = []
         for i in range(0, len(keys), 100):
             request: dict[str, Any] = {"Keys": keys[i:i + 100]}
             if projection:
                 request["ProjectionExpression"] = projection
+            if names:
+                request["ExpressionAttributeNames"] = names
             pending = {self.table: request}
             while pending:
                 with translated_errors():
@@ -136,6 +139,12 @@ class DynamoReportsStore:
             year, mon = parse_month(month)
             out[(month, client)] = found.get((month, client)) or ClientMonth(year, mon, client)
         return out
+
+    def client_month_states(self, month: str, clients: list[str]) -> dict[str, ClientMonth]:
+        # the state only: a client-month's two results are as large again and not needed here
+        items = self._batch_get([self._key("CM", month, c) for c in sorted(set(clients))],
+                                "pk, sk, #st, ver", {"#st": "state"})
+        return {cm.client: cm for cm in map(self._cm_of, items)}
 
     def save_client_month(self, cm: ClientMonth, result: dict) -> None:
         month, client = cm.key

@@ -56,3 +56,17 @@ def test_a_months_client_months_are_listed_once_part_by_part_in_client_order(sto
     assert sorted(c for part in parts for c in part) == clients
     read = next(cm for part in range(store.shards) for cm in store.client_months_in(month, part))
     assert (read.version, read.result, read.key[0]) == (1, a_result(), month)
+
+
+def test_the_states_of_named_clients_are_read_without_their_results_and_a_client_without_one_is_left_out(store):
+    month = a_month()
+    cm = a_client_month(month)
+    store.save_client_month(cm, a_result(seed=7))
+    store.save_client_month(cm, a_result(seed=8))
+    nobody = a_client()
+    read = store.client_month_states(month, [cm.client, nobody])
+    assert sorted(read) == [cm.client]
+    got = read[cm.client]
+    assert got.dumps() == cm.dumps() and got.visits  # every visit, as the consumer keeps it
+    assert (got.key, got.version, got.result, got.previous) == (cm.key, 2, None, None)
+    assert store.client_month_states(a_month(), [cm.client]) == {}  # another month's: none

@@ -101,15 +101,17 @@ class TestTheOrderingUnit:
         assert "Manuellt" in page and "33 %" in page and "67 %" in page
         assert "Efterregistrering" in page and "Ingen brukare räknas för personalkontinuitet" in page
 
-    def test_every_figure_leads_to_the_rows_behind_it(self, app_client, built):
+    def test_every_figure_leads_to_the_visits_behind_it_and_each_name_to_the_rows(self, app_client, built):
         b, _ = logged_in(app_client)
         r = b.get(PAGE)
         manual = next(h for h in links(r) if f"utforare={OWN}" in h and "avvikelse=manual_receipt" in h)
-        rows = b.get(inner(manual))
-        assert rows.status == 200, text(rows)
-        assert "Manuell kvittering: 1" in text(rows) and OTHER not in text(rows)
-        assert "inte de enskilda besöken" in text(rows)  # says what the report does not keep
-        client_links = [h for h in links(r) if "brukare=" in h]
+        assert "/personal/uppfoljning/besok?" in manual
+        visits = b.get(inner(manual))
+        assert visits.status == 200, text(visits)
+        assert "1 besök med manuell kvittering" in text(visits) and OTHER not in text(visits)
+        rows = b.get(inner(next(h for h in links(r) if "/underlag?" in h and f"utforare={OWN}" in h)))
+        assert rows.status == 200 and "Manuell kvittering: 1" in text(rows) and OTHER not in text(rows)
+        client_links = [h for h in links(r) if "/underlag?" in h and "brukare=" in h]
         assert client_links
         one = b.get(inner(client_links[0]))
         assert one.status == 200 and one.body.count(b'<th scope="row">') == 1

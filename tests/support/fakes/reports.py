@@ -54,6 +54,11 @@ class FakeReportsStore:
             out[(month, client)] = ClientMonth.loads(year, mon, client, text, ver, _copy(res), _copy(pres))
         return out
 
+    def client_month_states(self, month, clients):
+        year, mon = parse_month(month)
+        return {c: ClientMonth.loads(year, mon, c, self.cms[(month, c)][0], self.cms[(month, c)][1])
+                for c in set(clients) if (month, c) in self.cms}
+
     def save_client_month(self, cm, result):
         key = cm.key
         if key in self.fail_next_save:

@@ -50,3 +50,27 @@ def test_given_providers_with_continuity_when_charted_then_a_continuity_chart_of
 def test_hours_and_shares_are_swedish():
     assert hours(90) == "1,5 h" and hours(90 * 1000) == "1\u00a0500,0 h"
     assert pct(1, 3) == "33 %" and pct(1, 0) == "–" and pct(None, 5) == "–"
+
+
+def line():
+    from services.entrypoints.web.reports.charts import line_chart
+
+    return line_chart("c-l", "Andelar <A>", ["2026-01", "2026-02", "2026-03"],
+                      [("Utförd av beviljad", [80.0, None, 95.5]), ("Digital kvittering", [60.0, 70.0, 72.0])])
+
+
+def test_given_a_line_chart_when_drawn_then_it_names_itself_and_every_value_in_its_text_alternative():
+    svg = ET.fromstring(line())
+    assert svg.get("role") == "img" and svg.find(f"{NS}title").text == "Andelar <A>"
+    desc = svg.find(f"{NS}desc").text
+    assert "Utförd av beviljad: 2026-01 80 %, 2026-02 –, 2026-03 96 %" in desc
+    assert "Digital kvittering: 2026-01 60 %, 2026-02 70 %, 2026-03 72 %" in desc
+
+
+def test_given_two_series_when_drawn_then_each_has_its_own_dash_and_marker_and_a_gap_where_a_month_is_missing():
+    text = line()
+    # the first series: solid, circles; two runs of one point draw no line across the missing month
+    assert text.count("<polyline") == 1 and 'stroke-dasharray="8 4"' in text
+    assert text.count("<circle") == 3 and text.count('width="8" height="8" fill="#ffffff"') == 4  # legend + points
+    assert "Utförd: 96 %" in text and "Digital: 72 %" in text
+    assert "<script" not in text and "style=" not in text and "&lt;A&gt;" in text

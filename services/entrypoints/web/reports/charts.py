@@ -76,3 +76,81 @@ def bar_chart(chart_id: str, title: str, series: list[str], groups: list[Group],
     parts.append(f'<line x1="{label_w}" y1="{40 + legend_h - 4}" x2="{label_w}" y2="{y}" stroke="#1a1a1a"/>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# (dash, marker) per series of a line chart: told apart without colour
+LINE_LOOK = (("", "circle"), ("8 4", "square"), ("2 3", "triangle"), ("10 3 2 3", "diamond"))
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+    if kind == "square":
+        return (f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#ffffff" '
+                f'stroke="{colour}" stroke-width="2"/>')
+    if kind == "triangle":
+        return f'<path d="M{x:.1f},{y - 5:.1f} l5,9 h-10 z" fill="{colour}"/>'
+    return f'<path d="M{x:.1f},{y - 5:.1f} l5,5 l-5,5 l-5,-5 z" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+
+
+def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list[float | None]]],
+               unit: str = " %", top: float = 100.0) -> str:
+    """Lines over ``labels`` (months), one per series, each with its own dash and marker and the
+    series' last value written at its end; a gap where a value is missing. Scaled 0..``top`` (or the
+    largest value, if larger)."""
+    left, plot_w, plot_h, right = 50, 560, 200, 170
+    legend_h = 24 * len(series) + 8
+    top_y = 40 + legend_h
+    width, height = left + plot_w + right, top_y + plot_h + 40
+    high = max([v for _, vs in series for v in vs if v is not None] + [top]) or 1
+    step = plot_w / max(1, len(labels) - 1)
+
+    def fmt(v: float | None) -> str:
+        return "–" if v is None else f"{v:.0f}{unit}"
+
+    desc = "; ".join(f"{name}: " + ", ".join(f"{m} {fmt(v)}" for m, v in zip(labels, vs)) for name, vs in series)
+    tid, did = f"{chart_id}-t", f"{chart_id}-d"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{tid} {did}" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             f'font-family="Arial, Helvetica, sans-serif" font-size="13">',
+             f'<title id="{tid}">{escape(title)}</title>',
+             f'<desc id="{did}">{escape(desc or "Inget att visa.")}</desc>',
+             '<rect width="100%" height="100%" fill="#ffffff"/>',
+             f'<text x="8" y="22" font-size="15" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>']
+    for i, (name, _) in enumerate(series):
+        colour, (dash, marker) = SERIES_LOOK[i % len(SERIES_LOOK)][0], LINE_LOOK[i % len(LINE_LOOK)]
+        y = 34 + i * 24
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<line x1="8" y1="{y + 8}" x2="40" y2="{y + 8}" stroke="{colour}" stroke-width="2.5"{dashed}/>'
+                     + _marker(marker, 24, y + 8, colour)
+                     + f'<text x="48" y="{y + 13}" fill="#1a1a1a">{escape(name)}</text>')
+    for frac in (0, 0.5, 1):  # the axis: 0, half and the top
+        y = top_y + plot_h * (1 - frac)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#b1b4b6"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">'
+                     f'{high * frac:.0f}{unit}</text>')
+    for k, m in enumerate(labels):
+        parts.append(f'<text x="{left + k * step:.1f}" y="{top_y + plot_h + 18}" text-anchor="middle" '
+                     f'font-size="11" fill="#1a1a1a">{escape(m[2:])}</text>')
+    for i, (name, values) in enumerate(series):
+        colour, (dash, marker) = SERIES_LOOK[i % len(SERIES_LOOK)][0], LINE_LOOK[i % len(LINE_LOOK)]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        points = [(left + k * step, top_y + plot_h * (1 - v / high)) if v is not None else None
+                  for k, v in enumerate(values)]
+        run: list[tuple[float, float]] = []
+        for p in [*points, None]:
+            if p is None:
+                if len(run) > 1:
+                    parts.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}" fill="none" '
+                                 f'stroke="{colour}" stroke-width="2.5"{dashed}/>')
+                run = []
+            else:
+                run.append(p)
+        parts += [_marker(marker, x, y, colour) for x, y in (p for p in points if p is not None)]
+        last = next(((k, v) for k, v in reversed(list(enumerate(values))) if v is not None), None)
+        if last is not None:
+            x, y = points[last[0]]  # type: ignore[misc]
+            parts.append(f'<text x="{x + 10:.1f}" y="{y + 4 + 14 * i - 14:.1f}" fill="#1a1a1a">'
+                         f'{escape(name.split()[0])}: {fmt(last[1])}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)

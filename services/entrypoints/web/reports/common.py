@@ -20,6 +20,8 @@ FOLLOW_UP_ACTION = "reports.read"
 # Regler (finance, the ordering unit) and Logg (auditors) come with their pages.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Uppföljning", "/personal/uppfoljning", FOLLOW_UP_ROLES),
+    ("Trend", "/personal/uppfoljning/trend", FOLLOW_UP_ROLES),
+    ("Tidiga varningar", "/personal/uppfoljning/varningar", FOLLOW_UP_ROLES),
 ]
 
 

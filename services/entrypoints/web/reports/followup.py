@@ -5,9 +5,10 @@ granted, performed and approved time and their shares; receipts (manual against 
 NFC); deviations by kind; post-registrations and edits; personalkontinuitet. Per client (paged): the
 times and shares. Each as an SVG chart drawn here with the same figures in a table beside it.
 
-Every figure links to ``/personal/uppfoljning/underlag``: the report's rows behind it (per client,
-provider and insats). The report keeps no per-visit rows (a client-month's result is its sums, per
-insats), so the trail ends at the client's rows; that page says so."""
+Every figure links to the visits behind it (``/personal/uppfoljning/besok``, ``visits.py``: from
+reports' own client-months, each visit to its own page); a provider's or client's name to
+``/personal/uppfoljning/underlag``, the report's rows (per client, provider and insats), whose
+figures lead to the visits too."""
 from __future__ import annotations
 
 import re
@@ -24,6 +25,7 @@ from .common import follower, nav, page_title
 
 PAGE = "/personal/uppfoljning"
 ROWS_PAGE = "/personal/uppfoljning/underlag"
+VISITS_PAGE = "/personal/uppfoljning/besok"
 PER_PAGE = 50
 _MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 MONTH_ERROR = "Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-11."
@@ -60,6 +62,13 @@ def rows_url(ctx: Context, month: str, **params: Any) -> str:
     return ctx.url(ROWS_PAGE) + "?" + urllib.parse.urlencode(kept)
 
 
+def visits_url(ctx: Context, month: str, **params: Any) -> str:
+    """The visits behind a figure: ``utforare``, ``brukare`` (a client's place in the build),
+    ``avvikelse`` (a kind of figure), ``byggd`` (the build the link was made from)."""
+    kept = {"manad": month, **{k: v for k, v in params.items() if v is not None}}
+    return ctx.url(VISITS_PAGE) + "?" + urllib.parse.urlencode(kept)
+
+
 def _clients(rows: list[dict]) -> list[dict]:
     """The report's rows per (client, provider): sums of the insats rows."""
     out: dict[tuple[int, str], dict] = {}
@@ -84,13 +93,16 @@ def _provider_view(ctx: Context, month: str, p: dict) -> dict:
     cont = p.get("continuity") or {}
     link = rows_url(ctx, month, utforare=p["provider_id"])
     return {"id": p["provider_id"], "link": link, "clients": p.get("clients", 0),
+            "visits_link": visits_url(ctx, month, utforare=p["provider_id"]),
+            "digital_link": visits_url(ctx, month, utforare=p["provider_id"], avvikelse="digital_receipt"),
+            "unapproved_link": visits_url(ctx, month, utforare=p["provider_id"], avvikelse="unapproved"),
             "granted": p["granted_minutes"], "performed": p["performed_minutes"], "approved": p["approved_minutes"],
             "share_performed": pct(p["performed_minutes"], p["granted_minutes"]),
             "share_approved": pct(p["approved_minutes"], p["performed_minutes"]),
             "visits": visits, "manual": manual, "digital": max(0, visits - manual),
             "share_digital": pct(max(0, visits - manual), visits), "share_manual": pct(manual, visits),
             "deviations": {k: dev.get(k, 0) for k in DEVIATION_LABELS},
-            "deviation_links": {k: rows_url(ctx, month, utforare=p["provider_id"], avvikelse=k)
+            "deviation_links": {k: visits_url(ctx, month, utforare=p["provider_id"], avvikelse=k)
                                 for k in DEVIATION_LABELS},
             "post_registrations": dev.get("post_registration", 0), "edits": dev.get("adjusted_time", 0),
             "continuity_median": cont.get("median"), "continuity_mean": cont.get("mean"),
@@ -151,6 +163,8 @@ def followup(ctx: Context) -> Page:
     shown = clients[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
     for c in shown:
         c["link"] = rows_url(ctx, month, utforare=c["provider_id"], brukare=c["client_no"], byggd=report["built_at"])
+        c["visits_link"] = visits_url(ctx, month, utforare=c["provider_id"], brukare=c["client_no"],
+                                      byggd=report["built_at"])
         c["share_performed"] = pct(c["performed"], c["granted"])
         c["share_approved"] = pct(c["approved"], c["performed"])
 
@@ -220,4 +234,5 @@ def behind(ctx: Context) -> Page:
         "paging": paging, "rebuilt": rebuilt, "kind": kind, "labels": DEVIATION_LABELS, "insats": INSATS,
         "back": ctx.url(PAGE) + "?" + urllib.parse.urlencode({"manad": month}), "hours": hours, "pct": pct,
         "rows_url": lambda **kw: rows_url(ctx, month, **kw),
+        "visits_url": lambda **kw: visits_url(ctx, month, **kw),
     })
