@@ -18,11 +18,6 @@ def web_front():
     return _page("session.front")
 
 
-@bp.route("/personal/start", methods=["GET"])
-def web_start():
-    return _page("session.start")
-
-
 @bp.route("/personal/logga-in", methods=["GET"])
 def web_login():
     return _page("session.login")

@@ -85,7 +85,7 @@ def test_every_operation_for_every_role_answers_as_the_matrix_says(app_client, t
 
 # -- reports and billing with data: the exact answer of every caller ---------------------------
 
-REPORT_MONTH = "2032-03"  # a month of its own in the shared moto
+REPORT_MONTH = "2032-07"  # a month of its own in the shared moto (no other test file builds it)
 BASIS_MONTH = "2025-05"  # long past its lock date, under Haninge's 2025 pack
 OWN_CW, OTHER_CW = "hl-matrix-own", "hl-matrix-other"
 
@@ -103,10 +103,10 @@ def world(app_client, token):
     a, b = new_pnr(1938), new_pnr(1944)
 
     def visit(client, provider, day):
-        start = datetime(2032, 3, day, 8, 0, tzinfo=timezone.utc)
+        start = datetime(2032, 7, day, 8, 0, tzinfo=timezone.utc)
         content = VisitContent(staff_id="anna", started_at=start, ended_at=start + timedelta(minutes=30), minutes=30,
                                insatser=split_minutes(30, ["personlig_omsorg"]), status="approved")
-        return VisitChangedV2(visit_id=str(uuid.uuid4()), client=client, provider_id=provider, year=2032, month=3,
+        return VisitChangedV2(visit_id=str(uuid.uuid4()), client=client, provider_id=provider, year=2032, month=7,
                               visit_version=2, change="approved", visit=content).envelope("visits")
 
     granted = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2032-000008", client=a,

@@ -68,7 +68,7 @@ CLIENTS: dict[str, Client] = {c.client_id: c for c in (
     # Uppföljning in the reports app: the ordering unit's follow-up of a month (a case worker: their own
     # clients'), the auditors' log follow-up next; providers are not let in.
     Client("insats-reports", "/reports/personal/logga-in/klar", "staff",
-           frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR, Role.CASE_WORKER}), "uppföljning"),
+           frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.CASE_WORKER}), "uppföljning"),
     # Ekonomi in the billing app: invoice bases, reconciliation, classification, payouts and rules.
     Client("insats-billing", "/billing/personal/logga-in/klar", "staff",
            frozenset({Role.FINANCE, Role.ORDERING_UNIT}), "ekonomi"),

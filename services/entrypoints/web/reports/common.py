@@ -1,6 +1,7 @@
 """What the follow-up section's pages share: the page title, the side navigation, who may log in
-(the ordering unit, auditors and case workers: the identity app's client ``insats-reports`` serves
-the same roles; providers' people are refused at the door), and who may open the follow-up."""
+(the ordering unit, finance and case workers: the identity app's client ``insats-reports`` serves
+the same roles; providers' people and auditors, whose log follow-up is in case work, are refused at
+the door), and who may open the follow-up."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,13 +12,10 @@ from ..http import Context
 
 SITE = "Insats uppföljning"
 
-ROLES = frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.AUDITOR, Role.CASE_WORKER})
-# the auditors get the log only
-FOLLOW_UP_ROLES = frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.CASE_WORKER})
+ROLES = FOLLOW_UP_ROLES = frozenset({Role.ORDERING_UNIT, Role.FINANCE, Role.CASE_WORKER})
 FOLLOW_UP_ACTION = "reports.read"
 
-# The side navigation: (label, inner path, the roles that see it). Fakturaunderlag, Utbetalningar,
-# Regler (finance, the ordering unit) and Logg (auditors) come with their pages.
+# The side navigation: (label, inner path, the roles that see it).
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("Uppföljning", "/personal/uppfoljning", FOLLOW_UP_ROLES),
     ("Trend", "/personal/uppfoljning/trend", FOLLOW_UP_ROLES),
@@ -26,8 +24,8 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
 
 
 def start_path(principal: Principal) -> str:
-    """Where a login lands: the follow-up (the auditors' log page is still to come: a page saying so)."""
-    return "/personal/uppfoljning" if principal.role in FOLLOW_UP_ROLES else "/personal/start"
+    """Where a login lands: the month's follow-up."""
+    return "/personal/uppfoljning"
 
 
 def page_title(*parts: str, error: bool = False) -> str:
@@ -37,7 +35,7 @@ def page_title(*parts: str, error: bool = False) -> str:
 def admitted(principal: Principal) -> None:
     """Who may log in to the section (``oidc.finish_login``'s ``admit``)."""
     if principal.role not in ROLES:
-        raise Forbidden("uppföljningen är för beställarenheten, granskare och handläggare")
+        raise Forbidden("uppföljningen är för beställarenheten, ekonomi och handläggare")
 
 
 def follower(ctx: Context) -> Principal:

@@ -1,12 +1,12 @@
 """Logging in to the follow-up section and out, keeping the session alive. The login is OpenID
 Connect code + PKCE against Insats' own authorization server (``section.reports_config``), with the
-toolkit's relying party (``..oidc``); the ordering unit, auditors and case workers are let in
+toolkit's relying party (``..oidc``); the ordering unit, finance and case workers are let in
 (``common.admitted``), each page then asks for its own role."""
 from __future__ import annotations
 
 from .. import staff_login
 from ..http import Context, Page, Redirect
-from .common import admitted, nav, page_title, start_path
+from .common import admitted, page_title, start_path
 
 START = "/personal"  # where a login lands: each role's own start page (``front``)
 ADMIT = admitted
@@ -16,7 +16,8 @@ def _not_for_your_role(ctx: Context) -> Page:
     """A role the section does not serve (the authorization server refuses it first)."""
     return Page("error.html", {"title": page_title("Inte för din roll"),
                                "heading": "Uppföljningen är inte för din roll",
-                               "text": "Uppföljningen är för beställarenheten, granskare och handläggare. "
+                               "text": "Uppföljningen är för beställarenheten, ekonomi och handläggare. "
+                                       "Loggkontrollen för granskare finns i handläggningen. "
                                        "Utförarens sidor finns i besöksuppföljningen."}, status=403)
 
 
@@ -41,8 +42,3 @@ def front(ctx: Context) -> Redirect:
     principal = ctx.require_principal()
     return Redirect(ctx.url(start_path(principal)))
 
-
-def start(ctx: Context) -> Page:
-    """The auditors' start until their log follow-up is built."""
-    ctx.require_principal()
-    return Page("start.html", {"title": page_title("Start"), "nav": nav(ctx, "/personal/start")})
