@@ -53,10 +53,11 @@ def login_done(ctx: Context, admit: Callable[[Principal], None], title: Titles,
     return Redirect(next_path)
 
 
-def logout(ctx: Context, title: Titles) -> Page:
+def logout(ctx: Context, title: Titles, layout: str) -> Page:
+    """``layout``: the section's layout, which the shared ``logged_out.html`` extends."""
     revoke(ctx.config, ctx.user, **_token_endpoint(ctx))
     ctx.end()
-    return Page("logged_out.html", {"title": title("Du är utloggad"),
+    return Page("logged_out.html", {"title": title("Du är utloggad"), "layout": layout,
                                     "login_url": ctx.url("/personal/logga-in")}, personal=False)
 
 
@@ -79,11 +80,13 @@ def refused_page(title: Titles, heading: str, text: str) -> Callable[[Context], 
 class StaffViews:
     """A staff section's session views from its facts: whom a login admits, its page titles, where a
     logged-in person starts (``front``), where a login lands unless asked for a page, and its page
-    for a role it does not serve (None: the refusal is raised)."""
+    for a role it does not serve (None: the refusal is raised). ``layout``: the section's layout
+    (``{% extends layout %}`` in the toolkit's ``logged_out.html`` and ``session_ended.html``)."""
 
     admit: Callable[[Principal], None]
     title: Titles
     start_path: Callable[[Principal], str]
+    layout: str
     start: str = "/personal"  # where a login lands: each role's own start page (``front``)
     refused: Callable[[Context], Page] | None = None
 
@@ -94,7 +97,7 @@ class StaffViews:
         return login_done(ctx, self.admit, self.title, refused=self.refused)
 
     def logout(self, ctx: Context) -> Page:
-        return logout(ctx, self.title)
+        return logout(ctx, self.title, self.layout)
 
     def keep_alive(self, ctx: Context) -> Redirect:
         """'Fortsätt vara inloggad': the request itself moved the session's end."""

@@ -51,13 +51,14 @@ def acting(_deps: Any, who: Principal, acting_for: Personnummer | None) -> Princ
     return who
 
 
-def session_ended_page(title: Callable[..., str]) -> Callable[[Context, WebSession, str], Page]:
-    """The section's page for a session that ended (idle or at its absolute end): log in again."""
+def session_ended_page(title: Callable[..., str], layout: str) -> Callable[[Context, WebSession, str], Page]:
+    """The section's page for a session that ended (idle or at its absolute end): log in again. The
+    toolkit's ``session_ended.html`` extends ``layout``, the section's layout."""
 
     def session_ended(ctx: Context, ended: WebSession, next_path: str) -> Page:
         ctx.sessions.delete(ended.session_id)
         ctx.ended_session = None
-        return Page("session_ended.html", {"title": title("Du har loggats ut"), "login_url": ctx.url(
+        return Page("session_ended.html", {"title": title("Du har loggats ut"), "layout": layout, "login_url": ctx.url(
             "/personal/logga-in") + "?" + urllib.parse.urlencode({"next": safe_next(ctx.config, next_path)})},
             status=200)
 

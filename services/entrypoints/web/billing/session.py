@@ -6,8 +6,9 @@ from __future__ import annotations
 from ..http import Context, Page
 from ..staff_login import StaffViews, refused_page
 from .common import NAV, admitted, nav, page_title, start_path
+from .section import LAYOUT
 
-VIEWS = StaffViews(admit=admitted, title=page_title, start_path=start_path, refused=refused_page(
+VIEWS = StaffViews(admit=admitted, title=page_title, layout=LAYOUT, start_path=start_path, refused=refused_page(
     page_title, "Ekonomisidorna är inte för din roll",
     "Fakturaunderlag, utbetalningar och regler är för kommunens ekonomi och beställarenheten. Utförarens "
     "fakturaunderlag finns i besöksuppföljningen."))

@@ -11,9 +11,11 @@ from .. import staff_section
 from ..staff_section import acting, session_ended_page
 from .common import page_title
 
+LAYOUT = "staff.html"  # the section's layout: every page of it extends it
 CLIENT_ID = "insats-casework"
 # The web's own prefix (/eservices); ``STAFF_CLIENT_ID`` / ``STAFF_CLIENT_SECRET`` name another client.
 staff_config = staff_section.staff_config(cookie="personal", client_id=CLIENT_ID, env="STAFF")
 
 CASEWORK = Section(service="eservices", deps=deps, templates=Path(__file__).resolve().parent / "templates",
-                   acting=acting, session_ended=session_ended_page(page_title), name="casework", config=staff_config)
+                   acting=acting, session_ended=session_ended_page(page_title, LAYOUT), name="casework",
+                   config=staff_config)

@@ -10,6 +10,7 @@ from ....auth.principal import Role
 from ..http import Context, Page, Redirect
 from ..staff_login import StaffViews
 from .common import case_workers_only, page_title
+from .section import LAYOUT
 
 START = "/personal/att-gora"
 AUDIT_START = "/personal/logg"  # an auditor's start: the log pages are all they reach here
@@ -24,7 +25,7 @@ def front(ctx: Context) -> Redirect:
     return Redirect(ctx.url(AUDIT_START if _auditor(ctx) else START))
 
 
-VIEWS = StaffViews(admit=ADMIT, title=page_title, start_path=lambda _principal: START, start=START)
+VIEWS = StaffViews(admit=ADMIT, title=page_title, layout=LAYOUT, start_path=lambda _principal: START, start=START)
 login, logout, keep_alive = VIEWS.login, VIEWS.logout, VIEWS.keep_alive
 
 

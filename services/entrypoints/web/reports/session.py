@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from ..staff_login import StaffViews, refused_page
 from .common import admitted, page_title, start_path
+from .section import LAYOUT
 
-VIEWS = StaffViews(admit=admitted, title=page_title, start_path=start_path, refused=refused_page(
+VIEWS = StaffViews(admit=admitted, title=page_title, layout=LAYOUT, start_path=start_path, refused=refused_page(
     page_title, "Uppföljningen är inte för din roll",
     "Uppföljningen är för beställarenheten, ekonomi och handläggare. Loggkontrollen för granskare finns i "
     "handläggningen. Utförarens sidor finns i besöksuppföljningen."))

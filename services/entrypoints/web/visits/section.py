@@ -10,8 +10,10 @@ from ..staff_section import acting, session_ended_page, staff_config
 from .common import page_title
 
 APP_PREFIX = "/visits"  # ``VISITS_WEB_APP_PREFIX`` names another
+LAYOUT = "visits.html"  # the section's layout: every page of it extends it
 CLIENT_ID = "insats-visits"  # ``VISITS_CLIENT_ID`` / ``VISITS_CLIENT_SECRET`` name another
 visits_config = staff_config(cookie="visits", client_id=CLIENT_ID, env="VISITS", app_prefix=APP_PREFIX)
 
 VISITS = Section(service="visits", deps=deps, templates=Path(__file__).resolve().parent / "templates",
-                 acting=acting, session_ended=session_ended_page(page_title), name="visits", config=visits_config)
+                 acting=acting, session_ended=session_ended_page(page_title, LAYOUT), name="visits",
+                 config=visits_config)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ..staff_login import StaffViews
 from .common import page_title, staff_only, start_path
+from .section import LAYOUT
 
-VIEWS = StaffViews(admit=staff_only, title=page_title, start_path=start_path)
+VIEWS = StaffViews(admit=staff_only, title=page_title, layout=LAYOUT, start_path=start_path)
 login, login_done, logout, keep_alive = VIEWS.login, VIEWS.login_done, VIEWS.logout, VIEWS.keep_alive
 front = VIEWS.front
