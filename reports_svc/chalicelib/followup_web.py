@@ -7,7 +7,6 @@ from services.entrypoints.web.routes import add_staff_login_routes
 bp = Blueprint(__name__)
 add_staff_login_routes(bp, "services.entrypoints.web.reports", "REPORTS")  # /personal, the login cycle, /web/static
 PAGES = True  # HTML pages: not in the OpenAPI document
-FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 def _page(view, **kw):
