@@ -25,6 +25,7 @@ def front(ctx: Context) -> Redirect:
     return Redirect(ctx.url(AUDIT_START if _auditor(ctx) else START))
 
 
+# ``front`` is the section's own (an auditor starts on the log; nobody logged in goes to Att göra)
 VIEWS = StaffViews(admit=ADMIT, title=page_title, layout=LAYOUT, start_path=lambda _principal: START, start=START)
 login, logout, keep_alive = VIEWS.login, VIEWS.logout, VIEWS.keep_alive
 
