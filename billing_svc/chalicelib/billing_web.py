@@ -2,9 +2,11 @@
 ``services.entrypoints.web.billing``; the page cycle and its views load on the first page."""
 from chalice import Blueprint
 
+from services.entrypoints.web.routes import add_staff_login_routes
+
 bp = Blueprint(__name__)
+add_staff_login_routes(bp, "services.entrypoints.web.billing", "BILLING")  # /personal, the login cycle, /web/static
 PAGES = True  # HTML pages: not in the OpenAPI document
-FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 def _page(view, **kw):
@@ -13,38 +15,6 @@ def _page(view, **kw):
     return serve_view("services.entrypoints.web.billing", "BILLING", bp.current_request, view, **kw)
 
 
-@bp.route("/personal", methods=["GET"])
-def web_front():
-    return _page("session.front")
-
-
 @bp.route("/personal/start", methods=["GET"])
 def web_start():
     return _page("session.start")
-
-
-@bp.route("/personal/logga-in", methods=["GET"])
-def web_login():
-    return _page("session.login")
-
-
-@bp.route("/personal/logga-in/klar", methods=["GET"])
-def web_login_done():
-    return _page("session.login_done")
-
-
-@bp.route("/personal/logga-ut", methods=["POST"], content_types=FORM_TYPES)
-def web_logout():
-    return _page("session.logout")
-
-
-@bp.route("/personal/session", methods=["POST"], content_types=FORM_TYPES)
-def web_keep_alive():
-    return _page("session.keep_alive")
-
-
-@bp.route("/web/static/{name}", methods=["GET"])
-def web_static(name):
-    from services.entrypoints.web.http import static_response
-
-    return static_response(name)

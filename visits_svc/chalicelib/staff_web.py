@@ -2,39 +2,17 @@
 ``services.entrypoints.web.visits``; the page cycle and its views load on the first page."""
 from chalice import Blueprint
 
+from services.entrypoints.web.routes import add_staff_login_routes
+
 from .pages import FORM_TYPES, serve_view
 
 bp = Blueprint(__name__)
+add_staff_login_routes(bp, "services.entrypoints.web.visits", "VISITS")  # /personal, the login cycle, /web/static
 PAGES = True  # HTML pages: not in the OpenAPI document
 
 
 def _page(view, **kw):
     return serve_view(bp.current_request, view, **kw)
-
-
-@bp.route("/personal", methods=["GET"])
-def web_front():
-    return _page("session.front")
-
-
-@bp.route("/personal/logga-in", methods=["GET"])
-def web_login():
-    return _page("session.login")
-
-
-@bp.route("/personal/logga-in/klar", methods=["GET"])
-def web_login_done():
-    return _page("session.login_done")
-
-
-@bp.route("/personal/logga-ut", methods=["POST"], content_types=FORM_TYPES)
-def web_logout():
-    return _page("session.logout")
-
-
-@bp.route("/personal/session", methods=["POST"], content_types=FORM_TYPES)
-def web_keep_alive():
-    return _page("session.keep_alive")
 
 
 @bp.route("/personal/avvikelser", methods=["GET"])
@@ -55,10 +33,3 @@ def web_deviation(visit_id, index):
 @bp.route("/personal/avvikelser/{visit_id}/{index}", methods=["POST"], content_types=FORM_TYPES)
 def web_deviation_post(visit_id, index):
     return _page("deviations.deviation", visit_id=visit_id, index=index)
-
-
-@bp.route("/web/static/{name}", methods=["GET"])
-def web_static(name):
-    from services.entrypoints.web.http import static_response
-
-    return static_response(name)

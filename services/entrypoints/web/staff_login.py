@@ -1,9 +1,11 @@
 """The login cycle every staff section shares (case work, besöksuppföljning, uppföljning): OpenID
 Connect code + PKCE against Insats' own authorization server with the toolkit's relying party
 (``oidc``), logout with revocation, and 'Fortsätt vara inloggad'. A section gives what differs: where
-a login lands, whom it admits, its page titles, and (optionally) its page for a role it does not serve."""
+a login lands, whom it admits, its page titles, and (optionally) its page for a role it does not serve:
+its ``session.py`` holds a ``StaffViews`` of those facts and names its views (``login = VIEWS.login``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from ...auth.principal import Principal
@@ -51,10 +53,11 @@ def login_done(ctx: Context, admit: Callable[[Principal], None], title: Titles,
     return Redirect(next_path)
 
 
-def logout(ctx: Context, title: Titles) -> Page:
+def logout(ctx: Context, title: Titles, layout: str) -> Page:
+    """``layout``: the section's layout, which the shared ``logged_out.html`` extends."""
     revoke(ctx.config, ctx.user, **_token_endpoint(ctx))
     ctx.end()
-    return Page("logged_out.html", {"title": title("Du är utloggad"),
+    return Page("logged_out.html", {"title": title("Du är utloggad"), "layout": layout,
                                     "login_url": ctx.url("/personal/logga-in")}, personal=False)
 
 
@@ -62,3 +65,43 @@ def keep_alive(ctx: Context) -> Redirect:
     """'Fortsätt vara inloggad': the request itself moved the session's end."""
     ctx.require_principal()
     return Redirect(safe_next(ctx.config, ctx.form.get("next")))
+
+
+def refused_page(title: Titles, heading: str, text: str) -> Callable[[Context], Page]:
+    """A section's page for a role it does not serve (the authorization server refuses it first)."""
+
+    def refused(ctx: Context) -> Page:
+        return Page("error.html", {"title": title("Inte för din roll"), "heading": heading, "text": text}, status=403)
+
+    return refused
+
+
+@dataclass(frozen=True)
+class StaffViews:
+    """A staff section's session views from its facts: whom a login admits, its page titles, where a
+    logged-in person starts (``front``), where a login lands unless asked for a page, and its page
+    for a role it does not serve (None: the refusal is raised). ``layout``: the section's layout
+    (``{% extends layout %}`` in the toolkit's ``logged_out.html`` and ``session_ended.html``)."""
+
+    admit: Callable[[Principal], None]
+    title: Titles
+    start_path: Callable[[Principal], str]
+    layout: str
+    start: str = "/personal"  # where a login lands: each role's own start page (``front``)
+    refused: Callable[[Context], Page] | None = None
+
+    def login(self, ctx: Context) -> Redirect:
+        return login(ctx, self.start)
+
+    def login_done(self, ctx: Context) -> Page | Redirect:
+        return login_done(ctx, self.admit, self.title, refused=self.refused)
+
+    def logout(self, ctx: Context) -> Page:
+        return logout(ctx, self.title, self.layout)
+
+    def keep_alive(self, ctx: Context) -> Redirect:
+        """'Fortsätt vara inloggad': the request itself moved the session's end."""
+        return keep_alive(ctx)
+
+    def front(self, ctx: Context) -> Redirect:
+        return Redirect(ctx.url(self.start_path(ctx.require_principal())))

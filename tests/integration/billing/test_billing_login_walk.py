@@ -5,12 +5,12 @@ the ordering unit too; a case worker and a provider's coordinator are refused at
 staff entry lists Ekonomi for finance and it opens without a second login."""
 from __future__ import annotations
 
-import types
 
 import pytest
 
 from services.auth.principal import Role
 from tests.integration.identity.test_login_walk import Browser, account
+from tests.support.login_gateway import login_gateway
 
 FIA = "198506112385"  # finance (infra/fixtures/people.json: ekonomi-fia)
 OLA = "197506092795"  # the ordering unit (bu-ola)
@@ -19,40 +19,13 @@ CILLA = "197808302629"  # a provider's coordinator
 PAGE = "/billing/personal"
 
 
-def _reset() -> None:
-    from services.billing.bootstrap import deps as billing
-    from tests.integration.identity.test_login_walk import _reset as reset_identity_walk
-
-    reset_identity_walk()
-    billing().token_endpoint = None  # the real token endpoint, over HTTP
-
-
 @pytest.fixture(scope="module")
 def stack(aws, issuer):
     """The gateway on a free port, serving the identity and billing apps; PUBLIC_BASE_URL is it."""
-    import os
-    import threading
+    from services.billing.bootstrap import deps
 
-    from infra.apps import load_app
-    from infra.local.gateway import DevRoutes, Gateway
-
-    apps = {name: load_app(name) for name in ("identity", "billing")}
-    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
-    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
-    os.environ["PUBLIC_BASE_URL"] = base
-    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer
-    _reset()
-    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    gateway.shutdown()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    _reset()
+    with login_gateway(aws, issuer, ("identity", "billing"), deps) as base:
+        yield base
 
 
 @pytest.mark.parametrize("pnr, user, org, role", [(FIA, "walk-ekonomi-fia", "enhet-ekonomi", Role.FINANCE),

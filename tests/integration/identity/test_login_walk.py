@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,6 +15,7 @@ import pytest
 
 from services.auth.dev_broker import LOA2, LOA3
 from services.auth.principal import Role
+from tests.support.login_gateway import login_gateway
 
 ANNIKA = "196004042047"  # a citizen, no staff account
 MARITA = "197205142388"  # case worker at Biståndsenheten
@@ -77,47 +77,8 @@ class Browser:
 @pytest.fixture(scope="module")
 def stack(aws, issuer):
     """The gateway on a free port, serving the e-services and identity apps; PUBLIC_BASE_URL is it."""
-    import os
-    import threading
-
-    from infra.apps import load_app
-    from infra.local.gateway import DevRoutes, Gateway
-
-    apps = {name: load_app(name) for name in ("eservices", "identity")}
-    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
-    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
-    os.environ["PUBLIC_BASE_URL"] = base
-    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer  # the tokens the rest of the suite verifies
-    _reset()
-    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    gateway.shutdown()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    _reset()
-
-
-def _reset() -> None:
-    from services.auth.broker import reset_broker
-    from services.auth.issuer import reset_insats_tokens
-    from services.auth.tokens import reset_verifier
-    from services.entrypoints.web.config import web_config
-    from services.entrypoints.web.personal.section import personal_config
-    from services.eservices.bootstrap import deps as eservices
-    from services.settings import settings
-
-    settings.cache_clear()
-    web_config.cache_clear()
-    personal_config.cache_clear()
-    reset_broker()
-    reset_verifier()
-    reset_insats_tokens()
-    eservices().token_endpoint = None  # the real token endpoint, over HTTP (other tests set a fake)
+    with login_gateway(aws, issuer, ("eservices", "identity")) as base:
+        yield base
 
 
 def account(pnr: str, account_id: str, organisation: str, *roles: Role, valid_from=date(2026, 1, 1),

@@ -5,52 +5,25 @@ the month's follow-up; an auditor (whose log follow-up is in case work) and a pr
 are refused at the door (the authorization server's refusal page)."""
 from __future__ import annotations
 
-import types
 
 import pytest
 
 from services.auth.principal import Role
 from tests.integration.identity.test_login_walk import BO, Browser, account
+from tests.support.login_gateway import login_gateway
 
 OLA = "197506092795"  # the ordering unit (infra/fixtures/people.json: bu-ola)
 LENA = "198109252885"  # an auditor (audit-lena)
 PAGE = "/reports/personal/uppfoljning?manad=2032-04"
 
 
-def _reset() -> None:
-    from tests.integration.identity.test_login_walk import _reset as reset_identity_walk
-    from services.reports.bootstrap import deps as reports
-
-    reset_identity_walk()
-    reports().token_endpoint = None  # the real token endpoint, over HTTP
-
-
 @pytest.fixture(scope="module")
 def stack(aws, issuer):
     """The gateway on a free port, serving the identity and reports apps; PUBLIC_BASE_URL is it."""
-    import os
-    import threading
+    from services.reports.bootstrap import deps
 
-    from infra.apps import load_app
-    from infra.local.gateway import DevRoutes, Gateway
-
-    apps = {name: load_app(name) for name in ("identity", "reports")}
-    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
-    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
-    os.environ["PUBLIC_BASE_URL"] = base
-    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer
-    _reset()
-    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    gateway.shutdown()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    _reset()
+    with login_gateway(aws, issuer, ("identity", "reports"), deps) as base:
+        yield base
 
 
 def test_the_ordering_unit_logs_in_and_lands_on_the_months_follow_up(stack):

@@ -5,7 +5,6 @@ lands on the page with their client's waiting deviation; a provider's staff memb
 same section and is refused the case workers' page; a citizen is refused the login."""
 from __future__ import annotations
 
-import types
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -14,44 +13,18 @@ import pytest
 from services.auth.principal import Role
 from services.contracts.events import DecisionPublishedV2
 from tests.integration.identity.test_login_walk import ANNIKA, BO, MARITA, VERA, Browser, account
+from tests.support.login_gateway import login_gateway
 
 MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
-
-
-def _reset() -> None:
-    from tests.integration.identity.test_login_walk import _reset as reset_identity_walk
-    from services.visits.bootstrap import deps as visits
-
-    reset_identity_walk()
-    visits().token_endpoint = None  # the real token endpoint, over HTTP
 
 
 @pytest.fixture(scope="module")
 def stack(aws, issuer):
     """The gateway on a free port, serving the e-services, identity and visits apps; PUBLIC_BASE_URL is it."""
-    import os
-    import threading
+    from services.visits.bootstrap import deps
 
-    from infra.apps import load_app
-    from infra.local.gateway import DevRoutes, Gateway
-
-    apps = {name: load_app(name) for name in ("eservices", "identity", "visits")}
-    gateway = Gateway(apps, DevRoutes(issuer, aws, types.SimpleNamespace(jobs={}), []), "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{gateway.server.server_address[1]}"
-    saved = {k: os.environ.get(k) for k in ("PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER")}
-    os.environ["PUBLIC_BASE_URL"] = base
-    os.environ["INSATS_TOKEN_ISSUER"] = issuer.issuer
-    _reset()
-    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    gateway.shutdown()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    _reset()
+    with login_gateway(aws, issuer, ("eservices", "identity", "visits"), deps) as base:
+        yield base
 
 
 def waiting_visit(provider, morning, case_worker_id):

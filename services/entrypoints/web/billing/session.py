@@ -3,42 +3,17 @@ code + PKCE against Insats' own authorization server (``section.billing_config``
 relying party (``..oidc``); finance and the ordering unit are let in (``common.admitted``)."""
 from __future__ import annotations
 
-from .. import staff_login
-from ..http import Context, Page, Redirect
+from ..http import Context, Page
+from ..staff_login import StaffViews, refused_page
 from .common import NAV, admitted, nav, page_title, start_path
+from .section import LAYOUT
 
-START = "/personal"  # where a login lands: each role's own start page (``front``)
-
-
-def _not_for_your_role(ctx: Context) -> Page:
-    """A role the section does not serve (the authorization server refuses it first)."""
-    return Page("error.html", {"title": page_title("Inte för din roll"),
-                               "heading": "Ekonomisidorna är inte för din roll",
-                               "text": "Fakturaunderlag, utbetalningar och regler är för kommunens ekonomi och "
-                                       "beställarenheten. Utförarens fakturaunderlag finns i besöksuppföljningen."},
-                status=403)
-
-
-def login(ctx: Context) -> Redirect:
-    return staff_login.login(ctx, START)
-
-
-def login_done(ctx: Context) -> Page | Redirect:
-    return staff_login.login_done(ctx, admitted, page_title, refused=_not_for_your_role)
-
-
-def logout(ctx: Context) -> Page:
-    return staff_login.logout(ctx, page_title)
-
-
-def keep_alive(ctx: Context) -> Redirect:
-    """'Fortsätt vara inloggad': the request itself moved the session's end."""
-    return staff_login.keep_alive(ctx)
-
-
-def front(ctx: Context) -> Redirect:
-    principal = ctx.require_principal()
-    return Redirect(ctx.url(start_path(principal)))
+VIEWS = StaffViews(admit=admitted, title=page_title, layout=LAYOUT, start_path=start_path, refused=refused_page(
+    page_title, "Ekonomisidorna är inte för din roll",
+    "Fakturaunderlag, utbetalningar och regler är för kommunens ekonomi och beställarenheten. Utförarens "
+    "fakturaunderlag finns i besöksuppföljningen."))
+login, login_done, logout, keep_alive = VIEWS.login, VIEWS.login_done, VIEWS.logout, VIEWS.keep_alive
+front = VIEWS.front
 
 
 def start(ctx: Context) -> Page:

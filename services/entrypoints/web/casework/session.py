@@ -7,9 +7,10 @@ from __future__ import annotations
 import urllib.parse
 
 from ....auth.principal import Role
-from .. import staff_login
 from ..http import Context, Page, Redirect
+from ..staff_login import StaffViews
 from .common import case_workers_only, page_title
+from .section import LAYOUT
 
 START = "/personal/att-gora"
 AUDIT_START = "/personal/logg"  # an auditor's start: the log pages are all they reach here
@@ -20,26 +21,18 @@ def _auditor(ctx: Context) -> bool:
     return ctx.user is not None and ctx.user.principal is not None and ctx.user.principal.role == Role.AUDITOR
 
 
-def login(ctx: Context) -> Redirect:
-    return staff_login.login(ctx, START)
+def front(ctx: Context) -> Redirect:
+    return Redirect(ctx.url(AUDIT_START if _auditor(ctx) else START))
+
+
+# ``front`` is the section's own (an auditor starts on the log; nobody logged in goes to Att göra)
+VIEWS = StaffViews(admit=ADMIT, title=page_title, layout=LAYOUT, start_path=lambda _principal: START, start=START)
+login, logout, keep_alive = VIEWS.login, VIEWS.logout, VIEWS.keep_alive
 
 
 def login_done(ctx: Context) -> Page | Redirect:
-    result = staff_login.login_done(ctx, ADMIT, page_title)
+    result = VIEWS.login_done(ctx)
     if isinstance(result, Redirect) and _auditor(ctx):  # an auditor lands on the log, wherever else they were going
         if not urllib.parse.urlsplit(result.location).path.startswith(ctx.url(AUDIT_START)):
             return Redirect(ctx.url(AUDIT_START))
     return result
-
-
-def logout(ctx: Context) -> Page:
-    return staff_login.logout(ctx, page_title)
-
-
-def keep_alive(ctx: Context) -> Redirect:
-    """'Fortsätt vara inloggad': the request itself moved the session's end."""
-    return staff_login.keep_alive(ctx)
-
-
-def front(ctx: Context) -> Redirect:
-    return Redirect(ctx.url(AUDIT_START if _auditor(ctx) else START))

@@ -2,48 +2,18 @@
 visits table), its own pages, cookie and login (Insats' authorization server, client ``insats-visits``)."""
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from ....auth.principal import Principal
-from ....domain.errors import Forbidden
-from ....domain.personnummer import Personnummer
 from ....visits.bootstrap import deps
-from ..config import WebConfig, web_config
 from ..http import Section
-from .ended import session_ended
+from ..staff_section import acting, session_ended_page, staff_config
+from .common import page_title
 
-BASE_PATH = "/personal"  # as the visits app routes it; /visits/personal behind the gateway
-APP_PREFIX = "/visits"
-CLIENT_ID = "insats-visits"
-
-
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def visits_config() -> WebConfig:
-    """The web's settings (session lengths, public address, stage) with the section's own prefix, base
-    path, cookie and login: Insats' authorization server in the identity app, unless
-    ``STAFF_AUTHORIZE_URL`` / ``STAFF_TOKEN_URL`` name another."""
-    base = web_config()
-    root = base.public_base_url
-    return replace(base, base_path=BASE_PATH, app_prefix=_env("VISITS_WEB_APP_PREFIX", APP_PREFIX),
-                   cookie_local="insats_visits", cookie_secure="__Host-insats-visits",
-                   authorize_url=_env("STAFF_AUTHORIZE_URL", f"{root}/identity/authorize"),
-                   token_url=_env("STAFF_TOKEN_URL", f"{root}/identity/token"),
-                   client_id=_env("VISITS_CLIENT_ID", CLIENT_ID), client_secret=_env("VISITS_CLIENT_SECRET", ""))
-
-
-def acting(_deps: Any, who: Principal, acting_for: Personnummer | None) -> Principal:
-    """Staff act as themselves; nobody acts for anyone here."""
-    if acting_for is not None:
-        raise Forbidden("staff act for nobody")
-    return who
-
+APP_PREFIX = "/visits"  # ``VISITS_WEB_APP_PREFIX`` names another
+LAYOUT = "visits.html"  # the section's layout: every page of it extends it
+CLIENT_ID = "insats-visits"  # ``VISITS_CLIENT_ID`` / ``VISITS_CLIENT_SECRET`` name another
+visits_config = staff_config(cookie="visits", client_id=CLIENT_ID, env="VISITS", app_prefix=APP_PREFIX)
 
 VISITS = Section(service="visits", deps=deps, templates=Path(__file__).resolve().parent / "templates",
-                 acting=acting, session_ended=session_ended, name="visits", config=visits_config)
+                 acting=acting, session_ended=session_ended_page(page_title, LAYOUT), name="visits",
+                 config=visits_config)
