@@ -101,6 +101,17 @@ class TestTheOrderingUnit:
         assert "Manuellt" in page and "33 %" in page and "67 %" in page
         assert "Efterregistrering" in page and "Ingen brukare räknas för personalkontinuitet" in page
 
+    def test_no_figure_in_a_tables_body_stands_without_its_link(self, app_client, built):
+        """Every number of every table's rows (time, counts, shares, continuity) is a link to what is
+        behind it; only a zero (nothing behind it) and a dash (no figure) stand alone."""
+        b, _ = logged_in(app_client)
+        body = b.get(PAGE).body.decode()
+        bodies = re.findall(r"<tbody>(.*?)</tbody>", body, flags=re.S)
+        cells = [c for tb in bodies for c in re.findall(r"<td[^>]*>(.*?)</td>", tb, flags=re.S)]
+        assert len(cells) > 20
+        bare = [c for c in cells if "<a " not in c and re.search(r"[1-9]", c)]
+        assert bare == []
+
     def test_every_figure_leads_to_the_visits_behind_it_and_each_name_to_the_rows(self, app_client, built):
         b, _ = logged_in(app_client)
         r = b.get(PAGE)
