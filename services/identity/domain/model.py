@@ -83,7 +83,7 @@ class AuditEntry(BaseModel):
     entry_id: str
     at: datetime
     action: Literal["login", "login_refused", "account_added", "account_extended", "account_ended",
-                    "roles_changed", "reminder_recorded"]
+                    "roles_changed", "reminder_recorded", "audit_searched"]
     actor: str  # the principal's label, or "login" for a login's own record
     account_id: str | None = None
     organisation_id: str | None = None

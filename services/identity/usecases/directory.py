@@ -179,6 +179,11 @@ def read_audit(deps: IdentityDeps, who: Principal, query: AuditQuery) -> list[Au
         found = [e for e in found if e.account_id == query.account_id]
     if query.action is not None:
         found = [e for e in found if e.action == query.action]
+    # Whoever reads the trail is in it too, from the next search on (HSLF-FS 2016:40: the log
+    # follow-up is itself followed up); what was searched is in its details, not its account.
+    deps.audit.record(entry(deps, "audit_searched", who.actor,
+                            details={"from": query.from_date.isoformat(), "to": query.to_date.isoformat(),
+                                     "account_id": query.account_id, "action": query.action}))
     return [AuditEntryView(**e.model_dump()) for e in found]
 
 

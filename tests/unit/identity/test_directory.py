@@ -214,3 +214,18 @@ def test_an_accounts_history_is_its_own_trail_newest_first_and_only_for_its_keep
     # AND whoever does not keep it is told it does not exist
     with pytest.raises(NotFound):
         d.account_history(deps, admin("prov-annan"), "anna")
+
+
+def test_each_search_of_the_trail_is_itself_in_the_trail_with_who_searched_what(deps):
+    # GIVEN an auditor
+    auditor = Principal(subject="lena", role=Role.AUDITOR, user_id="lena")
+    day = date(2026, 12, 6)
+    # WHEN she searches one account's entries of a day
+    d.read_audit(deps, auditor, AuditQuery(from_date=day, to_date=day, account_id="oskar"))
+    # THEN the search is recorded: who, the period and the filter (not as the account's own entry)
+    (searched,) = deps.audit.of("audit_searched")
+    assert (searched.actor, searched.account_id) == ("auditor:lena", None)
+    assert searched.details == {"from": "2026-12-06", "to": "2026-12-06", "account_id": "oskar", "action": None}
+    # and a later search of the day finds it
+    later = d.read_audit(deps, auditor, AuditQuery(from_date=day, to_date=day, action="audit_searched"))
+    assert [e.actor for e in later] == ["auditor:lena"]

@@ -38,7 +38,8 @@ STATUS_BADGES = {"valid": "done", "not_yet_valid": "info", "ended": "warning"}
 ACTION_LABELS = {"account_added": "Kontot lades till", "account_extended": "Kontot förlängdes",
                  "account_ended": "Kontot avslutades", "roles_changed": "Rollerna ändrades",
                  "login": "Inloggning", "login_refused": "Inloggning nekad",
-                 "reminder_recorded": "Påminnelse om förlängning skickad"}
+                 "reminder_recorded": "Påminnelse om förlängning skickad",
+                 "audit_searched": "Sökning i loggen"}
 NEW_FIELDS = ("personnummer", "name", "email", "organisation_id", "valid_from", "valid_to")
 MESSAGES = {
     "personnummer": "Skriv personnumret med 12 siffror, ÅÅÅÅMMDD-NNNN.",
