@@ -187,6 +187,20 @@ class Context:
             found.idle_expires_at = self.now + timedelta(seconds=self.config.idle_seconds)
             self.save_session()
 
+    def confirm_login(self) -> bool:
+        """Asks the identity service now, not at the next renewal, whether the login still stands: for
+        what must stop the moment an account ends (the staff app's events from a lost phone). False:
+        the login is gone and so is the session."""
+        found = self.session
+        if found is None or found.kind != "user" or not found.refresh_token:
+            return found is not None
+        if self._renew(found):
+            self.save_session()
+            return True
+        self.sessions.delete(found.session_id)
+        self.session, self.set_cookie = None, ""
+        return False
+
     def _renew(self, session: WebSession) -> bool:
         from .oidc import renew
 

@@ -249,9 +249,11 @@ class TestWhoMay:
         r = post_events(b, [{"x": 1}], "x")
         assert r.status == 401
 
-    def test_an_ended_account_stops_at_once_at_the_next_renewal(self, provider):
-        """GIVEN anna's app session WHEN the identity service refuses its renewal (the account was
-        ended) THEN the day and the events answer 401 and the session is gone."""
+    @pytest.mark.parametrize("renewal_due_in", [-1, 50], ids=["renewal-due", "renewal-not-yet-due"])
+    def test_an_ended_account_sends_nothing_more_at_once(self, provider, renewal_due_in):
+        """GIVEN anna's app session, its next renewal due or not yet WHEN the identity service refuses
+        the login (the coordinator ended the account of a lost phone) THEN the events answer 401 at
+        once, nothing reaches the queue and the session is gone."""
         from services.entrypoints.web.oidc import TokenRefused
         from services.visits.bootstrap import deps
 
@@ -260,7 +262,8 @@ class TestWhoMay:
         _, day = get_json(b, f"{APP}/dag")
         sessions = deps().sessions
         session = sessions.get(b.cookie)
-        session.refresh_token, session.renew_at = "rt", datetime.now(timezone.utc) - timedelta(seconds=1)
+        session.refresh_token = "rt"
+        session.renew_at = datetime.now(timezone.utc) + timedelta(seconds=renewal_due_in)
         sessions.put(session)
 
         def refuse(url, form):

@@ -33,7 +33,7 @@ from ....visits.domain.model import INSATSER, SUPERVISION
 from ....visits.schemas import PostVisitEvents
 from ....visits.usecases.own import own_month
 from ....visits.usecases.staff_app import StaffDay, app_events, staff_day
-from ..http import Context, Json, Page, Redirect
+from ..http import Context, Json, LoginRequired, Page, Redirect
 from .common import STAFF_ACTION, page_title, staff_member
 from .rejected_text import MANUAL_REASONS, reason_sv
 
@@ -132,6 +132,9 @@ def events(ctx: Context) -> Json:
     session = ctx.session
     if session is None or not session.csrf_ok(ctx.headers.get("x-csrf-token")):
         return Json({"fel": "csrf", "text": "Sidan behöver laddas om innan den kan skicka."}, 403)
+    if not ctx.confirm_login():  # an account ended a moment ago (a lost phone) sends nothing more
+        return Json({"fel": "inloggning", "text": "Du är utloggad. Logga in igen: det som väntar skickas sedan."},
+                    401)
     try:
         body = PostVisitEvents.model_validate(json.loads(ctx.raw_body or b"{}"))
     except (ValueError, ValidationError) as exc:
@@ -192,6 +195,8 @@ def _events_of_form(ctx: Context, who: Principal, clients: dict[str, Any]) -> tu
 def register(ctx: Context) -> Page | Redirect:
     """Without JavaScript: one arrival or departure from the form, now; 422 and nothing sent on bad input."""
     who = staff_member(ctx)
+    if not ctx.confirm_login():  # an account ended a moment ago sends nothing more
+        raise LoginRequired(ctx.return_path())
     got = staff_day(ctx.deps, who, ctx.now)
     clients = {c.client: {"devices": [{"id": d, "kind": k} for d, k in c.devices]} for c in got.clients}
     made, errors = _events_of_form(ctx, who, clients)
