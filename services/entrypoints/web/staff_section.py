@@ -44,6 +44,25 @@ def staff_config(*, cookie: str, client_id: str, env: str, app_prefix: str | Non
     return config
 
 
+def titles(site: str) -> Callable[..., str]:
+    """A section's page titles: what the page is, then the section's name; "Fel: " first on a page
+    that shows errors (GOV.UK's pattern, so a screen reader hears it first)."""
+
+    def page_title(*parts: str, error: bool = False) -> str:
+        return ("Fel: " if error else "") + " – ".join([*parts, site])
+
+    return page_title
+
+
+def role_nav(ctx: Context, current: str, items: list[tuple[str, str, frozenset]]) -> list[dict[str, Any]]:
+    """The side navigation: of ``items`` (label, inner path, the roles that see it) those the
+    logged-in person's role sees, the current page marked."""
+    principal = ctx.user.principal if ctx.user is not None else None
+    role = principal.role if principal is not None else None
+    return [{"href": ctx.url(inner), "label": label, "current": inner == current}
+            for label, inner, roles in items if role in roles]
+
+
 def acting(_deps: Any, who: Principal, acting_for: Personnummer | None) -> Principal:
     """Staff act as themselves; nobody acts for anyone here."""
     if acting_for is not None:

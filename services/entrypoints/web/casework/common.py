@@ -10,14 +10,14 @@ from ....auth.principal import Principal
 from ....auth.policy import authorize
 from ....domain.errors import Forbidden
 from ..http import Context
+from ..staff_section import titles
 
 ACTION = "inbox.read"  # what every page of the section asks of the policy: a case worker
 
 SITE = "Insats handläggning"
 
 
-def page_title(*parts: str, error: bool = False) -> str:
-    return ("Fel: " if error else "") + " – ".join([*parts, SITE])
+page_title = titles(SITE)
 
 
 # The side navigation: (inner path, label). The next pages (the case, decisions, messages,

@@ -9,6 +9,7 @@ from typing import Any
 from ....auth.principal import Principal, Role
 from ....domain.errors import Forbidden
 from ..http import Context
+from ..staff_section import role_nav, titles
 
 SITE = "Insats uppföljning"
 
@@ -28,8 +29,7 @@ def start_path(principal: Principal) -> str:
     return "/personal/uppfoljning"
 
 
-def page_title(*parts: str, error: bool = False) -> str:
-    return ("Fel: " if error else "") + " – ".join([*parts, SITE])
+page_title = titles(SITE)
 
 
 def admitted(principal: Principal) -> None:
@@ -48,7 +48,4 @@ def follower(ctx: Context) -> Principal:
 
 
 def nav(ctx: Context, current: str) -> list[dict[str, Any]]:
-    principal = ctx.user.principal if ctx.user is not None else None
-    role = principal.role if principal is not None else None
-    return [{"href": ctx.url(inner), "label": label, "current": inner == current}
-            for label, inner, roles in NAV if role in roles]
+    return role_nav(ctx, current, NAV)

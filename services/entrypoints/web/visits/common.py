@@ -8,6 +8,7 @@ from typing import Any
 from ....auth.principal import Principal, Role
 from ....domain.errors import Forbidden
 from ..http import Context
+from ..staff_section import titles
 
 CASE_WORKER_ACTION = "visits.approve_deviation"  # the case workers' pages: a case worker
 SITE = "Insats besöksuppföljning"
@@ -56,8 +57,7 @@ def start_path(principal: Principal) -> str:
     return "/personal/mina-registreringar"
 
 
-def page_title(*parts: str, error: bool = False) -> str:
-    return ("Fel: " if error else "") + " – ".join([*parts, SITE])
+page_title = titles(SITE)
 
 
 def staff_only(principal: Principal) -> None:
