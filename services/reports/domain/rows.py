@@ -1,7 +1,9 @@
 """What a reader of a report may see, and its rows. Pure."""
 from __future__ import annotations
 
-from ...auth.principal import Principal
+from collections.abc import Iterator
+
+from ...auth.principal import Principal, Role
 from ...domain.errors import Forbidden
 from ...domain.personnummer import mask
 
@@ -15,16 +17,28 @@ def scope(who: Principal, provider_id: str | None) -> str | None:
     return provider_id
 
 
+def case_worker_of(who: Principal) -> str | None:
+    """A case worker reads only their own clients (those whose decisions name them): their id; None
+    for anyone else."""
+    return (who.user_id or who.subject) if who.role == Role.CASE_WORKER else None
+
+
+def readable_clients(published: dict[str, dict], case_worker: str | None) -> Iterator[tuple[int, str, dict]]:
+    """(client_no, client, result) of the clients the reader may see. ``client_no`` is the client's
+    place among every client of the build (whoever reads it), so a page names a client without the
+    personnummer."""
+    for client_no, client in enumerate(sorted(published)):
+        result = published[client]
+        if case_worker is None or case_worker in result.get("case_workers", ()):
+            yield client_no, client, result
+
+
 def rows_of(published: dict[str, dict], provider: str | None, case_worker: str | None = None) -> list[dict]:
     """One row per client, provider and insats (absence days and continuity are the client's);
     ``case_worker``: only the clients whose decisions name them."""
     rows = []
-    # ``client_no``: the client's place among every client of the build (whoever reads it), so a
-    # page can name one client's rows without the personnummer; ``deviations``: the part's, by kind.
-    for client_no, client in enumerate(sorted(published)):
-        result = published[client]
-        if case_worker is not None and case_worker not in result.get("case_workers", ()):
-            continue
+    # ``deviations``: the part's, by kind
+    for client_no, client, result in readable_clients(published, case_worker):
         for part in result["parts"]:
             if provider is not None and part["provider"] != provider:
                 continue

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...auth.principal import Principal, Role
+from ...auth.principal import Principal
 from ...domain.errors import NotFound
 from ...domain.personnummer import mask
 from ..domain import warnings as rules
 from ..domain.behind import EXTRA_KINDS, KINDS, NOT_VISITS, view, visits_behind
 from ..domain.client_month import shift_month
-from ..domain.rows import scope
+from ..domain.rows import case_worker_of, readable_clients, scope
 from ..ports import ReportsDeps
 
 TREND_MONTHS = 12
-
-
-def _case_worker(who: Principal) -> str | None:
-    return (who.user_id or who.subject) if who.role == Role.CASE_WORKER else None
 
 
 def _clients(deps: ReportsDeps, who: Principal, month: str) -> tuple[dict, list[tuple[int, str, dict]]]:
@@ -34,9 +30,7 @@ def _clients(deps: ReportsDeps, who: Principal, month: str) -> tuple[dict, list[
     if report is None:
         raise NotFound(f"no report for {month} yet")
     published = deps.store.results_at(month, report.get("versions", {}))
-    case_worker = _case_worker(who)
-    return report, [(n, c, published[c]) for n, c in enumerate(sorted(published))
-                    if case_worker is None or case_worker in published[c].get("case_workers", ())]
+    return report, list(readable_clients(published, case_worker_of(who)))
 
 
 def figure_visits(deps: ReportsDeps, who: Principal, month: str, provider_id: str | None = None,
@@ -100,7 +94,7 @@ def trend(deps: ReportsDeps, who: Principal, month: str, months: int = TREND_MON
     rebuilt): a case worker gets none (providers' totals hold every client)."""
     wanted = [shift_month(month, -k) for k in range(months - 1, -1, -1)]
     provider = scope(who, None)
-    if _case_worker(who) is not None:
+    if case_worker_of(who) is not None:
         return {"months": wanted, "providers": {}, "built": {}}
     per: dict[str, dict[str, dict]] = {}
     built: dict[str, str] = {}
@@ -117,7 +111,7 @@ def trend(deps: ReportsDeps, who: Principal, month: str, months: int = TREND_MON
 
 def early_warnings(deps: ReportsDeps, who: Principal, month: str, today: date) -> dict:
     """The three rules of ``domain/warnings`` for ``month`` (lock dates: it and the month before)."""
-    case_worker = _case_worker(who)
+    case_worker = case_worker_of(who)
     provider = scope(who, None)
     out: dict = {"month": month, "under": [], "rising": [], "locks": [], "built_at": None,
                  "providers_shown": case_worker is None}

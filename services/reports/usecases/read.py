@@ -5,17 +5,17 @@ municipality's totals. The rows, the CSV and the chart come from the results of 
 report was built from."""
 from __future__ import annotations
 
-from ...auth.principal import Principal, Role
+from ...auth.principal import Principal
 from ...domain.errors import NotFound
 from ...domain.results import FileResult
-from ..domain.rows import rows_of, scope
+from ..domain.rows import case_worker_of, rows_of, scope
 from ..ports import ReportsDeps
 
 
 def read_report(deps: ReportsDeps, who: Principal, month: str, provider_id: str | None = None,
                 with_rows: bool = True) -> dict:
     provider = scope(who, provider_id)
-    case_worker = (who.user_id or who.subject) if who.role == Role.CASE_WORKER else None
+    case_worker = case_worker_of(who)
     report = deps.store.report(month)
     if report is None:
         raise NotFound(f"no report for {month} yet: reports are built every night at 02:00")
