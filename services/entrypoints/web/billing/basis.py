@@ -26,12 +26,11 @@ from ....domain.calendar import is_month_open, lock_date, stockholm_date
 from ....domain.errors import NotFound
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
+from ..months import MONTH, MONTH_ERROR, asked_month, month_of
 from .common import member, nav, page_title
 
 PAGE = "/personal/fakturaunderlag"
-_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 _PROVIDER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-MONTH_ERROR = "Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-11."
 STATUS = {"preliminary": "Preliminärt", "final": "Slutligt"}
 ROLE_SV = {"finance": "ekonomi", "ordering_unit": "beställarenheten"}
 FIGURES = {
@@ -81,18 +80,6 @@ def status_text(view: Any) -> str:
 
 # -- the month and the provider in the address -------------------------------------------------
 
-def this_month(ctx: Context) -> str:
-    today = stockholm_date(ctx.now)
-    return f"{today.year:04d}-{today.month:02d}"
-
-
-def asked_month(ctx: Context) -> tuple[str, dict[str, str]]:
-    asked = ctx.query.get("manad", "").strip()
-    if not asked:
-        return this_month(ctx), {}
-    return (asked, {}) if _MONTH.match(asked) else (asked, {"manad": MONTH_ERROR})
-
-
 def basis_url(ctx: Context, provider_id: str, month: str, tail: str = "") -> str:
     return ctx.url(f"{PAGE}/{urllib.parse.quote(provider_id)}/{month}{tail}")
 
@@ -107,7 +94,7 @@ def check_address(provider_id: str, month: str) -> Page | None:
     """A provider id no provider can have: 404; a month that is none: a 422 page saying so."""
     if not _PROVIDER.match(provider_id or ""):
         raise NotFound("no such provider")
-    return None if _MONTH.match(month or "") else _bad_address(month)
+    return None if MONTH.match(month or "") else _bad_address(month)
 
 
 def read_basis(ctx: Context, who: Any, provider_id: str, month: str, version: int | None = None,
@@ -127,7 +114,7 @@ def provider_label(view: Any) -> str:
 
 def month_list(ctx: Context) -> Page:
     who = member(ctx, "billing.read")
-    month, errors = asked_month(ctx)
+    month, errors = asked_month(ctx, month_of(stockholm_date(ctx.now)))
     base = {"nav": nav(ctx, PAGE), "month": month, "field_errors": errors,
             "errors": [ErrorLink("#manad", t) for t in errors.values()], "rows": [], "lock_date": None}
     if errors:

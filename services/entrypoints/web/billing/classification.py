@@ -6,7 +6,6 @@ nothing and comes back with an error summary (422); the basis of a month uses th
 in force for that month."""
 from __future__ import annotations
 
-import re
 import urllib.parse
 from datetime import date
 from typing import Any
@@ -18,12 +17,12 @@ from ....domain.errors import Conflict
 from ....domain.personnummer import InvalidPersonnummer, Personnummer
 from ..formview import ErrorLink
 from ..http import Context, Page, Redirect
+from ..months import MONTH, month_of
 from .common import member, nav, page_title
 
 PATH = "/personal/klassificering"
 ACTION = "billing.clients.manage"
 AREAS = {"standard": "Ingen (tätort)", "rural": "Glesbygd", "island": "Ö (skärgård)"}
-_MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 PNR_ERROR = "Skriv klientens personnummer med 12 siffror, ÅÅÅÅMMDD-NNNN."
 REASON_MIN, REASON_MAX = 3, 500
 
@@ -64,8 +63,7 @@ def _page(ctx: Context, client: str | None, *, errors: dict[str, str] | None = N
     found = None
     if client:
         found = classification(ctx.deps, who, client)
-    today = stockholm_date(ctx.now)
-    this_month = f"{today.year:04d}-{today.month:02d}"
+    this_month = month_of(stockholm_date(ctx.now))
     if found is not None and values is None:
         p = found.in_force
         values = {"omrade": p.area, "socialpsykiatri": p.social_psychiatry,
@@ -111,7 +109,7 @@ def _change(ctx: Context) -> Page | Redirect:
     errors: dict[str, str] = {}
     if values["omrade"] not in AREAS:
         errors["omrade"] = "Välj område: ingen, glesbygd eller ö."
-    m = _MONTH.match(values["fran"])
+    m = MONTH.match(values["fran"])
     if not m:
         errors["fran"] = "Skriv från vilken månad klassificeringen gäller som ÅÅÅÅ-MM, till exempel 2026-12."
     if any(t not in record.terminations for t in values["felskott"]):

@@ -5,7 +5,6 @@ month is then locked, with who and when), and downloads the payroll system's imp
 approved month (a month not approved has none: no preliminary file reaches payroll)."""
 from __future__ import annotations
 
-import re
 import urllib.parse
 from typing import Any
 
@@ -16,11 +15,10 @@ from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, ValidationFailed
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
+from ..months import MONTH, MONTH_ERROR, asked_month, month_before
 from .common import member, nav, page_title
 
 PATH = "/personal/utbetalningar"
-_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
-MONTH_ERROR = "Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-11."
 KINDS = {"monthly": "Månadsrapport", "time": "Tidrapport"}
 
 
@@ -28,12 +26,6 @@ def kr(ore: int) -> str:
     sign = "−" if ore < 0 else ""
     whole, cents = divmod(abs(ore), 100)
     return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"
-
-
-def _default_month(ctx: Context) -> str:
-    today = stockholm_date(ctx.now)
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"  # the month just ended: the one to pay
 
 
 def _url(ctx: Context, month: str) -> str:
@@ -65,18 +57,15 @@ def _page(ctx: Context, month: str, *, errors: dict[str, str] | None = None, sta
 
 def page(ctx: Context) -> Page:
     member(ctx, "payouts.read")
-    asked = ctx.query.get("manad", "").strip()
-    if not asked:
-        return _page(ctx, _default_month(ctx))
-    if not _MONTH.match(asked):
-        return _page(ctx, asked, errors={"manad": MONTH_ERROR}, status=422)
-    return _page(ctx, asked)
+    # by default the month just ended: the one to pay
+    month, errors = asked_month(ctx, month_before(stockholm_date(ctx.now)))
+    return _page(ctx, month, errors=errors, status=422) if errors else _page(ctx, month)
 
 
 def approve(ctx: Context) -> Page | Redirect:
     who = member(ctx, "payouts.approve")
     month = ctx.form.get("manad").strip()
-    if not _MONTH.match(month):
+    if not MONTH.match(month):
         return _page(ctx, month, errors={"manad": MONTH_ERROR}, status=422)
     try:
         approve_payouts(ctx.deps, who, month)
@@ -94,7 +83,7 @@ def approve(ctx: Context) -> Page | Redirect:
 
 def export(ctx: Context, month: str) -> Download:
     who = member(ctx, "payouts.read")
-    if not _MONTH.match(month):
+    if not MONTH.match(month):
         from ....domain.errors import NotFound
 
         raise NotFound("no such month")

@@ -18,11 +18,11 @@ from ....domain.calendar import next_month
 from ....domain.errors import Conflict, NotFound, ValidationFailed
 from ..formview import ErrorLink
 from ..http import Context, Page, Redirect
+from ..months import MONTH
 from .common import member, nav, page_title
 from .payouts import kr
 
 PATH = "/personal/regler"
-_MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 _KR = re.compile(r"^\d{1,6}([,.]\d{1,2})?$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 KINDS = {"hospital": "sjukhusvistelse", "short_term_stay": "korttidsvistelse", "terminated": "avslutat uppdrag"}
@@ -107,10 +107,10 @@ def _candidate(ctx: Context, values: dict[str, str]) -> tuple[RulePack | None, d
         errors["kommun"] = "Välj en kommun i listan."
     if not _VERSION.match(values["version"]):
         errors["version"] = "Skriv versionen med siffror och bokstäver, till exempel 2027.1."
-    m = _MONTH.match(values["fran"])
+    m = MONTH.match(values["fran"])
     if not m:
         errors["fran"] = "Skriv från vilken månad versionen gäller som ÅÅÅÅ-MM, till exempel 2027-01."
-    to = _MONTH.match(values["till"]) if values["till"] else None
+    to = MONTH.match(values["till"]) if values["till"] else None
     if values["till"] and not to:
         errors["till"] = "Skriv till och med vilken månad beloppen är beslutade som ÅÅÅÅ-MM, eller lämna tomt."
     for name, label in (("timersattning", "Timersättningen"), ("glesbygd", "Glesbygdstillägget")):

@@ -11,7 +11,6 @@ reports' own client-months, each visit to its own page); a provider's or client'
 figures lead to the visits too."""
 from __future__ import annotations
 
-import re
 import urllib.parse
 from typing import Any
 
@@ -20,6 +19,7 @@ from ....domain.errors import NotFound
 from ....reports.usecases.read import read_report
 from ..formview import ErrorLink
 from ..http import Context, Page
+from ..months import MONTH_ERROR, asked_month, month_of
 from .charts import Group, bar_chart
 from .common import follower, nav, page_title
 
@@ -27,8 +27,6 @@ PAGE = "/personal/uppfoljning"
 ROWS_PAGE = "/personal/uppfoljning/underlag"
 VISITS_PAGE = "/personal/uppfoljning/besok"
 PER_PAGE = 50
-_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
-MONTH_ERROR = "Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-11."
 DEVIATION_LABELS = {
     "manual_receipt": "Manuell kvittering", "post_registration": "Efterregistrering", "adjusted_time": "Ändrad tid",
     "over_granted_time": "Över beviljad tid", "over_granted_pending": "Över beviljad tid, ej beslutad",
@@ -50,11 +48,7 @@ def pct(part: int | float | None, whole: int | float | None) -> str:
 
 
 def _month(ctx: Context) -> tuple[str, dict[str, str]]:
-    asked = ctx.query.get("manad", "").strip()
-    if not asked:
-        today = stockholm_date(ctx.now)
-        return f"{today.year:04d}-{today.month:02d}", {}
-    return (asked, {}) if _MONTH.match(asked) else (asked, {"manad": MONTH_ERROR})
+    return asked_month(ctx, month_of(stockholm_date(ctx.now)))
 
 
 def rows_url(ctx: Context, month: str, **params: Any) -> str:

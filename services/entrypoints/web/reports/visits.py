@@ -13,8 +13,9 @@ from ....reports.domain.behind import NOT_VISITS
 from ....reports.usecases.follow_up import figure_visits, one_visit
 from ..formview import ErrorLink
 from ..http import Context, Page
+from ..months import MONTH_ERROR
 from .common import follower, nav, page_title
-from .followup import DEVIATION_LABELS, INSATS, MONTH_ERROR, PAGE, VISITS_PAGE, _month, hours, rows_url, visits_url
+from .followup import DEVIATION_LABELS, INSATS, PAGE, VISITS_PAGE, _month, hours, rows_url, visits_url
 
 PER_PAGE = 50
 KIND_LABELS = {**DEVIATION_LABELS, "unapproved": "Ej godkända", "double_staffed": "Dubbelbemannade",
