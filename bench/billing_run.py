@@ -11,11 +11,12 @@ written with BatchWriteItem: the benchmark measures the billing run, not the ing
 consumer's per-event cost is the visits_ingest kind of figure)."""
 from __future__ import annotations
 
-import gc
 import os
 import statistics
 import time
 from pathlib import Path
+
+from bench._measure import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_BILLING_CLIENTS", "1000"))
@@ -38,13 +39,6 @@ def read_model(envelopes):
     months = [v for k, v in items.items() if k[0] == "cm" and (k[3], k[4]) == (YEAR, MONTH)]
     records = [v for k, v in items.items() if k[0] == "client"]
     return months, records
-
-
-def _timed(fn):  # noqa: ANN001, ANN202
-    gc.collect()
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def bare_read(dynamodb, table_name: str, year: int, month: int) -> int:  # noqa: ANN001 - a botocore client
@@ -127,9 +121,9 @@ def _run(port: int) -> None:
     ours_s: list[float] = []
     bare_s: list[float] = []
     for _ in range(REPEATS):
-        seconds, items = _timed(lambda: bare_read(dynamodb, name, YEAR, MONTH))
+        seconds, items = timed(lambda: bare_read(dynamodb, name, YEAR, MONTH))
         bare_s.append(seconds)
-        seconds, lines = _timed(ours)
+        seconds, lines = timed(ours)
         ours_s.append(seconds)
     o, b = statistics.median(ours_s), statistics.median(bare_s)
     print(f"# billing_run: {len(months)} client-months, {visits} visits, {len(records)} clients "

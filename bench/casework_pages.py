@@ -21,7 +21,6 @@ table per call), a GetItem does not: the absolute milliseconds are printed besid
 """
 from __future__ import annotations
 
-import gc
 import os
 import random
 import re
@@ -33,6 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench._measure import alternated, profile_if
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = int(os.environ.get("BENCH_CASEWORK_CASES", "10000"))
 REPEATS = int(os.environ.get("BENCH_CASEWORK_REPEATS", "3"))
@@ -40,13 +41,6 @@ STATUSES = (("submitted", 0.3), ("received", 0.2), ("in_progress", 0.3), ("decid
 CATEGORIES = ("Hemtjänst", "Kontaktperson", "Ledsagarservice", "Boendestöd", "Korttidsvistelse")
 FIRST = ("Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Per", "Sara", "Nils")
 LAST = ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson")
-
-
-def _timed(fn):  # noqa: ANN001, ANN202
-    gc.collect()
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def _note(text: str) -> None:
@@ -171,18 +165,8 @@ def _run(port: int) -> None:
         assert got == expected, (label, got, expected)
         _note(f"{label}: {len(calls)} calls: " + "\n".join(calls))
         assert sorted(bare()) == sorted(expected), label
-        pages, bares = [], []
-        if os.environ.get("BENCH_CASEWORK_PROFILE"):
-            import cProfile
-            import pstats
-            prof = cProfile.Profile()
-            prof.runcall(page, path)
-            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
-        for _ in range(REPEATS):
-            seconds, _ = _timed(lambda: page(path))
-            pages.append(seconds)
-            seconds, _ = _timed(bare)
-            bares.append(seconds)
+        profile_if("BENCH_CASEWORK_PROFILE", lambda: page(path), lines=35)
+        pages, bares = alternated(REPEATS, lambda: page(path), bare)
         results[label] = (statistics.median(pages), statistics.median(bares))
         _note(f"{label}: {results[label]}")
     print(f"# casework_pages: {CASES} cases stored (batch writes in {seeded:.1f} s); medians of {REPEATS}, "

@@ -20,22 +20,16 @@ from __future__ import annotations
 import gc
 import os
 import statistics
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from bench._measure import alternated, profile_if
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_FOLLOWUP_CLIENTS", "1000"))
 REPEATS = int(os.environ.get("BENCH_FOLLOWUP_REPEATS", "9"))
 MONTH = "2026-10"
-
-
-def _timed(fn):  # noqa: ANN001, ANN202
-    gc.collect()
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def main() -> None:
@@ -95,18 +89,8 @@ def _run(port: int) -> None:
     body = page()  # untimed: warm and checked
     assert all(p in body for p in providers) and "Enligt nattens rapport" in body
     assert bare() == len(keys)
-    if os.environ.get("BENCH_FOLLOWUP_PROFILE"):
-        import cProfile
-        import pstats
-        prof = cProfile.Profile()
-        prof.runcall(page)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
-    pages, bares = [], []
-    for _ in range(REPEATS):
-        seconds, _ = _timed(page)
-        pages.append(seconds)
-        seconds, _ = _timed(bare)
-        bares.append(seconds)
+    profile_if("BENCH_FOLLOWUP_PROFILE", page)
+    pages, bares = alternated(REPEATS, page, bare)
     p, b = statistics.median(pages), statistics.median(bares)
     ratio = statistics.median(x / y for x, y in zip(pages, bares))
     print(f"# followup_pages: {CLIENTS} clients, {n_visits} visits, {len(keys)} client-month summaries, "

@@ -21,10 +21,10 @@ from __future__ import annotations
 import os
 import re
 import statistics
-import sys
 from pathlib import Path
 
-from bench.billing_run import CLIENTS, MONTH, YEAR, _timed, read_model
+from bench._measure import alternated, profile_if
+from bench.billing_run import CLIENTS, MONTH, YEAR, read_model
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = max(1, int(os.environ.get("BENCH_BASIS_REPEATS", "5")))
@@ -115,20 +115,8 @@ def _run(port: int) -> None:
     assert shown == sizes[provider] and sizes[provider] + 1 < read <= 2 * sizes[provider] + 2, \
         (shown, read, sizes[provider])
 
-    if os.environ.get("BENCH_BASIS_PROFILE"):
-        import cProfile
-        import pstats
-
-        prof = cProfile.Profile()
-        prof.runcall(page)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_BASIS_SORT", "cumulative")).print_stats(40)
-
-    pages, bares = [], []
-    for _ in range(REPEATS):
-        seconds, _ = _timed(bare)
-        bares.append(seconds)
-        seconds, _ = _timed(page)
-        pages.append(seconds)
+    profile_if("BENCH_BASIS_PROFILE", page, sort=os.environ.get("BENCH_BASIS_SORT", "cumulative"))
+    bares, pages = alternated(REPEATS, bare, page)
     p, b = statistics.median(pages), statistics.median(bares)
     print(f"# followup_pages_basis: {provider}'s invoice basis page for {label}: {sizes[provider]} clients, {visits} "
           f"visits (of {sum(len(cm.visits) for cm in months)} in the synthetic month); medians of {REPEATS}, "

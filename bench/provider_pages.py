@@ -19,7 +19,6 @@ bare alternated, medians kept; the page is checked to show what the bare reads r
 """
 from __future__ import annotations
 
-import gc
 import json
 import os
 import random
@@ -32,18 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from bench._measure import alternated, profile_if
+
 ROOT = Path(__file__).resolve().parent.parent
 VISITS = int(os.environ.get("BENCH_PROVIDER_VISITS", "20000"))
 CLIENTS = int(os.environ.get("BENCH_PROVIDER_CLIENTS", "400"))
 REPEATS = int(os.environ.get("BENCH_PROVIDER_REPEATS", "5"))
 LIMIT = 25
-
-
-def _timed(fn):  # noqa: ANN001, ANN202
-    gc.collect()
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def _note(text: str) -> None:
@@ -217,22 +211,11 @@ def _run(port: int) -> None:
     assert total == made, (total, made)
     assert len(first_page) == LIMIT and list_bare() == len(shown_days)
 
-    if os.environ.get("BENCH_PROVIDER_PROFILE"):
-        import cProfile
-        import pstats
-        for fn in (overview_page, list_page):
-            prof = cProfile.Profile()
-            prof.runcall(fn)
-            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    profile_if("BENCH_PROVIDER_PROFILE", overview_page, list_page, lines=30)
 
     results = {}
     for label, page, bare in (("overview", overview_page, overview_bare), ("visit list", list_page, list_bare)):
-        pages, bares = [], []
-        for _ in range(REPEATS):
-            seconds, _ = _timed(page)
-            pages.append(seconds)
-            seconds, _ = _timed(bare)
-            bares.append(seconds)
+        pages, bares = alternated(REPEATS, page, bare)
         results[label] = (statistics.median(pages), statistics.median(bares))
         _note(f"{label}: {results[label]}")
     print(f"# provider_pages: {made} visits of {CLIENTS} clients in {ym} stored ({len(days)} client-days, "

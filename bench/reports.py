@@ -33,17 +33,12 @@ import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench._measure import timed
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_REPORTS_CLIENTS", "1000"))
 REPEATS = int(os.environ.get("BENCH_REPORTS_REPEATS", "3"))
 MONTH = "2026-10"
-
-
-def _timed(fn):  # noqa: ANN001, ANN202
-    gc.collect()
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def main() -> None:
@@ -101,21 +96,21 @@ def _run(port: int) -> None:
     raws, fulls = [], []
     store.raw_read(MONTH)  # untimed: the client's first Query loads botocore's parser for it
     for _ in range(REPEATS):
-        seconds, items = _timed(lambda: store.raw_read(MONTH))
+        seconds, items = timed(lambda: store.raw_read(MONTH))
         raws.append(seconds)
-        seconds, report = _timed(lambda: rebuild(deps, MONTH))
+        seconds, report = timed(lambda: rebuild(deps, MONTH))
         fulls.append(seconds)
     raw_s, full_s = statistics.median(raws), statistics.median(fulls)
     # For scale: the same summaries by key, which moto serves without scanning its whole table.
-    by_key_s, by_key = _timed(lambda: store.summaries_by_key(MONTH, sorted(report["versions"])))
+    by_key_s, by_key = timed(lambda: store.summaries_by_key(MONTH, sorted(report["versions"])))
     assert by_key == items
 
     night[0] += timedelta(hours=1)
-    consumer_s, failed = _timed(lambda: sum(len(consume(deps, [(e.event_id, e) for e in changes[i:i + 10]]))
+    consumer_s, failed = timed(lambda: sum(len(consume(deps, [(e.event_id, e) for e in changes[i:i + 10]]))
                                            for i in range(0, len(changes), 10)))
     assert failed == 0
     night[0] += timedelta(hours=1)
-    incr_s, incremental = _timed(lambda: build(deps, MONTH))
+    incr_s, incremental = timed(lambda: build(deps, MONTH))
     assert incremental["build"] == "incremental"
 
     gc.collect()
