@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts test-browser chromium
+.PHONY: help install run test node test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts test-browser chromium
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -44,7 +44,7 @@ run: install
 	$(BIN)/python -m infra.local.stack --state-dir $(STATE_DIR) $(if $(PORT),--port $(PORT)) \
 	  $(if $(MOTO_PORT),--moto-port $(MOTO_PORT)) $(if $(filter-out 0,$(CLEAN)),--clean)
 
-test: install chromium
+test: install chromium node
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright. As root, install it;
@@ -62,6 +62,19 @@ chromium:
 	  echo "(or run make test as root, which installs it; CHROMIUM=/path/to/chromium for another build)"; \
 	  exit 1; \
 	fi
+
+# The login tests run a certified OpenID provider (panva/node-oidc-provider, tests/support/certified_op)
+# on Node.js 20+ with npm; its packages come from the npm registry by its lock file. Missing: say so, fail.
+node:
+	@if command -v node >/dev/null && command -v npm >/dev/null && \
+	  node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)'; then :; \
+	else \
+	  echo "The login tests need Node.js 20 or newer with npm (a certified OpenID provider runs on it)."; \
+	  echo "Install them from https://nodejs.org or your distribution (nodejs, npm), then run make test again."; \
+	  exit 1; \
+	fi
+	@[ -f tests/support/certified_op/node_modules/oidc-provider/package.json ] || \
+	  npm ci --prefix tests/support/certified_op --no-audit --no-fund --loglevel=error
 
 test-browser: install chromium
 	$(BIN)/python -m pytest -q tests/browser

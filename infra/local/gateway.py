@@ -270,7 +270,8 @@ class Gateway:
             return self._dev(method, path, body, raw_path.partition("?")[2])
         for prefix, (local, lock) in self.routes.items():
             if path == prefix or path.startswith(prefix + "/"):
-                inner = raw_path[len(prefix):] or "/"
+                query = raw_path.partition("?")[2]  # /personal?utloggad=1 is the app's /?utloggad=1
+                inner = (path[len(prefix):] or "/") + (f"?{query}" if query else "")
                 try:
                     with lock:  # a Chalice app holds the current request in a global
                         response = local.handle_request(method, inner, headers, body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from services.auth.principal import Role
-from tests.integration.identity.test_login_walk import Browser, account
+from tests.support.login_browser import Browser, account
 from tests.support.login_gateway import login_gateway
 
 FIA = "198506112385"  # finance (infra/fixtures/people.json: ekonomi-fia)
@@ -55,7 +55,7 @@ def test_a_case_worker_and_a_providers_coordinator_are_refused_at_the_door(stack
 
 
 def test_the_staff_entry_lists_ekonomi_for_finance_and_it_opens_without_a_second_login(stack):
-    from tests.integration.identity.test_login_walk import staff_login
+    from tests.support.login_browser import staff_login
 
     account(FIA, "walk-ekonomi-fia-entry", "enhet-ekonomi", Role.FINANCE)
     b = Browser(stack)

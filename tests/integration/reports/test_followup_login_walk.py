@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from services.auth.principal import Role
-from tests.integration.identity.test_login_walk import BO, Browser, account
+from tests.support.login_browser import BO, Browser, account
 from tests.support.login_gateway import login_gateway
 
 OLA = "197506092795"  # the ordering unit (infra/fixtures/people.json: bu-ola)
@@ -55,7 +55,7 @@ def test_a_providers_staff_member_is_refused_at_the_door(stack):
 
 
 def test_the_staff_entry_lists_the_follow_up_for_the_ordering_unit_and_it_opens_without_a_second_login(stack):
-    from tests.integration.identity.test_login_walk import staff_login
+    from tests.support.login_browser import staff_login
 
     account(OLA, "walk-bu-ola-entry", "enhet-bestallare", Role.ORDERING_UNIT)
     b = Browser(stack)

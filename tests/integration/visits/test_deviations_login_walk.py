@@ -12,7 +12,7 @@ import pytest
 
 from services.auth.principal import Role
 from services.contracts.events import DecisionPublishedV2
-from tests.integration.identity.test_login_walk import ANNIKA, BO, MARITA, VERA, Browser, account
+from tests.support.login_browser import ANNIKA, BO, MARITA, VERA, Browser, account
 from tests.support.login_gateway import login_gateway
 
 MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
@@ -83,7 +83,7 @@ def test_a_citizen_is_refused_the_login(stack):
 
 def test_the_staff_entry_leads_the_providers_manager_to_the_month_without_a_second_login(stack):
     # GIVEN the provider's manager with a staff account, logged in at the staff entry (/personal)
-    from tests.integration.identity.test_login_walk import staff_login
+    from tests.support.login_browser import staff_login
 
     account(VERA, "walk-vera-entry", "prov-omsorg", Role.PROVIDER_MANAGER)
     b = Browser(stack)

@@ -175,11 +175,21 @@ def logout_page(ctx: Context) -> Page | Redirect:
                                          "e-legitimationen."})
 
 
+def broker_callback(ctx: Context) -> str:
+    """The redirect URI the municipality registers with its broker (README "Logging in with e-ID")."""
+    return f"{ctx.config.public_base_url}{ctx.url('/logga-in/klar')}"
+
+
+def broker_logout_return(ctx: Context) -> str:
+    """The post-logout redirect URI registered with the broker, exactly as the README gives it: brokers
+    compare it character by character, so no slash after /personal."""
+    return f"{ctx.config.public_base_url}{ctx.url('')}?utloggad=1"
+
+
 def logout(ctx: Context) -> Redirect:
     hint = ctx.user.id_token_hint if ctx.user else None
     ctx.end()  # every section's renewal fails from now: their sessions end at the next renewal
-    back = f"{ctx.config.public_base_url}{ctx.url('/')}?utloggad=1"
-    return Redirect(broker().logout_url(hint, back) or ctx.url("/") + "?utloggad=1")
+    return Redirect(broker().logout_url(hint, broker_logout_return(ctx)) or ctx.url("/") + "?utloggad=1")
 
 
 # -- Insats' authorization endpoint -------------------------------------------------------------
@@ -220,7 +230,7 @@ def _wrong_door(client: Client, who: Principal) -> Page:
 
 
 def _start_login(ctx: Context, audience: str, next_path: str) -> Redirect:
-    callback = f"{ctx.config.public_base_url}{ctx.url('/logga-in/klar')}"
+    callback = broker_callback(ctx)
     acr = staff_logins.required_acr(ctx.deps) if audience == "staff" else None
     pending, url = broker().start(callback, acr_values=acr)
     ctx.begin("login", login=PendingLogin(state=pending.state, nonce=pending.nonce, verifier=pending.verifier,
