@@ -36,11 +36,8 @@ class Settings:
     prefix: str = field(default_factory=lambda: _env("INSATS_PREFIX", "insats"))
     region: str = field(default_factory=lambda: _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "eu-north-1")))
     timezone: str = "Europe/Stockholm"
-    # OIDC_*: the municipality's e-ID broker only (services/auth/broker.py reads its own settings);
-    # the token verifier never reads them.
-    oidc_issuer: str = field(default_factory=lambda: _env("OIDC_ISSUER", "https://dev-issuer.insats.local"))
-    oidc_audience: str = field(default_factory=lambda: _env("OIDC_AUDIENCE", "insats"))
-    # Insats' own tokens (services/auth/issuer.py mints them, services/auth/tokens.py verifies them).
+    # OIDC_* are the municipality's e-ID broker's alone (services/auth/broker.py reads them); the token
+    # verifier never reads them. Insats' own tokens (services/auth/issuer.py mints them, services/auth/tokens.py verifies them).
     token_issuer: str = field(default_factory=lambda: _env(
         "INSATS_TOKEN_ISSUER", _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + "/identity"))
     token_audience: str = field(default_factory=lambda: _env("INSATS_TOKEN_AUDIENCE", "insats"))
