@@ -63,6 +63,9 @@ class AuditTrail(Protocol):
     def entries(self, first: date, last: date) -> list[AuditEntry]:
         """The entries of the days [first, last] (UTC), oldest first."""
 
+    def entries_of_account(self, account_id: str) -> list[AuditEntry]:
+        """Every entry naming the account, since it began, oldest first."""
+
 
 class Reminders(Protocol):
     def mark_reminded(self, account_id: str, valid_to: date, audit: AuditEntry, events: Sequence[Event] = ()) -> bool:

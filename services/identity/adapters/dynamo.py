@@ -38,8 +38,16 @@ def _pnr_item(a: StaffAccount) -> dict[str, Any]:
 
 
 def _audit_item(e: AuditEntry) -> dict[str, Any]:
-    return {"pk": f"AUDIT#{e.at.date().isoformat()}", "sk": f"{e.at.isoformat()}#{e.entry_id}",
-            "type": "identity_audit", **e.model_dump(mode="json", exclude_none=True)}
+    """Kept per day (the auditors' search by period) and, for an account's entries, in that account's
+    partition of gsi1 too (its whole history, on its page, without reading every day since it began)."""
+    sort = f"{e.at.isoformat()}#{e.entry_id}"
+    by_account = {"gsi1pk": f"ACCOUNTAUDIT#{e.account_id}", "gsi1sk": sort} if e.account_id else {}
+    return {"pk": f"AUDIT#{e.at.date().isoformat()}", "sk": sort, "type": "identity_audit", **by_account,
+            **e.model_dump(mode="json", exclude_none=True)}
+
+
+def _audit_entry(item: dict[str, Any]) -> AuditEntry:
+    return AuditEntry.model_validate({k: v for k, v in item.items() if k in AuditEntry.model_fields})
 
 
 def _account(item: dict[str, Any]) -> StaffAccount:
@@ -140,10 +148,14 @@ class DynamoAuditTrail:
         while day <= last:
             with translated_errors():
                 items = query_partition(self.table, f"AUDIT#{day.isoformat()}")
-            found += [AuditEntry.model_validate({k: v for k, v in i.items()
-                                                 if k in AuditEntry.model_fields}) for i in items]
+            found += [_audit_entry(i) for i in items]
             day += timedelta(days=1)
         return found
+
+    def entries_of_account(self, account_id: str) -> list[AuditEntry]:
+        with translated_errors():
+            items = query_partition(self.table, f"ACCOUNTAUDIT#{account_id}", index="gsi1")
+        return [_audit_entry(i) for i in items]
 
 
 class DynamoReminders:

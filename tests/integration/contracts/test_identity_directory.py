@@ -82,6 +82,15 @@ def test_the_audit_trail_answers_the_days_asked_oldest_first(ports):
     assert kept == [older, newer]
 
 
+def test_an_accounts_entries_are_found_across_months_oldest_first_and_no_other_accounts(ports):
+    mine, other = an_id("acct"), an_id("acct")
+    spring, summer = an_entry("account_added", at=NOW - timedelta(days=200), account_id=mine), \
+        an_entry("roles_changed", at=NOW - timedelta(days=90), account_id=mine)
+    for e in (summer, an_entry("login", at=NOW, account_id=other), spring, an_entry("audit_searched", at=NOW)):
+        ports.audit.record(e)
+    assert ports.audit.entries_of_account(mine) == [spring, summer]
+
+
 def test_a_reminder_is_recorded_once_per_account_and_end_date(ports):
     account = an_id()
     assert ports.reminders.mark_reminded(account, date(2027, 2, 15), an_entry("reminder_recorded", account_id=account))

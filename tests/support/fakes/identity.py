@@ -34,6 +34,10 @@ class FakeAuditTrail:
         found = [e for e in self.entries_kept if first <= e.at.astimezone(timezone.utc).date() <= last]
         return sorted(found, key=lambda e: (e.at.isoformat(), e.entry_id))
 
+    def entries_of_account(self, account_id: str) -> list[AuditEntry]:
+        found = [e for e in self.entries_kept if e.account_id == account_id]
+        return sorted(found, key=lambda e: (e.at.isoformat(), e.entry_id))
+
     def of(self, action: str) -> list[AuditEntry]:
         return [e for e in self.entries_kept if e.action == action]
 

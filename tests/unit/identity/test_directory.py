@@ -216,6 +216,17 @@ def test_an_accounts_history_is_its_own_trail_newest_first_and_only_for_its_keep
         d.account_history(deps, admin("prov-annan"), "anna")
 
 
+def test_an_accounts_history_reaches_back_to_its_first_change_however_long_ago(deps):
+    # GIVEN an account extended in March and its roles changed in December
+    who = admin("prov-omsorg")
+    deps.clock = lambda: datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    d.extend_account(deps, who, "anna", ExtensionRequest(version=1))
+    deps.clock = lambda: NOW
+    d.change_roles(deps, who, "anna", RolesRequest(version=2, roles=[Role.PROVIDER_COORDINATOR]))
+    # WHEN its keeper reads its history in December THEN March's extension is there too
+    assert [e.action for e in d.account_history(deps, who, "anna")] == ["roles_changed", "account_extended"]
+
+
 def test_each_search_of_the_trail_is_itself_in_the_trail_with_who_searched_what(deps):
     # GIVEN an auditor
     auditor = Principal(subject="lena", role=Role.AUDITOR, user_id="lena")
