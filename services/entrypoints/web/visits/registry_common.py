@@ -10,6 +10,7 @@ from ....auth.policy import authorize
 from ....auth.principal import Principal
 from ....domain.calendar import STOCKHOLM, local_clock, stockholm_date
 from ..http import Context
+from ..months import asked_month, month_of
 from .common import provider_lead
 
 ABSENCE_ACTION = "absences.manage"
@@ -70,18 +71,13 @@ def kronor(ore: int) -> str:
 
 
 def month_asked(ctx: Context, now: datetime) -> tuple[int, int, str, str | None]:
-    """The month chooser (``?manad=YYYY-MM``): (year, month, as typed, error or None); this month by default."""
-    typed = (ctx.query.get("manad") or "").strip()
+    """The month chooser (``?manad=YYYY-MM``): (year, month, as typed, error or None); this month by
+    default, and this month's figures beside an error (the pattern and its Swedish error: web/months.py)."""
     today = stockholm_date(now)
-    if not typed:
-        return today.year, today.month, f"{today.year:04d}-{today.month:02d}", None
-    try:
-        year, month = int(typed[:4]), int(typed[5:7])
-        if len(typed) != 7 or typed[4] != "-" or not 1 <= month <= 12 or not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        return today.year, today.month, typed, "Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-11."
-    return year, month, typed, None
+    typed, errors = asked_month(ctx, month_of(today))
+    if errors:
+        return today.year, today.month, typed, errors["manad"]
+    return int(typed[:4]), int(typed[5:7]), typed, None
 
 
 def field_values(ctx: Context, names: tuple[str, ...]) -> dict[str, Any]:
