@@ -94,7 +94,7 @@ def unapprove_visit(call, body, visit_id):
 
 @app.route("/visits/{visit_id}/deviation-decisions", methods=["POST"])
 @api.operation("visits.approve_deviation", body=S + "DeviationDecision", response=S + "VisitView",
-               summary="The case worker approves or rejects a pending deviation")
+               summary="The client's case worker (named by the client's decision) approves or rejects a pending deviation; to another case worker the visit is not found")
 def decide_deviation(call, body, visit_id):
     from services.visits.usecases.deviations import decide_deviation
 

@@ -25,7 +25,8 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   for every provider, and a provider with several coordinators may use either. A
   coordinator may perform visits (if registered as staff) and post-register one for a staff member.
   A rejected event is corrected by the staff member who sent it. Deviation decisions stay with the
-  case worker: the provider decides none.
+  case worker: the provider decides none, and a case worker decides only their own clients' (see
+  below; another case worker's client's visit is not found).
 - Staff registry: per provider in the visits table (``PROVIDER#<id>`` / ``STAFF#<user>``), kept by
   the coordinator through ``POST/GET /staff`` and ``DELETE /staff/{user_id}`` (action
   ``staff.manage``; the demo data seeds it). An event of someone not registered is rejected.
@@ -64,7 +65,8 @@ Decisions where the municipality's guide (Haninge's digital time registration) i
   compared again when a decision is published, which withdraws the pending deviations it covers.
 - A case worker's clients: those whose ``decision.published`` v2 names them (``case_worker_id``),
   kept by the same consumer as ``CASEWORKER#<id>`` / ``CLIENT#<client>``; the staff web's visits
-  section lists the deviations waiting for them there (``usecases/deviations.pending_for_case_worker``).
+  section lists the deviations waiting for them there (``usecases/deviations.pending_for_case_worker``),
+  and only they decide them (``decide_deviation``, the API's and the pages' use case: 404 to another).
 - Approval: only an ended visit with no deviation pending for the case worker (a manual receipt,
   time beyond the granted time, no decision): 409 naming the deviation. A manual visit carries one
   ``manual_receipt`` deviation however many of its receipts were manual.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...auth.principal import Principal
 from ...domain.calendar import is_month_open, month_of, stockholm_date
-from ...domain.errors import Conflict, ValidationFailed
+from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.model import Deviation, Visit
 from ..schemas import VisitView
 from .day_writes import write_as
@@ -19,11 +19,21 @@ if TYPE_CHECKING:
     from ..ports import VisitsDeps
 
 
+def own_clients(deps: VisitsDeps, who: Principal) -> list[str]:
+    """The clients whose published decisions name ``who`` as the case's case worker
+    (``decision.published`` v2 ``case_worker_id``): the only ones whose deviations ``who`` sees
+    (``pending_for_case_worker``) and decides (``decide_deviation``)."""
+    return deps.grants.clients_of_case_worker(who.user_id or who.subject)
+
+
 def decide_deviation(deps: VisitsDeps, who: Principal, visit_id: str, index: int, decision: str,
                      reason: str) -> VisitView:
-    """The case worker approves or rejects a pending deviation (manual receipt, time beyond the
-    granted time)."""
+    """The client's case worker approves or rejects a pending deviation (manual receipt, time beyond
+    the granted time). Another case worker's client's visit is not found (404, before any other
+    answer), as on the case workers' pages, whose decisions come through here too."""
     visit = deps.days.get_visit(visit_id)
+    if str(visit.client) not in own_clients(deps, who):
+        raise NotFound("no such visit")
     open_for_change(deps, visit.started_at)
     if index >= len(visit.deviations):
         raise ValidationFailed.field("index", f"the visit has {len(visit.deviations)} deviations")
@@ -68,7 +78,7 @@ def pending_for_case_worker(deps: VisitsDeps, who: Principal, *, kind: str | Non
     """The deviations waiting for ``who`` on the visits of their own clients (those whose published
     decisions name them as the case's case worker), in months still open, oldest first. Visits are
     read per client from the providers the client's decisions (and waiting months) name."""
-    mine = deps.grants.clients_of_case_worker(who.user_id or who.subject)
+    mine = own_clients(deps, who)
     if client is not None:
         mine = [c for c in mine if c == client]
     found: list[PendingDeviation] = []

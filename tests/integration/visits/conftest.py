@@ -1,6 +1,7 @@
 """Visits test support: a provider with staff and a bound tag per client (with a home-care decision
-unless asked otherwise); events posted through the API, each staff member's with their own token,
-and delivered from the real ingest queue to the processor."""
+unless asked otherwise); a client's decision naming their case worker (``decided_by``); events
+posted through the API, each staff member's with their own token, and delivered from the real
+ingest queue to the processor."""
 import json
 import random
 import uuid
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.adapters.aws import client, queue_url
+from services.contracts.events import DecisionPublishedV2
 from services.visits.bootstrap import deps
 from services.visits.domain.model import Device
 from tests.support.people import new_pnr
@@ -43,6 +45,19 @@ class Provider:
         deps().devices.put_device(Device(device_id=tag, kind="nfc", provider_id=self.id, client=pnr, status="bound",
                                       ordered_at=now, bound_at=now))
         return pnr, tag
+
+    def decided_by(self, pnr, case_worker_id, times=1, minutes=100_000, valid_from="2000-01-01"):
+        """The client's home-care decision with this provider names ``case_worker_id`` (``decision.published``
+        v2 through visits' consumer, delivered ``times`` times): the case worker who sees and decides the
+        client's deviations. It grants ``minutes`` a month from ``valid_from`` (by default more than
+        any test uses, from long ago: it adds no deviation and withdraws none but ``no_decision``)."""
+        event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
+                                    insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=minutes,
+                                    valid_from=valid_from, decided_at=datetime.now(timezone.utc),
+                                    provider_id=self.id, case_worker_id=case_worker_id)
+        body = event.envelope("eservices").model_dump_json()
+        for _ in range(times):
+            assert self.visits.sqs("on_event", [body]) == {"batchItemFailures": []}
 
     def event(self, kind, client, tag, at, staff="anna", **extra):
         body = {"event_id": str(uuid.uuid4()), "type": kind, "staff_id": staff, "provider_id": self.id,

@@ -101,7 +101,8 @@ class TestDeviations:
         pnr, tag, visit = one_visit(provider, morning,
                                     receipt={"method": "manual", "manual_reason": "technical_fault"})
         assert visit["deviations"][0]["status"] == "pending"
-        worker = token("case_worker", user_id="hl-1")
+        provider.decided_by(pnr, "hl-1")
+        worker = token("case_worker", user_id="hl-1")  # the client's case worker
         path = f"/visits/{visit['visit_id']}/deviation-decisions"
         assert provider.visits.post(path, {"index": 0, "decision": "approved", "reason": "ok"},
                                     token=provider.token).status == 403

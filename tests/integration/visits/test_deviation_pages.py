@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
-from services.contracts.events import DecisionPublishedV2
 from services.entrypoints.web.visits.section import visits_config
 from tests.integration.web.helpers import Browser, text
 from tests.support.staff_login import staff_principal, visits_session
@@ -38,21 +36,10 @@ def logged_in(provider, role="case_worker", **claims):
     return VisitsBrowser(provider.visits, cookie=visits_session(who)), who
 
 
-def decided_by(provider, pnr, case_worker_id, times=1):
-    """The client's home-care decision names ``case_worker_id`` (v2, delivered ``times`` times)."""
-    event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
-                                insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=100_000,
-                                valid_from="2000-01-01", decided_at=datetime.now(timezone.utc),
-                                provider_id=provider.id, case_worker_id=case_worker_id)
-    body = event.envelope("eservices").model_dump_json()
-    for _ in range(times):
-        assert provider.visits.sqs("on_event", [body]) == {"batchItemFailures": []}
-
-
 def manual_visit(provider, morning, case_worker_id, hours=0):
     """A client of ``case_worker_id`` with one manually receipted visit (a deviation waiting)."""
     pnr, tag = provider.new_client()
-    decided_by(provider, pnr, case_worker_id)
+    provider.decided_by(pnr, case_worker_id)
     start = morning + timedelta(hours=hours)
     provider.post([provider.event("arrival", pnr, tag, start, **MANUAL),
                    provider.event("departure", pnr, tag, start + timedelta(minutes=30))])
@@ -188,7 +175,7 @@ class TestDecisions:
     def test_a_redelivered_decision_lists_the_client_once(self, provider, morning):
         b, me = logged_in(provider)
         pnr, visit = manual_visit(provider, morning, me.user_id)
-        decided_by(provider, pnr, me.user_id, times=2)
+        provider.decided_by(pnr, me.user_id, times=2)
         assert keys(b.get(PAGE)) == [f"{visit['visit_id']}:0"]
 
 
@@ -200,12 +187,7 @@ def test_time_beyond_the_granted_time_waits_on_the_page_and_is_approved_one_at_a
 
     b, me = logged_in(provider)
     pnr, tag = provider.new_client(decision=False)
-    event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
-                                insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=40,
-                                valid_from=date(*month_of(morning), 1), decided_at=datetime.now(timezone.utc),
-                                provider_id=provider.id, case_worker_id=me.user_id)
-    assert provider.visits.sqs("on_event", [event.envelope("eservices").model_dump_json()]) == \
-        {"batchItemFailures": []}
+    provider.decided_by(pnr, me.user_id, minutes=40, valid_from=date(*month_of(morning), 1))
     for start in (morning, morning + timedelta(hours=3)):
         provider.post([provider.event("arrival", pnr, tag, start),
                        provider.event("departure", pnr, tag, start + timedelta(minutes=30))])

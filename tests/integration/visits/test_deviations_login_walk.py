@@ -5,13 +5,11 @@ lands on the page with their client's waiting deviation; a provider's staff memb
 same section and is refused the case workers' page; a citizen is refused the login."""
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from services.auth.principal import Role
-from services.contracts.events import DecisionPublishedV2
 from tests.support.login_browser import ANNIKA, BO, MARITA, VERA, Browser, account
 from tests.support.login_gateway import login_gateway
 
@@ -29,12 +27,7 @@ def stack(aws, issuer):
 
 def waiting_visit(provider, morning, case_worker_id):
     pnr, tag = provider.new_client()
-    event = DecisionPublishedV2(decision_id=str(uuid.uuid4()), case_id="c", case_number="2026-9", client=pnr,
-                                insats="hemtjanst", law="SoL", outcome="granted", granted_minutes_per_month=100_000,
-                                valid_from="2000-01-01", decided_at=datetime.now(timezone.utc),
-                                provider_id=provider.id, case_worker_id=case_worker_id)
-    assert provider.visits.sqs("on_event", [event.envelope("eservices").model_dump_json()]) == \
-        {"batchItemFailures": []}
+    provider.decided_by(pnr, case_worker_id)
     provider.post([provider.event("arrival", pnr, tag, morning, **MANUAL),
                    provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
     provider.deliver()

@@ -89,6 +89,7 @@ class TestWaitingForTheCaseWorker:
     def test_a_visit_whose_manual_receipt_waits_cannot_be_approved(self, provider, morning, token):
         manual = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
         pnr, tag, (visit,) = visit_of(provider, morning, **manual)
+        provider.decided_by(pnr, "hl-9")  # the client's case worker
         # one visit with two manual receipts: one deviation
         assert [(d["code"], d["status"]) for d in visit["deviations"]] == [("manual_receipt", "pending")]
         path = f"/visits/{visit['visit_id']}"
@@ -100,6 +101,7 @@ class TestWaitingForTheCaseWorker:
         decided = provider.visits.post(f"{path}/deviation-decisions",
                                        {"index": 0, "decision": "approved", "reason": "tekniskt fel"},
                                        token=token("case_worker", user_id="hl-9"))
+        assert decided.status == 200, decided.json
         r = provider.visits.post(f"{path}/approve", {"reason": "stämmer", "version": decided.json["version"]},
                                  token=provider.approver)
         assert r.status == 200, r.json

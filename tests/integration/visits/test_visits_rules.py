@@ -188,6 +188,7 @@ class TestBadInputStoresNothing:
 
     def test_a_deviation_decision_names_an_existing_deviation(self, provider, morning, token):
         pnr, tag = provider.new_client()
+        provider.decided_by(pnr, "hl-3")  # hl-3 is the client's case worker: the index is what is wrong
         provider.post([provider.event("arrival", pnr, tag, morning),
                        provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
         provider.deliver()

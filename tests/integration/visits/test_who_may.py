@@ -1,6 +1,7 @@
 """Who may call each visits endpoint: a citizen reaches none; provider staff reach only their own
 provider's visits, tags, staff and rejected events (another provider's are not found: 404); the
-case worker decides deviations and nothing else changes; the ordering unit reads."""
+case worker decides their own clients' deviations (another's client's visit is not found: 404) and
+changes nothing else; the ordering unit reads."""
 import re
 from datetime import timedelta
 
@@ -134,6 +135,60 @@ class TestRoles:
         assert v.post("/devices/orders", {"count": 1}, token=unit).status == 403
         assert v.post(f"/visits/{visit['visit_id']}/approve", {"reason": "x" * 3, "version": 1},
                       token=unit).status == 403
+
+
+MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
+
+
+def waiting_deviation(provider, morning, case_worker_id):
+    """A client of ``case_worker_id`` (their published decision names them) with a manually receipted
+    visit: its ``manual_receipt`` deviation waits for the case worker."""
+    pnr, tag = provider.new_client()
+    provider.decided_by(pnr, case_worker_id)
+    provider.post([provider.event("arrival", pnr, tag, morning, **MANUAL),
+                   provider.event("departure", pnr, tag, morning + timedelta(minutes=25))])
+    provider.deliver()
+    (visit,) = provider.month_visits(pnr, morning)
+    assert [(d["code"], d["status"]) for d in visit["deviations"]] == [("manual_receipt", "pending")]
+    return visit
+
+
+class TestTheClientsCaseWorker:
+    """Only the case worker a client's decision names decides the client's deviations; to any other
+    case worker the visit is not found, whatever else is wrong with the call."""
+
+    def test_another_case_worker_is_not_found_and_nothing_changes(self, provider, morning, token):
+        # GIVEN a manual receipt waiting for hl-own, and hl-other, a case worker of other clients
+        visit = waiting_deviation(provider, morning, "hl-own")
+        provider.decided_by(provider.new_client()[0], "hl-other")
+        other = token("case_worker", user_id="hl-other")
+        v, path = provider.visits, f"/visits/{visit['visit_id']}"
+        # WHEN hl-other decides it THEN not found, as for a visit that does not exist
+        unknown = v.post("/visits/no-such-visit/deviation-decisions",
+                         {"index": 0, "decision": "approved", "reason": "ser bra ut"}, token=other)
+        for body in ({"index": 0, "decision": "approved", "reason": "ser bra ut"},
+                     {"index": 0, "decision": "rejected", "reason": "ser fel ut"},
+                     {"index": 7, "decision": "approved", "reason": "fel index"}):  # not 422: nothing disclosed
+            r = v.post(f"{path}/deviation-decisions", body, token=other)
+            assert r.status == 404, r.json
+            assert r.json["detail"] == unknown.json["detail"] and r.json["type"] == unknown.json["type"]
+        # THEN the deviation still waits, read back: same version, same history, undecided
+        after = v.get(path, token=provider.token).json
+        assert after["version"] == visit["version"] and after["history"] == visit["history"]
+        assert [(d["status"], d.get("decided_by")) for d in after["deviations"]] == [("pending", None)]
+
+    def test_the_clients_own_case_worker_decides(self, provider, morning, token):
+        # GIVEN a manual receipt waiting for hl-own
+        visit = waiting_deviation(provider, morning, "hl-own")
+        path = f"/visits/{visit['visit_id']}"
+        # WHEN hl-own approves it THEN 200, approved by them, and so it reads back
+        r = provider.visits.post(f"{path}/deviation-decisions",
+                                 {"index": 0, "decision": "approved", "reason": "tekniskt fel bekräftat"},
+                                 token=token("case_worker", user_id="hl-own"))
+        assert r.status == 200, r.json
+        after = provider.visits.get(path, token=provider.token).json
+        assert after["version"] == visit["version"] + 1
+        assert [(d["status"], d["decided_by"]) for d in after["deviations"]] == [("approved", "case_worker:hl-own")]
 
 
 class TestSeparationOfDuties:

@@ -321,3 +321,39 @@ class TestCaseWorkersWaitingDeviations:
         assert all(v.deviations[0].decided_by and v.history[-1].why == "approved: låset fungerade inte"
                    for v in decided)
         assert pending_for_case_worker(deps, hl1) == [] and len(pending_for_case_worker(deps, hl2)) == 1
+
+    def test_another_case_worker_deciding_a_deviation_finds_no_visit_and_nothing_changes(self, deps):
+        from services.domain.errors import NotFound
+        from services.visits.usecases.deviations import decide_deviation
+
+        # GIVEN a manual receipt waiting for hl-1, and hl-2, the case worker of another client
+        pnr = self.manual(deps, "hl-1")
+        self.manual(deps, "hl-2", hours=2)
+        hl2 = Principal(subject="hl-2", role=Role.CASE_WORKER, user_id="hl-2")
+        (before,) = visits(deps, pnr)
+        # WHEN hl-2 decides it, whatever the index THEN not found, as for a visit that does not exist
+        for index in (0, 5):
+            with pytest.raises(NotFound) as refused:
+                decide_deviation(deps, hl2, before.visit_id, index, "approved", "ser bra ut")
+            with pytest.raises(NotFound) as unknown:
+                decide_deviation(deps, hl2, "no-such-visit", index, "approved", "ser bra ut")
+            assert str(refused.value) == str(unknown.value)
+        # THEN it still waits, read back: the same version, undecided
+        (after,) = visits(deps, pnr)
+        assert after.version == before.version and after.history == before.history
+        assert [(d.status, d.decided_by) for d in after.deviations] == [("pending", None)]
+
+    def test_the_clients_own_case_worker_decides_a_deviation(self, deps):
+        from services.visits.usecases.deviations import decide_deviation
+
+        # GIVEN a manual receipt waiting for hl-1
+        pnr = self.manual(deps, "hl-1")
+        (before,) = visits(deps, pnr)
+        hl1 = Principal(subject="hl-1", role=Role.CASE_WORKER, user_id="hl-1")
+        # WHEN hl-1 rejects it with a reason THEN it is rejected, by them, and so it reads back
+        decided = decide_deviation(deps, hl1, before.visit_id, 0, "rejected", "ingen teknisk störning")
+        assert decided.deviations[0].status == "rejected"
+        (after,) = visits(deps, pnr)
+        assert after.version == before.version + 1
+        assert [(d.status, d.decided_by) for d in after.deviations] == [("rejected", "case_worker:hl-1")]
+        assert after.history[-1].why == "rejected: ingen teknisk störning"
