@@ -190,6 +190,7 @@ def test_finance_makes_a_basis_final_reconciles_an_invoice_and_pays_the_contact_
     # a report the case worker approves after the month's approval: paid by a supplementary round
     late = an_approved_report(web)
     w.goto(f"/billing/personal/utbetalningar?manad={PAYOUT_MONTH}")
+    w.check("utbetalningar-ej-utbetalda")
     assert "Ej utbetalda – godkända efter attesten" in page.content() and late in page.content()
     page.get_by_role("button", name="Godkänn tilläggsutbetalning").click()
     w.check("utbetalningar-tillaggsutbetalning")

@@ -118,7 +118,9 @@ def test_the_ordering_unit_reads_the_rounds_and_the_unpaid_reports_but_has_no_bu
 @pytest.mark.parametrize("role", [str(r) for r in Role if str(r) not in ("finance", "ordering_unit")])
 def test_every_other_role_is_refused_a_rounds_file_and_its_approval(app_client, role):
     b = logged_in(app_client, role)
-    assert b.get("/personal/utbetalningar/2025-04/omgang/2/lonefil").status == 403
+    refused = b.get("/personal/utbetalningar/2025-04/omgang/2/lonefil")
+    # the section's own refusal page (a route that did not exist would be the gateway's bare 403)
+    assert refused.status == 403 and refused.headers["content-type"].startswith("text/html")
     assert b.post("/personal/utbetalningar/attestera", {"manad": "2025-08", "omgang": "2"}).status == 403
     assert deps().store.payout_rounds(2025, 8) == []
 
