@@ -39,6 +39,11 @@ def web_payouts_export(month):
     return _page("payouts.export", month=month)
 
 
+@bp.route("/personal/utbetalningar/{month}/omgang/{round}/lonefil", methods=["GET"])
+def web_payouts_round_export(month, round):  # noqa: A002 - a supplementary round's payroll file
+    return _page("payouts.export", month=month, round=round)
+
+
 @bp.route("/personal/regler", methods=["GET"])
 def web_rules():
     return _page("rule_pages.page")

@@ -1,4 +1,4 @@
-"""The payroll system's import file of a month's contact-person payouts, as finance approved them:
+"""The payroll system's import file of a round of a month's contact-person payouts, as finance approved it:
 one row per person, assignment and löneart (fee, expense allowance, mileage), so the payroll system
 taxes the fee and not the others without knowing our rules. Pure (approval in, bytes out). The
 columns, and why, in docs/payroll-export.md.
@@ -34,7 +34,9 @@ def _rate(ore_per_km: int) -> str:
 
 def rows(approval: PayoutApproval) -> list[list[str]]:
     view = approval.payouts
-    note = preliminary_note(view.preliminary_amounts)
+    # a supplementary round says so on each row (round 1's rows are as before rounds existed)
+    note = "; ".join(n for n in (f"tilläggsutbetalning, omgång {approval.round}" if approval.round > 1 else "",
+                                 preliminary_note(view.preliminary_amounts)) if n)
     by = approval.approved_by_name or approval.approved_by
     at = swedish_local(approval.approved_at)
     out = []

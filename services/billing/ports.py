@@ -88,12 +88,17 @@ class ProviderStore(Protocol):
 
 
 class PayoutApprovalStore(Protocol):
-    """A month's contact-person payouts approved for payment: one per month, never changed."""
+    """A month's contact-person payouts approved for payment, in rounds 1, 2, …: each stored once,
+    never changed."""
 
-    def payout_approval(self, year: int, month: int) -> PayoutApproval | None: ...
+    def payout_approval(self, year: int, month: int) -> PayoutApproval | None:
+        """Round 1, the month's approval (None before it)."""
+
+    def payout_rounds(self, year: int, month: int) -> list[PayoutApproval]:
+        """Every round of the month, round 1 first (an approval stored before rounds is round 1)."""
 
     def add_payout_approval(self, approval: PayoutApproval) -> None:
-        """Stores it once; ``Conflict`` if the month is approved already."""
+        """Stores its round once; ``Conflict`` if that round of the month is approved already."""
 
 
 class RulePackStore(Protocol):

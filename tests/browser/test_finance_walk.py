@@ -4,11 +4,12 @@ visits put on billing's inbox queue, as the event bus delivers them) WHEN financ
 ekonomi-fia) logs in for real at /personal by the development broker, opens Ekonomi, picks the month,
 opens the provider's preliminary basis, makes it final, looks at its versions and reconciles the
 provider's invoice with one line that differs, then approves October's contact-person payouts (a
-report a case worker approved through the API) and downloads the payroll file, classifies a client
+report a case worker approved through the API) and downloads the payroll file, pays a report approved
+after that in a supplementary round (omgång 2) and downloads its file, classifies a client
 rural and previews a new rule version THEN the basis is final version 1, the reconciliation flags that
 one line with the due date, the payout month is locked with who approved it and the file has the
-person's rows (fee taxable, allowance not), and every page passes axe-core at WCAG 2.1 AA
-(screenshots kept)."""
+person's rows (fee taxable, allowance not), round 2's file has the late report's person only, and
+every page passes axe-core at WCAG 2.1 AA (screenshots kept)."""
 from __future__ import annotations
 
 import re
@@ -176,7 +177,7 @@ def test_finance_makes_a_basis_final_reconciles_an_invoice_and_pays_the_contact_
     assert "Attesterad för utbetalning" in page.content() and "Fia Ekström" in page.content()
 
     with page.expect_download() as caught:
-        page.get_by_role("link", name="Ladda ner lönefilen (CSV)").click()
+        page.get_by_role("link", name="Ladda ner lönefilen för omgång 1 (CSV)").click()
     download = caught.value
     assert download.suggested_filename == f"lonefil-kontaktpersoner-{PAYOUT_MONTH}.csv"
     rows = [line.split(";") for line in open(download.path(), encoding="utf-8").read().splitlines()]
@@ -185,6 +186,20 @@ def test_finance_makes_a_basis_final_reconciles_an_invoice_and_pays_the_contact_
     assert (mine["KP-ARVODE"][1], mine["KP-ARVODE"][7], mine["KP-ARVODE"][8]) == (PAYOUT_MONTH, "1480,00", "Ja")
     assert (mine["KP-OMKOST"][7], mine["KP-OMKOST"][8]) == ("493,33", "Nej")
     assert mine["KP-ARVODE"][11] == "Fia Ekström"
+
+    # a report the case worker approves after the month's approval: paid by a supplementary round
+    late = an_approved_report(web)
+    w.goto(f"/billing/personal/utbetalningar?manad={PAYOUT_MONTH}")
+    w.check("utbetalningar-ej-utbetalda")
+    assert "Ej utbetalda – godkända efter attesten" in page.content() and late in page.content()
+    page.get_by_role("button", name="Godkänn tilläggsutbetalning").click()
+    w.check("utbetalningar-tillaggsutbetalning")
+    assert "Omgång 2: tilläggsutbetalning" in page.content()
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="Ladda ner lönefilen för omgång 2 (CSV)").click()
+    assert caught.value.suggested_filename == f"lonefil-kontaktpersoner-{PAYOUT_MONTH}-omgang-2.csv"
+    rows = [line.split(";") for line in open(caught.value.path(), encoding="utf-8").read().splitlines()[1:]]
+    assert {r[0] for r in rows} == {late} and {r[2] for r in rows} == {"KP-ARVODE", "KP-OMKOST"}
 
     page.get_by_role("link", name="Klassificering").click()
     w.check("klassificering")

@@ -11,7 +11,8 @@ Items (table ``insats-billing``):
 - ``FINAL#<provider>#<yyyy-mm>`` / ``V#<nnnn>``: a final basis, stored once, never updated.
 - ``REPORTS#<yyyy-mm>`` / ``<case>``: approved contact-person reports of the month.
 - ``PROVIDER#<provider>`` / ``PROVIDER``: the provider's name, from the register of contracted providers.
-- ``PAYOUTS#<yyyy-mm>`` / ``APPROVED``: the month's contact-person payouts as approved for payment, once.
+- ``PAYOUTS#<yyyy-mm>`` / ``APPROVED``: the month's contact-person payouts as approved for payment, once
+  (round 1); ``APPROVED#<nnnn>``: a supplementary round n > 1, once.
 - ``RULES#<municipality>`` / ``V#<version>``: a rule pack version finance stored, once.
 """
 from __future__ import annotations
@@ -224,14 +225,23 @@ class DynamoBillingStore:
         return None if item is None else str(item["name"])
 
     # -- payouts approved for payment ---------------------------------------------------------------
+    @staticmethod
+    def _round_key(round_no: int) -> str:
+        # round 1 keeps the key it had before rounds existed
+        return "APPROVED" if round_no == 1 else f"APPROVED#{round_no:04d}"
+
     def payout_approval(self, year: int, month: int) -> PayoutApproval | None:
-        item = self.table.get_item(Key={"pk": f"PAYOUTS#{_month(year, month)}", "sk": "APPROVED"},
+        item = self.table.get_item(Key={"pk": f"PAYOUTS#{_month(year, month)}", "sk": self._round_key(1)},
                                    ConsistentRead=True).get("Item")
         return None if item is None else PayoutApproval.model_validate_json(item["body"])
 
+    def payout_rounds(self, year: int, month: int) -> list[PayoutApproval]:
+        items = query_partition(self.table, f"PAYOUTS#{_month(year, month)}", "APPROVED", ConsistentRead=True)
+        return sorted((PayoutApproval.model_validate_json(i["body"]) for i in items), key=lambda a: a.round)
+
     def add_payout_approval(self, approval: PayoutApproval) -> None:
-        with translated_errors(f"the payouts of {approval.month} are approved already"):
-            self.table.put_item(Item={"pk": f"PAYOUTS#{approval.month}", "sk": "APPROVED",
+        with translated_errors(f"round {approval.round} of the payouts of {approval.month} is approved already"):
+            self.table.put_item(Item={"pk": f"PAYOUTS#{approval.month}", "sk": self._round_key(approval.round),
                                       "body": approval.model_dump_json()},
                                 ConditionExpression="attribute_not_exists(pk)")
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .payouts import PayoutView
 from .rules import RulePack
 
 
 class PayoutApproval(BaseModel):
-    """A month's payouts approved for payment: locked; the payroll export is these figures."""
+    """One round of a month's payouts approved for payment: locked; that round's payroll file is
+    these figures. Round 1 is the month's approval; round N > 1 a supplementary payout
+    (tilläggsutbetalning) of the reports approved after round N − 1, none of them in an earlier round.
+    An approval stored before rounds existed has no ``round``: it reads as round 1."""
 
     model_config = ConfigDict(frozen=True)
     month: str
+    round: int = Field(default=1, ge=1)
     approved_at: datetime
     approved_by: str
     approved_by_name: str = ""

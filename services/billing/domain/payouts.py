@@ -11,7 +11,7 @@ assignment and month, whatever number of reports.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -62,8 +62,10 @@ def share_of_prisbasbelopp(monthly_ore: int, pbb_ore: int) -> str:
 
 
 def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: RulePack,
-            figures: YearlyFigures) -> PayoutView:
-    """``pack`` is the month's; ``figures`` the yearly prisbasbelopp and mileage rate, in öre."""
+            figures: YearlyFigures, fee_paid: Collection[tuple[str, str]] = ()) -> PayoutView:
+    """``pack`` is the month's; ``figures`` the yearly prisbasbelopp and mileage rate, in öre.
+    ``fee_paid``: the (contact person, assignment) pairs whose fee and allowance of the month an
+    earlier round paid: their line pays the mileage of these reports only (one fee per month)."""
     pbb_figure, rate_figure = figures.prisbasbelopp(year), figures.mileage(year)
     pbb, rate = pbb_figure.value, rate_figure.value
     preliminary = [PreliminaryAmount.of(name, f.figure_year, year)
@@ -77,8 +79,9 @@ def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: Rule
         by_case = {r.case_id: r for r in rs}
         terms = max(by_case.values(), key=lambda r: (r.approved_at, r.case_id))
         set_at = figures.prisbasbelopp(terms.terms_year).value
-        fee = scaled(terms.fee_ore, set_at, pbb)
-        allowance = scaled(terms.allowance_ore, set_at, pbb)
+        paid = (person, assignment) in fee_paid
+        fee = 0 if paid else scaled(terms.fee_ore, set_at, pbb)
+        allowance = 0 if paid else scaled(terms.allowance_ore, set_at, pbb)
         km = float(sum((Decimal(str(r.km)) for r in by_case.values()), Decimal(0)))
         mileage = round_half_up(Fraction(Decimal(str(km))) * rate)
         lines.append(PayoutLine(contact_person=person, assignment_id=assignment, month=f"{year:04d}-{month:02d}",
@@ -90,3 +93,19 @@ def payouts(reports: Iterable[ApprovedReport], year: int, month: int, pack: Rule
                       prisbasbelopp_year=pbb_figure.figure_year, mileage_ore_per_km=rate,
                       mileage_year=rate_figure.figure_year, preliminary_amounts=preliminary, lines=lines, taxable_ore=sum(x.taxable_ore for x in lines),
                       tax_free_ore=sum(x.tax_free_ore for x in lines), total_ore=sum(x.total_ore for x in lines))
+
+
+def paid_cases(earlier: Iterable[PayoutView]) -> set[str]:
+    """The case ids of the reports earlier rounds paid."""
+    return {c for view in earlier for line in view.lines for c in line.case_ids}
+
+
+def supplementary(reports: Iterable[ApprovedReport], year: int, month: int, pack: RulePack,
+                  figures: YearlyFigures, earlier: Sequence[PayoutView]) -> PayoutView:
+    """The next round of a month already approved (tilläggsutbetalning): exactly the month's reports
+    in no earlier round (by case id, so a report is never paid twice, whatever number of times its
+    event arrives), by the same rules; an assignment an earlier round paid its fee and allowance
+    gets only the new reports' mileage."""
+    done = paid_cases(earlier)
+    fee_paid = {(line.contact_person, line.assignment_id) for view in earlier for line in view.lines}
+    return payouts([r for r in reports if r.case_id not in done], year, month, pack, figures, fee_paid=fee_paid)

@@ -1,7 +1,9 @@
 """Billing's ``PayoutApprovalStore`` and ``RulePackStore`` ports: the fake and the DynamoDB adapter
-answer alike. An approval and a stored rule version are written once, never changed."""
+answer alike. An approval (each round of a month) and a stored rule version are written once, never
+changed; an approval stored before rounds existed reads as round 1."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timezone
 
@@ -36,6 +38,46 @@ def test_a_months_approval_is_stored_once_and_read_back_whole(store):
     with pytest.raises(Conflict):
         store.add_payout_approval(approval.model_copy(update={"approved_by": "someone-else"}))
     assert store.payout_approval(year, month) == approval
+
+
+def test_each_round_of_a_month_is_stored_once_and_read_back_in_order(store):
+    """GIVEN round 1 of a month WHEN rounds 3 and 2 are stored THEN the month's rounds read 1, 2, 3,
+    round 1 is still the month's approval, each round refuses a second write (Conflict) and keeps the
+    first."""
+    year, month = unique_month()
+    assert store.payout_rounds(year, month) == []
+    first = PayoutApproval(month=f"{year:04d}-{month:02d}", approved_at=AT, approved_by="fia",
+                           approved_by_name="Fia Ekström", payouts=_view(year, month))
+    store.add_payout_approval(first)
+    third = first.model_copy(update={"round": 3, "approved_by": "frans", "approved_at": AT.replace(hour=12)})
+    second = first.model_copy(update={"round": 2, "approved_at": AT.replace(hour=11)})
+    store.add_payout_approval(third)
+    store.add_payout_approval(second)
+    assert store.payout_rounds(year, month) == [first, second, third]
+    assert store.payout_approval(year, month) == first
+    for approval in (first, second, third):
+        with pytest.raises(Conflict):
+            store.add_payout_approval(approval.model_copy(update={"approved_by": "someone-else"}))
+    assert store.payout_rounds(year, month) == [first, second, third]
+
+
+def test_an_approval_stored_before_rounds_existed_is_round_1(aws):
+    """GIVEN a month's approval as the adapter stored it before rounds (``APPROVED``, no ``round`` in
+    the body) THEN the adapter reads it as round 1, and round 1 cannot be stored again over it."""
+    from services.adapters.aws import table
+    from services.billing.adapters.dynamo import DynamoBillingStore
+
+    dynamo = DynamoBillingStore(table("billing"))
+    year, month = unique_month()
+    old = PayoutApproval(month=f"{year:04d}-{month:02d}", approved_at=AT, approved_by="fia",
+                         payouts=_view(year, month))
+    body = old.model_dump(mode="json")
+    del body["round"]
+    dynamo.table.put_item(Item={"pk": f"PAYOUTS#{old.month}", "sk": "APPROVED", "body": json.dumps(body)})
+    assert dynamo.payout_approval(year, month) == old == dynamo.payout_rounds(year, month)[0]
+    assert dynamo.payout_approval(year, month).round == 1
+    with pytest.raises(Conflict):
+        dynamo.add_payout_approval(old)
 
 
 def test_a_stored_rule_version_is_kept_once_per_version_in_the_order_stored(store):

@@ -27,7 +27,7 @@ class InMemoryBillingStore:
         self.final_bases: dict[tuple, list[FinalBasis]] = {}
         self.approved: dict[tuple[int, int, str], ApprovedReport] = {}
         self.provider_names: dict[str, str] = {}
-        self.payout_approvals: dict[str, object] = {}
+        self.payout_approvals: dict[tuple[str, int], object] = {}  # by (month, round)
         self.rule_packs: dict[tuple[str, str], object] = {}
         self.writes = 0
         self.fail_next_save: int = 0  # simulates a lost race
@@ -103,13 +103,18 @@ class InMemoryBillingStore:
 
     # -- payouts approved for payment ---------------------------------------------------------------
     def payout_approval(self, year, month):
-        return self.payout_approvals.get(f"{year:04d}-{month:02d}")
+        return self.payout_approvals.get((f"{year:04d}-{month:02d}", 1))
+
+    def payout_rounds(self, year, month):
+        month_key = f"{year:04d}-{month:02d}"
+        return [a for (m, _), a in sorted(self.payout_approvals.items()) if m == month_key]
 
     def add_payout_approval(self, approval):
-        if approval.month in self.payout_approvals:
+        key = (approval.month, approval.round)
+        if key in self.payout_approvals:
             raise Conflict("approved already")
         self.writes += 1
-        self.payout_approvals[approval.month] = approval.model_copy(deep=True)
+        self.payout_approvals[key] = approval.model_copy(deep=True)
 
     # -- rule pack versions finance stored ---------------------------------------------------------
     def stored_rule_packs(self, municipality):
