@@ -89,22 +89,19 @@ package: install
 lint-cfn: package
 	$(BIN)/cfn-lint build/cfn/shared.json build/cfn/*/sam.json
 
-# Deploy: the shared stack first (tables, queues, topic, bucket), then each app's stack.
+# Deploy: the shared stack first (tables, queues, topic, bucket, signing key), then each app of
+# infra/resources.py APPS (identity included): python -m infra.deploy. DRY_RUN=1 prints the aws commands.
 REGION ?= eu-north-1
 ARTIFACTS_BUCKET ?=
-# Each app's stack parameters, e.g. the token settings (infra/cfn.py TOKEN_PARAMETERS):
-# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity InsatsTokenJwksUrl=https://e-tjanster.kommun.se/identity/.well-known/jwks.json"
+# Stack parameters as Name=value (shell-quoted when a value has spaces); each app's stack gets those its
+# template takes: Insats' token settings (every app) and the e-ID broker's (the identity app), e.g.
+# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity OidcIssuer=https://eid.kommun.se"
 CFN_PARAMETERS ?=
+DRY_RUN ?=
 deploy: package
 	@test -n "$(ARTIFACTS_BUCKET)" || (echo "set ARTIFACTS_BUCKET=<an S3 bucket for the Lambda packages>"; exit 2)
-	aws cloudformation deploy --region $(REGION) --stack-name insats-shared --template-file build/cfn/shared.json
-	for app in eservices visits notify reports billing; do \
-	  aws cloudformation package --region $(REGION) --template-file build/cfn/$$app/sam.json \
-	    --s3-bucket $(ARTIFACTS_BUCKET) --output-template-file build/cfn/$$app/packaged.yaml && \
-	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
-	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM \
-	    $(if $(CFN_PARAMETERS),--parameter-overrides $(CFN_PARAMETERS)) || exit 1; \
-	done
+	$(BIN)/python -m infra.deploy --bucket $(ARTIFACTS_BUCKET) --region $(REGION) \
+	  $(if $(filter-out 0,$(DRY_RUN)),--dry-run) $(CFN_PARAMETERS)
 
 # Notify's dead-letter queues: list what is in each, redrive one (the running local stack unless
 # STAGE=aws, as for report below).
