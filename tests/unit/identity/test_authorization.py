@@ -89,6 +89,24 @@ def test_a_code_gives_a_token_with_the_nonce_once(world):
     assert refused.value.error == "invalid_grant"
 
 
+def test_a_section_is_told_to_ask_again_within_a_minute(world):
+    """GIVEN a section's code exchanged, and a renewal WHEN the section keeps what it was told THEN its
+    session asks the identity service again within 60 seconds: the bound on how long a section's
+    session outlives a logout or an ended account (its token itself lives 10 minutes)."""
+    from services.entrypoints.web.oidc import SignedIn
+
+    deps, clock = world
+    who = case_worker(deps)
+    session = login(deps, who)
+    answer = exchange(deps, code_of(authorization.issue_code(deps, request()[0], who, session.session_id)))
+    form = {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"], "client_id": "insats-casework"}
+    renewed = authorization.redeem(deps, form, IDLE)
+    for told in (answer, renewed):
+        assert 0 < told["renew_after"] <= 60 and told["expires_in"] == 600
+        kept = SignedIn(principal=who, refresh_token=told["refresh_token"], renew_after=told["renew_after"])
+        assert kept.session_fields(clock.now)["renew_at"] <= clock.now + timedelta(seconds=60)
+
+
 @pytest.mark.parametrize("overrides", [
     {"code_verifier": "w" * 50},  # not the login's PKCE verifier
     {"redirect_uri": BASE + "/eservices/web/logga-in/klar"},  # another redirect URI
