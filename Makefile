@@ -13,7 +13,8 @@ help:
 	@echo "make test     every test: unit, integration (moto server), e2e, fuzz (schemathesis), browser (Chromium), cfn-lint"
 	@echo "make bench    benchmarks, printed as ratios measured in one run"
 	@echo "make package  CloudFormation for the shared resources and every app (build/cfn)"
-	@echo "make deploy   deploy to AWS (needs credentials; default region eu-north-1)"
+	@echo "make deploy ARTIFACTS_BUCKET=b   deploy to AWS: the shared stack, then every app (needs credentials; region eu-north-1)"
+	@echo "make deploy ARTIFACTS_BUCKET=b DRY_RUN=1 CFN_PARAMETERS=\"OidcIssuer=...\"   print the aws commands, run nothing"
 	@echo "make fire JOB=eservices.sweep_drafts   fire a scheduled job on the running local stack"
 	@echo "make fire JOB=reports.nightly MONTH=2026-12   build a month's report now"
 	@echo "make run PORT=8080 MOTO_PORT=4567 CLEAN=1   other ports; start without the data kept from the last run"
@@ -102,22 +103,19 @@ package: install
 lint-cfn: package
 	$(BIN)/cfn-lint build/cfn/shared.json build/cfn/*/sam.json
 
-# Deploy: the shared stack first (tables, queues, topic, bucket), then each app's stack.
+# Deploy: the shared stack first (tables, queues, topic, bucket, signing key), then each app of
+# infra/resources.py APPS (identity included): python -m infra.deploy. DRY_RUN=1 prints the aws commands.
 REGION ?= eu-north-1
 ARTIFACTS_BUCKET ?=
-# Each app's stack parameters, e.g. the token settings (infra/cfn.py TOKEN_PARAMETERS):
-# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity InsatsTokenJwksUrl=https://e-tjanster.kommun.se/identity/.well-known/jwks.json"
+# Stack parameters as Name=value (shell-quoted when a value has spaces); each app's stack gets those its
+# template takes: Insats' token settings (every app) and the e-ID broker's (the identity app), e.g.
+# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity OidcIssuer=https://eid.kommun.se"
 CFN_PARAMETERS ?=
+DRY_RUN ?=
 deploy: package
 	@test -n "$(ARTIFACTS_BUCKET)" || (echo "set ARTIFACTS_BUCKET=<an S3 bucket for the Lambda packages>"; exit 2)
-	aws cloudformation deploy --region $(REGION) --stack-name insats-shared --template-file build/cfn/shared.json
-	for app in eservices visits notify reports billing; do \
-	  aws cloudformation package --region $(REGION) --template-file build/cfn/$$app/sam.json \
-	    --s3-bucket $(ARTIFACTS_BUCKET) --output-template-file build/cfn/$$app/packaged.yaml && \
-	  aws cloudformation deploy --region $(REGION) --stack-name insats-$$app \
-	    --template-file build/cfn/$$app/packaged.yaml --capabilities CAPABILITY_IAM \
-	    $(if $(CFN_PARAMETERS),--parameter-overrides $(CFN_PARAMETERS)) || exit 1; \
-	done
+	$(BIN)/python -m infra.deploy --bucket $(ARTIFACTS_BUCKET) --region $(REGION) \
+	  $(if $(filter-out 0,$(DRY_RUN)),--dry-run) $(CFN_PARAMETERS)
 
 # Notify's dead-letter queues: list what is in each, redrive one (the running local stack unless
 # STAGE=aws, as for report below).

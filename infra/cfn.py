@@ -11,9 +11,9 @@
 Insats' own tokens: the shared stack holds the signing key (KMS, RSA_2048, SIGN_VERIFY, with the
 alias ``alias/<prefix>-token-signing`` and the tag ``insats:purpose=token-signing``); every app's
 stack takes the token issuer, audience and JWKS URL as parameters (``INSATS_TOKEN_*`` in its
-environment), and only the identity app may sign (``kms:Sign`` on keys with that tag), with the
-keys named by its parameter ``InsatsSigningKeyIds`` ("current,previous" while rotating; empty: the
-shared stack's key).
+environment) and the site's address (``PublicBaseUrl``: ``PUBLIC_BASE_URL``), and only the
+identity app may sign (``kms:Sign`` on keys with that tag), with the keys named by its parameter
+``InsatsSigningKeyIds`` ("current,previous" while rotating; empty: the shared stack's key).
 """
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ TOKEN_PARAMETERS = {
     "InsatsTokenAudience": ("INSATS_TOKEN_AUDIENCE", "insats", "The aud of Insats' own tokens"),
     "InsatsTokenJwksUrl": ("INSATS_TOKEN_JWKS_URL", "https://e-tjanster.example.se/identity/.well-known/jwks.json",
                            "Where every app reads Insats' public keys: the identity app's JWKS"),
+}
+
+
+# Every app's stack: the site's public address (redirect URIs, links in e-mails, the identity
+# service's address for the staff sections). A parameter, never a value in .chalice/config.json: SAM
+# takes a function's own environment value over Globals', so one there would hide the parameter.
+SITE_PARAMETERS = {
+    "PublicBaseUrl": ("PUBLIC_BASE_URL", "https://e-tjanster.example.se",
+                      "The site's public address (no trailing slash), e.g. https://e-tjanster.kommun.se"),
 }
 
 
@@ -306,15 +315,16 @@ BROKER_PARAMETERS = {  # CloudFormation parameter: (environment variable, defaul
 
 
 def token_parameters(app: str, prefix: str = "insats") -> dict[str, Any]:
-    """The parameters of Insats' own tokens every app's stack takes, and the environment they
-    give (``Variables``, merged into the template's ``Globals`` by the caller). The identity app
-    also names its signing keys: ``InsatsSigningKeyIds``, or else the shared stack's key."""
+    """The parameters of Insats' own tokens (and the site's address) every app's stack takes, and
+    the environment they give (``Variables``, merged into the template's ``Globals`` by the caller).
+    The identity app also names its signing keys: ``InsatsSigningKeyIds``, or else the shared stack's key."""
+    every_app = {**TOKEN_PARAMETERS, **SITE_PARAMETERS}
     parameters: dict[str, Any] = {name: {"Type": "String", "Default": default, "Description": description,
                                          "MinLength": 1}
-                                  for name, (_, default, description) in TOKEN_PARAMETERS.items()}
-    for name in ("InsatsTokenIssuer", "InsatsTokenJwksUrl"):
+                                  for name, (_, default, description) in every_app.items()}
+    for name in ("InsatsTokenIssuer", "InsatsTokenJwksUrl", "PublicBaseUrl"):
         parameters[name]["AllowedPattern"] = "^https://.+"
-    variables: dict[str, Any] = {env: {"Ref": name} for name, (env, _, _) in TOKEN_PARAMETERS.items()}
+    variables: dict[str, Any] = {env: {"Ref": name} for name, (env, _, _) in every_app.items()}
     rendered: dict[str, Any] = {"Parameters": parameters}
     if app == TOKEN_ISSUER_APP:
         parameters["InsatsSigningKeyIds"] = {

@@ -35,6 +35,20 @@ def test_every_sqs_event_source_reports_partial_batch_failures(templates):
     assert sources == len(STACK.queues)  # every queue has its consumer, and each reports partial failures
 
 
+def test_no_functions_own_environment_hides_a_stack_parameter(templates):
+    """GIVEN each packaged app WHEN a function's own environment names a variable its Globals set from
+    a parameter THEN SAM takes the function's value and the parameter does nothing: none may."""
+    for template in templates[1:]:
+        rendered = json.loads(template.read_text())
+        from_parameters = {name for name, value in rendered["Globals"]["Function"]["Environment"]["Variables"].items()
+                           if isinstance(value, dict) and ("Ref" in value or "Fn::If" in value)}
+        assert "PUBLIC_BASE_URL" in from_parameters
+        for name, resource in rendered["Resources"].items():
+            if resource["Type"] == "AWS::Serverless::Function":
+                own = resource["Properties"].get("Environment", {}).get("Variables", {})
+                assert not from_parameters & set(own), (template, name)
+
+
 def test_every_queue_has_a_dlq_with_redrive(templates):
     shared = json.loads(templates[0].read_text())["Resources"]
     for queue in STACK.queues:

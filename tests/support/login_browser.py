@@ -88,11 +88,16 @@ def account(pnr: str, account_id: str, organisation: str, *roles: Role, valid_fr
         changed_by="test"))
 
 
-def refusals_since(since: datetime) -> list[str]:
+def audited_since(since: datetime, action: str) -> list:
+    """The identity trail's entries of ``action`` from ``since`` on."""
     from services.identity.bootstrap import deps
 
     entries = deps().audit.entries(since.date(), date.today() + timedelta(days=1))
-    return [e.reason for e in entries if e.action == "login_refused" and e.at >= since]
+    return [e for e in entries if e.action == action and e.at >= since]
+
+
+def refusals_since(since: datetime) -> list[str]:
+    return [e.reason for e in audited_since(since, "login_refused")]
 
 
 def staff_login(b: Browser, person: str, acr: str = LOA3) -> tuple[int, str, str]:

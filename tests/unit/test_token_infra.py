@@ -117,3 +117,25 @@ def test_the_brokers_configuration_is_the_identity_apps_parameters_and_no_one_el
         "none", "client_secret_basic", "client_secret_post", "private_key_jwt"]
     for app in ("eservices", "visits", "reports", "billing", "notify"):
         assert not [v for v in token_parameters(app)["Variables"] if v.startswith("OIDC_")]
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_parameter_of_an_apps_stack_is_hidden_by_its_chalice_configuration(app):
+    """GIVEN the variables an app's stack sets from its parameters (Globals) WHEN its .chalice/config.json
+    sets one of them too THEN SAM would take the function's own value and the parameter would do
+    nothing (so OidcIssuer, OidcClientId, OidcClientAuth, OidcStaffAcr and the site's address did):
+    none may be there."""
+    from_parameters = set(token_parameters(app)["Variables"])
+    assert {"PUBLIC_BASE_URL", "INSATS_TOKEN_ISSUER"} <= from_parameters
+    config = json.loads((ROOT / f"{app}_svc" / ".chalice" / "config.json").read_text())
+    for stage in config["stages"].values():
+        assert not from_parameters & set(stage.get("environment_variables", {}))
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_every_app_takes_the_sites_public_address_as_a_parameter(app):
+    """Redirect URIs, the identity service's address for a section and the links in e-mails follow
+    PUBLIC_BASE_URL: every app's stack takes it (billing had none and would have used 127.0.0.1)."""
+    rendered = token_parameters(app)
+    assert rendered["Variables"]["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    assert rendered["Parameters"]["PublicBaseUrl"]["AllowedPattern"] == "^https://.+"

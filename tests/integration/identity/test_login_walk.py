@@ -12,7 +12,8 @@ import pytest
 
 from services.auth.dev_broker import LOA2, LOA3
 from services.auth.principal import Role
-from tests.support.login_browser import ANNIKA, BO, MARITA, VERA, Browser, account, refusals_since, staff_login
+from tests.support.login_browser import (ANNIKA, BO, MARITA, VERA, Browser, account, audited_since,
+                                         refusals_since, staff_login)
 from tests.support.login_gateway import login_gateway
 
 
@@ -26,6 +27,7 @@ def stack(aws, issuer):
 def test_a_citizen_logs_in_at_the_e_services_through_the_identity_service_and_the_broker(stack):
     """GIVEN Annika at the e-services WHEN she logs in and picks herself at the broker THEN she lands on
     Mina sidor, having passed Insats' authorization server twice (before and after the broker)."""
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
     b = Browser(stack)
     status, url, html = b.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
     assert status == 200 and "/dev/oidc/" in url
@@ -34,6 +36,8 @@ def test_a_citizen_logs_in_at_the_e_services_through_the_identity_service_and_th
     assert status == 200 and url.endswith("/eservices/web/mina-sidor"), (status, url)
     assert "Annika" in html
     assert [h for h in b.hops if "/identity/authorize" in h].__len__() == 2  # once to log in, once for the code
+    # AND the login is in the identity service's audit trail, as a citizen's
+    assert {"role": "citizen"} in [e.details for e in audited_since(since, "login") if e.personnummer == ANNIKA]
 
 
 def test_a_case_worker_logs_in_at_personal_and_reaches_case_work_without_logging_in_again(stack):
@@ -148,6 +152,27 @@ def test_an_ended_account_ends_its_sessions(stack):
     assert "/dev/oidc/" in url  # logged out everywhere: a new e-ID login is asked for
     status, url, html = b.pick(url, html, MARITA)
     assert status == 403 and "gäller inte längre" in html
+
+
+def test_an_ended_account_ends_the_login_at_personal_at_once(stack):
+    """GIVEN Marita logged in at /personal WHEN her administrator ends her account THEN her very next
+    request there says the account no longer holds (403) and ends that login: no renewal is waited for."""
+    from services.auth.principal import Principal
+    from services.identity.bootstrap import deps
+    from services.identity.schemas import EndRequest
+    from services.identity.usecases.directory import end_account, get_account
+
+    account(MARITA, "walk-marita-end-personal", "enhet-bistand", Role.CASE_WORKER)
+    b = Browser(stack)
+    status, url, html = staff_login(b, MARITA)
+    assert status == 200 and "Handläggare" in html
+    admin = Principal(subject="adm", role=Role.ORGANISATION_ADMIN, user_id="adm", organisation_id="enhet-bistand")
+    version = get_account(deps(), admin, "walk-marita-end-personal").version
+    end_account(deps(), admin, "walk-marita-end-personal", EndRequest(reason="Slutat", version=version))
+    status, _, html = b.follow("/personal")
+    assert status == 403 and "gäller inte längre" in html
+    status, _, html = b.follow("/personal")
+    assert status == 200 and html.count("Logga in med e-legitimation") == 1  # logged out
 
 
 def test_a_logout_at_personal_ends_the_sections_login(stack):

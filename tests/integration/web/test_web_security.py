@@ -57,6 +57,47 @@ class TestLogin:
         assert r.status == 401 and "Du behöver logga in" in text(r)
         assert again.get("/web/mina-sidor").status == 303
 
+    def _begun(self, es, issuer):
+        """A login begun at the e-services: the browser, the authorize request's query, the server."""
+        from tests.support.fake_authorization import DevAuthorizationServer
+        from tests.support.people import new_pnr
+
+        b = Browser(es)
+        r = b.get("/web/logga-in?next=/eservices/web/mina-sidor")
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r.headers["location"]).query))
+        citizen = {"role": "citizen", "personnummer": new_pnr(), "label": "Test Person"}
+        return b, query, DevAuthorizationServer(issuer, [citizen], {})
+
+    def test_a_real_code_under_another_logins_state_is_never_exchanged(self, es, issuer):
+        """GIVEN a login begun in this browser and a code the authorization server really issued for it
+        WHEN the callback carries another login's state THEN the code is never exchanged, the answer
+        is 401 and nobody is logged in (the state check, not the token endpoint, refuses it)."""
+        b, query, server = self._begun(es, issuer)
+        status, headers, _ = server.approve({**query, "person": "0"})
+        assert status == 302
+        exchanged = []
+        deps().token_endpoint = lambda url, form: exchanged.append(form) or server.token(form)[1]
+        callback = urllib.parse.urlsplit(headers["Location"])
+        forged = urllib.parse.urlencode({**dict(urllib.parse.parse_qsl(callback.query)), "state": "another-logins"})
+        r = b.get(inner(callback.path) + "?" + forged)
+        assert r.status == 401 and "Du behöver logga in" in text(r)
+        assert exchanged == []
+        assert b.get("/web/mina-sidor").status == 303
+
+    def test_an_id_token_with_another_logins_nonce_is_refused(self, es, issuer):
+        """GIVEN a login begun in this browser WHEN the code it gets back was issued with another
+        login's nonce (so the ID token carries that nonce) THEN 401 and nobody is logged in."""
+        b, query, server = self._begun(es, issuer)
+        status, headers, _ = server.approve({**query, "nonce": "another-logins-nonce", "person": "0"})
+        assert status == 302
+        exchanged = []
+        deps().token_endpoint = lambda url, form: exchanged.append(form) or server.token(form)[1]
+        callback = urllib.parse.urlsplit(headers["Location"])
+        r = b.get(inner(callback.path) + "?" + callback.query)
+        assert len(exchanged) == 1  # the code was good: the ID token's nonce is what refuses it
+        assert r.status == 401 and "Du behöver logga in" in text(r)
+        assert b.get("/web/mina-sidor").status == 303
+
     def test_next_never_leaves_the_site(self, es, issuer):
         b, _, r = login(es, issuer, next_path="https://evil.example/phish")
         assert r.headers["location"] == "/eservices/web"

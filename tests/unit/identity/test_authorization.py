@@ -89,6 +89,24 @@ def test_a_code_gives_a_token_with_the_nonce_once(world):
     assert refused.value.error == "invalid_grant"
 
 
+def test_a_section_is_told_to_ask_again_within_a_minute(world):
+    """GIVEN a section's code exchanged, and a renewal WHEN the section keeps what it was told THEN its
+    session asks the identity service again within 60 seconds: the bound on how long a section's
+    session outlives a logout or an ended account (its token itself lives 10 minutes)."""
+    from services.entrypoints.web.oidc import SignedIn
+
+    deps, clock = world
+    who = case_worker(deps)
+    session = login(deps, who)
+    answer = exchange(deps, code_of(authorization.issue_code(deps, request()[0], who, session.session_id)))
+    form = {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"], "client_id": "insats-casework"}
+    renewed = authorization.redeem(deps, form, IDLE)
+    for told in (answer, renewed):
+        assert 0 < told["renew_after"] <= 60 and told["expires_in"] == 600
+        kept = SignedIn(principal=who, refresh_token=told["refresh_token"], renew_after=told["renew_after"])
+        assert kept.session_fields(clock.now)["renew_at"] <= clock.now + timedelta(seconds=60)
+
+
 @pytest.mark.parametrize("overrides", [
     {"code_verifier": "w" * 50},  # not the login's PKCE verifier
     {"redirect_uri": BASE + "/eservices/web/logga-in/klar"},  # another redirect URI
@@ -153,15 +171,33 @@ def test_refresh_stops_when_the_person_logs_out_at_the_identity_service(world):
 
 
 def test_refresh_stops_when_the_account_has_ended(world):
-    """GIVEN a case worker whose account ends at midnight WHEN the section renews the next day THEN no."""
+    """GIVEN a case worker whose account ends at midnight WHEN the section renews the next day, her
+    login at the identity service still alive THEN no (the account, not the login, refuses it)."""
     deps, clock = world
     who = case_worker(deps, valid_to=date(2026, 12, 6))
     session = login(deps, who)
     answer = exchange(deps, code_of(authorization.issue_code(deps, request()[0], who, session.session_id)))
     clock.now = datetime(2026, 12, 7, 0, 5, tzinfo=timezone.utc)
-    deps.sessions.by_id[session.session_id].idle_expires_at = clock.now + IDLE  # the login itself is alive
+    alive = deps.sessions.by_id[session.session_id]  # the login itself is alive (idle and absolute)
+    alive.idle_expires_at = alive.absolute_expires_at = clock.now + IDLE
     form = {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"], "client_id": "insats-casework"}
-    with pytest.raises(GrantRefused):
+    with pytest.raises(GrantRefused, match="account"):
+        authorization.redeem(deps, form, IDLE)
+
+
+def test_refresh_stops_at_once_when_an_administrator_ends_the_account(world):
+    """GIVEN a case worker in a section WHEN her administrator ends the account a minute later THEN the
+    section's next renewal is refused, though her login at the identity service is alive."""
+    deps, clock = world
+    who = case_worker(deps)
+    session = login(deps, who)
+    answer = exchange(deps, code_of(authorization.issue_code(deps, request()[0], who, session.session_id)))
+    form = {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"], "client_id": "insats-casework"}
+    clock.now = NOW + timedelta(minutes=1)
+    assert authorization.redeem(deps, form, IDLE)["refresh_token"] == answer["refresh_token"]
+    case_worker(deps, ended_at=clock.now)
+    clock.now = NOW + timedelta(minutes=2)
+    with pytest.raises(GrantRefused, match="account"):
         authorization.redeem(deps, form, IDLE)
 
 

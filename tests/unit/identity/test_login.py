@@ -90,3 +90,20 @@ def test_the_log_lines_of_a_login_and_a_refusal_name_the_person_masked_only(capl
     out = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if r.name == "identity")
     assert "staff_login" in out and "staff_login_refused" in out and "acr_too_low" in out
     assert f"{a.personnummer[:8]}-****" in out and a.personnummer not in out  # the record itself, before the formatter
+
+
+def test_a_persons_login_by_e_id_is_in_the_audit_trail_like_a_staff_login(caplog):
+    """GIVEN a citizen's verified e-ID (no account: not in the directory) WHEN the login is recorded
+    THEN the trail has a login entry with the personnummer and the role, and the log line is masked."""
+    from services.domain.personnummer import Personnummer
+    from services.identity.usecases.login import record_login
+    from services.auth.principal import Principal
+
+    deps = directory()
+    pnr = "196004042047"
+    record_login(deps, Principal(subject="annika", role=Role.CITIZEN, personnummer=Personnummer(pnr), name="Annika"))
+    [audited] = deps.audit.of("login")
+    assert audited.personnummer == pnr and audited.account_id is None
+    assert audited.details == {"role": "citizen"}
+    out = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if r.name == "identity")
+    assert "person_login" in out and pnr not in out
