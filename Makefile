@@ -109,7 +109,7 @@ REGION ?= eu-north-1
 ARTIFACTS_BUCKET ?=
 # Stack parameters as Name=value (shell-quoted when a value has spaces); each app's stack gets those its
 # template takes: Insats' token settings (every app) and the e-ID broker's (the identity app), e.g.
-# CFN_PARAMETERS="InsatsTokenIssuer=https://e-tjanster.kommun.se/identity OidcIssuer=https://eid.kommun.se"
+# CFN_PARAMETERS="PublicBaseUrl=https://e-tjanster.kommun.se OidcIssuer=https://eid.kommun.se"
 CFN_PARAMETERS ?=
 DRY_RUN ?=
 deploy: package

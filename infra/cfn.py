@@ -35,11 +35,12 @@ DEFAULT_REGION = "eu-north-1"
 SIGNING_KEY_TAG = {"Key": "insats:purpose", "Value": "token-signing"}
 # Every app's stack: the settings of Insats' own tokens (services/settings.py), as parameters.
 TOKEN_PARAMETERS = {
-    "InsatsTokenIssuer": ("INSATS_TOKEN_ISSUER", "https://e-tjanster.example.se/identity",
-                          "The iss of Insats' own tokens: {PUBLIC_BASE_URL}/identity"),
+    # Empty (the default): derived from PublicBaseUrl by services/settings.py, so the three never disagree.
+    "InsatsTokenIssuer": ("INSATS_TOKEN_ISSUER", "",
+                          "The iss of Insats' own tokens; empty: {PublicBaseUrl}/identity"),
     "InsatsTokenAudience": ("INSATS_TOKEN_AUDIENCE", "insats", "The aud of Insats' own tokens"),
-    "InsatsTokenJwksUrl": ("INSATS_TOKEN_JWKS_URL", "https://e-tjanster.example.se/identity/.well-known/jwks.json",
-                           "Where every app reads Insats' public keys: the identity app's JWKS"),
+    "InsatsTokenJwksUrl": ("INSATS_TOKEN_JWKS_URL", "",
+                           "Where every app reads Insats' public keys; empty: {PublicBaseUrl}/identity/.well-known/jwks.json"),
 }
 
 
@@ -319,11 +320,13 @@ def token_parameters(app: str, prefix: str = "insats") -> dict[str, Any]:
     the environment they give (``Variables``, merged into the template's ``Globals`` by the caller).
     The identity app also names its signing keys: ``InsatsSigningKeyIds``, or else the shared stack's key."""
     every_app = {**TOKEN_PARAMETERS, **SITE_PARAMETERS}
-    parameters: dict[str, Any] = {name: {"Type": "String", "Default": default, "Description": description,
-                                         "MinLength": 1}
+    parameters: dict[str, Any] = {name: {"Type": "String", "Default": default, "Description": description}
                                   for name, (_, default, description) in every_app.items()}
-    for name in ("InsatsTokenIssuer", "InsatsTokenJwksUrl", "PublicBaseUrl"):
-        parameters[name]["AllowedPattern"] = "^https://.+"
+    for name in ("InsatsTokenAudience", "PublicBaseUrl"):
+        parameters[name]["MinLength"] = 1
+    parameters["PublicBaseUrl"]["AllowedPattern"] = "^https://.+"
+    for name in ("InsatsTokenIssuer", "InsatsTokenJwksUrl"):  # empty: derived from PublicBaseUrl
+        parameters[name]["AllowedPattern"] = "^(https://.+)?$"
     variables: dict[str, Any] = {env: {"Ref": name} for name, (env, _, _) in every_app.items()}
     rendered: dict[str, Any] = {"Parameters": parameters}
     if app == TOKEN_ISSUER_APP:

@@ -139,3 +139,22 @@ def test_every_app_takes_the_sites_public_address_as_a_parameter(app):
     rendered = token_parameters(app)
     assert rendered["Variables"]["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
     assert rendered["Parameters"]["PublicBaseUrl"]["AllowedPattern"] == "^https://.+"
+
+
+def test_the_token_issuer_and_keys_left_empty_follow_the_sites_address_on_aws(monkeypatch):
+    # GIVEN an app's stack deployed with PublicBaseUrl only: the two token parameters at their default
+    from services.settings import settings
+
+    parameters = token_parameters("eservices")["Parameters"]
+    assert parameters["InsatsTokenIssuer"]["Default"] == parameters["InsatsTokenJwksUrl"]["Default"] == ""
+    for env, value in {"INSATS_STAGE": "prod", "PUBLIC_BASE_URL": "https://e-tjanster.kommun.se",
+                       "INSATS_TOKEN_ISSUER": "", "INSATS_TOKEN_JWKS_URL": "", "INSATS_SIGNING_KEY_DIR": ""}.items():
+        monkeypatch.setenv(env, value)
+    settings.cache_clear()
+    try:
+        # WHEN the app reads its settings THEN issuer and keys are the identity app's at that address
+        assert settings().token_issuer == "https://e-tjanster.kommun.se/identity"
+        assert settings().token_jwks_url == "https://e-tjanster.kommun.se/identity/.well-known/jwks.json"
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
