@@ -1,4 +1,4 @@
-"""Template filters: Swedish dates and times in Europe/Stockholm."""
+"""Template filters and formats: Swedish dates and times in Europe/Stockholm, and kronor."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -49,3 +49,10 @@ def number_sv(value: Any) -> str:
 
 FILTERS = {"local_datetime": local_datetime, "local_date": local_date, "long_date": long_date,
            "number_sv": number_sv, "duration_sv": duration_sv}
+
+
+def kr(ore: int) -> str:
+    """Öre as kronor the Swedish way: ``-123456`` → ``−1 234,56 kr`` (a true minus sign, non-breaking
+    spaces between thousands and before "kr", so an amount never breaks over two lines)."""
+    whole, cents = divmod(abs(ore), 100)
+    return f"{'−' if ore < 0 else ''}{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"

@@ -24,6 +24,7 @@ from ....billing.exports import kronor
 from ....billing.usecases.invoice_basis import invoice_basis
 from ....domain.calendar import is_month_open, lock_date, stockholm_date
 from ....domain.errors import NotFound
+from ..filters import kr
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
 from ..months import MONTH, MONTH_ERROR, asked_month, month_of
@@ -45,13 +46,6 @@ CODES = {"780201": "65 år eller äldre", "350101": "under 65 år", "333601": "u
 
 
 # -- formatting ------------------------------------------------------------------------------
-
-def kr(ore: int) -> str:
-    """``123456`` öre → ``1 234,56 kr`` (a non-breaking space between thousands)."""
-    whole, cents = kronor(ore).split(",")
-    sign = "-" if whole.startswith("-") else ""
-    return f"{sign}{int(whole.lstrip('-')):,}".replace(",", "\u00a0") + f",{cents}\u00a0kr"
-
 
 def h(minutes: int) -> str:
     """Minutes as hours with two decimals: ``95`` → ``1,58 h``."""

@@ -17,6 +17,7 @@ from ....billing.usecases.payouts import approve_payouts, payout_month, payroll_
 from ....domain.errors import NotFound
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, ValidationFailed
+from ..filters import kr
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
 from ..months import MONTH, MONTH_ERROR, asked_month, month_before
@@ -24,12 +25,6 @@ from .common import member, nav, page_title
 
 PATH = "/personal/utbetalningar"
 KINDS = {"monthly": "Månadsrapport", "time": "Tidrapport"}
-
-
-def kr(ore: int) -> str:
-    sign = "−" if ore < 0 else ""
-    whole, cents = divmod(abs(ore), 100)
-    return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"
 
 
 def _url(ctx: Context, month: str) -> str:

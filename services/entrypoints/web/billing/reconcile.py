@@ -26,7 +26,8 @@ from ....billing.schemas import ReconcileRequest
 from ....billing.usecases.reconciliation import reconcile
 from ..formview import ErrorLink
 from ..http import Context, Form, Page
-from .basis import (PAGE, basis_url, check_address, h, kr, provider_label, read_basis, status_text, today)
+from ..filters import kr
+from .basis import (PAGE, basis_url, check_address, h, provider_label, read_basis, status_text, today)
 from .common import member, nav, page_title
 
 EXTRA_ROWS = 3

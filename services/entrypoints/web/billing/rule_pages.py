@@ -16,11 +16,11 @@ from ....billing.rule_book import files_of
 from ....billing.usecases import rules as usecase
 from ....domain.calendar import next_month
 from ....domain.errors import Conflict, NotFound, ValidationFailed
+from ..filters import kr
 from ..formview import ErrorLink
 from ..http import Context, Page, Redirect
 from ..months import MONTH
 from .common import member, nav, page_title
-from .payouts import kr
 
 PATH = "/personal/regler"
 _KR = re.compile(r"^\d{1,6}([,.]\d{1,2})?$")

@@ -10,16 +10,13 @@ from typing import Any
 
 from ....domain.errors import Conflict, ValidationFailed
 from ....eservices.casework.domain.report_approval import REPORT_FORMS, in_force_during
+from ..filters import kr
 from ..formview import ErrorLink
 from ..http import Context, Page, Redirect
 from .case import person
 from .common import case_worker, nav, page_title
 
 KINDS = {"monthly": "Månadsrapport", "time": "Tidrapport"}
-
-
-def _kr(ore: int) -> str:
-    return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
 
 
 def report(ctx: Context, case_id: str, send_back: bool = False) -> Page | Redirect:
@@ -41,8 +38,8 @@ def report(ctx: Context, case_id: str, send_back: bool = False) -> Page | Redire
     options = [a for a in assignments.search(ctx.deps, who, AssignmentQuery(contact_person=view.personnummer))
                if a.ended_at is None or True]
     options = [a for a in options if year and in_force_during(a.valid_from, a.valid_to, year, month)]
-    rows = [{"id": a.assignment_id, "client": a.client_name, "kind": a.kind, "fee": _kr(a.monthly_fee_ore),
-             "allowance": _kr(a.expense_allowance_ore), "total": _kr(a.monthly_fee_ore + a.expense_allowance_ore),
+    rows = [{"id": a.assignment_id, "client": a.client_name, "kind": a.kind, "fee": kr(a.monthly_fee_ore),
+             "allowance": kr(a.expense_allowance_ore), "total": kr(a.monthly_fee_ore + a.expense_allowance_ore),
              "period": a.valid_from.isoformat() + (f" – {a.valid_to.isoformat()}" if a.valid_to else " och tills vidare")}
             for a in options]
     errors: dict[str, str] = {}

@@ -16,9 +16,10 @@ from ....domain.errors import Conflict, PeriodLocked, ValidationFailed
 from ....domain.personnummer import InvalidPersonnummer, Personnummer
 from ....visits.schemas import EndAbsence, RegisterAbsence
 from ....visits.usecases.absences import absence_compensation, end_absence, own_absence, register_absence
+from ..filters import kr
 from ..http import Context, Page, Redirect
 from .common import nav, page_title
-from .registry_common import (ABSENCE_ACTION, DATE_ERROR, INSTANT_ERROR, errors_list, instant_text, keeper, kronor,
+from .registry_common import (ABSENCE_ACTION, DATE_ERROR, INSTANT_ERROR, errors_list, instant_text, keeper,
                               may, parse_date, parse_instant, reader)
 
 PATH = "/personal/franvaro"
@@ -33,7 +34,7 @@ def _row(ctx: Context, a: Any, comp: Any, today: Any, keeps: bool) -> dict[str, 
         money = comp.why_none if comp is not None else ""
     else:
         days = len(comp.days)
-        money = (f"{days} {'dag' if days == 1 else 'dagar'}, {comp.minutes} min, {kronor(comp.amount_ore)}"
+        money = (f"{days} {'dag' if days == 1 else 'dagar'}, {comp.minutes} min, {kr(comp.amount_ore)}"
                  + (" (preliminärt belopp)" if comp.preliminary else ""))
     return {"id": a.absence_id, "client": a.client.masked, "kind": ALL_KINDS.get(a.kind, a.kind),
             "from": a.starts_on.isoformat(), "to": a.ends_on.isoformat() if a.ends_on else "",

@@ -22,6 +22,7 @@ from ....domain.errors import NotFound
 from ....domain.personnummer import InvalidPersonnummer, Personnummer
 from ....visits.domain.exceptions import KINDS, RED
 from ....visits.usecases.overview import month_basis, month_overview
+from ..filters import kr
 from ..http import Context, Page
 from .common import nav, page_title, provider_lead
 
@@ -46,12 +47,6 @@ def hours(minutes: int | None) -> str:
     sign, minutes = ("−" if minutes < 0 else ""), abs(minutes)
     h, m = divmod(minutes, 60)
     return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
-
-
-def kronor(ore: int) -> str:
-    """``1 234,50 kr``."""
-    whole, cents = divmod(abs(ore), 100)
-    return f"{'−' if ore < 0 else ''}{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"
 
 
 def month_name(year: int, month: int) -> str:
@@ -186,16 +181,16 @@ def month(ctx: Context) -> Page:
         "title": page_title(f"Månaden och fakturaunderlag {month_name(year, mm)}", error=bool(error)),
         "nav": nav(ctx, MONTH_PATH), "errors": [{"text": error, "href": "#f-manad"}] if error else [],
         "field_errors": {"manad": error} if error else {}, "months": _months(ctx, (year, mm)),
-        "month_label": month_name(year, mm), "m": m, "hours": hours, "kronor": kronor,
+        "month_label": month_name(year, mm), "m": m, "hours": hours, "kronor": kr,
         "rows": [{"client": _shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
                   "approved": hours(r.approved), "absence": hours(r.absence_minutes),
                   "billable": hours(r.billable_minutes), "unverified": hours(r.unverified_minutes),
-                  "amount": kronor(r.amount_ore)} for r in (m.rows if m else [])],
+                  "amount": kr(r.amount_ore)} for r in (m.rows if m else [])],
         "totals": {"granted": hours(t.granted_minutes), "performed": hours(sum(r.performed for r in m.rows)),
                    "approved": hours(sum(r.approved for r in m.rows)), "absence": hours(t.absence_minutes),
                    "billable": hours(t.billable_minutes),
                    "unverified": hours(t.unapproved_minutes + t.awaiting_decision_minutes),
-                   "amount": kronor(t.amount_ore)} if m else None,
+                   "amount": kr(t.amount_ore)} if m else None,
         "not_known": [NOT_KNOWN_SV[k] for k in (m.not_known if m else ())],
         "lock": m.lock_date.isoformat() if m else "", "month_open": m.month_open if m else False,
         "pack": m.pack_label if m else "", "preliminary": m.basis.preliminary_amounts if m else [],

@@ -64,12 +64,6 @@ def instant_text(value: datetime | None) -> str:
     return f"{stockholm_date(value).isoformat()} {local_clock(value)}" if value else ""
 
 
-def kronor(ore: int) -> str:
-    """``1 656,67 kr``."""
-    whole, cents = divmod(ore, 100)
-    return f"{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"
-
-
 def month_asked(ctx: Context, now: datetime) -> tuple[int, int, str, str | None]:
     """The month chooser (``?manad=YYYY-MM``): (year, month, as typed, error or None); this month by
     default, and this month's figures beside an error (the pattern and its Swedish error: web/months.py)."""
