@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test node test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts test-browser chromium
+.PHONY: help install run test node test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts index-identity-audit test-browser chromium
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -129,6 +129,11 @@ redrive: install
 # One-off, idempotent: stored phone numbers to E.164 (unrepairable ones dropped), preferences to notify.
 repair-contacts: install
 	$(BIN)/python -m services.eservices.usecases.contact_repair --publish-all
+
+# One-off, idempotent: the identity trail's entries from before each account kept its own history
+# get that history's keys (FROM=ÅÅÅÅ-MM-DD TO=... to narrow the days).
+index-identity-audit: install
+	@$(REPORTS_ENV) $(BIN)/python -m services.identity.index_audit $(FROM) $(TO)
 
 # Reports: the operator's rebuild and the synthetic month, against the running local stack unless
 # STAGE=aws (then the AWS credentials and region of the environment are used).
