@@ -141,10 +141,11 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
     assert visits_of(web, token, manual[0], 1)[0]["receipt_methods"] == ["manual"]
     assert visits_of(web, token, nfc[0], 1)[0]["insatser"] == ["personlig_omsorg"]
 
-    # a flaky network: every send reaches the server, its answer is lost once, the app sends again
+    # a flaky network: every send reaches the server, its answer is lost once, the app sends again;
+    # and the first send of all meets a throttled gateway (429): kept and sent again, never "refused"
     answered: set[str] = set()
     sends: list[str] = []
-    network = {"up": True}
+    network = {"up": True, "throttled": False}
 
     def lose_first_answer(route):
         body = route.request.post_data or ""
@@ -152,6 +153,11 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
             route.abort("internetdisconnected")
             return
         sends.append(body)
+        if not network["throttled"]:
+            network["throttled"] = True
+            route.fulfill(status=429, content_type="application/problem+json", headers={"Retry-After": "1"},
+                          body='{"title": "Too Many Requests", "status": 429}')
+            return
         if body in answered:
             route.continue_()
             return
@@ -166,7 +172,8 @@ def test_staff_register_two_visits_offline_and_each_reaches_the_server_once(walk
     network["up"] = True
     context.set_offline(False)
     expect(page.locator("#status")).to_contain_text("Allt är skickat", timeout=60_000)
-    assert len(sends) == 8 and len(set(sends)) == 4  # each of the four registrations sent twice
+    # each of the four registrations sent twice, the throttled one three times
+    assert len(sends) == 9 and len(set(sends)) == 4
     for pnr, _ in (manual2, nfc2):
         (visit,) = visits_of(web, token, pnr, 1)
         assert visit["staff_id"] == "staff-anna"

@@ -6,7 +6,8 @@
    the section's /personal/app/handelser when there is a network: at once, when the browser says it
    is online again, and every 20 seconds while something waits. A registration leaves the queue
    only when the server answered: 2xx (taken) or 4xx (refused: shown with the reason, never sent
-   again); a network failure, a 5xx or an ended session (401) keeps it queued. A resend is harmless:
+   again); a network failure, a 5xx, "try later" (408, 425, 429: a throttled gateway) or an ended
+   session (401) keeps it queued. A resend is harmless:
    the server takes an event id once. The store holds only the day's data and the registrations of
    the day; the app's "Logga ut" clears it. No location is ever asked for. */
 (function () {
@@ -16,6 +17,7 @@
   var APP = body.getAttribute("data-app");
   var DB = "insats-besok";
   var RETRY_MS = 20000;
+  var TRY_LATER = [408, 425, 429]; /* not a refusal of the registration: the gateway asks to wait */
   var retryIn = 2000; /* after a failed send: 2 s, doubled up to a minute, back to 2 s once one is taken */
   var retryTimer = null;
   var state = { day: null, actions: [], online: navigator.onLine, loggedOut: false, csrf: null,
@@ -411,7 +413,7 @@
         .then(function (r) {
           state.online = true;
           if (r.status === 401) { state.loggedOut = true; state.csrf = null; return null; }
-          if (r.status >= 500) { return null; } /* kept: sent again */
+          if (r.status >= 500 || TRY_LATER.indexOf(r.status) >= 0) { return null; } /* kept: sent again */
           return r.json().catch(function () { return {}; }).then(function (answer) {
             if (r.status === 403 && answer.fel === "csrf") { state.csrf = null; return null; }
             a.state = r.ok ? "sent" : "refused";
