@@ -41,25 +41,20 @@ def provider(stack, client_key_pem, tmp_path_factory):
 
 
 @pytest.fixture
-def configured(provider, client_key_pem, request):
+def configured(provider, client_key_pem, request, monkeypatch):
     """Insats pointed at the provider by OIDC_* only (README "Logging in with e-ID"): the issuer, the
     client id and the client authentication of ``request.param``; its secret or key where that needs one."""
     from services.auth.broker import reset_broker
 
     settings = insats_settings(provider, getattr(request, "param", "client_secret_basic"), client_key_pem)
-    saved = {k: os.environ.get(k) for k in settings}
     for k, v in settings.items():
         if v is None:
-            os.environ.pop(k, None)
+            monkeypatch.delenv(k, raising=False)
         else:
-            os.environ[k] = v
+            monkeypatch.setenv(k, v)
     reset_broker()
     yield provider
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    monkeypatch.undo()
     reset_broker()
 
 

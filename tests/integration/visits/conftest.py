@@ -59,6 +59,21 @@ class Provider:
         for _ in range(times):
             assert self.visits.sqs("on_event", [body]) == {"batchItemFailures": []}
 
+    def manual_visit(self, morning, case_worker_id, hours=0):
+        """A new client of ``case_worker_id`` (``decided_by``) with one manually receipted visit
+        ``hours`` after ``morning``: its ``manual_receipt`` deviation waits for the case worker.
+        Returns (the client, the visit)."""
+        pnr, tag = self.new_client()
+        self.decided_by(pnr, case_worker_id)
+        start = morning + timedelta(hours=hours)
+        manual = {"method": "manual", "manual_reason": "technical_fault"}
+        self.post([self.event("arrival", pnr, tag, start, receipt=manual),
+                   self.event("departure", pnr, tag, start + timedelta(minutes=30))])
+        self.deliver()
+        (visit,) = self.month_visits(pnr, morning)
+        assert [(d["code"], d["status"]) for d in visit["deviations"]] == [("manual_receipt", "pending")]
+        return pnr, visit
+
     def event(self, kind, client, tag, at, staff="anna", **extra):
         body = {"event_id": str(uuid.uuid4()), "type": kind, "staff_id": staff, "provider_id": self.id,
                 "client": client, "device_time": at.isoformat(),

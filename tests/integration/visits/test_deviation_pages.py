@@ -17,7 +17,6 @@ from tests.integration.web.helpers import Browser, text
 from tests.support.staff_login import staff_principal, visits_session
 
 PAGE = "/personal/avvikelser"
-MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
 
 
 @dataclass
@@ -36,19 +35,6 @@ def logged_in(provider, role="case_worker", **claims):
     return VisitsBrowser(provider.visits, cookie=visits_session(who)), who
 
 
-def manual_visit(provider, morning, case_worker_id, hours=0):
-    """A client of ``case_worker_id`` with one manually receipted visit (a deviation waiting)."""
-    pnr, tag = provider.new_client()
-    provider.decided_by(pnr, case_worker_id)
-    start = morning + timedelta(hours=hours)
-    provider.post([provider.event("arrival", pnr, tag, start, **MANUAL),
-                   provider.event("departure", pnr, tag, start + timedelta(minutes=30))])
-    provider.deliver()
-    (visit,) = provider.month_visits(pnr, morning)
-    assert visit["deviations"][0]["status"] == "pending"
-    return pnr, visit
-
-
 def keys(r):
     return re.findall(r'name="valda" value="([^"]+)"', r.body.decode())
 
@@ -61,7 +47,7 @@ class TestWhoMay:
     def test_the_case_worker_of_the_client_sees_its_waiting_deviation_and_another_sees_none(self, provider,
                                                                                             morning):
         b, me = logged_in(provider)
-        pnr, visit = manual_visit(provider, morning, me.user_id)
+        pnr, visit = provider.manual_visit(morning, me.user_id)
         r = b.get(PAGE)
         assert r.status == 200, r.body
         assert r.headers["cache-control"] == "no-store" and "frame-ancestors 'none'" in r.headers[
@@ -80,7 +66,7 @@ class TestWhoMay:
     @pytest.mark.parametrize("role", ["provider_coordinator", "provider_staff", "provider_manager", "citizen",
                                       "auditor"])
     def test_anyone_else_gets_a_swedish_403(self, provider, morning, role):
-        pnr, visit = manual_visit(provider, morning, "hl-x")
+        pnr, visit = provider.manual_visit(morning, "hl-x")
         them, _ = logged_in(provider, role)
         for path in (PAGE, f"{PAGE}/{visit['visit_id']}/0"):
             r = them.get(path)
@@ -115,9 +101,9 @@ class TestDecisions:
     def test_godkann_markerade_decides_the_chosen_with_one_reason_through_the_api_use_case(self, provider,
                                                                                            morning):
         b, me = logged_in(provider)
-        first, v1 = manual_visit(provider, morning, me.user_id)
-        second, v2 = manual_visit(provider, morning, me.user_id, hours=2)
-        third, v3 = manual_visit(provider, morning, me.user_id, hours=4)
+        first, v1 = provider.manual_visit(morning, me.user_id)
+        second, v2 = provider.manual_visit(morning, me.user_id, hours=2)
+        third, v3 = provider.manual_visit(morning, me.user_id, hours=4)
         assert sorted(keys(b.get(PAGE))) == sorted(f"{v['visit_id']}:0" for v in (v1, v2, v3))
         r = b.post(PAGE, [("valda", f"{v1['visit_id']}:0"), ("valda", f"{v2['visit_id']}:0"),
                           ("motivering", "Låset fungerade inte, bekräftat")])
@@ -131,7 +117,7 @@ class TestDecisions:
 
     def test_bad_input_shows_the_errors_and_stores_nothing(self, provider, morning):
         b, me = logged_in(provider)
-        pnr, visit = manual_visit(provider, morning, me.user_id)
+        pnr, visit = provider.manual_visit(morning, me.user_id)
         b.get(PAGE)
         r = b.post(PAGE, {"motivering": "x"})
         assert r.status == 422
@@ -145,7 +131,7 @@ class TestDecisions:
 
     def test_one_at_a_time_rejected_with_a_reason(self, provider, morning):
         b, me = logged_in(provider)
-        pnr, visit = manual_visit(provider, morning, me.user_id)
+        pnr, visit = provider.manual_visit(morning, me.user_id)
         path = f"{PAGE}/{visit['visit_id']}/0"
         r = b.get(path)
         assert r.status == 200 and "Besluta om avvikelse" in text(r)
@@ -159,8 +145,8 @@ class TestDecisions:
 
     def test_the_filters_narrow_by_kind_client_and_date_and_bad_ones_are_errors(self, provider, morning):
         b, me = logged_in(provider)
-        first, v1 = manual_visit(provider, morning, me.user_id)
-        second, v2 = manual_visit(provider, morning, me.user_id, hours=2)
+        first, v1 = provider.manual_visit(morning, me.user_id)
+        second, v2 = provider.manual_visit(morning, me.user_id, hours=2)
         assert keys(b.get(f"{PAGE}?klient={first}")) == [f"{v1['visit_id']}:0"]
         assert keys(b.get(f"{PAGE}?typ=over_granted_time")) == []
         assert len(keys(b.get(f"{PAGE}?typ=manual_receipt"))) == 2
@@ -174,7 +160,7 @@ class TestDecisions:
 
     def test_a_redelivered_decision_lists_the_client_once(self, provider, morning):
         b, me = logged_in(provider)
-        pnr, visit = manual_visit(provider, morning, me.user_id)
+        pnr, visit = provider.manual_visit(morning, me.user_id)
         provider.decided_by(pnr, me.user_id, times=2)
         assert keys(b.get(PAGE)) == [f"{visit['visit_id']}:0"]
 

@@ -5,15 +5,11 @@ lands on the page with their client's waiting deviation; a provider's staff memb
 same section and is refused the case workers' page; a citizen is refused the login."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from services.auth.principal import Role
 from tests.support.login_browser import ANNIKA, BO, MARITA, VERA, Browser, account
 from tests.support.login_gateway import login_gateway
-
-MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
 
 
 @pytest.fixture(scope="module")
@@ -25,23 +21,13 @@ def stack(aws, issuer):
         yield base
 
 
-def waiting_visit(provider, morning, case_worker_id):
-    pnr, tag = provider.new_client()
-    provider.decided_by(pnr, case_worker_id)
-    provider.post([provider.event("arrival", pnr, tag, morning, **MANUAL),
-                   provider.event("departure", pnr, tag, morning + timedelta(minutes=30))])
-    provider.deliver()
-    (visit,) = provider.month_visits(pnr, morning)
-    return visit
-
-
 def test_a_case_worker_logs_in_to_the_visits_section_and_decides_their_clients_deviation(stack, provider, morning):
     """GIVEN Marita's account and a client of hers with a manual receipt waiting WHEN she opens Avvikelser i
     besök THEN she logs in through Insats' authorization server and the broker, lands on the page and
     sees the deviation; the section's cookie is its own (the e-services' pages still ask her to log in
     there, through the same identity login, with no second e-ID)."""
     account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
-    visit = waiting_visit(provider, morning, "walk-marita")
+    _, visit = provider.manual_visit(morning, "walk-marita")
     b = Browser(stack)
     status, url, html = b.follow("/visits/personal/avvikelser")
     assert status == 200 and "/dev/oidc/" in url, url

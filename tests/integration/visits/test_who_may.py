@@ -137,20 +137,6 @@ class TestRoles:
                       token=unit).status == 403
 
 
-MANUAL = {"receipt": {"method": "manual", "manual_reason": "technical_fault"}}
-
-
-def waiting_deviation(provider, morning, case_worker_id):
-    """A client of ``case_worker_id`` (their published decision names them) with a manually receipted
-    visit: its ``manual_receipt`` deviation waits for the case worker."""
-    pnr, tag = provider.new_client()
-    provider.decided_by(pnr, case_worker_id)
-    provider.post([provider.event("arrival", pnr, tag, morning, **MANUAL),
-                   provider.event("departure", pnr, tag, morning + timedelta(minutes=25))])
-    provider.deliver()
-    (visit,) = provider.month_visits(pnr, morning)
-    assert [(d["code"], d["status"]) for d in visit["deviations"]] == [("manual_receipt", "pending")]
-    return visit
 
 
 class TestTheClientsCaseWorker:
@@ -159,7 +145,7 @@ class TestTheClientsCaseWorker:
 
     def test_another_case_worker_is_not_found_and_nothing_changes(self, provider, morning, token):
         # GIVEN a manual receipt waiting for hl-own, and hl-other, a case worker of other clients
-        visit = waiting_deviation(provider, morning, "hl-own")
+        _, visit = provider.manual_visit(morning, "hl-own")
         provider.decided_by(provider.new_client()[0], "hl-other")
         other = token("case_worker", user_id="hl-other")
         v, path = provider.visits, f"/visits/{visit['visit_id']}"
@@ -179,7 +165,7 @@ class TestTheClientsCaseWorker:
 
     def test_the_clients_own_case_worker_decides(self, provider, morning, token):
         # GIVEN a manual receipt waiting for hl-own
-        visit = waiting_deviation(provider, morning, "hl-own")
+        _, visit = provider.manual_visit(morning, "hl-own")
         path = f"/visits/{visit['visit_id']}"
         # WHEN hl-own approves it THEN 200, approved by them, and so it reads back
         r = provider.visits.post(f"{path}/deviation-decisions",
