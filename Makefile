@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: help install run test node test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts index-identity-audit test-browser chromium
+.PHONY: help install run test node test-unit test-integration test-e2e test-fuzz bench package lint-cfn deploy fire clean clean-data report synthetic-month dlq redrive repair-contacts index-identity-audit index-casework-audit test-browser chromium
 
 help:
 	@echo "make run      the whole platform locally with demo data (http://127.0.0.1:8000)"
@@ -134,6 +134,11 @@ repair-contacts: install
 # get that history's keys (FROM=ÅÅÅÅ-MM-DD TO=... to narrow the days).
 index-identity-audit: install
 	@$(REPORTS_ENV) $(BIN)/python -m services.identity.index_audit $(FROM) $(TO)
+
+# One-off, idempotent: case work's audit records from before the index by resource (gsi3) get its
+# keys, so a search by case finds them (FROM=ÅÅÅÅ-MM-DD TO=... to narrow the days).
+index-casework-audit: install
+	@$(REPORTS_ENV) $(BIN)/python -m services.eservices.casework.index_audit $(FROM) $(TO)
 
 # Reports: the operator's rebuild and the synthetic month, against the running local stack unless
 # STAGE=aws (then the AWS credentials and region of the environment are used).

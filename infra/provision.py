@@ -39,6 +39,7 @@ def provision(session: Any, *, prefix: str, region: str, stack: Stack = STACK) -
             if exc.response["Error"]["Code"] != "ResourceInUseException":
                 raise
             _enable_stream(ddb, name(table.name), table.stream_specification())
+            _add_indexes(ddb, name(table.name), schema)
         made[f"table:{table.name}"] = name(table.name)
 
     topic_arns = {t: sns.create_topic(Name=name(t))["TopicArn"] for t in stack.topics}
@@ -92,6 +93,21 @@ def _enable_stream(ddb: Any, table_name: str, wanted: dict) -> None:
     current = ddb.describe_table(TableName=table_name)["Table"].get("StreamSpecification") or {}
     if wanted.get("StreamEnabled") and not current.get("StreamEnabled"):
         ddb.update_table(TableName=table_name, StreamSpecification=wanted)
+
+
+def _add_indexes(ddb: Any, table_name: str, schema: dict) -> None:
+    """A table kept from before one of its indexes was declared (an external endpoint keeps its
+    state) gets it, one at a time as DynamoDB allows; its older items enter it only once they carry
+    the index's keys (``make index-casework-audit`` for the audit trail's by resource)."""
+    wanted = schema.get("GlobalSecondaryIndexes", [])
+    present = {i["IndexName"] for i in ddb.describe_table(TableName=table_name)["Table"].get("GlobalSecondaryIndexes", [])}
+    for index in wanted:
+        if index["IndexName"] in present:
+            continue
+        keys = {k["AttributeName"] for k in index["KeySchema"]}
+        ddb.update_table(TableName=table_name,
+                         AttributeDefinitions=[a for a in schema["AttributeDefinitions"] if a["AttributeName"] in keys],
+                         GlobalSecondaryIndexUpdates=[{"Create": index}])
 
 
 def _queue_policy(queue_arn: str, topic_arn: str) -> dict:

@@ -135,8 +135,12 @@ class Stack:
     apps: tuple[App, ...] = APP_DEFINITIONS
 
 
+# Each table's indexes: two by default; the e-services' third is the audit trail's by resource
+# ("who has read or changed this case?", ``AUDIT_RESOURCE#case:<id>``).
+TABLE_INDEXES = {"eservices": ("gsi1", "gsi2", "gsi3")}
+
 STACK = Stack(
-    tables=tuple(Table(name=app, owner=app) for app in APPS),
+    tables=tuple(Table(name=app, owner=app, indexes=TABLE_INDEXES.get(app, ("gsi1", "gsi2"))) for app in APPS),
     topics=("domain-events", "ses-feedback"),
     queues=(
         # Notify hears only requests and the preferences it resolves them with; sends are retried

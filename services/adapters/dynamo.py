@@ -3,7 +3,7 @@ transactional outbox (relayed from the table's stream), and a counter for readab
 
 Every service keeps one table (single-table design) with ``pk``/``sk`` and two generic
 indexes ``gsi1`` (``gsi1pk``/``gsi1sk``) and ``gsi2`` (``gsi2pk``/``gsi2sk``); see
-``infra/resources.py``. Repositories are per aggregate and receive the table injected.
+``infra/resources.py`` (the e-services' table a third, ``gsi3``). Repositories are per aggregate and receive the table injected.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.support.local_stack import ROOT, LocalStack as Stack, call, operator_env
-from tests.support.stack import free_port
+from tests.support.stack import REGION, free_port
 
 CONTACT_PERSON = "197511023827"  # Kari Kontakt in infra/fixtures/people.json
 
@@ -69,6 +69,10 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
     token = tok["access_token"]
     status, draft = call(stack.base, "POST", "/eservices/drafts", {"form_id": "contact-monthly-report"}, token)
     assert status == 201, draft
+    # AND a case a case worker read (its audit record found by case, gsi3)
+    _, receipt = _submitted_monthly_report(stack.base)
+    status, tok = call(stack.base, "POST", "/dev/token", {"role": "case_worker", "user_id": "hl-restart"})
+    assert call(stack.base, "GET", f"/eservices/cases/{receipt['case_id']}", token=tok["access_token"])[0] == 200
     output = stack.stop(signal.SIGINT)
     assert "Kept" in output
     # WHEN the stack starts again, at its address (as make run does: the address names the issuer
@@ -79,6 +83,8 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
         # THEN the draft is still there (the token too: the signing key in the state folder is kept)
         status, again = call(stack.base, "GET", f"/eservices/drafts/{draft['draft_id']}", token=token)
         assert status == 200 and again["draft_id"] == draft["draft_id"]
+        # AND the case worker's read is found through the audit trail's index by case
+        assert ("case_worker:hl-restart", "case.read") in _audit_of_case(stack.moto_port, receipt["case_id"])
     finally:
         stack.stop(signal.SIGINT)
     # AND started clean, it is gone
@@ -95,6 +101,17 @@ def test_data_is_kept_across_restarts_unless_started_clean(tmp_path):
         assert {s["user_id"] for s in staff} == {"staff-anna", "staff-bo", "coord-cilla"}
     finally:
         stack.stop(signal.SIGINT)
+
+
+def _audit_of_case(moto_port: int, case_id: str) -> set[tuple[str, str]]:
+    """(actor, action) of the e-services' audit records of a case, read through gsi3 on the stack's moto."""
+    import boto3
+
+    ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{moto_port}", region_name=REGION,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    items = ddb.query(TableName="insats-eservices", IndexName="gsi3", KeyConditionExpression="gsi3pk = :pk",
+                      ExpressionAttributeValues={":pk": {"S": f"AUDIT_RESOURCE#case:{case_id}"}})["Items"]
+    return {(i["actor"]["S"], i["action"]["S"]) for i in items}
 
 
 def _submitted_monthly_report(base: str) -> tuple[str, dict]:

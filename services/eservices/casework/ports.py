@@ -52,9 +52,11 @@ class AuditRepository(Protocol):
         ...
 
     def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime, limit: int,
-               after: str | None = None) -> tuple[list[AuditRecord], str | None]:
-        """Records in [start, end), oldest first, by person, by actor, or all; at most ``limit``
-        and where to continue after (None when there are no more)."""
+               after: str | None = None, resource: str | None = None) -> tuple[list[AuditRecord], str | None]:
+        """Records in [start, end), oldest first, by person, by actor, by a top-level resource
+        (``case:<id>``, when neither person nor actor is given: its records and those under it,
+        ``case:<id>/document:<id>``), or all; at most ``limit`` and where to continue after (None
+        when there are no more)."""
         ...
 
 

@@ -3,10 +3,12 @@ is a key condition), a list read writes its audit records in one batch write (no
 the audit search is paged by an opaque cursor, and the messaging name search is a
 ``begins_with`` on a sorted key (never a filter over every citizen)."""
 import contextlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from services.eservices.bootstrap import deps
 from services.eservices.adapters.table import eservices_table
+from services.eservices.casework.adapters.repositories import AuditRepository
+from services.eservices.casework.usecases import audit
 from tests.integration.casework.helpers import (INTAKE, auditor, case_item, case_worker, enable_messaging,
                                                 new_application)
 from tests.support.people import new_pnr
@@ -91,6 +93,27 @@ class TestAuditPages:
         assert first.status == 200 and len(first.json) == 2 and cursor
         reads = [x["audit_id"] for x in first.json + rest.json if x["action"] == "case.read"]
         assert len(reads) == len(set(reads)) == 3
+
+    def test_a_search_by_case_reads_the_cases_partition_of_the_index_by_resource_not_the_period(
+            self, app_client, token):
+        # GIVEN a case read and taken in by a case worker
+        es = app_client("eservices")
+        _, _, receipt = new_application(es, token)
+        cw_id, cw = case_worker(token)
+        assert es.get(f"/cases/{receipt['case_id']}", token=cw).status == 200
+        assert es.post(f"/cases/{receipt['case_id']}/intake", INTAKE, token=cw).status == 200
+        trail = audit.AuditTrail(AuditRepository(eservices_table()), deps().clock)
+        start = datetime.now(timezone.utc) - timedelta(days=30)
+        # WHEN an auditor's search asks who read or changed it over a month
+        with dynamodb_calls() as calls:
+            records, cursor = trail.page(person=None, actor=None, start=start, end=start + timedelta(days=31),
+                                         resource=f"case:{receipt['case_id']}")
+        # THEN the case worker's read and intake are found, from one partition of gsi3: no day's shard
+        assert {r.action for r in records if r.actor == f"case_worker:{cw_id}"} >= {"case.read", "intake.create"}
+        queries = [p for op, p in calls if op == "Query"]
+        assert queries and {(q.get("IndexName"), q["ExpressionAttributeValues"][":pk"]) for q in queries} == {
+            ("gsi3", f"AUDIT_RESOURCE#case:{receipt['case_id']}")}
+        assert len(queries) == 1 and cursor is None
 
     def test_a_cursor_not_from_the_audit_list_is_a_bad_field(self, app_client, token):
         r = app_client("eservices").get(f"/audit?{RANGE}&cursor=bm90LWEtY3Vyc29y", token=auditor(token))

@@ -1,5 +1,6 @@
 """The audit repository: append-only records, a change's in its own commit, a read's at once;
-found by person, by actor or by dates, oldest first, a page at a time; the adapter and the fake alike."""
+found by person, by actor, by case (a top-level resource) or by dates, oldest first, a page at a
+time; the adapter and the fake alike."""
 from __future__ import annotations
 
 import random
@@ -20,9 +21,9 @@ def a_far_day() -> datetime:
 
 
 def a_record(at: datetime, *, subject: str | None = None, actor: str = "case_worker:hl-1",
-             action: str = "case.read") -> AuditRecord:
+             action: str = "case.read", resource: str = "") -> AuditRecord:
     return AuditRecord(audit_id=an_id(), at=at, actor=actor, actor_role="case_worker", action=action, kind="read",
-                       subject=subject, purpose="Handläggning", request_id=an_id())
+                       subject=subject, purpose="Handläggning", request_id=an_id(), resource=resource)
 
 
 def ids(records: list[AuditRecord]) -> list[str]:
@@ -86,3 +87,38 @@ def test_a_search_answers_a_page_and_where_to_go_on(ports):
             page, cursor = ports.repos.audit.search(**who, **span, after=cursor)
             seen += ids(page)
         assert seen == ids(records)
+
+
+def test_records_are_found_by_case_within_the_period_oldest_first_and_a_page_at_a_time(ports):
+    # GIVEN a case's records over three days (one a document under it, one a change in a unit of
+    # work), another case's records between them, and the case's records just outside the period
+    day, person = a_far_day(), new_pnr()
+    case, other = f"case:{an_id()}", f"case:{an_id()}"
+    mine = [a_record(day + timedelta(hours=1), subject=person, resource=case),
+            a_record(day + timedelta(hours=20), subject=person, resource=f"{case}/document:{an_id()}"),
+            a_record(day + timedelta(days=1, hours=3), resource=case, action="case.assign"),
+            a_record(day + timedelta(days=2), subject=person, resource=case)]
+    theirs = [a_record(day + timedelta(hours=2), subject=person, resource=other),
+              a_record(day + timedelta(days=1), resource=f"{other}/document:{an_id()}")]
+    before, at_end = (a_record(day - timedelta(seconds=1), resource=case),
+                      a_record(day + timedelta(days=2, hours=1), resource=case))
+    ports.repos.audit.add_now([mine[3], *theirs, before, mine[0], mine[1], at_end])
+    ports.commit(lambda uow: ports.repos.audit.add(uow, [mine[2]]))
+    span = {"person": None, "actor": None, "start": day, "end": day + timedelta(days=2, hours=1)}
+    # WHEN searched by the case at once THEN its four, oldest first: the document's too, the other
+    # case's never, nothing outside [start, end)
+    found, cursor = ports.repos.audit.search(**span, resource=case, limit=10)
+    assert ids(found) == ids(mine) and cursor is None
+    # AND the other case finds only its own
+    assert ids(ports.repos.audit.search(**span, resource=other, limit=10)[0]) == ids(theirs)
+    # WHEN read three, then one at a time THEN the pages follow one another to the end, the last saying so
+    for size in (3, 1):
+        page, cursor = ports.repos.audit.search(**span, resource=case, limit=size)
+        seen = ids(page)
+        while cursor is not None:
+            assert len(page) == size
+            page, cursor = ports.repos.audit.search(**span, resource=case, limit=size, after=cursor)
+            seen += ids(page)
+        assert seen == ids(mine)
+    # AND a case nobody touched has nothing
+    assert ports.repos.audit.search(**span, resource=f"case:{an_id()}", limit=10) == ([], None)

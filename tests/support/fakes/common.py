@@ -180,11 +180,14 @@ class Clock:
 
 
 class FakeAudit:
-    """Keeps records; ``batches`` says how many records each batch write of read-audits held."""
+    """Keeps records; ``batches`` says how many records each batch write of read-audits held;
+    ``reads`` what each search read, as the adapter would: ``("gsi1", person)``, ``("gsi2", actor)``,
+    ``("gsi3", resource)`` (one index partition) or ``("days", start, end)`` (every shard of every day)."""
 
     def __init__(self) -> None:
         self.records: list[AuditRecord] = []
         self.batches: list[int] = []
+        self.reads: list[tuple] = []
 
     def add(self, uow: FakeUnitOfWork, records: list[AuditRecord]) -> None:
         def check() -> None:  # a record is written once, as the adapter's conditional put says
@@ -198,11 +201,16 @@ class FakeAudit:
         self.records.extend(records)
 
     def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime, limit: int,
-               after: str | None = None) -> tuple[list[AuditRecord], str | None]:
+               after: str | None = None, resource: str | None = None) -> tuple[list[AuditRecord], str | None]:
         def stamp(r: AuditRecord) -> str:
             return f"{r.at.astimezone(timezone.utc).isoformat()}#{r.audit_id}"
+        resource = None if person or actor else resource  # as the adapter: person, else actor, else resource
+        self.reads.append(("gsi1", person) if person else ("gsi2", actor) if actor else ("gsi3", resource)
+                          if resource else ("days", start, end))
         found = sorted((r for r in self.records if start <= r.at < end and (not person or r.subject == person)
-                        and (not actor or r.actor == actor) and (after is None or stamp(r) > after)), key=stamp)
+                        and (not actor or r.actor == actor)
+                        and (not resource or r.resource.split("/", 1)[0] == resource.split("/", 1)[0])
+                        and (after is None or stamp(r) > after)), key=stamp)
         page = found[:limit]
         return page, (stamp(page[-1]) if len(found) > limit else None)
 

@@ -4,11 +4,12 @@ attributes and expressions; the use cases see aggregates only. Wired in ``casewo
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ....adapters.dynamo import UnitOfWork, from_dynamo, query_partition, to_dynamo, translated_errors
 from ....adapters.store import ItemStore
+from ....domain.errors import Conflict
 from ..domain.assignments import Assignment
 from ..domain.audit import MAX_PAGE, AuditRecord
 from ..domain.messaging import MessagingSettings, search_key
@@ -29,7 +30,9 @@ class AuditRepository:
 
     A day's records are spread over ``SHARDS`` partitions (``AUDIT#<date>#<shard>``, the shard
     from the record id), so a busy day has no hot partition; reading a day queries every shard
-    and merges. Person and actor searches go through ``gsi1``/``gsi2``. Changes are audited in
+    and merges. Person and actor searches go through ``gsi1``/``gsi2``, a resource's through
+    ``gsi3`` (``AUDIT_RESOURCE#<top-level resource>``, e.g. ``case:<id>`` for ``case:<id>/document:<id>``
+    too: "who has read or changed this case?" without reading the period). Changes are audited in
     the change's own transaction; reads in one batch write (no transaction, no condition: a
     record id is new by construction)."""
 
@@ -44,6 +47,8 @@ class AuditRepository:
                                 "gsi2pk": f"AUDIT_ACTOR#{record.actor}", "gsi2sk": stamp}
         if record.subject:
             item.update(gsi1pk=f"AUDIT_PERSON#{record.subject}", gsi1sk=stamp)
+        if record.resource:
+            item.update(gsi3pk=f"AUDIT_RESOURCE#{top_level(record.resource)}", gsi3sk=stamp)
         return item
 
     def add(self, uow: UnitOfWork, records: list[AuditRecord]) -> None:
@@ -56,17 +61,20 @@ class AuditRepository:
                 batch.put_item(Item=to_dynamo(self.item(record)))
 
     def search(self, *, person: str | None, actor: str | None, start: datetime, end: datetime,
-               limit: int = MAX_PAGE, after: str | None = None) -> tuple[list[AuditRecord], str | None]:
-        """Records in [start, end), oldest first, by person, by actor, or (neither) all; at most
-        ``limit`` and the sort key to continue after (None when there are no more)."""
+               limit: int = MAX_PAGE, after: str | None = None,
+               resource: str | None = None) -> tuple[list[AuditRecord], str | None]:
+        """Records in [start, end), oldest first, by person, by actor, by top-level resource (only
+        when neither person nor actor is given: every record whose resource is it or under it), or
+        (none) all; at most ``limit`` and the sort key to continue after (None when there are no more)."""
         lo, hi = start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()
         if after:
             lo = after + "\x00"  # strictly after the last record returned
         if lo >= hi:  # a cursor at or past the end of the range: nothing follows
             return [], None
         found: list[dict] = []
-        if person or actor:
-            index, key = ("gsi1", f"AUDIT_PERSON#{person}") if person else ("gsi2", f"AUDIT_ACTOR#{actor}")
+        if person or actor or resource:
+            index, key = (("gsi1", f"AUDIT_PERSON#{person}") if person else ("gsi2", f"AUDIT_ACTOR#{actor}") if actor
+                          else ("gsi3", f"AUDIT_RESOURCE#{top_level(resource or '')}"))
             found = _bounded(self.table, limit, IndexName=index,
                              KeyConditionExpression=f"{index}pk = :pk AND {index}sk BETWEEN :lo AND :hi",
                              ExpressionAttributeValues={":pk": key, ":lo": lo, ":hi": hi})
@@ -82,6 +90,37 @@ class AuditRepository:
         found = sorted((i for i in found if i["sk"] < hi), key=lambda i: i["sk"])
         page, more = found[:limit], len(found) > limit
         return [AuditRecord.model_validate(i) for i in page], (page[-1]["sk"] if more else None)
+
+    def index_by_resource(self, first: date, last: date) -> int:
+        """One-off and idempotent (``make index-casework-audit``): records of the days [first, last]
+        written before the index by resource get its keys now, each on the condition that it has
+        none yet. Returns how many were given them."""
+        given, day = 0, first
+        while day <= last:
+            for shard in range(SHARDS):
+                with translated_errors():
+                    items = query_partition(self.table, f"AUDIT#{day.isoformat()}#{shard}")
+                for item in items:
+                    if item.get("type") != "audit" or not item.get("resource") or "gsi3pk" in item:
+                        continue
+                    try:
+                        with translated_errors():
+                            self.table.update_item(
+                                Key={"pk": item["pk"], "sk": item["sk"]},
+                                UpdateExpression="SET gsi3pk = :pk, gsi3sk = :sk",
+                                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(gsi3pk)",
+                                ExpressionAttributeValues={":pk": f"AUDIT_RESOURCE#{top_level(item['resource'])}",
+                                                           ":sk": item["sk"]})
+                        given += 1
+                    except Conflict:  # given them meanwhile (a second run at the same time)
+                        pass
+            day += timedelta(days=1)
+        return given
+
+
+def top_level(resource: str) -> str:
+    """The resource a record is indexed under: ``case:<id>`` for ``case:<id>/document:<id>``."""
+    return resource.split("/", 1)[0]
 
 
 def _bounded(table: Any, limit: int, **kwargs: Any) -> list[dict]:

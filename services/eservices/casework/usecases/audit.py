@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ....auth.principal import Principal
+from ....auth.principal import Principal, Role
 from ....domain.cursor import decode_cursor, encode_cursor
 from ....domain.results import FileResult, Page
 from pydantic import BaseModel
@@ -68,7 +68,11 @@ class AuditTrail:
              user: str | None = None) -> tuple[list[AuditRecord], str | None]:
         """``resource``: only records about it or anything under it ("case:<id>" finds
         "case:<id>/document:<id>" too). ``user``: only a staff member's own records, in any role
-        (the part of ``actor`` after the role)."""
+        (the part of ``actor`` after the role).
+
+        What the store's indexes answer they answer (person, actor, a resource's top level, a user as
+        the actor of each role); the rest (a role, a deeper resource, an actor beside a person) is
+        filtered here, reading on until the page is full."""
         role = actor if actor and ":" not in actor else None
         if role:
             actor = None
@@ -77,6 +81,14 @@ class AuditTrail:
             records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
                                               after=after)
             return records, encode_cursor("audit", last) if last else None
+        by_resource = resource.split("/", 1)[0] if resource and not (person or actor) else None
+        by_user = user if user and not (person or actor or resource or role) else None
+
+        def read(after: str | None) -> tuple[list[AuditRecord], str | None]:
+            if by_user:  # a user is an actor in one role or another: one actor index partition per role
+                return self._as_any_role(by_user, start, end, limit, after)
+            return self.store.search(person=person, actor=actor, start=start, end=end, limit=limit, after=after,
+                                     resource=by_resource)
 
         def kept_one(r: AuditRecord) -> bool:
             return ((not role or r.actor_role == role) and (not (person and actor) or r.actor == actor)
@@ -86,8 +98,7 @@ class AuditTrail:
         # Filtered after reading (a role, a person and an actor, a resource, a user): read on until the page is full.
         kept: list[AuditRecord] = []
         while True:
-            records, last = self.store.search(person=person, actor=actor, start=start, end=end, limit=limit,
-                                              after=after)
+            records, last = read(after)
             kept += [r for r in records if kept_one(r)]
             if len(kept) >= limit or last is None:
                 break
@@ -96,6 +107,25 @@ class AuditTrail:
             kept = kept[:limit]
             return kept, encode_cursor("audit", f"{kept[-1].at.isoformat()}#{kept[-1].audit_id}")
         return kept, None
+
+    def _as_any_role(self, user: str, start: datetime, end: datetime, limit: int,
+                     after: str | None) -> tuple[list[AuditRecord], str | None]:
+        """A user's records in any role, oldest first: each role's actor partition, merged."""
+        found: list[AuditRecord] = []
+        more = False
+        for role in Role:
+            records, last = self.store.search(person=None, actor=f"{role}:{user}", start=start, end=end, limit=limit,
+                                              after=after)
+            found += records
+            more = more or last is not None
+        found.sort(key=_stamp)
+        page = found[:limit]
+        return page, (_stamp(page[-1]) if page and (more or len(found) > limit) else None)
+
+
+def _stamp(r: AuditRecord) -> str:
+    """A record's place in the trail (the stores' sort key and the cursor's)."""
+    return f"{r.at.astimezone(timezone.utc).isoformat()}#{r.audit_id}"
 
 
 def search_records(deps: Any, who: Principal, query: Any) -> Page | FileResult:
