@@ -339,6 +339,31 @@ class TestJournal:
         assert (record.actor, record.purpose) == (f"case_worker:{cw_id}", "Journalföring av meddelanden")
 
 
+class TestTheCasesLog:
+    def test_who_read_and_wrote_a_cases_messages_is_found_by_the_case(self, parties):
+        """GIVEN a thread about the citizen's case, written by the case worker, read and answered by the
+        citizen, read again by the case worker WHEN an auditor follows up the log by the case THEN the
+        message records are there, each naming the case (they used to lie under the thread only)."""
+        from services.auth.principal import Principal, Role
+        from services.eservices.casework.models.audit import LogQuery
+        from services.eservices.casework.usecases.audit import follow_up
+        from services.domain.calendar import stockholm_date
+
+        es, cw_id, cw, citizen, ctok, receipt = parties
+        thread = write(es, cw, citizen, case_id=receipt["case_id"]).json
+        es.post(f"/my/messages/threads/{thread['thread_id']}", {"body": "Tack för beskedet."}, token=ctok)
+        assert es.get(f"/messages/threads/{thread['thread_id']}", token=cw).status == 200
+        today = stockholm_date(deps().clock()).isoformat()
+        auditor = Principal(subject="revisor", role=Role.AUDITOR, user_id="revisor")
+        found = follow_up(deps(), auditor, LogQuery.model_validate({"case": receipt["case_id"], "from": today,
+                                                                    "to": today, "limit": 200})).items
+        mine = [r for r in found if r.record.actor == f"case_worker:{cw_id}"]
+        assert {"message.send", "message.read"} <= {r.record.action for r in mine}
+        assert {r.case_id for r in found} == {receipt["case_id"]}
+        assert all(r.record.resource.startswith(f"case:{receipt['case_id']}/thread:{thread['thread_id']}")
+                   for r in mine if r.record.action.startswith("message."))
+
+
 class TestSwitchedOff:
     def test_once_messaging_is_off_the_citizen_cannot_write_either(self, parties):
         # GIVEN a thread, and then messaging switched off for the citizen

@@ -96,7 +96,7 @@ class AuditRecord(BaseModel):
     kind: Kind
     subject: str | None = None  # whose (personnummer); never logged
     acting_for: str | None = None  # as whom: the citizen a relative acts for (personnummer); never logged
-    resource: str = ""  # which record: "case:<id>", "thread:<id>"
+    resource: str = ""  # which record: "case:<id>", "case:<id>/thread:<id>", "thread:<id>"
     purpose: str  # why
     request_id: str  # records written for one request share it
 

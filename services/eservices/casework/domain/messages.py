@@ -54,6 +54,13 @@ class Thread(BaseModel):
     unread_citizen: int = 0
     unread_case_worker: int = 0
 
+    @property
+    def audit_resource(self) -> str:
+        """Where the thread is in the audit trail: under its case when it has one, so that a log
+        follow-up by the case finds who read or wrote its messages; on its own otherwise."""
+        own = f"thread:{self.thread_id}"
+        return f"case:{self.case_id}/{own}" if self.case_id else own
+
 
 class Upload(BaseModel):
     upload_id: str

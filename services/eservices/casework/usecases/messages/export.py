@@ -25,5 +25,5 @@ def export_thread(deps: EservicesDeps, who: Principal, thread_id: str) -> Stored
                      exported_at=now, exported_by=sender.author_name)
     key = f"{EXPORTS_PREFIX}threads/{thread_id}/{now.strftime('%Y%m%dT%H%M%S%f')}.pdf"  # expires in a day
     deps.documents.put(key, pdf, "application/pdf")
-    trail(deps).read(who, "thread.export", [thread.citizen], resource=f"thread:{thread_id}")
+    trail(deps).read(who, "thread.export", [thread.citizen], resource=thread.audit_resource)
     return StoredFile(key=key, filename=f"Meddelanden {thread.case_number or thread_id[:8]}.pdf")

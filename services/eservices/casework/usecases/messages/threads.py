@@ -89,7 +89,7 @@ def _send(deps: EservicesDeps, who: Principal, sender: Sender, thread: Thread, *
     stores.messaging.require_enabled(uow, thread.citizen)
     if sender.audited:
         trail(deps).add_to(uow, who, "message.send", [thread.citizen],
-                           resource=f"thread:{thread.thread_id}/message:{message.message_id}",
+                           resource=f"{thread.audit_resource}/message:{message.message_id}",
                            acting_for=sender.as_whom)
     uow.emit(MessageSent(message_id=message.message_id, to_party=to_party,
                          recipient=thread.citizen if to_party == "citizen" else None, sent_at=now))
@@ -206,7 +206,7 @@ def read_thread(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: 
     """The thread; what the other party sent is marked read now (the sender's read receipt)."""
     thread = own_thread(deps, sender, thread_id)
     if sender.audited:
-        trail(deps).read(who, "message.read", [thread.citizen], resource=f"thread:{thread_id}",
+        trail(deps).read(who, "message.read", [thread.citizen], resource=thread.audit_resource,
                          acting_for=sender.as_whom)
     stores, now = deps.casework, deps.clock()
     for m in stores.messages.of_thread(thread_id):
@@ -226,7 +226,7 @@ def attachment(deps: EservicesDeps, who: Principal, sender: Sender, thread_id: s
         raise _error(sender, NotFound, "no such attachment", "Bilagan finns inte")
     if sender.audited:
         trail(deps).read(who, "message.attachment.read", [thread.citizen],
-                         resource=f"thread:{thread_id}/message:{message_id}/attachment:{attachment_id}",
+                         resource=f"{thread.audit_resource}/message:{message_id}/attachment:{attachment_id}",
                          acting_for=sender.as_whom)
     return Redirect(deps.documents.presigned_get(found.key, filename=safe_filename(found.filename)))
 
@@ -242,5 +242,5 @@ def mark_journaled(deps: EservicesDeps, who: Principal, thread_id: str, message_
     if message.journaled_at is not None:
         raise Conflict("the message is entered in the journal already")
     deps.casework.messages.mark_journaled(message, deps.clock(), who.actor)
-    trail(deps).read(who, "message.journal", [thread.citizen], resource=f"thread:{thread_id}/message:{message_id}")
+    trail(deps).read(who, "message.journal", [thread.citizen], resource=f"{thread.audit_resource}/message:{message_id}")
     return _thread_view(deps, sender, deps.casework.threads.get(thread_id))
