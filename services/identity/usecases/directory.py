@@ -6,7 +6,7 @@ writes its audit entry in the same transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import TYPE_CHECKING
 
 from ...auth.principal import Principal
@@ -174,9 +174,11 @@ def read_audit(deps: IdentityDeps, who: Principal, query: AuditQuery) -> list[Au
         raise ValidationFailed.field("query.to", "must not be before from")
     if (query.to_date - query.from_date).days >= MAX_AUDIT_DAYS:
         raise ValidationFailed.field("query.to", f"at most {MAX_AUDIT_DAYS} days at a time")
-    found = deps.audit.entries(query.from_date, query.to_date)
-    if query.account_id is not None:
-        found = [e for e in found if e.account_id == query.account_id]
+    if query.account_id is not None:  # the account's own partition, not every entry of the period
+        found = [e for e in deps.audit.entries_of_account(query.account_id)
+                 if query.from_date <= e.at.astimezone(timezone.utc).date() <= query.to_date]
+    else:
+        found = deps.audit.entries(query.from_date, query.to_date)
     if query.action is not None:
         found = [e for e in found if e.action == query.action]
     # Whoever reads the trail is in it too, from the next search on (HSLF-FS 2016:40: the log
