@@ -114,6 +114,11 @@ def revoke():
     return revoke(bp.current_request)
 
 
+@bp.route("/logout", methods=GET)
+def end_session():
+    return _page("end_session")
+
+
 @bp.route("/.well-known/jwks.json", methods=GET)
 def jwks():
     from services.entrypoints.web.personal.token import jwks

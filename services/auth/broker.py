@@ -361,6 +361,10 @@ class Broker:
             "response_type": "code", "client_id": self.config.client_id, "redirect_uri": redirect_uri,
             "scope": " ".join(self.config.scopes), "state": pending.state, "nonce": pending.nonce,
             "code_challenge": challenge_of(pending.verifier), "code_challenge_method": "S256", "ui_locales": "sv",
+            # The identity service's own login is the one shared between Insats' sections: the broker
+            # always asks for the e-ID, so a broker session left on a shared computer never logs the
+            # next person in as the last.
+            "prompt": "login",
         }
         if acr_values:
             params["acr_values"] = acr_values
@@ -402,9 +406,11 @@ class Broker:
         return BrokerIdentity(subject=claims["sub"], personnummer=personnummer, name=self._name(released),
                               acr=acr if isinstance(acr, str) else None, id_token=id_token)
 
-    def logout_url(self, id_token_hint: str | None, post_logout_redirect_uri: str) -> str | None:
-        """Where to send the browser to end the broker's session too; None when the broker offers no
-        ``end_session_endpoint`` (or cannot be reached: our own session ends regardless)."""
+    def logout_url(self, id_token_hint: str | None, post_logout_redirect_uri: str,
+                   state: str | None = None) -> str | None:
+        """Where to send the browser to end the broker's session too (``state`` comes back with it);
+        None when the broker offers no ``end_session_endpoint`` (or cannot be reached: our own
+        session ends regardless)."""
         try:
             metadata = self.metadata()
         except LoginRefused:
@@ -416,6 +422,8 @@ class Broker:
         params = {"post_logout_redirect_uri": post_logout_redirect_uri, "client_id": self.config.client_id}
         if id_token_hint:
             params = {"id_token_hint": id_token_hint, **params}
+        if state:
+            params["state"] = state
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode(params)}"
 
     # -- the token endpoint

@@ -29,6 +29,7 @@ class WebConfig:
     client_id: str
     client_secret: str
     revoke_url: str = ""  # RFC 7009: where a logout here ends the login at the identity service
+    end_session_url: str = ""  # then the browser goes there, so the e-ID broker's session ends too
     # Each section has a cookie of its own, so a session of one section never reaches another's
     # pages (the citizens' and the case workers' are two sessions in one browser).
     cookie_local: str = "insats_session"
@@ -77,4 +78,5 @@ def web_config() -> WebConfig:
         client_id=_env("WEB_CLIENT_ID", "insats-citizen-web"),
         client_secret=_env("WEB_CLIENT_SECRET", ""),
         revoke_url=_env("WEB_REVOKE_URL", f"{base}/identity/revoke"),
+        end_session_url=_env("WEB_END_SESSION_URL", f"{base}/identity/logout"),
     )

@@ -45,6 +45,11 @@ class Client:
     audience: Literal["people", "staff"]
     roles: frozenset[Role]  # the roles it serves; another role is refused at the door
     label: str  # Swedish, for the refusal page: "handläggning"
+    logged_out_path: str = "/personal?utloggad=1"  # where its people land once the broker's session ended too
+
+    @property
+    def lands_at_personal(self) -> bool:
+        return self.logged_out_path.startswith("/personal?")
 
     def redirect_uri(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}{self.redirect_path}"
@@ -56,7 +61,7 @@ class Client:
 # The sections that exist. A new section registers here (its redirect path and the roles it serves).
 CLIENTS: dict[str, Client] = {c.client_id: c for c in (
     Client("insats-citizen-web", "/eservices/web/logga-in/klar", "people", frozenset(PERSON_ROLES),
-           "e-tjänsterna"),
+           "e-tjänsterna", "/eservices/web?utloggad=1"),
     # Handläggning in the e-services app: the case workers' pages, and the auditors' log follow-up
     # (the only pages there for them).
     Client("insats-casework", "/eservices/personal/logga-in/klar", "staff",

@@ -69,6 +69,7 @@ def test_a_citizen_logs_in_at_the_e_services_through_a_certified_provider(config
     authorize = next(h for h in b.hops if h.startswith(f"{configured}/auth"))
     asked = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize).query))
     assert asked["code_challenge_method"] == "S256" and asked["nonce"] and asked["state"]
+    assert asked["prompt"] == "login"  # a broker session left behind never logs the next person in
     assert set(asked["scope"].split()) == {"openid", "https://id.oidc.se/scope/naturalPersonNumber"}
     status, url, html = log_in_at_the_provider(b, url, html, "annika")
     assert status == 200 and url.endswith("/eservices/web/mina-sidor"), (status, url, html[:300])
@@ -123,3 +124,23 @@ def test_logging_out_at_personal_ends_the_providers_session_too(configured):
     assert status == 200 and "/personal" in url and "utloggad=1" in url, (status, url)
     status, url, html = b.follow("/personal/logga-in")
     assert url.startswith(f"{configured}/interaction/"), url  # e-ID asked for again
+
+
+def test_a_citizens_logout_at_the_e_services_ends_the_providers_session_too(configured):
+    """GIVEN Annika logged in at the e-services through the provider WHEN she logs out there THEN the
+    provider's end_session asks her, and once confirmed she is on the e-services' logged-out page; her
+    session there is gone."""
+    b = Browser(os.environ["PUBLIC_BASE_URL"])
+    status, url, html = b.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
+    status, url, html = log_in_at_the_provider(b, url, html, "annika")
+    assert url.endswith("/eservices/web/mina-sidor")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    status, url, html = b.follow("/eservices/web/logga-ut", {"csrf": csrf})
+    assert url.startswith(f"{configured}/session/end"), url
+    form = re.search(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    status, url, html = b.follow(urllib.parse.urljoin(url, form.group(1)), {**fields, "logout": "yes"})
+    assert status == 200 and url.endswith("/eservices/web?utloggad=1"), (status, url)
+    assert "Du är nu utloggad" in html
+    status, url, _ = b.follow("/eservices/web/mina-sidor")
+    assert url.startswith(f"{configured}/interaction/"), url  # logged out: e-ID again

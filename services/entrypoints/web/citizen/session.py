@@ -59,6 +59,8 @@ def logout(ctx: Context) -> Redirect:
     endpoint = ctx.deps.token_endpoint
     revoke(ctx.config, ctx.user, **({"token_endpoint": endpoint} if endpoint else {}))
     ctx.end()
+    if ctx.config.end_session_url:  # the broker's session too: on a shared computer nobody is left logged in
+        return Redirect(f"{ctx.config.end_session_url}?{urllib.parse.urlencode({'client_id': ctx.config.client_id})}")
     return Redirect(ctx.url("/web") + "?utloggad=1")
 
 

@@ -16,7 +16,7 @@ from ....auth.broker import LoginRefused, PendingBrokerLogin, broker
 from ....auth.principal import Principal, Role
 from ....domain.calendar import stockholm_date, swedish_date
 from ....domain.personnummer import Personnummer
-from ....identity.domain.grants import AuthorizationRequest, Client, InvalidAuthorization
+from ....identity.domain.grants import CLIENTS, AuthorizationRequest, Client, InvalidAuthorization
 from ....identity.usecases import authorization, login as staff_logins
 from ..http import Context, Page, Redirect
 from ..sessions import PendingLogin
@@ -87,6 +87,9 @@ def title(text: str) -> str:
 # -- the staff entry -------------------------------------------------------------------------
 def front(ctx: Context) -> Page | Redirect:
     user = ctx.user
+    back_to = CLIENTS.get(ctx.query.get("state", "")) if ctx.query.get("utloggad") == "1" else None
+    if user is None and back_to is not None and not back_to.lands_at_personal:
+        return Redirect(f"{ctx.config.public_base_url}{back_to.logged_out_path}")  # back from the broker's logout
     if user is None:
         return Page("login.html", {"title": title("Logga in"), "logged_out": ctx.query.get("utloggad") == "1"},
                     personal=False)
@@ -184,6 +187,21 @@ def broker_logout_return(ctx: Context) -> str:
     """The post-logout redirect URI registered with the broker, exactly as the README gives it: brokers
     compare it character by character, so no slash after /personal."""
     return f"{ctx.config.public_base_url}{ctx.url('')}?utloggad=1"
+
+
+def end_session(ctx: Context) -> Page | Redirect:
+    """Insats' end-session endpoint (OpenID Connect RP-initiated logout) for a section whose person
+    logged out there, after the section ended its session and revoked its login here: the browser
+    goes on to the broker's ``end_session_endpoint`` where there is one (``state`` names the section),
+    and lands on the section's own logged-out page. It ends nothing itself, so a link to it from
+    elsewhere can at most ask the broker to log someone out."""
+    client = CLIENTS.get(ctx.query.get("client_id", ""))
+    if client is None:
+        return Page("refused.html", {"title": title("Utloggningen kunde inte göras"), "heading": "Okänd e-tjänst",
+                                     "text": "Utloggningen kom från en okänd tjänst. Stäng webbläsaren för att "
+                                             "vara säker på att du är utloggad."}, status=400, personal=False)
+    landing = f"{ctx.config.public_base_url}{client.logged_out_path}"
+    return Redirect(broker().logout_url(None, broker_logout_return(ctx), state=client.client_id) or landing)
 
 
 def logout(ctx: Context) -> Redirect:
