@@ -108,3 +108,14 @@ def log_in_at_the_provider(b: Browser, page_url: str, html: str, person: str, ac
     """The provider's e-ID step: who, at which level; then every redirect back to Insats."""
     action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
     return b.follow(urllib.parse.urljoin(page_url, action), {"person": person, "acr": acr})
+
+
+def log_out_through_the_provider(b: Browser, issuer: str, logout_path: str, page_html: str):
+    """"Logga ut" on an Insats page (its form's CSRF token taken from ``page_html``): the browser must
+    reach the provider's end_session, where the person confirms; then every redirect back to Insats."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page_html).group(1)
+    status, url, html = b.follow(logout_path, {"csrf": csrf})
+    assert url.startswith(f"{issuer}/session/end"), url
+    form = re.search(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    return b.follow(urllib.parse.urljoin(url, form.group(1)), {**fields, "logout": "yes"})

@@ -19,7 +19,7 @@ import pytest
 from services.auth.dev_broker import LOA2, LOA3
 from services.auth.principal import Role
 from tests.support.certified_provider import (AUTH_METHODS, certified_provider, client_key, insats_settings,
-                                              log_in_at_the_provider)
+                                              log_in_at_the_provider, log_out_through_the_provider)
 from tests.support.login_browser import MARITA, Browser, account, refusals_since
 from tests.support.login_gateway import login_gateway
 
@@ -115,12 +115,7 @@ def test_logging_out_at_personal_ends_the_providers_session_too(configured):
     status, url, html = b.follow("/personal/logga-in")
     log_in_at_the_provider(b, url, html, "marita")
     status, url, html = b.follow("/personal")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-    status, url, html = b.follow("/personal/logga-ut", {"csrf": csrf})
-    assert url.startswith(f"{configured}/session/end"), url
-    form = re.search(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
-    status, url, html = b.follow(urllib.parse.urljoin(url, form.group(1)), {**fields, "logout": "yes"})
+    status, url, html = log_out_through_the_provider(b, configured, "/personal/logga-ut", html)
     assert status == 200 and "/personal" in url and "utloggad=1" in url, (status, url)
     status, url, html = b.follow("/personal/logga-in")
     assert url.startswith(f"{configured}/interaction/"), url  # e-ID asked for again
@@ -134,12 +129,7 @@ def test_a_citizens_logout_at_the_e_services_ends_the_providers_session_too(conf
     status, url, html = b.follow("/eservices/web/logga-in?next=/eservices/web/mina-sidor")
     status, url, html = log_in_at_the_provider(b, url, html, "annika")
     assert url.endswith("/eservices/web/mina-sidor")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-    status, url, html = b.follow("/eservices/web/logga-ut", {"csrf": csrf})
-    assert url.startswith(f"{configured}/session/end"), url
-    form = re.search(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
-    status, url, html = b.follow(urllib.parse.urljoin(url, form.group(1)), {**fields, "logout": "yes"})
+    status, url, html = log_out_through_the_provider(b, configured, "/eservices/web/logga-ut", html)
     assert status == 200 and url.endswith("/eservices/web?utloggad=1"), (status, url)
     assert "Du är nu utloggad" in html
     status, url, _ = b.follow("/eservices/web/mina-sidor")
