@@ -73,8 +73,8 @@ def _refresh(deps: Any, form: Mapping[str, str], idle: timedelta) -> dict[str, A
 def _still_valid(deps: Any, principal: Principal, session: str, now: datetime, idle: timedelta) -> None:
     if not deps.sessions.keep_alive(session, now, idle):
         raise GrantRefused("invalid_grant", "the login has ended")
-    if principal.is_staff and not account_valid(deps, principal.subject, stockholm_date(now)):
-        raise GrantRefused("invalid_grant", "the staff account is not valid")
+    if principal.is_staff and not account_valid(deps, principal.subject, stockholm_date(now), principal.role):
+        raise GrantRefused("invalid_grant", "the staff account is not valid, or no longer has the role")
 
 
 def _answer(deps: Any, token: str, refresh_token: str) -> dict[str, Any]:

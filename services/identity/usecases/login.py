@@ -98,11 +98,12 @@ def staff_login(deps: IdentityDeps, personnummer: str, acr: str | None, today: d
     return StaffLogin(account=account, principals=principals_of(account))
 
 
-def account_valid(deps: IdentityDeps, account_id: str, today: date) -> bool:
-    """Whether the account exists and is valid today (a session's renewal check: an ended account's
-    session ends at once)."""
+def account_valid(deps: IdentityDeps, account_id: str, today: date, role: Role | None = None) -> bool:
+    """Whether the account exists, is valid today and (given ``role``) still has that role: a
+    session's renewal check, so an ended account's session, or a session in a role its organisation
+    took away, ends at once."""
     account = deps.accounts.get_account(account_id)
-    return account is not None and account.is_valid_on(today)
+    return account is not None and account.is_valid_on(today) and (role is None or role in account.roles)
 
 
 def required_acr(deps: IdentityDeps) -> str:

@@ -175,6 +175,27 @@ def test_an_ended_account_ends_the_login_at_personal_at_once(stack):
     assert status == 200 and html.count("Logga in med e-legitimation") == 1  # logged out
 
 
+def test_a_role_taken_away_ends_the_login_in_that_role_at_personal_and_in_the_section(stack):
+    """GIVEN Marita logged in as case worker, in case work too WHEN her administrator changes her roles to
+    auditor only THEN /personal says her roles changed and ends that login (case work's next renewal
+    in the old role is refused: tests/unit/identity/test_authorization.py)."""
+    from services.auth.principal import Principal
+    from services.identity.bootstrap import deps
+    from services.identity.schemas import RolesRequest
+    from services.identity.usecases.directory import change_roles, get_account
+
+    account(MARITA, "walk-marita-role", "enhet-bistand", Role.CASE_WORKER)
+    b = Browser(stack)
+    staff_login(b, MARITA)
+    assert b.follow("/eservices/personal/att-gora")[0] == 200
+    admin = Principal(subject="adm", role=Role.ORGANISATION_ADMIN, user_id="adm", organisation_id="enhet-bistand")
+    version = get_account(deps(), admin, "walk-marita-role").version
+    change_roles(deps(), admin, "walk-marita-role", RolesRequest(roles=[Role.AUDITOR], version=version))
+    status, _, html = b.follow("/personal")
+    assert status == 403 and "Dina roller har ändrats" in html
+    assert b.follow("/personal")[2].count("Logga in med e-legitimation") == 1  # logged out there
+
+
 def test_a_logout_at_personal_ends_the_sections_login(stack):
     account(MARITA, "walk-marita", "enhet-bistand", Role.CASE_WORKER)
     b = Browser(stack)

@@ -201,6 +201,20 @@ def test_refresh_stops_at_once_when_an_administrator_ends_the_account(world):
         authorization.redeem(deps, form, IDLE)
 
 
+def test_refresh_stops_at_once_when_the_role_of_the_session_is_taken_away(world):
+    """GIVEN a case worker in a section WHEN her organisation changes her account's roles to auditor only
+    THEN the section's next renewal in the case worker's role is refused."""
+    deps, clock = world
+    who = case_worker(deps)
+    session = login(deps, who)
+    answer = exchange(deps, code_of(authorization.issue_code(deps, request()[0], who, session.session_id)))
+    form = {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"], "client_id": "insats-casework"}
+    account(deps, "marita", "enhet-bistand", Role.AUDITOR)
+    clock.now = NOW + timedelta(minutes=2)
+    with pytest.raises(GrantRefused, match="role"):
+        authorization.redeem(deps, form, IDLE)
+
+
 def test_unknown_grant_types_and_clients(world):
     deps, _ = world
     with pytest.raises(GrantRefused) as refused:

@@ -62,7 +62,7 @@ def keeper(ctx: Context, action: str = READ) -> Principal:
     if user is not None and user.principal is None:
         raise _Choose()
     who = ctx.require_principal(action)  # Forbidden (403) for any other role
-    if not staff_logins.account_valid(ctx.deps, who.subject, stockholm_date(ctx.now)):
+    if not staff_logins.account_valid(ctx.deps, who.subject, stockholm_date(ctx.now), who.role):
         ctx.end()
         raise _Ended()
     return who

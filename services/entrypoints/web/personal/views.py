@@ -106,6 +106,11 @@ def front(ctx: Context) -> Page | Redirect:
         ctx.end()
         return Page("refused.html", {"title": title("Kontot gäller inte"), "heading": "Ditt konto gäller inte längre",
                                      "text": staff_logins.REFUSALS["account_ended"]}, status=403)
+    if who.role not in account.roles:  # the organisation took the role away while logged in
+        ctx.end()
+        return Page("refused.html", {"title": title("Rollen har ändrats"), "heading": "Dina roller har ändrats",
+                                     "text": "Din organisation har ändrat vilka roller ditt konto har. Logga in igen "
+                                             "för att arbeta i en roll du har nu."}, status=403)
     organisation = ctx.deps.organisations.get_organisation(account.organisation_id)
     valid_to: date = account.valid_to
     others = [ROLE_LABELS[p.role].lower() for p in user.choices if p.role != who.role]
@@ -226,7 +231,7 @@ def authorize(ctx: Context) -> Page | Redirect:
         ctx.save_session()
         return Redirect(ctx.url("/valj-roll"))
     who = user.principal
-    if who.is_staff and not staff_logins.account_valid(ctx.deps, who.subject, stockholm_date(ctx.now)):
+    if who.is_staff and not staff_logins.account_valid(ctx.deps, who.subject, stockholm_date(ctx.now), who.role):
         ctx.end()  # the account ended while logged in: no section gets a code, the login ends now
         return _start_login(ctx, client.audience, f"/identity/authorize?{request.query()}")
     if client.serves(who):
