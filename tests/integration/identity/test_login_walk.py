@@ -131,21 +131,33 @@ def _renew_now(b: Browser) -> None:
     sessions.put(session)
 
 
-def test_an_ended_account_ends_its_sessions(stack):
-    """GIVEN Marita in case work WHEN her administrator ends her account THEN the next renewal of the
-    case work session is refused and she is sent to log in; the identity service refuses her too."""
+def in_case_work_then_her_administrator(stack, account_id: str, act) -> Browser:
+    """Marita (case worker) logged in and in case work; then her administrator calls ``act(deps, admin,
+    account_id, version)`` on her account (end it, change its roles). Her browser is returned."""
     from services.auth.principal import Principal
     from services.identity.bootstrap import deps
-    from services.identity.schemas import EndRequest
-    from services.identity.usecases.directory import end_account, get_account
+    from services.identity.usecases.directory import get_account
 
-    account(MARITA, "walk-marita-end", "enhet-bistand", Role.CASE_WORKER)
+    account(MARITA, account_id, "enhet-bistand", Role.CASE_WORKER)
     b = Browser(stack)
     staff_login(b, MARITA)
     assert b.follow("/eservices/personal/att-gora")[0] == 200
     admin = Principal(subject="adm", role=Role.ORGANISATION_ADMIN, user_id="adm", organisation_id="enhet-bistand")
-    version = get_account(deps(), admin, "walk-marita-end").version
-    end_account(deps(), admin, "walk-marita-end", EndRequest(reason="Slutat", version=version))
+    act(deps(), admin, account_id, get_account(deps(), admin, account_id).version)
+    return b
+
+
+def end_it(deps, admin, account_id, version) -> None:
+    from services.identity.schemas import EndRequest
+    from services.identity.usecases.directory import end_account
+
+    end_account(deps, admin, account_id, EndRequest(reason="Slutat", version=version))
+
+
+def test_an_ended_account_ends_its_sessions(stack):
+    """GIVEN Marita in case work WHEN her administrator ends her account THEN the next renewal of the
+    case work session is refused and she is sent to log in; the identity service refuses her too."""
+    b = in_case_work_then_her_administrator(stack, "walk-marita-end", end_it)
     _renew_now(b)
     b.hops.clear()
     status, url, html = b.follow("/eservices/personal/att-gora")
@@ -177,20 +189,19 @@ def test_an_ended_account_ends_the_login_at_personal_at_once(stack):
 
 def test_a_role_taken_away_ends_the_login_in_that_role_at_personal_and_in_the_section(stack):
     """GIVEN Marita logged in as case worker, in case work too WHEN her administrator changes her roles to
-    auditor only THEN /personal says her roles changed and ends that login (case work's next renewal
-    in the old role is refused: tests/unit/identity/test_authorization.py)."""
-    from services.auth.principal import Principal
-    from services.identity.bootstrap import deps
+    auditor only THEN case work's next renewal in the old role is refused (a new e-ID login is asked
+    for), and /personal says her roles changed and ends that login."""
     from services.identity.schemas import RolesRequest
-    from services.identity.usecases.directory import change_roles, get_account
+    from services.identity.usecases.directory import change_roles
 
-    account(MARITA, "walk-marita-role", "enhet-bistand", Role.CASE_WORKER)
-    b = Browser(stack)
-    staff_login(b, MARITA)
-    assert b.follow("/eservices/personal/att-gora")[0] == 200
-    admin = Principal(subject="adm", role=Role.ORGANISATION_ADMIN, user_id="adm", organisation_id="enhet-bistand")
-    version = get_account(deps(), admin, "walk-marita-role").version
-    change_roles(deps(), admin, "walk-marita-role", RolesRequest(roles=[Role.AUDITOR], version=version))
+    def auditor_only(deps, admin, account_id, version):
+        change_roles(deps, admin, account_id, RolesRequest(roles=[Role.AUDITOR], version=version))
+
+    b = in_case_work_then_her_administrator(stack, "walk-marita-role", auditor_only)
+    _renew_now(b)
+    status, url, _ = b.follow("/eservices/personal/att-gora")
+    assert "/dev/oidc/" in url, url  # the case worker's session is over
+    b = in_case_work_then_her_administrator(stack, "walk-marita-role-2", auditor_only)
     status, _, html = b.follow("/personal")
     assert status == 403 and "Dina roller har ändrats" in html
     assert b.follow("/personal")[2].count("Logga in med e-legitimation") == 1  # logged out there
