@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,39 @@ def query_partition(table: Any, pk: str, sk_prefix: str | None = None, *, index:
     if index:
         kwargs["IndexName"] = index
     return query_all(table, KeyConditionExpression=condition, ExpressionAttributeValues=values, **kwargs)
+
+
+def give_index_keys(table: Any, partitions: Iterable[str], index: str,
+                    keys_of: Callable[[dict], tuple[str, str] | None]) -> int:
+    """One-off and idempotent: the items of ``partitions`` written before ``index`` (gsi1, gsi3 …) held
+    them get its keys, ``keys_of(item)`` → (pk, sk), or None for an item that has no place in it.
+    Each write is on the condition that the item has none yet, so two runs at once give each item
+    its keys once. Returns how many were given them."""
+    given = 0
+    for partition in partitions:
+        with translated_errors():
+            items = query_partition(table, partition)
+        for item in items:
+            keys = None if f"{index}pk" in item else keys_of(item)
+            if keys is None:
+                continue
+            try:
+                with translated_errors():
+                    table.update_item(Key={"pk": item["pk"], "sk": item["sk"]},
+                                      UpdateExpression=f"SET {index}pk = :pk, {index}sk = :sk",
+                                      ConditionExpression=f"attribute_exists(pk) AND attribute_not_exists({index}pk)",
+                                      ExpressionAttributeValues={":pk": keys[0], ":sk": keys[1]})
+                given += 1
+            except Conflict:  # given them meanwhile (a second run at the same time)
+                pass
+    return given
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    """The days [first, last]."""
+    while first <= last:
+        yield first
+        first += timedelta(days=1)
 
 
 def next_number(table: Any, counter: str) -> int:

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ...adapters.dynamo import UnitOfWork, from_dynamo, query_all, query_partition, to_dynamo, translated_errors
+from ...adapters.dynamo import (UnitOfWork, days, from_dynamo, give_index_keys, query_all, query_partition, to_dynamo,
+                                translated_errors)
 from ...domain.errors import Conflict
 from ..domain.model import AuditEntry, Organisation, StaffAccount
 
@@ -144,37 +145,23 @@ class DynamoAuditTrail:
 
     def entries(self, first: date, last: date) -> list[AuditEntry]:
         found: list[AuditEntry] = []
-        day = first
-        while day <= last:
+        for day in days(first, last):
             with translated_errors():
                 items = query_partition(self.table, f"AUDIT#{day.isoformat()}")
             found += [_audit_entry(i) for i in items]
-            day += timedelta(days=1)
         return found
 
     def index_by_account(self, first: date, last: date) -> int:
         """One-off and idempotent (``make index-identity-audit``): entries of the days [first, last]
-        written before an account's entries were also kept in its gsi1 partition get those keys now,
-        each on the condition that it has none yet. Returns how many were given them."""
-        given, day = 0, first
-        while day <= last:
-            with translated_errors():
-                items = query_partition(self.table, f"AUDIT#{day.isoformat()}")
-            for item in items:
-                if not item.get("account_id") or "gsi1pk" in item:
-                    continue
-                keys = _audit_item(_audit_entry(item))
-                try:
-                    with translated_errors():
-                        self.table.update_item(
-                            Key={"pk": item["pk"], "sk": item["sk"]}, UpdateExpression="SET gsi1pk = :pk, gsi1sk = :sk",
-                            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(gsi1pk)",
-                            ExpressionAttributeValues={":pk": keys["gsi1pk"], ":sk": keys["gsi1sk"]})
-                    given += 1
-                except Conflict:  # given them meanwhile (a second run at the same time)
-                    pass
-            day += timedelta(days=1)
-        return given
+        written before an account's entries were also kept in its gsi1 partition get those keys now.
+        Returns how many were given them."""
+        def keys_of(item: dict) -> tuple[str, str] | None:
+            if not item.get("account_id"):
+                return None
+            keys = _audit_item(_audit_entry(item))
+            return keys["gsi1pk"], keys["gsi1sk"]
+
+        return give_index_keys(self.table, (f"AUDIT#{day.isoformat()}" for day in days(first, last)), "gsi1", keys_of)
 
     def entries_of_account(self, account_id: str) -> list[AuditEntry]:
         with translated_errors():

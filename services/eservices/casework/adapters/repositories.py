@@ -7,9 +7,9 @@ import hashlib
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ....adapters.dynamo import UnitOfWork, from_dynamo, query_partition, to_dynamo, translated_errors
+from ....adapters.dynamo import (UnitOfWork, days, from_dynamo, give_index_keys, query_partition, to_dynamo,
+                                 translated_errors)
 from ....adapters.store import ItemStore
-from ....domain.errors import Conflict
 from ..domain.assignments import Assignment
 from ..domain.audit import MAX_PAGE, AuditRecord
 from ..domain.messaging import MessagingSettings, search_key
@@ -93,29 +93,14 @@ class AuditRepository:
 
     def index_by_resource(self, first: date, last: date) -> int:
         """One-off and idempotent (``make index-casework-audit``): records of the days [first, last]
-        written before the index by resource get its keys now, each on the condition that it has
-        none yet. Returns how many were given them."""
-        given, day = 0, first
-        while day <= last:
-            for shard in range(SHARDS):
-                with translated_errors():
-                    items = query_partition(self.table, f"AUDIT#{day.isoformat()}#{shard}")
-                for item in items:
-                    if item.get("type") != "audit" or not item.get("resource") or "gsi3pk" in item:
-                        continue
-                    try:
-                        with translated_errors():
-                            self.table.update_item(
-                                Key={"pk": item["pk"], "sk": item["sk"]},
-                                UpdateExpression="SET gsi3pk = :pk, gsi3sk = :sk",
-                                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(gsi3pk)",
-                                ExpressionAttributeValues={":pk": f"AUDIT_RESOURCE#{top_level(item['resource'])}",
-                                                           ":sk": item["sk"]})
-                        given += 1
-                    except Conflict:  # given them meanwhile (a second run at the same time)
-                        pass
-            day += timedelta(days=1)
-        return given
+        written before the index by resource get its keys now. Returns how many were given them."""
+        def keys_of(item: dict) -> tuple[str, str] | None:
+            if item.get("type") != "audit" or not item.get("resource"):
+                return None
+            return f"AUDIT_RESOURCE#{top_level(item['resource'])}", item["sk"]
+
+        partitions = (f"AUDIT#{day.isoformat()}#{shard}" for day in days(first, last) for shard in range(SHARDS))
+        return give_index_keys(self.table, partitions, "gsi3", keys_of)
 
 
 def top_level(resource: str) -> str:
