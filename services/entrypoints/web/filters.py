@@ -56,3 +56,14 @@ def kr(ore: int) -> str:
     spaces between thousands and before "kr", so an amount never breaks over two lines)."""
     whole, cents = divmod(abs(ore), 100)
     return f"{'−' if ore < 0 else ''}{whole:,}".replace(",", "\u00a0") + f",{cents:02d}\u00a0kr"
+
+
+def personnummer_shown(value: str) -> str:
+    """A personnummer as people read it, ÅÅÅÅMMDD-NNNN (the whole number: two people born the same day
+    differ); anything that is not one, as it is."""
+    from ...domain.personnummer import InvalidPersonnummer, Personnummer
+
+    try:
+        return Personnummer(value).formatted
+    except (InvalidPersonnummer, ValueError, AttributeError):
+        return value

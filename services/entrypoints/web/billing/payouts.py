@@ -17,8 +17,7 @@ from ....billing.usecases.payouts import approve_payouts, payout_month, payroll_
 from ....domain.errors import NotFound
 from ....domain.calendar import stockholm_date
 from ....domain.errors import Conflict, ValidationFailed
-from ....domain.personnummer import InvalidPersonnummer, Personnummer
-from ..filters import kr
+from ..filters import kr, personnummer_shown
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
 from ..months import MONTH, MONTH_ERROR, asked_month, month_before
@@ -36,7 +35,7 @@ def _lines(view: Any, reports: dict[str, Any]) -> list[dict[str, Any]]:
     lines = []
     for line in view.lines:
         behind = [reports[c] for c in line.case_ids if c in reports]
-        lines.append({"line": line, "pnr": _shown(line.contact_person),
+        lines.append({"line": line, "pnr": personnummer_shown(line.contact_person),
                       "reports": [_report(r) for r in behind],
                       "missing": [c for c in line.case_ids if c not in reports]})
     return lines
@@ -44,15 +43,7 @@ def _lines(view: Any, reports: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _report(r: Any) -> dict[str, Any]:
     return {"case_id": r.case_id, "kind": KINDS.get(r.kind, r.kind), "km": f"{r.km:.1f}".replace(".", ","),
-            "approved_at": r.approved_at, "pnr": _shown(r.contact_person), "assignment_id": r.assignment_id}
-
-
-def _shown(pnr: str) -> str:
-    """ÅÅÅÅMMDD-NNNN, as people read a personnummer (the payroll file keeps it as it is)."""
-    try:
-        return Personnummer(pnr).formatted
-    except InvalidPersonnummer:
-        return pnr
+            "approved_at": r.approved_at, "pnr": personnummer_shown(r.contact_person), "assignment_id": r.assignment_id}
 
 
 def _file_url(ctx: Context, month: str, round_no: int) -> str:

@@ -19,10 +19,9 @@ from typing import Any, Callable
 
 from ....domain.calendar import MONTHS_SV, month_of
 from ....domain.errors import NotFound
-from ....domain.personnummer import InvalidPersonnummer, Personnummer
 from ....visits.domain.exceptions import KINDS, RED
 from ....visits.usecases.overview import month_basis, month_overview
-from ..filters import kr
+from ..filters import kr, personnummer_shown
 from ..http import Context, Page
 from .common import nav, page_title, provider_lead
 
@@ -79,15 +78,6 @@ def _months(ctx: Context, chosen: tuple[int, int]) -> list[dict[str, Any]]:
     if not any(m["selected"] for m in out):
         out.append({"value": f"{chosen[0]:04d}-{chosen[1]:02d}", "label": month_name(*chosen), "selected": True})
     return out
-
-
-def _shown(client: str) -> str:
-    """The client as the provider lead's tables show them: the whole personnummer (ÅÅÅÅMMDD-NNNN),
-    as billing's invoice basis names them to the provider, so two clients born the same day differ."""
-    try:
-        return Personnummer(client).formatted
-    except (InvalidPersonnummer, ValueError, AttributeError):
-        return client
 
 
 def _month_days(year: int, month: int) -> tuple[str, str]:
@@ -154,7 +144,7 @@ def overview(ctx: Context) -> Page:
         "errors": errors, "field_errors": {"manad": error} if error else {}, "months": _months(ctx, (year, month)),
         "month_label": month_name(year, month), "o": o, "lock_line": _lock_line(o), "blockers": blockers,
         "exceptions": exceptions, "hours": hours, "columns": columns,
-        "rows": [{"client": _shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
+        "rows": [{"client": personnummer_shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
                   "share": "–" if r.share is None else f"{r.share} %", "over": r.share is not None and r.share > 100,
                   "href": _visits_href(ctx, year, month, klient=r.client)} for r in rows],
         "links": {"all": _visits_href(ctx, year, month), "approved": _visits_href(ctx, year, month, status="approved"),
@@ -182,7 +172,7 @@ def month(ctx: Context) -> Page:
         "nav": nav(ctx, MONTH_PATH), "errors": [{"text": error, "href": "#f-manad"}] if error else [],
         "field_errors": {"manad": error} if error else {}, "months": _months(ctx, (year, mm)),
         "month_label": month_name(year, mm), "m": m, "hours": hours, "kronor": kr,
-        "rows": [{"client": _shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
+        "rows": [{"client": personnummer_shown(r.client), "granted": hours(r.granted), "performed": hours(r.performed),
                   "approved": hours(r.approved), "absence": hours(r.absence_minutes),
                   "billable": hours(r.billable_minutes), "unverified": hours(r.unverified_minutes),
                   "amount": kr(r.amount_ore)} for r in (m.rows if m else [])],

@@ -1,4 +1,4 @@
-"""One way to write an amount on every staff page (web/filters.kr)."""
+"""One way to write an amount and a personnummer on every staff page (web/filters: kr, personnummer_shown)."""
 from __future__ import annotations
 
 import pytest
@@ -18,3 +18,10 @@ NBSP, MINUS = "\u00a0", "\u2212"
 ])
 def test_an_amount_in_ore_is_written_in_kronor_the_swedish_way(ore, shown):
     assert kr(ore) == shown
+
+
+def test_a_personnummer_is_written_with_its_hyphen_and_anything_else_as_it_is():
+    from services.entrypoints.web.filters import personnummer_shown
+
+    assert personnummer_shown("191212121212") == "19121212-1212"
+    assert personnummer_shown("kund-7") == "kund-7"
