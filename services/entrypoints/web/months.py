@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .http import Context
@@ -19,6 +19,14 @@ def month_of(day: date) -> str:
 
 def month_before(day: date) -> str:
     return month_of(day.replace(day=1) - timedelta(days=1))
+
+
+def month_fields(month: str, errors: dict[str, str]) -> dict[str, Any]:
+    """What a page with the month chooser gives its template: the month as asked, and its error as the
+    summary's link and the field's own message."""
+    from .formview import ErrorLink
+
+    return {"month": month, "field_errors": errors, "errors": [ErrorLink("#manad", t) for t in errors.values()]}
 
 
 def asked_month(ctx: Context, default: str) -> tuple[str, dict[str, str]]:

@@ -27,7 +27,7 @@ from ....domain.errors import NotFound
 from ..filters import kr
 from ..formview import ErrorLink
 from ..http import Context, Download, Page, Redirect
-from ..months import MONTH, MONTH_ERROR, asked_month, month_of
+from ..months import MONTH, MONTH_ERROR, asked_month, month_fields, month_of
 from .common import member, nav, page_title
 
 PAGE = "/personal/fakturaunderlag"
@@ -109,8 +109,7 @@ def provider_label(view: Any) -> str:
 def month_list(ctx: Context) -> Page:
     who = member(ctx, "billing.read")
     month, errors = asked_month(ctx, month_of(stockholm_date(ctx.now)))
-    base = {"nav": nav(ctx, PAGE), "month": month, "field_errors": errors,
-            "errors": [ErrorLink("#manad", t) for t in errors.values()], "rows": [], "lock_date": None}
+    base = {"nav": nav(ctx, PAGE), **month_fields(month, errors), "rows": [], "lock_date": None}
     if errors:
         return Page("basis_month.html", {**base, "title": page_title("Fakturaunderlag", error=True)}, status=422)
     year, mm = int(month[:4]), int(month[5:])

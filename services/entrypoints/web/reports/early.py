@@ -10,8 +10,8 @@ import urllib.parse
 from ....domain.calendar import stockholm_date
 from ....reports.domain import warnings as rules
 from ....reports.usecases.follow_up import early_warnings
-from ..formview import ErrorLink
 from ..http import Context, Page
+from ..months import month_fields
 from .common import follower, nav, page_title
 from .followup import _month, hours
 from .visits import KIND_LABELS, visits_url
@@ -27,8 +27,7 @@ def _pct(v: float) -> str:
 def warnings(ctx: Context) -> Page:
     who = follower(ctx)
     month, errors = _month(ctx)
-    base = {"nav": nav(ctx, PAGE), "month": month, "errors": [ErrorLink("#manad", t) for t in errors.values()],
-            "field_errors": errors, "rules": rules}
+    base = {"nav": nav(ctx, PAGE), **month_fields(month, errors), "rules": rules}
     if errors:
         return Page("warnings.html", {**base, "title": page_title("Tidiga varningar", error=True)}, status=422)
     found = early_warnings(ctx.deps, who, month, stockholm_date(ctx.now))

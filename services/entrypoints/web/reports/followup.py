@@ -19,7 +19,7 @@ from ....domain.errors import NotFound
 from ....reports.usecases.read import read_report
 from ..formview import ErrorLink
 from ..http import Context, Page
-from ..months import MONTH_ERROR, asked_month, month_of
+from ..months import MONTH_ERROR, asked_month, month_fields, month_of
 from .charts import Group, bar_chart
 from .common import follower, nav, page_title
 
@@ -138,8 +138,7 @@ def _num(value: float | None) -> str:
 def followup(ctx: Context) -> Page:
     who = follower(ctx)
     month, errors = _month(ctx)
-    base = {"nav": nav(ctx, PAGE), "month": month, "errors": [ErrorLink("#manad", t) for t in errors.values()],
-            "field_errors": errors, "report": None}
+    base = {"nav": nav(ctx, PAGE), **month_fields(month, errors), "report": None}
     if errors:
         return Page("followup.html", {**base, "title": page_title("Uppföljning", error=True)}, status=422)
     try:

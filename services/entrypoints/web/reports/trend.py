@@ -11,8 +11,8 @@ import urllib.parse
 
 from ....auth.principal import Role
 from ....reports.usecases.follow_up import trend as read_trend
-from ..formview import ErrorLink
 from ..http import Context, Page
+from ..months import month_fields
 from .charts import line_chart
 from .common import follower, nav, page_title
 from .followup import _month, _num, hours, pct
@@ -49,8 +49,7 @@ def month_row(ctx: Context, month: str, provider: str, p: dict | None) -> dict:
 def trend(ctx: Context) -> Page:
     who = follower(ctx)
     month, errors = _month(ctx)
-    base = {"nav": nav(ctx, PAGE), "month": month, "errors": [ErrorLink("#manad", t) for t in errors.values()],
-            "field_errors": errors}
+    base = {"nav": nav(ctx, PAGE), **month_fields(month, errors)}
     if errors:
         return Page("trend.html", {**base, "title": page_title("Trend", error=True), "providers": []}, status=422)
     found = read_trend(ctx.deps, who, month)
