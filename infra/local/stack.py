@@ -173,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for worker in [*pumps, scheduler]:
         worker.start()
-    serving = threading.Thread(target=gateway.serve_forever, name="gateway", daemon=True)
-    serving.start()
+    # The ports and the clock are written before the gateway answers: whoever sees it answer (a
+    # supervisor, a test, make fire/dlq/report beside it) finds them.
     port_file, moto_port_file, clock_file = state_dir / "port", state_dir / "moto-port", state_dir / "clock"
     port_file.write_text(f"{gateway.server.server_address[1]}\n")
     if moto_server is not None:
@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         clock_file.write_text(f"INSATS_CLOCK={os.environ['INSATS_CLOCK']} INSATS_CLOCK_FROM={os.environ['INSATS_CLOCK_FROM']}\n")
     else:
         clock_file.unlink(missing_ok=True)
+    serving = threading.Thread(target=gateway.serve_forever, name="gateway", daemon=True)
+    serving.start()
     if keep_state:
         threading.Thread(target=_snapshots, args=(state, session, state_dir, stop, args.snapshot_every, journal),
                          name="snapshots", daemon=True).start()
